@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): signed statements in; streams, sessions and health out."""

@@ -1,0 +1,422 @@
+"""The ledger application: checks signed statements and appends them as immutable events.
+
+``Ledger.submit`` enforces DESIGN.md section 3 in order: readable canonical statement; known,
+unrevoked key of the named citizen; valid signature; a role that may emit the type; data valid
+for the type; the expected version and prev_hash of the stream; the signer's scope; the
+aggregate's own rules. Any rejection raises a ``LedgerError`` and appends nothing. Resubmitting
+a statement that is already recorded returns its first receipt.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError
+from pydantic import BaseModel, ValidationError
+
+from ledger.domain.catalog import EVENT_TYPES, EventType
+from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
+from ledger.domain.permissions import Role, Scope
+from ledger.domain.signed import SignedAggregate, SignedFields
+from ledger.errors import (
+    AlreadyInitialisedError,
+    BadSignatureError,
+    BrokenChainError,
+    ForbiddenError,
+    InvalidDataError,
+    LedgerError,
+    NotInitialisedError,
+    RevokedKeyError,
+    StaleVersionError,
+    StreamNotFoundError,
+    UnknownKeyError,
+)
+from ledger.settings import LedgerSettings
+from ledger.signing import verify_signature
+from ledger.statement import (
+    GENESIS_PREV_HASH,
+    SYSTEM_CID,
+    SignedStatement,
+    describe_validation_error,
+    read_statement,
+)
+from ledger.storage import eventsourcing_env, notification_index
+
+# Below this many statements, verifying on the calling thread beats handing work to a pool.
+_PARALLEL_VERIFY_MIN = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the ledger returns for an accepted statement."""
+
+    notification_id: int
+    stream: UUID
+    version: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """One stored event of a stream, as auditors and clients read it."""
+
+    notification_id: int
+    stream: UUID
+    version: int
+    type: str
+    statement: bytes
+    signature: bytes
+    hash: str
+    prev_hash: str
+    recorded_at: datetime
+
+
+@dataclass(slots=True)
+class _Accepted:
+    signed: SignedStatement
+    existing: Receipt | None = None
+
+
+class Ledger(Application[UUID]):
+    """One ledger: its events table, its notification log and its operator registry."""
+
+    def __init__(self, settings: LedgerSettings) -> None:
+        self.settings = settings
+        self.name = settings.name  # names the tables, so several ledgers share one database
+        super().__init__(env=eventsourcing_env(settings))
+        self.registry_id = registry_stream_id(settings.name)
+        self._index = notification_index(self.recorder)
+        self._registry: OperatorRegistry | None = None
+        self._registry_lock = threading.Lock()
+        self._verifier = ThreadPoolExecutor(max_workers=2, thread_name_prefix="verify")
+
+    def close(self) -> None:
+        self._verifier.shutdown(wait=False)
+        super().close()
+
+    # Writing.
+
+    def submit(self, statement: bytes, signature: bytes) -> Receipt:
+        """Check one signed statement and append it; return its receipt."""
+        return self.submit_batch([(statement, signature)])[0]
+
+    def submit_batch(self, items: Sequence[tuple[bytes, bytes]]) -> list[Receipt]:
+        """Check signed statements and append them all in one transaction, or none of them."""
+        signed = [read_statement(statement, signature) for statement, signature in items]
+        if not signed:
+            return []
+        try:
+            return self._append(signed)
+        except IntegrityError:
+            # Another writer took one of these positions between our read and our write.
+            # Check again against what is stored now: a racing copy of the very same statement
+            # yields its receipt, anything else a stale-version error.
+            return self._append(signed)
+
+    def _append(self, signed: list[SignedStatement]) -> list[Receipt]:
+        registry = self.registry(refresh=True)
+        if registry is None and signed[0].statement.type != "LedgerInitialised":
+            raise NotInitialisedError
+        self._verify_signatures(signed, registry)
+        working: dict[UUID, SignedAggregate | None] = {}
+        accepted: list[_Accepted] = []
+        for item in signed:
+            accepted.append(self._accept(item, working))
+        to_save = [aggregate for aggregate in working.values() if aggregate is not None]
+        recordings = self.save(*to_save) if any(a.pending_events for a in to_save) else []
+        ids = {
+            (r.domain_event.originator_id, r.domain_event.originator_version): r.notification.id
+            for r in recordings
+        }
+        receipts = []
+        for item in accepted:
+            if item.existing is not None:
+                receipts.append(item.existing)
+                continue
+            statement = item.signed.statement
+            version = statement.expected_version + 1
+            receipts.append(
+                Receipt(
+                    notification_id=ids[(statement.stream, version)],
+                    stream=statement.stream,
+                    version=version,
+                    hash=item.signed.hash,
+                )
+            )
+        return receipts
+
+    def _verify_signatures(
+        self, signed: list[SignedStatement], registry: OperatorRegistry | None
+    ) -> None:
+        """Check key, citizen and signature of every statement (in parallel for big batches)."""
+        keys = [self._signing_key(item, registry) for item in signed]
+        if len(signed) >= _PARALLEL_VERIFY_MIN:
+            results = list(
+                self._verifier.map(
+                    lambda pair: verify_signature(pair[0], pair[1].canonical, pair[1].signature),
+                    zip(keys, signed, strict=True),
+                )
+            )
+        else:
+            results = [
+                verify_signature(key, item.canonical, item.signature)
+                for key, item in zip(keys, signed, strict=True)
+            ]
+        for item, ok in zip(signed, results, strict=True):
+            if not ok:
+                raise BadSignatureError(item.statement.signer.key)
+
+    def _signing_key(self, item: SignedStatement, registry: OperatorRegistry | None) -> bytes:
+        statement = item.statement
+        if statement.type == "LedgerInitialised":
+            # The genesis is signed by the key it enrols: the trust anchor.
+            public_key = statement.data.get("public_key")
+            if not isinstance(public_key, str) or len(public_key) != 64:
+                raise InvalidDataError("LedgerInitialised", ["data.public_key: 64 hex characters"])
+            try:
+                return bytes.fromhex(public_key)
+            except ValueError:
+                raise InvalidDataError(
+                    "LedgerInitialised", ["data.public_key: 64 hex characters"]
+                ) from None
+        enrolment = self._enrolment(item, registry)
+        return enrolment.public_key
+
+    def _enrolment(self, item: SignedStatement, registry: OperatorRegistry | None) -> Enrolment:
+        signer = item.statement.signer
+        enrolment = registry.enrolment(signer.key) if registry is not None else None
+        if enrolment is None:
+            raise UnknownKeyError(signer.key)
+        if enrolment.cid != signer.cid:
+            raise UnknownKeyError(signer.key, "is not enrolled for the citizen ID that signed")
+        if enrolment.revoked_at is not None:
+            raise RevokedKeyError(signer.key, enrolment.revoked_at.isoformat())
+        return enrolment
+
+    def _accept(
+        self, item: SignedStatement, working: dict[UUID, SignedAggregate | None]
+    ) -> _Accepted:
+        statement = item.statement
+        spec = EVENT_TYPES.get(statement.type)
+        if spec is None:
+            raise InvalidDataError(statement.type, ["unknown event type"])
+        self._check_clock(item)
+        enrolment: Enrolment | None = None
+        if spec.name == "LedgerInitialised":
+            self._check_genesis(item)
+        else:
+            enrolment = self._enrolment(item, self._registry_for(working))
+            if not (spec.roles & enrolment.roles):
+                raise ForbiddenError(
+                    spec.name,
+                    f"roles {', '.join(sorted(enrolment.roles))} may not emit it",
+                )
+        data = self._parse_data(spec, statement.data)
+
+        aggregate = self._working_aggregate(statement.stream, working)
+        actual_version = aggregate.version if aggregate is not None else 0
+        if statement.expected_version != actual_version:
+            existing = self._existing_receipt(item)
+            if existing is not None:
+                return _Accepted(item, existing)
+            raise StaleVersionError(str(statement.stream), statement.expected_version, actual_version)
+        head = aggregate.head_hash if aggregate is not None else GENESIS_PREV_HASH
+        if statement.prev_hash != head:
+            raise BrokenChainError(str(statement.stream), actual_version, statement.prev_hash, head)
+
+        fields = SignedFields(item.canonical.decode("utf-8"), item.signature.hex(), item.hash)
+        if aggregate is None:
+            self._check_opening(spec, item, data, enrolment)
+            opened = spec.aggregate.open(statement.stream, spec.event_class, fields)  # type: ignore[arg-type]
+            working[statement.stream] = opened
+        else:
+            assert enrolment is not None  # only the genesis has none, and it opens a stream
+            self._check_append(spec, data, aggregate, enrolment)
+            aggregate.record(spec.event_class, fields)
+        return _Accepted(item)
+
+    def _check_clock(self, item: SignedStatement) -> None:
+        skew = timedelta(seconds=self.settings.max_clock_skew_seconds)
+        if item.statement.signed_at > datetime.now(UTC) + skew:
+            raise InvalidDataError(item.statement.type, ["signed_at lies in the future"])
+
+    def _check_genesis(self, item: SignedStatement) -> None:
+        statement = item.statement
+        if statement.stream != self.registry_id:
+            raise InvalidDataError(
+                "LedgerInitialised", [f"the genesis belongs on stream {self.registry_id}"]
+            )
+        if self.registry() is not None:
+            raise AlreadyInitialisedError
+        if statement.signer.cid != SYSTEM_CID or statement.signer.key != statement.data.get(
+            "key_id"
+        ):
+            raise InvalidDataError(
+                "LedgerInitialised", ["the genesis is signed by the system key it enrols"]
+            )
+        if statement.data.get("ledger") != self.settings.name:
+            raise InvalidDataError(
+                "LedgerInitialised", [f"data.ledger must be this ledger's name {self.settings.name}"]
+            )
+
+    def _parse_data(self, spec: EventType, data: dict[str, Any]) -> BaseModel:
+        try:
+            return spec.data_model.model_validate(data)
+        except ValidationError as error:
+            raise InvalidDataError(spec.name, [describe_validation_error(error)]) from None
+
+    def _check_opening(
+        self,
+        spec: EventType,
+        item: SignedStatement,
+        data: BaseModel,
+        enrolment: Enrolment | None,
+    ) -> None:
+        if not spec.opens_stream:
+            openers = [t.name for t in EVENT_TYPES.values() if t.opens_stream]
+            raise InvalidDataError(
+                spec.name, [f"a new stream starts with one of {', '.join(openers)}"]
+            )
+        if spec.aggregate is OperatorRegistry and item.statement.stream != self.registry_id:
+            raise InvalidDataError(spec.name, ["operator events belong on the registry stream"])
+        if enrolment is not None:
+            self._check_scope(spec, enrolment, spec.aggregate.opening_scope(spec.event_class, data))
+        spec.aggregate.check_opening(spec.event_class, data)
+
+    def _check_append(
+        self,
+        spec: EventType,
+        data: BaseModel,
+        aggregate: SignedAggregate,
+        enrolment: Enrolment,
+    ) -> None:
+        if spec.opens_stream:
+            raise InvalidDataError(spec.name, ["only a new stream starts with it"])
+        if not isinstance(aggregate, spec.aggregate):
+            raise InvalidDataError(
+                spec.name, [f"it applies to a {spec.aggregate.__name__}, not to this stream"]
+            )
+        self._check_scope(spec, enrolment, aggregate.target_scope(spec.event_class, data))
+        aggregate.check(spec.event_class, data)
+
+    def _check_scope(self, spec: EventType, enrolment: Enrolment, target: Scope) -> None:
+        if not enrolment.scope.covers(target):
+            raise ForbiddenError(
+                spec.name,
+                f"the signer's scope ({enrolment.scope.describe()}) does not cover "
+                f"{target.describe()}",
+            )
+
+    def _working_aggregate(
+        self, stream: UUID, working: dict[UUID, SignedAggregate | None]
+    ) -> SignedAggregate | None:
+        if stream not in working:
+            try:
+                working[stream] = self.repository.get(stream)
+            except AggregateNotFoundError:
+                working[stream] = None
+        return working[stream]
+
+    def _registry_for(self, working: dict[UUID, SignedAggregate | None]) -> OperatorRegistry | None:
+        """The registry as this batch sees it: including enrolments earlier in the batch."""
+        in_batch = working.get(self.registry_id)
+        if isinstance(in_batch, OperatorRegistry):
+            return in_batch
+        return self.registry()
+
+    def _existing_receipt(self, item: SignedStatement) -> Receipt | None:
+        """The receipt of this very statement if it is already recorded (a safe retry)."""
+        statement = item.statement
+        version = statement.expected_version + 1
+        events = list(self.events.get(statement.stream, gt=statement.expected_version, lte=version))
+        if not events or getattr(events[0], "hash", None) != item.hash:
+            return None
+        ids = self._index.notification_ids(statement.stream, [version])
+        return Receipt(ids[version], statement.stream, version, item.hash)
+
+    # Reading.
+
+    def registry(self, *, refresh: bool = False) -> OperatorRegistry | None:
+        """The operator registry (cached; ``refresh`` applies events recorded since)."""
+        with self._registry_lock:
+            if self._registry is None:
+                try:
+                    self._registry = self.repository.get(self.registry_id)  # type: ignore[assignment]
+                except AggregateNotFoundError:
+                    return None
+            elif refresh:
+                for event in self.events.get(self.registry_id, gt=self._registry.version):
+                    event.mutate(self._registry)
+            return self._registry
+
+    def aggregate(self, stream: UUID) -> SignedAggregate:
+        """The current state of one stream."""
+        try:
+            found = self.repository.get(stream)
+        except AggregateNotFoundError:
+            raise StreamNotFoundError(str(stream)) from None
+        if not isinstance(found, SignedAggregate):
+            raise StreamNotFoundError(str(stream))
+        return found
+
+    def stream_events(self, stream: UUID) -> list[RecordedEvent]:
+        """Every event of a stream with its statement bytes, signature, hashes and log position."""
+        events = list(self.events.get(stream))
+        if not events:
+            raise StreamNotFoundError(str(stream))
+        ids = self._index.notification_ids(stream)
+        prev = GENESIS_PREV_HASH
+        recorded = []
+        for event in events:
+            assert isinstance(event, SignedAggregate.Event)
+            recorded.append(
+                RecordedEvent(
+                    notification_id=ids[event.originator_version],
+                    stream=stream,
+                    version=event.originator_version,
+                    type=type(event).__name__,
+                    statement=event.statement.encode("utf-8"),
+                    signature=bytes.fromhex(event.signature),
+                    hash=event.hash,
+                    prev_hash=prev,
+                    recorded_at=event.timestamp,
+                )
+            )
+            prev = event.hash
+        return recorded
+
+    def head(self, stream: UUID) -> tuple[int, str]:
+        """The stream's version and head hash, or (0, zeros) for a stream not yet opened."""
+        try:
+            aggregate = self.aggregate(stream)
+        except StreamNotFoundError:
+            return 0, GENESIS_PREV_HASH
+        return aggregate.version, aggregate.head_hash
+
+    def enrolment_for(self, key_id: str) -> Enrolment | None:
+        """The enrolment of a key id (current registry)."""
+        registry = self.registry(refresh=True)
+        return registry.enrolment(key_id) if registry is not None else None
+
+    def active_enrolment(self, key_id: str) -> Enrolment:
+        """The enrolment of a key that may act now, or the error saying why it may not."""
+        enrolment = self.enrolment_for(key_id)
+        if enrolment is None:
+            raise UnknownKeyError(key_id)
+        if enrolment.revoked_at is not None:
+            raise RevokedKeyError(key_id, enrolment.revoked_at.isoformat())
+        return enrolment
+
+
+def is_system(enrolment: Enrolment) -> bool:
+    return Role.SYSTEM in enrolment.roles
+
+
+__all__ = ["Ledger", "LedgerError", "Receipt", "RecordedEvent", "read_statement"]

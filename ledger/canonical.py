@@ -1,0 +1,84 @@
+"""RFC 8785 (JSON Canonicalization Scheme) for signed statements.
+
+Every party that signs or verifies a statement must compute the very same bytes, so the ledger
+serializes statements with JCS. The well-kept ``rfc8785`` package does the work; this module is
+the one place the rest of the code depends on, and it turns the package's errors into ours.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import rfc8785
+
+# JCS requires numbers representable as IEEE 754 doubles; integers beyond 2**53 lose precision.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+class CanonicalizationError(ValueError):
+    """A value that has no RFC 8785 canonical form (NaN, Infinity, a too-large integer...)."""
+
+
+def canonicalize(value: Any) -> bytes:
+    """Return the RFC 8785 canonical JSON bytes of a JSON value.
+
+    Raises ``CanonicalizationError`` naming the offending value for NaN, Infinity, integers
+    beyond +-(2**53 - 1), non-string object keys and values that are not JSON.
+    """
+    _check_numbers(value, "$")
+    try:
+        return rfc8785.dumps(value)
+    except rfc8785.CanonicalizationError as error:
+        raise CanonicalizationError(f"cannot canonicalize: {error}") from None
+
+
+def parse_canonical(raw: bytes) -> Any:
+    """Parse JSON bytes and insist that they already are in canonical form.
+
+    A signed statement is stored exactly as signed, so the ledger accepts only bytes that
+    re-canonicalize to themselves (this also rejects duplicate object keys and non-UTF-8 input).
+    """
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+    except UnicodeDecodeError as error:
+        raise CanonicalizationError(f"statement is not UTF-8: {error.reason}") from None
+    except json.JSONDecodeError as error:
+        raise CanonicalizationError(f"statement is not JSON: {error}") from None
+    if canonicalize(value) != raw:
+        raise CanonicalizationError(
+            "statement bytes are not RFC 8785 canonical JSON (re-serialize with JCS before signing)"
+        )
+    return value
+
+
+def _reject_constant(name: str) -> Any:
+    raise CanonicalizationError(f"{name} is not a JSON number")
+
+
+def _check_numbers(value: Any, path: str) -> None:
+    """Reject numbers JCS cannot represent, naming where they are."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise CanonicalizationError(
+                f"integer at {path} is beyond +-(2**53 - 1) and cannot be represented exactly"
+            )
+        return
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise CanonicalizationError(f"{value!r} at {path} is not allowed in canonical JSON")
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalizationError(f"object key {key!r} at {path} is not a string")
+            _check_numbers(item, f"{path}.{key}")
+        return
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            _check_numbers(item, f"{path}[{index}]")
+        return
+    raise CanonicalizationError(f"value at {path} of type {type(value).__name__} is not JSON")

@@ -1,0 +1,227 @@
+"""The operator registry (ทะเบียนผู้ปฏิบัติงาน): which key belongs to whom, with which roles and scope.
+
+One stream per ledger holds the genesis and every enrolment and revocation, so the key registry
+as of any point in the log is the replay of one stream. The genesis enrols the system key and is
+signed by that same key (the trust anchor); every later key is enrolled by a key enrolled before.
+A citizen ID has at most one active key; a revoked key stays valid for what it signed earlier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ledger.domain.permissions import NATIONAL, Role, Scope
+from ledger.domain.rules import is_valid_cid
+from ledger.domain.signed import SignedAggregate
+from ledger.errors import InvalidDataError
+from ledger.statement import HEX64, KEY_ID, Statement, key_id_of
+
+
+def registry_stream_id(ledger_name: str) -> UUID:
+    """The operator registry's stream id, derived from the ledger's name (one per ledger)."""
+    return uuid5(NAMESPACE_URL, f"urn:thai-lgov-ledger:{ledger_name}:operators")
+
+
+class KeyStorage(BaseModel):
+    """Where the private key lives: a smart card, a PKCS#11 token, or (development) software."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["openpgp-card", "pkcs11", "software"]
+    serial: str | None = Field(default=None, max_length=128)
+
+
+class _KeyData(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    public_key: str = Field(pattern=r"^[0-9a-f]{64}$")
+    key_id: str = Field(pattern=KEY_ID)
+    key_storage: KeyStorage
+
+    @model_validator(mode="after")
+    def _key_id_matches(self) -> _KeyData:
+        expected = key_id_of(bytes.fromhex(self.public_key))
+        if self.key_id != expected:
+            raise ValueError(f"key_id {self.key_id} is not the id of public_key ({expected})")
+        return self
+
+
+class GenesisData(_KeyData):
+    """The first event of a ledger: its name and the system key that signs it."""
+
+    ledger: str = Field(pattern=r"^[a-z][a-z0-9_]{0,40}$")
+
+
+class EnrolmentData(_KeyData):
+    """An operator's key binding: citizen ID -> public key -> storage -> roles -> scope."""
+
+    cid: str
+    roles: list[Role] = Field(min_length=1)
+    scope: Scope
+
+    @field_validator("cid")
+    @classmethod
+    def _cid_checksum(cls, cid: str) -> str:
+        if not is_valid_cid(cid):
+            raise ValueError("citizen ID must be 13 digits with a valid check digit")
+        return cid
+
+    @field_validator("roles")
+    @classmethod
+    def _no_system_role(cls, roles: list[Role]) -> list[Role]:
+        if Role.SYSTEM in roles:
+            raise ValueError("the system role belongs to the genesis key only")
+        if len(set(roles)) != len(roles):
+            raise ValueError("roles must not repeat")
+        return roles
+
+
+class RevocationData(BaseModel):
+    """Ends a key: it signs nothing new from the moment the revocation is recorded."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    key_id: str = Field(pattern=KEY_ID)
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@dataclass
+class Enrolment:
+    """One enrolled key as the registry knows it."""
+
+    key_id: str
+    public_key: bytes
+    cid: str
+    roles: frozenset[Role]
+    scope: Scope
+    key_storage: KeyStorage
+    enrolled_at: datetime
+    enrolment_hash: str
+    revoked_at: datetime | None = None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+@dataclass
+class _RegistryState:
+    keys: dict[str, Enrolment] = field(default_factory=dict)
+    active_key_by_cid: dict[str, str] = field(default_factory=dict)
+
+
+class OperatorRegistry(SignedAggregate):
+    """ทะเบียนผู้ปฏิบัติงาน: the ledger's genesis and its key registry, one stream per ledger."""
+
+    def __init__(self) -> None:
+        self.state = _RegistryState()
+        self.ledger_name = ""
+        self.system_key_id = ""
+
+    # The genesis is the only event whose signer is the key it enrols.
+    class LedgerInitialised(SignedAggregate.Created):
+        Data = GenesisData
+        roles = frozenset({Role.SYSTEM})
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.ledger_name = data.ledger
+            aggregate.system_key_id = data.key_id
+            aggregate.state.keys[data.key_id] = Enrolment(
+                key_id=data.key_id,
+                public_key=bytes.fromhex(data.public_key),
+                cid=statement.signer.cid,
+                roles=frozenset({Role.SYSTEM}),
+                scope=NATIONAL,
+                key_storage=data.key_storage,
+                enrolled_at=self.timestamp,
+                enrolment_hash=self.hash,
+            )
+
+    class OperatorEnrolled(SignedAggregate.Event):
+        Data = EnrolmentData
+        roles = frozenset({Role.SYSTEM, Role.DLA_ADMIN})
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.state.keys[data.key_id] = Enrolment(
+                key_id=data.key_id,
+                public_key=bytes.fromhex(data.public_key),
+                cid=data.cid,
+                roles=frozenset(data.roles),
+                scope=data.scope,
+                key_storage=data.key_storage,
+                enrolled_at=self.timestamp,
+                enrolment_hash=self.hash,
+            )
+            aggregate.state.active_key_by_cid[data.cid] = data.key_id
+
+    class OperatorKeyRevoked(SignedAggregate.Event):
+        Data = RevocationData
+        roles = frozenset({Role.SYSTEM, Role.DLA_ADMIN})
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            enrolment = aggregate.state.keys[data.key_id]
+            enrolment.revoked_at = self.timestamp
+            if aggregate.state.active_key_by_cid.get(enrolment.cid) == data.key_id:
+                del aggregate.state.active_key_by_cid[enrolment.cid]
+
+    # Queries.
+
+    def enrolment(self, key_id: str) -> Enrolment | None:
+        return self.state.keys.get(key_id)
+
+    def enrolments(self) -> list[Enrolment]:
+        return list(self.state.keys.values())
+
+    # Rules.
+
+    def check(self, event_class: type[SignedAggregate.Event], data: Any) -> None:
+        if event_class is OperatorRegistry.OperatorEnrolled:
+            if data.key_id in self.state.keys:
+                raise InvalidDataError("OperatorEnrolled", [f"key {data.key_id} is already enrolled"])
+            active = self.state.active_key_by_cid.get(data.cid)
+            if active is not None:
+                raise InvalidDataError(
+                    "OperatorEnrolled",
+                    [f"this citizen ID already has the active key {active}; revoke it first"],
+                )
+        elif event_class is OperatorRegistry.OperatorKeyRevoked:
+            enrolment = self.state.keys.get(data.key_id)
+            if enrolment is None:
+                raise InvalidDataError("OperatorKeyRevoked", [f"key {data.key_id} is not enrolled"])
+            if enrolment.is_revoked:
+                raise InvalidDataError(
+                    "OperatorKeyRevoked", [f"key {data.key_id} is already revoked"]
+                )
+            if Role.SYSTEM in enrolment.roles:
+                raise InvalidDataError(
+                    "OperatorKeyRevoked", ["the system key is the trust anchor and is not revoked"]
+                )
+
+    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
+        if event_class is OperatorRegistry.OperatorEnrolled:
+            return data.scope  # type: ignore[no-any-return]
+        if event_class is OperatorRegistry.OperatorKeyRevoked:
+            enrolment = self.state.keys.get(data.key_id)
+            return enrolment.scope if enrolment else NATIONAL
+        return NATIONAL
+
+    @classmethod
+    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
+        return NATIONAL
+
+
+__all__ = [
+    "HEX64",
+    "Enrolment",
+    "EnrolmentData",
+    "GenesisData",
+    "KeyStorage",
+    "OperatorRegistry",
+    "RevocationData",
+    "registry_stream_id",
+]

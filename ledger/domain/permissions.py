@@ -1,0 +1,70 @@
+"""Roles and scopes, and the check that a signer may emit an event type on a target.
+
+The role names follow DOMAIN.md section 5.3. Which role may emit which event type is declared
+beside each event type in ``ledger.domain.catalog``; this module answers whether a scope covers
+a target (an LAO in a province, a province, or the whole country).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Role(StrEnum):
+    """Operator roles (DOMAIN.md section 5.3)."""
+
+    SYSTEM = "system"  # the ledger's own key: genesis and server-side events
+    DLA_ADMIN = "dla_admin"  # กรมส่งเสริมการปกครองท้องถิ่น (DLA) administrator
+    LAO_HR_OFFICER = "lao_hr_officer"  # นักทรัพยากรบุคคล
+    LAO_SUPERIOR = "lao_superior"  # ผู้บังคับบัญชาตามลำดับชั้น
+    LAO_HEAD = "lao_head"  # นายก อปท. / ปลัด
+    RECORD_OWNER = "record_owner"  # เจ้าของประวัติ
+    PROVINCIAL_OFFICER = "provincial_officer"  # สถ.จ. กลุ่มงานมาตรฐานการบริหารงานบุคคลส่วนท้องถิ่น
+    COMMITTEE_SECRETARY = "committee_secretary"  # เลขานุการ ก.จ.จ./ก.ท.จ./ก.อบต.จังหวัด
+    PLAN_ANALYST = "plan_analyst"  # จนท.วถ. (provincial local-plan analysis officer)
+    EPLAN_PLANNING = "eplan_planning"  # บุคลากรด้านการวางแผน
+    EPLAN_FINANCE = "eplan_finance"  # ด้านการคลัง
+    EPLAN_EDUCATION = "eplan_education"  # ด้านการศึกษา
+    EPLAN_ENGINEERING = "eplan_engineering"  # ด้านช่าง
+    AUDITOR = "auditor"  # read-only
+
+
+class Scope(BaseModel):
+    """Where an operator may act: one LAO, one province, or the whole country."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    level: Literal["national", "province", "lao"]
+    province: str | None = Field(default=None, min_length=1, max_length=100)
+    lao: str | None = Field(default=None, pattern=r"^\d{7}$")
+
+    @model_validator(mode="after")
+    def _fields_match_level(self) -> Scope:
+        if self.level == "national" and (self.province or self.lao):
+            raise ValueError("a national scope names no province or LAO")
+        if self.level == "province" and (not self.province or self.lao):
+            raise ValueError("a province scope names a province and no LAO")
+        if self.level == "lao" and (not self.province or not self.lao):
+            raise ValueError("an LAO scope names its province and its 7-digit DLA code")
+        return self
+
+    def covers(self, target: Scope) -> bool:
+        """True when everything in ``target`` lies inside this scope."""
+        if self.level == "national":
+            return True
+        if self.level == "province":
+            return target.level != "national" and target.province == self.province
+        return target.level == "lao" and target.lao == self.lao
+
+    def describe(self) -> str:
+        if self.level == "national":
+            return "national"
+        if self.level == "province":
+            return f"province {self.province}"
+        return f"LAO {self.lao} ({self.province})"
+
+
+NATIONAL = Scope(level="national")

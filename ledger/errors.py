@@ -1,0 +1,114 @@
+"""The ledger's errors: one base, specific subclasses carrying the fields that explain them.
+
+Every rejection of a statement raises one of these before anything is appended. The HTTP edge
+maps them to status codes in one table (``api/errors.py``); the CLI prints their messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class LedgerError(Exception):
+    """Base of every error the ledger raises on purpose."""
+
+
+class MalformedStatementError(LedgerError):
+    """The statement bytes or the signature cannot even be read (not canonical JSON, bad shape)."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"malformed statement: {problem}")
+        self.problem = problem
+
+
+class StaleVersionError(LedgerError):
+    """The statement expects a stream version that is no longer (or not yet) the current one."""
+
+    def __init__(self, stream: str, expected: int, actual: int) -> None:
+        super().__init__(
+            f"stale version on stream {stream}: statement expects version {expected}, "
+            f"the stream is at version {actual}"
+        )
+        self.stream = stream
+        self.expected = expected
+        self.actual = actual
+
+
+class BrokenChainError(LedgerError):
+    """The statement's prev_hash is not the hash of the stream's event at expected_version."""
+
+    def __init__(self, stream: str, version: int, claimed: str, actual: str) -> None:
+        super().__init__(
+            f"broken chain on stream {stream} at version {version}: statement's prev_hash "
+            f"{claimed[:16]}... does not match the stream's head hash {actual[:16]}..."
+        )
+        self.stream = stream
+        self.version = version
+        self.claimed = claimed
+        self.actual = actual
+
+
+class UnknownKeyError(LedgerError):
+    """The signing key is not enrolled in this ledger, or not for the citizen ID that claims it."""
+
+    def __init__(self, key_id: str, detail: str = "is not enrolled in this ledger") -> None:
+        super().__init__(f"key {key_id} {detail}")
+        self.key_id = key_id
+
+
+class RevokedKeyError(LedgerError):
+    """The signing key was revoked; it may no longer sign anything new."""
+
+    def __init__(self, key_id: str, revoked_at: str) -> None:
+        super().__init__(f"key {key_id} was revoked at {revoked_at} and may not sign new statements")
+        self.key_id = key_id
+        self.revoked_at = revoked_at
+
+
+class BadSignatureError(LedgerError):
+    """The signature does not verify under the enrolled public key of the named key."""
+
+    def __init__(self, key_id: str) -> None:
+        super().__init__(f"signature does not verify for key {key_id}")
+        self.key_id = key_id
+
+
+class ForbiddenError(LedgerError):
+    """The signer's roles or scope do not allow this event type on this stream."""
+
+    def __init__(self, event_type: str, reason: str) -> None:
+        super().__init__(f"{event_type} is forbidden: {reason}")
+        self.event_type = event_type
+        self.reason = reason
+
+
+class InvalidDataError(LedgerError):
+    """The statement's data fails the event type's model or a domain rule."""
+
+    def __init__(self, event_type: str, problems: Sequence[str]) -> None:
+        joined = "; ".join(problems)
+        super().__init__(f"invalid {event_type}: {joined}")
+        self.event_type = event_type
+        self.problems = list(problems)
+
+
+class StreamNotFoundError(LedgerError):
+    """No stream with this id exists in the ledger."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(f"stream {stream} does not exist")
+        self.stream = stream
+
+
+class NotInitialisedError(LedgerError):
+    """The ledger has no genesis event yet; run ``ledger init`` first."""
+
+    def __init__(self) -> None:
+        super().__init__("the ledger is not initialised: run `ledger init` first")
+
+
+class AlreadyInitialisedError(LedgerError):
+    """``ledger init`` ran against a ledger that already has its genesis."""
+
+    def __init__(self) -> None:
+        super().__init__("the ledger is already initialised")

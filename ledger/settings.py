@@ -1,0 +1,41 @@
+"""Typed configuration, read from ``LEDGER_*`` environment variables when the composition root asks.
+
+Nothing reads the environment at import time: ``api`` and ``cli`` build one ``LedgerSettings``
+and pass it down.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LedgerSettings(BaseSettings):
+    """Everything a ledger process needs to know about where it stores and how it behaves."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///var/ledger.sqlite",
+        description="postgresql://user@host:port/db[?schema=NAME] or sqlite:///path/to/file",
+    )
+    name: str = Field(
+        default="ledger",
+        pattern=r"^[a-z][a-z0-9_]{0,40}$",
+        description="The ledger's name: it names its tables and its operator registry stream.",
+    )
+    pool_size: int = Field(default=10, ge=1, le=200)
+    pool_max_overflow: int = Field(default=10, ge=0, le=200)
+    max_clock_skew_seconds: int = Field(default=300, ge=0)
+    session_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
+    session_secret: str | None = Field(
+        default=None,
+        description="HMAC secret for API session tokens; random per process when unset.",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, url: str) -> str:
+        if not url.startswith(("postgresql://", "postgres://", "sqlite://")):
+            raise ValueError("database_url must start with postgresql:// or sqlite://")
+        return url

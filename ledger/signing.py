@@ -1,0 +1,88 @@
+"""Signing and verification of statements behind the ``Signer`` port.
+
+The ledger owns the port; smart-card and PKCS#11 adapters live in ``card/`` and implement the
+same protocol. ``SoftwareSigner`` keeps the key in memory or in a file and is for development
+and tests only: its enrolment says ``key_storage.kind == "software"`` so reports can show it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import nacl.exceptions
+import nacl.signing
+
+from ledger.statement import SignedStatement, Statement, digest, key_id_of, read_statement
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """Something that holds an Ed25519 private key and signs 32-byte digests with it."""
+
+    @property
+    def public_key(self) -> bytes:
+        """The raw 32-byte Ed25519 public key."""
+        ...
+
+    def sign(self, message: bytes) -> bytes:
+        """Return the 64-byte Ed25519 signature of ``message`` (a statement digest)."""
+        ...
+
+
+class SoftwareSigner:
+    """An Ed25519 key held in process memory (development and tests only)."""
+
+    storage_kind = "software"
+
+    def __init__(self, seed: bytes) -> None:
+        if len(seed) != 32:
+            raise ValueError(f"an Ed25519 seed has 32 bytes, got {len(seed)}")
+        self._key = nacl.signing.SigningKey(seed)
+
+    @classmethod
+    def generate(cls) -> SoftwareSigner:
+        return cls(bytes(nacl.signing.SigningKey.generate()))
+
+    @classmethod
+    def from_file(cls, path: Path) -> SoftwareSigner:
+        """Load a key file written by ``to_file``: the 32-byte seed as 64 hex characters."""
+        text = path.read_text(encoding="ascii").strip()
+        try:
+            seed = bytes.fromhex(text)
+        except ValueError:
+            raise ValueError(f"{path} does not hold a hex Ed25519 seed") from None
+        return cls(seed)
+
+    def to_file(self, path: Path) -> None:
+        """Write the seed as hex, readable by the owner only."""
+        path.touch(mode=0o600, exist_ok=True)
+        path.chmod(0o600)
+        path.write_text(bytes(self._key).hex() + "\n", encoding="ascii")
+
+    @property
+    def public_key(self) -> bytes:
+        return bytes(self._key.verify_key)
+
+    @property
+    def key_id(self) -> str:
+        return key_id_of(self.public_key)
+
+    def sign(self, message: bytes) -> bytes:
+        return self._key.sign(message).signature
+
+
+def sign_statement(statement: Statement, signer: Signer) -> SignedStatement:
+    """Canonicalize a statement and sign ``sha256(canonical bytes)`` with the given signer."""
+    canonical = statement.canonical_bytes()
+    signature = signer.sign(digest(canonical))
+    return read_statement(canonical, signature)
+
+
+def verify_signature(public_key: bytes, canonical: bytes, signature: bytes) -> bool:
+    """True when ``signature`` is a valid Ed25519 signature of ``sha256(canonical)``."""
+    try:
+        nacl.signing.VerifyKey(public_key).verify(digest(canonical), signature)
+    except (nacl.exceptions.BadSignatureError, ValueError, TypeError):
+        return False
+    return True

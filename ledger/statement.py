@@ -1,0 +1,157 @@
+"""The signed statement (DESIGN.md section 3): what an operator signs, and how it is hashed.
+
+A statement is a JSON object serialized with RFC 8785. The signature is Ed25519 over
+``sha256(canonical bytes)``; the event hash is ``sha256(canonical bytes || signature)`` and the
+next statement on the stream must name it as ``prev_hash``, so each stream is a signed hash chain.
+The ledger stores the canonical bytes exactly as signed and parses fields from them, never from a
+re-serialization.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from ledger.canonical import CanonicalizationError, canonicalize, parse_canonical
+from ledger.errors import MalformedStatementError
+
+GENESIS_PREV_HASH = "0" * 64
+"""The prev_hash of a stream's first event."""
+
+SYSTEM_CID = "system"
+"""The signer ``cid`` of the ledger's own system key, which belongs to no person."""
+
+HEX64 = r"^[0-9a-f]{64}$"
+KEY_ID = r"^[0-9a-f]{16}$"
+
+
+class SignerRef(BaseModel):
+    """Who signed: the operator's citizen ID and the id of the enrolled key."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cid: str = Field(pattern=r"^(\d{13}|system)$")
+    key: str = Field(pattern=KEY_ID)
+
+
+class Statement(BaseModel):
+    """A command as the operator signed it (DESIGN.md section 3)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    v: Literal[1]
+    stream: UUID
+    expected_version: int = Field(ge=0)
+    prev_hash: str = Field(pattern=HEX64)
+    type: str = Field(pattern=r"^[A-Z][A-Za-z0-9]{1,63}$")
+    data: dict[str, Any]
+    effective: date
+    signer: SignerRef
+    signed_at: AwareDatetime
+    nonce: str = Field(min_length=8, max_length=128)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON object to canonicalize and sign (dates and ids as strings)."""
+        return self.model_dump(mode="json")
+
+    def canonical_bytes(self) -> bytes:
+        """RFC 8785 bytes of this statement: what is signed and stored."""
+        return canonicalize(self.to_json())
+
+
+def digest(canonical: bytes) -> bytes:
+    """What a signer signs: the 32-byte sha256 of the canonical statement bytes."""
+    return hashlib.sha256(canonical).digest()
+
+
+def event_hash(canonical: bytes, signature: bytes) -> str:
+    """The event hash that the stream's next statement must name as ``prev_hash``."""
+    return hashlib.sha256(canonical + signature).hexdigest()
+
+
+def key_id_of(public_key: bytes) -> str:
+    """A key id: the first 16 hex characters of sha256 of the raw 32-byte Ed25519 key."""
+    return hashlib.sha256(public_key).hexdigest()[:16]
+
+
+def new_nonce() -> str:
+    """A random nonce so two otherwise equal statements never share bytes."""
+    return secrets.token_hex(16)
+
+
+@dataclass(frozen=True, slots=True)
+class SignedStatement:
+    """A statement's canonical bytes, its signature, and the statement parsed from those bytes."""
+
+    canonical: bytes
+    signature: bytes
+    statement: Statement
+
+    @property
+    def hash(self) -> str:
+        return event_hash(self.canonical, self.signature)
+
+
+def read_statement(canonical: bytes, signature: bytes) -> SignedStatement:
+    """Parse submitted bytes into a statement, insisting on canonical form and a sane signature.
+
+    Raises ``MalformedStatementError`` naming what is wrong. The signature is not verified here:
+    that needs the key registry (see ``ledger.application``).
+    """
+    if len(signature) != 64:
+        raise MalformedStatementError(
+            f"an Ed25519 signature has 64 bytes, this one has {len(signature)}"
+        )
+    try:
+        value = parse_canonical(canonical)
+    except CanonicalizationError as error:
+        raise MalformedStatementError(str(error)) from None
+    if not isinstance(value, dict):
+        raise MalformedStatementError("a statement is a JSON object")
+    try:
+        statement = Statement.model_validate(value)
+    except ValidationError as error:
+        raise MalformedStatementError(describe_validation_error(error)) from None
+    return SignedStatement(canonical=canonical, signature=signature, statement=statement)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line per problem, each naming the field path, e.g. ``data.cid: checksum fails``."""
+    parts = []
+    for problem in error.errors():
+        location = ".".join(str(item) for item in problem["loc"]) or "(root)"
+        parts.append(f"{location}: {problem['msg']}")
+    return "; ".join(parts)
+
+
+def build_statement(
+    *,
+    stream: UUID,
+    expected_version: int,
+    prev_hash: str,
+    type: str,  # noqa: A002  (the statement field is named "type")
+    data: dict[str, Any],
+    effective: date,
+    signer: SignerRef,
+    signed_at: datetime,
+    nonce: str | None = None,
+) -> Statement:
+    """Convenience constructor used by clients (CLI, demo, tests) to prepare a statement."""
+    return Statement(
+        v=1,
+        stream=stream,
+        expected_version=expected_version,
+        prev_hash=prev_hash,
+        type=type,
+        data=data,
+        effective=effective,
+        signer=signer,
+        signed_at=signed_at,
+        nonce=nonce or new_nonce(),
+    )
