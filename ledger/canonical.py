@@ -41,7 +41,9 @@ def parse_canonical(raw: bytes) -> Any:
     re-canonicalize to themselves (this also rejects duplicate object keys and non-UTF-8 input).
     """
     try:
-        value = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
+        value = json.loads(
+            raw.decode("utf-8"), parse_constant=_reject_constant, parse_int=_parse_int
+        )
     except UnicodeDecodeError as error:
         raise CanonicalizationError(f"statement is not UTF-8: {error.reason}") from None
     except json.JSONDecodeError as error:
@@ -51,6 +53,12 @@ def parse_canonical(raw: bytes) -> Any:
             "statement bytes are not RFC 8785 canonical JSON (re-serialize with JCS before signing)"
         )
     return value
+
+
+def _parse_int(text: str) -> int | float:
+    """JSON numbers are IEEE 754 doubles (RFC 8785 section 3.2.2.3): beyond 2**53 read a float."""
+    value = int(text)
+    return value if abs(value) <= MAX_SAFE_INTEGER else float(text)
 
 
 def _reject_constant(name: str) -> Any:

@@ -7,14 +7,18 @@ a stored event got (for receipts of resubmitted statements and for reading strea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID, uuid4
 
-from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
-from psycopg import sql
+from eventsourcing.utils import get_topic
+from psycopg import Cursor, sql
+from psycopg.rows import DictRow
 
 from ledger.settings import LedgerSettings
 
@@ -42,6 +46,7 @@ def eventsourcing_env(settings: LedgerSettings) -> dict[str, str]:
             "POSTGRES_POOL_SIZE": str(settings.pool_size),
             "POSTGRES_MAX_OVERFLOW": str(settings.pool_max_overflow),
             "POSTGRES_SCHEMA": query.get("schema", [""])[0],
+            "APPLICATION_RECORDER_TOPIC": get_topic(GaplessPostgresApplicationRecorder),
             "CREATE_TABLE": "y",
         }
         return env
@@ -68,6 +73,46 @@ def _redact(url: str) -> str:
     if parts.password:
         return url.replace(f":{parts.password}@", ":***@")
     return url
+
+
+class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder, keeping the notification log free of gaps.
+
+    The library takes notification ids from a sequence; an insert that then fails on the
+    (stream, version) uniqueness constraint has already consumed an id, leaving a gap. Auditors
+    read a gap as a deleted event, so this recorder checks for conflicts after taking the table
+    lock (no other writer can interleave) and before inserting, and raises the library's
+    ``IntegrityError`` without touching the sequence.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._select_conflict = sql.SQL(
+            "SELECT 1 FROM {schema}.{table} WHERE (originator_id, originator_version) IN "
+            "(SELECT * FROM unnest(%s::uuid[], %s::bigint[])) LIMIT 1"
+        ).format(
+            schema=sql.Identifier(self.datastore.schema),
+            table=sql.Identifier(self.events_table_name),
+        )
+
+    def _insert_stored_events(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
+    ) -> None:
+        self._lock_table(curs)
+        curs.execute(
+            self._select_conflict,
+            (
+                [event.originator_id for event in stored_events],
+                [event.originator_version for event in stored_events],
+            ),
+        )
+        if curs.fetchone() is not None:
+            raise IntegrityError("an event already holds one of these stream positions")
+        self._notify_channel(curs)
+        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
 
 
 class NotificationIndex(Protocol):

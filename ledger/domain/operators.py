@@ -214,6 +214,10 @@ class OperatorRegistry(SignedAggregate):
     def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
         return NATIONAL
 
+    def read_scope(self) -> Scope:
+        # The registry names every operator of the ledger: national readers only.
+        return NATIONAL
+
 
 __all__ = [
     "HEX64",

@@ -137,3 +137,7 @@ class PersonnelRecord(SignedAggregate):
     @classmethod
     def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
         return Scope(level="lao", province=data.province, lao=data.lao)
+
+    def read_scope(self) -> Scope:
+        # The record is in the custody of its LAO: that LAO, its province and DLA may read it.
+        return Scope(level="lao", province=self.province, lao=self.lao)

@@ -64,6 +64,10 @@ class SignedAggregate(Aggregate):
         """The scope a signer must cover to open a new stream with ``event_class``."""
         raise NotImplementedError
 
+    def read_scope(self) -> Scope:
+        """The scope a reader must cover to read this stream's events. Override."""
+        raise NotImplementedError
+
     @classmethod
     def check_opening(cls, event_class: type[SignedAggregate.Event], data: Any) -> None:
         """Raise ``InvalidDataError`` when the opening event breaks a domain rule. Override."""

@@ -1,0 +1,65 @@
+"""Fixtures shared by every test layer: the real PostgreSQL, a ledger per backend."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from pytest_postgresql.janitor import DatabaseJanitor
+
+from ledger.application import Ledger
+from ledger.settings import LedgerSettings
+from tests.ledger_kit import LedgerKit, build_kit
+
+PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("TEST_PG_USER", "postgres")
+
+
+def _postgres_reachable() -> bool:
+    try:
+        with socket.create_connection((PG_HOST, PG_PORT), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test session's own on the real PostgreSQL, dropped at the end."""
+    if not _postgres_reachable():
+        pytest.fail(
+            f"PostgreSQL is not reachable at {PG_HOST}:{PG_PORT}. Start it with `make services` "
+            "(or pg_ctlcluster --skip-systemctl-redirect 15 main start), or point TEST_PG_HOST/"
+            "TEST_PG_PORT at a server."
+        )
+    dbname = f"ledger_test_{uuid.uuid4().hex[:12]}"
+    with DatabaseJanitor(user=PG_USER, host=PG_HOST, port=PG_PORT, dbname=dbname):
+        yield f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{dbname}"
+
+
+@pytest.fixture(params=["postgres", "sqlite"])
+def backend_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Each storage backend in turn: the same contract holds on both."""
+    if request.param == "postgres":
+        url: str = request.getfixturevalue("postgres_url")
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('ledger')}/ledger.sqlite"
+
+
+@pytest.fixture
+def ledger(backend_url: str) -> Iterator[Ledger]:
+    """A fresh, uninitialised ledger with tables of its own."""
+    settings = LedgerSettings(database_url=backend_url, name=f"t{uuid.uuid4().hex[:12]}")
+    app = Ledger(settings)
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def kit(ledger: Ledger) -> LedgerKit:
+    """An initialised ledger with an admin and two HR officers in different LAOs."""
+    return build_kit(ledger)

@@ -1,0 +1,137 @@
+"""A ready-made ledger for tests: genesis, an admin, HR officers in two LAOs, helpers to sign."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ledger.application import Ledger, Receipt
+from ledger.domain.operators import KeyStorage
+from ledger.domain.permissions import Role, Scope
+from ledger.genesis import compose, enrolment_data, initialise
+from ledger.signing import SoftwareSigner, sign_statement
+from ledger.statement import GENESIS_PREV_HASH, SignedStatement, SignerRef, build_statement
+from tests.people import ADMIN_CID, HR_CID, OTHER_HR_CID, PERSON_CID
+
+SOFTWARE = KeyStorage(kind="software")
+NAKHON_PHANOM_LAO = Scope(level="lao", province="นครพนม", lao="6480101")
+TAK_LAO = Scope(level="lao", province="ตาก", lao="6630101")
+
+
+@dataclass
+class Operator:
+    cid: str
+    signer: SoftwareSigner = field(default_factory=SoftwareSigner.generate)
+
+
+@dataclass
+class LedgerKit:
+    ledger: Ledger
+    system: Operator
+    admin: Operator
+    hr: Operator  # HR officer of NAKHON_PHANOM_LAO
+    other_hr: Operator  # HR officer of TAK_LAO
+
+    def sign(
+        self,
+        operator: Operator,
+        *,
+        stream: uuid.UUID,
+        type: str,  # noqa: A002
+        data: dict[str, Any],
+        expected_version: int | None = None,
+        prev_hash: str | None = None,
+    ) -> SignedStatement:
+        """Sign a statement, at the stream's head unless a version and prev_hash are given."""
+        if expected_version is None or prev_hash is None:
+            head_version, head_hash = self.ledger.head(stream)
+            expected_version = head_version if expected_version is None else expected_version
+            prev_hash = head_hash if prev_hash is None else prev_hash
+        statement = build_statement(
+            stream=stream,
+            expected_version=expected_version,
+            prev_hash=prev_hash,
+            type=type,
+            data=data,
+            effective=date(2019, 4, 1),
+            signer=SignerRef(cid=operator.cid, key=operator.signer.key_id),
+            signed_at=datetime.now(UTC),
+        )
+        return sign_statement(statement, operator.signer)
+
+    def submit(self, signed: SignedStatement) -> Receipt:
+        return self.ledger.submit(signed.canonical, signed.signature)
+
+    def open_record(self, operator: Operator | None = None, scope: Scope = NAKHON_PHANOM_LAO) -> uuid.UUID:
+        stream = uuid.uuid4()
+        self.submit(
+            self.sign(operator or self.hr, stream=stream, type="RecordOpened", data=record_data(scope))
+        )
+        return stream
+
+    def event_count(self) -> int:
+        return self.ledger.recorder.max_notification_id() or 0
+
+
+def record_data(scope: Scope = NAKHON_PHANOM_LAO, cid: str = PERSON_CID) -> dict[str, Any]:
+    return {
+        "cid": cid,
+        "category": "official",
+        "lao": scope.lao,
+        "province": scope.province,
+        "birth_date": "1970-10-01",
+    }
+
+
+def education_data(n: int = 0) -> dict[str, Any]:
+    return {
+        "institution": "มหาวิทยาลัยขอนแก่น",
+        "qualification": f"ปริญญาตรี {n}",
+        "major": "รัฐประศาสนศาสตร์",
+        "finished": "1992-03-31",
+    }
+
+
+def enrol(kit: LedgerKit, operator: Operator, roles: list[Role], scope: Scope) -> Receipt:
+    signed = compose(
+        kit.ledger,
+        stream=kit.ledger.registry_id,
+        type="OperatorEnrolled",
+        data=enrolment_data(
+            cid=operator.cid,
+            public_key=operator.signer.public_key,
+            roles=roles,
+            scope=scope,
+            storage=SOFTWARE,
+        ),
+        signer=kit.admin.signer,
+        cid=kit.admin.cid,
+    )
+    return kit.submit(signed)
+
+
+def build_kit(ledger: Ledger) -> LedgerKit:
+    """Initialise ``ledger`` and enrol an admin and two HR officers in different LAOs."""
+    kit = LedgerKit(
+        ledger=ledger,
+        system=Operator(cid="system"),
+        admin=Operator(cid=ADMIN_CID),
+        hr=Operator(cid=HR_CID),
+        other_hr=Operator(cid=OTHER_HR_CID),
+    )
+    initialise(
+        ledger,
+        system_signer=kit.system.signer,
+        system_storage=SOFTWARE,
+        admin_cid=kit.admin.cid,
+        admin_public_key=kit.admin.signer.public_key,
+        admin_storage=SOFTWARE,
+    )
+    enrol(kit, kit.hr, [Role.LAO_HR_OFFICER], NAKHON_PHANOM_LAO)
+    enrol(kit, kit.other_hr, [Role.LAO_HR_OFFICER], TAK_LAO)
+    return kit
+
+
+__all__ = ["GENESIS_PREV_HASH", "LedgerKit", "Operator", "build_kit", "enrol"]
