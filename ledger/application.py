@@ -136,18 +136,18 @@ class Ledger(Application[UUID]):
             for r in recordings
         }
         receipts = []
-        for item in accepted:
-            if item.existing is not None:
-                receipts.append(item.existing)
+        for outcome in accepted:
+            if outcome.existing is not None:
+                receipts.append(outcome.existing)
                 continue
-            statement = item.signed.statement
+            statement = outcome.signed.statement
             version = statement.expected_version + 1
             receipts.append(
                 Receipt(
                     notification_id=ids[(statement.stream, version)],
                     stream=statement.stream,
                     version=version,
-                    hash=item.signed.hash,
+                    hash=outcome.signed.hash,
                 )
             )
         return receipts
@@ -226,7 +226,9 @@ class Ledger(Application[UUID]):
             existing = self._existing_receipt(item)
             if existing is not None:
                 return _Accepted(item, existing)
-            raise StaleVersionError(str(statement.stream), statement.expected_version, actual_version)
+            raise StaleVersionError(
+                str(statement.stream), statement.expected_version, actual_version
+            )
         head = aggregate.head_hash if aggregate is not None else GENESIS_PREV_HASH
         if statement.prev_hash != head:
             raise BrokenChainError(str(statement.stream), actual_version, statement.prev_hash, head)
@@ -237,7 +239,8 @@ class Ledger(Application[UUID]):
             opened = spec.aggregate.open(statement.stream, spec.event_class, fields)  # type: ignore[arg-type]
             working[statement.stream] = opened
         else:
-            assert enrolment is not None  # only the genesis has none, and it opens a stream
+            if enrolment is None:  # only the genesis has none, and it opens a stream
+                raise InvalidDataError(spec.name, ["only the genesis is signed by its own key"])
             self._check_append(spec, data, aggregate, enrolment)
             aggregate.record(spec.event_class, fields)
         return _Accepted(item)
@@ -263,7 +266,8 @@ class Ledger(Application[UUID]):
             )
         if statement.data.get("ledger") != self.settings.name:
             raise InvalidDataError(
-                "LedgerInitialised", [f"data.ledger must be this ledger's name {self.settings.name}"]
+                "LedgerInitialised",
+                [f"data.ledger must be this ledger's name {self.settings.name}"],
             )
 
     def _parse_data(self, spec: EventType, data: dict[str, Any]) -> BaseModel:
@@ -348,18 +352,23 @@ class Ledger(Application[UUID]):
         with self._registry_lock:
             if self._registry is None:
                 try:
-                    self._registry = self.repository.get(self.registry_id)  # type: ignore[assignment]
+                    found: object = self.repository.get(self.registry_id)
                 except AggregateNotFoundError:
                     return None
+                if not isinstance(found, OperatorRegistry):
+                    raise TypeError(f"stream {self.registry_id} is not an operator registry")
+                self._registry = found
             elif refresh:
                 for event in self.events.get(self.registry_id, gt=self._registry.version):
+                    if not isinstance(event, SignedAggregate.Event):
+                        raise TypeError(f"unexpected event {type(event).__name__} in registry")
                     event.mutate(self._registry)
             return self._registry
 
     def aggregate(self, stream: UUID) -> SignedAggregate:
         """The current state of one stream."""
         try:
-            found = self.repository.get(stream)
+            found: object = self.repository.get(stream)
         except AggregateNotFoundError:
             raise StreamNotFoundError(str(stream)) from None
         if not isinstance(found, SignedAggregate):
@@ -375,7 +384,8 @@ class Ledger(Application[UUID]):
         prev = GENESIS_PREV_HASH
         recorded = []
         for event in events:
-            assert isinstance(event, SignedAggregate.Event)
+            if not isinstance(event, SignedAggregate.Event):
+                raise StreamNotFoundError(str(stream))  # not one of the ledger's signed streams
             recorded.append(
                 RecordedEvent(
                     notification_id=ids[event.originator_version],

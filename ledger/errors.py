@@ -60,7 +60,9 @@ class RevokedKeyError(LedgerError):
     """The signing key was revoked; it may no longer sign anything new."""
 
     def __init__(self, key_id: str, revoked_at: str) -> None:
-        super().__init__(f"key {key_id} was revoked at {revoked_at} and may not sign new statements")
+        super().__init__(
+            f"key {key_id} was revoked at {revoked_at} and may not sign new statements"
+        )
         self.key_id = key_id
         self.revoked_at = revoked_at
 

@@ -27,7 +27,7 @@ def compose(
     ledger: Ledger,
     *,
     stream: UUID,
-    type: str,  # noqa: A002
+    type: str,
     data: dict[str, Any],
     signer: Signer,
     cid: str,

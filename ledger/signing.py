@@ -86,3 +86,18 @@ def verify_signature(public_key: bytes, canonical: bytes, signature: bytes) -> b
     except (nacl.exceptions.BadSignatureError, ValueError, TypeError):
         return False
     return True
+
+
+SESSION_CONTEXT = b"thai-lgov-ledger session v1\n"
+"""Prefix of what a client signs to open an API session. A statement digest is the hash of a
+JSON object, so a session signature can never be replayed as a statement signature."""
+
+
+def session_message(challenge: bytes) -> bytes:
+    """What is hashed and signed to answer a session challenge: the context and the challenge."""
+    return SESSION_CONTEXT + challenge
+
+
+def sign_challenge(signer: Signer, challenge: bytes) -> bytes:
+    """Client side: the 64-byte answer to a session challenge, signed with the enrolled key."""
+    return signer.sign(digest(session_message(challenge)))

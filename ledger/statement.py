@@ -135,7 +135,7 @@ def build_statement(
     stream: UUID,
     expected_version: int,
     prev_hash: str,
-    type: str,  # noqa: A002  (the statement field is named "type")
+    type: str,
     data: dict[str, Any],
     effective: date,
     signer: SignerRef,

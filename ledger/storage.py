@@ -36,7 +36,7 @@ def eventsourcing_env(settings: LedgerSettings) -> dict[str, str]:
         if not dbname:
             raise DatabaseUrlError(f"{_redact(url)} names no database")
         query = parse_qs(parts.query)
-        env = {
+        return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": dbname,
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
@@ -49,7 +49,6 @@ def eventsourcing_env(settings: LedgerSettings) -> dict[str, str]:
             "APPLICATION_RECORDER_TOPIC": get_topic(GaplessPostgresApplicationRecorder),
             "CREATE_TABLE": "y",
         }
-        return env
     if parts.scheme == "sqlite":
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
         if not path:

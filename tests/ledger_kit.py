@@ -39,7 +39,7 @@ class LedgerKit:
         operator: Operator,
         *,
         stream: uuid.UUID,
-        type: str,  # noqa: A002
+        type: str,
         data: dict[str, Any],
         expected_version: int | None = None,
         prev_hash: str | None = None,
@@ -64,10 +64,14 @@ class LedgerKit:
     def submit(self, signed: SignedStatement) -> Receipt:
         return self.ledger.submit(signed.canonical, signed.signature)
 
-    def open_record(self, operator: Operator | None = None, scope: Scope = NAKHON_PHANOM_LAO) -> uuid.UUID:
+    def open_record(
+        self, operator: Operator | None = None, scope: Scope = NAKHON_PHANOM_LAO
+    ) -> uuid.UUID:
         stream = uuid.uuid4()
         self.submit(
-            self.sign(operator or self.hr, stream=stream, type="RecordOpened", data=record_data(scope))
+            self.sign(
+                operator or self.hr, stream=stream, type="RecordOpened", data=record_data(scope)
+            )
         )
         return stream
 

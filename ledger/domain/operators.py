@@ -182,7 +182,9 @@ class OperatorRegistry(SignedAggregate):
     def check(self, event_class: type[SignedAggregate.Event], data: Any) -> None:
         if event_class is OperatorRegistry.OperatorEnrolled:
             if data.key_id in self.state.keys:
-                raise InvalidDataError("OperatorEnrolled", [f"key {data.key_id} is already enrolled"])
+                raise InvalidDataError(
+                    "OperatorEnrolled", [f"key {data.key_id} is already enrolled"]
+                )
             active = self.state.active_key_by_cid.get(data.cid)
             if active is not None:
                 raise InvalidDataError(

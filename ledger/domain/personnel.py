@@ -126,7 +126,10 @@ class PersonnelRecord(SignedAggregate):
             aggregate.entries.append(("position_salary", self.originator_version, data))
 
     def check(self, event_class: type[SignedAggregate.Event], data: Any) -> None:
-        if event_class is PersonnelRecord.PositionSalaryEntryAdded and data.order.date < self.birth_date:
+        if (
+            event_class is PersonnelRecord.PositionSalaryEntryAdded
+            and data.order.date < self.birth_date
+        ):
             raise InvalidDataError(
                 "PositionSalaryEntryAdded", ["order.date is before the person's birth date"]
             )

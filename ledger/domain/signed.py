@@ -87,7 +87,7 @@ class SignedFields:
 
     __slots__ = ("hash", "signature", "statement")
 
-    def __init__(self, statement: str, signature: str, hash: str) -> None:  # noqa: A002
+    def __init__(self, statement: str, signature: str, hash: str) -> None:
         self.statement = statement
         self.signature = signature
         self.hash = hash

@@ -109,7 +109,8 @@ def test_stale_version_is_rejected(kit: LedgerKit) -> None:
 
     error = _rejected(kit, StaleVersionError, stale)
 
-    assert "expects version 1" in str(error) and "at version 2" in str(error)
+    assert "expects version 1" in str(error)
+    assert "at version 2" in str(error)
 
 
 def test_future_version_is_stale(kit: LedgerKit) -> None:
@@ -349,7 +350,9 @@ def test_second_genesis_is_refused(kit: LedgerKit) -> None:
 
 def test_uninitialised_ledger_refuses_statements(ledger) -> None:  # type: ignore[no-untyped-def]
     """Before the genesis, no statement is accepted."""
-    kit = LedgerKit(ledger, Operator("system"), Operator("x"), Operator(made_up_cid(5)), Operator("y"))
+    kit = LedgerKit(
+        ledger, Operator("system"), Operator("x"), Operator(made_up_cid(5)), Operator("y")
+    )
 
     with pytest.raises(NotInitialisedError):
         kit.submit(kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data()))
@@ -437,7 +440,9 @@ def test_concurrent_writers_leave_gapless_valid_chains(kit: LedgerKit) -> None:
         try:
             while written < per_thread:
                 stream = rng.choice(streams)
-                signed = kit.sign(kit.hr, stream=stream, type="EducationAdded", data=education_data(written))
+                signed = kit.sign(
+                    kit.hr, stream=stream, type="EducationAdded", data=education_data(written)
+                )
                 try:
                     kit.submit(signed)
                 except (StaleVersionError, BrokenChainError):

@@ -64,5 +64,40 @@ def test_scope_coverage(outer: Scope, inner: Scope, covers: bool) -> None:
 )
 def test_inconsistent_scopes_are_refused(fields: dict[str, str]) -> None:
     """A scope whose fields do not match its level is invalid."""
-    with pytest.raises(ValueError, match="scope|lao"):
+    with pytest.raises(ValueError, match=r"scope|lao"):
         Scope.model_validate(fields)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2019-04-01", "2019-04-01"),
+        ("2562-04-01", "2019-04-01"),
+        ("01/04/2562", "2019-04-01"),
+        ("๐๑/๐๔/๒๕๖๒", "2019-04-01"),
+        ("29/02/2563", "2020-02-29"),
+    ],
+)
+def test_dates_in_either_era(text: str, expected: str) -> None:
+    """Dates are accepted in CE or Buddhist era, with Arabic or Thai digits."""
+    from ledger.domain.rules import parse_date
+
+    assert expected == parse_date(text).isoformat()
+
+
+@pytest.mark.parametrize("text", ["70/06/2562", "2019-02-30", "yesterday", "29/02/2562"])
+def test_impossible_dates_are_named(text: str) -> None:
+    """An impossible date (such as the OCR'd ๗๐ มิถุนายน) raises an error quoting it."""
+    from ledger.domain.rules import parse_date
+
+    with pytest.raises(ValueError, match="is not a date"):
+        parse_date(text)
+
+
+def test_buddhist_era_display() -> None:
+    """Dates are shown as DD/MM/BBBB in Buddhist era."""
+    from datetime import date
+
+    from ledger.domain.rules import format_buddhist_date
+
+    assert "01/04/2562" == format_buddhist_date(date(2019, 4, 1))

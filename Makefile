@@ -1,0 +1,43 @@
+# The project's front door: `make demo` runs the ledger on SQLite with demo data,
+# `make test` runs lint, type checks, the dependency rule and the whole test suite.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint services bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## Run the API on http://127.0.0.1:8000 with an SQLite ledger full of demo data.
+demo: $(STAMP)
+	$(BIN)/ledger demo
+
+## Lint, type check, dependency rule, then every test (starts PostgreSQL if it is stopped).
+test: $(STAMP) services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## Make sure the services the integration tests talk to are installed and running.
+services:
+	bash scripts/ensure-services.sh
+
+bench: $(STAMP) services
+	$(BIN)/python bench/append.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

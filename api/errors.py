@@ -1,0 +1,199 @@
+"""Errors to HTTP, in one table: every rejection becomes RFC 9457 problem details.
+
+The ledger raises ``LedgerError`` subclasses and the session layer ``SessionError`` subclasses;
+routes never catch them. ``PROBLEMS`` says which status, problem type and title each one gets;
+the handlers installed by ``install_error_handlers`` look the raised class up there (nearest base
+class first) and answer ``application/problem+json`` with ``type``, ``title``, ``status`` and
+``detail`` (the error's own message, which names the stream, key or field but never echoes the
+submitted personal data).
+
+Request validation (a body that is not JSON, lacks a field, holds bad base64; a path parameter
+that is not a UUID) is answered 400 ``malformed-request``, not FastAPI's default 422: the request
+could not be read at all. 422 is kept for one meaning: the ledger read the signed statement and
+its data fails the event type's rules (``invalid-data``).
+
+PDPA: statements carry citizen IDs and names, so nothing here logs a request body, a problem's
+detail or an exception message; a rejection is logged by problem type, method and path only.
+An unexpected exception answers a bare 500 problem; the server logs its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.schemas import Problem
+from api.sessions import (
+    ChallengeError,
+    MissingTokenError,
+    SessionError,
+    SessionSignatureError,
+    TokenError,
+)
+from ledger.errors import (
+    AlreadyInitialisedError,
+    BadSignatureError,
+    BrokenChainError,
+    ForbiddenError,
+    InvalidDataError,
+    LedgerError,
+    MalformedStatementError,
+    NotInitialisedError,
+    RevokedKeyError,
+    StaleVersionError,
+    StreamNotFoundError,
+    UnknownKeyError,
+)
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_TYPE_BASE = "urn:thai-lgov-ledger:problem:"
+"""Problem types are this prefix and a slug: ``urn:thai-lgov-ledger:problem:stale-version``."""
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+@dataclass(frozen=True, slots=True)
+class ProblemKind:
+    """How one kind of error looks over HTTP."""
+
+    status: int
+    slug: str
+    title: str
+
+    @property
+    def type(self) -> str:
+        return PROBLEM_TYPE_BASE + self.slug
+
+
+PROBLEMS: Mapping[type[Exception], ProblemKind] = {
+    MalformedStatementError: ProblemKind(400, "malformed-statement", "Malformed statement"),
+    StaleVersionError: ProblemKind(409, "stale-version", "Stale stream version"),
+    BrokenChainError: ProblemKind(409, "broken-chain", "Broken hash chain"),
+    UnknownKeyError: ProblemKind(401, "unknown-key", "Unknown signing key"),
+    RevokedKeyError: ProblemKind(401, "revoked-key", "Revoked signing key"),
+    BadSignatureError: ProblemKind(401, "bad-signature", "Bad signature"),
+    ForbiddenError: ProblemKind(403, "forbidden", "Forbidden by role or scope"),
+    InvalidDataError: ProblemKind(422, "invalid-data", "Invalid statement data"),
+    StreamNotFoundError: ProblemKind(404, "stream-not-found", "Stream not found"),
+    # Only an operator running `ledger init` can cure it, and it is no fault of the client.
+    NotInitialisedError: ProblemKind(503, "not-initialised", "Ledger not initialised"),
+    AlreadyInitialisedError: ProblemKind(409, "already-initialised", "Ledger already initialised"),
+    # A deliberate rejection the table does not name yet is still the client's request refused.
+    LedgerError: ProblemKind(400, "rejected", "Rejected by the ledger"),
+    MissingTokenError: ProblemKind(401, "missing-token", "Bearer token required"),
+    TokenError: ProblemKind(401, "invalid-token", "Invalid or expired bearer token"),
+    ChallengeError: ProblemKind(401, "invalid-challenge", "Invalid or expired session challenge"),
+    SessionSignatureError: ProblemKind(401, "bad-session-signature", "Bad session signature"),
+    SessionError: ProblemKind(401, "session-refused", "Session refused"),
+}
+"""Every error class the API answers on purpose, and its problem kind."""
+
+MALFORMED_REQUEST = ProblemKind(400, "malformed-request", "Malformed request")
+INTERNAL_ERROR = ProblemKind(500, "internal-error", "Internal error")
+
+
+def problem_kind(error: Exception) -> ProblemKind:
+    """The table's entry for the error's class or its nearest listed base class."""
+    for cls in type(error).__mro__:
+        kind = PROBLEMS.get(cls)
+        if kind is not None:
+            return kind
+    raise LookupError(f"{type(error).__name__} has no entry in api.errors.PROBLEMS")
+
+
+def problem_response(
+    kind_type: str,
+    title: str,
+    status: int,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(type=kind_type, title=title, status=status, detail=detail)
+    return JSONResponse(
+        body.model_dump(),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=dict(headers or {}),
+    )
+
+
+def _auth_headers(status: int, error: Exception) -> dict[str, str]:
+    # RFC 9110: a 401 names the scheme that would succeed; RFC 6750 adds the token error.
+    if status != 401:
+        return {}
+    if isinstance(error, TokenError) and not isinstance(error, MissingTokenError):
+        return {"WWW-Authenticate": 'Bearer realm="ledger", error="invalid_token"'}
+    return {"WWW-Authenticate": 'Bearer realm="ledger"'}
+
+
+def _log_rejection(request: Request, kind_type: str, status: int) -> None:
+    # Never the detail or the body: they may hold citizen IDs and names (PDPA).
+    logger.info("%s %s rejected %d %s", request.method, request.url.path, status, kind_type)
+
+
+async def handle_known_error(request: Request, error: Exception) -> JSONResponse:
+    """A ledger or session error: look it up in the table."""
+    kind = problem_kind(error)
+    _log_rejection(request, kind.type, kind.status)
+    return problem_response(
+        kind.type, kind.title, kind.status, str(error), _auth_headers(kind.status, error)
+    )
+
+
+async def handle_validation_error(request: Request, error: Exception) -> JSONResponse:
+    """A request FastAPI could not read into its model: 400, naming each field and problem."""
+    if not isinstance(error, RequestValidationError):  # registered for that class only
+        raise error
+    kind = MALFORMED_REQUEST
+    _log_rejection(request, kind.type, kind.status)
+    return problem_response(kind.type, kind.title, kind.status, describe_request_errors(error))
+
+
+async def handle_http_error(request: Request, error: Exception) -> JSONResponse:
+    """Starlette's own errors (unknown path, wrong method) as problem details too."""
+    if not isinstance(error, StarletteHTTPException):  # registered for that class only
+        raise error
+    phrase = HTTPStatus(error.status_code).phrase
+    detail = error.detail if isinstance(error.detail, str) else phrase
+    return problem_response(
+        "about:blank", phrase, error.status_code, detail, getattr(error, "headers", None)
+    )
+
+
+async def handle_unexpected_error(request: Request, error: Exception) -> JSONResponse:
+    """A bug: 500 in problem details, saying nothing of the error (the server logs its trace)."""
+    kind = INTERNAL_ERROR
+    return problem_response(kind.type, kind.title, kind.status, "the ledger failed unexpectedly")
+
+
+def describe_request_errors(error: RequestValidationError) -> str:
+    """``body.statement: ...; body.signature: Field required`` (never the rejected input)."""
+    parts = []
+    for problem in error.errors():
+        location = ".".join(str(item) for item in problem.get("loc", ())) or "(request)"
+        parts.append(f"{location}: {problem.get('msg', 'invalid')}")
+    return "; ".join(parts) or "the request could not be read"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers: the one place where errors become HTTP."""
+    app.add_exception_handler(LedgerError, handle_known_error)
+    app.add_exception_handler(SessionError, handle_known_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_error)
+    # Starlette answers with this handler, then re-raises so the server logs the traceback.
+    app.add_exception_handler(Exception, handle_unexpected_error)
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` entries declaring problem details for the given statuses."""
+    return {status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in statuses}

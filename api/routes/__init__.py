@@ -1,0 +1,18 @@
+"""The routes, one module per resource: health, statements, sessions, streams.
+
+Routes are thin: read the request model, call the ledger or the session authority, shape the
+response. They catch nothing; ``api.errors`` turns every rejection into problem details.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes import health, sessions, statements, streams
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    statements.router,
+    sessions.router,
+    streams.router,
+)

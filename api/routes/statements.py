@@ -1,0 +1,31 @@
+"""Signed statements in: one at a time, or a batch appended in one transaction.
+
+A resubmission of a statement already recorded is a safe retry: it answers 201 with the very
+receipt of the first submission (the same body the first call got), and appends nothing.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from api.deps import LedgerDep
+from api.errors import problem_responses
+from api.schemas import ReceiptOut, SignedStatementIn, StatementBatchIn
+
+router = APIRouter(
+    prefix="/statements",
+    tags=["statements"],
+    responses=problem_responses(400, 401, 403, 409, 422, 503),
+)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def submit_statement(body: SignedStatementIn, ledger: LedgerDep) -> ReceiptOut:
+    """Check one signed statement and append it; answer its receipt."""
+    return ReceiptOut.of(ledger.submit(body.statement, body.signature))
+
+
+@router.post("/batch", status_code=status.HTTP_201_CREATED)
+def submit_batch(body: StatementBatchIn, ledger: LedgerDep) -> list[ReceiptOut]:
+    """Check every statement and append them all, or none: one receipt per item, in order."""
+    return [ReceiptOut.of(receipt) for receipt in ledger.submit_batch(body.as_pairs())]

@@ -1,0 +1,176 @@
+"""The ``ledger`` command end to end: init, enrol, submit, revoke, demo, on both backends."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from ledger.application import Ledger
+from ledger.settings import LedgerSettings
+from tests.people import ADMIN_CID, HR_CID, PERSON_CID
+
+runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
+
+
+@pytest.fixture
+def cli_ledger(backend_url: str, tmp_path: Path) -> tuple[str, str, Path]:
+    """An initialised ledger made with ``ledger init``: (url, name, key folder)."""
+    name = f"cli{uuid.uuid4().hex[:10]}"
+    result = runner.invoke(
+        app,
+        [
+            "init",
+            "--database-url", backend_url,
+            "--name", name,
+            "--system-key", str(tmp_path / "system.key"),
+            "--admin-cid", ADMIN_CID,
+            "--admin-key", str(tmp_path / "admin.key"),
+        ],
+    )  # fmt: skip
+    assert 0 == result.exit_code, result.output
+    return backend_url, name, tmp_path
+
+
+def _enrol_hr(url: str, name: str, keys: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "operator", "enrol",
+            "--database-url", url, "--name", name,
+            "--admin-key", str(keys / "admin.key"), "--admin-cid", ADMIN_CID,
+            "--cid", HR_CID, "--role", "lao_hr_officer", "--scope", "lao:นครพนม:6480101",
+            "--key", str(keys / "hr.key"),
+        ],
+    )  # fmt: skip
+    assert 0 == result.exit_code, result.output
+
+
+def _draft(path: Path, stream: uuid.UUID) -> Path:
+    path.write_text(
+        json.dumps(
+            {
+                "stream": str(stream),
+                "type": "RecordOpened",
+                "effective": "01/04/2562",
+                "data": {
+                    "cid": PERSON_CID,
+                    "category": "official",
+                    "lao": "6480101",
+                    "province": "นครพนม",
+                    "birth_date": "1970-10-01",
+                },
+            },
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_init_prints_the_trust_anchor(cli_ledger: tuple[str, str, Path]) -> None:
+    """``ledger init`` writes the genesis and the first admin, and names the system key."""
+    url, name, keys = cli_ledger
+
+    ledger = Ledger(LedgerSettings(database_url=url, name=name))
+    registry = ledger.registry()
+    ledger.close()
+
+    assert registry is not None
+    assert 2 == len(registry.enrolments())
+    assert (keys / "system.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_enrol_submit_and_revoke(cli_ledger: tuple[str, str, Path], tmp_path: Path) -> None:
+    """An enrolled HR officer's draft lands; after revocation the same key is refused."""
+    url, name, keys = cli_ledger
+    _enrol_hr(url, name, keys)
+    stream = uuid.uuid4()
+    submit_args = ["--database-url", url, "--name", name, "--key", str(keys / "hr.key")]
+
+    landed = runner.invoke(
+        app, ["submit", str(_draft(tmp_path / "d.json", stream)), *submit_args, "--cid", HR_CID]
+    )
+    revoke = runner.invoke(
+        app,
+        [
+            "operator", "revoke", "--database-url", url, "--name", name,
+            "--admin-key", str(keys / "admin.key"), "--admin-cid", ADMIN_CID,
+            "--key-id", _key_id(keys / "hr.key"), "--reason", "เปลี่ยนโทเค็น",
+        ],
+    )  # fmt: skip
+    refused = runner.invoke(
+        app,
+        ["submit", str(_draft(tmp_path / "e.json", uuid.uuid4())), *submit_args, "--cid", HR_CID],
+    )
+
+    assert 0 == landed.exit_code, landed.output
+    assert str(stream) in landed.output
+    assert 0 == revoke.exit_code, revoke.output
+    assert 1 == refused.exit_code
+    assert "revoked" in refused.output
+
+
+def _key_id(path: Path) -> str:
+    from ledger.signing import SoftwareSigner
+
+    return SoftwareSigner.from_file(path).key_id
+
+
+def test_submit_with_unknown_key_fails_clearly(
+    cli_ledger: tuple[str, str, Path], tmp_path: Path
+) -> None:
+    """A key that was never enrolled gets a one-line error and exit code 1."""
+    url, name, _ = cli_ledger
+    from ledger.signing import SoftwareSigner
+
+    SoftwareSigner.generate().to_file(tmp_path / "stranger.key")
+
+    result = runner.invoke(
+        app,
+        [
+            "submit", str(_draft(tmp_path / "d.json", uuid.uuid4())),
+            "--database-url", url, "--name", name,
+            "--key", str(tmp_path / "stranger.key"), "--cid", HR_CID,
+        ],
+    )  # fmt: skip
+
+    assert 1 == result.exit_code
+    assert "is not enrolled" in result.output
+
+
+def test_bad_scope_is_named(cli_ledger: tuple[str, str, Path]) -> None:
+    """A malformed --scope is refused with a message saying what a scope looks like."""
+    url, name, keys = cli_ledger
+
+    result = runner.invoke(
+        app,
+        [
+            "operator", "enrol", "--database-url", url, "--name", name,
+            "--admin-key", str(keys / "admin.key"), "--admin-cid", ADMIN_CID,
+            "--cid", HR_CID, "--role", "lao_hr_officer", "--scope", "lao:6480101",
+            "--key", str(keys / "hr.key"),
+        ],
+    )  # fmt: skip
+
+    assert 0 != result.exit_code
+    assert "national, province:<name> or lao:<province>:<DLA code>" in result.output
+
+
+def test_demo_loads_once(backend_url: str, tmp_path: Path) -> None:
+    """``ledger demo --no-serve`` loads signed demo events, and a second run adds nothing."""
+    args = ["demo", "--database-url", backend_url, "--no-serve", "--keys-dir", str(tmp_path)]
+
+    first = runner.invoke(app, args)
+    second = runner.invoke(app, args)
+
+    assert 0 == first.exit_code, first.output
+    assert "demo data loaded" in first.output
+    assert "already present" in second.output
+    count = first.output.split("holds ")[1].split(" ")[0]
+    assert count == second.output.split("holds ")[1].split(" ")[0]
+    assert int(count) >= 15
