@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.permissions import Role, Scope
-from ledger.domain.signed import SignedAggregate, SignedFields
+from ledger.domain.signed import PARSED, SignedAggregate, SignedFields
 from ledger.errors import (
     AlreadyInitialisedError,
     BadSignatureError,
@@ -47,10 +47,7 @@ from ledger.statement import (
     describe_validation_error,
     read_statement,
 )
-from ledger.storage import eventsourcing_env, notification_index
-
-# Below this many statements, verifying on the calling thread beats handing work to a pool.
-_PARALLEL_VERIFY_MIN = 16
+from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,24 +110,33 @@ class Ledger(Application[UUID]):
         if not signed:
             return []
         try:
-            return self._append(signed)
-        except IntegrityError:
-            # Another writer took one of these positions between our read and our write.
-            # Check again against what is stored now: a racing copy of the very same statement
-            # yields its receipt, anything else a stale-version error.
-            return self._append(signed)
+            return self._append(signed, fresh_registry=False)
+        except (IntegrityError, UnknownKeyError):
+            # Either another writer took one of these positions, or the operator registry moved
+            # on since our cached copy (a key enrolled elsewhere, or revoked meanwhile). Check
+            # again against what is stored now: a racing copy of the very same statement yields
+            # its receipt, anything else the error it deserves.
+            return self._append(signed, fresh_registry=True)
 
-    def _append(self, signed: list[SignedStatement]) -> list[Receipt]:
-        registry = self.registry(refresh=True)
+    def _append(self, signed: list[SignedStatement], *, fresh_registry: bool) -> list[Receipt]:
+        registry = self.registry(refresh=fresh_registry)
         if registry is None and signed[0].statement.type != "LedgerInitialised":
             raise NotInitialisedError
-        self._verify_signatures(signed, registry)
+        guard = RegistryGuard(self.registry_id, registry.version if registry else 0)
+        # Signatures are checked on the verifier threads while this one reads the streams.
+        verdicts = self._start_verifying(signed, registry)
         working: dict[UUID, SignedAggregate | None] = {}
-        accepted: list[_Accepted] = []
-        for item in signed:
-            accepted.append(self._accept(item, working))
+        try:
+            accepted = [self._accept(item, working) for item in signed]
+        except LedgerError:
+            self._check_verdicts(signed, verdicts)  # an unsigned statement learns nothing more
+            raise
+        self._check_verdicts(signed, verdicts)
         to_save = [aggregate for aggregate in working.values() if aggregate is not None]
-        recordings = self.save(*to_save) if any(a.pending_events for a in to_save) else []
+        if any(aggregate.pending_events for aggregate in to_save):
+            recordings = self.save(*to_save, registry_guard=guard)
+        else:
+            recordings = []
         ids = {
             (r.domain_event.originator_id, r.domain_event.originator_version): r.notification.id
             for r in recordings
@@ -152,25 +158,19 @@ class Ledger(Application[UUID]):
             )
         return receipts
 
-    def _verify_signatures(
+    def _start_verifying(
         self, signed: list[SignedStatement], registry: OperatorRegistry | None
-    ) -> None:
-        """Check key, citizen and signature of every statement (in parallel for big batches)."""
+    ) -> list[Future[bool]]:
+        """Look up each signer's key and start checking the signatures in the background."""
         keys = [self._signing_key(item, registry) for item in signed]
-        if len(signed) >= _PARALLEL_VERIFY_MIN:
-            results = list(
-                self._verifier.map(
-                    lambda pair: verify_signature(pair[0], pair[1].canonical, pair[1].signature),
-                    zip(keys, signed, strict=True),
-                )
-            )
-        else:
-            results = [
-                verify_signature(key, item.canonical, item.signature)
-                for key, item in zip(keys, signed, strict=True)
-            ]
-        for item, ok in zip(signed, results, strict=True):
-            if not ok:
+        return [
+            self._verifier.submit(verify_signature, key, item.canonical, item.signature)
+            for key, item in zip(keys, signed, strict=True)
+        ]
+
+    def _check_verdicts(self, signed: list[SignedStatement], verdicts: list[Future[bool]]) -> None:
+        for item, verdict in zip(signed, verdicts, strict=True):
+            if not verdict.result():
                 raise BadSignatureError(item.statement.signer.key)
 
     def _signing_key(self, item: SignedStatement, registry: OperatorRegistry | None) -> bytes:
@@ -233,7 +233,9 @@ class Ledger(Application[UUID]):
         if statement.prev_hash != head:
             raise BrokenChainError(str(statement.stream), actual_version, statement.prev_hash, head)
 
-        fields = SignedFields(item.canonical.decode("utf-8"), item.signature.hex(), item.hash)
+        text = item.canonical.decode("utf-8")
+        PARSED.put(text, (statement, data))  # the event's apply reuses this parse
+        fields = SignedFields(text, item.signature.hex(), item.hash)
         if aggregate is None:
             self._check_opening(spec, item, data, enrolment)
             opened = spec.aggregate.open(statement.stream, spec.event_class, fields)  # type: ignore[arg-type]

@@ -27,7 +27,16 @@ def canonicalize(value: Any) -> bytes:
     Raises ``CanonicalizationError`` naming the offending value for NaN, Infinity, integers
     beyond +-(2**53 - 1), non-string object keys and values that are not JSON.
     """
-    _check_numbers(value, "$")
+    if _is_plain(value, "$"):
+        # No floats and only BMP keys: the standard library's sorted, compact JSON is exactly
+        # the JCS form (same escapes, and code-point order equals UTF-16 order within the BMP),
+        # and about five times faster than the general implementation.
+        try:
+            return json.dumps(
+                value, ensure_ascii=False, sort_keys=True, separators=(",", ":")
+            ).encode("utf-8")
+        except UnicodeEncodeError:
+            raise CanonicalizationError("a string holds a lone surrogate (not UTF-8)") from None
     try:
         return rfc8785.dumps(value)
     except rfc8785.CanonicalizationError as error:
@@ -65,28 +74,36 @@ def _reject_constant(name: str) -> Any:
     raise CanonicalizationError(f"{name} is not a JSON number")
 
 
-def _check_numbers(value: Any, path: str) -> None:
-    """Reject numbers JCS cannot represent, naming where they are."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return
+def _is_plain(value: Any, path: str) -> bool:
+    """Check every value is JSON that JCS can represent (raising, naming where, if not).
+
+    Answer whether the value is "plain": no floats anywhere and no object key outside the
+    Basic Multilingual Plane, so the fast standard-library serialization is exact.
+    """
+    if isinstance(value, str | bool) or value is None:
+        return True
     if isinstance(value, int):
         if abs(value) > MAX_SAFE_INTEGER:
             raise CanonicalizationError(
                 f"integer at {path} is beyond +-(2**53 - 1) and cannot be represented exactly"
             )
-        return
+        return True
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise CanonicalizationError(f"{value!r} at {path} is not allowed in canonical JSON")
-        return
+        return False
     if isinstance(value, dict):
+        plain = True
         for key, item in value.items():
             if not isinstance(key, str):
                 raise CanonicalizationError(f"object key {key!r} at {path} is not a string")
-            _check_numbers(item, f"{path}.{key}")
-        return
+            if not _is_plain(item, f"{path}.{key}") or (key and max(key) > "\uffff"):
+                plain = False
+        return plain
     if isinstance(value, list | tuple):
+        plain = True
         for index, item in enumerate(value):
-            _check_numbers(item, f"{path}[{index}]")
-        return
+            if not _is_plain(item, f"{path}[{index}]"):
+                plain = False
+        return plain
     raise CanonicalizationError(f"value at {path} of type {type(value).__name__} is not JSON")

@@ -8,14 +8,15 @@ a stored event got (for receipts of resubmitted statements and for reading strea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID, uuid4
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import get_topic
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
@@ -62,6 +63,7 @@ def eventsourcing_env(settings: LedgerSettings) -> dict[str, str]:
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": dbname,
             "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": get_topic(GuardedSQLiteApplicationRecorder),
             "CREATE_TABLE": "y",
         }
     raise DatabaseUrlError(f"unsupported database URL scheme {parts.scheme!r}")
@@ -74,25 +76,73 @@ def _redact(url: str) -> str:
     return url
 
 
-class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
-    """The library's PostgreSQL recorder, keeping the notification log free of gaps.
+@dataclass(frozen=True, slots=True)
+class RegistryGuard:
+    """The operator registry version a batch was checked against.
 
-    The library takes notification ids from a sequence; an insert that then fails on the
-    (stream, version) uniqueness constraint has already consumed an id, leaving a gap. Auditors
-    read a gap as a deleted event, so this recorder checks for conflicts after taking the table
-    lock (no other writer can interleave) and before inserting, and raises the library's
-    ``IntegrityError`` without touching the sequence.
+    Passed to ``Application.save(registry_guard=...)``: the recorder refuses the insert, with the
+    library's ``IntegrityError``, when the registry stream has moved on since (a key enrolled or
+    revoked meanwhile), so the ledger checks the batch again against the new registry.
+    """
+
+    stream: UUID
+    version: int
+
+
+class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
+    """The library's PostgreSQL recorder, with a gapless log and a registry guard.
+
+    The library takes notification ids from a sequence; an insert that fails on the (stream,
+    version) uniqueness constraint has already consumed ids, leaving a gap, and auditors read a
+    gap as a deleted event. So the insert statement first calls a database function, under the
+    table lock the library takes (no other writer can interleave), that checks every position is
+    free and that the operator registry is still at the version the batch was checked against.
+    It raises a unique-violation (the library turns it into ``IntegrityError``) before any row
+    draws an id. Being part of the insert statement, the check costs no extra round trip.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._select_conflict = sql.SQL(
-            "SELECT 1 FROM {schema}.{table} WHERE (originator_id, originator_version) IN "
-            "(SELECT * FROM unnest(%s::uuid[], %s::bigint[])) LIMIT 1"
-        ).format(
-            schema=sql.Identifier(self.datastore.schema),
-            table=sql.Identifier(self.events_table_name),
+        function = f"{self.events_table_name}_guard"
+        self.check_identifier_length(function)
+        names = {
+            "schema": sql.Identifier(self.datastore.schema),
+            "table": sql.Identifier(self.events_table_name),
+            "function": sql.Identifier(function),
+            "stored_event_type": sql.Identifier(self.stored_event_type_name),
+        }
+        self.sql_create_statements.append(
+            sql.SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{function}("
+                "ids uuid[], versions bigint[], registry uuid, registry_version bigint) "
+                "RETURNS boolean LANGUAGE plpgsql AS $guard$ BEGIN "
+                "IF EXISTS (SELECT 1 FROM {schema}.{table} t "
+                "JOIN unnest(ids, versions) AS n(id, v) "
+                "ON t.originator_id = n.id AND t.originator_version = n.v) THEN "
+                "RAISE EXCEPTION 'an event already holds one of these stream positions' "
+                "USING ERRCODE = 'unique_violation'; END IF; "
+                "IF registry IS NOT NULL AND COALESCE((SELECT max(originator_version) "
+                "FROM {schema}.{table} WHERE originator_id = registry), 0) "
+                "<> registry_version THEN "
+                "RAISE EXCEPTION 'the operator registry changed during the check' "
+                "USING ERRCODE = 'unique_violation'; END IF; "
+                "RETURN true; END $guard$"
+            ).format(**names)
         )
+        self._guarded_insert = sql.SQL(
+            "WITH new AS MATERIALIZED ("
+            "  SELECT * FROM unnest(%s::{schema}.{stored_event_type}[]) WITH ORDINALITY"
+            "), passed AS MATERIALIZED ("
+            "  SELECT {schema}.{function}("
+            "    ARRAY(SELECT originator_id FROM new),"
+            "    ARRAY(SELECT originator_version::bigint FROM new),"
+            "    %s::uuid, %s::bigint) AS ok"
+            ") "
+            "INSERT INTO {schema}.{table} AS t (originator_id, originator_version, topic, state) "
+            "SELECT originator_id, originator_version, topic, state FROM new "
+            "WHERE (SELECT ok FROM passed) ORDER BY ordinality "
+            "RETURNING notification_id"
+        ).format(**names)
 
     def _insert_stored_events(
         self,
@@ -100,18 +150,46 @@ class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         **kwargs: Any,
     ) -> None:
+        guard: RegistryGuard | None = kwargs.get("registry_guard")
         self._lock_table(curs)
-        curs.execute(
-            self._select_conflict,
-            (
-                [event.originator_id for event in stored_events],
-                [event.originator_version for event in stored_events],
-            ),
-        )
-        if curs.fetchone() is not None:
-            raise IntegrityError("an event already holds one of these stream positions")
         self._notify_channel(curs)
-        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
+        rows = [
+            self.construct_pg_stored_event(
+                event.originator_id, event.originator_version, event.topic, event.state
+            )
+            for event in stored_events
+        ]
+        curs.execute(
+            self._guarded_insert,
+            (rows, guard.stream if guard else None, guard.version if guard else 0),
+        )
+
+
+class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
+    """The library's SQLite recorder, refusing a batch checked against an outdated registry.
+
+    SQLite gives row ids only to inserted rows, so its log has no gaps; the registry check runs
+    inside the write transaction (in-process writers are serialized by the library, and another
+    process's commit since our read makes SQLite refuse our write).
+    """
+
+    def _insert_events(
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        **kwargs: Any,
+    ) -> Sequence[int] | None:
+        guard: RegistryGuard | None = kwargs.get("registry_guard")
+        if guard is not None:
+            c.execute(
+                f"SELECT MAX(originator_version) FROM {self.events_table_name} "  # noqa: S608
+                "WHERE originator_id = ?",
+                [guard.stream.hex],
+            )
+            row = c.fetchone()
+            if (row[0] or 0) != guard.version:
+                raise IntegrityError("the operator registry changed during the check")
+        return super()._insert_events(c, stored_events, **kwargs)
 
 
 class NotificationIndex(Protocol):

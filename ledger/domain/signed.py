@@ -8,6 +8,8 @@ and change state in the event's ``evolve`` (on replay, with no validation).
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any, ClassVar, Self
 
 from eventsourcing.domain import Aggregate
@@ -15,6 +17,37 @@ from pydantic import BaseModel
 
 from ledger.domain.permissions import Role, Scope
 from ledger.statement import GENESIS_PREV_HASH, Statement
+
+
+class ParsedStatements:
+    """A bounded memo of statements already parsed, keyed by their exact canonical text.
+
+    The ledger parses a statement once to check it; the memo lets the event's ``apply`` reuse
+    that parse (and recent replays reuse theirs). The key is the stored text itself, so a
+    changed byte can never be served an earlier parse. Parsed statements are immutable.
+    """
+
+    def __init__(self, capacity: int = 8192) -> None:
+        self._capacity = capacity
+        self._items: OrderedDict[str, tuple[Statement, BaseModel]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> tuple[Statement, BaseModel] | None:
+        with self._lock:
+            found = self._items.get(text)
+            if found is not None:
+                self._items.move_to_end(text)
+            return found
+
+    def put(self, text: str, parsed: tuple[Statement, BaseModel]) -> None:
+        with self._lock:
+            self._items[text] = parsed
+            self._items.move_to_end(text)
+            if len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+
+
+PARSED = ParsedStatements()
 
 
 class SignedAggregate(Aggregate):
@@ -38,8 +71,13 @@ class SignedAggregate(Aggregate):
 
         def parse(self) -> tuple[Statement, BaseModel]:
             """The statement and its typed data, parsed from the stored canonical bytes."""
+            found = PARSED.get(self.statement)
+            if found is not None:
+                return found
             statement = Statement.model_validate_json(self.statement)
-            return statement, self.Data.model_validate(statement.data)
+            parsed = (statement, self.Data.model_validate(statement.data))
+            PARSED.put(self.statement, parsed)
+            return parsed
 
         def apply(self, aggregate: Any) -> None:
             statement, data = self.parse()

@@ -113,3 +113,32 @@ def test_app_opens_and_closes_its_own_ledger(settings: LedgerSettings) -> None:
     assert isinstance(opened, Ledger)
     assert health.json()["initialised"] is False
     assert app.state.ledger is None
+
+
+def test_cli_submits_through_the_server(served: str, kit: LedgerKit, tmp_path: Path) -> None:
+    """``ledger submit --server`` opens a session, reads the stream's head and lands the entry."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli_app
+    from tests.ledger_kit import education_data
+
+    kit.hr.signer.to_file(tmp_path / "hr.key")
+    stream = kit.open_record()
+    draft = tmp_path / "draft.json"
+    draft.write_text(
+        json.dumps({"stream": str(stream), "type": "EducationAdded", "data": education_data()}),
+        encoding="utf-8",
+    )
+    _wait_for_health(served, time.monotonic() + 30)
+
+    result = CliRunner().invoke(
+        cli_app,
+        ["submit", str(draft), "--key", str(tmp_path / "hr.key"), "--cid", kit.hr.cid,
+         "--server", served],
+    )  # fmt: skip
+
+    assert 0 == result.exit_code, result.output
+    assert 2 == json.loads(result.output)["version"]
+    assert 2 == kit.ledger.aggregate(stream).version

@@ -141,3 +141,25 @@ def test_canonical_form_is_a_fixed_point(value: object) -> None:
     again = canonicalize(parse_canonical(canonical))
 
     assert canonical == again
+
+
+@given(json_values)
+def test_fast_path_equals_the_reference_implementation(value: object) -> None:
+    """Whatever path canonicalize takes, its bytes equal the rfc8785 reference implementation."""
+    import rfc8785
+
+    assert rfc8785.dumps(value) == canonicalize(value)
+
+
+@given(
+    st.dictionaries(
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=6),
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=20) | st.integers(-1000, 1000),
+        max_size=6,
+    )
+)
+def test_thai_emoji_and_controls_match_the_reference(value: dict[str, object]) -> None:
+    """Keys and strings with Thai, emoji (outside the BMP) and control characters match rfc8785."""
+    import rfc8785
+
+    assert rfc8785.dumps(value) == canonicalize(value)
