@@ -49,6 +49,12 @@ from ledger.statement import (
 )
 from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
 
+_VERIFIER_THREADS = 2
+
+
+def _verify_all(work: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
+    return [verify_signature(key, canonical, signature) for key, canonical, signature in work]
+
 
 @dataclass(frozen=True, slots=True)
 class Receipt:
@@ -92,7 +98,9 @@ class Ledger(Application[UUID]):
         self._index = notification_index(self.recorder)
         self._registry: OperatorRegistry | None = None
         self._registry_lock = threading.Lock()
-        self._verifier = ThreadPoolExecutor(max_workers=2, thread_name_prefix="verify")
+        self._verifier = ThreadPoolExecutor(
+            max_workers=_VERIFIER_THREADS, thread_name_prefix="verify"
+        )
 
     def close(self) -> None:
         self._verifier.shutdown(wait=False)
@@ -125,7 +133,7 @@ class Ledger(Application[UUID]):
         guard = RegistryGuard(self.registry_id, registry.version if registry else 0)
         # Signatures are checked on the verifier threads while this one reads the streams.
         verdicts = self._start_verifying(signed, registry)
-        working: dict[UUID, SignedAggregate | None] = {}
+        working = self._load_streams({item.statement.stream for item in signed})
         try:
             accepted = [self._accept(item, working) for item in signed]
         except LedgerError:
@@ -160,17 +168,27 @@ class Ledger(Application[UUID]):
 
     def _start_verifying(
         self, signed: list[SignedStatement], registry: OperatorRegistry | None
-    ) -> list[Future[bool]]:
-        """Look up each signer's key and start checking the signatures in the background."""
-        keys = [self._signing_key(item, registry) for item in signed]
+    ) -> list[Future[list[bool]]]:
+        """Look up each signer's key and start checking the signatures in the background.
+
+        The work is cut into one chunk per verifier thread (libsodium releases the GIL), so a
+        big batch costs a handful of hand-overs rather than one per statement.
+        """
+        work = [
+            (self._signing_key(item, registry), item.canonical, item.signature) for item in signed
+        ]
+        size = max(1, -(-len(work) // _VERIFIER_THREADS))
         return [
-            self._verifier.submit(verify_signature, key, item.canonical, item.signature)
-            for key, item in zip(keys, signed, strict=True)
+            self._verifier.submit(_verify_all, work[start : start + size])
+            for start in range(0, len(work), size)
         ]
 
-    def _check_verdicts(self, signed: list[SignedStatement], verdicts: list[Future[bool]]) -> None:
-        for item, verdict in zip(signed, verdicts, strict=True):
-            if not verdict.result():
+    def _check_verdicts(
+        self, signed: list[SignedStatement], verdicts: list[Future[list[bool]]]
+    ) -> None:
+        results = [ok for chunk in verdicts for ok in chunk.result()]
+        for item, ok in zip(signed, results, strict=True):
+            if not ok:
                 raise BadSignatureError(item.statement.signer.key)
 
     def _signing_key(self, item: SignedStatement, registry: OperatorRegistry | None) -> bytes:
@@ -320,14 +338,24 @@ class Ledger(Application[UUID]):
                 f"{target.describe()}",
             )
 
+    def _load_streams(self, streams: set[UUID]) -> dict[UUID, SignedAggregate | None]:
+        """The current state of every stream a batch touches, read in one query."""
+        working: dict[UUID, SignedAggregate | None] = {}
+        for stream, stored_events in self._index.select_streams(sorted(streams)).items():
+            aggregate: Any = None
+            for stored in stored_events:
+                event = self.mapper.to_domain_event(stored)
+                if not isinstance(event, SignedAggregate.Event):
+                    raise InvalidDataError("statement", [f"stream {stream} is not a ledger stream"])
+                aggregate = event.mutate(aggregate)
+            if aggregate is not None and not isinstance(aggregate, SignedAggregate):
+                raise InvalidDataError("statement", [f"stream {stream} is not a ledger stream"])
+            working[stream] = aggregate
+        return working
+
     def _working_aggregate(
         self, stream: UUID, working: dict[UUID, SignedAggregate | None]
     ) -> SignedAggregate | None:
-        if stream not in working:
-            try:
-                working[stream] = self.repository.get(stream)
-            except AggregateNotFoundError:
-                working[stream] = None
         return working[stream]
 
     def _registry_for(self, working: dict[UUID, SignedAggregate | None]) -> OperatorRegistry | None:

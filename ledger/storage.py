@@ -193,16 +193,27 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
 
 class NotificationIndex(Protocol):
-    """Finds the notification ids the log gave a stream's events."""
+    """What the library's recorders do not answer: log positions, and many streams at once."""
 
     def notification_ids(self, stream: UUID, versions: list[int] | None = None) -> dict[int, int]:
         """Map version -> notification id for the stream's events (all, or the given versions)."""
+        ...
+
+    def select_streams(self, streams: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        """Every stored event of each given stream, in version order, in one query."""
         ...
 
 
 class _PostgresIndex:
     def __init__(self, recorder: PostgresApplicationRecorder) -> None:
         self._recorder = recorder
+        self._select_streams = sql.SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {schema}.{table} "
+            "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+        ).format(
+            schema=sql.Identifier(recorder.datastore.schema),
+            table=sql.Identifier(recorder.events_table_name),
+        )
         self._select = sql.SQL(
             "SELECT originator_version, notification_id FROM {schema}.{table} "
             "WHERE originator_id = %s"
@@ -222,6 +233,21 @@ class _PostgresIndex:
             rows = cursor.fetchall()
         return {row["originator_version"]: row["notification_id"] for row in rows}
 
+    def select_streams(self, streams: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        found: dict[UUID, list[StoredEvent]] = {stream: [] for stream in streams}
+        with self._recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(self._select_streams, [list(streams)], prepare=True)
+            for row in cursor.fetchall():
+                found[row["originator_id"]].append(
+                    StoredEvent(
+                        originator_id=row["originator_id"],
+                        originator_version=row["originator_version"],
+                        topic=row["topic"],
+                        state=bytes(row["state"]),
+                    )
+                )
+        return found
+
 
 class _SQLiteIndex:
     def __init__(self, recorder: SQLiteApplicationRecorder) -> None:
@@ -240,6 +266,29 @@ class _SQLiteIndex:
         if versions is None:
             return found
         return {version: found[version] for version in versions if version in found}
+
+    def select_streams(self, streams: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
+        found: dict[UUID, list[StoredEvent]] = {stream: [] for stream in streams}
+        by_hex = {stream.hex: stream for stream in streams}
+        marks = ",".join("?" * len(streams))
+        statement = (
+            f"SELECT originator_id, originator_version, topic, state FROM {self._table} "  # noqa: S608
+            f"WHERE originator_id IN ({marks}) ORDER BY originator_id, originator_version"
+        )
+        with self._recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, list(by_hex))
+            rows = cursor.fetchall()
+        for row in rows:
+            stream = by_hex[row[0]]
+            found[stream].append(
+                StoredEvent(
+                    originator_id=stream,
+                    originator_version=row[1],
+                    topic=row[2],
+                    state=row[3],
+                )
+            )
+        return found
 
 
 def notification_index(recorder: object) -> NotificationIndex:
