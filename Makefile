@@ -9,6 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo test lint services bench clean
 
 $(STAMP): pyproject.toml
+	bash scripts/ensure-card-stack.sh --build-only  # pyscard builds from source
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
@@ -35,9 +36,12 @@ lint: $(STAMP)
 ## Make sure the services the integration tests talk to are installed and running.
 services:
 	bash scripts/ensure-services.sh
+	bash scripts/ensure-card-stack.sh
 
 bench: $(STAMP) services
 	$(BIN)/python bench/append.py
+	$(BIN)/python bench/kafka.py
+	$(BIN)/python bench/card.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis

@@ -14,7 +14,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.read_models import close_projections
 from api.routes import ROUTERS
+from api.routes import transparency as transparency_routes
 from api.sessions import SessionAuthority
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
@@ -26,13 +28,17 @@ def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAP
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if ledger is not None:
-            yield
+            try:
+                yield
+            finally:
+                close_projections(app.state)
             return
         owned = Ledger(settings)
         app.state.ledger = owned
         try:
             yield
         finally:
+            close_projections(app.state)
             app.state.ledger = None
             owned.close()
 
@@ -50,4 +56,5 @@ def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAP
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(transparency_routes.router)
     return app

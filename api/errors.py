@@ -52,6 +52,12 @@ from ledger.errors import (
     StreamNotFoundError,
     UnknownKeyError,
 )
+from projections.errors import (
+    LeafNotFoundError,
+    NoCheckpointError,
+    ProjectionError,
+    ProofRangeError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +100,10 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     ChallengeError: ProblemKind(401, "invalid-challenge", "Invalid or expired session challenge"),
     SessionSignatureError: ProblemKind(401, "bad-session-signature", "Bad session signature"),
     SessionError: ProblemKind(401, "session-refused", "Session refused"),
+    LeafNotFoundError: ProblemKind(404, "leaf-not-found", "Not in the transparency log yet"),
+    ProofRangeError: ProblemKind(404, "no-such-proof", "No such proof"),
+    NoCheckpointError: ProblemKind(404, "no-checkpoint", "No checkpoint yet"),
+    ProjectionError: ProblemKind(503, "log-unavailable", "Transparency log unavailable"),
 }
 """Every error class the API answers on purpose, and its problem kind."""
 
@@ -188,6 +198,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers: the one place where errors become HTTP."""
     app.add_exception_handler(LedgerError, handle_known_error)
     app.add_exception_handler(SessionError, handle_known_error)
+    app.add_exception_handler(ProjectionError, handle_known_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     # Starlette answers with this handler, then re-raises so the server logs the traceback.

@@ -17,7 +17,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from api.sessions import Challenge, Token
 from ledger.application import Receipt, RecordedEvent
+from ledger.merkle import leaf_hash
 from ledger.statement import KEY_ID
+from projections.transparency import ConsistencyProof, InclusionProof, StoredCheckpoint
 
 MAX_STATEMENT_BYTES = 256 * 1024
 """Largest statement the API reads; the base64 text is at most 4/3 of it."""
@@ -162,3 +164,65 @@ class TokenOut(BaseModel):
     @classmethod
     def of(cls, token: Token) -> TokenOut:
         return cls(access_token=token.value, expires_at=token.expires_at)
+
+
+class CheckpointOut(BaseModel):
+    """A signed checkpoint of the transparency log: its fields and the C2SP signed note."""
+
+    tree_size: int
+    root_hash: str = Field(description="hex of the Merkle tree root")
+    issued_at: datetime
+    note: str = Field(description="the checkpoint as a C2SP signed note (tlog-checkpoint)")
+
+    @classmethod
+    def of(cls, checkpoint: StoredCheckpoint) -> CheckpointOut:
+        return cls(
+            tree_size=checkpoint.tree_size,
+            root_hash=checkpoint.root_hash.hex(),
+            issued_at=checkpoint.issued_at,
+            note=checkpoint.note,
+        )
+
+
+class InclusionProofOut(BaseModel):
+    """Where an event sits in the log: RFC 9162 inclusion proof of its leaf in a checkpoint."""
+
+    notification_id: int
+    leaf_index: int
+    tree_size: int
+    event_hash: str = Field(description="hex of the event hash (the leaf's data)")
+    leaf_hash: str = Field(description="hex of SHA-256(0x00 || event hash)")
+    proof: list[str] = Field(description="hex hashes, leaf level first (RFC 9162 2.1.3)")
+    checkpoint: CheckpointOut
+
+    @classmethod
+    def of(cls, found: InclusionProof) -> InclusionProofOut:
+        return cls(
+            notification_id=found.notification_id,
+            leaf_index=found.leaf_index,
+            tree_size=found.checkpoint.tree_size,
+            event_hash=found.event_hash.hex(),
+            leaf_hash=leaf_hash(found.event_hash).hex(),
+            proof=[item.hex() for item in found.proof],
+            checkpoint=CheckpointOut.of(found.checkpoint),
+        )
+
+
+class ConsistencyProofOut(BaseModel):
+    """The RFC 9162 consistency proof that an older checkpoint's tree is a prefix of a newer."""
+
+    old_size: int
+    new_size: int
+    proof: list[str] = Field(description="hex hashes (RFC 9162 2.1.4)")
+    old: CheckpointOut
+    new: CheckpointOut
+
+    @classmethod
+    def of(cls, found: ConsistencyProof) -> ConsistencyProofOut:
+        return cls(
+            old_size=found.old.tree_size,
+            new_size=found.new.tree_size,
+            proof=[item.hex() for item in found.proof],
+            old=CheckpointOut.of(found.old),
+            new=CheckpointOut.of(found.new),
+        )

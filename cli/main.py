@@ -9,26 +9,44 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated
 from uuid import UUID
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
 
+from card.readers import DEFAULT_TIMEOUT
+from cli import card as card_module
 from cli import demo as demo_module
-from cli.options import check_cid, load_key, load_or_create_key, parse_roles, parse_scope, read_date
+from cli import enrolment
+from cli import kafka as kafka_module
+from cli import processes as processes_module
+from cli.audit import audit_app
+from cli.options import check_cid, load_or_create_key, read_date
+from cli.projections import project_app
+from cli.replay import replay_app
+from cli.reports import report_app
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, err, fail, open_ledger, out
 from cli.serve import serve_api
 from cli.submit import submit_draft
-from ledger.application import Ledger
+from cli.tokens import (
+    IdReaderOpt,
+    KeyLabelOpt,
+    PinOpt,
+    Pkcs11ModuleOpt,
+    TimeoutOpt,
+    TokenKind,
+    TokenLabelOpt,
+    TokenOpt,
+    TokenReaderOpt,
+    TokenSpec,
+    open_token,
+    with_presence,
+)
+from cli.transparency import transparency_app
 from ledger.domain.operators import KeyStorage
 from ledger.errors import LedgerError
-from ledger.genesis import compose, enrolment_data, initialise
-from ledger.settings import LedgerSettings
-from ledger.statement import key_id_of
+from ledger.genesis import initialise
 
 app = typer.Typer(
     name="ledger",
@@ -36,48 +54,18 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-operator_app = typer.Typer(help="Enrol and revoke operators' signing keys.", no_args_is_help=True)
-app.add_typer(operator_app, name="operator")
+app.add_typer(enrolment.operator_app, name="operator")
+app.add_typer(card_module.card_app, name="card")
+app.add_typer(audit_app, name="audit")
+app.add_typer(replay_app, name="replay")
+app.add_typer(transparency_app, name="transparency")
+app.add_typer(processes_module.process_app, name="process")
+app.add_typer(project_app, name="project")
+app.add_typer(report_app, name="report")
+app.command("publish")(kafka_module.publish)
+app.command("consume")(kafka_module.consume)
 
-out = Console()
-err = Console(stderr=True)
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(help="postgresql://... or sqlite:///path (default: LEDGER_DATABASE_URL)"),
-]
-LedgerName = Annotated[str | None, typer.Option(help="The ledger's name (default: LEDGER_NAME)")]
-
-
-def fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(1)
-
-
-def build_settings(database_url: str | None, name: str | None = None) -> LedgerSettings:
-    overrides: dict[str, Any] = {}
-    if database_url is not None:
-        overrides["database_url"] = database_url
-    if name is not None:
-        overrides["name"] = name
-    try:
-        return LedgerSettings(**overrides)
-    except ValidationError as error:
-        fail(f"configuration: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}")
-
-
-@contextmanager
-def open_ledger(settings: LedgerSettings) -> Iterator[Ledger]:
-    try:
-        ledger = Ledger(settings)
-    except Exception as error:  # the library raises driver errors on connection problems
-        fail(f"cannot open the ledger database: {type(error).__name__}: {error}")
-    try:
-        yield ledger
-    except LedgerError as error:
-        fail(str(error))
-    finally:
-        ledger.close()
+__all__ = ["DatabaseUrl", "LedgerName", "app", "build_settings", "err", "fail", "open_ledger"]
 
 
 @app.command()
@@ -113,108 +101,37 @@ def init(
     out.print(f"first admin enrolled with key {admin.key_id}")
 
 
-@operator_app.command("enrol")
-def operator_enrol(
-    admin_key: Annotated[Path, typer.Option(help="The enrolling admin's key file")],
-    admin_cid: Annotated[str, typer.Option(help="The enrolling admin's citizen ID")],
-    cid: Annotated[str, typer.Option(help="The new operator's citizen ID")],
-    role: Annotated[list[str], typer.Option(help="A role (repeat for several)")],
-    scope: Annotated[
-        str, typer.Option(help="national | province:<name> | lao:<province>:<DLA code>")
-    ],
-    key: Annotated[
-        Path | None, typer.Option(help="The operator's key file (created if missing)")
-    ] = None,
-    public_key: Annotated[
-        str | None, typer.Option(help="The operator's public key (hex), if the key is elsewhere")
-    ] = None,
-    database_url: DatabaseUrl = None,
-    name: LedgerName = None,
-) -> None:
-    """Enrol an operator's key with roles and a scope, signed by an admin."""
-    check_cid(cid)
-    roles = parse_roles(role)
-    target = parse_scope(scope)
-    if (key is None) == (public_key is None):
-        raise typer.BadParameter("give exactly one of --key or --public-key")
-    if key is not None:
-        raw = load_or_create_key(key).public_key
-    else:
-        try:
-            raw = bytes.fromhex(public_key or "")
-        except ValueError:
-            raise typer.BadParameter("--public-key is not hex") from None
-        if len(raw) != 32:
-            raise typer.BadParameter("--public-key must be 32 bytes (64 hex characters)")
-    admin = load_key(admin_key)
-    settings = build_settings(database_url, name)
-    with open_ledger(settings) as ledger:
-        signed = compose(
-            ledger,
-            stream=ledger.registry_id,
-            type="OperatorEnrolled",
-            data=enrolment_data(
-                cid=cid,
-                public_key=raw,
-                roles=roles,
-                scope=target,
-                storage=KeyStorage(kind="software"),
-            ),
-            signer=admin,
-            cid=check_cid(admin_cid),
-        )
-        receipt = ledger.submit(signed.canonical, signed.signature)
-    out.print(f"enrolled key {key_id_of(raw)} (notification {receipt.notification_id})")
-
-
-@operator_app.command("revoke")
-def operator_revoke(
-    admin_key: Annotated[Path, typer.Option(help="The revoking admin's key file")],
-    admin_cid: Annotated[str, typer.Option(help="The revoking admin's citizen ID")],
-    key_id: Annotated[str, typer.Option(help="The key id to revoke")],
-    reason: Annotated[str, typer.Option(help="Why (recorded in the ledger)")],
-    database_url: DatabaseUrl = None,
-    name: LedgerName = None,
-) -> None:
-    """Revoke a key: it signs nothing new; what it signed before stays valid."""
-    admin = load_key(admin_key)
-    settings = build_settings(database_url, name)
-    with open_ledger(settings) as ledger:
-        signed = compose(
-            ledger,
-            stream=ledger.registry_id,
-            type="OperatorKeyRevoked",
-            data={"key_id": key_id, "reason": reason},
-            signer=admin,
-            cid=check_cid(admin_cid),
-        )
-        receipt = ledger.submit(signed.canonical, signed.signature)
-    out.print(f"revoked key {key_id} (notification {receipt.notification_id})")
-
-
 @app.command()
 def submit(
     draft: Annotated[Path, typer.Argument(help="A statement draft: JSON with stream, type, data")],
-    key: Annotated[Path, typer.Option(help="The signing key file")],
     cid: Annotated[str, typer.Option(help="The signer's citizen ID")],
+    key: Annotated[Path | None, typer.Option(help="software: the signing key file")] = None,
+    token: TokenOpt = TokenKind.SOFTWARE,
+    token_reader: TokenReaderOpt = None,
+    pkcs11_module: Pkcs11ModuleOpt = None,
+    token_label: TokenLabelOpt = None,
+    key_label: KeyLabelOpt = "ledger-signing",
+    pin: PinOpt = None,
+    id_reader: IdReaderOpt = None,
+    card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     server: Annotated[
         str | None, typer.Option(help="Send to this API (http://host:port) instead of a database")
     ] = None,
     database_url: DatabaseUrl = None,
     name: LedgerName = None,
 ) -> None:
-    """Sign a statement draft with a key file and send it to the ledger; print the receipt.
+    """Sign a statement draft on the token (or with a key file) and send it; print the receipt.
 
     The draft names ``stream`` (a UUID), ``type`` and ``data``, optionally ``effective``
     (ISO or Buddhist-era date) and ``expected_version``/``prev_hash`` (read from the ledger's
-    current head when absent).
+    current head when absent). With --id-reader (required where LEDGER_REQUIRE_CARD_PRESENCE is
+    set) the signer's ID card must be in that reader.
     """
     try:
         text = draft.read_text(encoding="utf-8")
         body = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         fail(f"cannot read draft {draft}: {error}")
-    signer = load_key(key)
     check_cid(cid)
     if not isinstance(body, dict) or not {"stream", "type", "data"} <= body.keys():
         fail(f"draft {draft} must be a JSON object with stream, type and data")
@@ -223,19 +140,38 @@ def submit(
     except ValueError:
         fail(f"draft {draft}: stream is not a UUID")
     effective = read_date(body.get("effective"))
-    settings = None if server else build_settings(database_url, name)
-    try:
-        receipt = submit_draft(
-            body=body,
-            stream=stream,
-            effective=effective,
-            signer=signer,
-            cid=cid,
-            server=server,
-            settings=settings,
+    settings = build_settings(database_url, name)
+    spec = TokenSpec(
+        kind=token,
+        whose="signer",
+        key_file=key,
+        reader=token_reader,
+        pkcs11_module=pkcs11_module,
+        token_label=token_label,
+        key_label=key_label,
+        pin=pin,
+        timeout=card_timeout,
+    )
+    with open_token(spec) as opened:
+        signer = with_presence(
+            opened.signer(),
+            id_reader=id_reader,
+            enrolled_cid=cid,  # the ledger accepts the key only for the citizen it was enrolled for
+            required=settings.require_card_presence,
+            timeout=card_timeout,
         )
-    except LedgerError as error:
-        fail(str(error))
+        try:
+            receipt = submit_draft(
+                body=body,
+                stream=stream,
+                effective=effective,
+                signer=signer,
+                cid=cid,
+                server=server,
+                settings=None if server else settings,
+            )
+        except LedgerError as error:
+            fail(str(error))
     out.print_json(json.dumps(receipt))
 
 

@@ -12,8 +12,14 @@ import httpx
 from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.settings import LedgerSettings
-from ledger.signing import SoftwareSigner, sign_challenge, sign_statement
-from ledger.statement import GENESIS_PREV_HASH, SignedStatement, SignerRef, build_statement
+from ledger.signing import Signer, sign_challenge, sign_statement
+from ledger.statement import (
+    GENESIS_PREV_HASH,
+    SignedStatement,
+    SignerRef,
+    build_statement,
+    key_id_of,
+)
 
 
 class ServerError(LedgerError):
@@ -25,7 +31,7 @@ def submit_draft(
     body: dict[str, Any],
     stream: UUID,
     effective: date | None,
-    signer: SoftwareSigner,
+    signer: Signer,
     cid: str,
     server: str | None,
     settings: LedgerSettings | None,
@@ -66,7 +72,7 @@ def _sign(
     body: dict[str, Any],
     stream: UUID,
     effective: date | None,
-    signer: SoftwareSigner,
+    signer: Signer,
     cid: str,
     head: tuple[int, str] | None,
 ) -> SignedStatement:
@@ -78,21 +84,22 @@ def _sign(
         type=body["type"],
         data=body["data"],
         effective=effective or datetime.now(UTC).date(),
-        signer=SignerRef(cid=cid, key=signer.key_id),
+        signer=SignerRef(cid=cid, key=key_id_of(signer.public_key)),
         signed_at=datetime.now(UTC),
     )
     return sign_statement(statement, signer)
 
 
-def _server_head(client: httpx.Client, signer: SoftwareSigner, stream: UUID) -> tuple[int, str]:
+def _server_head(client: httpx.Client, signer: Signer, stream: UUID) -> tuple[int, str]:
     """Open a session with the signing key and read the stream's head from the API."""
-    challenge = _json_or_raise(client.post("/sessions/challenge", json={"key_id": signer.key_id}))
+    key_id = key_id_of(signer.public_key)
+    challenge = _json_or_raise(client.post("/sessions/challenge", json={"key_id": key_id}))
     raw = base64.b64decode(challenge["challenge"])
     token = _json_or_raise(
         client.post(
             "/sessions",
             json={
-                "key_id": signer.key_id,
+                "key_id": key_id,
                 "challenge": challenge["challenge"],
                 "signature": _b64(sign_challenge(signer, raw)),
             },

@@ -5,12 +5,17 @@ unrevoked key of the named citizen; valid signature; a role that may emit the ty
 for the type; the expected version and prev_hash of the stream; the signer's scope; the
 aggregate's own rules. Any rejection raises a ``LedgerError`` and appends nothing. Resubmitting
 a statement that is already recorded returns its first receipt.
+
+Domain aggregates (``LedgerAggregate``) also see the statement's context: its stream, valid
+time and signer, and the other streams their rules read (``related_streams``: a position's
+holder record, the organization a position belongs to...). Those are loaded together, in one
+more query per batch and only when some statement of the batch names any.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +26,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError
 from pydantic import BaseModel, ValidationError
 
+from ledger.domain.base import Actor, CheckContext, LedgerAggregate
 from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.permissions import Role, Scope
@@ -134,8 +140,11 @@ class Ledger(Application[UUID]):
         # Signatures are checked on the verifier threads while this one reads the streams.
         verdicts = self._start_verifying(signed, registry)
         working = self._load_streams({item.statement.stream for item in signed})
+        parsed = self._load_related(signed, working)
         try:
-            accepted = [self._accept(item, working) for item in signed]
+            accepted = [
+                self._accept(item, working, data) for item, data in zip(signed, parsed, strict=True)
+            ]
         except LedgerError:
             self._check_verdicts(signed, verdicts)  # an unsigned statement learns nothing more
             raise
@@ -218,8 +227,47 @@ class Ledger(Application[UUID]):
             raise RevokedKeyError(signer.key, enrolment.revoked_at.isoformat())
         return enrolment
 
+    def _load_related(
+        self, signed: list[SignedStatement], working: dict[UUID, SignedAggregate | None]
+    ) -> list[BaseModel | None]:
+        """Load the streams the batch's domain rules read, in one query; return parsed data.
+
+        A statement whose type or data is wrong is skipped here: ``_accept`` raises its error in
+        the batch's order. The parsed data is handed on so no statement is parsed twice.
+        """
+        parsed: list[BaseModel | None] = []
+        wanted: set[UUID] = set()
+        for item in signed:
+            spec = EVENT_TYPES.get(item.statement.type)
+            data: BaseModel | None = None
+            if spec is not None and issubclass(spec.aggregate, LedgerAggregate):
+                try:
+                    data = spec.data_model.model_validate(item.statement.data)
+                except ValidationError:
+                    data = None
+                if data is not None:
+                    wanted.update(self._related(spec, data, working.get(item.statement.stream)))
+            parsed.append(data)
+        missing = wanted - working.keys()
+        if missing:
+            working.update(self._load_streams(missing))
+        return parsed
+
+    @staticmethod
+    def _related(
+        spec: EventType, data: BaseModel, current: SignedAggregate | None
+    ) -> Iterable[UUID]:
+        aggregate = spec.aggregate
+        if not issubclass(aggregate, LedgerAggregate):
+            return ()
+        target = current if isinstance(current, aggregate) else None
+        return aggregate.related_streams(spec.event_class, data, target)
+
     def _accept(
-        self, item: SignedStatement, working: dict[UUID, SignedAggregate | None]
+        self,
+        item: SignedStatement,
+        working: dict[UUID, SignedAggregate | None],
+        parsed: BaseModel | None = None,
     ) -> _Accepted:
         statement = item.statement
         spec = EVENT_TYPES.get(statement.type)
@@ -236,7 +284,7 @@ class Ledger(Application[UUID]):
                     spec.name,
                     f"roles {', '.join(sorted(enrolment.roles))} may not emit it",
                 )
-        data = self._parse_data(spec, statement.data)
+        data = parsed if parsed is not None else self._parse_data(spec, statement.data)
 
         aggregate = self._working_aggregate(statement.stream, working)
         actual_version = aggregate.version if aggregate is not None else 0
@@ -255,13 +303,13 @@ class Ledger(Application[UUID]):
         PARSED.put(text, (statement, data))  # the event's apply reuses this parse
         fields = SignedFields(text, item.signature.hex(), item.hash)
         if aggregate is None:
-            self._check_opening(spec, item, data, enrolment)
+            self._check_opening(spec, item, data, enrolment, working)
             opened = spec.aggregate.open(statement.stream, spec.event_class, fields)  # type: ignore[arg-type]
             working[statement.stream] = opened
         else:
             if enrolment is None:  # only the genesis has none, and it opens a stream
                 raise InvalidDataError(spec.name, ["only the genesis is signed by its own key"])
-            self._check_append(spec, data, aggregate, enrolment)
+            self._check_append(spec, item, data, aggregate, enrolment, working)
             aggregate.record(spec.event_class, fields)
         return _Accepted(item)
 
@@ -296,12 +344,35 @@ class Ledger(Application[UUID]):
         except ValidationError as error:
             raise InvalidDataError(spec.name, [describe_validation_error(error)]) from None
 
+    def _context(
+        self,
+        spec: EventType,
+        item: SignedStatement,
+        data: BaseModel,
+        enrolment: Enrolment,
+        working: dict[UUID, SignedAggregate | None],
+        current: SignedAggregate | None,
+    ) -> CheckContext:
+        """The context of a domain check, loading any related stream not loaded yet (a stream
+        opened earlier in the same batch can name streams the batch did not preload)."""
+        missing = set(self._related(spec, data, current)) - working.keys()
+        if missing:
+            working.update(self._load_streams(missing))
+        statement = item.statement
+        return CheckContext(
+            stream=statement.stream,
+            effective=statement.effective,
+            actor=Actor(cid=statement.signer.cid, roles=enrolment.roles),
+            related=working,
+        )
+
     def _check_opening(
         self,
         spec: EventType,
         item: SignedStatement,
         data: BaseModel,
         enrolment: Enrolment | None,
+        working: dict[UUID, SignedAggregate | None],
     ) -> None:
         if not spec.opens_stream:
             openers = [t.name for t in EVENT_TYPES.values() if t.opens_stream]
@@ -313,13 +384,18 @@ class Ledger(Application[UUID]):
         if enrolment is not None:
             self._check_scope(spec, enrolment, spec.aggregate.opening_scope(spec.event_class, data))
         spec.aggregate.check_opening(spec.event_class, data)
+        if enrolment is not None and issubclass(spec.aggregate, LedgerAggregate):
+            context = self._context(spec, item, data, enrolment, working, None)
+            spec.aggregate.check_opening_with(spec.event_class, data, context)
 
     def _check_append(
         self,
         spec: EventType,
+        item: SignedStatement,
         data: BaseModel,
         aggregate: SignedAggregate,
         enrolment: Enrolment,
+        working: dict[UUID, SignedAggregate | None],
     ) -> None:
         if spec.opens_stream:
             raise InvalidDataError(spec.name, ["only a new stream starts with it"])
@@ -329,6 +405,9 @@ class Ledger(Application[UUID]):
             )
         self._check_scope(spec, enrolment, aggregate.target_scope(spec.event_class, data))
         aggregate.check(spec.event_class, data)
+        if isinstance(aggregate, LedgerAggregate):
+            context = self._context(spec, item, data, enrolment, working, aggregate)
+            aggregate.check_with(spec.event_class, data, context)
 
     def _check_scope(self, spec: EventType, enrolment: Enrolment, target: Scope) -> None:
         if not enrolment.scope.covers(target):
@@ -352,6 +431,15 @@ class Ledger(Application[UUID]):
                 raise InvalidDataError("statement", [f"stream {stream} is not a ledger stream"])
             working[stream] = aggregate
         return working
+
+    def load(self, streams: Iterable[UUID]) -> dict[UUID, SignedAggregate | None]:
+        """The current state of many streams (None for a stream not opened), read in one query
+        per 500 streams. For processes that enumerate streams from the notification log."""
+        wanted = list(dict.fromkeys(streams))
+        found: dict[UUID, SignedAggregate | None] = {}
+        for start in range(0, len(wanted), 500):
+            found.update(self._load_streams(set(wanted[start : start + 500])))
+        return found
 
     def _working_aggregate(
         self, stream: UUID, working: dict[UUID, SignedAggregate | None]

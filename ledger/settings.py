@@ -6,6 +6,8 @@ and pass it down.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -31,6 +33,26 @@ class LedgerSettings(BaseSettings):
     session_secret: str | None = Field(
         default=None,
         description="HMAC secret for API session tokens; random per process when unset.",
+    )
+    system_key_file: Path | None = Field(
+        default=None,
+        description="The system key file (the key enrolled at genesis): the transparency log "
+        "signs its checkpoints with it. Only the process running the log needs it.",
+    )
+    checkpoint_every_events: int = Field(
+        default=1000,
+        ge=1,
+        description="The transparency log signs a checkpoint whenever this many events are new.",
+    )
+    checkpoint_every_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="... and whenever this long has passed since the last one, if any is new.",
+    )
+    require_card_presence: bool = Field(
+        default=False,
+        description="Clients sign only while the signer's enrolled Thai ID card is in a reader "
+        "(a presence signal, never the proof; DESIGN.md section 4).",
     )
 
     @field_validator("database_url")

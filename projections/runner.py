@@ -1,13 +1,21 @@
-"""The projection runner: follows the notification log and keeps a view's tables current.
+"""The projection runner: follows the notification log and keeps views' tables current.
 
-Each batch of events is applied and the view's tracking position is moved in the same
+Each batch of events is applied and the views' tracking positions are moved in the same
 transaction, so a crash never loses or doubles an event: after a restart the runner resumes
-from the last committed position. ``rebuild`` replays the whole log into fresh tables and swaps
-them in atomically, so readers never see a half-built view.
+from the last committed position. The position is read inside that transaction, under a lock
+(PostgreSQL: an advisory lock; SQLite: the write lock ``BEGIN IMMEDIATE`` takes), so two runners
+of the same views, in threads or processes, never apply a batch twice.
+
+``ViewsRunner`` feeds several views from one pass over the log: each batch is read and decoded
+once and handed to every view (each view only the events after its own position, so views that
+are behind, a freshly added one say, catch up in the same pass). ``ProjectionRunner`` runs one
+view. ``rebuild`` replays the whole log into fresh tables, creates their indexes, and swaps them
+in atomically, so readers never see a half-built view.
 """
 
 from __future__ import annotations
 
+import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar
@@ -20,6 +28,7 @@ Progress = Callable[[int, int], None]
 """Called with (events done, events to do) after each batch."""
 
 REBUILD_SUFFIX = "__rebuild"
+DEFAULT_BATCH_SIZE = 5000
 
 
 class View(ABC):
@@ -35,102 +44,195 @@ class View(ABC):
     def table_definitions(self) -> Mapping[str, str]:
         """Each table's short name -> its column definitions (the inside of CREATE TABLE)."""
 
+    def index_definitions(self) -> Mapping[str, Sequence[str]]:
+        """Each table's short name -> the column lists of its secondary indexes."""
+        return {}
+
     @abstractmethod
     def handle(self, cursor: Cursor, events: Sequence[LogEvent], tables: Mapping[str, str]) -> None:
         """Apply a batch of events; ``tables`` maps short names to the real table names."""
+
+
+def view_tables(ledger_name: str, view: View, suffix: str = "") -> dict[str, str]:
+    """The real table names of a view of the ledger (``suffix`` names a rebuild's tables)."""
+    prefix = f"{ledger_name}_{view.name}"
+    return {short: f"{prefix}_{short}{suffix}" for short in view.table_definitions()}
+
+
+def tracking_table(ledger_name: str) -> str:
+    return f"{ledger_name}_projection_tracking"
+
+
+class ViewsRunner:
+    """Runs several views over one ledger's log in one pass, writing into ``db``."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        db: ViewDatabase,
+        views: Sequence[View],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> None:
+        names = [view.name for view in views]
+        if len(set(names)) != len(names):
+            raise ValueError(f"views named twice: {names}")
+        self.ledger = ledger
+        self.db = db
+        self.views = list(views)
+        self.batch_size = batch_size
+        self._tracking = tracking_table(ledger.settings.name)
+        self._lock_key = zlib.crc32(self._tracking.encode("utf-8"))
+        with db.transaction() as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._tracking} "
+                "(view TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+            )
+            for view in self.views:
+                self._create_tables(cursor, view, "")
+                self._create_indexes(cursor, view, "")
+
+    def view(self, name: str) -> View:
+        for view in self.views:
+            if view.name == name:
+                return view
+        raise KeyError(name)
+
+    def tables_of(self, view: View, suffix: str = "") -> dict[str, str]:
+        return view_tables(self.ledger.settings.name, view, suffix)
+
+    def positions(self) -> dict[str, int]:
+        """Each view's name -> the notification id up to which it is current."""
+        with self.db.transaction() as cursor:
+            return {view.name: self._position(cursor, view.name) for view in self.views}
+
+    def catch_up(self, progress: Progress | None = None, *, max_batches: int | None = None) -> int:
+        """Apply every event recorded so far to every view; return how many events were read."""
+        return self._run([(view, "") for view in self.views], progress, max_batches)
+
+    def rebuild(self, name: str, progress: Progress | None = None) -> int:
+        """Replay the whole log into fresh tables of view ``name``, then swap them in."""
+        view = self.view(name)
+        key = name + REBUILD_SUFFIX
+        with self.db.transaction() as cursor:
+            for table in self.tables_of(view, REBUILD_SUFFIX).values():
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"DELETE FROM {self._tracking} WHERE view = ?", [key])
+            self._create_tables(cursor, view, REBUILD_SUFFIX)
+        done = self._run([(view, REBUILD_SUFFIX)], progress, None)
+        with self.db.transaction() as cursor:
+            self._lock(cursor)
+            position = self._position(cursor, key)
+            fresh = self.tables_of(view, REBUILD_SUFFIX)
+            for short, table in self.tables_of(view).items():
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                cursor.execute(f"ALTER TABLE {fresh[short]} RENAME TO {table}")
+            self._create_indexes(cursor, view, "")
+            self._set_position(cursor, name, position)
+            cursor.execute(f"DELETE FROM {self._tracking} WHERE view = ?", [key])
+        return done + self._run([(view, "")], None, None)
+
+    def _run(
+        self,
+        members: Sequence[tuple[View, str]],
+        progress: Progress | None,
+        max_batches: int | None,
+    ) -> int:
+        end = log_end(self.ledger)
+        start: int | None = None
+        done = 0
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            with self.db.transaction() as cursor:
+                self._lock(cursor)
+                positions = [self._position(cursor, view.name + suffix) for view, suffix in members]
+                lowest = min(positions)
+                start = lowest if start is None else start
+                events = read_log(self.ledger, lowest, self.batch_size)
+                if not events:
+                    break
+                last = events[-1].notification_id
+                for (view, suffix), position in zip(members, positions, strict=True):
+                    mine = (
+                        events
+                        if position == lowest
+                        else [event for event in events if event.notification_id > position]
+                    )
+                    if mine:
+                        view.handle(cursor, mine, self.tables_of(view, suffix))
+                    if last > position:
+                        self._set_position(cursor, view.name + suffix, last)
+            done += len(events)
+            batches += 1
+            if progress is not None:
+                progress(done, max(end, last) - start)
+        return done
+
+    def _lock(self, cursor: Cursor) -> None:
+        """Serialize runners of this ledger's views (SQLite's BEGIN IMMEDIATE already does)."""
+        if cursor.dialect == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(?)", [self._lock_key])
+
+    def _create_tables(self, cursor: Cursor, view: View, suffix: str) -> None:
+        definitions = view.table_definitions()
+        for short, table in self.tables_of(view, suffix).items():
+            cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} ({definitions[short]})")
+
+    def _create_indexes(self, cursor: Cursor, view: View, suffix: str) -> None:
+        tables = self.tables_of(view, suffix)
+        for short, indexes in view.index_definitions().items():
+            for number, columns in enumerate(indexes):
+                cursor.execute(
+                    f"CREATE INDEX IF NOT EXISTS {tables[short]}_i{number} "
+                    f"ON {tables[short]} ({columns})"
+                )
+
+    def _position(self, cursor: Cursor, key: str) -> int:
+        cursor.execute(f"SELECT position FROM {self._tracking} WHERE view = ?", [key])
+        row = cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    def _set_position(self, cursor: Cursor, key: str, position: int) -> None:
+        cursor.execute(
+            f"INSERT INTO {self._tracking} (view, position) VALUES (?, ?) "
+            "ON CONFLICT (view) DO UPDATE SET position = excluded.position",
+            [key, position],
+        )
 
 
 class ProjectionRunner:
     """Runs one view over one ledger's log, writing into ``db``."""
 
     def __init__(
-        self, ledger: Ledger, db: ViewDatabase, view: View, *, batch_size: int = 2000
+        self,
+        ledger: Ledger,
+        db: ViewDatabase,
+        view: View,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
     ) -> None:
         self.ledger = ledger
         self.db = db
         self.view = view
-        self.batch_size = batch_size
-        self._prefix = f"{ledger.settings.name}_{view.name}"
-        self._tracking = f"{ledger.settings.name}_projection_tracking"
-        with db.transaction() as cursor:
-            cursor.execute(
-                f"CREATE TABLE IF NOT EXISTS {self._tracking} "
-                "(view TEXT PRIMARY KEY, position BIGINT NOT NULL)"
-            )
-            self._create_tables(cursor, "")
+        self._runner = ViewsRunner(ledger, db, [view], batch_size=batch_size)
+
+    @property
+    def batch_size(self) -> int:
+        return self._runner.batch_size
 
     def tables(self, suffix: str = "") -> dict[str, str]:
         """The real table names of the view (``suffix`` names the tables of a rebuild)."""
-        return {short: f"{self._prefix}_{short}{suffix}" for short in self.view.table_definitions()}
+        return self._runner.tables_of(self.view, suffix)
 
     def position(self, suffix: str = "") -> int:
         """The notification id up to which the view is current."""
         with self.db.transaction() as cursor:
-            return self._position(cursor, suffix)
+            return self._runner._position(cursor, self.view.name + suffix)
 
     def catch_up(self, progress: Progress | None = None, *, max_batches: int | None = None) -> int:
         """Apply every event recorded so far; return how many events were read."""
-        return self._run("", progress, max_batches)
+        return self._runner.catch_up(progress, max_batches=max_batches)
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Replay the whole log into fresh tables, then swap them in and drop the old ones."""
-        with self.db.transaction() as cursor:
-            for table in self.tables(REBUILD_SUFFIX).values():
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            cursor.execute(
-                f"DELETE FROM {self._tracking} WHERE view = ?", [self._key(REBUILD_SUFFIX)]
-            )
-            self._create_tables(cursor, REBUILD_SUFFIX)
-        done = self._run(REBUILD_SUFFIX, progress, None)
-        with self.db.transaction() as cursor:
-            position = self._position(cursor, REBUILD_SUFFIX)
-            for short, table in self.tables().items():
-                cursor.execute(f"DROP TABLE IF EXISTS {table}")
-                cursor.execute(
-                    f"ALTER TABLE {self.tables(REBUILD_SUFFIX)[short]} RENAME TO {table}"
-                )
-            self._set_position(cursor, "", position)
-            cursor.execute(
-                f"DELETE FROM {self._tracking} WHERE view = ?", [self._key(REBUILD_SUFFIX)]
-            )
-        return done + self.catch_up()
-
-    def _run(self, suffix: str, progress: Progress | None, max_batches: int | None) -> int:
-        tables = self.tables(suffix)
-        position = self.position(suffix)
-        end = log_end(self.ledger)
-        done = 0
-        batches = 0
-        while max_batches is None or batches < max_batches:
-            events = read_log(self.ledger, position, self.batch_size)
-            if not events:
-                break
-            with self.db.transaction() as cursor:
-                self.view.handle(cursor, events, tables)
-                position = events[-1].notification_id
-                self._set_position(cursor, suffix, position)
-            done += len(events)
-            batches += 1
-            if progress is not None:
-                progress(done, max(end, position) - position + done)
-        return done
-
-    def _create_tables(self, cursor: Cursor, suffix: str) -> None:
-        definitions = self.view.table_definitions()
-        for short, table in self.tables(suffix).items():
-            cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} ({definitions[short]})")
-
-    def _key(self, suffix: str) -> str:
-        return self.view.name + suffix
-
-    def _position(self, cursor: Cursor, suffix: str) -> int:
-        cursor.execute(f"SELECT position FROM {self._tracking} WHERE view = ?", [self._key(suffix)])
-        row = cursor.fetchone()
-        return int(row[0]) if row else 0
-
-    def _set_position(self, cursor: Cursor, suffix: str, position: int) -> None:
-        cursor.execute(
-            f"INSERT INTO {self._tracking} (view, position) VALUES (?, ?) "
-            "ON CONFLICT (view) DO UPDATE SET position = excluded.position",
-            [self._key(suffix), position],
-        )
+        return self._runner.rebuild(self.view.name, progress)

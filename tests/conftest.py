@@ -12,6 +12,8 @@ from pytest_postgresql.janitor import DatabaseJanitor
 
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
+from tests.card_stack import *  # noqa: F403 - the card fixtures: pcscd, vpcd slots, SoftHSM2
+from tests.kafka_kit import kafka_bootstrap  # noqa: F401 - the session's Kafka broker fixture
 from tests.ledger_kit import LedgerKit, build_kit
 
 PG_HOST = os.environ.get("TEST_PG_HOST", "127.0.0.1")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,7 +15,7 @@ from ledger.domain.permissions import Role, Scope
 from ledger.genesis import compose, enrolment_data, initialise
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, SignerRef, build_statement
-from tests.people import ADMIN_CID, HR_CID, OTHER_HR_CID, PERSON_CID
+from tests.people import ADMIN_CID, HR_CID, OTHER_HR_CID, PERSON_CID, made_up_cid
 
 SOFTWARE = KeyStorage(kind="software")
 NAKHON_PHANOM_LAO = Scope(level="lao", province="นครพนม", lao="6480101")
@@ -33,6 +35,7 @@ class LedgerKit:
     admin: Operator
     hr: Operator  # HR officer of NAKHON_PHANOM_LAO
     other_hr: Operator  # HR officer of TAK_LAO
+    seeds: Iterator[int] = field(default_factory=lambda: itertools.count(10_000))
 
     def sign(
         self,
@@ -43,6 +46,7 @@ class LedgerKit:
         data: dict[str, Any],
         expected_version: int | None = None,
         prev_hash: str | None = None,
+        effective: date = date(2019, 4, 1),
     ) -> SignedStatement:
         """Sign a statement, at the stream's head unless a version and prev_hash are given."""
         if expected_version is None or prev_hash is None:
@@ -55,7 +59,7 @@ class LedgerKit:
             prev_hash=prev_hash,
             type=type,
             data=data,
-            effective=date(2019, 4, 1),
+            effective=effective,
             signer=SignerRef(cid=operator.cid, key=operator.signer.key_id),
             signed_at=datetime.now(UTC),
         )
@@ -63,6 +67,56 @@ class LedgerKit:
 
     def submit(self, signed: SignedStatement) -> Receipt:
         return self.ledger.submit(signed.canonical, signed.signature)
+
+    def emit(
+        self,
+        operator: Operator,
+        stream: uuid.UUID,
+        type: str,
+        data: dict[str, Any],
+        effective: date = date(2019, 4, 1),
+    ) -> Receipt:
+        """Sign at the stream's head and submit."""
+        return self.submit(
+            self.sign(operator, stream=stream, type=type, data=data, effective=effective)
+        )
+
+    def chain(
+        self,
+        operator: Operator,
+        stream: uuid.UUID,
+        items: Sequence[tuple[str, dict[str, Any]]],
+        *,
+        start: tuple[int, str] | None = None,
+        effective: date = date(2019, 4, 1),
+    ) -> list[SignedStatement]:
+        """Sign statements that follow one another on a stream (for one batch), from its
+        head or from ``start`` = (version, head hash)."""
+        version, head = start if start is not None else self.ledger.head(stream)
+        signed = []
+        for type_, data in items:
+            statement = self.sign(
+                operator,
+                stream=stream,
+                type=type_,
+                data=data,
+                expected_version=version,
+                prev_hash=head,
+                effective=effective,
+            )
+            signed.append(statement)
+            version, head = version + 1, statement.hash
+        return signed
+
+    def submit_all(self, signed: Sequence[SignedStatement]) -> list[Receipt]:
+        """Submit statements as one batch (all or none)."""
+        return self.ledger.submit_batch([(s.canonical, s.signature) for s in signed])
+
+    def operator(self, roles: Sequence[Role], scope: Scope, cid: str | None = None) -> Operator:
+        """Enrol a new operator with a made-up citizen ID (or ``cid``)."""
+        operator = Operator(cid=cid or made_up_cid(next(self.seeds)))
+        enrol(self, operator, list(roles), scope)
+        return operator
 
     def open_record(
         self, operator: Operator | None = None, scope: Scope = NAKHON_PHANOM_LAO

@@ -1,4 +1,5 @@
-"""The routes, one module per resource: health, statements, sessions, streams.
+"""The routes, one module per resource: health, statements, sessions, streams, the registry
+and the reports.
 
 Routes are thin: read the request model, call the ledger or the session authority, shape the
 response. They catch nothing; ``api.errors`` turns every rejection into problem details.
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, sessions, statements, streams
+from api.routes import health, registry, reports, sessions, statements, streams
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     statements.router,
     sessions.router,
     streams.router,
+    registry.router,
+    reports.router,
 )

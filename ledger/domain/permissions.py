@@ -1,8 +1,14 @@
 """Roles and scopes, and the check that a signer may emit an event type on a target.
 
 The role names follow DOMAIN.md section 5.3. Which role may emit which event type is declared
-beside each event type in ``ledger.domain.catalog``; this module answers whether a scope covers
-a target (an LAO in a province, a province, or the whole country).
+beside each event type (its ``roles``), and ``ledger.domain.catalog.permission_matrix`` collects
+them; this module names the roles, groups them as the matrix uses them, and answers whether a
+scope covers a target (an LAO in a province, a province, or the whole country).
+
+The ledger grants a statement when (1) one of the signer's roles may emit its type, (2) the
+signer's scope covers the target the aggregate names (``target_scope``: for most events the LAO
+holding the stream) and (3) the aggregate's own permission rule, where it has one, agrees (a
+record owner only on their own record; education staff only on education subsidies).
 """
 
 from __future__ import annotations
@@ -68,3 +74,33 @@ class Scope(BaseModel):
 
 
 NATIONAL = Scope(level="national")
+
+
+def lao_scope(province: str, lao: str) -> Scope:
+    """The scope of one LAO (its 7-digit DLA code) in its province."""
+    return Scope(level="lao", province=province, lao=lao)
+
+
+def province_scope(province: str) -> Scope:
+    """The scope of one province."""
+    return Scope(level="province", province=province)
+
+
+# Who emits what (DOMAIN.md section 5.3); each event type names one of these sets.
+SYSTEM_ONLY = frozenset({Role.SYSTEM})
+DLA = frozenset({Role.DLA_ADMIN})
+HR = frozenset({Role.LAO_HR_OFFICER})
+LAO_HEAD = frozenset({Role.LAO_HEAD})
+LAO_REVIEWERS = frozenset({Role.LAO_SUPERIOR, Role.LAO_HEAD})
+PROVINCE = frozenset({Role.PROVINCIAL_OFFICER})
+OWNER = frozenset({Role.RECORD_OWNER})
+PLANNING = frozenset({Role.EPLAN_PLANNING})
+PLAN_APPROVERS = frozenset({Role.EPLAN_PLANNING, Role.LAO_HEAD})
+FINANCE = frozenset({Role.EPLAN_FINANCE})
+PROGRESS_REPORTERS = frozenset({Role.EPLAN_FINANCE, Role.EPLAN_ENGINEERING})
+ENGINEERING = frozenset({Role.EPLAN_ENGINEERING})
+SUBSIDY_PAYERS = frozenset({Role.EPLAN_FINANCE, Role.EPLAN_EDUCATION})
+SUBSIDY_REPORTERS = frozenset({Role.EPLAN_PLANNING, Role.EPLAN_FINANCE, Role.EPLAN_EDUCATION})
+
+READ_ONLY_ROLES = frozenset({Role.AUDITOR, Role.COMMITTEE_SECRETARY, Role.PLAN_ANALYST})
+"""Roles that emit no event type (yet): they read within their scope."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -10,12 +11,12 @@ DOCKER = Path(__file__).resolve().parents[2] / "docker"
 
 
 def test_compose_services_have_images_ports_and_healthchecks() -> None:
-    """PostgreSQL and the API are defined, healthchecked, and the API waits for a healthy DB."""
+    """Every service is defined and healthchecked, and the API waits for a healthy DB."""
     compose = yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8"))
 
     services = compose["services"]
 
-    assert {"postgres", "api"} <= services.keys()
+    assert {"postgres", "api", "kafka", "publisher", "reports"} <= services.keys()
     assert all("healthcheck" in service for service in services.values())
     assert services["postgres"]["image"].startswith("postgres:")
     assert ["8000:8000"] == services["api"]["ports"]
@@ -29,3 +30,64 @@ def test_dockerfile_runs_the_api_factory_as_non_root() -> None:
 
     assert "USER ledger" in dockerfile
     assert "api.main:create_app_from_env" in dockerfile
+
+
+def _compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((DOCKER / "compose.yaml").read_text(encoding="utf-8"))
+    return loaded
+
+
+def test_kafka_runs_in_kraft_mode_with_a_pinned_image_and_a_healthcheck() -> None:
+    """Apache Kafka is a combined KRaft broker/controller (no ZooKeeper), pinned and checked."""
+    services = _compose()["services"]
+    kafka = services["kafka"]
+    env = kafka["environment"]
+
+    assert kafka["image"].startswith("apache/kafka:")
+    assert not kafka["image"].endswith(":latest")
+    assert {"broker", "controller"} == set(env["KAFKA_PROCESS_ROLES"].split(","))
+    assert "1@kafka:29093" == env["KAFKA_CONTROLLER_QUORUM_VOTERS"]
+    assert "false" == env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"]
+    assert not any("zookeeper" in name for name in services)
+    assert ["9092:9092"] == kafka["ports"]
+    assert "kafka-broker-api-versions.sh" in " ".join(kafka["healthcheck"]["test"])
+
+
+def test_publisher_and_report_workers_run_the_project_image_against_kafka() -> None:
+    """The publisher and the consumer-group workers run the API's image with their commands."""
+    services = _compose()["services"]
+    api, publisher, reports = services["api"], services["publisher"], services["reports"]
+
+    assert ["ledger", "publish"] == publisher["command"]
+    assert ["ledger", "consume"] == reports["command"]
+    for worker in (publisher, reports):
+        assert api["image"] == worker["image"]
+        assert "docker/Dockerfile" == worker["build"]["dockerfile"]
+        assert "service_healthy" == worker["depends_on"]["kafka"]["condition"]
+        assert "service_healthy" == worker["depends_on"]["postgres"]["condition"]
+        assert "unless-stopped" == worker["restart"]
+    assert reports["deploy"]["replicas"] >= 2
+
+
+def test_workers_agree_on_topics_and_reach_the_internal_listener() -> None:
+    """Publisher and workers name the same topics and partitions, on an advertised listener."""
+    services = _compose()["services"]
+    publisher = services["publisher"]["environment"]
+    reports = services["reports"]["environment"]
+    advertised = services["kafka"]["environment"]["KAFKA_ADVERTISED_LISTENERS"]
+
+    for key in ("LEDGER_KAFKA_TOPIC", "LEDGER_KAFKA_CHECKPOINTS_TOPIC", "LEDGER_KAFKA_PARTITIONS"):
+        assert publisher[key] == reports[key]
+    assert publisher["LEDGER_KAFKA_TOPIC"] != publisher["LEDGER_KAFKA_CHECKPOINTS_TOPIC"]
+    assert f"PLAINTEXT://{publisher['LEDGER_KAFKA_BOOTSTRAP_SERVERS']}" in advertised.split(",")
+    assert "LEDGER_ANCHOR_PUBLIC_KEY" in reports["LEDGER_KAFKA_ANCHOR_PUBLIC_KEY"]
+    assert "@postgres:5432/" in reports["LEDGER_KAFKA_VIEW_DATABASE_URL"]
+
+
+def test_worker_healthchecks_watch_the_heartbeat_file_they_touch() -> None:
+    """Each worker's healthcheck reads the heartbeat file its loop is told to touch."""
+    services = _compose()["services"]
+
+    for name in ("publisher", "reports"):
+        health_file = services[name]["environment"]["LEDGER_KAFKA_HEALTH_FILE"]
+        assert health_file in " ".join(services[name]["healthcheck"]["test"])

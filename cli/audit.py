@@ -1,0 +1,195 @@
+"""``ledger audit``: verify a ledger or an audit bundle, and export bundles.
+
+``ledger audit verify --database-url URL [--json]`` (DESIGN.md section 8) exits 0 when every
+signature, chain link and checkpoint verifies, and 1 with the failing notification ids
+otherwise. It reads the database directly (read-only) with one process per core and shows a
+progress bar on standard error; ``--json`` prints the report on standard output.
+``--bundle FILE`` verifies an offline bundle instead, with no database at all. ``--checkpoint
+FILE`` (repeatable) names checkpoints the auditor kept earlier: a log rewritten since fails them.
+``--trust-anchor HEX`` pins the system key that ``ledger init`` printed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+from uuid import UUID
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, err, fail, out
+from replay.bundles import Scope, export_bundle, verify_bundle
+from replay.errors import BundleError, ReplayError
+from replay.verify import KINDS, Failure, Report, verify_database
+
+audit_app = typer.Typer(
+    help="Auditor tools: verify a ledger or an offline bundle; export bundles.",
+    no_args_is_help=True,
+)
+
+SHOWN_FAILURES = 50
+
+
+@audit_app.command("verify")
+def verify(
+    database_url: DatabaseUrl = None,
+    name: LedgerName = None,
+    bundle: Annotated[
+        Path | None, typer.Option(help="Verify this audit bundle offline instead of a database")
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON on standard output")
+    ] = False,
+    checkpoint: Annotated[
+        list[Path] | None,
+        typer.Option(help="A checkpoint kept earlier (a signed note file); repeat for several"),
+    ] = None,
+    trust_anchor: Annotated[
+        str | None, typer.Option(help="The system public key (hex) that `ledger init` printed")
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes checking signatures (default: one per core)"),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Parse and validate every statement's data in full (slower)")
+    ] = False,
+) -> None:
+    """Recompute every chain, signature, key validity and checkpoint; exit 1 on any failure."""
+    kept = [_read_text(path) for path in checkpoint or []]
+    anchor = _anchor(trust_anchor)
+    try:
+        if bundle is not None:
+            report = verify_bundle(bundle, kept=kept, trust_anchor=anchor)
+        else:
+            settings = build_settings(database_url, name)
+            with _progress(enabled=True) as progress:
+                task = progress.add_task("verifying", total=None)
+
+                def advance(done: int, total: int) -> None:
+                    progress.update(task, completed=done, total=total)
+
+                report = verify_database(
+                    settings.database_url,
+                    settings.name,
+                    workers=workers,
+                    trust_anchor=anchor,
+                    kept=kept,
+                    strict=strict,
+                    progress=advance,
+                )
+    except BundleError as error:
+        report = Report(ledger="?", failures=[Failure(None, "bundle-malformed", error.problem)])
+    except ReplayError as error:
+        fail(str(error))
+    if json_output:
+        out.print_json(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        _print_report(report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise typer.BadParameter(f"cannot read {path}: {error}") from None
+
+
+def _anchor(text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    try:
+        raw = bytes.fromhex(text.strip())
+    except ValueError:
+        raise typer.BadParameter("--trust-anchor is the system public key in hex") from None
+    if len(raw) != 32:
+        raise typer.BadParameter("--trust-anchor is 32 bytes (64 hex characters)")
+    return raw
+
+
+def _progress(*, enabled: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not enabled,
+    )
+
+
+def _print_report(report: Report) -> None:
+    verdict = "[green]verified[/green]" if report.ok else "[red]FAILED[/red]"
+    out.print(f"ledger [bold]{report.ledger}[/bold]: {verdict}", highlight=False)
+    out.print(
+        f"  {report.events} events in {report.streams} streams; transparency log "
+        f"{report.tree_size} leaves, {report.checkpoints} checkpoints; "
+        f"{report.kept_checkpoints} kept checkpoints; {report.seconds:.1f} s",
+        highlight=False,
+    )
+    anchor = report.trust_anchor or "none"
+    pinned = "pinned" if report.anchor_pinned else "not pinned"
+    out.print(f"  trust anchor: system key {anchor} ({pinned})", highlight=False)
+    for note in report.notes:
+        out.print(f"  note: {note}", highlight=False)
+    for failure in report.failures[:SHOWN_FAILURES]:
+        where = "-" if failure.notification_id is None else str(failure.notification_id)
+        out.print(f"  [red]{failure.kind}[/red] at {where}: {failure.detail}", highlight=False)
+    if len(report.failures) > SHOWN_FAILURES:
+        out.print(f"  ... and {len(report.failures) - SHOWN_FAILURES} more (use --json)")
+    if report.failures:
+        ids = report.failing_ids()
+        out.print(f"  failing notification ids: {_ranges(ids)}", highlight=False)
+
+
+def _ranges(ids: list[int]) -> str:
+    """``1-3, 7, 9-10``: failing ids, compactly."""
+    parts: list[str] = []
+    start = previous = None
+    for nid in [*ids, None]:
+        if start is not None and (nid is None or nid != (previous or 0) + 1):
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+            start = None
+        if nid is not None and start is None:
+            start = nid
+        previous = nid
+    return ", ".join(parts) or "none"
+
+
+@audit_app.command("export")
+def export(
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the bundle")],
+    record: Annotated[UUID | None, typer.Option(help="One record (any stream), by id")] = None,
+    lao: Annotated[str | None, typer.Option(help="Every record of one LAO (7-digit code)")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every event of the ledger")] = False,
+    database_url: DatabaseUrl = None,
+    name: LedgerName = None,
+) -> None:
+    """Write a self-contained audit bundle: events, signatures, enrolments, checkpoints, proofs."""
+    chosen = [option for option in (record, lao, everything or None) if option is not None]
+    if len(chosen) != 1:
+        raise typer.BadParameter("give exactly one of --record, --lao or --all")
+    if record is not None:
+        scope = Scope("record", stream=record)
+    elif lao is not None:
+        scope = Scope("lao", lao=lao)
+    else:
+        scope = Scope("all")
+    settings = build_settings(database_url, name)
+    try:
+        summary = export_bundle(settings.database_url, settings.name, scope, out_file)
+    except ReplayError as error:
+        fail(str(error))
+    out.print(
+        f"wrote {summary.path}: {scope.describe()}, {summary.events} events in "
+        f"{summary.streams} streams, {summary.checkpoints} checkpoints "
+        f"(anchored at tree size {summary.tree_size})",
+        highlight=False,
+    )
+
+
+__all__ = ["KINDS", "audit_app"]

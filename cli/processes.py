@@ -1,0 +1,81 @@
+"""``ledger process ...``: run the ledger's server-side processes, signed by its system key.
+
+Each process is idempotent (running it twice adds nothing), so a scheduler may run them daily.
+The system key here is a software key file (development); production keeps it on a token.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cli.options import load_key, read_date
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, open_ledger, out
+from ledger.processes import (
+    ProcessReport,
+    invalidate_stale_certifications,
+    mark_overdue_cycles,
+    schedule_retirements,
+)
+
+process_app = typer.Typer(
+    help="Run server-side processes (retirement round, certification checks), signed by the "
+    "system key.",
+    no_args_is_help=True,
+)
+
+SystemKey = Annotated[Path, typer.Option(help="The system key file written by `ledger init`")]
+Today = Annotated[str | None, typer.Option(help="The day to act as of (ISO or BE, default: today)")]
+
+
+def _print(report: ProcessReport, what: str) -> None:
+    out.print(f"{report.emitted} {what} signed by the system key")
+    for stream, reason in report.skipped:
+        out.print(f"  skipped {stream}: {reason}", highlight=False)
+
+
+@process_app.command("retirements")
+def retirements(
+    fiscal_year: Annotated[int, typer.Option(help="Buddhist-era fiscal year, e.g. 2563")],
+    system_key: SystemKey,
+    today: Today = None,
+    database_url: DatabaseUrl = None,
+    name: LedgerName = None,
+) -> None:
+    """Emit RetirementScheduled for everyone due to retire at the end of the fiscal year."""
+    with open_ledger(build_settings(database_url, name)) as ledger:
+        report = schedule_retirements(
+            ledger, load_key(system_key), fiscal_year, today=read_date(today)
+        )
+    _print(report, "RetirementScheduled")
+
+
+@process_app.command("certifications")
+def certifications(
+    system_key: SystemKey,
+    today: Today = None,
+    database_url: DatabaseUrl = None,
+    name: LedgerName = None,
+) -> None:
+    """Invalidate each LAO certification whose records changed since it was certified."""
+    with open_ledger(build_settings(database_url, name)) as ledger:
+        report = invalidate_stale_certifications(
+            ledger, load_key(system_key), today=read_date(today)
+        )
+    _print(report, "CertificationInvalidated")
+
+
+@process_app.command("overdue")
+def overdue(
+    system_key: SystemKey,
+    today: Today = None,
+    database_url: DatabaseUrl = None,
+    name: LedgerName = None,
+) -> None:
+    """Mark each certification cycle whose deadline passed undone as overdue."""
+    with open_ledger(build_settings(database_url, name)) as ledger:
+        report = mark_overdue_cycles(ledger, load_key(system_key), read_date(today) or date.today())
+    _print(report, "CycleOverdue")

@@ -1,0 +1,89 @@
+"""What the domain's aggregates see when the ledger checks a statement, beyond its data.
+
+The foundation's hooks (``SignedAggregate.check`` and ``check_opening``) see an event type and
+its data. The domain's rules also need the statement's valid time, who signs it, the stream it
+targets and, for a few rules, other streams: a position's holder must be a record held by the
+same LAO; a position, a certification cycle or a plan belongs to a registered organization; a
+plan project belongs to a plan. ``LedgerAggregate`` adds those hooks; the ledger calls them after
+the role, version, chain and scope checks:
+
+* ``related_streams`` names the other streams a check reads; the ledger loads them together with
+  the batch's own streams (one more query per batch, and only when a batch names any), so the
+  rule still sees plain values and no repository;
+* ``check_with`` / ``check_opening_with`` validate with a ``CheckContext`` and raise
+  ``InvalidDataError`` (a rule is broken) or ``ForbiddenError`` (a permission that depends on
+  the target: a record owner only on their own record).
+
+Related streams are read, not locked: the append is guarded on the streams it writes, so a
+concurrent change to a related stream between the check and the commit goes unnoticed. These
+rules are entry-time integrity checks (like a foreign key), not invariants across streams.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Self, TypeVar
+from uuid import UUID
+
+from ledger.domain.permissions import Role
+from ledger.domain.signed import SignedAggregate
+from ledger.errors import ForbiddenError, InvalidDataError
+
+A = TypeVar("A", bound=SignedAggregate)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who signs the statement: the citizen ID (or "system") and the roles of the key."""
+
+    cid: str
+    roles: frozenset[Role]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckContext:
+    """The statement around the data: target stream, valid time, signer, related streams."""
+
+    stream: UUID
+    effective: date
+    actor: Actor
+    related: Mapping[UUID, SignedAggregate | None]
+
+    def find(self, stream: UUID, kind: type[A]) -> A | None:
+        """The related stream's current state if it exists and is a ``kind``, else None."""
+        found = self.related.get(stream)
+        return found if isinstance(found, kind) else None
+
+
+class LedgerAggregate(SignedAggregate):
+    """A domain aggregate: the foundation's signed aggregate with context-aware checks."""
+
+    @classmethod
+    def related_streams(
+        cls, event_class: type[SignedAggregate.Event], data: Any, current: Self | None
+    ) -> Collection[UUID]:
+        """Other streams the check of ``event_class`` reads (``current`` is None on opening)."""
+        return ()
+
+    def check_with(
+        self, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
+    ) -> None:
+        """Raise ``InvalidDataError`` or ``ForbiddenError`` when this event may not happen now."""
+
+    @classmethod
+    def check_opening_with(
+        cls, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
+    ) -> None:
+        """Raise ``InvalidDataError`` or ``ForbiddenError`` when this stream may not open so."""
+
+
+def invalid(event_class: type[SignedAggregate.Event], *problems: str) -> InvalidDataError:
+    """The error for a broken rule, naming the event type."""
+    return InvalidDataError(event_class.__name__, list(problems))
+
+
+def forbidden(event_class: type[SignedAggregate.Event], reason: str) -> ForbiddenError:
+    """The error for a permission the target refuses, naming the event type."""
+    return ForbiddenError(event_class.__name__, reason)

@@ -1,0 +1,359 @@
+"""The certification cycle of one LAO's data (ระบบตรวจสอบ และรับรองข้อมูล, DOMAIN.md 5.2).
+
+One stream per LAO and cycle (``certification_stream_id``; a cycle is named like "2562"):
+
+``Draft -> Submitted -> LaoCertified -> ProvinceVerified -> DlaAccepted``, with returns
+``Submitted -> Draft`` (LAO superiors or head), ``LaoCertified -> Draft`` (the province, naming
+sections and a reason) and ``ProvinceVerified -> LaoCertified`` (DLA). The LAO's HR officer
+submits a *snapshot root*: the Merkle root (RFC 9162) over its records' latest event hashes
+(``snapshot_root``), so what exactly was certified is provable from the log; the LAO head and
+the province certify that same root. A change to any record after certification makes the
+system key emit ``CertificationInvalidated`` naming the stale records (``Stale``, from which the
+LAO submits again). A passed deadline makes the cycle overdue (``CycleOverdue``, system) and the
+province records its warning letters (หนังสือแจ้งเตือน, measure 2.2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import date
+from enum import StrEnum
+from typing import Any, Self
+from uuid import UUID
+
+from pydantic import Field, field_validator, model_validator
+
+from ledger.domain.base import CheckContext, LedgerAggregate, invalid
+from ledger.domain.organizations import organization_stream_id, registered_organization
+from ledger.domain.permissions import (
+    DLA,
+    HR,
+    LAO_HEAD,
+    LAO_REVIEWERS,
+    PROVINCE,
+    SYSTEM_ONLY,
+    Scope,
+    lao_scope,
+)
+from ledger.domain.record_entries import RecordSection
+from ledger.domain.signed import SignedAggregate
+from ledger.domain.values import Data, DlaCode, OrderRef, Province, Sha256, Text, natural_id
+from ledger.merkle import root_hash
+from ledger.statement import Statement
+
+
+def certification_stream_id(lao: str, cycle: str) -> UUID:
+    """The stream of the certification cycle ``cycle`` (e.g. "2562") of the LAO ``lao``."""
+    return natural_id("certification", lao, cycle)
+
+
+def snapshot_root(heads: Mapping[UUID, str]) -> str:
+    """The snapshot root of an LAO's records: record stream id -> hash of its latest event.
+
+    An RFC 9162 Merkle tree hash (``ledger.merkle.root_hash``) whose leaves are the ASCII bytes
+    ``"<stream uuid>:<head hash>"`` in ascending order of stream id; hex. No records: the
+    empty tree's root.
+    """
+    leaves = [f"{stream}:{heads[stream]}".encode("ascii") for stream in sorted(heads, key=str)]
+    return root_hash(leaves).hex()
+
+
+class CertificationState(StrEnum):
+    DRAFT = "draft"  # the LAO is entering data
+    SUBMITTED = "submitted"  # เสนอผู้บังคับบัญชา
+    LAO_CERTIFIED = "lao_certified"  # รับรองข้อมูลโดย อปท.
+    PROVINCE_VERIFIED = "province_verified"  # สถ.จ. ตรวจสอบและรับรอง
+    DLA_ACCEPTED = "dla_accepted"  # สถ. รับข้อมูล
+    STALE = "stale"  # certified, then a record changed
+
+
+class Stage(StrEnum):
+    """Whose deadline: the LAO's (enter and certify) or the province's (verify)."""
+
+    LAO = "lao"
+    PROVINCE = "province"
+
+
+C = CertificationState
+CERTIFIED = frozenset({C.LAO_CERTIFIED, C.PROVINCE_VERIFIED, C.DLA_ACCEPTED})
+STAGE_OPEN = {
+    Stage.LAO: frozenset({C.DRAFT, C.SUBMITTED, C.STALE}),
+    Stage.PROVINCE: frozenset({C.LAO_CERTIFIED}),
+}
+"""The states in which a stage's work is still to be done."""
+
+
+class CycleOpenedData(Data):
+    lao: DlaCode
+    province: Province
+    cycle: str = Field(pattern=r"^[0-9]{4}(-[0-9A-Za-z]{1,10})?$")  # e.g. "2562"
+    lao_deadline: date  # e.g. 31 July
+    province_deadline: date  # e.g. 15 August
+    dla_deadline: date | None = None  # e.g. 31 August
+
+    @model_validator(mode="after")
+    def _deadlines_in_order(self) -> CycleOpenedData:
+        if self.province_deadline < self.lao_deadline:
+            raise ValueError("province_deadline must not be before lao_deadline")
+        if self.dla_deadline is not None and self.dla_deadline < self.province_deadline:
+            raise ValueError("dla_deadline must not be before province_deadline")
+        return self
+
+
+class LaoDataSubmittedData(Data):
+    snapshot_root: Sha256
+    record_count: int = Field(ge=0)
+
+
+class ReturnData(Data):
+    """LaoDataReturned and ProvinceVerificationReturned: which sections, and why."""
+
+    sections: list[RecordSection] = Field(min_length=1)
+    reason: Text
+    records: list[UUID] = Field(default_factory=list)
+
+
+class RootData(Data):
+    """LaoDataCertified and ProvinceCertified: the snapshot root being certified."""
+
+    snapshot_root: Sha256
+
+
+class ProvinceReportSentData(Data):
+    letter: OrderRef  # the province's letter to DLA (by 31 August)
+
+
+class DlaReturnedData(Data):
+    reason: Text
+
+
+class DlaAcceptedData(Data):
+    note: Text | None = None
+
+
+class WarningLetterSentData(Data):
+    stage: Stage
+    letter: OrderRef
+
+
+class CycleOverdueData(Data):
+    stage: Stage
+    as_of: date
+
+
+class CertificationInvalidatedData(Data):
+    records: list[UUID] = Field(min_length=1)
+    cause: Text
+
+    @field_validator("records")
+    @classmethod
+    def _sorted_unique(cls, records: list[UUID]) -> list[UUID]:
+        if records != sorted(set(records), key=str):
+            raise ValueError("records must be unique and in ascending order")
+        return records
+
+
+class CertificationCycle(LedgerAggregate):
+    """รอบการตรวจสอบและรับรองข้อมูล of one LAO."""
+
+    def __init__(self) -> None:
+        self.lao = ""
+        self.province = ""
+        self.cycle = ""
+        self.deadlines: dict[Stage, date] = {}
+        self.dla_deadline: date | None = None
+        self.state = CertificationState.DRAFT
+        self.submitted_root: str | None = None
+        self.record_count: int | None = None
+        self.certified_root: str | None = None
+        self.stale_records: set[UUID] = set()
+        self.overdue: set[Stage] = set()
+        self.warnings: list[tuple[Stage, str]] = []  # (stage, letter number)
+        self.report_sent = False
+        self.returns: list[tuple[int, list[RecordSection], str]] = []  # (version, sections, why)
+
+    class CycleOpened(SignedAggregate.Created):
+        Data = CycleOpenedData
+        roles = DLA
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.lao = data.lao
+            aggregate.province = data.province
+            aggregate.cycle = data.cycle
+            aggregate.deadlines = {
+                Stage.LAO: data.lao_deadline,
+                Stage.PROVINCE: data.province_deadline,
+            }
+            aggregate.dla_deadline = data.dla_deadline
+
+    class LaoDataSubmitted(SignedAggregate.Event):
+        Data = LaoDataSubmittedData
+        roles = HR
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.state = C.SUBMITTED
+            aggregate.submitted_root = data.snapshot_root
+            aggregate.record_count = data.record_count
+
+    class LaoDataReturned(SignedAggregate.Event):
+        Data = ReturnData
+        roles = LAO_REVIEWERS
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.state = C.DRAFT
+            aggregate.returns.append((self.originator_version, data.sections, data.reason))
+
+    class LaoDataCertified(SignedAggregate.Event):
+        Data = RootData
+        roles = LAO_HEAD
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.state = C.LAO_CERTIFIED
+            aggregate.certified_root = data.snapshot_root
+            aggregate.stale_records = set()
+
+    class ProvinceVerificationReturned(SignedAggregate.Event):
+        Data = ReturnData
+        roles = PROVINCE
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.state = C.DRAFT
+            aggregate.certified_root = None
+            aggregate.returns.append((self.originator_version, data.sections, data.reason))
+
+    class ProvinceCertified(SignedAggregate.Event):
+        Data = RootData
+        roles = PROVINCE
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.state = C.PROVINCE_VERIFIED
+
+    class ProvinceReportSent(SignedAggregate.Event):
+        Data = ProvinceReportSentData
+        roles = PROVINCE
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.report_sent = True
+
+    class DlaReturned(SignedAggregate.Event):
+        Data = DlaReturnedData
+        roles = DLA
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.state = C.LAO_CERTIFIED
+            aggregate.report_sent = False
+
+    class DlaAccepted(SignedAggregate.Event):
+        Data = DlaAcceptedData
+        roles = DLA
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.state = C.DLA_ACCEPTED
+
+    class WarningLetterSent(SignedAggregate.Event):
+        Data = WarningLetterSentData
+        roles = PROVINCE
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.warnings.append((data.stage, data.letter.number))
+
+    class CycleOverdue(SignedAggregate.Event):
+        """The system key's note that a stage's deadline passed with its work undone."""
+
+        Data = CycleOverdueData
+        roles = SYSTEM_ONLY
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.overdue.add(data.stage)
+
+    class CertificationInvalidated(SignedAggregate.Event):
+        """The system key's note that records changed after certification."""
+
+        Data = CertificationInvalidatedData
+        roles = SYSTEM_ONLY
+
+        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            aggregate.state = C.STALE
+            aggregate.stale_records = set(data.records)
+
+    # Queries.
+
+    @property
+    def is_certified(self) -> bool:
+        """Certified by the LAO head (and maybe beyond) and not stale since."""
+        return self.state in CERTIFIED
+
+    def is_overdue(self, stage: Stage, as_of: date) -> bool:
+        """True when ``stage``'s deadline has passed by ``as_of`` and its work is not done."""
+        return self.state in STAGE_OPEN[stage] and as_of > self.deadlines[stage]
+
+    # Rules.
+
+    @classmethod
+    def related_streams(
+        cls, event_class: type[SignedAggregate.Event], data: Any, current: Self | None
+    ) -> Collection[UUID]:
+        if event_class is CertificationCycle.CycleOpened:
+            return (organization_stream_id(data.lao),)
+        return ()
+
+    @classmethod
+    def check_opening_with(
+        cls, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
+    ) -> None:
+        expected = certification_stream_id(data.lao, data.cycle)
+        if context.stream != expected:
+            raise invalid(
+                event_class, f"cycle {data.cycle} of LAO {data.lao} lives on stream {expected}"
+            )
+        registered_organization(event_class, context, data.lao, data.province)
+
+    def check_with(
+        self, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
+    ) -> None:
+        allowed_from = TRANSITIONS.get(event_class.__name__)
+        if allowed_from is not None and self.state not in allowed_from:
+            raise invalid(event_class, f"not allowed while the cycle is {self.state}")
+        cycle = CertificationCycle
+        if event_class is cycle.LaoDataCertified and data.snapshot_root != self.submitted_root:
+            raise invalid(event_class, "snapshot_root: it is not the root that was submitted")
+        if event_class is cycle.ProvinceCertified and data.snapshot_root != self.certified_root:
+            raise invalid(event_class, "snapshot_root: it is not the root the LAO certified")
+        if event_class is cycle.ProvinceReportSent and self.report_sent:
+            raise invalid(event_class, "the report for this cycle was already sent")
+        if event_class is cycle.CycleOverdue:
+            if data.stage in self.overdue:
+                raise invalid(event_class, f"stage {data.stage} is already marked overdue")
+            if not self.is_overdue(data.stage, data.as_of):
+                raise invalid(event_class, f"stage {data.stage} is not overdue on {data.as_of}")
+        if event_class is cycle.WarningLetterSent and not self.is_overdue(
+            data.stage, data.letter.date
+        ):
+            raise invalid(
+                event_class,
+                f"stage {data.stage} was not overdue on the letter's date {data.letter.date}",
+            )
+
+    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
+        return lao_scope(self.province, self.lao)
+
+    @classmethod
+    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
+        return lao_scope(data.province, data.lao)
+
+    def read_scope(self) -> Scope:
+        return lao_scope(self.province, self.lao)
+
+
+TRANSITIONS: dict[str, frozenset[CertificationState]] = {
+    "LaoDataSubmitted": frozenset({C.DRAFT, C.STALE}),
+    "LaoDataReturned": frozenset({C.SUBMITTED}),
+    "LaoDataCertified": frozenset({C.SUBMITTED}),
+    "ProvinceVerificationReturned": frozenset({C.LAO_CERTIFIED}),
+    "ProvinceCertified": frozenset({C.LAO_CERTIFIED}),
+    "ProvinceReportSent": frozenset({C.PROVINCE_VERIFIED}),
+    "DlaReturned": frozenset({C.PROVINCE_VERIFIED}),
+    "DlaAccepted": frozenset({C.PROVINCE_VERIFIED}),
+    "CertificationInvalidated": CERTIFIED,
+}
+"""Event type -> the states it may follow (the others may follow any state, by their rules)."""

@@ -1,0 +1,139 @@
+"""Employment status (สถานภาพ) of a personnel record, as a pure state machine (DOMAIN.md 5.2).
+
+``Pending -> Active (<-> Suspended) -> Retired | Resigned | Discharged | Dismissed |
+RemovedFromService | Died | TransferredOut | ContractEnded``. A terminal state reverses only
+through ``SeparationRevoked`` with a legal reference (back to the status before separation);
+``TransferredOut`` at one LAO is followed by ``TransferredIn`` at the other (the same record
+continues and custody moves); a new ``EmploymentStarted`` re-enters service after a resignation,
+a discharge, a removal or the end of a contract. The events live on the personnel record's
+stream (``ledger.domain.personnel``); this module holds the table and the data models.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field
+
+from ledger.domain.values import BuddhistYear, Data, DlaCode, OrderRef, Province, Text
+
+
+class EmploymentStatus(StrEnum):
+    PENDING = "pending"  # record opened, not yet in service
+    ACTIVE = "active"  # รับราชการ / ปฏิบัติงาน
+    SUSPENDED = "suspended"  # สั่งพัก / ให้ออกไว้ก่อน
+    RETIRED = "retired"  # เกษียณอายุ
+    RESIGNED = "resigned"  # ลาออก
+    DISCHARGED = "discharged"  # ปลดออก
+    DISMISSED = "dismissed"  # ไล่ออก
+    REMOVED = "removed"  # ให้ออก (non-disciplinary)
+    DIED = "died"  # ถึงแก่กรรม
+    TRANSFERRED_OUT = "transferred_out"  # โอนออก (to another LAO)
+    CONTRACT_ENDED = "contract_ended"  # สิ้นสุดสัญญาจ้าง
+
+
+S = EmploymentStatus
+
+IN_SERVICE = frozenset({S.ACTIVE, S.SUSPENDED})
+TERMINAL = frozenset(
+    {
+        S.RETIRED,
+        S.RESIGNED,
+        S.DISCHARGED,
+        S.DISMISSED,
+        S.REMOVED,
+        S.DIED,
+        S.TRANSFERRED_OUT,
+        S.CONTRACT_ENDED,
+    }
+)
+REENTRY_FROM = frozenset({S.RESIGNED, S.DISCHARGED, S.REMOVED, S.CONTRACT_ENDED})
+"""Terminal states a new ``EmploymentStarted`` may follow (re-entry into service) [GK]."""
+
+TRANSITIONS: dict[str, tuple[frozenset[EmploymentStatus], EmploymentStatus | None]] = {
+    "EmploymentStarted": (frozenset({S.PENDING}) | REENTRY_FROM, S.ACTIVE),
+    "Suspended": (frozenset({S.ACTIVE}), S.SUSPENDED),
+    "Reinstated": (frozenset({S.SUSPENDED}), S.ACTIVE),
+    "TransferredOut": (frozenset({S.ACTIVE}), S.TRANSFERRED_OUT),
+    "TransferredIn": (frozenset({S.TRANSFERRED_OUT}), S.ACTIVE),
+    "Retired": (IN_SERVICE, S.RETIRED),
+    "Resigned": (IN_SERVICE, S.RESIGNED),
+    "Discharged": (IN_SERVICE, S.DISCHARGED),
+    "Dismissed": (IN_SERVICE, S.DISMISSED),
+    "RemovedFromService": (IN_SERVICE, S.REMOVED),
+    "Died": (IN_SERVICE | {S.PENDING}, S.DIED),
+    "ContractEnded": (IN_SERVICE, S.CONTRACT_ENDED),
+    "SeparationRevoked": (TERMINAL, None),  # back to the status before the separation
+}
+"""Event type -> (the statuses it may follow, the status it leads to)."""
+
+
+def next_status(
+    event_type: str, current: EmploymentStatus, before_separation: EmploymentStatus
+) -> EmploymentStatus | None:
+    """The status after ``event_type``, or None when the event may not follow ``current``."""
+    sources, target = TRANSITIONS[event_type]
+    if current not in sources:
+        return None
+    return before_separation if target is None else target
+
+
+class EmploymentStartedData(Data):
+    kind: Literal["appointed", "transferred_in", "contracted", "reentered"]
+    order: OrderRef
+    position_no: str | None = Field(default=None, min_length=1, max_length=30)
+
+
+class SuspendedData(Data):
+    order: OrderRef
+    reason: Text
+
+
+class ReinstatedData(Data):
+    order: OrderRef
+
+
+class TransferredOutData(Data):
+    """โอน to another LAO; the destination signs ``TransferredIn``."""
+
+    to_lao: DlaCode
+    to_province: Province
+    order: OrderRef
+
+
+class TransferredInData(Data):
+    from_lao: DlaCode
+    order: OrderRef
+
+
+class RetirementScheduledData(Data):
+    """Emitted by the ledger's system key for everyone due to retire in ``fiscal_year``."""
+
+    fiscal_year: BuddhistYear
+    last_day: date
+
+
+class RetiredData(Data):
+    last_day: date
+    order: OrderRef
+
+
+class SeparationData(Data):
+    """Resigned, Discharged, Dismissed, RemovedFromService, ContractEnded."""
+
+    order: OrderRef
+    reason: Text | None = None
+
+
+class DiedData(Data):
+    died_on: date
+    reference: OrderRef | None = None  # มรณบัตร
+
+
+class SeparationRevokedData(Data):
+    """An appeal, a court or the authority reverses a separation (คำสั่งยกเลิก/เพิกถอน)."""
+
+    legal_ref: OrderRef
+    reason: Text

@@ -1,0 +1,329 @@
+"""The sections of a ก.พ.๗ record (DOMAIN.md section 2): what each entry holds.
+
+These are the ``Data`` models of the personnel record's entry events; the aggregate is
+``ledger.domain.personnel.PersonnelRecord``. An entry's valid time is its statement's
+``effective`` date (the order's effective date, often in the past) and its transaction time is
+when the ledger recorded it. Entries are never edited: ``EntryCorrected`` supersedes one with a
+reason, ``EntryVoided`` voids one with a reason.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, model_validator
+
+from ledger.domain.values import (
+    BuddhistYear,
+    CitizenId,
+    Data,
+    EntryId,
+    GazetteRef,
+    Name,
+    OrderRef,
+    Sha256,
+    Text,
+)
+
+
+class RecordSection(StrEnum):
+    """The sections of an LAO's data set that certification can name (the 13 of the
+    Sapphire e-ก.พ.๗, DOMAIN.md section 2, plus family, structure and the position frame)."""
+
+    GENERAL = "general"  # ข้อมูลทั่วไป (personal data, names, addresses, photos)
+    FAMILY = "family"  # ครอบครัว
+    EDUCATION = "education"  # ประวัติการศึกษา
+    LICENCE = "licence"  # ใบอนุญาตประกอบวิชาชีพ
+    TRAINING = "training"  # ฝึกอบรม ดูงาน สัมมนา
+    POSITION_SALARY = "position_salary"  # ตำแหน่งและอัตราเงินเดือน
+    DECORATIONS = "decorations"  # เครื่องราชอิสริยาภรณ์
+    LEAVE = "leave"  # วันลา ขาดราชการ มาสาย
+    DISCIPLINE = "discipline"  # การได้รับโทษทางวินัย และการนิรโทษกรรม
+    UNPAID = "unpaid"  # วันที่ไม่ได้รับเงินเดือน / ได้รับไม่เต็ม / กฎอัยการศึก
+    SPECIAL_SERVICE = "special_service"  # การปฏิบัติราชการพิเศษ
+    ABILITIES = "abilities"  # ความรู้ความสามารถพิเศษ
+    MERIT = "merit"  # ความดีความชอบ
+    ACADEMIC_WORKS = "academic_works"  # ผลงานทางวิชาการ (teachers)
+    OTHER = "other"  # รายการอื่น ๆ ที่จำเป็น
+    DOCUMENTS = "documents"  # เอกสารสแกน
+    EMPLOYMENT = "employment"  # สถานภาพการรับราชการ
+    STRUCTURE = "structure"  # โครงสร้างส่วนราชการ (of the LAO, for certification returns)
+    FRAME = "frame"  # กรอบอัตรากำลัง / ตำแหน่ง (for certification returns)
+
+
+Days = Annotated[Decimal, Field(ge=0, max_digits=5, decimal_places=1)]
+"""A number of days; half days occur (ลาครึ่งวัน)."""
+
+Count = Annotated[int, Field(ge=0, le=10_000)]
+
+
+class PersonalDataRecordedData(Data):
+    """ข้อมูลทั่วไป: the header of the record beyond what opened it."""
+
+    prefix: Name  # คำนำหน้านาม
+    first_name: Name
+    last_name: Name
+    sex: Literal["male", "female"] | None = None
+    religion: Name | None = None
+    blood_group: Literal["A", "B", "AB", "O"] | None = None
+    appointed_on: date | None = None  # วันสั่งบรรจุ
+    service_started: date | None = None  # วันเริ่มปฏิบัติราชการ
+    gpf_member: bool | None = None  # สมาชิก กบข.
+
+
+class NameChangedData(Data):
+    """ประวัติการเปลี่ยนชื่อ: the earlier name stays in the history."""
+
+    prefix: Name
+    first_name: Name
+    last_name: Name
+    reason: Text | None = None
+
+
+class AddressChangedData(Data):
+    """ประวัติที่อยู่."""
+
+    address: Text
+    phone: str | None = Field(default=None, pattern=r"^\+?[0-9 -]{6,20}$")
+
+
+class Relation(StrEnum):
+    FATHER = "father"  # บิดา
+    MOTHER = "mother"  # มารดา
+    SPOUSE = "spouse"  # คู่สมรส
+    CHILD = "child"  # บุตร
+    HEIR = "heir"  # ทายาท (for pension)
+
+
+class FamilyMemberRecordedData(Data):
+    """A family member, with the "show on ก.พ.๗" flag (kp7_active)."""
+
+    relation: Relation
+    prefix: Name | None = None
+    first_name: Name
+    last_name: Name
+    occupation: Name | None = None
+    is_alive: bool | None = None
+    cid: CitizenId | None = None
+    shown_on_kp7: bool = True
+
+
+class LicenseRecordedData(Data):
+    """ใบอนุญาตประกอบวิชาชีพ (for teachers, ใบอนุญาตประกอบวิชาชีพครู)."""
+
+    name: Name
+    issuer: Name
+    number: str = Field(min_length=1, max_length=50)
+    valid_from: date
+    valid_until: date | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> LicenseRecordedData:
+        if self.valid_until is not None and self.valid_until < self.valid_from:
+            raise ValueError("valid_until must not be before valid_from")
+        return self
+
+
+class TrainingRecordedData(Data):
+    """ฝึกอบรม ดูงาน สัมมนา."""
+
+    kind: Literal["training", "study_tour", "seminar"] = "training"
+    course: Name
+    batch: str | None = Field(default=None, min_length=1, max_length=30)  # รุ่น
+    organiser: Name
+    started: date
+    finished: date
+
+    @model_validator(mode="after")
+    def _order(self) -> TrainingRecordedData:
+        if self.finished < self.started:
+            raise ValueError("finished must not be before started")
+        return self
+
+
+class DecorationRecordedData(Data):
+    """เครื่องราชอิสริยาภรณ์, with its Royal Gazette reference."""
+
+    decoration: Name  # e.g. "ทวีติยาภรณ์ช้างเผือก (ท.ช.)"
+    gazette: GazetteRef
+    received: date | None = None
+    returned: date | None = None  # ส่งคืน
+
+
+class DecorationReturnedData(Data):
+    """The decoration recorded as entry ``decoration`` was returned (ส่งคืน)."""
+
+    decoration: EntryId
+    returned_on: date
+
+
+class LeaveType(StrEnum):
+    """The 11 leave types for local staff (DOMAIN.md section 3; types 3 and 11 [GK])."""
+
+    SICK = "sick"  # ลาป่วย
+    MATERNITY = "maternity"  # ลาคลอดบุตร
+    PATERNITY = "paternity"  # ลาไปช่วยเหลือภริยาที่คลอดบุตร
+    PERSONAL = "personal"  # ลากิจส่วนตัว
+    VACATION = "vacation"  # ลาพักผ่อน
+    ORDINATION_HAJJ = "ordination_hajj"  # ลาอุปสมบท / ลาไปประกอบพิธีฮัจย์
+    MILITARY = "military"  # ลาเข้ารับการตรวจเลือก / เตรียมพล
+    STUDY = "study"  # ลาไปศึกษา ฝึกอบรม ดูงาน วิจัย
+    INTERNATIONAL = "international"  # ลาไปปฏิบัติงานในองค์การระหว่างประเทศ
+    FOLLOW_SPOUSE = "follow_spouse"  # ลาติดตามคู่สมรส
+    REHABILITATION = "rehabilitation"  # ลาไปฟื้นฟูสมรรถภาพด้านอาชีพ
+
+
+class LeaveTakenData(Data):
+    """One leave, as approved."""
+
+    leave_type: LeaveType
+    start: date
+    end: date
+    days: Annotated[Decimal, Field(gt=0, max_digits=5, decimal_places=1)]
+    approver: Name | None = None
+
+    @model_validator(mode="after")
+    def _fits(self) -> LeaveTakenData:
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        if self.days > (self.end - self.start).days + 1:
+            raise ValueError("days exceed the days from start to end")
+        return self
+
+
+class LeaveYearSummarisedData(Data):
+    """The yearly leave line of the ก.พ.๗ (one per Buddhist-era year). Blank is not zero."""
+
+    year: BuddhistYear
+    sick_times: Count | None = None
+    sick_days: Days | None = None
+    personal_vacation_times: Count | None = None  # ลากิจและลาพักผ่อน
+    personal_vacation_days: Days | None = None
+    late_times: Count | None = None  # มาสาย
+    absent_days: Days | None = None  # ขาดราชการ
+    study_days: Days | None = None  # ลาศึกษาต่อ
+
+
+class Penalty(StrEnum):
+    """Disciplinary penalties (โทษทางวินัย) [GK]."""
+
+    REPRIMAND = "reprimand"  # ภาคทัณฑ์
+    SALARY_CUT = "salary_cut"  # ตัดเงินเดือน
+    STEP_REDUCTION = "step_reduction"  # ลดขั้นเงินเดือน / ลดเงินเดือน
+    DISCHARGE = "discharge"  # ปลดออก
+    DISMISSAL = "dismissal"  # ไล่ออก
+
+
+class PenaltyImposedData(Data):
+    penalty: Penalty
+    detail: Text
+    order: OrderRef
+
+
+class AmnestyAppliedData(Data):
+    """ล้างมลทิน / นิรโทษกรรม for the penalty entry ``penalty``."""
+
+    penalty: EntryId
+    law: Text  # e.g. พ.ร.บ.ล้างมลทิน ...
+    reference: OrderRef | None = None
+
+
+class UnpaidPeriodRecordedData(Data):
+    """Days without pay, with reduced pay, or not serving in a martial-law area."""
+
+    kind: Literal["no_pay", "reduced_pay", "martial_law_area"]
+    start: date
+    end: date
+    detail: Text
+    reference: OrderRef | None = None
+
+    @model_validator(mode="after")
+    def _order(self) -> UnpaidPeriodRecordedData:
+        if self.end < self.start:
+            raise ValueError("end must not be before start")
+        return self
+
+
+class SpecialServiceRecordedData(Data):
+    item: Text
+    reference: OrderRef | None = None
+
+
+class AbilityRecordedData(Data):
+    ability: Text
+
+
+class MeritRecordedData(Data):
+    item: Text
+    year: BuddhistYear
+
+
+class AcademicWorkRecordedData(Data):
+    title: Text
+    year: BuddhistYear
+
+
+class OtherItemRecordedData(Data):
+    item: Text
+    reference: OrderRef | None = None
+
+
+class PhotoAttachedData(Data):
+    """A photo of the given year, stored elsewhere by its content hash."""
+
+    year: BuddhistYear
+    sha256: Sha256
+    media_type: Literal["image/jpeg", "image/png"]
+
+
+class ScanKind(StrEnum):
+    """Kinds of scanned document."""
+
+    KP7_ORIGINAL = "kp7_original"  # the scanned paper ก.พ.๗
+    ORDER = "order"
+    CERTIFICATE = "certificate"
+    DEGREE = "degree"
+    OTHER = "other"
+
+
+class DocumentScannedData(Data):
+    """A scan, stored elsewhere by its content hash."""
+
+    kind: ScanKind
+    sha256: Sha256
+    media_type: Literal["application/pdf", "image/jpeg", "image/png", "image/tiff"]
+    pages: int | None = Field(default=None, ge=1, le=10_000)
+    title: Name | None = None
+
+
+class EntryCorrectedData(Data):
+    """Supersede an entry: ``supersedes`` is the version of the entry's latest event (the event
+    that added it, or its latest correction); ``replacement`` is the entry's full corrected data,
+    valid for the entry's own type."""
+
+    supersedes: EntryId
+    reason: Text
+    replacement: dict[str, Any]
+
+
+class EntryVoidedData(Data):
+    """Void entry ``entry`` (the version of the event that added it); it stays in history."""
+
+    entry: EntryId
+    reason: Text
+
+
+class ChangeRequestedByOwnerData(Data):
+    """The record's owner asks HR to change a section (name, marriage, education, address)."""
+
+    section: RecordSection
+    proposal: Text
+
+
+class ChangeRequestResolvedData(Data):
+    request: EntryId
+    outcome: Literal["accepted", "rejected"]
+    note: Text | None = None

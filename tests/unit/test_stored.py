@@ -1,0 +1,90 @@
+"""Reading a stored event's signed fields: the fast slice agrees with a full JSON parse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ledger.stored import StoredEventError, _read_slowly, event_class_name, read_signed_state
+
+SIGNATURE = "ab" * 64
+HASH = "cd" * 32
+
+
+def state(statement: str, *, topic: str | None = None, **extra: object) -> bytes:
+    """A stored state laid out as the library writes it."""
+    value: dict[str, object] = {
+        "timestamp": {"_type_": "datetime_iso", "_data_": "2026-01-05T09:00:00.123456+00:00"}
+    }
+    if topic is not None:
+        value["originator_topic"] = topic
+    value.update(statement=statement, signature=SIGNATURE, hash=HASH, **extra)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+STATEMENTS = [
+    '{"data":{"province":"นครพนม"},"type":"RecordOpened","v":1}',
+    '{"data":{"note":"a \\"quoted\\" word"},"v":1}',
+    '{"data":{"path":"C:\\\\records"},"v":1}',
+    '{"data":{"lines":"one\\ntwo\\u0007"},"v":1}',
+    '{"data":{"emoji":"😀"},"v":1}',
+]
+
+
+@pytest.mark.parametrize("statement", STATEMENTS)
+def test_the_fast_read_agrees_with_a_full_parse(statement: str) -> None:
+    """Quotes, backslashes, control escapes and non-BMP text: both readers give the same."""
+    stored = state(statement, topic="ledger.domain.personnel:PersonnelRecord")
+
+    fast = read_signed_state(stored)
+
+    assert _read_slowly(stored) == fast
+    assert statement.encode("utf-8") == fast[0]
+    assert ("ledger.domain.personnel:PersonnelRecord", bytes.fromhex(SIGNATURE)) == (
+        fast[4],
+        fast[1],
+    )
+
+
+def test_a_later_event_names_no_aggregate_topic() -> None:
+    """Only a stream's first event carries the aggregate topic."""
+    assert None is read_signed_state(state(STATEMENTS[0]))[4]
+
+
+def test_other_layouts_are_read_by_the_full_parse() -> None:
+    """Fields in another order, or an extra field, still read correctly."""
+    stored = json.dumps(
+        {
+            "hash": HASH,
+            "signature": SIGNATURE,
+            "statement": STATEMENTS[0],
+            "timestamp": {"_type_": "datetime_iso", "_data_": "2026-01-05T09:00:00+00:00"},
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
+
+    assert STATEMENTS[0].encode("utf-8") == read_signed_state(stored)[0]
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"statement": "x"}',
+        state(STATEMENTS[0]).replace(SIGNATURE.encode(), b"zz" * 64),
+        b'{"timestamp":{"_data_":"x"},"statement":1,"signature":"ab","hash":"cd"}',
+    ],
+)
+def test_a_state_that_is_not_a_signed_event_is_refused(stored: bytes) -> None:
+    """Not JSON, not an object, missing or mistyped fields: StoredEventError."""
+    with pytest.raises(StoredEventError):
+        read_signed_state(stored)
+
+
+def test_the_event_class_is_the_last_part_of_a_topic() -> None:
+    """``module:Aggregate.Event`` names the event class ``Event``."""
+    assert "RecordOpened" == event_class_name(
+        "ledger.domain.personnel:PersonnelRecord.RecordOpened"
+    )
