@@ -228,14 +228,16 @@ class _PostgresIndex:
         if versions is not None:
             statement = statement + sql.SQL(" AND originator_version = ANY(%s)")
             params.append(versions)
-        with self._recorder.datastore.transaction(commit=False) as cursor:
+        # A plain read on a pooled connection, as the library's own select_events does: no
+        # BEGIN/ROLLBACK round trips around a single SELECT.
+        with self._recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(statement, params)
             rows = cursor.fetchall()
         return {row["originator_version"]: row["notification_id"] for row in rows}
 
     def select_streams(self, streams: Sequence[UUID]) -> dict[UUID, list[StoredEvent]]:
         found: dict[UUID, list[StoredEvent]] = {stream: [] for stream in streams}
-        with self._recorder.datastore.transaction(commit=False) as cursor:
+        with self._recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
             cursor.execute(self._select_streams, [list(streams)], prepare=True)
             for row in cursor.fetchall():
                 found[row["originator_id"]].append(
