@@ -22,6 +22,7 @@ import uuid
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from cli import demo_tak
 from cli.demo_writer import BatchWriter, Operator
@@ -136,9 +137,18 @@ def load(ledger: Ledger, keys_dir: Path) -> list[str]:
         f"{outcome}: ledger {ledger.settings.name} holds {count} signed events",
         f"trust anchor: system key {keys['system'].key_id}",
         f"demo operators' software keys are in {keys_dir}/ (development only)",
-        "views are current; try: ledger report eplan-status --province ตาก --fiscal-year 2560 "
-        "--as-of 03/10/2559",
+        "views are current; the seed's Tak table: ledger report eplan-status "
+        f"--database-url {_public_url(ledger.settings.database_url)} --name "
+        f"{ledger.settings.name} --province ตาก --fiscal-year 2560 --as-of 03/10/2559",
     ]
+
+
+def _public_url(url: str) -> str:
+    """The database URL without its password (it is printed)."""
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@")
+    return url
 
 
 def _load(ledger: Ledger, keys: dict[str, SoftwareSigner]) -> None:

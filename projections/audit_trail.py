@@ -1,24 +1,27 @@
 """The audit trail of each record (and of every other stream): who did what, when, on what basis.
 
-``events`` keeps one row per event: the actor (the signer's citizen ID, or ``system``), the
-roles and scope the signing key was enrolled with, the valid time (effective) and the
-transaction time (recorded), the legal reference the statement cites (an order, a letter, an
-ordinance...), the statement's data (the "after"; a correction names the entry it supersedes,
-the "before" is that entry's row), the event hash, and the key's standing when it signed
-(``enrolled``; ``genesis`` for the self-signed first event). ``keys`` follows the operator
-registry: every enrolled key with its roles, scope and public key, and its revocation.
+``events`` keeps one row per event, keyed by its log position: the stream and version, the
+type, the actor (the signer's citizen ID, or ``system``) and the key that signed, the valid time
+(effective) and the transaction time (recorded), the legal reference the statement cites (an
+order, a letter, an ordinance...) and the event hash. ``keys`` follows the operator registry:
+every enrolled key with its roles, scope and public key, and its revocation, from which a trail
+shows the roles and scope each event was signed under and the key's standing then (``enrolled``,
+``revoked``; ``genesis`` for the self-signed first event). The statement's data (the "after"; a
+correction names the entry it supersedes, whose event is the "before") is not copied: the trail
+reads it from the ledger's stored bytes, exactly as signed, which also say which log positions
+are the stream's.
 
-``audit_trail`` reads a stream's rows and checks each event's signature against the stored bytes
-(the ledger's own copy, not the view's): the Ed25519 signature under the enrolled public key,
-the event hash and the chain link to the previous event. Checking at read time keeps the
-catch-up fast (a record's trail is a few dozen events) and means the status shown was computed
-from the bytes as stored when asked, not when projected.
+``audit_trail`` checks each event's signature against those stored bytes (the ledger's own
+copy, not the view's): the Ed25519 signature under the enrolled public key, the event hash and
+the chain link to the previous event. Checking at read time keeps the catch-up fast (a record's
+trail is a few dozen events) and means the status shown was computed from the bytes as stored
+when asked, not when projected.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -27,7 +30,7 @@ from ledger.application import Ledger, RecordedEvent
 from ledger.signing import verify_signature
 from ledger.statement import GENESIS_PREV_HASH, event_hash
 from projections.log import LogEvent
-from projections.rows import dumps, loads, utc_text
+from projections.rows import loads
 from projections.runner import View
 from projections.store import Cursor
 
@@ -41,14 +44,10 @@ EVENT_COLUMNS = (
     "type",
     "actor",
     "key_id",
-    "roles",
-    "scope",
     "effective",
     "recorded_at",
     "legal_ref",
-    "data",
     "hash",
-    "key_status",
 )
 KEY_COLUMNS = (
     "key_id",
@@ -60,6 +59,23 @@ KEY_COLUMNS = (
     "revoked_at",
     "revoked_recorded_at",
 )
+
+
+_DECODER = json.JSONDecoder()
+
+
+def cites(event: LogEvent) -> str | None:
+    """The legal reference an event cites, as the JSON text it was signed in: the data is
+    decoded only around the reference (a correction's replacement included)."""
+    text = event.data_text
+    for name in LEGAL_REF_FIELDS:
+        at = text.find(f'"{name}":{{')
+        if at >= 0:
+            start = at + len(name) + 3
+            found, end = _DECODER.raw_decode(text, start)
+            if isinstance(found, dict) and "number" in found:
+                return text[start:end]
+    return None
 
 
 def legal_reference(data: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -90,11 +106,10 @@ class AuditTrailView(View):
     def table_definitions(self) -> Mapping[str, str]:
         return {
             "events": (
-                "notification_id BIGINT PRIMARY KEY, stream TEXT NOT NULL, "
+                "notification_id BIGINT NOT NULL, stream TEXT NOT NULL, "
                 "version BIGINT NOT NULL, type TEXT NOT NULL, actor TEXT NOT NULL, "
-                "key_id TEXT NOT NULL, roles TEXT NOT NULL, scope TEXT NOT NULL, "
-                "effective TEXT NOT NULL, recorded_at TEXT NOT NULL, legal_ref TEXT, "
-                "data TEXT NOT NULL, hash TEXT NOT NULL, key_status TEXT NOT NULL"
+                "key_id TEXT NOT NULL, effective TEXT NOT NULL, recorded_at TEXT NOT NULL, "
+                "legal_ref TEXT, hash TEXT NOT NULL, PRIMARY KEY (notification_id)"
             ),
             "keys": (
                 "key_id TEXT PRIMARY KEY, cid TEXT NOT NULL, roles TEXT NOT NULL, "
@@ -103,74 +118,62 @@ class AuditTrailView(View):
             ),
         }
 
-    def index_definitions(self) -> Mapping[str, Sequence[str]]:
-        return {"events": ["stream, version"]}
-
     def handle(self, cursor: Cursor, events: Sequence[LogEvent], tables: Mapping[str, str]) -> None:
-        signers = {event.key_id for event in events}
-        keys: dict[str, dict[str, Any]] = {
-            row[0]: dict(zip(KEY_COLUMNS, row, strict=True))
-            for row in cursor.select_in(tables["keys"], KEY_COLUMNS, "key_id", signers)
-        }
-        changed: set[str] = set()
+        keys: dict[str, dict[str, Any]] = {}
         rows = []
         for event in events:
-            data = event.data
-            if event.type in ("LedgerInitialised", "OperatorEnrolled"):
-                key_id = data["key_id"]
-                if key_id not in keys:
-                    genesis = event.type == "LedgerInitialised"
-                    keys[key_id] = {
-                        "key_id": key_id,
-                        "cid": "system" if genesis else data["cid"],
-                        "roles": "system" if genesis else ",".join(data["roles"]),
-                        "scope": "national" if genesis else scope_text(data["scope"]),
-                        "public_key": data["public_key"],
-                        "enrolled_at": event.notification_id,
-                        "revoked_at": None,
-                        "revoked_recorded_at": None,
-                    }
-                    changed.add(key_id)
-            elif event.type == "OperatorKeyRevoked":
-                revoked = keys.get(data["key_id"])
-                if revoked is None:
-                    revoked = _key(cursor, tables["keys"], data["key_id"])
-                    if revoked is not None:
-                        keys[data["key_id"]] = revoked
-                if revoked is not None and revoked["revoked_at"] is None:
-                    revoked["revoked_at"] = event.notification_id
-                    revoked["revoked_recorded_at"] = utc_text(event.recorded_at)
-                    changed.add(revoked["key_id"])
-            signer = keys.get(event.key_id)
+            if event.type in KEY_TYPES:
+                self._key_event(cursor, tables["keys"], keys, event)
             rows.append(
                 (
                     event.notification_id,
-                    str(event.stream),
+                    event.stream_text,
                     event.version,
                     event.type,
                     event.signer_cid,
                     event.key_id,
-                    signer["roles"] if signer else "",
-                    signer["scope"] if signer else "",
                     event.effective,
-                    utc_text(event.recorded_at),
-                    _json_or_none(legal_reference(data)),
-                    dumps(data),
+                    event.recorded_text,
+                    cites(event),
                     event.hash,
-                    _key_status(event, signer),
                 )
             )
         cursor.upsert(
             tables["keys"],
             KEY_COLUMNS,
-            [tuple(keys[k][c] for c in KEY_COLUMNS) for k in sorted(changed)],
+            [tuple(keys[k][c] for c in KEY_COLUMNS) for k in sorted(keys)],
             key=("key_id",),
         )
-        cursor.upsert(tables["events"], EVENT_COLUMNS, rows, key=("notification_id",), update=())
+        cursor.append(tables["events"], EVENT_COLUMNS, rows, key=("notification_id",))
+
+    def _key_event(
+        self, cursor: Cursor, table: str, keys: dict[str, dict[str, Any]], event: LogEvent
+    ) -> None:
+        """An enrolment (the genesis enrols the system key) or a revocation."""
+        data = event.data
+        key_id = data["key_id"]
+        known = keys.get(key_id) or _key(cursor, table, key_id)
+        if event.type == "OperatorKeyRevoked":
+            if known is not None and known["revoked_at"] is None:
+                known["revoked_at"] = event.notification_id
+                known["revoked_recorded_at"] = event.recorded_text
+                keys[key_id] = known
+            return
+        if known is None:
+            genesis = event.type == "LedgerInitialised"
+            keys[key_id] = {
+                "key_id": key_id,
+                "cid": "system" if genesis else data["cid"],
+                "roles": "system" if genesis else ",".join(data["roles"]),
+                "scope": "national" if genesis else scope_text(data["scope"]),
+                "public_key": data["public_key"],
+                "enrolled_at": event.notification_id,
+                "revoked_at": None,
+                "revoked_recorded_at": None,
+            }
 
 
-def _json_or_none(value: Any) -> str | None:
-    return None if value is None else dumps(value)
+KEY_TYPES = frozenset({"LedgerInitialised", "OperatorEnrolled", "OperatorKeyRevoked"})
 
 
 def _key(cursor: Cursor, table: str, key_id: str) -> dict[str, Any] | None:
@@ -178,13 +181,15 @@ def _key(cursor: Cursor, table: str, key_id: str) -> dict[str, Any] | None:
     return dict(zip(KEY_COLUMNS, found[0], strict=True)) if found else None
 
 
-def _key_status(event: LogEvent, signer: dict[str, Any] | None) -> str:
-    if event.type == "LedgerInitialised":
+def key_status(event_type: str, notification_id: int, key: Mapping[str, Any] | None) -> str:
+    """The signing key's standing when it signed: ``genesis`` (the self-signed anchor),
+    ``enrolled``, ``revoked`` (signed after its revocation), ``unknown``."""
+    if event_type == "LedgerInitialised":
         return "genesis"
-    if signer is None:
+    if key is None:
         return "unknown"
-    revoked_at = signer["revoked_at"]
-    return "enrolled" if revoked_at is None or revoked_at >= event.notification_id else "revoked"
+    revoked_at = key["revoked_at"]
+    return "enrolled" if revoked_at is None or revoked_at >= notification_id else "revoked"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,32 +217,45 @@ class AuditEntry:
         return {name: getattr(self, name) for name in self.__slots__} | {"roles": list(self.roles)}
 
 
-def trail_rows(cursor: Cursor, tables: Mapping[str, str], stream: str) -> list[dict[str, Any]]:
-    """The stream's rows of the view, in version order, with their key's public key and
-    revocation."""
-    columns = ", ".join(f"e.{c}" for c in EVENT_COLUMNS)
-    cursor.execute(
-        f"SELECT {columns}, k.public_key, k.revoked_recorded_at FROM {tables['events']} e "
-        f"LEFT JOIN {tables['keys']} k ON k.key_id = e.key_id "
-        "WHERE e.stream = ? ORDER BY e.version",
-        [stream],
-    )
-    return [
-        dict(zip((*EVENT_COLUMNS, "public_key", "key_revoked_at"), row, strict=True))
-        for row in cursor.fetchall()
+def trail_rows(
+    cursor: Cursor, tables: Mapping[str, str], notification_ids: Collection[int]
+) -> list[dict[str, Any]]:
+    """The view's rows of these log positions, in log order, each with its signing key's
+    roles, scope, public key, revocation and standing when it signed."""
+    rows = [
+        dict(zip(EVENT_COLUMNS, row, strict=True))
+        for row in cursor.select_in(
+            tables["events"], EVENT_COLUMNS, "notification_id", notification_ids
+        )
     ]
+    keys = {
+        row[0]: dict(zip(KEY_COLUMNS, row, strict=True))
+        for row in cursor.select_in(
+            tables["keys"], KEY_COLUMNS, "key_id", {row["key_id"] for row in rows}
+        )
+    }
+    for row in rows:
+        key = keys.get(row["key_id"])
+        row["roles"] = key["roles"] if key else ""
+        row["scope"] = key["scope"] if key else ""
+        row["public_key"] = key["public_key"] if key else None
+        row["key_revoked_at"] = key["revoked_recorded_at"] if key else None
+        row["key_status"] = key_status(row["type"], int(row["notification_id"]), key)
+    return sorted(rows, key=lambda row: int(row["notification_id"]))
 
 
 def audit_trail(
     cursor: Cursor, tables: Mapping[str, str], ledger: Ledger, stream: UUID
 ) -> list[AuditEntry]:
-    """The stream's audit trail, each event's signature checked against the stored bytes."""
-    rows = trail_rows(cursor, tables, str(stream))
-    stored = {event.version: event for event in ledger.stream_events(stream)} if rows else {}
+    """The stream's audit trail, each event's signature checked against the stored bytes.
+
+    The view's rows are keyed by log position; the ledger's own index of the stream says
+    which positions are the stream's (and supplies the signed bytes to check and the data)."""
+    stored = {event.notification_id: event for event in ledger.stream_events(stream)}
     entries = []
     previous = GENESIS_PREV_HASH
-    for row in rows:
-        recorded = stored.get(int(row["version"]))
+    for row in trail_rows(cursor, tables, stored):
+        recorded = stored.get(int(row["notification_id"]))
         entries.append(
             AuditEntry(
                 notification_id=int(row["notification_id"]),
@@ -251,7 +269,7 @@ def audit_trail(
                 effective=row["effective"],
                 recorded_at=row["recorded_at"],
                 legal_ref=loads(row["legal_ref"]),
-                data=loads(row["data"]),
+                data=json.loads(recorded.statement)["data"] if recorded is not None else {},
                 hash=row["hash"],
                 key_status=row["key_status"],
                 key_revoked_at=row["key_revoked_at"],

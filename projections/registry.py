@@ -1,17 +1,20 @@
 """The personnel registry: each ก.พ.๗ record now, and as of any date on either time axis.
 
-Two tables:
+Three tables:
 
 * ``facts``: one row per fact a record event states, with both its times: the valid time (the
   statement's ``effective`` date, the order's date, often in the past) and the transaction time
   (when the ledger recorded it). Kinds: ``header`` (citizen ID, category, birth date),
   ``custody`` (the LAO holding the record, from RecordOpened and TransferredIn), ``status``
   (employment status), ``name``, ``position`` (the position-and-salary line), ``entry`` (any
-  other section entry), ``void``. A correction (EntryCorrected) is a new revision of the entry
+  other section entry, kept for its type and section only), ``void``. A fact's payload is the
+  entry's data exactly as signed. A correction (EntryCorrected) is a new revision of the entry
   it supersedes: same entry, same valid time, later transaction time.
+* ``custody``: which LAOs ever held each record (to find an LAO's records as of a date).
 * ``records``: the registry now, one row per record: the ledger's own order for custody and
   status (what the aggregate says), and for the name and the position-and-salary line the entry
-  with the latest valid time (so a backdated order never displaces a later one).
+  with the latest valid time (so a backdated order never displaces a later one); the live
+  entries counted by type (for the completeness KPI), the retirement date and fiscal year.
 
 ``registry_as_of(valid=..., recorded=...)`` answers "who was where, in which position, at what
 salary" as of a valid date (what the orders say was true then) and as of a transaction time
@@ -30,7 +33,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ledger.domain.employment import TRANSITIONS
+from ledger.domain.employment import TRANSITIONS, EmploymentStatus
 from ledger.domain.personnel import EntryEvent, PersonnelRecord
 from ledger.domain.rules import retirement_date, retirement_fiscal_year
 from ledger.domain.signed import SignedAggregate
@@ -63,6 +66,11 @@ KIND_OF = {
 }
 """Entry types whose data the registry shows; every other entry is kind ``entry``."""
 
+NEEDS_DATA = frozenset(
+    {"RecordOpened", "EntryCorrected", "EntryVoided", "RetirementScheduled", *TRANSITIONS}
+)
+"""Record events whose data the registry reads (entries of other sections it only counts)."""
+
 NAME_FIELDS = ("prefix", "first_name", "last_name")
 POSITION_FIELDS = (
     "position_no",
@@ -79,7 +87,10 @@ NOT_SEPARATED = ("pending", "active", "suspended")
 
 @dataclass(frozen=True, slots=True)
 class Fact:
-    """One fact of a record, with its valid time (effective) and transaction time."""
+    """One fact of a record, with its valid time (effective) and transaction time.
+
+    ``text`` is the fact's data as JSON: for an entry, the statement's data exactly as signed.
+    """
 
     notification_id: int
     stream: str
@@ -92,7 +103,12 @@ class Fact:
     recorded_at: str
     lao: str | None
     province: str | None
-    payload: dict[str, Any]
+    text: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        found: dict[str, Any] = loads(self.text)
+        return found
 
     def row(self) -> tuple[Any, ...]:
         return (
@@ -107,7 +123,7 @@ class Fact:
             self.recorded_at,
             self.lao,
             self.province,
-            dumps(self.payload),
+            self.text,
         )
 
 
@@ -125,23 +141,17 @@ FACT_COLUMNS = (
     "province",
     "payload",
 )
+CUSTODY_COLUMNS = ("stream", "version", "lao", "province")
+NO_PAYLOAD = "{}"
+STATUS_TEXT = {str(status): dumps({"status": str(status)}) for status in EmploymentStatus}
+
+
+def _by_stream(row: Sequence[Any]) -> tuple[str, int]:
+    return row[1], row[2]
 
 
 def _fact(row: Sequence[Any]) -> Fact:
-    return Fact(
-        notification_id=row[0],
-        stream=row[1],
-        version=row[2],
-        entry=row[3],
-        kind=row[4],
-        type=row[5],
-        section=row[6],
-        effective=row[7],
-        recorded_at=row[8],
-        lao=row[9],
-        province=row[10],
-        payload=loads(row[11]),
-    )
+    return Fact(*row)
 
 
 @dataclass(slots=True)
@@ -161,23 +171,25 @@ class RecordRow:
     status_before: str
     transfer_lao: str | None
     transfer_province: str | None
-    prefix: str | None
-    first_name: str | None
-    last_name: str | None
+    name_text: str | None  # the current name entry's data, as signed
     name_rank: str | None
-    position_no: str | None
-    position_title: str | None
-    line: str | None
-    level: str | None
-    position_type: str | None
-    salary: str | None
-    allowance: str | None
+    position_text: str | None  # the current position-and-salary entry's data, as signed
     position_rank: str | None
     entries: str
     scheduled_year: int | None
     opened_effective: str
     last_notification_id: int
     last_recorded_at: str
+
+    @property
+    def name(self) -> dict[str, Any]:
+        found: dict[str, Any] = loads(self.name_text) or {}
+        return found
+
+    @property
+    def position(self) -> dict[str, Any]:
+        found: dict[str, Any] = loads(self.position_text) or {}
+        return found
 
 
 RECORD_COLUMNS = tuple(f.name for f in fields(RecordRow))
@@ -232,24 +244,27 @@ class RegistryView(View):
                 "notification_id BIGINT NOT NULL, stream TEXT NOT NULL, version BIGINT NOT NULL, "
                 "entry BIGINT NOT NULL, kind TEXT NOT NULL, type TEXT NOT NULL, section TEXT, "
                 "effective TEXT NOT NULL, recorded_at TEXT NOT NULL, lao TEXT, province TEXT, "
-                "payload TEXT NOT NULL, PRIMARY KEY (notification_id, kind)"
+                "payload TEXT NOT NULL, PRIMARY KEY (stream, version, kind)"
+            ),
+            "custody": (
+                "stream TEXT NOT NULL, version BIGINT NOT NULL, lao TEXT NOT NULL, "
+                "province TEXT NOT NULL, PRIMARY KEY (stream, version)"
             ),
             "records": (
                 "stream TEXT PRIMARY KEY, version BIGINT NOT NULL, cid TEXT NOT NULL, "
                 "category TEXT NOT NULL, birth_date TEXT NOT NULL, retirement_date TEXT NOT NULL, "
                 "retirement_year INTEGER NOT NULL, lao TEXT NOT NULL, province TEXT NOT NULL, "
                 "status TEXT NOT NULL, status_before TEXT NOT NULL, transfer_lao TEXT, "
-                "transfer_province TEXT, prefix TEXT, first_name TEXT, last_name TEXT, "
-                "name_rank TEXT, position_no TEXT, position_title TEXT, line TEXT, level TEXT, "
-                "position_type TEXT, salary TEXT, allowance TEXT, position_rank TEXT, "
-                "entries TEXT NOT NULL, scheduled_year INTEGER, opened_effective TEXT NOT NULL, "
+                "transfer_province TEXT, name_text TEXT, name_rank TEXT, position_text TEXT, "
+                "position_rank TEXT, entries TEXT NOT NULL, scheduled_year INTEGER, "
+                "opened_effective TEXT NOT NULL, "
                 "last_notification_id BIGINT NOT NULL, last_recorded_at TEXT NOT NULL"
             ),
         }
 
     def index_definitions(self) -> Mapping[str, Sequence[str]]:
         return {
-            "facts": ["stream, version", "kind, lao", "kind, province"],
+            "custody": ["lao", "province"],
             "records": ["lao", "province", "retirement_year"],
         }
 
@@ -269,65 +284,80 @@ class _Batch:
     def __init__(self, cursor: Cursor, tables: Mapping[str, str], events: list[LogEvent]) -> None:
         self.cursor = cursor
         self.tables = tables
-        streams = {str(event.stream) for event in events}
+        streams = {event.stream_text for event in events}
         self.records: dict[str, RecordRow] = {
             row[0]: RecordRow(*row)
             for row in cursor.select_in(tables["records"], RECORD_COLUMNS, "stream", streams)
         }
-        self.new_facts: list[Fact] = []
+        self.new_facts: list[tuple[Any, ...]] = []
+        self.custody: list[tuple[Any, ...]] = []
         self.refold: set[str] = set()
         self.counts: dict[str, dict[str, int]] = {}
         # Corrections and voids name an entry by a version: find those streams' facts.
-        naming = {
-            str(event.stream) for event in events if event.type in ("EntryCorrected", "EntryVoided")
+        self.naming = {
+            event.stream_text for event in events if event.type in ("EntryCorrected", "EntryVoided")
         }
         self.by_version: dict[tuple[str, int], Fact] = {}
-        for row in cursor.select_in(tables["facts"], FACT_COLUMNS, "stream", naming):
+        for row in cursor.select_in(tables["facts"], FACT_COLUMNS, "stream", self.naming):
             fact = _fact(row)
             if fact.kind not in ("custody", "status", "void"):
                 self.by_version[(fact.stream, fact.version)] = fact
 
     def add(self, fact: Fact) -> None:
-        self.new_facts.append(fact)
-        if fact.kind not in ("custody", "status", "void"):
-            self.by_version[(fact.stream, fact.version)] = fact
+        self.keep(fact.row())
+
+    def keep(self, row: tuple[Any, ...]) -> None:
+        """A new fact's row (in ``FACT_COLUMNS`` order)."""
+        self.new_facts.append(row)
+        kind, stream = row[4], row[1]
+        if kind == "custody":
+            self.custody.append((stream, row[2], row[9], row[10]))
+        elif stream in self.naming and kind not in ("status", "void"):
+            self.by_version[(stream, row[2])] = _fact(row)
+
+    def fact(
+        self,
+        event: LogEvent,
+        kind: str,
+        entry: int,
+        text: str,
+        *,
+        section: str | None = None,
+        lao: str | None = None,
+        province: str | None = None,
+    ) -> None:
+        self.keep(
+            (
+                event.notification_id,
+                event.stream_text,
+                event.version,
+                entry,
+                kind,
+                event.type,
+                section,
+                event.effective,
+                event.recorded_text,
+                lao,
+                province,
+                text,
+            )
+        )
 
     def apply(self, event: LogEvent) -> None:
-        stream = str(event.stream)
+        stream = event.stream_text
         row = self.records.get(stream)
         if row is not None and event.version <= row.version:
             return  # applied already
-        data = event.data
         kind = event.type
-        recorded = utc_text(event.recorded_at)
-
-        def fact(kind_: str, entry: int, payload: dict[str, Any], **extra: Any) -> Fact:
-            values: dict[str, Any] = {
-                "notification_id": event.notification_id,
-                "stream": stream,
-                "version": event.version,
-                "entry": entry,
-                "kind": kind_,
-                "type": kind,
-                "section": SECTION_OF.get(kind),
-                "effective": event.effective,
-                "recorded_at": recorded,
-                "lao": None,
-                "province": None,
-                "payload": payload,
-            }
-            values.update(extra)
-            return Fact(**values)
-
+        data = event.data if kind in NEEDS_DATA else {}
         if kind == "RecordOpened":
-            header = _header(data)
             born = date.fromisoformat(data["birth_date"])
             row = RecordRow(
                 stream=stream,
                 version=0,
-                cid=header["cid"],
-                category=header["category"],
-                birth_date=header["birth_date"],
+                cid=data["cid"],
+                category=data["category"],
+                birth_date=data["birth_date"],
                 retirement_date=retirement_date(born).isoformat(),
                 retirement_year=retirement_fiscal_year(born),
                 lao=data["lao"],
@@ -336,75 +366,88 @@ class _Batch:
                 status_before="active",
                 transfer_lao=None,
                 transfer_province=None,
-                prefix=None,
-                first_name=None,
-                last_name=None,
+                name_text=None,
                 name_rank=None,
-                position_no=None,
-                position_title=None,
-                line=None,
-                level=None,
-                position_type=None,
-                salary=None,
-                allowance=None,
+                position_text=None,
                 position_rank=None,
-                entries=dumps({"RecordOpened": 1}),
+                entries=NO_PAYLOAD,
                 scheduled_year=None,
                 opened_effective=event.effective,
                 last_notification_id=0,
-                last_recorded_at=recorded,
+                last_recorded_at=event.recorded_text,
             )
             self.records[stream] = row
-            self.add(fact("header", event.version, header))
-            self.add(
-                fact(
-                    "custody",
-                    event.version,
-                    {},
-                    section=None,
-                    lao=data["lao"],
-                    province=data["province"],
-                )
+            self._count(row, kind, +1)
+            self.fact(event, "header", event.version, event.data_text, section="general")
+            self.fact(
+                event,
+                "custody",
+                event.version,
+                NO_PAYLOAD,
+                lao=data["lao"],
+                province=data["province"],
             )
         elif row is None:
             return  # a stream opened before this view's first event: impossible in one log
         elif kind in SECTION_OF:
             entry_kind = KIND_OF.get(kind, "entry")
-            payload = _payload(entry_kind, data)
-            self.add(fact(entry_kind, event.version, payload))
+            if entry_kind == "entry":  # the registry shows nothing of it but that it is there
+                self.fact(event, entry_kind, event.version, NO_PAYLOAD, section=SECTION_OF[kind])
+            else:
+                text = event.data_text
+                self.fact(event, entry_kind, event.version, text, section=SECTION_OF[kind])
+                _choose(row, entry_kind, _rank(event.effective, event.version), text)
             self._count(row, kind, +1)
-            _choose(row, entry_kind, _rank(event.effective, event.version), payload)
         elif kind == "EntryCorrected":
-            self._correct(row, event, data, recorded)
+            self._correct(row, event, data)
         elif kind == "EntryVoided":
             target = self.by_version.get((stream, int(data["entry"])))
             if target is not None:
-                self.add(fact("void", target.entry, {}, type=target.type, section=target.section))
+                self.add(
+                    Fact(
+                        event.notification_id,
+                        stream,
+                        event.version,
+                        target.entry,
+                        "void",
+                        target.type,
+                        target.section,
+                        event.effective,
+                        event.recorded_text,
+                        None,
+                        None,
+                        NO_PAYLOAD,
+                    )
+                )
                 self._count(row, target.type, -1)
                 if target.kind in ("name", "position"):
                     self.refold.add(stream)
         elif kind in TRANSITIONS:
-            target_status = TRANSITIONS[kind][1] or row.status_before
-            if row.status in IN_SERVICE_STATUSES and target_status not in IN_SERVICE_STATUSES:
-                row.status_before = row.status
-            row.status = str(target_status)
-            self.add(fact("status", event.version, {"status": row.status}, section=None))
-            if kind == "TransferredOut":
-                row.transfer_lao, row.transfer_province = data["to_lao"], data["to_province"]
-            elif kind == "TransferredIn" and row.transfer_lao and row.transfer_province:
-                row.lao, row.province = row.transfer_lao, row.transfer_province
-                row.transfer_lao = row.transfer_province = None
-                self.add(
-                    fact("custody", event.version, {}, section=None, lao=row.lao,
-                         province=row.province)
-                )  # fmt: skip
-            elif kind == "SeparationRevoked":
-                row.transfer_lao = row.transfer_province = None
+            self._move(row, event, data)
         elif kind == "RetirementScheduled":
             row.scheduled_year = int(data["fiscal_year"])
         row.version = event.version
         row.last_notification_id = event.notification_id
-        row.last_recorded_at = recorded
+        row.last_recorded_at = event.recorded_text
+
+    def _move(self, row: RecordRow, event: LogEvent, data: dict[str, Any]) -> None:
+        """An employment status event, as the domain's state machine applies it."""
+        kind = event.type
+        target = str(TRANSITIONS[kind][1] or row.status_before)
+        if row.status in IN_SERVICE_STATUSES and target not in IN_SERVICE_STATUSES:
+            row.status_before = row.status
+        row.status = target
+        self.fact(event, "status", event.version, STATUS_TEXT[target])
+        if kind == "TransferredOut":
+            row.transfer_lao, row.transfer_province = data["to_lao"], data["to_province"]
+        elif kind == "TransferredIn" and row.transfer_lao and row.transfer_province:
+            row.lao, row.province = row.transfer_lao, row.transfer_province
+            row.transfer_lao = row.transfer_province = None
+            self.fact(
+                event, "custody", event.version, NO_PAYLOAD, lao=row.lao, province=row.province
+            )
+        elif kind == "SeparationRevoked":
+            row.transfer_lao = row.transfer_province = None
 
     def _count(self, row: RecordRow, entry_type: str, change: int) -> None:
         counts = self.counts.get(row.stream)
@@ -412,36 +455,34 @@ class _Batch:
             counts = self.counts[row.stream] = loads(row.entries)
         counts[entry_type] = counts.get(entry_type, 0) + change
 
-    def _correct(
-        self, row: RecordRow, event: LogEvent, data: dict[str, Any], recorded: str
-    ) -> None:
-        stream = str(event.stream)
+    def _correct(self, row: RecordRow, event: LogEvent, data: dict[str, Any]) -> None:
+        stream = event.stream_text
         target = self.by_version.get((stream, int(data["supersedes"])))
         if target is None:
             return
-        payload = _payload(target.kind, data["replacement"])
+        replacement = data["replacement"]
         self.add(
             Fact(
-                notification_id=event.notification_id,
-                stream=stream,
-                version=event.version,
-                entry=target.entry,
-                kind=target.kind,
-                type=target.type,
-                section=target.section,
-                effective=target.effective,  # a correction keeps the entry's valid time
-                recorded_at=recorded,
-                lao=None,
-                province=None,
-                payload=payload,
+                event.notification_id,
+                stream,
+                event.version,
+                target.entry,
+                target.kind,
+                target.type,
+                target.section,
+                target.effective,  # a correction keeps the entry's valid time
+                event.recorded_text,
+                None,
+                None,
+                dumps(replacement),
             )
         )
         if target.kind == "header":
-            _apply_header(row, payload)
+            _apply_header(row, replacement)
         elif target.kind in ("name", "position"):
             rank = _rank(target.effective, target.entry)
             if getattr(row, f"{target.kind}_rank") == rank:
-                _choose(row, target.kind, rank, payload, force=True)
+                _choose(row, target.kind, rank, dumps(replacement), force=True)
 
     def write(self) -> None:
         for stream, counts in self.counts.items():
@@ -451,28 +492,37 @@ class _Batch:
                 self.tables["facts"], FACT_COLUMNS, "stream", self.refold
             )
             by_stream: dict[str, list[Fact]] = defaultdict(list)
-            for fact in [*(_fact(row) for row in stored), *self.new_facts]:
+            for fact in [_fact(row) for row in (*stored, *self.new_facts)]:
                 if fact.stream in self.refold:
                     by_stream[fact.stream].append(fact)
             for stream, facts in by_stream.items():
                 row = self.records[stream]
                 for kind in ("name", "position"):
                     setattr(row, f"{kind}_rank", None)
-                    _clear(row, kind)
+                    setattr(row, f"{kind}_text", None)
                     chosen = _latest(_live_entries(facts, None), kind, None)
                     if chosen is not None:
-                        _choose(row, kind, _rank(chosen.effective, chosen.entry), chosen.payload)
-        self.cursor.upsert(
+                        _choose(row, kind, _rank(chosen.effective, chosen.entry), chosen.text)
+        self.cursor.append(
             self.tables["facts"],
             FACT_COLUMNS,
-            [fact.row() for fact in self.new_facts],
-            key=("notification_id", "kind"),
+            sorted(self.new_facts, key=_by_stream),  # key order: the index grows in place
+            key=("stream", "version", "kind"),
+        )
+        self.cursor.upsert(
+            self.tables["custody"],
+            CUSTODY_COLUMNS,
+            self.custody,
+            key=("stream", "version"),
             update=(),
         )
         self.cursor.upsert(
             self.tables["records"],
             RECORD_COLUMNS,
-            [tuple(getattr(row, name) for name in RECORD_COLUMNS) for row in self.records.values()],
+            [
+                tuple(getattr(row, name) for name in RECORD_COLUMNS)
+                for _, row in sorted(self.records.items())
+            ],
             key=("stream",),
         )
 
@@ -490,31 +540,14 @@ def _apply_header(row: RecordRow, payload: Mapping[str, Any]) -> None:
     row.retirement_year = retirement_fiscal_year(born)
 
 
-def _payload(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
-    if kind == "header":
-        return _header(data)
+def _choose(row: RecordRow, kind: str, rank: str, text: str, *, force: bool = False) -> None:
+    """Make the entry of ``rank`` the record's current name or position if it is the latest
+    by valid time (then by entry)."""
     if kind == "name":
-        return {name: data.get(name) for name in NAME_FIELDS}
-    if kind == "position":
-        return {name: _text(data.get(name)) for name in POSITION_FIELDS}
-    return {}
-
-
-def _clear(row: RecordRow, kind: str) -> None:
-    for name in NAME_FIELDS if kind == "name" else POSITION_FIELDS:
-        setattr(row, name, None)
-
-
-def _choose(
-    row: RecordRow, kind: str, rank: str, payload: Mapping[str, Any], *, force: bool = False
-) -> None:
-    if kind not in ("name", "position"):
-        return
-    current = getattr(row, f"{kind}_rank")
-    if force or current is None or rank >= current:
-        setattr(row, f"{kind}_rank", rank)
-        for name in NAME_FIELDS if kind == "name" else POSITION_FIELDS:
-            setattr(row, name, payload.get(name))
+        if force or row.name_rank is None or rank >= row.name_rank:
+            row.name_rank, row.name_text = rank, text
+    elif kind == "position" and (force or row.position_rank is None or rank >= row.position_rank):
+        row.position_rank, row.position_text = rank, text
 
 
 # As of a date: the fold over facts.
@@ -616,12 +649,12 @@ def registry_as_of(
     if streams is not None:
         candidates = set(streams)
     else:
-        where, params = "kind = 'custody'", []
+        where, params = "", []
         if lao is not None:
-            where, params = "kind = 'custody' AND lao = ?", [lao]
+            where, params = " WHERE lao = ?", [lao]
         elif province is not None:
-            where, params = "kind = 'custody' AND province = ?", [province]
-        cursor.execute(f"SELECT DISTINCT stream FROM {facts_table} WHERE {where}", params)
+            where, params = " WHERE province = ?", [province]
+        cursor.execute(f"SELECT DISTINCT stream FROM {tables['custody']}{where}", params)
         candidates = {row[0] for row in cursor.fetchall()}
     by_stream: dict[str, list[Fact]] = defaultdict(list)
     for row in cursor.select_in(facts_table, FACT_COLUMNS, "stream", candidates):
@@ -711,6 +744,7 @@ def _matches(
 
 
 def _entry(row: RecordRow) -> RegistryEntry:
+    named, placed = row.name, row.position
     return RegistryEntry(
         stream=row.stream,
         cid=row.cid,
@@ -719,15 +753,15 @@ def _entry(row: RecordRow) -> RegistryEntry:
         lao=row.lao,
         province=row.province,
         status=row.status,
-        prefix=row.prefix,
-        first_name=row.first_name,
-        last_name=row.last_name,
-        position_no=row.position_no,
-        position_title=row.position_title,
-        line=row.line,
-        level=row.level,
-        salary=_decimal(row.salary),
-        allowance=_decimal(row.allowance),
+        prefix=named.get("prefix"),
+        first_name=named.get("first_name"),
+        last_name=named.get("last_name"),
+        position_no=placed.get("position_no"),
+        position_title=placed.get("position_title"),
+        line=placed.get("line"),
+        level=placed.get("level"),
+        salary=_decimal(placed.get("salary")),
+        allowance=_decimal(placed.get("allowance")),
     )
 
 

@@ -38,7 +38,8 @@ class RetirementGroup:
 
 
 def line_of(row: RecordRow) -> str:
-    return row.line or row.position_title or UNKNOWN_LINE
+    position = row.position
+    return position.get("line") or position.get("position_title") or UNKNOWN_LINE
 
 
 def retiring(

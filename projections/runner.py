@@ -3,8 +3,9 @@
 Each batch of events is applied and the views' tracking positions are moved in the same
 transaction, so a crash never loses or doubles an event: after a restart the runner resumes
 from the last committed position. The position is read inside that transaction, under a lock
-(PostgreSQL: an advisory lock; SQLite: the write lock ``BEGIN IMMEDIATE`` takes), so two runners
-of the same views, in threads or processes, never apply a batch twice.
+per view (PostgreSQL: advisory locks; SQLite: the write lock ``BEGIN IMMEDIATE`` takes), so two
+runners of the same views, in threads or processes, never apply a batch twice, while runners of
+different views work side by side (``projections.parallel``).
 
 ``ViewsRunner`` feeds several views from one pass over the log: each batch is read and decoded
 once and handed to every view (each view only the events after its own position, so views that
@@ -28,7 +29,7 @@ Progress = Callable[[int, int], None]
 """Called with (events done, events to do) after each batch."""
 
 REBUILD_SUFFIX = "__rebuild"
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 20_000
 
 
 class View(ABC):
@@ -82,7 +83,9 @@ class ViewsRunner:
         self.views = list(views)
         self.batch_size = batch_size
         self._tracking = tracking_table(ledger.settings.name)
-        self._lock_key = zlib.crc32(self._tracking.encode("utf-8"))
+        self._lock_keys = sorted(
+            zlib.crc32(f"{self._tracking}:{name}".encode()) for name in sorted(set(names))
+        )
         with db.transaction() as cursor:
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {self._tracking} "
@@ -100,6 +103,11 @@ class ViewsRunner:
 
     def tables_of(self, view: View, suffix: str = "") -> dict[str, str]:
         return view_tables(self.ledger.settings.name, view, suffix)
+
+    def position(self, key: str) -> int:
+        """The notification id up to which ``key`` (a view's name, or a rebuild's) is current."""
+        with self.db.transaction() as cursor:
+            return self._position(cursor, key)
 
     def positions(self) -> dict[str, int]:
         """Each view's name -> the notification id up to which it is current."""
@@ -169,9 +177,12 @@ class ViewsRunner:
         return done
 
     def _lock(self, cursor: Cursor) -> None:
-        """Serialize runners of this ledger's views (SQLite's BEGIN IMMEDIATE already does)."""
+        """Serialize runners of the same views: one advisory lock per view, taken in name
+        order (so runners of disjoint views, in parallel processes, never wait for each
+        other); SQLite's BEGIN IMMEDIATE already serializes every writer."""
         if cursor.dialect == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(?)", [self._lock_key])
+            for key in self._lock_keys:
+                cursor.execute("SELECT pg_advisory_xact_lock(?)", [key])
 
     def _create_tables(self, cursor: Cursor, view: View, suffix: str) -> None:
         definitions = view.table_definitions()
@@ -226,8 +237,7 @@ class ProjectionRunner:
 
     def position(self, suffix: str = "") -> int:
         """The notification id up to which the view is current."""
-        with self.db.transaction() as cursor:
-            return self._runner._position(cursor, self.view.name + suffix)
+        return self._runner.position(self.view.name + suffix)
 
     def catch_up(self, progress: Progress | None = None, *, max_batches: int | None = None) -> int:
         """Apply every event recorded so far; return how many events were read."""

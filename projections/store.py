@@ -7,7 +7,7 @@ runner commits view rows and its tracking position in one transaction.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -42,19 +42,39 @@ class Cursor(Protocol):
         columns: Sequence[str],
         rows: Sequence[Sequence[Any]],
         key: Sequence[str],
-        update: Sequence[str] | None = None,
+        update: Sequence[str] | Mapping[str, str] | None = None,
+        only_if: str | None = None,
     ) -> None:
         """Insert rows; a row whose ``key`` exists updates the ``update`` columns (all the
-        non-key columns when None; none at all, so the old row stays, when empty)."""
+        non-key columns when None; none at all, so the old row stays, when empty; a mapping
+        gives each updated column's SQL expression over ``excluded.*`` and the table's
+        columns), and only where ``only_if`` holds."""
+        ...
+
+    def append(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], key: Sequence[str]
+    ) -> None:
+        """Insert rows into an append-only table; a row whose ``key`` exists is left as it is
+        (so appending the same rows twice changes nothing)."""
         ...
 
 
 def _upsert_sql(
-    table: str, columns: Sequence[str], key: Sequence[str], update: Sequence[str] | None
+    table: str,
+    columns: Sequence[str],
+    key: Sequence[str],
+    update: Sequence[str] | Mapping[str, str] | None,
+    only_if: str | None = None,
 ) -> str:
-    changed = [c for c in columns if c not in key] if update is None else list(update)
+    if isinstance(update, Mapping):
+        settings = [f"{column} = {expression}" for column, expression in update.items()]
+    else:
+        changed = [c for c in columns if c not in key] if update is None else list(update)
+        settings = [f"{c} = excluded.{c}" for c in changed]
     conflict = f" ON CONFLICT ({', '.join(key)}) DO " + (
-        "UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in changed) if changed else "NOTHING"
+        "UPDATE SET " + ", ".join(settings) + (f" WHERE {only_if}" if only_if else "")
+        if settings
+        else "NOTHING"
     )
     return (
         f"INSERT INTO {table} ({', '.join(columns)}) "
@@ -73,6 +93,7 @@ class _PgCursor:
 
     def __init__(self, cursor: psycopg.Cursor[tuple[Any, ...]]) -> None:
         self._cursor = cursor
+        self._staged: set[str] = set()  # staging tables holding rows in this transaction
 
     def select_in(
         self, table: str, columns: Sequence[str], key: str, values: Collection[Any]
@@ -90,11 +111,12 @@ class _PgCursor:
         columns: Sequence[str],
         rows: Sequence[Sequence[Any]],
         key: Sequence[str],
-        update: Sequence[str] | None = None,
+        update: Sequence[str] | Mapping[str, str] | None = None,
+        only_if: str | None = None,
     ) -> None:
         if not rows:
             return
-        statement = _upsert_sql(table, columns, key, update)
+        statement = _upsert_sql(table, columns, key, update, only_if)
         if len(rows) < _COPY_AT_LEAST:
             marks = ", ".join(["%s"] * len(columns))
             self._cursor.executemany(
@@ -107,14 +129,36 @@ class _PgCursor:
         # COPY into a staging table shaped like the target, then one INSERT ... SELECT: an
         # order of magnitude faster than row-by-row inserts for the big batches of a catch-up.
         stage = f"stage_{table}"[:63]
-        self._cursor.execute(
-            f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DELETE ROWS"
-        )
+        if stage in self._staged:
+            self._cursor.execute(f"TRUNCATE {stage}")
+        else:
+            self._cursor.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS {stage} (LIKE {table}) ON COMMIT DELETE ROWS"
+            )
+            self._staged.add(stage)
         with self._cursor.copy(f"COPY {stage} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
         self._cursor.execute(statement.replace("{source}", stage))
-        self._cursor.execute(f"TRUNCATE {stage}")
+
+    def append(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], key: Sequence[str]
+    ) -> None:
+        if len(rows) < _COPY_AT_LEAST:
+            self.upsert(table, columns, rows, key, update=())
+            return
+        # COPY straight into the table: half the cost of staging and ON CONFLICT. The runner
+        # hands each event to a view once, so a key is new but for a replay; then the savepoint
+        # undoes the COPY and the rows go the idempotent way.
+        self._cursor.execute("SAVEPOINT append_rows")
+        try:
+            with self._cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.errors.UniqueViolation:
+            self._cursor.execute("ROLLBACK TO SAVEPOINT append_rows")
+            self.upsert(table, columns, rows, key, update=())
+        self._cursor.execute("RELEASE SAVEPOINT append_rows")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(sql.replace("?", "%s"), params)
@@ -156,15 +200,21 @@ class _SqliteCursor:
         columns: Sequence[str],
         rows: Sequence[Sequence[Any]],
         key: Sequence[str],
-        update: Sequence[str] | None = None,
+        update: Sequence[str] | Mapping[str, str] | None = None,
+        only_if: str | None = None,
     ) -> None:
         if not rows:
             return
         marks = ", ".join("?" * len(columns))
-        statement = _upsert_sql(table, columns, key, update).replace(
+        statement = _upsert_sql(table, columns, key, update, only_if).replace(
             f"SELECT {', '.join(columns)} FROM {{source}}", f"VALUES ({marks})"
         )
         self._cursor.executemany(statement, rows)
+
+    def append(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], key: Sequence[str]
+    ) -> None:
+        self.upsert(table, columns, rows, key, update=())
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(sql, params)
@@ -179,6 +229,11 @@ class _SqliteCursor:
     def fetchone(self) -> tuple[Any, ...] | None:
         row: tuple[Any, ...] | None = self._cursor.fetchone()
         return row
+
+
+def postgres_cursor(cursor: psycopg.Cursor[tuple[Any, ...]]) -> Cursor:
+    """A view's cursor over a psycopg cursor of someone else's transaction (tuple rows)."""
+    return _PgCursor(cursor)
 
 
 class ViewDatabase:

@@ -29,37 +29,59 @@ class StreamHeadsView(View):
         }
 
     def handle(self, cursor: Cursor, events: Sequence[LogEvent], tables: Mapping[str, str]) -> None:
-        latest: dict[str, list[Any]] = {}
+        # One row per stream: its last event of the batch, the type that opened it (if in
+        # the batch) and the last LAO and province an event of the batch named.
+        last: dict[str, LogEvent] = {}
+        opened: dict[str, str] = {}
+        places: dict[str, tuple[Any, Any]] = {}
         for event in events:
-            stream = str(event.stream)
-            data = event.data
-            lao, province = data.get("lao"), data.get("province")
-            known = latest.get(stream)
-            opened_with = event.type if event.version == 1 else None
-            if known is not None:
-                opened_with = known[1] or opened_with
-                lao = lao if isinstance(lao, str) else known[4]
-                province = province if isinstance(province, str) else known[5]
-            latest[stream] = [
+            stream = event.stream_text
+            last[stream] = event
+            if event.version == 1:
+                opened[stream] = event.type
+            if '"lao":' in event.canonical or '"province":' in event.canonical:
+                data = event.data
+                lao, province = data.get("lao"), data.get("province")
+                known = places.get(stream, (None, None))
+                places[stream] = (
+                    lao if isinstance(lao, str) else known[0],
+                    province if isinstance(province, str) else known[1],
+                )
+        latest = [
+            [
                 stream,
-                opened_with,
+                opened.get(stream),
                 event.version,
                 event.hash,
-                lao if isinstance(lao, str) else None,
-                province if isinstance(province, str) else None,
+                *places.get(stream, (None, None)),
                 event.notification_id,
                 event.recorded_at.isoformat(),
             ]
+            for stream, event in last.items()
+        ]
         table = tables["heads"]
-        cursor.executemany(
-            f"INSERT INTO {table} (stream, opened_with, version, head_hash, lao, province, "
-            "notification_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (stream) DO UPDATE SET "
-            f"opened_with = COALESCE({table}.opened_with, excluded.opened_with), "
-            "version = excluded.version, head_hash = excluded.head_hash, "
-            f"lao = COALESCE(excluded.lao, {table}.lao), "
-            f"province = COALESCE(excluded.province, {table}.province), "
-            "notification_id = excluded.notification_id, recorded_at = excluded.recorded_at "
-            f"WHERE excluded.version > {table}.version",
-            list(latest.values()),
+        cursor.upsert(
+            table,
+            (
+                "stream",
+                "opened_with",
+                "version",
+                "head_hash",
+                "lao",
+                "province",
+                "notification_id",
+                "recorded_at",
+            ),
+            latest,
+            key=("stream",),
+            update={
+                "opened_with": f"COALESCE({table}.opened_with, excluded.opened_with)",
+                "version": "excluded.version",
+                "head_hash": "excluded.head_hash",
+                "lao": f"COALESCE(excluded.lao, {table}.lao)",
+                "province": f"COALESCE(excluded.province, {table}.province)",
+                "notification_id": "excluded.notification_id",
+                "recorded_at": "excluded.recorded_at",
+            },
+            only_if=f"excluded.version > {table}.version",
         )

@@ -23,6 +23,12 @@ gives the same leaves and nodes (and the same checkpoints for the same clock).
 
 The log refuses to certify an event whose stored hash is not ``sha256(statement || signature)``:
 ``CorruptEventError`` stops the projection instead of publishing a tampered log.
+
+Why not pymerkle (7.0, evaluated for this): it stores only the leaves and recomputes subtree
+roots from them, with an in-process LRU cache, so a proof after a restart rehashes up to the
+whole tree; its SQLite backend keeps its own connection, so its rows cannot share a transaction
+with the tracking position, and it has no PostgreSQL backend; and it is GPL-3.0-or-later, which
+a proprietary ledger cannot link. The tree itself is ``ledger.merkle`` (RFC 9162, pure).
 """
 
 from __future__ import annotations
