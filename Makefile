@@ -42,6 +42,8 @@ bench: $(STAMP) services
 	$(BIN)/python bench/append.py
 	$(BIN)/python bench/kafka.py
 	$(BIN)/python bench/card.py
+	$(BIN)/python bench/projections.py
+	$(BIN)/python bench/audit.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache .hypothesis
