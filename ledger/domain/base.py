@@ -27,7 +27,7 @@ from datetime import date
 from typing import Any, Self, TypeVar
 from uuid import UUID
 
-from ledger.domain.permissions import Role
+from ledger.domain.permissions import Role, Scope, lao_scope
 from ledger.domain.signed import SignedAggregate
 from ledger.errors import ForbiddenError, InvalidDataError
 
@@ -87,3 +87,25 @@ def invalid(event_class: type[SignedAggregate.Event], *problems: str) -> Invalid
 def forbidden(event_class: type[SignedAggregate.Event], reason: str) -> ForbiddenError:
     """The error for a permission the target refuses, naming the event type."""
     return ForbiddenError(event_class.__name__, reason)
+
+
+class LaoHeldAggregate(LedgerAggregate):
+    """An aggregate held by one LAO: writing and reading it need a scope covering that LAO.
+
+    Subclasses set ``province`` and ``lao`` in their opening event; the opening event's data
+    names both. (Plain defaults, no annotations: the library turns annotated aggregate classes
+    into dataclasses.)
+    """
+
+    province = ""
+    lao = ""
+
+    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
+        return lao_scope(self.province, self.lao)
+
+    @classmethod
+    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
+        return lao_scope(data.province, data.lao)
+
+    def read_scope(self) -> Scope:
+        return lao_scope(self.province, self.lao)

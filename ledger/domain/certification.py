@@ -23,7 +23,7 @@ from uuid import UUID
 
 from pydantic import Field, field_validator, model_validator
 
-from ledger.domain.base import CheckContext, LedgerAggregate, invalid
+from ledger.domain.base import CheckContext, LaoHeldAggregate, invalid
 from ledger.domain.organizations import organization_stream_id, registered_organization
 from ledger.domain.permissions import (
     DLA,
@@ -32,8 +32,6 @@ from ledger.domain.permissions import (
     LAO_REVIEWERS,
     PROVINCE,
     SYSTEM_ONLY,
-    Scope,
-    lao_scope,
 )
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.signed import SignedAggregate
@@ -153,7 +151,7 @@ class CertificationInvalidatedData(Data):
         return records
 
 
-class CertificationCycle(LedgerAggregate):
+class CertificationCycle(LaoHeldAggregate):
     """รอบการตรวจสอบและรับรองข้อมูล of one LAO."""
 
     def __init__(self) -> None:
@@ -333,16 +331,6 @@ class CertificationCycle(LedgerAggregate):
                 event_class,
                 f"stage {data.stage} was not overdue on the letter's date {data.letter.date}",
             )
-
-    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(self.province, self.lao)
-
-    @classmethod
-    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(data.province, data.lao)
-
-    def read_scope(self) -> Scope:
-        return lao_scope(self.province, self.lao)
 
 
 TRANSITIONS: dict[str, frozenset[CertificationState]] = {

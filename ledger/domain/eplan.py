@@ -26,7 +26,7 @@ from uuid import UUID
 
 from pydantic import Field, model_validator
 
-from ledger.domain.base import CheckContext, LedgerAggregate, forbidden, invalid
+from ledger.domain.base import CheckContext, LaoHeldAggregate, forbidden, invalid
 from ledger.domain.organizations import organization_stream_id, registered_organization
 from ledger.domain.permissions import (
     ENGINEERING,
@@ -37,8 +37,6 @@ from ledger.domain.permissions import (
     SUBSIDY_PAYERS,
     SUBSIDY_REPORTERS,
     Role,
-    Scope,
-    lao_scope,
 )
 from ledger.domain.signed import SignedAggregate
 from ledger.domain.values import (
@@ -116,7 +114,7 @@ class PlanAmendedData(Data):
     reason: Text
 
 
-class DevelopmentPlan(LedgerAggregate):
+class DevelopmentPlan(LaoHeldAggregate):
     """แผนพัฒนาท้องถิ่น of one LAO and period."""
 
     def __init__(self) -> None:
@@ -207,16 +205,6 @@ class DevelopmentPlan(LedgerAggregate):
             raise invalid(event_class, "the plan is approved: amend it first (PlanAmended)")
         if event_class is plan.StrategyAdded and data.strategy in self.strategies:
             raise invalid(event_class, f"strategy: {data.strategy} already exists")
-
-    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(self.province, self.lao)
-
-    @classmethod
-    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(data.province, data.lao)
-
-    def read_scope(self) -> Scope:
-        return lao_scope(self.province, self.lao)
 
 
 # Plan project.
@@ -370,7 +358,7 @@ class ProjectGeoLocatedData(Data):
     geometry: Point | LineString = Field(discriminator="type")
 
 
-class PlanProject(LedgerAggregate):
+class PlanProject(LaoHeldAggregate):
     """โครงการในแผนพัฒนา and its execution."""
 
     def __init__(self) -> None:
@@ -567,16 +555,6 @@ class PlanProject(LedgerAggregate):
                 event_class, f"fiscal_year: the project is planned for {self.planned_year}"
             )
 
-    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(self.province, self.lao)
-
-    @classmethod
-    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(data.province, data.lao)
-
-    def read_scope(self) -> Scope:
-        return lao_scope(self.province, self.lao)
-
 
 def _check_plan_terms(
     event_class: type[SignedAggregate.Event],
@@ -644,7 +622,7 @@ class SubsidyOutcomeReportedData(Data):
     beneficiaries: int | None = Field(default=None, ge=0)
 
 
-class Subsidy(LedgerAggregate):
+class Subsidy(LaoHeldAggregate):
     """เงินอุดหนุน: one item allocated to an LAO in a fiscal year."""
 
     def __init__(self) -> None:
@@ -710,13 +688,3 @@ class Subsidy(LedgerAggregate):
             raise forbidden(event_class, "education staff handle education subsidies only")
         if self.status is SubsidyStatus.REPORTED:
             raise invalid(event_class, "the subsidy's outcome is reported: it is closed")
-
-    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(self.province, self.lao)
-
-    @classmethod
-    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(data.province, data.lao)
-
-    def read_scope(self) -> Scope:
-        return lao_scope(self.province, self.lao)

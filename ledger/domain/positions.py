@@ -17,14 +17,14 @@ from uuid import UUID
 
 from pydantic import model_validator
 
-from ledger.domain.base import CheckContext, LedgerAggregate, invalid
+from ledger.domain.base import CheckContext, LaoHeldAggregate, invalid
 from ledger.domain.employment import EmploymentStatus
 from ledger.domain.organizations import (
     Organization,
     organization_stream_id,
     registered_organization,
 )
-from ledger.domain.permissions import HR, Scope, lao_scope
+from ledger.domain.permissions import HR
 from ledger.domain.personnel import PersonnelRecord, StaffCategory
 from ledger.domain.signed import SignedAggregate
 from ledger.domain.values import Code, Data, DlaCode, Name, OrderRef, Province, Text, natural_id
@@ -114,7 +114,7 @@ HOLDABLE_BY = frozenset({EmploymentStatus.PENDING, EmploymentStatus.ACTIVE})
 """Record statuses that may take a position: in service, or appointed into it."""
 
 
-class Position(LedgerAggregate):
+class Position(LaoHeldAggregate):
     """ตำแหน่ง: one position of an LAO's frame, its status and its holder."""
 
     def __init__(self) -> None:
@@ -259,13 +259,3 @@ class Position(LedgerAggregate):
             raise invalid(
                 event_class, f"record: a {record.category} may not hold a {self.category} position"
             )
-
-    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(self.province, self.lao)
-
-    @classmethod
-    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(data.province, data.lao)
-
-    def read_scope(self) -> Scope:
-        return lao_scope(self.province, self.lao)
