@@ -54,12 +54,30 @@ from ledger.statement import (
     read_statement,
 )
 from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
+from ledger.stream_cache import StreamCache
 
 _VERIFIER_THREADS = 2
 
 
+_HAND_OVER_FROM = 4
+"""Batches of at least this many statements are verified on the verifier threads."""
+
+
 def _verify_all(work: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
     return [verify_signature(key, canonical, signature) for key, canonical, signature in work]
+
+
+class _Deferred(Future[list[bool]]):
+    """The verdicts of a small batch, computed on the calling thread when first asked for."""
+
+    def __init__(self, work: list[tuple[bytes, bytes, bytes]]) -> None:
+        super().__init__()
+        self._work = work
+
+    def result(self, timeout: float | None = None) -> list[bool]:
+        if not self.done():
+            self.set_result(_verify_all(self._work))
+        return super().result(timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +105,10 @@ class RecordedEvent:
     recorded_at: datetime
 
 
+class _DecideAgain(Exception):  # noqa: N818 (a signal between two methods, not an error)
+    """A batch was rejected on cached stream state: check it again on what is stored."""
+
+
 @dataclass(slots=True)
 class _Accepted:
     signed: SignedStatement
@@ -104,6 +126,7 @@ class Ledger(Application[UUID]):
         self._index = notification_index(self.recorder)
         self._registry: OperatorRegistry | None = None
         self._registry_lock = threading.Lock()
+        self._streams = StreamCache(settings.stream_cache_size)
         self._verifier = ThreadPoolExecutor(
             max_workers=_VERIFIER_THREADS, thread_name_prefix="verify"
         )
@@ -124,22 +147,49 @@ class Ledger(Application[UUID]):
         if not signed:
             return []
         try:
-            return self._append(signed, fresh_registry=False)
-        except (IntegrityError, UnknownKeyError):
-            # Either another writer took one of these positions, or the operator registry moved
-            # on since our cached copy (a key enrolled elsewhere, or revoked meanwhile). Check
-            # again against what is stored now: a racing copy of the very same statement yields
-            # its receipt, anything else the error it deserves.
-            return self._append(signed, fresh_registry=True)
+            return self._append(signed, fresh=False)
+        except (IntegrityError, UnknownKeyError, _DecideAgain):
+            # Another writer took one of these positions, or the operator registry moved on
+            # since our cached copy (a key enrolled elsewhere, or revoked meanwhile), or a cached
+            # stream copy led to a rejection. Check again against what is stored now: a racing
+            # copy of the very same statement yields its receipt, anything else the error it
+            # deserves.
+            return self._append(signed, fresh=True)
 
-    def _append(self, signed: list[SignedStatement], *, fresh_registry: bool) -> list[Receipt]:
+    def _append(self, signed: list[SignedStatement], *, fresh: bool) -> list[Receipt]:
+        """Check and save a batch; ``fresh`` reads every stream and the registry from storage."""
+        targets = {item.statement.stream for item in signed}
+        if fresh:
+            self._streams.forget(targets)
+            lent = {}
+        else:
+            lent = self._streams.take(targets)
+        try:
+            receipts, working = self._check_and_save(signed, lent, fresh_registry=fresh)
+        except LedgerError as error:
+            if lent:
+                raise _DecideAgain from error
+            raise
+        self._streams.put(working.values())
+        return receipts
+
+    def _check_and_save(
+        self,
+        signed: list[SignedStatement],
+        lent: dict[UUID, SignedAggregate],
+        *,
+        fresh_registry: bool,
+    ) -> tuple[list[Receipt], dict[UUID, SignedAggregate | None]]:
         registry = self.registry(refresh=fresh_registry)
         if registry is None and signed[0].statement.type != "LedgerInitialised":
             raise NotInitialisedError
         guard = RegistryGuard(self.registry_id, registry.version if registry else 0)
         # Signatures are checked on the verifier threads while this one reads the streams.
         verdicts = self._start_verifying(signed, registry)
-        working = self._load_streams({item.statement.stream for item in signed})
+        working: dict[UUID, SignedAggregate | None] = dict(lent)
+        unread = {item.statement.stream for item in signed} - lent.keys()
+        if unread:
+            working.update(self._load_streams(unread))
         parsed = self._load_related(signed, working)
         try:
             accepted = [
@@ -173,7 +223,7 @@ class Ledger(Application[UUID]):
                     hash=outcome.signed.hash,
                 )
             )
-        return receipts
+        return receipts, working
 
     def _start_verifying(
         self, signed: list[SignedStatement], registry: OperatorRegistry | None
@@ -181,11 +231,16 @@ class Ledger(Application[UUID]):
         """Look up each signer's key and start checking the signatures in the background.
 
         The work is cut into one chunk per verifier thread (libsodium releases the GIL), so a
-        big batch costs a handful of hand-overs rather than one per statement.
+        big batch costs a handful of hand-overs rather than one per statement. A batch of a few
+        statements is checked on this thread instead, when its verdicts are needed: handing it
+        over and back costs more than the check itself.
         """
         work = [
             (self._signing_key(item, registry), item.canonical, item.signature) for item in signed
         ]
+        if len(work) < _HAND_OVER_FROM:
+            deferred: Future[list[bool]] = _Deferred(work)
+            return [deferred]
         size = max(1, -(-len(work) // _VERIFIER_THREADS))
         return [
             self._verifier.submit(_verify_all, work[start : start + size])

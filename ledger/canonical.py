@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 import rfc8785
@@ -32,9 +33,7 @@ def canonicalize(value: Any) -> bytes:
         # the JCS form (same escapes, and code-point order equals UTF-16 order within the BMP),
         # and about five times faster than the general implementation.
         try:
-            return json.dumps(
-                value, ensure_ascii=False, sort_keys=True, separators=(",", ":")
-            ).encode("utf-8")
+            return _dumps_plain(value)
         except UnicodeEncodeError:
             raise CanonicalizationError("a string holds a lone surrogate (not UTF-8)") from None
     try:
@@ -50,18 +49,61 @@ def parse_canonical(raw: bytes) -> Any:
     re-canonicalize to themselves (this also rejects duplicate object keys and non-UTF-8 input).
     """
     try:
-        value = json.loads(
-            raw.decode("utf-8"), parse_constant=_reject_constant, parse_int=_parse_int
-        )
+        text = raw.decode("utf-8")
+        try:
+            value = _EXACT.decode(text)
+            exact = _FOUR_BYTE_UTF8.search(raw) is None
+        except _Inexact:
+            value, exact = _GENERAL.decode(text), False
     except UnicodeDecodeError as error:
         raise CanonicalizationError(f"statement is not UTF-8: {error.reason}") from None
     except json.JSONDecodeError as error:
         raise CanonicalizationError(f"statement is not JSON: {error}") from None
-    if canonicalize(value) != raw:
+    if exact:
+        # What ``canonicalize`` would check value by value is known from the parse itself: no
+        # number but safe integers, no character outside the Basic Multilingual Plane. So the
+        # fast serialization is exact.
+        try:
+            again = _dumps_plain(value)
+        except UnicodeEncodeError:
+            raise CanonicalizationError("a string holds a lone surrogate (not UTF-8)") from None
+    else:
+        again = canonicalize(value)
+    if again != raw:
         raise CanonicalizationError(
             "statement bytes are not RFC 8785 canonical JSON (re-serialize with JCS before signing)"
         )
     return value
+
+
+class _Inexact(Exception):  # noqa: N818 (a signal inside parse_canonical, never raised out)
+    """A float, or an integer beyond 2**53: the general (slow) path must handle the value."""
+
+
+def _exact_int(text: str) -> int:
+    value = int(text)
+    if abs(value) > MAX_SAFE_INTEGER:
+        raise _Inexact
+    return value
+
+
+def _no_float(text: str) -> float:
+    raise _Inexact
+
+
+_FOUR_BYTE_UTF8 = re.compile(rb"[\xf0-\xf4]")
+"""A lead byte of a 4-byte UTF-8 sequence: a character outside the BMP."""
+
+_EXACT = json.JSONDecoder(
+    parse_int=_exact_int, parse_float=_no_float, parse_constant=lambda name: _reject_constant(name)
+)
+
+
+def _dumps_plain(value: Any) -> bytes:
+    """JCS bytes of a value with no floats and only BMP object keys (see ``canonicalize``)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
 
 
 def _parse_int(text: str) -> int | float:
@@ -72,6 +114,9 @@ def _parse_int(text: str) -> int | float:
 
 def _reject_constant(name: str) -> Any:
     raise CanonicalizationError(f"{name} is not a JSON number")
+
+
+_GENERAL = json.JSONDecoder(parse_int=_parse_int, parse_constant=_reject_constant)
 
 
 def _is_plain(value: Any, path: str) -> bool:

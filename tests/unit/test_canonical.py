@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import struct
 
@@ -163,3 +164,51 @@ def test_thai_emoji_and_controls_match_the_reference(value: dict[str, object]) -
     import rfc8785
 
     assert rfc8785.dumps(value) == canonicalize(value)
+
+
+def _reference_accepts(raw: bytes) -> bool:
+    """The rule parse_canonical implements, by the reference implementation: JSON numbers are
+    doubles, and the bytes must be the rfc8785 form of what they parse to."""
+    import json
+
+    import rfc8785
+
+    def double_int(text: str) -> int | float:
+        number = int(text)
+        return number if abs(number) < 2**53 else float(text)
+
+    try:
+        value = json.loads(raw.decode("utf-8"), parse_int=double_int)
+        return bool(rfc8785.dumps(value) == raw)
+    except (ValueError, rfc8785.CanonicalizationError):
+        return False
+
+
+@given(
+    st.dictionaries(
+        st.text(alphabet=st.characters(codec="utf-8"), max_size=6),
+        json_values | st.integers(min_value=2**53 - 2, max_value=2**64),
+        max_size=6,
+    )
+)
+def test_parse_accepts_exactly_what_the_reference_accepts(value: dict[str, object]) -> None:
+    """Whichever of its paths decides, parse_canonical accepts a spelling of a value (canonical,
+    spaced, ASCII-escaped, keys in code-point order) exactly when the reference does."""
+    import json
+
+    import rfc8785
+
+    spellings = [
+        json.dumps(value, ensure_ascii=False, sort_keys=True).encode(),
+        json.dumps(value, ensure_ascii=True, sort_keys=True, separators=(",", ":")).encode(),
+        json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode(),
+    ]
+    with contextlib.suppress(rfc8785.CanonicalizationError):  # beyond 2**53: no exact form
+        spellings.append(rfc8785.dumps(value))
+    for spelling in spellings:
+        try:
+            parse_canonical(spelling)
+            accepted = True
+        except CanonicalizationError:
+            accepted = False
+        assert _reference_accepts(spelling) == accepted, spelling
