@@ -29,10 +29,11 @@ class LedgerSettings(BaseSettings):
     pool_size: int = Field(default=10, ge=1, le=200)
     pool_max_overflow: int = Field(default=10, ge=0, le=200)
     stream_cache_size: int = Field(
-        default=10_000,
+        default=1_000,
         ge=0,
         description="Streams whose current state the ledger keeps between writes (0: read each "
-        "stream for every write). A copy made stale by another writer is caught at insert.",
+        "stream for every write; a record of 10 events takes about 30 KiB). A copy made stale "
+        "by another writer is caught at insert.",
     )
     max_clock_skew_seconds: int = Field(default=300, ge=0)
     session_ttl_seconds: int = Field(default=900, ge=30, le=86_400)
