@@ -67,17 +67,37 @@ def _verify_all(work: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
     return [verify_signature(key, canonical, signature) for key, canonical, signature in work]
 
 
-class _Deferred(Future[list[bool]]):
-    """The verdicts of a small batch, computed on the calling thread when first asked for."""
+class _Verification:
+    """The signature checks of one batch: running on the verifier threads, or, for a batch of
+    a few statements, done on the calling thread when first asked for (handing a few checks
+    over and back costs more than the checks themselves)."""
 
-    def __init__(self, work: list[tuple[bytes, bytes, bytes]]) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        signed: list[SignedStatement],
+        work: list[tuple[bytes, bytes, bytes]],
+        pool: ThreadPoolExecutor,
+    ) -> None:
+        self._signed = signed
         self._work = work
+        self.in_background = len(work) >= _HAND_OVER_FROM
+        self._chunks: list[Future[list[bool]]] = []
+        if self.in_background:
+            size = -(-len(work) // _VERIFIER_THREADS)
+            self._chunks = [
+                pool.submit(_verify_all, work[start : start + size])
+                for start in range(0, len(work), size)
+            ]
 
-    def result(self, timeout: float | None = None) -> list[bool]:
-        if not self.done():
-            self.set_result(_verify_all(self._work))
-        return super().result(timeout)
+    def check(self) -> None:
+        """Wait for the verdicts; raise ``BadSignatureError`` for the first bad signature."""
+        if self.in_background:
+            verdicts = [ok for chunk in self._chunks for ok in chunk.result()]
+        else:
+            verdicts = _verify_all(self._work)
+        for item, ok in zip(self._signed, verdicts, strict=True):
+            if not ok:
+                raise BadSignatureError(item.statement.signer.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +205,7 @@ class Ledger(Application[UUID]):
             raise NotInitialisedError
         guard = RegistryGuard(self.registry_id, registry.version if registry else 0)
         # Signatures are checked on the verifier threads while this one reads the streams.
-        verdicts = self._start_verifying(signed, registry)
+        verification = self._start_verifying(signed, registry)
         working: dict[UUID, SignedAggregate | None] = dict(lent)
         unread = {item.statement.stream for item in signed} - lent.keys()
         if unread:
@@ -196,14 +216,20 @@ class Ledger(Application[UUID]):
                 self._accept(item, working, data) for item, data in zip(signed, parsed, strict=True)
             ]
         except LedgerError:
-            self._check_verdicts(signed, verdicts)  # an unsigned statement learns nothing more
+            verification.check()  # an unsigned statement learns nothing more
             raise
-        self._check_verdicts(signed, verdicts)
         to_save = [aggregate for aggregate in working.values() if aggregate is not None]
-        if any(aggregate.pending_events for aggregate in to_save):
-            recordings = self.save(*to_save, registry_guard=guard)
+        if verification.in_background and any(a.pending_events for a in to_save):
+            # The verifier threads go on while the insert travels to the database and back;
+            # the recorder asks for the verdicts before it commits, and a bad one rolls the
+            # insert back. (A few inline checks run here instead, before the table lock.)
+            recordings = self.save(*to_save, registry_guard=guard, before_commit=verification.check)
         else:
-            recordings = []
+            verification.check()
+            if any(aggregate.pending_events for aggregate in to_save):
+                recordings = self.save(*to_save, registry_guard=guard)
+            else:
+                recordings = []
         ids = {
             (r.domain_event.originator_id, r.domain_event.originator_version): r.notification.id
             for r in recordings
@@ -227,33 +253,16 @@ class Ledger(Application[UUID]):
 
     def _start_verifying(
         self, signed: list[SignedStatement], registry: OperatorRegistry | None
-    ) -> list[Future[list[bool]]]:
-        """Look up each signer's key and start checking the signatures in the background.
+    ) -> _Verification:
+        """Look up each signer's key and start checking the signatures.
 
-        The work is cut into one chunk per verifier thread (libsodium releases the GIL), so a
-        big batch costs a handful of hand-overs rather than one per statement. A batch of a few
-        statements is checked on this thread instead, when its verdicts are needed: handing it
-        over and back costs more than the check itself.
+        A big batch is cut into one chunk per verifier thread (libsodium releases the GIL), so
+        it costs a handful of hand-overs rather than one per statement.
         """
         work = [
             (self._signing_key(item, registry), item.canonical, item.signature) for item in signed
         ]
-        if len(work) < _HAND_OVER_FROM:
-            deferred: Future[list[bool]] = _Deferred(work)
-            return [deferred]
-        size = max(1, -(-len(work) // _VERIFIER_THREADS))
-        return [
-            self._verifier.submit(_verify_all, work[start : start + size])
-            for start in range(0, len(work), size)
-        ]
-
-    def _check_verdicts(
-        self, signed: list[SignedStatement], verdicts: list[Future[list[bool]]]
-    ) -> None:
-        results = [ok for chunk in verdicts for ok in chunk.result()]
-        for item, ok in zip(signed, results, strict=True):
-            if not ok:
-                raise BadSignatureError(item.statement.signer.key)
+        return _Verification(signed, work, self._verifier)
 
     def _signing_key(self, item: SignedStatement, registry: OperatorRegistry | None) -> bytes:
         statement = item.statement

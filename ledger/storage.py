@@ -7,17 +7,22 @@ a stored event got (for receipts of resubmitted statements and for reading strea
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from eventsourcing.utils import get_topic
+from eventsourcing.utils import get_topic, retry
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
@@ -103,6 +108,10 @@ class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
     since the batch was checked (a key enrolled or revoked meanwhile) it inserts no row, and
     the recorder raises the library's ``IntegrityError``, so the ledger checks the batch again
     against the new registry. Both checks cost no extra round trip.
+
+    ``Application.save(..., before_commit=check)`` runs ``check`` after the insert and before
+    the commit, under the table lock: the ledger lets its verifier threads finish the batch's
+    signature checks while the insert is in flight, and a bad signature rolls the insert back.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -125,6 +134,30 @@ class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
             "  FROM {schema}.{table} WHERE originator_id = %b::uuid) "
             "RETURNING notification_id"
         ).format(**names)
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        """The library's insert (one pipelined round trip, then the commit), and before the
+        commit the caller's ``before_commit`` check, whose exception rolls the insert back."""
+        before_commit: Callable[[], None] | None = kwargs.get("before_commit")
+        failed: Exception | None = None
+        ids: Sequence[int] | None = None
+        with self.datastore.get_connection() as conn:
+            with conn.pipeline() as pipeline, conn.transaction():
+                with conn.cursor() as curs:
+                    try:
+                        self._insert_stored_events(curs, stored_events, **kwargs)
+                        pipeline.sync()  # a constraint violation raises here, not at commit
+                        ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+                    except Exception as error:  # raised once the pipeline is closed, as the
+                        failed = error  # library does; the failed statement inserted nothing
+                if failed is None and before_commit is not None:
+                    before_commit()
+            if failed is not None:
+                raise failed
+        return ids
 
     def _insert_stored_events(
         self,
@@ -168,7 +201,8 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
     SQLite gives row ids only to inserted rows, so its log has no gaps; the registry check runs
     inside the write transaction (in-process writers are serialized by the library, and another
-    process's commit since our read makes SQLite refuse our write).
+    process's commit since our read makes SQLite refuse our write). ``before_commit`` runs after
+    the insert, inside the same transaction, as on PostgreSQL.
     """
 
     def _insert_events(
@@ -187,7 +221,11 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             row = c.fetchone()
             if (row[0] or 0) != guard.version:
                 raise IntegrityError("the operator registry changed during the check")
-        return super()._insert_events(c, stored_events, **kwargs)
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        before_commit: Callable[[], None] | None = kwargs.get("before_commit")
+        if before_commit is not None:
+            before_commit()  # inside the library's transaction: an exception rolls it back
+        return ids
 
 
 class NotificationIndex(Protocol):

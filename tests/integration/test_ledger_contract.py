@@ -378,6 +378,28 @@ def test_batch_is_all_or_nothing(kit: LedgerKit) -> None:
     assert before == kit.event_count()
 
 
+@pytest.mark.parametrize("size", [2, 8, 40])
+def test_a_forged_signature_anywhere_in_a_batch_appends_nothing(kit: LedgerKit, size: int) -> None:
+    """Small batches are verified before the insert, big ones while it is in flight and before
+    the commit: either way one bad signature rolls everything back and leaves no gap."""
+    stream = kit.open_record()
+    signed = kit.chain(kit.hr, stream, [("EducationAdded", education_data(n)) for n in range(size)])
+    pairs = [(s.canonical, s.signature) for s in signed]
+    forged_at = size - 2
+    pairs[forged_at] = (
+        pairs[forged_at][0],
+        kit.other_hr.signer.sign(hashlib.sha256(pairs[forged_at][0]).digest()),
+    )
+    before = kit.event_count()
+
+    with pytest.raises(BadSignatureError):
+        kit.ledger.submit_batch(pairs)
+
+    assert before == kit.event_count()
+    receipts = kit.submit_all(signed)
+    assert list(range(before + 1, before + size + 1)) == [r.notification_id for r in receipts]
+
+
 def test_batch_chains_within_itself(kit: LedgerKit) -> None:
     """Statements in one batch may build on each other in the same stream."""
     stream = kit.open_record()
