@@ -10,6 +10,12 @@ Domain aggregates (``LedgerAggregate``) also see the statement's context: its st
 time and signer, and the other streams their rules read (``related_streams``: a position's
 holder record, the organization a position belongs to...). Those are loaded together, in one
 more query per batch and only when some statement of the batch names any.
+
+The streams a batch writes come from ``ledger.stream_cache`` when this ledger wrote them last
+(no read before a write); a copy that another writer made stale is caught by the insert, and
+the batch is checked again on what is stored. Signatures are checked on verifier threads while
+the streams load and, for a big batch, while the insert is in flight: the recorder asks for the
+verdicts before it commits.
 """
 
 from __future__ import annotations
