@@ -315,19 +315,32 @@ def baseline(seconds: float = 3.0) -> float:
     return count / (time.perf_counter() - t0)
 
 
-def _baseline_worker(seconds: float) -> tuple[int, float]:
-    rate = baseline(seconds)
-    return int(rate * seconds), seconds
+def _baseline_worker(args: tuple[float, float]) -> float:
+    start_at, seconds = args
+    while time.time() < start_at:  # every worker starts together, once all are up
+        time.sleep(0.001)
+    return baseline(seconds)
 
 
 def parallel_baseline(cores: int, seconds: float = 3.0) -> float:
     """Raw verifications per second with every core running the tight loop at once: the
-    limit as this machine gives it right now (other processes share the cores too)."""
+    limit as this machine gives it right now (other processes share the cores too). The
+    workers start their loops together, after the pool has started and imported everything,
+    and each measures its own rate."""
     with multiprocessing.get_context("spawn").Pool(cores) as pool:
-        t0 = time.perf_counter()
-        counts = pool.map(_baseline_worker, [seconds] * cores)
-        elapsed = time.perf_counter() - t0
-    return sum(count for count, _ in counts) / max(elapsed, seconds)
+        _warm(pool, cores)
+        start_at = time.time() + 0.5
+        rates = pool.map(_baseline_worker, [(start_at, seconds)] * cores, chunksize=1)
+    return sum(rates)
+
+
+def _ready(_: int) -> None:
+    time.sleep(0.3)  # long enough that each worker takes one
+
+
+def _warm(pool: Any, cores: int) -> None:
+    """Start every worker process (interpreter, imports) before anything is timed."""
+    pool.map(_ready, range(cores), chunksize=1)
 
 
 def _read_range(args: tuple[str, int, int]) -> int:
@@ -354,6 +367,7 @@ def read_ceiling(url: str, cores: int, chunk: int = 8192) -> tuple[float, float]
     last = found[0] if found and found[0] else 0
     ranges = [(url, first, first + chunk) for first in range(1, last + 1, chunk)]
     with multiprocessing.get_context("spawn").Pool(cores) as pool:
+        _warm(pool, cores)
         t0 = time.perf_counter()
         size = sum(pool.imap(_read_range, ranges))
         elapsed = time.perf_counter() - t0
