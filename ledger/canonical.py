@@ -76,6 +76,23 @@ def parse_canonical(raw: bytes) -> Any:
     return value
 
 
+def _dumps_plain(value: Any) -> bytes:
+    """JCS bytes of a value with no floats and only BMP object keys (see ``canonicalize``)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
+        "utf-8"
+    )
+
+
+def _parse_int(text: str) -> int | float:
+    """JSON numbers are IEEE 754 doubles (RFC 8785 section 3.2.2.3): beyond 2**53 read a float."""
+    value = int(text)
+    return value if abs(value) <= MAX_SAFE_INTEGER else float(text)
+
+
+def _reject_constant(name: str) -> Any:
+    raise CanonicalizationError(f"{name} is not a JSON number")
+
+
 class _Inexact(Exception):  # noqa: N818 (a signal inside parse_canonical, never raised out)
     """A float, or an integer beyond 2**53: the general (slow) path must handle the value."""
 
@@ -95,26 +112,8 @@ _FOUR_BYTE_UTF8 = re.compile(rb"[\xf0-\xf4]")
 """A lead byte of a 4-byte UTF-8 sequence: a character outside the BMP."""
 
 _EXACT = json.JSONDecoder(
-    parse_int=_exact_int, parse_float=_no_float, parse_constant=lambda name: _reject_constant(name)
+    parse_int=_exact_int, parse_float=_no_float, parse_constant=_reject_constant
 )
-
-
-def _dumps_plain(value: Any) -> bytes:
-    """JCS bytes of a value with no floats and only BMP object keys (see ``canonicalize``)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-        "utf-8"
-    )
-
-
-def _parse_int(text: str) -> int | float:
-    """JSON numbers are IEEE 754 doubles (RFC 8785 section 3.2.2.3): beyond 2**53 read a float."""
-    value = int(text)
-    return value if abs(value) <= MAX_SAFE_INTEGER else float(text)
-
-
-def _reject_constant(name: str) -> Any:
-    raise CanonicalizationError(f"{name} is not a JSON number")
-
 
 _GENERAL = json.JSONDecoder(parse_int=_parse_int, parse_constant=_reject_constant)
 
