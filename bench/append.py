@@ -474,8 +474,8 @@ def _trim(report: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1000, help="timed events per measurement")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds")
+    parser.add_argument("--events", type=int, default=2000, help="timed events per measurement")
+    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds")
     parser.add_argument("--streams", type=int, default=100, help="streams opened before timing")
     parser.add_argument(
         "--server",
