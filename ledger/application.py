@@ -191,7 +191,7 @@ class Ledger(Application[UUID]):
         else:
             lent = self._streams.take(targets)
         try:
-            receipts, working = self._check_and_save(signed, lent, fresh_registry=fresh)
+            receipts, working = self._check_and_save(signed, targets, lent, fresh_registry=fresh)
         except LedgerError as error:
             if lent:
                 raise _DecideAgain from error
@@ -202,6 +202,7 @@ class Ledger(Application[UUID]):
     def _check_and_save(
         self,
         signed: list[SignedStatement],
+        targets: set[UUID],
         lent: dict[UUID, SignedAggregate],
         *,
         fresh_registry: bool,
@@ -213,7 +214,7 @@ class Ledger(Application[UUID]):
         # Signatures are checked on the verifier threads while this one reads the streams.
         verification = self._start_verifying(signed, registry)
         working: dict[UUID, SignedAggregate | None] = dict(lent)
-        unread = {item.statement.stream for item in signed} - lent.keys()
+        unread = targets - lent.keys()
         if unread:
             working.update(self._load_streams(unread))
         parsed = self._load_related(signed, working)
@@ -225,17 +226,22 @@ class Ledger(Application[UUID]):
             verification.check()  # an unsigned statement learns nothing more
             raise
         to_save = [aggregate for aggregate in working.values() if aggregate is not None]
-        if verification.in_background and any(a.pending_events for a in to_save):
-            # The verifier threads go on while the insert travels to the database and back;
-            # the recorder asks for the verdicts before it commits, and a bad one rolls the
-            # insert back. (A few inline checks run here instead, before the table lock.)
-            recordings = self.save(*to_save, registry_guard=guard, before_commit=verification.check)
-        else:
+        pending = any(aggregate.pending_events for aggregate in to_save)
+        # The verifier threads go on while the insert travels to the database and back: the
+        # recorder asks for the verdicts before it commits, and a bad one rolls the insert
+        # back. A few inline checks run here instead, before the table lock is taken.
+        in_flight = pending and verification.in_background
+        if not in_flight:
             verification.check()
-            if any(aggregate.pending_events for aggregate in to_save):
-                recordings = self.save(*to_save, registry_guard=guard)
-            else:
-                recordings = []
+        recordings = (
+            self.save(
+                *to_save,
+                registry_guard=guard,
+                before_commit=verification.check if in_flight else None,
+            )
+            if pending
+            else []
+        )
         ids = {
             (r.domain_event.originator_id, r.domain_event.originator_version): r.notification.id
             for r in recordings
