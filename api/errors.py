@@ -52,7 +52,7 @@ from ledger.errors import (
     StreamNotFoundError,
     UnknownKeyError,
 )
-from projections.errors import (
+from projections.transparency.errors import (
     LeafNotFoundError,
     NoCheckpointError,
     ProjectionError,

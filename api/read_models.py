@@ -1,8 +1,8 @@
 """What the read routes share: the views, the caller's scope, and downloads.
 
-* ``ProjectionsDep``: the ledger's views (``projections.views.Projections``), opened on first use
-  and kept on ``app.state``; each request first applies what the log holds beyond the views'
-  positions (cheap when nothing is new), so a client reads its own writes.
+* ``ProjectionsDep``: the ledger's views (``projections.views.catalogue.Projections``),
+  opened on first use and kept on ``app.state``; each request first applies what the log holds
+  beyond the views' positions (cheap when nothing is new), so a client reads its own writes.
 * ``ScopeDep``: the filter a read is confined to. A national caller sees everything (and may
   narrow by province or LAO); a provincial caller its province's LAOs; an LAO's caller its own
   LAO. Asking outside the scope is ``ForbiddenError`` (403), never an empty answer.
@@ -23,7 +23,7 @@ from api.deps import LedgerDep, SessionDep
 from ledger.domain.permissions import Scope
 from ledger.errors import ForbiddenError
 from projections.reports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, table_csv, table_xlsx
-from projections.views import Projections
+from projections.views.catalogue import Projections
 
 
 def get_projections(request: Request, ledger: LedgerDep) -> Projections:

@@ -60,7 +60,7 @@ from ledger.genesis import compose, enrolment_data, initialise
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from ledger.statement import GENESIS_PREV_HASH
-from projections.transparency import CheckpointPolicy, TransparencyProjection
+from projections.transparency.projection import CheckpointPolicy, TransparencyProjection
 from replay.verify import verify_database
 
 LEDGER = "bench"

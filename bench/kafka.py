@@ -61,14 +61,14 @@ from ledger.genesis import compose, enrolment_data, initialise, submit
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignerRef, build_statement
-from projections.envelope import outgoing_record
-from projections.kafka_consumer import ReportConsumer
-from projections.kafka_publisher import KafkaPublisher, producer_config
-from projections.kafka_settings import KafkaSettings
-from projections.kafka_topics import TopicSpec, ensure_topics
-from projections.report_view import BatchOutcome, ReportStore
+from projections.kafka.consumer import ReportConsumer
+from projections.kafka.envelope import outgoing_record
+from projections.kafka.publisher import KafkaPublisher, producer_config
+from projections.kafka.report_view import BatchOutcome, ReportStore
+from projections.kafka.settings import KafkaSettings
+from projections.kafka.topics import TopicSpec, ensure_topics
+from projections.kafka.verification import KeyRegistry, TrustAnchor
 from projections.store import ViewDatabase
-from projections.verification import KeyRegistry, TrustAnchor
 
 TARGET_RATIO = 0.8
 TARGET_P99_SECONDS = 1.0

@@ -8,10 +8,10 @@ machine's PostgreSQL, it:
    records of 20 events each (opening, education and position-and-salary entries), their
    streams interleaved, signed in a process pool and bulk-loaded with COPY exactly as the
    library stores them (``bench/audit.py``'s generator);
-2. catches up every view of the ledger (``projections.views.VIEW_CLASSES``: registry, audit
-   trail, stream heads, positions, organizations, certification, leave, Section 35, e-Plan)
-   with ``projections.runner.ViewsRunner``: one pass over the log, a batch of events and the
-   views' positions committed together;
+2. catches up every view of the ledger (``projections.views.catalogue.VIEW_CLASSES``:
+   registry, audit trail, stream heads, positions, organizations, certification, leave, Section 35,
+   e-Plan) with ``projections.views.runner.ViewsRunner``: one pass over the log, a batch of events
+   and the views' positions committed together;
 3. runs the same views, the same handlers and the same tables (prefixed ``lib_``), under the
    library's ``eventsourcing.projection.ProjectionRunner``: its subscription to the
    application's log, a ``Projection`` whose ``process_event`` applies each event to the views
@@ -50,9 +50,9 @@ from ledger.domain.signed import SignedAggregate
 from ledger.settings import LedgerSettings
 from projections.log import LogEvent
 from projections.rows import utc_text
-from projections.runner import View, view_tables
 from projections.store import ViewDatabase, postgres_cursor
-from projections.views import Projections, all_views
+from projections.views.catalogue import Projections, all_views
+from projections.views.runner import View, view_tables
 
 TARGET_RATE = 20_000
 TARGET_RATIO = 10.0

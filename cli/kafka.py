@@ -25,15 +25,15 @@ from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
 from ledger.application import Ledger
 from ledger.domain.operators import registry_stream_id
 from ledger.settings import LedgerSettings
-from projections.kafka_checkpoints import CheckpointSource, TransparencyCheckpoints
-from projections.kafka_consumer import ReportConsumer
-from projections.kafka_errors import KafkaProjectionError
-from projections.kafka_publisher import KafkaPublisher
-from projections.kafka_settings import KafkaSettings
-from projections.report_view import ReportStore
+from projections.kafka.checkpoints import CheckpointSource, TransparencyCheckpoints
+from projections.kafka.consumer import ReportConsumer
+from projections.kafka.errors import KafkaProjectionError
+from projections.kafka.publisher import KafkaPublisher
+from projections.kafka.report_view import ReportStore
+from projections.kafka.settings import KafkaSettings
+from projections.kafka.verification import KeyRegistry, TrustAnchor
 from projections.store import ViewDatabase
-from projections.transparency import TransparencyStore
-from projections.verification import KeyRegistry, TrustAnchor
+from projections.transparency.projection import TransparencyStore
 
 BootstrapServers = Annotated[
     str | None,

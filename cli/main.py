@@ -17,11 +17,11 @@ import typer
 
 from card.readers import DEFAULT_TIMEOUT
 from cli import card as card_module
-from cli import demo as demo_module
 from cli import enrolment
 from cli import kafka as kafka_module
 from cli import processes as processes_module
 from cli.audit import audit_app
+from cli.demo import loader as demo_module
 from cli.options import check_cid, load_or_create_key, read_date
 from cli.projections import project_app
 from cli.replay import replay_app

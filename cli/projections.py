@@ -28,9 +28,9 @@ from rich.progress import (
 
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, open_ledger, out
 from projections.log import log_end
-from projections.runner import DEFAULT_BATCH_SIZE
-from projections.runner import Progress as ProgressCallback
-from projections.views import VIEW_NAMES, Projections
+from projections.views.catalogue import VIEW_NAMES, Projections
+from projections.views.runner import DEFAULT_BATCH_SIZE
+from projections.views.runner import Progress as ProgressCallback
 
 project_app = typer.Typer(
     help="Keep the read models (registry, certification, KPIs, e-Plan...) current.",

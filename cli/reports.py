@@ -17,9 +17,9 @@ import typer
 
 from cli.options import read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, open_ledger, out
-from projections.eplan_status import eplan_status
 from projections.reports.eplan import render_csv, render_html, render_xlsx
-from projections.views import Projections
+from projections.views.catalogue import Projections
+from projections.views.eplan_status import eplan_status
 
 report_app = typer.Typer(help="Reports from the views: the e-Plan status table.")
 

@@ -1,8 +1,8 @@
 """The Merkle tree of RFC 9162 section 2.1 (the RFC 6962 tree): hashes, proofs, verification.
 
-The transparency log (``projections.transparency``) appends each event hash as a leaf; auditors
-check inclusion and consistency proofs with the functions here and nothing else, so this module
-is pure: no I/O, no state beyond the objects it returns.
+The transparency log (``projections.transparency.projection``) appends each event hash as a
+leaf; auditors check inclusion and consistency proofs with the functions here and nothing else, so
+this module is pure: no I/O, no state beyond the objects it returns.
 
 Two layers:
 

@@ -44,8 +44,8 @@ from ledger.merkle import (
     verify_consistency,
     verify_inclusion,
 )
-from projections.checkpoints import Checkpoint, open_checkpoint, read_checkpoint
-from projections.errors import CheckpointError
+from projections.transparency.checkpoints import Checkpoint, open_checkpoint, read_checkpoint
+from projections.transparency.errors import CheckpointError
 from replay.errors import BundleError, ScopeError
 from replay.source import DatabaseSource, RawRow
 from replay.verify import (

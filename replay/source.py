@@ -7,7 +7,7 @@ a ``DatabaseSource`` pickles as its URL and ledger name and connects lazily in e
 Rows come back as ``(notification id, stream id as 16 bytes, version, topic, state)``. Table names
 follow the eventsourcing library's recorders: ``<name>_events`` in PostgreSQL (in the URL's
 ``?schema=``, else ``public``), ``stored_events`` in SQLite; the transparency log's tables are
-those of ``projections.transparency.table_names``.
+those of ``projections.transparency.projection.table_names``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from uuid import UUID
 import psycopg
 
 from ledger.merkle import leaf_hash, perfect_nodes, range_hash
-from projections.transparency import table_names
+from projections.transparency.projection import table_names
 from replay.errors import SourceError
 
 RawRow = tuple[int, bytes, int, str, bytes]

@@ -63,8 +63,8 @@ from ledger.merkle import (
 )
 from ledger.statement import GENESIS_PREV_HASH, SYSTEM_CID, key_id_of, read_statement
 from ledger.stored import StoredEventError, read_signed_state
-from projections.checkpoints import Checkpoint, log_origin, open_checkpoint
-from projections.errors import CheckpointError
+from projections.transparency.checkpoints import Checkpoint, log_origin, open_checkpoint
+from projections.transparency.errors import CheckpointError
 from replay.source import CheckpointRow, DatabaseSource, PackedRow, RawRow, unpack_row
 
 KINDS: dict[str, str] = {

@@ -21,7 +21,7 @@ from kafka import KafkaConsumer, TopicPartition
 from ledger.application import Receipt
 from ledger.signing import sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignerRef, build_statement
-from projections.kafka_settings import KafkaSettings
+from projections.kafka.settings import KafkaSettings
 from tests.kafka_broker import BrokerStartError, TansuBroker
 from tests.ledger_kit import (
     NAKHON_PHANOM_LAO,

@@ -11,7 +11,7 @@ import time
 
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
-from projections.views import Projections
+from projections.views.catalogue import Projections
 
 
 def main(url: str, name: str, batch_size: int, pause: float) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.views import Projections
+from projections.views.catalogue import Projections
 
 
 def snapshot(projections: Projections) -> dict[str, list[tuple[Any, ...]]]:

@@ -26,10 +26,10 @@ from api.read_models import (
     table,
 )
 from ledger.errors import StreamNotFoundError
-from projections.audit_trail import AuditEntry, audit_trail
-from projections.organizations import OrganizationRow, organizations
-from projections.positions import Occupancy, PositionRow, occupancy, positions
-from projections.registry import RegistryEntry, current_registry, registry_as_of
+from projections.views.audit_trail import AuditEntry, audit_trail
+from projections.views.organizations import OrganizationRow, organizations
+from projections.views.positions import Occupancy, PositionRow, occupancy, positions
+from projections.views.registry import RegistryEntry, current_registry, registry_as_of
 
 router = APIRouter(tags=["registry"], responses=problem_responses(400, 401, 403, 404))
 

@@ -26,14 +26,14 @@ from api.read_models import (
     table,
 )
 from ledger.domain.rules import fiscal_year
-from projections.certification import cycles, record_certifications, steps
-from projections.eplan_status import eplan_status
-from projections.kpi import lao_kpis, overdue, province_kpis
-from projections.leave import leave_summary
 from projections.reports.eplan import HTML_MEDIA_TYPE, render_csv, render_html, render_xlsx
+from projections.reports.kpi import lao_kpis, overdue, province_kpis
+from projections.reports.retirements import RetirementGroup, upcoming_retirements
 from projections.reports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
-from projections.retirements import RetirementGroup, upcoming_retirements
-from projections.section35 import FORMULAS, Section35Row, section35_ratios
+from projections.views.certification import cycles, record_certifications, steps
+from projections.views.eplan_status import eplan_status
+from projections.views.leave import leave_summary
+from projections.views.section35 import FORMULAS, Section35Row, section35_ratios
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=problem_responses(400, 401, 403))
 

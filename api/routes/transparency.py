@@ -18,8 +18,8 @@ from api.deps import LedgerDep
 from api.errors import problem_responses
 from api.schemas import CheckpointOut, ConsistencyProofOut, InclusionProofOut
 from ledger.errors import NotInitialisedError
-from projections.checkpoints import log_origin, verifier_key
-from projections.transparency import TransparencyStore
+from projections.transparency.checkpoints import log_origin, verifier_key
+from projections.transparency.projection import TransparencyStore
 
 router = APIRouter(
     prefix="/transparency", tags=["transparency"], responses=problem_responses(400, 404, 503)

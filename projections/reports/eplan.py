@@ -29,8 +29,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ledger.domain.rules import format_buddhist_date
-from projections.eplan_status import EplanStatusReport, EplanStatusRow, EplanTotals
 from projections.reports.tables import THAI_FONT, csv_bytes
+from projections.views.eplan_status import EplanStatusReport, EplanStatusRow, EplanTotals
 
 TITLE = "รายงานสถานะการทำงานของแต่ละอปท."
 DONE = "ทำแล้ว"

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cli.main import app
-from projections.checkpoints import open_checkpoint, read_verifier_key
+from projections.transparency.checkpoints import open_checkpoint, read_verifier_key
 from tests.audit_kit import Populated, populate, replace_in_state
 from tests.ledger_kit import LedgerKit
 

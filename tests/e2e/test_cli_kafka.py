@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
-from projections.report_view import ReportStore
+from projections.kafka.report_view import ReportStore
 from projections.store import ViewDatabase
 from tests.ledger_kit import TAK_LAO, LedgerKit, build_kit, education_data
 

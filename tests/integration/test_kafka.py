@@ -32,18 +32,22 @@ from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import SignerRef, build_statement, event_hash
-from projections.checkpoints import open_checkpoint
-from projections.envelope import Envelope
-from projections.kafka_checkpoints import Checkpoint, TransparencyCheckpoints
-from projections.kafka_consumer import ConsumeStats, ReportConsumer
-from projections.kafka_errors import RejectReason, TopicConfigError
-from projections.kafka_publisher import KafkaPublisher, PositionStore
-from projections.kafka_settings import KafkaSettings
-from projections.kafka_topics import TopicSpec, ensure_topics
-from projections.report_view import ReportStore, rebuild_from_ledger
+from projections.kafka.checkpoints import Checkpoint, TransparencyCheckpoints
+from projections.kafka.consumer import ConsumeStats, ReportConsumer
+from projections.kafka.envelope import Envelope
+from projections.kafka.errors import RejectReason, TopicConfigError
+from projections.kafka.publisher import KafkaPublisher, PositionStore
+from projections.kafka.report_view import ReportStore, rebuild_from_ledger
+from projections.kafka.settings import KafkaSettings
+from projections.kafka.topics import TopicSpec, ensure_topics
+from projections.kafka.verification import KeyRegistry, TrustAnchor
 from projections.store import ViewDatabase
-from projections.transparency import CheckpointPolicy, TransparencyProjection, TransparencyStore
-from projections.verification import KeyRegistry, TrustAnchor
+from projections.transparency.checkpoints import open_checkpoint
+from projections.transparency.projection import (
+    CheckpointPolicy,
+    TransparencyProjection,
+    TransparencyStore,
+)
 from tests.kafka_kit import kafka_settings, read_topic, record_events
 from tests.ledger_kit import LedgerKit, build_kit, education_data
 
@@ -350,7 +354,7 @@ def forgery(crash_run: CrashRun) -> Forgery:
     producer.close()
     kpi_before = crash_run.view.kpi()
     handler = _ListHandler()
-    logger = logging.getLogger("projections.report_view")
+    logger = logging.getLogger("projections.kafka.report_view")
     logger.addHandler(handler)
     try:
         stats = _consume(crash_run.settings, crash_run.view, crash_run.kit)

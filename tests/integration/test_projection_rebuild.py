@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from projections.log import read_log
-from projections.views import VIEW_NAMES, Projections
+from projections.views.catalogue import VIEW_NAMES, Projections
 from tests.ledger_kit import LedgerKit
 from tests.projection_world import build_projection_world
 from tests.view_tables import snapshot

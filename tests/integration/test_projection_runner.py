@@ -8,9 +8,9 @@ from collections.abc import Iterator, Mapping, Sequence
 import pytest
 
 from projections.log import LogEvent, follow_log
-from projections.runner import ProjectionRunner
 from projections.store import Cursor, ViewDatabase
-from projections.stream_heads import StreamHeadsView
+from projections.views.runner import ProjectionRunner
+from projections.views.stream_heads import StreamHeadsView
 from tests.ledger_kit import TAK_LAO, LedgerKit, education_data
 
 

@@ -11,8 +11,8 @@ from decimal import Decimal
 
 import pytest
 
-from projections.registry import RegistryEntry, current_registry, registry_as_of
-from projections.views import Projections
+from projections.views.catalogue import Projections
+from projections.views.registry import RegistryEntry, current_registry, registry_as_of
 from tests import domain_data as d
 from tests.ledger_kit import TAK_LAO, LedgerKit
 

@@ -18,19 +18,19 @@ from ledger.merkle import leaf_hash, root_hash, verify_consistency, verify_inclu
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from ledger.stored import read_signed_state
-from projections.checkpoints import (
+from projections.transparency.checkpoints import (
     log_origin,
     open_checkpoint,
     read_verifier_key,
     verifier_key,
 )
-from projections.errors import (
+from projections.transparency.errors import (
     CorruptEventError,
     LeafNotFoundError,
     ProofRangeError,
     SystemKeyError,
 )
-from projections.transparency import (
+from projections.transparency.projection import (
     Batch,
     CheckpointPolicy,
     TransparencyProjection,

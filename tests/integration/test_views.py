@@ -23,17 +23,17 @@ from ledger.domain.positions import Position, position_stream_id
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.rules import fiscal_year, retirement_fiscal_year
 from ledger.settings import LedgerSettings
-from projections.audit_trail import audit_trail
-from projections.certification import record_certifications
-from projections.eplan_status import eplan_status
-from projections.kpi import lao_kpis, overdue
-from projections.leave import leave_summary
-from projections.organizations import organizations
-from projections.positions import occupancy, positions
-from projections.registry import current_registry
-from projections.retirements import upcoming_retirements
-from projections.section35 import section35_ratios
-from projections.views import Projections
+from projections.reports.kpi import lao_kpis, overdue
+from projections.reports.retirements import upcoming_retirements
+from projections.views.audit_trail import audit_trail
+from projections.views.catalogue import Projections
+from projections.views.certification import record_certifications
+from projections.views.eplan_status import eplan_status
+from projections.views.leave import leave_summary
+from projections.views.organizations import organizations
+from projections.views.positions import occupancy, positions
+from projections.views.registry import current_registry
+from projections.views.section35 import section35_ratios
 from tests.ledger_kit import build_kit
 from tests.projection_world import LAO, NEIGHBOUR, TAK, ProjectionWorld, build_projection_world
 

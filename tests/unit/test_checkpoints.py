@@ -9,7 +9,7 @@ import pytest
 
 from ledger.merkle import root_hash
 from ledger.signing import SoftwareSigner
-from projections.checkpoints import (
+from projections.transparency.checkpoints import (
     new_checkpoint,
     note_key_id,
     open_checkpoint,
@@ -20,7 +20,7 @@ from projections.checkpoints import (
     sign_note,
     verifier_key,
 )
-from projections.errors import CheckpointError
+from projections.transparency.errors import CheckpointError
 
 # golang.org/x/mod/sumdb/note's documented example: key, text and the note it signs.
 GO_SIGNER_SEED = base64.b64decode("AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz")[1:]

@@ -18,9 +18,14 @@ from kafka.partitioner.default import murmur2 as kafka_murmur2
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from ledger.statement import GENESIS_PREV_HASH, event_hash
-from projections.envelope import Envelope, OutgoingRecord, outgoing_record, statement_prev_hash
-from projections.kafka_errors import EnvelopeRejectedError, RejectReason
-from projections.kafka_topics import murmur2, partition_for
+from projections.kafka.envelope import (
+    Envelope,
+    OutgoingRecord,
+    outgoing_record,
+    statement_prev_hash,
+)
+from projections.kafka.errors import EnvelopeRejectedError, RejectReason
+from projections.kafka.topics import murmur2, partition_for
 from tests.ledger_kit import LedgerKit, build_kit, education_data
 
 ENVELOPE = Envelope(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from projections.heartbeat import Heartbeat
+from projections.kafka.heartbeat import Heartbeat
 
 
 def test_heartbeat_touches_its_file_at_most_once_per_interval(tmp_path: Path) -> None:

@@ -20,10 +20,9 @@ from ledger.genesis import compose
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import SignerRef, build_statement, event_hash
-from projections.envelope import Envelope
-from projections.kafka_errors import RejectReason
-from projections.kafka_settings import KafkaSettings
-from projections.report_view import (
+from projections.kafka.envelope import Envelope
+from projections.kafka.errors import RejectReason
+from projections.kafka.report_view import (
     Incoming,
     PartitionMovedError,
     ReportProjector,
@@ -32,8 +31,9 @@ from projections.report_view import (
     ledger_envelopes,
     rebuild_from_ledger,
 )
+from projections.kafka.settings import KafkaSettings
+from projections.kafka.verification import KeyRegistry, TrustAnchor
 from projections.store import ViewDatabase
-from projections.verification import KeyRegistry, TrustAnchor
 from tests.ledger_kit import TAK_LAO, LedgerKit, build_kit, education_data
 from tests.people import HR_CID
 
@@ -231,7 +231,7 @@ def test_rejection_is_logged_without_personal_data(
     world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The warning names the notification and the reason, never a citizen ID."""
-    with caplog.at_level(logging.WARNING, logger="projections.report_view"):
+    with caplog.at_level(logging.WARNING, logger="projections.kafka.report_view"):
         world.project([_unknown_key(world)])
 
     assert "unknown_key" in caplog.text

@@ -7,7 +7,6 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from projections.eplan_status import EplanStatusReport, EplanStatusRow, EplanTotals, lao_label
 from projections.reports.eplan import (
     approval_text,
     count_text,
@@ -17,6 +16,7 @@ from projections.reports.eplan import (
     table_lines,
 )
 from projections.reports.tables import table_csv, table_xlsx
+from projections.views.eplan_status import EplanStatusReport, EplanStatusRow, EplanTotals, lao_label
 
 
 def _row(no: int, **changes: object) -> EplanStatusRow:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from projections.registry import RegistryEntry
-from projections.section35 import FORMULA, FORMULAS, LIMIT, Section35Row, annual_cost
+from projections.views.registry import RegistryEntry
+from projections.views.section35 import FORMULA, FORMULAS, LIMIT, Section35Row, annual_cost
 
 
 def _person(salary: str | None, allowance: str | None) -> RegistryEntry:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from cli.demo_data import tak_eplan_rows
+from cli.demo.data import tak_eplan_rows
 
 ROWS = tak_eplan_rows()
 

@@ -1,0 +1,2 @@
+"""``ledger demo``: the demo's loaders (operators, Tak's e-Plan table, a Nakhon Phanom LAO) and
+their data."""

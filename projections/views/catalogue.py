@@ -1,0 +1,97 @@
+"""The catalogue of read models, and ``Projections``: a ledger's views in one database.
+
+``ledger project catch-up`` and the API keep every view of ``VIEW_CLASSES`` current with one
+pass over the log (``ViewsRunner``); ``ledger project rebuild NAME`` rebuilds one. Queries read
+a view's tables by the names ``tables`` gives (the kpi, retirement and section 35 reports join
+the registry's, certification's and organizations' tables).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from ledger.application import Ledger
+from projections.log import log_end
+from projections.store import Cursor, ViewDatabase
+from projections.views.audit_trail import AuditTrailView
+from projections.views.certification import CertificationView
+from projections.views.eplan_status import EplanStatusView
+from projections.views.leave import LeaveView
+from projections.views.organizations import OrganizationsView
+from projections.views.positions import PositionsView
+from projections.views.registry import RegistryView
+from projections.views.runner import DEFAULT_BATCH_SIZE, Progress, View, ViewsRunner
+from projections.views.section35 import Section35View
+from projections.views.stream_heads import StreamHeadsView
+
+VIEW_CLASSES: tuple[type[View], ...] = (
+    StreamHeadsView,
+    RegistryView,
+    PositionsView,
+    OrganizationsView,
+    CertificationView,
+    LeaveView,
+    Section35View,
+    AuditTrailView,
+    EplanStatusView,
+)
+"""Every view the ledger keeps, in the order a catch-up feeds them."""
+
+VIEW_NAMES: tuple[str, ...] = tuple(cls.name for cls in VIEW_CLASSES)
+
+
+def all_views() -> list[View]:
+    return [cls() for cls in VIEW_CLASSES]
+
+
+class Projections:
+    """A ledger's views in ``db``: catch up, rebuild, and read them (one thread at a time)."""
+
+    def __init__(
+        self,
+        ledger: Ledger,
+        db: ViewDatabase,
+        views: Sequence[View] | None = None,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> None:
+        self.ledger = ledger
+        self.db = db
+        self.runner = ViewsRunner(
+            ledger, db, list(views) if views is not None else all_views(), batch_size=batch_size
+        )
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, ledger: Ledger, database_url: str | None = None) -> Projections:
+        """The views in ``database_url`` (default: the ledger's own database)."""
+        return cls(ledger, ViewDatabase(database_url or ledger.settings.database_url))
+
+    def close(self) -> None:
+        self.db.close()
+
+    def tables(self, name: str) -> dict[str, str]:
+        return self.runner.tables_of(self.runner.view(name))
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        with self._lock:
+            return self.runner.catch_up(progress)
+
+    def refresh(self) -> int:
+        """Catch up only when the log moved on since the views' lowest position (cheap when not)."""
+        with self._lock:
+            if min(self.runner.positions().values(), default=0) >= log_end(self.ledger):
+                return 0
+            return self.runner.catch_up()
+
+    def rebuild(self, name: str, progress: Progress | None = None) -> int:
+        with self._lock:
+            return self.runner.rebuild(name, progress)
+
+    @contextmanager
+    def read(self) -> Iterator[Cursor]:
+        """A cursor for queries (one transaction, so a report reads one state of the views)."""
+        with self._lock, self.db.transaction() as cursor:
+            yield cursor

@@ -1,0 +1,144 @@
+"""The app served by a real uvicorn process, and the app owning its ledger's lifetime."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from ledger.application import Ledger
+from ledger.settings import LedgerSettings
+from tests.ledger_kit import LedgerKit, record_data
+from tests.unit.api.http_kit import body
+
+ROOT = Path(__file__).resolve().parents[2]
+_LISTENING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
+
+
+def _wait_for_port(log: Path, process: subprocess.Popen[bytes], deadline: float) -> int:
+    while time.monotonic() < deadline:
+        found = _LISTENING.search(log.read_text(errors="replace"))
+        if found:
+            return int(found.group(1))
+        if process.poll() is not None:
+            pytest.fail(f"uvicorn exited with {process.returncode}:\n{log.read_text()}")
+        time.sleep(0.05)
+    pytest.fail(f"uvicorn did not start listening:\n{log.read_text()}")
+
+
+def _wait_for_health(base_url: str, deadline: float) -> httpx.Response:
+    while True:
+        try:
+            return httpx.get(f"{base_url}/health", timeout=2)
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def served(settings: LedgerSettings, kit: LedgerKit, tmp_path: Path) -> Iterator[str]:
+    """The initialised ledger's API in a uvicorn process on a free loopback port; its base URL."""
+    env = {
+        **os.environ,
+        "LEDGER_DATABASE_URL": settings.database_url,
+        "LEDGER_NAME": settings.name,
+    }
+    log = tmp_path / "uvicorn.log"
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "api.main:create_app_from_env",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",  # the OS picks a free port; uvicorn logs which
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        port = _wait_for_port(log, process, time.monotonic() + 30)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def test_uvicorn_serves_health_and_statements(served: str, kit: LedgerKit) -> None:
+    """A real server reports the ledger initialised and accepts a signed statement."""
+    stream = uuid.uuid4()
+    signed = kit.sign(kit.hr, stream=stream, type="RecordOpened", data=record_data())
+
+    health = _wait_for_health(served, time.monotonic() + 30)
+    response = httpx.post(f"{served}/statements", json=body(signed), timeout=10)
+
+    assert health.json() == {"status": "ok", "ledger": kit.ledger.name, "initialised": True}
+    assert response.status_code == 201
+    assert (str(stream), 1, signed.hash) == (
+        response.json()["stream"],
+        response.json()["version"],
+        response.json()["hash"],
+    )
+
+
+def test_app_opens_and_closes_its_own_ledger(settings: LedgerSettings) -> None:
+    """Given no ledger, the app opens one at startup and lets it go at shutdown."""
+    app = create_app(settings)
+
+    with TestClient(app) as client:
+        opened = app.state.ledger
+        health = client.get("/health")
+
+    assert isinstance(opened, Ledger)
+    assert health.json()["initialised"] is False
+    assert app.state.ledger is None
+
+
+def test_cli_submits_through_the_server(served: str, kit: LedgerKit, tmp_path: Path) -> None:
+    """``ledger submit --server`` opens a session, reads the stream's head and lands the entry."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli_app
+    from tests.ledger_kit import education_data
+
+    kit.hr.signer.to_file(tmp_path / "hr.key")
+    stream = kit.open_record()
+    draft = tmp_path / "draft.json"
+    draft.write_text(
+        json.dumps({"stream": str(stream), "type": "EducationAdded", "data": education_data()}),
+        encoding="utf-8",
+    )
+    _wait_for_health(served, time.monotonic() + 30)
+
+    result = CliRunner().invoke(
+        cli_app,
+        ["submit", str(draft), "--key", str(tmp_path / "hr.key"), "--cid", kit.hr.cid,
+         "--server", served],
+    )  # fmt: skip
+
+    assert 0 == result.exit_code, result.output
+    assert 2 == json.loads(result.output)["version"]
+    assert 2 == kit.ledger.aggregate(stream).version
