@@ -1,0 +1,125 @@
+"""What a name or a free text may hold before it is signed forever.
+
+Names end up in every registry, report, spreadsheet and printed ก.พ.๗, and cannot be edited
+afterwards, only corrected by a later event. So the gate refuses text a person cannot see or
+that changes how the text around it shows:
+
+* text not in Unicode NFC (clients normalise before signing, so the same name always has the
+  same bytes and the same hash; the ledger only checks);
+* control characters (a name with U+0001 broke every XLSX download of its period); free text
+  may hold line breaks;
+* bidirectional controls (a right-to-left override can make ``txt.exe`` read ``exe.txt``);
+* text that is empty once invisible characters (zero-width spaces, joiners, soft hyphens,
+  format characters) and white space are taken away;
+* combining marks that follow no base character (a Thai vowel or tone mark must sit on a
+  consonant), or more than three of them stacked on one base.
+
+Each check returns the violated rule, or None; ``text_violation`` runs them in order.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from ledger.domain.violations import Rule, rule
+
+NOT_NFC = rule(
+    "text.not_nfc",
+    "ข้อความต้องอยู่ในรูป Unicode NFC (ให้โปรแกรมปรับรูปก่อนลงนาม)",
+    "text must be in Unicode NFC (normalise it before signing)",
+)
+CONTROL_CHARACTER = rule(
+    "text.control_character",
+    "ข้อความมีอักขระควบคุม ({code}) ซึ่งมองไม่เห็น",
+    "the text holds a control character ({code}), which cannot be seen",
+)
+BIDI_CONTROL = rule(
+    "text.bidi_control",
+    "ข้อความมีอักขระกำหนดทิศทาง ({code}) ซึ่งเปลี่ยนการแสดงผลของข้อความ",
+    "the text holds a bidirectional control ({code}), which changes how it shows",
+)
+INVISIBLE_ONLY = rule(
+    "text.empty",
+    "ข้อความว่างเมื่อไม่นับอักขระที่มองไม่เห็น",
+    "the text is empty once invisible characters are taken away",
+)
+DANGLING_MARK = rule(
+    "text.dangling_mark",
+    "สระหรือวรรณยุกต์ ({code}) ต้องตามหลังพยัญชนะ",
+    "a combining mark ({code}) must follow a base character",
+)
+STACKED_MARKS = rule(
+    "text.stacked_marks",
+    "มีสระหรือวรรณยุกต์ซ้อนกันเกินสามตัว",
+    "more than three combining marks are stacked on one character",
+)
+
+_BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_INVISIBLE = frozenset(
+    "\u00ad\u034f\u115f\u1160\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff"
+)
+_MAX_MARKS = 3
+
+
+def _code(character: str) -> str:
+    return f"U+{ord(character):04X}"
+
+
+def text_violation(text: str, *, multiline: bool = False) -> tuple[Rule, dict[str, str]] | None:
+    """The first rule ``text`` breaks, with its details; None for acceptable text."""
+    if not unicodedata.is_normalized("NFC", text):
+        return NOT_NFC, {}
+    allowed_controls = "\n" if multiline else ""
+    for character in text:
+        if character in _BIDI:
+            return BIDI_CONTROL, {"code": _code(character)}
+        category = unicodedata.category(character)
+        if category == "Cc" and character not in allowed_controls:
+            return CONTROL_CHARACTER, {"code": _code(character)}
+    marks = _mark_violation(text)
+    if marks is not None:
+        return marks
+    if not any(_is_visible(character) for character in text):
+        return INVISIBLE_ONLY, {}
+    return None
+
+
+def _is_visible(character: str) -> bool:
+    if character in _INVISIBLE or character.isspace():
+        return False
+    return unicodedata.category(character) not in ("Cf", "Cc", "Mn", "Me", "Zs", "Zl", "Zp")
+
+
+def _mark_violation(text: str) -> tuple[Rule, dict[str, str]] | None:
+    stacked = 0
+    previous_is_base = False
+    for character in text:
+        if unicodedata.category(character) in ("Mn", "Me"):
+            if not previous_is_base:
+                return DANGLING_MARK, {"code": _code(character)}
+            stacked += 1
+            if stacked > _MAX_MARKS:
+                return STACKED_MARKS, {}
+            continue
+        stacked = 0
+        previous_is_base = unicodedata.category(character)[0] in ("L", "N", "S", "P")
+    return None
+
+
+NOT_PLAIN_DECIMAL = rule(
+    "money.not_plain_decimal",
+    'จำนวนเงินต้องเขียนเป็นตัวเลขทศนิยมธรรมดา เช่น "1250.50" (ไม่ใช้เลขยกกำลัง)',
+    'an amount is a plain decimal string such as "1250.50" (no exponent)',
+)
+
+PLAIN_DECIMAL = re.compile(r"-?[0-9]{1,13}(?:\.[0-9]{1,2})?")
+"""How money is written in a statement: digits, optionally two decimals, no sign but minus."""
+
+
+def is_plain_decimal(text: str) -> bool:
+    """True for ``"1250.50"``-style money; False for ``"1e5"``, ``" 12"``, ``"1,000"``."""
+    return PLAIN_DECIMAL.fullmatch(text) is not None
+
+
+__all__ = ["PLAIN_DECIMAL", "is_plain_decimal", "text_violation"]

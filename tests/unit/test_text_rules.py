@@ -1,0 +1,78 @@
+"""What names and free text may hold (ledger.domain.text) and how money is written."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from ledger.domain.text import is_plain_decimal, text_violation
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["สมชาย", "ที่ปรึกษา", "นางสาวมาลี ใจดี", "Somchai Jaidee", "กำนัน", "ผู้ใหญ่บ้าน", "ฤๅษี"],
+)
+def test_ordinary_thai_and_english_names_pass(text: str) -> None:
+    """Names with Thai vowels and tone marks on their consonants are accepted."""
+    assert text_violation(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id"),
+    [
+        ("สม\x01ชาย", "text.control_character"),
+        ("\u200b", "text.empty"),
+        ("\u200b \u200d\ufeff", "text.empty"),
+        ("\u0e48\u0e49", "text.dangling_mark"),
+        (" \u0e34", "text.dangling_mark"),
+        ("abc\u202etxt.exe", "text.bidi_control"),
+        ("ก\u2066x", "text.bidi_control"),
+        ("ก\u0e48\u0e48\u0e48\u0e48", "text.stacked_marks"),
+        (unicodedata.normalize("NFD", "Café"), "text.not_nfc"),
+        ("line\nbreak", "text.control_character"),
+    ],
+)
+def test_text_that_hides_or_breaks_is_refused(text: str, rule_id: str) -> None:
+    """Control characters, invisible-only text, dangling or stacked marks, bidi controls and
+    non-NFC text are refused, each with its rule."""
+    found = text_violation(text)
+
+    assert found is not None
+    assert rule_id == found[0].id
+
+
+def test_free_text_may_hold_line_breaks() -> None:
+    """A multi-line reason is fine; its other control characters are not."""
+    assert text_violation("บรรทัดแรก\nบรรทัดสอง", multiline=True) is None
+    assert text_violation("a\x07b", multiline=True) is not None
+
+
+def test_a_refusal_names_the_character() -> None:
+    """The details name the offending code point (never the text itself: it may be a name)."""
+    found = text_violation("สม\x01ชาย")
+
+    assert found is not None
+    assert {"code": "U+0001"} == found[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "ok"),
+    [
+        ("1250.50", True),
+        ("0", True),
+        ("100000", True),
+        ("1e5", False),
+        ("1E5", False),
+        (" 12", False),
+        ("1,000", False),
+        ("12.345", False),
+        ("", False),
+        ("NaN", False),
+        ("Infinity", False),
+        ("๑๒", False),
+    ],
+)
+def test_money_is_a_plain_decimal(text: str, ok: bool) -> None:
+    """Money is digits with at most two decimals: no exponent, separator, blank or Thai digit."""
+    assert ok == is_plain_decimal(text)
