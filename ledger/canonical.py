@@ -17,9 +17,28 @@ import rfc8785
 # JCS requires numbers representable as IEEE 754 doubles; integers beyond 2**53 lose precision.
 MAX_SAFE_INTEGER = 2**53 - 1
 
+MAX_STATEMENT_BYTES = 256 * 1024
+"""The largest statement the parser reads (a ก.พ.๗ entry is well under 4 KiB)."""
+
+MAX_NUMBER_DIGITS = 30
+"""The longest number token read (Python's int() of thousands of digits costs quadratic time)."""
+
+MAX_DEPTH = 32
+"""The deepest nesting of objects and arrays read (a statement nests four levels)."""
+
 
 class CanonicalizationError(ValueError):
     """A value that has no RFC 8785 canonical form (NaN, Infinity, a too-large integer...)."""
+
+    rule_id = "statement.not_canonical"
+
+
+class HostileInputError(CanonicalizationError):
+    """Bytes refused before parsing: too large, a number too long, nesting too deep."""
+
+    def __init__(self, rule_id: str, problem: str) -> None:
+        super().__init__(problem)
+        self.rule_id = rule_id
 
 
 def canonicalize(value: Any) -> bytes:
@@ -47,7 +66,9 @@ def parse_canonical(raw: bytes) -> Any:
 
     A signed statement is stored exactly as signed, so the ledger accepts only bytes that
     re-canonicalize to themselves (this also rejects duplicate object keys and non-UTF-8 input).
+    Hostile input (``check_limits``) is refused before any parsing.
     """
+    check_limits(raw)
     try:
         text = raw.decode("utf-8")
         try:
@@ -59,6 +80,8 @@ def parse_canonical(raw: bytes) -> Any:
         raise CanonicalizationError(f"statement is not UTF-8: {error.reason}") from None
     except json.JSONDecodeError as error:
         raise CanonicalizationError(f"statement is not JSON: {error}") from None
+    except (ValueError, RecursionError):  # the limits above keep these out; never a 500
+        raise CanonicalizationError("statement is not JSON the ledger can read") from None
     if exact:
         # What ``canonicalize`` would check value by value is known from the parse itself: no
         # number but safe integers, no character outside the Basic Multilingual Plane. So the
@@ -74,6 +97,60 @@ def parse_canonical(raw: bytes) -> Any:
             "statement bytes are not RFC 8785 canonical JSON (re-serialize with JCS before signing)"
         )
     return value
+
+
+def check_limits(raw: bytes) -> None:
+    """Refuse bytes too large, with a number token too long or nesting too deep to parse safely.
+
+    Cheap upper bounds first (the size, a long run of number characters where a number may
+    stand, the count of opening brackets), so an ordinary statement costs a few C-speed scans;
+    only bytes that pass a bound are tokenised exactly, skipping strings, to tell digits and
+    brackets inside strings apart.
+    """
+    if len(raw) > MAX_STATEMENT_BYTES:
+        raise HostileInputError(
+            "statement.too_large",
+            f"a statement has at most {MAX_STATEMENT_BYTES} bytes, this one has {len(raw)}",
+        )
+    if _may_hold_long_number(raw) or raw.count(b"{") + raw.count(b"[") > MAX_DEPTH:
+        _check_tokens(raw)
+
+
+_NUMBER_CHARACTERS = bytes.maketrans(b"123456789.eE+,[", b"0" * 13 + b"::")
+"""Number characters become ``0``; the characters a number can follow (``,`` ``[``) become ``:``."""
+_BLANKS_AND_SIGNS = b" \t\n\r-"
+_LONG_RUN = b":" + b"0" * (MAX_NUMBER_DIGITS + 1)
+
+
+def _may_hold_long_number(raw: bytes) -> bool:
+    """Whether a number token longer than the limit may stand in ``raw``: after a ``:``, ``,``
+    or ``[`` (blanks and signs aside), or at the very start, a run of more number characters
+    than allowed. Strings can match too (then the exact check decides); real numbers always do.
+    Two C-speed passes, so an ordinary statement costs about a microsecond."""
+    marked = b":" + raw.translate(_NUMBER_CHARACTERS, _BLANKS_AND_SIGNS)
+    return _LONG_RUN in marked
+
+
+_TOKENS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[-+0-9.eE]+|[\[{]|[\]}]')
+"""JSON strings (skipped whole), number-like runs and brackets."""
+
+
+def _check_tokens(raw: bytes) -> None:
+    depth = 0
+    for token in _TOKENS.finditer(raw):
+        first = token.group()[:1]
+        if first in (b"{", b"["):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise HostileInputError(
+                    "statement.too_deep", f"objects and arrays nest at most {MAX_DEPTH} levels"
+                )
+        elif first in (b"}", b"]"):
+            depth -= 1
+        elif first != b'"' and len(token.group()) > MAX_NUMBER_DIGITS:
+            raise HostileInputError(
+                "statement.number_too_long", f"a number has at most {MAX_NUMBER_DIGITS} characters"
+            )
 
 
 def _dumps_plain(value: Any) -> bytes:

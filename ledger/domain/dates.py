@@ -21,7 +21,7 @@ from datetime import date
 from enum import StrEnum
 
 from ledger.domain.rules import BUDDHIST_ERA_OFFSET, from_buddhist_date, to_ascii_digits
-from ledger.domain.violations import rule
+from ledger.violations import rule
 
 TWO_DIGIT_YEAR = rule(
     "date.two_digit_year",

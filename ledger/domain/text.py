@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ledger.domain.violations import Rule, rule
+from ledger.violations import Rule, rule
 
 NOT_NFC = rule(
     "text.not_nfc",

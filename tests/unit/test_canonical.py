@@ -212,3 +212,35 @@ def test_parse_accepts_exactly_what_the_reference_accepts(value: dict[str, objec
         except CanonicalizationError:
             accepted = False
         assert _reference_accepts(spelling) == accepted, spelling
+
+
+@pytest.mark.parametrize(
+    ("raw", "rule_id"),
+    [
+        (b'{"a":' + b"1" * 5000 + b"}", "statement.number_too_long"),
+        (b'{"a":' + b"1" * 31 + b"}", "statement.number_too_long"),
+        (b"[" * 100_000 + b"]" * 100_000, "statement.too_deep"),
+        (b"[" * 40 + b"]" * 40, "statement.too_deep"),
+        (b'{"a":"' + b"x" * (256 * 1024) + b'"}', "statement.too_large"),
+    ],
+)
+def test_hostile_input_is_refused_before_parsing(raw: bytes, rule_id: str) -> None:
+    """Huge numbers, deep nesting and oversized bytes are refused with their rule, not parsed."""
+    with pytest.raises(CanonicalizationError) as refused:
+        parse_canonical(raw)
+
+    assert rule_id == refused.value.rule_id
+
+
+def test_digits_and_brackets_inside_strings_are_not_counted() -> None:
+    """A string of many digits or brackets is text, not a number or nesting."""
+    raw = canonicalize({"a": "1" * 40, "b": "[" * 40, "c": [[[1]]]})
+
+    assert {"a": "1" * 40, "b": "[" * 40, "c": [[[1]]]} == parse_canonical(raw)
+
+
+def test_nesting_at_the_limit_is_read() -> None:
+    """32 levels of nesting are still read."""
+    raw = b"[" * 32 + b"]" * 32
+
+    assert parse_canonical(raw) is not None
