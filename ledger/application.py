@@ -1,10 +1,13 @@
-"""The ledger application: checks signed statements and appends them as immutable events.
+"""The ledger application: loads a batch's streams, admits its statements, saves, gives receipts.
 
 ``Ledger.submit`` enforces DESIGN.md section 3 in order: readable canonical statement; known,
 unrevoked key of the named citizen; valid signature; a role that may emit the type; data valid
 for the type; the expected version and prev_hash of the stream; the signer's scope; the
 aggregate's own rules. Any rejection raises a ``LedgerError`` and appends nothing. Resubmitting
-a statement that is already recorded returns its first receipt.
+a statement that is already recorded returns its first receipt. The checks themselves live in
+``ledger.admission`` (on streams this module loads) and the signature checks on
+``ledger.signing``'s verifier threads; this module reads and writes storage around them, and
+answers the reads (the registry, a stream's state and events, enrolments).
 
 Domain aggregates (``LedgerAggregate``) also see the statement's context: its stream, valid
 time and signer, and the other streams their rules read (``related_streams``: a position's
@@ -22,98 +25,30 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError
-from pydantic import BaseModel, ValidationError
+from eventsourcing.persistence import IntegrityError, Recording
 
-from ledger.domain.base import Actor, CheckContext, LedgerAggregate
-from ledger.domain.catalog import EVENT_TYPES, EventType
+from ledger.admission import Accepted, Admission, Receipt, Streams, signing_key
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
-from ledger.domain.permissions import Role, Scope
-from ledger.domain.signed import PARSED, SignedAggregate, SignedFields
+from ledger.domain.signed import SignedAggregate
 from ledger.errors import (
-    AlreadyInitialisedError,
-    BadSignatureError,
-    BrokenChainError,
-    ForbiddenError,
     InvalidDataError,
     LedgerError,
     NotInitialisedError,
     RevokedKeyError,
-    StaleVersionError,
     StreamNotFoundError,
     UnknownKeyError,
 )
 from ledger.settings import LedgerSettings
-from ledger.signing import verify_signature
-from ledger.statement import (
-    GENESIS_PREV_HASH,
-    SYSTEM_CID,
-    SignedStatement,
-    describe_validation_error,
-    read_statement,
-)
+from ledger.signing import BatchVerification, VerifierPool
+from ledger.statement import GENESIS_PREV_HASH, SignedStatement, read_statement
 from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
 from ledger.stream_cache import StreamCache
-
-_VERIFIER_THREADS = 2
-
-
-_HAND_OVER_FROM = 4
-"""Batches of at least this many statements are verified on the verifier threads."""
-
-
-def _verify_all(work: list[tuple[bytes, bytes, bytes]]) -> list[bool]:
-    return [verify_signature(key, canonical, signature) for key, canonical, signature in work]
-
-
-class _Verification:
-    """The signature checks of one batch: running on the verifier threads, or, for a batch of
-    a few statements, done on the calling thread when first asked for (handing a few checks
-    over and back costs more than the checks themselves)."""
-
-    def __init__(
-        self,
-        signed: list[SignedStatement],
-        work: list[tuple[bytes, bytes, bytes]],
-        pool: ThreadPoolExecutor,
-    ) -> None:
-        self._signed = signed
-        self._work = work
-        self.in_background = len(work) >= _HAND_OVER_FROM
-        self._chunks: list[Future[list[bool]]] = []
-        if self.in_background:
-            size = -(-len(work) // _VERIFIER_THREADS)
-            self._chunks = [
-                pool.submit(_verify_all, work[start : start + size])
-                for start in range(0, len(work), size)
-            ]
-
-    def check(self) -> None:
-        """Wait for the verdicts; raise ``BadSignatureError`` for the first bad signature."""
-        if self.in_background:
-            verdicts = [ok for chunk in self._chunks for ok in chunk.result()]
-        else:
-            verdicts = _verify_all(self._work)
-        for item, ok in zip(self._signed, verdicts, strict=True):
-            if not ok:
-                raise BadSignatureError(item.statement.signer.key)
-
-
-@dataclass(frozen=True, slots=True)
-class Receipt:
-    """What the ledger returns for an accepted statement."""
-
-    notification_id: int
-    stream: UUID
-    version: int
-    hash: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,12 +70,6 @@ class _DecideAgain(Exception):  # noqa: N818 (a signal between two methods, not 
     """A batch was rejected on cached stream state: check it again on what is stored."""
 
 
-@dataclass(slots=True)
-class _Accepted:
-    signed: SignedStatement
-    existing: Receipt | None = None
-
-
 class Ledger(Application[UUID]):
     """One ledger: its events table, its notification log and its operator registry."""
 
@@ -153,12 +82,10 @@ class Ledger(Application[UUID]):
         self._registry: OperatorRegistry | None = None
         self._registry_lock = threading.Lock()
         self._streams = StreamCache(settings.stream_cache_size)
-        self._verifier = ThreadPoolExecutor(
-            max_workers=_VERIFIER_THREADS, thread_name_prefix="verify"
-        )
+        self._verifiers = VerifierPool()
 
     def close(self) -> None:
-        self._verifier.shutdown(wait=False)
+        self._verifiers.close()
         super().close()
 
     # Writing.
@@ -206,25 +133,40 @@ class Ledger(Application[UUID]):
         lent: dict[UUID, SignedAggregate],
         *,
         fresh_registry: bool,
-    ) -> tuple[list[Receipt], dict[UUID, SignedAggregate | None]]:
+    ) -> tuple[list[Receipt], Streams]:
         registry = self.registry(refresh=fresh_registry)
         if registry is None and signed[0].statement.type != "LedgerInitialised":
             raise NotInitialisedError
         guard = RegistryGuard(self.registry_id, registry.version if registry else 0)
         # Signatures are checked on the verifier threads while this one reads the streams.
-        verification = self._start_verifying(signed, registry)
-        working: dict[UUID, SignedAggregate | None] = dict(lent)
+        verification = self._verifiers.start(
+            signed, [signing_key(item, registry) for item in signed]
+        )
+        working: Streams = dict(lent)
         unread = targets - lent.keys()
         if unread:
             working.update(self._load_streams(unread))
-        parsed = self._load_related(signed, working)
+        admission = Admission(
+            self.settings,
+            self.registry_id,
+            registry,
+            working,
+            load_streams=self._load_streams,
+            find_receipt=self._existing_receipt,
+        )
+        parsed = admission.preload_related(signed)
         try:
-            accepted = [
-                self._accept(item, working, data) for item, data in zip(signed, parsed, strict=True)
-            ]
+            accepted = admission.admit(signed, parsed)
         except LedgerError:
             verification.check()  # an unsigned statement learns nothing more
             raise
+        recordings = self._save(working, guard, verification)
+        return self._receipts(accepted, recordings), working
+
+    def _save(
+        self, working: Streams, guard: RegistryGuard, verification: BatchVerification
+    ) -> list[Recording[UUID]]:
+        """Save the batch's new events once every signature is known good."""
         to_save = [aggregate for aggregate in working.values() if aggregate is not None]
         pending = any(aggregate.pending_events for aggregate in to_save)
         # The verifier threads go on while the insert travels to the database and back: the
@@ -233,15 +175,17 @@ class Ledger(Application[UUID]):
         in_flight = pending and verification.in_background
         if not in_flight:
             verification.check()
-        recordings = (
-            self.save(
-                *to_save,
-                registry_guard=guard,
-                before_commit=verification.check if in_flight else None,
-            )
-            if pending
-            else []
+        if not pending:
+            return []
+        return self.save(
+            *to_save,
+            registry_guard=guard,
+            before_commit=verification.check if in_flight else None,
         )
+
+    @staticmethod
+    def _receipts(accepted: list[Accepted], recordings: list[Recording[UUID]]) -> list[Receipt]:
+        """A receipt per statement: its new event's log position, or its first receipt."""
         ids = {
             (r.domain_event.originator_id, r.domain_event.originator_version): r.notification.id
             for r in recordings
@@ -261,241 +205,11 @@ class Ledger(Application[UUID]):
                     hash=outcome.signed.hash,
                 )
             )
-        return receipts, working
+        return receipts
 
-    def _start_verifying(
-        self, signed: list[SignedStatement], registry: OperatorRegistry | None
-    ) -> _Verification:
-        """Look up each signer's key and start checking the signatures.
-
-        A big batch is cut into one chunk per verifier thread (libsodium releases the GIL), so
-        it costs a handful of hand-overs rather than one per statement.
-        """
-        work = [
-            (self._signing_key(item, registry), item.canonical, item.signature) for item in signed
-        ]
-        return _Verification(signed, work, self._verifier)
-
-    def _signing_key(self, item: SignedStatement, registry: OperatorRegistry | None) -> bytes:
-        statement = item.statement
-        if statement.type == "LedgerInitialised":
-            # The genesis is signed by the key it enrols: the trust anchor.
-            public_key = statement.data.get("public_key")
-            if not isinstance(public_key, str) or len(public_key) != 64:
-                raise InvalidDataError("LedgerInitialised", ["data.public_key: 64 hex characters"])
-            try:
-                return bytes.fromhex(public_key)
-            except ValueError:
-                raise InvalidDataError(
-                    "LedgerInitialised", ["data.public_key: 64 hex characters"]
-                ) from None
-        enrolment = self._enrolment(item, registry)
-        return enrolment.public_key
-
-    def _enrolment(self, item: SignedStatement, registry: OperatorRegistry | None) -> Enrolment:
-        signer = item.statement.signer
-        enrolment = registry.enrolment(signer.key) if registry is not None else None
-        if enrolment is None:
-            raise UnknownKeyError(signer.key)
-        if enrolment.cid != signer.cid:
-            raise UnknownKeyError(signer.key, "is not enrolled for the citizen ID that signed")
-        if enrolment.revoked_at is not None:
-            raise RevokedKeyError(signer.key, enrolment.revoked_at.isoformat())
-        return enrolment
-
-    def _load_related(
-        self, signed: list[SignedStatement], working: dict[UUID, SignedAggregate | None]
-    ) -> list[BaseModel | None]:
-        """Load the streams the batch's domain rules read, in one query; return parsed data.
-
-        A statement whose type or data is wrong is skipped here: ``_accept`` raises its error in
-        the batch's order. The parsed data is handed on so no statement is parsed twice.
-        """
-        parsed: list[BaseModel | None] = []
-        wanted: set[UUID] = set()
-        for item in signed:
-            spec = EVENT_TYPES.get(item.statement.type)
-            data: BaseModel | None = None
-            if spec is not None and issubclass(spec.aggregate, LedgerAggregate):
-                try:
-                    data = spec.data_model.model_validate(item.statement.data)
-                except ValidationError:
-                    data = None
-                if data is not None:
-                    wanted.update(self._related(spec, data, working.get(item.statement.stream)))
-            parsed.append(data)
-        missing = wanted - working.keys()
-        if missing:
-            working.update(self._load_streams(missing))
-        return parsed
-
-    @staticmethod
-    def _related(
-        spec: EventType, data: BaseModel, current: SignedAggregate | None
-    ) -> Iterable[UUID]:
-        aggregate = spec.aggregate
-        if not issubclass(aggregate, LedgerAggregate):
-            return ()
-        target = current if isinstance(current, aggregate) else None
-        return aggregate.related_streams(spec.event_class, data, target)
-
-    def _accept(
-        self,
-        item: SignedStatement,
-        working: dict[UUID, SignedAggregate | None],
-        parsed: BaseModel | None = None,
-    ) -> _Accepted:
-        statement = item.statement
-        spec = EVENT_TYPES.get(statement.type)
-        if spec is None:
-            raise InvalidDataError(statement.type, ["unknown event type"])
-        self._check_clock(item)
-        enrolment: Enrolment | None = None
-        if spec.name == "LedgerInitialised":
-            self._check_genesis(item)
-        else:
-            enrolment = self._enrolment(item, self._registry_for(working))
-            if not (spec.roles & enrolment.roles):
-                raise ForbiddenError(
-                    spec.name,
-                    f"roles {', '.join(sorted(enrolment.roles))} may not emit it",
-                )
-        data = parsed if parsed is not None else self._parse_data(spec, statement.data)
-
-        aggregate = self._working_aggregate(statement.stream, working)
-        actual_version = aggregate.version if aggregate is not None else 0
-        if statement.expected_version != actual_version:
-            existing = self._existing_receipt(item)
-            if existing is not None:
-                return _Accepted(item, existing)
-            raise StaleVersionError(
-                str(statement.stream), statement.expected_version, actual_version
-            )
-        head = aggregate.head_hash if aggregate is not None else GENESIS_PREV_HASH
-        if statement.prev_hash != head:
-            raise BrokenChainError(str(statement.stream), actual_version, statement.prev_hash, head)
-
-        text = item.canonical.decode("utf-8")
-        PARSED.put(text, (statement, data))  # the event's apply reuses this parse
-        fields = SignedFields(text, item.signature.hex(), item.hash)
-        if aggregate is None:
-            self._check_opening(spec, item, data, enrolment, working)
-            opened = spec.aggregate.open(statement.stream, spec.event_class, fields)  # type: ignore[arg-type]
-            working[statement.stream] = opened
-        else:
-            if enrolment is None:  # only the genesis has none, and it opens a stream
-                raise InvalidDataError(spec.name, ["only the genesis is signed by its own key"])
-            self._check_append(spec, item, data, aggregate, enrolment, working)
-            aggregate.record(spec.event_class, fields)
-        return _Accepted(item)
-
-    def _check_clock(self, item: SignedStatement) -> None:
-        skew = timedelta(seconds=self.settings.max_clock_skew_seconds)
-        if item.statement.signed_at > datetime.now(UTC) + skew:
-            raise InvalidDataError(item.statement.type, ["signed_at lies in the future"])
-
-    def _check_genesis(self, item: SignedStatement) -> None:
-        statement = item.statement
-        if statement.stream != self.registry_id:
-            raise InvalidDataError(
-                "LedgerInitialised", [f"the genesis belongs on stream {self.registry_id}"]
-            )
-        if self.registry() is not None:
-            raise AlreadyInitialisedError
-        if statement.signer.cid != SYSTEM_CID or statement.signer.key != statement.data.get(
-            "key_id"
-        ):
-            raise InvalidDataError(
-                "LedgerInitialised", ["the genesis is signed by the system key it enrols"]
-            )
-        if statement.data.get("ledger") != self.settings.name:
-            raise InvalidDataError(
-                "LedgerInitialised",
-                [f"data.ledger must be this ledger's name {self.settings.name}"],
-            )
-
-    def _parse_data(self, spec: EventType, data: dict[str, Any]) -> BaseModel:
-        try:
-            return spec.data_model.model_validate(data)
-        except ValidationError as error:
-            raise InvalidDataError(spec.name, [describe_validation_error(error)]) from None
-
-    def _context(
-        self,
-        spec: EventType,
-        item: SignedStatement,
-        data: BaseModel,
-        enrolment: Enrolment,
-        working: dict[UUID, SignedAggregate | None],
-        current: SignedAggregate | None,
-    ) -> CheckContext:
-        """The context of a domain check, loading any related stream not loaded yet (a stream
-        opened earlier in the same batch can name streams the batch did not preload)."""
-        missing = set(self._related(spec, data, current)) - working.keys()
-        if missing:
-            working.update(self._load_streams(missing))
-        statement = item.statement
-        return CheckContext(
-            stream=statement.stream,
-            effective=statement.effective,
-            actor=Actor(cid=statement.signer.cid, roles=enrolment.roles),
-            related=working,
-        )
-
-    def _check_opening(
-        self,
-        spec: EventType,
-        item: SignedStatement,
-        data: BaseModel,
-        enrolment: Enrolment | None,
-        working: dict[UUID, SignedAggregate | None],
-    ) -> None:
-        if not spec.opens_stream:
-            openers = [t.name for t in EVENT_TYPES.values() if t.opens_stream]
-            raise InvalidDataError(
-                spec.name, [f"a new stream starts with one of {', '.join(openers)}"]
-            )
-        if spec.aggregate is OperatorRegistry and item.statement.stream != self.registry_id:
-            raise InvalidDataError(spec.name, ["operator events belong on the registry stream"])
-        if enrolment is not None:
-            self._check_scope(spec, enrolment, spec.aggregate.opening_scope(spec.event_class, data))
-        spec.aggregate.check_opening(spec.event_class, data)
-        if enrolment is not None and issubclass(spec.aggregate, LedgerAggregate):
-            context = self._context(spec, item, data, enrolment, working, None)
-            spec.aggregate.check_opening_with(spec.event_class, data, context)
-
-    def _check_append(
-        self,
-        spec: EventType,
-        item: SignedStatement,
-        data: BaseModel,
-        aggregate: SignedAggregate,
-        enrolment: Enrolment,
-        working: dict[UUID, SignedAggregate | None],
-    ) -> None:
-        if spec.opens_stream:
-            raise InvalidDataError(spec.name, ["only a new stream starts with it"])
-        if not isinstance(aggregate, spec.aggregate):
-            raise InvalidDataError(
-                spec.name, [f"it applies to a {spec.aggregate.__name__}, not to this stream"]
-            )
-        self._check_scope(spec, enrolment, aggregate.target_scope(spec.event_class, data))
-        aggregate.check(spec.event_class, data)
-        if isinstance(aggregate, LedgerAggregate):
-            context = self._context(spec, item, data, enrolment, working, aggregate)
-            aggregate.check_with(spec.event_class, data, context)
-
-    def _check_scope(self, spec: EventType, enrolment: Enrolment, target: Scope) -> None:
-        if not enrolment.scope.covers(target):
-            raise ForbiddenError(
-                spec.name,
-                f"the signer's scope ({enrolment.scope.describe()}) does not cover "
-                f"{target.describe()}",
-            )
-
-    def _load_streams(self, streams: set[UUID]) -> dict[UUID, SignedAggregate | None]:
+    def _load_streams(self, streams: set[UUID]) -> Streams:
         """The current state of every stream a batch touches, read in one query."""
-        working: dict[UUID, SignedAggregate | None] = {}
+        working: Streams = {}
         for stream, stored_events in self._index.select_streams(sorted(streams)).items():
             aggregate: Any = None
             for stored in stored_events:
@@ -508,26 +222,14 @@ class Ledger(Application[UUID]):
             working[stream] = aggregate
         return working
 
-    def load(self, streams: Iterable[UUID]) -> dict[UUID, SignedAggregate | None]:
+    def load(self, streams: Iterable[UUID]) -> Streams:
         """The current state of many streams (None for a stream not opened), read in one query
         per 500 streams. For processes that enumerate streams from the notification log."""
         wanted = list(dict.fromkeys(streams))
-        found: dict[UUID, SignedAggregate | None] = {}
+        found: Streams = {}
         for start in range(0, len(wanted), 500):
             found.update(self._load_streams(set(wanted[start : start + 500])))
         return found
-
-    def _working_aggregate(
-        self, stream: UUID, working: dict[UUID, SignedAggregate | None]
-    ) -> SignedAggregate | None:
-        return working[stream]
-
-    def _registry_for(self, working: dict[UUID, SignedAggregate | None]) -> OperatorRegistry | None:
-        """The registry as this batch sees it: including enrolments earlier in the batch."""
-        in_batch = working.get(self.registry_id)
-        if isinstance(in_batch, OperatorRegistry):
-            return in_batch
-        return self.registry()
 
     def _existing_receipt(self, item: SignedStatement) -> Receipt | None:
         """The receipt of this very statement if it is already recorded (a safe retry)."""
@@ -619,8 +321,4 @@ class Ledger(Application[UUID]):
         return enrolment
 
 
-def is_system(enrolment: Enrolment) -> bool:
-    return Role.SYSTEM in enrolment.roles
-
-
-__all__ = ["Ledger", "LedgerError", "Receipt", "RecordedEvent", "read_statement"]
+__all__ = ["Ledger", "Receipt", "RecordedEvent"]

@@ -3,16 +3,22 @@
 The ledger owns the port; smart-card and PKCS#11 adapters live in ``card/`` and implement the
 same protocol. ``SoftwareSigner`` keeps the key in memory or in a file and is for development
 and tests only: its enrolment says ``key_storage.kind == "software"`` so reports can show it.
+
+``VerifierPool`` checks a batch's signatures on threads of its own (libsodium releases the GIL),
+so the ledger can load streams and insert rows meanwhile and ask for the verdicts last.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import nacl.exceptions
 import nacl.signing
 
+from ledger.errors import BadSignatureError
 from ledger.statement import SignedStatement, Statement, digest, key_id_of, read_statement
 
 
@@ -86,6 +92,71 @@ def verify_signature(public_key: bytes, canonical: bytes, signature: bytes) -> b
     except (nacl.exceptions.BadSignatureError, ValueError, TypeError):
         return False
     return True
+
+
+VERIFIER_THREADS = 2
+"""Threads of a ``VerifierPool``: one per core of the machine the ledger was measured on."""
+
+HAND_OVER_FROM = 4
+"""Batches of at least this many statements are verified on the verifier threads."""
+
+_Check = tuple[bytes, bytes, bytes]  # public key, canonical bytes, signature
+
+
+def _verify_all(work: Sequence[_Check]) -> list[bool]:
+    return [verify_signature(key, canonical, signature) for key, canonical, signature in work]
+
+
+class BatchVerification:
+    """The signature checks of one batch: running on the verifier threads, or, for a batch of
+    a few statements, done on the calling thread when first asked for (handing a few checks
+    over and back costs more than the checks themselves)."""
+
+    def __init__(
+        self, signed: Sequence[SignedStatement], work: list[_Check], pool: ThreadPoolExecutor
+    ) -> None:
+        self._signed = signed
+        self._work = work
+        self.in_background = len(work) >= HAND_OVER_FROM
+        self._chunks: list[Future[list[bool]]] = []
+        if self.in_background:
+            size = -(-len(work) // VERIFIER_THREADS)
+            self._chunks = [
+                pool.submit(_verify_all, work[start : start + size])
+                for start in range(0, len(work), size)
+            ]
+
+    def check(self) -> None:
+        """Wait for the verdicts; raise ``BadSignatureError`` for the first bad signature."""
+        if self.in_background:
+            verdicts = [ok for chunk in self._chunks for ok in chunk.result()]
+        else:
+            verdicts = _verify_all(self._work)
+        for item, ok in zip(self._signed, verdicts, strict=True):
+            if not ok:
+                raise BadSignatureError(item.statement.signer.key)
+
+
+class VerifierPool:
+    """The verifier threads of one ledger, shared by its batches."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=VERIFIER_THREADS, thread_name_prefix="verify")
+
+    def start(self, signed: Sequence[SignedStatement], keys: Sequence[bytes]) -> BatchVerification:
+        """Start checking each statement's signature with its signer's public key.
+
+        A big batch is cut into one chunk per verifier thread, so it costs a handful of
+        hand-overs rather than one per statement.
+        """
+        work = [
+            (key, item.canonical, item.signature) for key, item in zip(keys, signed, strict=True)
+        ]
+        return BatchVerification(signed, work, self._pool)
+
+    def close(self) -> None:
+        """Let the threads go once their running checks end."""
+        self._pool.shutdown(wait=False)
 
 
 SESSION_CONTEXT = b"thai-lgov-ledger session v1\n"

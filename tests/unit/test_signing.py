@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ledger.errors import MalformedStatementError
-from ledger.signing import SoftwareSigner, sign_statement, verify_signature
+from ledger.errors import BadSignatureError, MalformedStatementError
+from ledger.signing import (
+    HAND_OVER_FROM,
+    SoftwareSigner,
+    VerifierPool,
+    sign_statement,
+    verify_signature,
+)
 from ledger.statement import (
     GENESIS_PREV_HASH,
     SignerRef,
@@ -126,3 +132,30 @@ def test_key_file_round_trip(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
     assert SIGNER.public_key == loaded.public_key
     assert 0o600 == path.stat().st_mode & 0o777
+
+
+@pytest.mark.parametrize("size", [1, HAND_OVER_FROM])
+def test_verifier_pool_passes_good_signatures(size: int) -> None:
+    """A batch of good signatures passes, whether checked inline or on the verifier threads."""
+    pool = VerifierPool()
+    signed = [read_statement(CANONICAL, SIGNATURE)] * size
+
+    verification = pool.start(signed, [SIGNER.public_key] * size)
+
+    verification.check()
+    assert (size >= HAND_OVER_FROM) == verification.in_background
+    pool.close()
+
+
+@pytest.mark.parametrize("size", [1, HAND_OVER_FROM + 1])
+def test_verifier_pool_names_the_key_of_a_bad_signature(size: int) -> None:
+    """A signature that fails under its key raises BadSignatureError naming the signer's key."""
+    pool = VerifierPool()
+    signed = [read_statement(CANONICAL, SIGNATURE)] * size
+    keys = [SIGNER.public_key] * (size - 1) + [SoftwareSigner.generate().public_key]
+
+    verification = pool.start(signed, keys)
+
+    with pytest.raises(BadSignatureError, match=SIGNER.key_id):
+        verification.check()
+    pool.close()

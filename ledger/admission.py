@@ -1,0 +1,347 @@
+"""Admission: the checks of one batch of signed statements, on streams already loaded.
+
+``Ledger.submit_batch`` loads the streams a batch writes, then asks ``Admission`` whether each
+statement may join them, in the batch's order and in DESIGN.md section 3's order: a known event
+type; a ``signed_at`` not in the future; for the genesis, the trust anchor's own rules, for any
+other statement, a known, unrevoked key of the named citizen with a role that may emit the
+type; data valid for the type; the expected version (or a receipt, when the very statement is
+already recorded) and prev_hash of the stream; a stream opened or continued by the right kind
+of event; the signer's scope; the aggregate's own rules. The first failure raises its
+``LedgerError``. An accepted statement becomes a pending event of its aggregate in the batch's
+working streams, so a later statement of the batch sees it.
+
+Admission never reads storage itself: it is handed the loaded streams, the operator registry and
+the settings, and two callables for what only storage knows (the streams the domain's rules
+read that are not loaded yet; the receipt of a statement already recorded). The signature
+checks run apart, on ``ledger.signing``'s verifier threads; ``signing_key`` here says which key
+each signature is checked with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, ValidationError
+
+from ledger.domain.base import Actor, CheckContext, LedgerAggregate
+from ledger.domain.catalog import EVENT_TYPES, EventType
+from ledger.domain.operators import Enrolment, OperatorRegistry
+from ledger.domain.permissions import Scope
+from ledger.domain.signed import PARSED, SignedAggregate, SignedFields
+from ledger.errors import (
+    AlreadyInitialisedError,
+    BrokenChainError,
+    ForbiddenError,
+    InvalidDataError,
+    RevokedKeyError,
+    StaleVersionError,
+    UnknownKeyError,
+)
+from ledger.settings import LedgerSettings
+from ledger.statement import (
+    GENESIS_PREV_HASH,
+    SYSTEM_CID,
+    SignedStatement,
+    describe_validation_error,
+)
+
+Streams = dict[UUID, SignedAggregate | None]
+"""A batch's working streams: each stream's current state, None for a stream not opened."""
+
+LoadStreams = Callable[[set[UUID]], Streams]
+"""Reads the current state of the given streams from storage."""
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the ledger returns for an accepted statement."""
+
+    notification_id: int
+    stream: UUID
+    version: int
+    hash: str
+
+
+FindReceipt = Callable[[SignedStatement], Receipt | None]
+"""The receipt of this very statement if storage already holds it (a safe retry), else None."""
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A statement admitted to the batch; ``existing`` is its first receipt when resubmitted."""
+
+    signed: SignedStatement
+    existing: Receipt | None = None
+
+
+def enrolment_of(item: SignedStatement, registry: OperatorRegistry | None) -> Enrolment:
+    """The enrolment of the statement's signing key, or the error saying why it may not sign."""
+    signer = item.statement.signer
+    enrolment = registry.enrolment(signer.key) if registry is not None else None
+    if enrolment is None:
+        raise UnknownKeyError(signer.key)
+    if enrolment.cid != signer.cid:
+        raise UnknownKeyError(signer.key, "is not enrolled for the citizen ID that signed")
+    if enrolment.revoked_at is not None:
+        raise RevokedKeyError(signer.key, enrolment.revoked_at.isoformat())
+    return enrolment
+
+
+def signing_key(item: SignedStatement, registry: OperatorRegistry | None) -> bytes:
+    """The public key the statement's signature is checked with."""
+    statement = item.statement
+    if statement.type != "LedgerInitialised":
+        return enrolment_of(item, registry).public_key
+    # The genesis is signed by the key it enrols: the trust anchor.
+    public_key = statement.data.get("public_key")
+    if not isinstance(public_key, str) or len(public_key) != 64:
+        raise InvalidDataError("LedgerInitialised", ["data.public_key: 64 hex characters"])
+    try:
+        return bytes.fromhex(public_key)
+    except ValueError:
+        raise InvalidDataError(
+            "LedgerInitialised", ["data.public_key: 64 hex characters"]
+        ) from None
+
+
+def _related(spec: EventType, data: BaseModel, current: SignedAggregate | None) -> Iterable[UUID]:
+    """The other streams the domain's check of this statement reads."""
+    aggregate = spec.aggregate
+    if not issubclass(aggregate, LedgerAggregate):
+        return ()
+    target = current if isinstance(current, aggregate) else None
+    return aggregate.related_streams(spec.event_class, data, target)
+
+
+class Admission:
+    """The checks of one batch: which statements may join the batch's working streams.
+
+    ``working`` is changed in place: related streams are added as they are loaded, and an
+    accepted statement becomes a pending event of its (possibly new) aggregate there.
+    ``registry`` is the operator registry the batch was started on (None before the genesis).
+    """
+
+    def __init__(
+        self,
+        settings: LedgerSettings,
+        registry_id: UUID,
+        registry: OperatorRegistry | None,
+        working: Streams,
+        *,
+        load_streams: LoadStreams,
+        find_receipt: FindReceipt,
+    ) -> None:
+        self._settings = settings
+        self._registry_id = registry_id
+        self._registry = registry
+        self._working = working
+        self._load_streams = load_streams
+        self._find_receipt = find_receipt
+
+    def preload_related(self, signed: list[SignedStatement]) -> list[BaseModel | None]:
+        """Load the streams the batch's domain rules read, in one query; return parsed data.
+
+        A statement whose type or data is wrong is skipped here: ``admit`` raises its error in
+        the batch's order. The parsed data is handed on so no statement is parsed twice.
+        """
+        parsed: list[BaseModel | None] = []
+        wanted: set[UUID] = set()
+        for item in signed:
+            spec = EVENT_TYPES.get(item.statement.type)
+            data: BaseModel | None = None
+            if spec is not None and issubclass(spec.aggregate, LedgerAggregate):
+                try:
+                    data = spec.data_model.model_validate(item.statement.data)
+                except ValidationError:
+                    data = None
+                if data is not None:
+                    wanted.update(_related(spec, data, self._working.get(item.statement.stream)))
+            parsed.append(data)
+        self._load_missing(wanted)
+        return parsed
+
+    def admit(
+        self, signed: list[SignedStatement], parsed: list[BaseModel | None]
+    ) -> list[Accepted]:
+        """Check every statement in order (``parsed`` from ``preload_related``); raise the
+        first statement's ``LedgerError``."""
+        return [self.accept(item, data) for item, data in zip(signed, parsed, strict=True)]
+
+    def accept(self, item: SignedStatement, parsed: BaseModel | None = None) -> Accepted:
+        """Check one statement and record it on its working stream."""
+        statement = item.statement
+        spec = EVENT_TYPES.get(statement.type)
+        if spec is None:
+            raise InvalidDataError(statement.type, ["unknown event type"])
+        self._check_clock(item)
+        enrolment = self._check_signer(spec, item)
+        data = parsed if parsed is not None else self._parse_data(spec, statement.data)
+        aggregate = self._working[statement.stream]
+        actual_version = aggregate.version if aggregate is not None else 0
+        if statement.expected_version != actual_version:
+            existing = self._find_receipt(item)
+            if existing is not None:
+                return Accepted(item, existing)
+            raise StaleVersionError(
+                str(statement.stream), statement.expected_version, actual_version
+            )
+        head = aggregate.head_hash if aggregate is not None else GENESIS_PREV_HASH
+        if statement.prev_hash != head:
+            raise BrokenChainError(str(statement.stream), actual_version, statement.prev_hash, head)
+        self._record(spec, item, data, aggregate, enrolment)
+        return Accepted(item)
+
+    def _check_signer(self, spec: EventType, item: SignedStatement) -> Enrolment | None:
+        """The signer's enrolment, with a role that may emit the type (None for the genesis)."""
+        if spec.name == "LedgerInitialised":
+            self._check_genesis(item)
+            return None
+        enrolment = enrolment_of(item, self._registry_in_batch())
+        if not (spec.roles & enrolment.roles):
+            raise ForbiddenError(
+                spec.name,
+                f"roles {', '.join(sorted(enrolment.roles))} may not emit it",
+            )
+        return enrolment
+
+    def _record(
+        self,
+        spec: EventType,
+        item: SignedStatement,
+        data: BaseModel,
+        aggregate: SignedAggregate | None,
+        enrolment: Enrolment | None,
+    ) -> None:
+        """Open or continue the stream with the checked statement, once its stream's rules
+        allow it."""
+        statement = item.statement
+        text = item.canonical.decode("utf-8")
+        # PARSED memo: the domain helper replaces this
+        PARSED.put(text, (statement, data))  # the event's apply reuses this parse
+        fields = SignedFields(text, item.signature.hex(), item.hash)
+        if aggregate is None:
+            self._check_opening(spec, item, data, enrolment)
+            # The catalogue types event_class as any Event; _check_opening saw it is a Created.
+            opened = spec.aggregate.open(statement.stream, spec.event_class, fields)  # type: ignore[arg-type]
+            self._working[statement.stream] = opened
+            return
+        if enrolment is None:  # only the genesis has none, and it opens a stream
+            raise InvalidDataError(spec.name, ["only the genesis is signed by its own key"])
+        self._check_append(spec, item, data, aggregate, enrolment)
+        aggregate.record(spec.event_class, fields)
+
+    def _registry_in_batch(self) -> OperatorRegistry | None:
+        """The registry as this batch sees it: including enrolments earlier in the batch."""
+        in_batch = self._working.get(self._registry_id)
+        if isinstance(in_batch, OperatorRegistry):
+            return in_batch
+        return self._registry
+
+    def _check_clock(self, item: SignedStatement) -> None:
+        skew = timedelta(seconds=self._settings.max_clock_skew_seconds)
+        if item.statement.signed_at > datetime.now(UTC) + skew:
+            raise InvalidDataError(item.statement.type, ["signed_at lies in the future"])
+
+    def _check_genesis(self, item: SignedStatement) -> None:
+        statement = item.statement
+        if statement.stream != self._registry_id:
+            raise InvalidDataError(
+                "LedgerInitialised", [f"the genesis belongs on stream {self._registry_id}"]
+            )
+        if self._registry is not None:
+            raise AlreadyInitialisedError
+        if statement.signer.cid != SYSTEM_CID or statement.signer.key != statement.data.get(
+            "key_id"
+        ):
+            raise InvalidDataError(
+                "LedgerInitialised", ["the genesis is signed by the system key it enrols"]
+            )
+        if statement.data.get("ledger") != self._settings.name:
+            raise InvalidDataError(
+                "LedgerInitialised",
+                [f"data.ledger must be this ledger's name {self._settings.name}"],
+            )
+
+    @staticmethod
+    def _parse_data(spec: EventType, data: dict[str, Any]) -> BaseModel:
+        try:
+            return spec.data_model.model_validate(data)
+        except ValidationError as error:
+            raise InvalidDataError(spec.name, [describe_validation_error(error)]) from None
+
+    def _check_opening(
+        self,
+        spec: EventType,
+        item: SignedStatement,
+        data: BaseModel,
+        enrolment: Enrolment | None,
+    ) -> None:
+        if not spec.opens_stream:
+            openers = [t.name for t in EVENT_TYPES.values() if t.opens_stream]
+            raise InvalidDataError(
+                spec.name, [f"a new stream starts with one of {', '.join(openers)}"]
+            )
+        if spec.aggregate is OperatorRegistry and item.statement.stream != self._registry_id:
+            raise InvalidDataError(spec.name, ["operator events belong on the registry stream"])
+        if enrolment is not None:
+            _check_scope(spec, enrolment, spec.aggregate.opening_scope(spec.event_class, data))
+        spec.aggregate.check_opening(spec.event_class, data)
+        if enrolment is not None and issubclass(spec.aggregate, LedgerAggregate):
+            context = self._context(spec, item, data, enrolment, None)
+            spec.aggregate.check_opening_with(spec.event_class, data, context)
+
+    def _check_append(
+        self,
+        spec: EventType,
+        item: SignedStatement,
+        data: BaseModel,
+        aggregate: SignedAggregate,
+        enrolment: Enrolment,
+    ) -> None:
+        if spec.opens_stream:
+            raise InvalidDataError(spec.name, ["only a new stream starts with it"])
+        if not isinstance(aggregate, spec.aggregate):
+            raise InvalidDataError(
+                spec.name, [f"it applies to a {spec.aggregate.__name__}, not to this stream"]
+            )
+        _check_scope(spec, enrolment, aggregate.target_scope(spec.event_class, data))
+        aggregate.check(spec.event_class, data)
+        if isinstance(aggregate, LedgerAggregate):
+            context = self._context(spec, item, data, enrolment, aggregate)
+            aggregate.check_with(spec.event_class, data, context)
+
+    def _context(
+        self,
+        spec: EventType,
+        item: SignedStatement,
+        data: BaseModel,
+        enrolment: Enrolment,
+        current: SignedAggregate | None,
+    ) -> CheckContext:
+        """The context of a domain check, loading any related stream not loaded yet (a stream
+        opened earlier in the same batch can name streams the batch did not preload)."""
+        self._load_missing(set(_related(spec, data, current)))
+        statement = item.statement
+        return CheckContext(
+            stream=statement.stream,
+            effective=statement.effective,
+            actor=Actor(cid=statement.signer.cid, roles=enrolment.roles),
+            related=self._working,
+        )
+
+    def _load_missing(self, streams: set[UUID]) -> None:
+        missing = streams - self._working.keys()
+        if missing:
+            self._working.update(self._load_streams(missing))
+
+
+def _check_scope(spec: EventType, enrolment: Enrolment, target: Scope) -> None:
+    if not enrolment.scope.covers(target):
+        raise ForbiddenError(
+            spec.name,
+            f"the signer's scope ({enrolment.scope.describe()}) does not cover {target.describe()}",
+        )
