@@ -72,6 +72,12 @@ class Projections:
     def close(self) -> None:
         self.db.close()
 
+    def __enter__(self) -> Projections:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     def tables(self, name: str) -> dict[str, str]:
         return self.runner.tables_of(self.runner.view(name))
 
