@@ -103,11 +103,8 @@ def catch_up(
         stop.set()
 
     signal.signal(signal.SIGTERM, stop_on_signal)
-    with (
-        open_ledger(build_settings(database_url, name)) as ledger,
-        Projections.open(ledger) as views,
-    ):
-        views.runner.batch_size = batch_size
+    settings = build_settings(database_url, name)
+    with open_ledger(settings) as ledger, Projections.open(ledger, batch_size=batch_size) as views:
         try:
             with progress_bar("catching up") as bar:
                 done = views.catch_up(_reporter(bar))
@@ -131,11 +128,11 @@ def rebuild(
     half-built view)."""
     if view not in VIEW_NAMES:
         fail(f"no view named {view!r}; the views are {', '.join(VIEW_NAMES)}")
+    settings = build_settings(database_url, name)
     with (
-        open_ledger(build_settings(database_url, name)) as ledger,
-        Projections.open(ledger) as views,
+        open_ledger(settings) as ledger,
+        Projections.open(ledger, batch_size=batch_size) as views,
+        progress_bar(f"rebuilding {view}") as bar,
     ):
-        views.runner.batch_size = batch_size
-        with progress_bar(f"rebuilding {view}") as bar:
-            done = views.rebuild(view, _reporter(bar))
+        done = views.rebuild(view, _reporter(bar))
     out.print(f"view {view} rebuilt from {done} events and swapped in")

@@ -78,24 +78,7 @@ class Reports:
         statuses: Collection[str] | None = None,
     ) -> Table[RegistryEntry]:
         """Personnel records now, or as of a valid date and/or a transaction time."""
-        with self._read() as (cursor, tables):
-            if valid_on is None and recorded_at is None:
-                found = current_registry(
-                    cursor,
-                    tables["registry"],
-                    lao=scope.lao,
-                    province=scope.province,
-                    category=category,
-                )
-            else:
-                found = registry_as_of(
-                    cursor,
-                    tables["registry"],
-                    valid=valid_on,
-                    recorded=recorded_at,
-                    lao=scope.lao,
-                    province=scope.province,
-                )
+        found = self._entries(valid_on, recorded_at, scope=scope, category=category)
         rows = tuple(
             entry
             for entry in found
@@ -109,20 +92,41 @@ class Reports:
     ) -> RecordAsOf:
         """One record now, or as of a valid date and/or a transaction time;
         ``StreamNotFoundError`` when the registry held no such record then."""
-        with self._read() as (cursor, tables):
-            if valid_on is None and recorded_at is None:
-                found = current_registry(cursor, tables["registry"], streams=[str(stream)])
-            else:
-                found = registry_as_of(
-                    cursor,
-                    tables["registry"],
-                    valid=valid_on,
-                    recorded=recorded_at,
-                    streams=[str(stream)],
-                )
+        found = self._entries(valid_on, recorded_at, streams=[str(stream)])
         if not found:
             raise StreamNotFoundError(f"{stream} (no record in the registry as of that date)")
         return RecordAsOf(found[0], valid_on, recorded_at)
+
+    def _entries(
+        self,
+        valid_on: date | None,
+        recorded_at: datetime | None,
+        *,
+        scope: ReadScope = EVERYWHERE,
+        category: str | None = None,
+        streams: Collection[str] | None = None,
+    ) -> list[RegistryEntry]:
+        """The registry now (no date given: the ``records`` table) or as of the dates (a fold
+        over the facts); as of a date, ``category`` is the caller's to filter."""
+        with self._read() as (cursor, tables):
+            if valid_on is None and recorded_at is None:
+                return current_registry(
+                    cursor,
+                    tables["registry"],
+                    lao=scope.lao,
+                    province=scope.province,
+                    category=category,
+                    streams=streams,
+                )
+            return registry_as_of(
+                cursor,
+                tables["registry"],
+                valid=valid_on,
+                recorded=recorded_at,
+                lao=scope.lao,
+                province=scope.province,
+                streams=streams,
+            )
 
     def audit_trail(self, stream: UUID) -> Table[AuditEntry]:
         """Every event of the stream with its signer and legal reference, each signature

@@ -65,9 +65,17 @@ class Projections:
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, ledger: Ledger, database_url: str | None = None) -> Projections:
-        """The views in ``database_url`` (default: the ledger's own database)."""
-        return cls(ledger, ViewDatabase(database_url or ledger.settings.database_url))
+    def open(
+        cls,
+        ledger: Ledger,
+        database_url: str | None = None,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> Projections:
+        """The views in ``database_url`` (default: the ledger's own database); close them, or
+        use them as a context manager."""
+        db = ViewDatabase(database_url or ledger.settings.database_url)
+        return cls(ledger, db, batch_size=batch_size)
 
     def close(self) -> None:
         self.db.close()
