@@ -2,24 +2,30 @@
 
 ``create_app(settings)`` builds everything from the settings it is given (nothing is read at
 import time, nothing is a process-wide singleton, so several apps for several ledgers can live in
-one process). Given no ledger, the app opens ``Ledger(settings)`` at startup and closes it at
-shutdown; given one, the caller owns it and closes it.
+one process). The lifespan builds every adapter once, before the first request, and puts it on
+``app.state`` for ``api.deps`` to hand out: the ledger (given no ledger, the app opens
+``Ledger(settings)`` and closes it at shutdown; given one, the caller owns it and closes it), the
+views and the reports over them (``Projections``, ``Reports``), and the transparency log's
+store (whose tables it makes).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack, asynccontextmanager, contextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
-from api.read_models import close_projections
 from api.routes import ROUTERS
 from api.routes import transparency as transparency_routes
 from api.sessions import SessionAuthority
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
+from projections.reports.facade import Reports
+from projections.transparency.projection import TransparencyStore
+from projections.views.catalogue import Projections
 
 
 def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAPI:
@@ -27,20 +33,11 @@ def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAP
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if ledger is not None:
-            try:
-                yield
-            finally:
-                close_projections(app.state)
-            return
-        owned = Ledger(settings)
-        app.state.ledger = owned
-        try:
+        with ExitStack() as adapters:
+            if ledger is None:
+                app.state.ledger = adapters.enter_context(_owned(app.state, Ledger(settings)))
+            _build_readers(app.state, app.state.ledger, adapters)
             yield
-        finally:
-            close_projections(app.state)
-            app.state.ledger = None
-            owned.close()
 
     app = FastAPI(
         title="Thai local-government records ledger",
@@ -58,3 +55,27 @@ def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAP
         app.include_router(router)
     app.include_router(transparency_routes.router)
     return app
+
+
+def _build_readers(state: Any, ledger: Ledger, adapters: ExitStack) -> None:
+    """The reports over the ledger's views and the transparency log; at shutdown the views'
+    connection is closed and both are gone from ``app.state``."""
+    projections = adapters.enter_context(Projections.open(ledger))
+    adapters.callback(_forget, state, "reports", "transparency")
+    state.reports = Reports(projections)
+    state.transparency = TransparencyStore(ledger)
+
+
+@contextmanager
+def _owned(state: Any, ledger: Ledger) -> Iterator[Ledger]:
+    """A ledger the app opened: closed at shutdown, and gone from ``app.state``."""
+    try:
+        yield ledger
+    finally:
+        state.ledger = None
+        ledger.close()
+
+
+def _forget(state: Any, *names: str) -> None:
+    for name in names:
+        setattr(state, name, None)

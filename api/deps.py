@@ -1,27 +1,46 @@
 """Dependencies of the routes, as ``Annotated`` aliases that tests may override.
 
-The ledger and the session authority live on ``app.state`` (put there by ``api.app``); nothing
-here builds an adapter or reads settings.
+The adapters live on ``app.state``, built once by the app's lifespan (``api.app``): the ledger,
+the session authority, the reports over the views and the transparency log. Nothing here builds
+an adapter or reads settings.
+
+* ``ReportsDep``: the reports (``projections.reports.facade.Reports``); each request first
+  applies what the log holds beyond the views' positions (cheap when nothing is new), so a
+  client reads its own writes.
+* ``ScopeDep``: the part of the country a read is confined to (``ReadScope``): the caller's
+  enrolment scope, narrowed by the ``province`` and ``lao`` query; asking outside the scope is
+  ``ForbiddenError`` (403), never an empty answer.
+* ``require_stream_scope``: the caller's scope must cover the stream a route reads.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
+from uuid import UUID
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.sessions import MissingTokenError, Session, SessionAuthority
 from ledger.application import Ledger
+from projections.reports.facade import Reports
+from projections.reports.scope import ReadScope
+from projections.transparency.projection import TransparencyStore
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /sessions")
 
 
+def _built(request: Request, name: str) -> Any:
+    """An adapter the lifespan put on ``app.state``."""
+    adapter = getattr(request.app.state, name, None)
+    if adapter is None:
+        raise RuntimeError(f"no {name}: the app's lifespan has not started")
+    return adapter
+
+
 def get_ledger(request: Request) -> Ledger:
     """The app's ledger (opened at startup)."""
-    ledger: Ledger | None = getattr(request.app.state, "ledger", None)
-    if ledger is None:
-        raise RuntimeError("the ledger is not open: the app's lifespan has not started")
+    ledger: Ledger = _built(request, "ledger")
     return ledger
 
 
@@ -31,8 +50,23 @@ def get_sessions(request: Request) -> SessionAuthority:
     return sessions
 
 
+def get_reports(request: Request) -> Reports:
+    """The app's reports, their views current with the log."""
+    reports: Reports = _built(request, "reports")
+    reports.refresh()
+    return reports
+
+
+def get_transparency(request: Request) -> TransparencyStore:
+    """The app's transparency log (its tables made at startup)."""
+    store: TransparencyStore = _built(request, "transparency")
+    return store
+
+
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 SessionsDep = Annotated[SessionAuthority, Depends(get_sessions)]
+ReportsDep = Annotated[Reports, Depends(get_reports)]
+TransparencyDep = Annotated[TransparencyStore, Depends(get_transparency)]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
@@ -49,3 +83,23 @@ def get_session(ledger: LedgerDep, sessions: SessionsDep, credentials: BearerDep
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def read_scope(
+    session: SessionDep,
+    province: Annotated[str | None, Query(description="Only this province")] = None,
+    lao: Annotated[
+        str | None, Query(pattern=r"^\d{7}$", description="Only this LAO (DLA code)")
+    ] = None,
+) -> ReadScope:
+    """The caller's scope, narrowed by the query; a query outside the scope is refused."""
+    return ReadScope.within(session.enrolment.scope, lao=lao, province=province)
+
+
+ScopeDep = Annotated[ReadScope, Depends(read_scope)]
+
+
+def require_stream_scope(session: Session, ledger: Ledger, stream: UUID) -> None:
+    """The caller's scope must cover the stream's (``ForbiddenError`` otherwise; an unknown
+    stream is ``StreamNotFoundError``). Called in the route's body, after the query is read."""
+    session.require_scope(ledger.aggregate(stream).read_scope(), f"reading {stream}")

@@ -72,13 +72,12 @@ def _reporter(bar: Progress) -> ProgressCallback:
 @project_app.command("list")
 def list_views(database_url: DatabaseUrl = None, name: LedgerName = None) -> None:
     """Each view, the notification id it is current up to, and the log's end."""
-    with open_ledger(build_settings(database_url, name)) as ledger:
-        projections = Projections.open(ledger)
-        try:
-            positions = projections.runner.positions()
-            end = log_end(ledger)
-        finally:
-            projections.close()
+    with (
+        open_ledger(build_settings(database_url, name)) as ledger,
+        Projections.open(ledger) as views,
+    ):
+        positions = views.runner.positions()
+        end = log_end(ledger)
     out.print(f"log end: {end}")
     for view in VIEW_NAMES:
         behind = end - positions[view]
@@ -104,21 +103,18 @@ def catch_up(
         stop.set()
 
     signal.signal(signal.SIGTERM, stop_on_signal)
-    with open_ledger(build_settings(database_url, name)) as ledger:
-        projections = Projections.open(ledger)
-        projections.runner.batch_size = batch_size
+    settings = build_settings(database_url, name)
+    with open_ledger(settings) as ledger, Projections.open(ledger, batch_size=batch_size) as views:
         try:
             with progress_bar("catching up") as bar:
-                done = projections.catch_up(_reporter(bar))
+                done = views.catch_up(_reporter(bar))
             out.print(f"{done} events applied to {len(VIEW_NAMES)} views")
             while follow and not stop.wait(interval):
-                applied = projections.catch_up()
+                applied = views.catch_up()
                 if applied:
                     out.print(f"{applied} events applied", highlight=False)
         except KeyboardInterrupt:
             pass
-        finally:
-            projections.close()
 
 
 @project_app.command("rebuild")
@@ -132,12 +128,11 @@ def rebuild(
     half-built view)."""
     if view not in VIEW_NAMES:
         fail(f"no view named {view!r}; the views are {', '.join(VIEW_NAMES)}")
-    with open_ledger(build_settings(database_url, name)) as ledger:
-        projections = Projections.open(ledger)
-        projections.runner.batch_size = batch_size
-        try:
-            with progress_bar(f"rebuilding {view}") as bar:
-                done = projections.rebuild(view, _reporter(bar))
-        finally:
-            projections.close()
+    settings = build_settings(database_url, name)
+    with (
+        open_ledger(settings) as ledger,
+        Projections.open(ledger, batch_size=batch_size) as views,
+        progress_bar(f"rebuilding {view}") as bar,
+    ):
+        done = views.rebuild(view, _reporter(bar))
     out.print(f"view {view} rebuilt from {done} events and swapped in")

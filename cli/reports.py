@@ -8,7 +8,6 @@ up to date first (``--no-catch-up`` reads them as they are).
 from __future__ import annotations
 
 import sys
-from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -17,9 +16,9 @@ import typer
 
 from cli.options import read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, open_ledger, out
-from projections.reports.eplan import render_csv, render_html, render_xlsx
+from projections.reports.facade import Reports
+from projections.reports.render import Format, render
 from projections.views.catalogue import Projections
-from projections.views.eplan_status import eplan_status
 
 report_app = typer.Typer(help="Reports from the views: the e-Plan status table.")
 
@@ -51,27 +50,18 @@ def eplan_status_report(
     name: LedgerName = None,
 ) -> None:
     """The e-Plan status table (รายงานสถานะการทำงานของแต่ละอปท.) of a province and year."""
-    day = read_date(as_of) or date.today()
-    with open_ledger(build_settings(database_url, name)) as ledger:
-        projections = Projections.open(ledger)
-        try:
-            if catch_up:
-                projections.catch_up()
-            with projections.read() as cursor:
-                report = eplan_status(
-                    cursor, projections.tables("eplan"), province, fiscal_year, as_of=day
-                )
-        finally:
-            projections.close()
-    if format is ReportFormat.XLSX:
-        content = render_xlsx(report)
-    elif format is ReportFormat.HTML:
-        content = render_html(report).encode("utf-8")
-    else:
-        content = render_csv(report)
+    day = read_date(as_of)
+    with (
+        open_ledger(build_settings(database_url, name)) as ledger,
+        Projections.open(ledger) as views,
+    ):
+        if catch_up:
+            views.catch_up()
+        report = Reports(views).eplan_status(province, fiscal_year, day)
+    rendered = render(report, Format(format.value))
     if output is None:
-        sys.stdout.buffer.write(content)
+        sys.stdout.buffer.write(rendered.content)
         sys.stdout.buffer.flush()
         return
-    output.write_bytes(content)
+    output.write_bytes(rendered.content)
     out.print(f"{len(report.rows)} LAOs of {province}, FY{fiscal_year}, written to {output}")

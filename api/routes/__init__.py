@@ -1,8 +1,10 @@
 """The routes, one module per resource: health, statements, sessions, streams, the registry
 and the reports.
 
-Routes are thin: read the request model, call the ledger or the session authority, shape the
-response. They catch nothing; ``api.errors`` turns every rejection into problem details.
+Routes are thin: read the request model, make one call of the ledger, the session authority, the
+reports (``projections.reports.facade.Reports``) or the transparency log, and shape or draw the
+answer (``api.downloads``). They open no cursor and name no table. They catch nothing;
+``api.errors`` turns every rejection into problem details.
 """
 
 from __future__ import annotations

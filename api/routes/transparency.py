@@ -11,33 +11,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from fastapi.responses import PlainTextResponse
 
-from api.deps import LedgerDep
+from api.deps import LedgerDep, TransparencyDep
 from api.errors import problem_responses
 from api.schemas import CheckpointOut, ConsistencyProofOut, InclusionProofOut
 from ledger.errors import NotInitialisedError
 from projections.transparency.checkpoints import log_origin, verifier_key
-from projections.transparency.projection import TransparencyStore
 
 router = APIRouter(
     prefix="/transparency", tags=["transparency"], responses=problem_responses(400, 404, 503)
 )
 
 NOTE_MEDIA_TYPE = "text/plain; charset=utf-8"
-
-
-def get_transparency(request: Request, ledger: LedgerDep) -> TransparencyStore:
-    """The transparency log of the app's ledger (its tables are opened on first use)."""
-    store: TransparencyStore | None = getattr(request.app.state, "transparency", None)
-    if store is None or store.ledger_name != ledger.name:
-        store = TransparencyStore(ledger)
-        request.app.state.transparency = store
-    return store
-
-
-TransparencyDep = Annotated[TransparencyStore, Depends(get_transparency)]
 
 
 @router.get(

@@ -28,7 +28,8 @@ from typing import Any
 from projections.store import Cursor
 from projections.views.certification import CycleRow, current_cycles, record_state
 from projections.views.organizations import organizations
-from projections.views.registry import NOT_SEPARATED, RecordRow, entry_counts, record_rows
+from projections.views.registry_queries import record_rows
+from projections.views.registry_rows import NOT_SEPARATED, RecordRow, entry_counts
 
 REQUIRED: dict[str, tuple[str, ...]] = {
     "general": ("PersonalDataRecorded",),

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from projections.store import Cursor
-from projections.views.registry import NOT_SEPARATED, RecordRow, record_rows
+from projections.views.registry_queries import record_rows
+from projections.views.registry_rows import NOT_SEPARATED, RecordRow
 
 UNKNOWN_LINE = "(ไม่ระบุสายงาน)"
 RETIRING_CATEGORIES = frozenset({"official", "teacher", "employee"})

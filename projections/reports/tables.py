@@ -47,13 +47,26 @@ def table_csv(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> byte
     )
 
 
-def table_xlsx(title: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """One sheet named ``title``: a bold header row, then one row per row."""
+def new_sheet(title: str) -> tuple[Workbook, Worksheet]:
+    """A new workbook and its one sheet, named ``title`` (cut to Excel's 31 characters)."""
     workbook = Workbook()
     sheet = workbook.active
     if not isinstance(sheet, Worksheet):  # a new workbook always has its first sheet
         raise TypeError("openpyxl made a workbook without a worksheet")
     sheet.title = title[:31]
+    return workbook, sheet
+
+
+def workbook_bytes(workbook: Workbook) -> bytes:
+    """The workbook as an XLSX file."""
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def table_xlsx(title: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
+    """One sheet named ``title``: a bold header row, then one row per row."""
+    workbook, sheet = new_sheet(title)
     sheet.append(list(columns))
     for row in rows:
         sheet.append([cell_value(row.get(column)) for column in columns])
@@ -62,6 +75,4 @@ def table_xlsx(title: str, columns: Sequence[str], rows: Sequence[Mapping[str, A
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             cell.font = Font(name=THAI_FONT)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

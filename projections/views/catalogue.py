@@ -65,12 +65,26 @@ class Projections:
         self._lock = threading.RLock()
 
     @classmethod
-    def open(cls, ledger: Ledger, database_url: str | None = None) -> Projections:
-        """The views in ``database_url`` (default: the ledger's own database)."""
-        return cls(ledger, ViewDatabase(database_url or ledger.settings.database_url))
+    def open(
+        cls,
+        ledger: Ledger,
+        database_url: str | None = None,
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> Projections:
+        """The views in ``database_url`` (default: the ledger's own database); close them, or
+        use them as a context manager."""
+        db = ViewDatabase(database_url or ledger.settings.database_url)
+        return cls(ledger, db, batch_size=batch_size)
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Projections:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def tables(self, name: str) -> dict[str, str]:
         return self.runner.tables_of(self.runner.view(name))

@@ -14,7 +14,8 @@ opened) after that certification, and otherwise in the cycle's own state (``draf
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,7 +24,8 @@ from projections.log import LogEvent
 from projections.rows import utc_text
 from projections.store import Cursor
 from projections.views.folding import StreamRows, streams_of
-from projections.views.registry import NOT_SEPARATED, record_rows
+from projections.views.registry_queries import record_rows
+from projections.views.registry_rows import NOT_SEPARATED
 from projections.views.runner import View
 
 CYCLE_TYPES = frozenset(
@@ -340,14 +342,15 @@ class StepRow:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-def steps(cursor: Cursor, tables: Mapping[str, str], stream: str) -> list[StepRow]:
-    """The signed steps of one cycle, in log order."""
-    cursor.execute(
-        f"SELECT {', '.join(STEP_COLUMNS)} FROM {tables['steps']} WHERE stream = ? "
-        "ORDER BY notification_id",
-        [stream],
-    )
-    return [StepRow(*row) for row in cursor.fetchall()]
+def steps_of(
+    cursor: Cursor, tables: Mapping[str, str], streams: Collection[str]
+) -> dict[str, list[StepRow]]:
+    """The signed steps of each cycle (by stream), in log order; one query for them all."""
+    found: dict[str, list[StepRow]] = defaultdict(list)
+    rows = cursor.select_in(tables["steps"], STEP_COLUMNS, "stream", streams)
+    for step in sorted((StepRow(*row) for row in rows), key=lambda s: s.notification_id):
+        found[step.stream].append(step)
+    return dict(found)
 
 
 def record_state(last_notification_id: int, cycle: CycleRow | None) -> str:

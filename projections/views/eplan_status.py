@@ -1,39 +1,23 @@
-"""The e-Plan status table (รายงานสถานะการทำงานของแต่ละอปท.): per LAO of a province, for a
-fiscal year, how far its development plan and its budget execution got (DOMAIN.md section 4).
+"""The e-Plan view: LAOs, plans, strategies, projects and their execution, with valid times.
 
-The view keeps the e-Plan facts with their valid times, so the table can be drawn as of a date
-(the seed's "ข้อมูล ณ 03/10/2559"): the LAOs (``laos``), their plans (``plans``: drafted, vision
-recorded, approved, with dates), strategies, projects with the years they are planned in
-(``projects``, ``project_years``) and each project's execution dates.
-
-For province P and fiscal year Y, each active LAO of P, in the order Thai reports list them
-(PAO, city, town and subdistrict municipalities, SAOs; then DLA code), gets one row:
-
-* the plan: the LAO's plan covering Y (the latest drafted, if several);
-* vision: ``ทำแล้ว`` when the plan's vision is recorded, else ``-``;
-* strategies: how many; plan projects for Y, Y+1, Y+2: how many projects (not removed) the plan
-  holds for each year. Blank when there are none: blank means never reported, never 0;
-* plan approval: ``ทำแล้ว`` and its date (the approval may carry no date), else ``ยังไม่อนุมัติ``;
-* budget-approved projects: the LAO's projects whose budget was approved for FY Y; contracts,
-  disbursed and 100% completed count among those. When no project reached budget approval the
-  four stay blank; once some did, a later stage none reached shows 0 (it was reported, as zero).
-
-The totals row counts the LAOs with a vision and with an approved plan, and sums the rest
-(blank cells add nothing; a column blank in every row stays blank).
+The view keeps the e-Plan facts with their valid times, so the status table
+(``projections.reports.eplan_status``) can be drawn as of a date (the seed's "ข้อมูล ณ
+03/10/2559"): the LAOs (``laos``), their plans (``plans``: drafted, vision recorded, approved,
+with dates), strategies, projects with the years they are planned in (``projects``,
+``project_years``) and each project's execution dates. ``eplan_facts`` reads what one province's
+table for one fiscal year needs, as typed rows.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from projections.log import LogEvent
 from projections.store import Cursor
 from projections.views.folding import StreamRows
-from projections.views.organizations import TYPE_ORDER
 from projections.views.runner import View
 
 LAO_TYPES = frozenset(
@@ -97,26 +81,6 @@ FIRST_STAGE_EVENT = {
     "DisbursementMade": "disbursed_on",
     "ProjectCompleted": "completed_on",
 }
-
-LAO_TYPE_LABELS = {
-    "pao": ("องค์การบริหารส่วนจังหวัด", "อบจ."),
-    "city_municipality": ("เทศบาลนคร", "เทศบาลนคร"),
-    "town_municipality": ("เทศบาลเมือง", "เทศบาลเมือง"),
-    "subdistrict_municipality": ("เทศบาลตำบล", "เทศบาลตำบล"),
-    "sao": ("องค์การบริหารส่วนตำบล", "อบต."),
-    "pattaya": ("เมืองพัทยา", "เมืองพัทยา"),
-}
-"""LAO type -> (the prefix of its full name, the abbreviation reports print)."""
-
-
-def lao_label(lao_type: str, name: str, district: str) -> str:
-    """The row label of a report: ``อบต.ตากออก (อ.บ้านตาก)``."""
-    full, short = LAO_TYPE_LABELS.get(lao_type, ("", ""))
-    for prefix in (full, short):
-        if prefix and name.startswith(prefix):
-            name = name[len(prefix) :]
-            break
-    return f"{short}{name} (อ.{district})"
 
 
 class EplanStatusView(View):
@@ -286,211 +250,133 @@ def _project(projects: StreamRows, event: LogEvent) -> tuple[dict[str, Any], lis
     return None
 
 
-# The report.
+# Reading the tables: the facts a status table folds, as typed rows.
 
 
 @dataclass(frozen=True, slots=True)
-class EplanStatusRow:
-    """One LAO's line of the table; None is a blank cell (never reported)."""
+class EplanLao:
+    """An active (unmerged) LAO of the province."""
 
-    no: int
+    code: str
+    name: str
+    type: str
+    district: str
+
+
+@dataclass(frozen=True, slots=True)
+class EplanPlan:
+    """A development plan covering the fiscal year, with the valid dates of its stages."""
+
+    stream: str
     lao: str
-    label: str
-    vision_done: bool
-    strategies: int | None
-    plan_projects: tuple[int | None, int | None, int | None]
-    plan_approved: bool
-    plan_approved_on: date | None
-    budget_approved: int | None
-    contracts_signed: int | None
-    disbursed: int | None
-    completed: int | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "no": self.no,
-            "lao": self.lao,
-            "label": self.label,
-            "vision_done": self.vision_done,
-            "strategies": self.strategies,
-            "plan_projects": list(self.plan_projects),
-            "plan_approved": self.plan_approved,
-            "plan_approved_on": (
-                None if self.plan_approved_on is None else self.plan_approved_on.isoformat()
-            ),
-            "budget_approved": self.budget_approved,
-            "contracts_signed": self.contracts_signed,
-            "disbursed": self.disbursed,
-            "completed": self.completed,
-        }
+    first_year: int
+    last_year: int
+    drafted_on: str
+    vision_on: str | None
+    approved: bool
+    approved_on: str | None  # the approval's own date, as the approver gave it (may be None)
+    approval_on: str | None  # the valid time of the PlanApproved statement
 
 
 @dataclass(frozen=True, slots=True)
-class EplanTotals:
-    """The totals row: LAOs with a vision, with an approved plan; sums of the rest."""
+class PlannedYear:
+    """A project of a plan planned in one year, and when it was added and removed."""
 
-    laos: int
-    vision_done: int
-    strategies: int | None
-    plan_projects: tuple[int | None, int | None, int | None]
-    plan_approved: int
-    budget_approved: int | None
-    contracts_signed: int | None
-    disbursed: int | None
-    completed: int | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__} | {
-            "plan_projects": list(self.plan_projects)
-        }
+    plan: str
+    year: int
+    added_on: str
+    removed_on: str | None
 
 
 @dataclass(frozen=True, slots=True)
-class EplanStatusReport:
-    """รายงานสถานะการทำงานของแต่ละอปท. จังหวัด ... ปี ...: rows and totals, as of a date."""
+class BudgetedProject:
+    """A project whose budget was approved for the fiscal year, and its later stages' dates."""
 
-    province: str
-    fiscal_year: int
-    as_of: date | None
-    rows: tuple[EplanStatusRow, ...]
-    totals: EplanTotals
-
-    @property
-    def years(self) -> tuple[int, int, int]:
-        return (self.fiscal_year, self.fiscal_year + 1, self.fiscal_year + 2)
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "province": self.province,
-            "fiscal_year": self.fiscal_year,
-            "plan_years": list(self.years),
-            "as_of": None if self.as_of is None else self.as_of.isoformat(),
-            "rows": [row.as_json() for row in self.rows],
-            "totals": self.totals.as_json(),
-        }
+    lao: str
+    budget_on: str | None
+    contract_on: str | None
+    disbursed_on: str | None
+    completed_on: str | None
 
 
-def _by(on: str | None, as_of: str | None) -> bool:
-    """Whether something dated ``on`` (None: never) had happened by ``as_of`` (None: ever)."""
-    return on is not None and (as_of is None or on <= as_of)
+@dataclass(frozen=True, slots=True)
+class EplanFacts:
+    """What the e-Plan view holds of a province for a fiscal year and the two after it."""
+
+    laos: tuple[EplanLao, ...]
+    plans: tuple[EplanPlan, ...]
+    strategies: tuple[tuple[str, str], ...]  # (plan, added_on)
+    planned: tuple[PlannedYear, ...]
+    budgeted: tuple[BudgetedProject, ...]
 
 
-def _blank_if_zero(count: int) -> int | None:
-    return count or None
-
-
-def _sum(values: Sequence[int | None]) -> int | None:
-    present = [value for value in values if value is not None]
-    return sum(present) if present else None
-
-
-def eplan_status(
+def eplan_facts(
     cursor: Cursor,
     tables: Mapping[str, str],
     province: str,
     fiscal_year: int,
     *,
-    as_of: date | None = None,
     lao: str | None = None,
-) -> EplanStatusReport:
-    """The status table of every active LAO of ``province`` (or only ``lao``) for
-    ``fiscal_year``, as of a valid date (None: everything recorded)."""
-    on = None if as_of is None else as_of.isoformat()
+) -> EplanFacts:
+    """The province's active LAOs (or only ``lao``), the plans covering ``fiscal_year``, their
+    strategies, the projects planned in the year and the two after it, and the projects
+    budgeted for it; every date kept, so the caller can fold them as of any day."""
+    lao_clause, lao_params = ("", []) if lao is None else (" AND code = ?", [lao])
     cursor.execute(
         f"SELECT code, name, type, district FROM {tables['laos']} "
-        "WHERE province = ? AND merged_into IS NULL",
-        [province],
+        f"WHERE province = ? AND merged_into IS NULL{lao_clause}",
+        [province, *lao_params],
     )
-    laos = sorted(
-        (row for row in cursor.fetchall() if lao is None or row[0] == lao),
-        key=lambda row: (TYPE_ORDER.get(row[2], 9), row[0]),
-    )
+    laos = tuple(EplanLao(*row) for row in cursor.fetchall())
     cursor.execute(
-        f"SELECT stream, lao, first_year, last_year, drafted_on, vision_on, approved, "
+        "SELECT stream, lao, first_year, last_year, drafted_on, vision_on, approved, "
         f"approved_on, approval_on FROM {tables['plans']} WHERE province = ? "
         "AND first_year <= ? AND last_year >= ?",
         [province, fiscal_year, fiscal_year],
     )
-    plans: dict[str, tuple[Any, ...]] = {}
-    for row in cursor.fetchall():
-        if _by(row[4], on) and (row[1] not in plans or row[2] > plans[row[1]][2]):
-            plans[row[1]] = row
-    chosen = {row[0] for row in plans.values()}
+    plans = tuple(_plan_row(*row) for row in cursor.fetchall())
     cursor.execute(
         f"SELECT plan, added_on FROM {tables['strategies']} WHERE province = ?", [province]
     )
-    strategies = Counter(
-        row[0] for row in cursor.fetchall() if row[0] in chosen and _by(row[1], on)
-    )
-    wanted_years = (fiscal_year, fiscal_year + 1, fiscal_year + 2)
+    strategies = tuple((str(plan), str(added_on)) for plan, added_on in cursor.fetchall())
     cursor.execute(
         f"SELECT y.plan, y.year, p.added_on, p.removed_on FROM {tables['project_years']} y "
         f"JOIN {tables['projects']} p ON p.stream = y.project "
         "WHERE y.province = ? AND y.year >= ? AND y.year <= ?",
-        [province, wanted_years[0], wanted_years[-1]],
+        [province, fiscal_year, fiscal_year + 2],
     )
-    planned: Counter[tuple[str, int]] = Counter(
-        (row[0], int(row[1]))
-        for row in cursor.fetchall()
-        if row[0] in chosen and _by(row[2], on) and not _by(row[3], on)
+    planned = tuple(
+        PlannedYear(plan, int(year), added_on, removed_on)
+        for plan, year, added_on, removed_on in cursor.fetchall()
     )
     cursor.execute(
         f"SELECT lao, budget_on, contract_on, disbursed_on, completed_on FROM {tables['projects']} "
         "WHERE province = ? AND budget_year = ?",
         [province, fiscal_year],
     )
-    stages: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for holder, budget_on, *later in cursor.fetchall():
-        if not _by(budget_on, on):
-            continue
-        counts = stages[holder]
-        counts[0] += 1
-        for index, stage_on in enumerate(later, start=1):
-            counts[index] += _by(stage_on, on)
-    rows = []
-    for no, (code, name, lao_type, district) in enumerate(laos, start=1):
-        plan = plans.get(code)
-        executed = stages.get(code)
-        approved = plan is not None and bool(plan[6]) and _by(plan[8], on)
-        rows.append(
-            EplanStatusRow(
-                no=no,
-                lao=code,
-                label=lao_label(lao_type, name, district),
-                vision_done=plan is not None and _by(plan[5], on),
-                strategies=_blank_if_zero(strategies[plan[0]]) if plan else None,
-                plan_projects=(
-                    (
-                        _blank_if_zero(planned[(plan[0], wanted_years[0])]),
-                        _blank_if_zero(planned[(plan[0], wanted_years[1])]),
-                        _blank_if_zero(planned[(plan[0], wanted_years[2])]),
-                    )
-                    if plan
-                    else (None, None, None)
-                ),
-                plan_approved=approved,
-                plan_approved_on=(
-                    date.fromisoformat(plan[7]) if approved and plan and plan[7] else None
-                ),
-                budget_approved=executed[0] if executed else None,
-                contracts_signed=executed[1] if executed else None,
-                disbursed=executed[2] if executed else None,
-                completed=executed[3] if executed else None,
-            )
-        )
-    totals = EplanTotals(
-        laos=len(rows),
-        vision_done=sum(row.vision_done for row in rows),
-        strategies=_sum([row.strategies for row in rows]),
-        plan_projects=(
-            _sum([row.plan_projects[0] for row in rows]),
-            _sum([row.plan_projects[1] for row in rows]),
-            _sum([row.plan_projects[2] for row in rows]),
-        ),
-        plan_approved=sum(row.plan_approved for row in rows),
-        budget_approved=_sum([row.budget_approved for row in rows]),
-        contracts_signed=_sum([row.contracts_signed for row in rows]),
-        disbursed=_sum([row.disbursed for row in rows]),
-        completed=_sum([row.completed for row in rows]),
+    budgeted = tuple(BudgetedProject(*row) for row in cursor.fetchall())
+    return EplanFacts(laos, plans, strategies, planned, budgeted)
+
+
+def _plan_row(
+    stream: str,
+    lao: str,
+    first_year: int,
+    last_year: int,
+    drafted_on: str,
+    vision_on: str | None,
+    approved: int | None,
+    approved_on: str | None,
+    approval_on: str | None,
+) -> EplanPlan:
+    return EplanPlan(
+        stream,
+        lao,
+        int(first_year),
+        int(last_year),
+        drafted_on,
+        vision_on,
+        bool(approved),
+        approved_on,
+        approval_on,
     )
-    return EplanStatusReport(province, fiscal_year, as_of, tuple(rows), totals)

@@ -19,7 +19,7 @@ from ledger.domain.rules import fiscal_year
 from projections.log import LogEvent
 from projections.rows import dumps, loads
 from projections.store import Cursor
-from projections.views.registry import record_rows
+from projections.views.registry_queries import record_rows
 from projections.views.runner import View
 
 LEAVE_TYPES = frozenset({"LeaveTaken", "LeaveYearSummarised"})

@@ -25,7 +25,8 @@ from projections.log import LogEvent
 from projections.rows import dumps
 from projections.store import Cursor
 from projections.views.folding import StreamRows
-from projections.views.registry import IN_SERVICE_STATUSES, RegistryEntry, registry_as_of
+from projections.views.registry_queries import registry_as_of
+from projections.views.registry_rows import IN_SERVICE_STATUSES, RegistryEntry
 from projections.views.runner import View
 
 LIMIT = Decimal("0.40")

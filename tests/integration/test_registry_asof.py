@@ -12,7 +12,8 @@ from decimal import Decimal
 import pytest
 
 from projections.views.catalogue import Projections
-from projections.views.registry import RegistryEntry, current_registry, registry_as_of
+from projections.views.registry_queries import current_registry, registry_as_of
+from projections.views.registry_rows import RegistryEntry
 from tests import domain_data as d
 from tests.ledger_kit import TAK_LAO, LedgerKit
 

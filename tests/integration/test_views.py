@@ -23,16 +23,17 @@ from ledger.domain.positions import Position, position_stream_id
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.rules import fiscal_year, retirement_fiscal_year
 from ledger.settings import LedgerSettings
+from projections.reports.eplan_status import eplan_status
 from projections.reports.kpi import lao_kpis, overdue
 from projections.reports.retirements import upcoming_retirements
 from projections.views.audit_trail import audit_trail
 from projections.views.catalogue import Projections
 from projections.views.certification import record_certifications
-from projections.views.eplan_status import eplan_status
+from projections.views.eplan_status import eplan_facts
 from projections.views.leave import leave_summary
 from projections.views.organizations import organizations
 from projections.views.positions import occupancy, positions
-from projections.views.registry import current_registry
+from projections.views.registry_queries import current_registry
 from projections.views.section35 import section35_ratios
 from tests.ledger_kit import build_kit
 from tests.projection_world import LAO, NEIGHBOUR, TAK, ProjectionWorld, build_projection_world
@@ -451,7 +452,8 @@ def test_eplan_status_rows(built: Built, as_of: date) -> None:
     ]
 
     with built.projections.read() as cursor:
-        report = eplan_status(cursor, built.tables("eplan"), "นครพนม", 2562, as_of=as_of)
+        facts = eplan_facts(cursor, built.tables("eplan"), "นครพนม", 2562)
+    report = eplan_status(facts, "นครพนม", 2562, as_of)
 
     assert expected == [
         (

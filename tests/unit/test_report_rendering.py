@@ -7,7 +7,7 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from projections.reports.eplan import (
+from projections.reports.eplan_layout import (
     approval_text,
     count_text,
     render_csv,
@@ -15,8 +15,13 @@ from projections.reports.eplan import (
     render_xlsx,
     table_lines,
 )
+from projections.reports.eplan_status import (
+    EplanStatusReport,
+    EplanStatusRow,
+    EplanTotals,
+    lao_label,
+)
 from projections.reports.tables import table_csv, table_xlsx
-from projections.views.eplan_status import EplanStatusReport, EplanStatusRow, EplanTotals, lao_label
 
 
 def _row(no: int, **changes: object) -> EplanStatusRow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from projections.views.registry import RegistryEntry
+from projections.views.registry_rows import RegistryEntry
 from projections.views.section35 import FORMULA, FORMULAS, LIMIT, Section35Row, annual_cost
 
 

@@ -9,6 +9,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -46,32 +47,13 @@ def _wait_for_health(base_url: str, deadline: float) -> httpx.Response:
             time.sleep(0.05)
 
 
-@pytest.fixture
-def served(settings: LedgerSettings, kit: LedgerKit, tmp_path: Path) -> Iterator[str]:
-    """The initialised ledger's API in a uvicorn process on a free loopback port; its base URL."""
-    env = {
-        **os.environ,
-        "LEDGER_DATABASE_URL": settings.database_url,
-        "LEDGER_NAME": settings.name,
-    }
-    log = tmp_path / "uvicorn.log"
+@contextmanager
+def _listening(command: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
+    """``command`` (a server on port 0: the OS picks a free one, uvicorn logs which) running
+    until the block ends; its base URL."""
     with log.open("wb") as sink:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "api.main:create_app_from_env",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",  # the OS picks a free port; uvicorn logs which
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
+            command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
         )
     try:
         port = _wait_for_port(log, process, time.monotonic() + 30)
@@ -83,6 +65,20 @@ def served(settings: LedgerSettings, kit: LedgerKit, tmp_path: Path) -> Iterator
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture
+def served(settings: LedgerSettings, kit: LedgerKit, tmp_path: Path) -> Iterator[str]:
+    """The initialised ledger's API in a uvicorn process on a free loopback port; its base URL."""
+    env = {
+        **os.environ,
+        "LEDGER_DATABASE_URL": settings.database_url,
+        "LEDGER_NAME": settings.name,
+    }
+    command = [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app_from_env",
+               "--host", "127.0.0.1", "--port", "0"]  # fmt: skip
+    with _listening(command, env, tmp_path / "uvicorn.log") as url:
+        yield url
 
 
 def test_uvicorn_serves_health_and_statements(served: str, kit: LedgerKit) -> None:
@@ -100,6 +96,20 @@ def test_uvicorn_serves_health_and_statements(served: str, kit: LedgerKit) -> No
         response.json()["version"],
         response.json()["hash"],
     )
+
+
+def test_ledger_serve_serves_the_ledger_its_options_name(
+    settings: LedgerSettings, kit: LedgerKit, tmp_path: Path
+) -> None:
+    """``ledger serve --database-url ... --name ...`` builds the API of that ledger itself."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LEDGER_")}
+    command = [sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", "0",
+               "--database-url", settings.database_url, "--name", settings.name]  # fmt: skip
+
+    with _listening(command, env, tmp_path / "serve.log") as url:
+        health = _wait_for_health(url, time.monotonic() + 30)
+
+    assert {"status": "ok", "ledger": kit.ledger.name, "initialised": True} == health.json()
 
 
 def test_app_opens_and_closes_its_own_ledger(settings: LedgerSettings) -> None:

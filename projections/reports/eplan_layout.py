@@ -20,17 +20,15 @@ HTML render the same lines (XLSX keeps counts as numbers, formatted ``#,##0``).
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Sequence
 
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ledger.domain.rules import format_buddhist_date
-from projections.reports.tables import THAI_FONT, csv_bytes
-from projections.views.eplan_status import EplanStatusReport, EplanStatusRow, EplanTotals
+from projections.reports.eplan_status import EplanStatusReport, EplanStatusRow, EplanTotals
+from projections.reports.tables import THAI_FONT, csv_bytes, new_sheet, workbook_bytes
 
 TITLE = "รายงานสถานะการทำงานของแต่ละอปท."
 DONE = "ทำแล้ว"
@@ -74,34 +72,52 @@ def footer(report: EplanStatusReport) -> str | None:
     return None if report.as_of is None else f"ข้อมูล ณ {format_buddhist_date(report.as_of)}"
 
 
-def row_cells(row: EplanStatusRow) -> list[str]:
-    """One LAO's line, as text cells."""
+Cell = str | int | None
+"""A cell of a line: text, a count (None: never reported)."""
+
+
+def row_values(row: EplanStatusRow) -> list[Cell]:
+    """One LAO's line, counts as numbers."""
     return [
         f"{row.no}. {row.label}",
         DONE if row.vision_done else NOT_DONE,
-        count_text(row.strategies),
-        *(count_text(value) for value in row.plan_projects),
+        row.strategies,
+        *row.plan_projects,
         approval_text(row),
-        count_text(row.budget_approved),
-        count_text(row.contracts_signed),
-        count_text(row.disbursed),
-        count_text(row.completed),
+        row.budget_approved,
+        row.contracts_signed,
+        row.disbursed,
+        row.completed,
     ]
+
+
+def totals_values(totals: EplanTotals) -> list[Cell]:
+    """The totals line (รวม n อปท.), counts as numbers."""
+    return [
+        f"รวม {totals.laos} อปท.",
+        totals.vision_done,
+        totals.strategies,
+        *totals.plan_projects,
+        totals.plan_approved,
+        totals.budget_approved,
+        totals.contracts_signed,
+        totals.disbursed,
+        totals.completed,
+    ]
+
+
+def _texts(values: Sequence[Cell]) -> list[str]:
+    return [value if isinstance(value, str) else count_text(value) for value in values]
+
+
+def row_cells(row: EplanStatusRow) -> list[str]:
+    """One LAO's line, as text cells."""
+    return _texts(row_values(row))
 
 
 def totals_cells(totals: EplanTotals) -> list[str]:
     """The totals line (รวม n อปท.), as text cells."""
-    return [
-        f"รวม {totals.laos} อปท.",
-        count_text(totals.vision_done),
-        count_text(totals.strategies),
-        *(count_text(value) for value in totals.plan_projects),
-        count_text(totals.plan_approved),
-        count_text(totals.budget_approved),
-        count_text(totals.contracts_signed),
-        count_text(totals.disbursed),
-        count_text(totals.completed),
-    ]
+    return _texts(totals_values(totals))
 
 
 def header_lines(report: EplanStatusReport) -> list[list[str]]:
@@ -163,81 +179,55 @@ def render_html(report: EplanStatusReport) -> str:
     )
 
 
+PLAIN = Font(name=THAI_FONT)
+BOLD = Font(name=THAI_FONT, bold=True)
+_THIN = Side(style="thin")
+BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+FIRST_ROW = 5
+"""The first LAO's row of the sheet (after the title, the subtitle and two header lines)."""
+
+
 def render_xlsx(report: EplanStatusReport) -> bytes:
     """One sheet in the table's layout; counts are numbers formatted with separators."""
-    workbook = Workbook()
-    sheet = workbook.active
-    if not isinstance(sheet, Worksheet):  # a new workbook always has its first sheet
-        raise TypeError("openpyxl made a workbook without a worksheet")
-    sheet.title = f"e-Plan {report.fiscal_year}"
-    plain, bold = Font(name=THAI_FONT), Font(name=THAI_FONT, bold=True)
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    workbook, sheet = new_sheet(f"e-Plan {report.fiscal_year}")
+    _put_heading(sheet, report)
+    number = FIRST_ROW
+    for row in report.rows:
+        _put(sheet, number, row_values(row), PLAIN)
+        number += 1
+    _put(sheet, number, totals_values(report.totals), BOLD)
+    note = footer(report)
+    if note is not None:
+        sheet.cell(row=number + 1, column=1, value=note).font = PLAIN
+    sheet.column_dimensions["A"].width = 42
+    for column in range(2, COLUMNS + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = 14
+    sheet.freeze_panes = f"B{FIRST_ROW}"
+    return workbook_bytes(workbook)
+
+
+def _put_heading(sheet: Worksheet, report: EplanStatusReport) -> None:
+    """The title and subtitle across the table, and the two header lines with merged cells."""
     last = get_column_letter(COLUMNS)
     for number, text in ((1, TITLE), (2, subtitle(report))):
-        sheet.cell(row=number, column=1, value=text).font = bold
+        sheet.cell(row=number, column=1, value=text).font = BOLD
         sheet.merge_cells(f"A{number}:{last}{number}")
-        sheet.cell(row=number, column=1).alignment = centre
+        sheet.cell(row=number, column=1).alignment = CENTRE
     for line_number, line in enumerate(header_lines(report), start=3):
         for column, text in enumerate(line, start=1):
             cell = sheet.cell(row=line_number, column=column, value=text or None)
-            cell.font, cell.alignment, cell.border = bold, centre, box
+            cell.font, cell.alignment, cell.border = BOLD, CENTRE, BOX
     for column in (1, 2, 3, 7, 8, 9, 10, 11):
         letter = get_column_letter(column)
         sheet.merge_cells(f"{letter}3:{letter}4")
     sheet.merge_cells("D3:F3")
-    number = 5
-    for row in report.rows:
-        values: list[str | int | None] = [
-            f"{row.no}. {row.label}",
-            DONE if row.vision_done else NOT_DONE,
-            row.strategies,
-            *row.plan_projects,
-            approval_text(row),
-            row.budget_approved,
-            row.contracts_signed,
-            row.disbursed,
-            row.completed,
-        ]
-        _put(sheet, number, values, plain, box)
-        number += 1
-    totals = report.totals
-    _put(
-        sheet,
-        number,
-        [
-            f"รวม {totals.laos} อปท.",
-            totals.vision_done,
-            totals.strategies,
-            *totals.plan_projects,
-            totals.plan_approved,
-            totals.budget_approved,
-            totals.contracts_signed,
-            totals.disbursed,
-            totals.completed,
-        ],
-        bold,
-        box,
-    )
-    note = footer(report)
-    if note is not None:
-        sheet.cell(row=number + 1, column=1, value=note).font = plain
-    sheet.column_dimensions["A"].width = 42
-    for column in range(2, COLUMNS + 1):
-        sheet.column_dimensions[get_column_letter(column)].width = 14
-    sheet.freeze_panes = "B5"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
-def _put(
-    sheet: Worksheet, number: int, values: Sequence[str | int | None], font: Font, box: Border
-) -> None:
+def _put(sheet: Worksheet, number: int, values: Sequence[Cell], font: Font) -> None:
     for column, value in enumerate(values, start=1):
         cell = sheet.cell(row=number, column=column, value=value)
-        cell.font, cell.border = font, box
+        cell.font, cell.border = font, BOX
         if isinstance(value, int):
             cell.number_format = "#,##0"
             cell.alignment = Alignment(horizontal="center")

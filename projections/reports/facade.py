@@ -1,0 +1,279 @@
+"""``Reports``: every report of a ledger's views, each one call returning typed rows.
+
+The edges (the HTTP API, the command line, later the web pages) ask for a report and draw it
+(``projections.reports.render``); they never open a cursor or name a table. Each call reads in
+one transaction, so a report sees one state of the views. ``ReadScope`` narrows each report to
+an LAO or a province; the record and audit-trail reads name one stream, whose scope the caller
+checks against the ledger's aggregate.
+
+Built once from a ``Projections`` (the composition root owns both, and closes the views);
+``refresh`` applies what the log holds beyond the views, so a caller reads its own writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import date, datetime
+from uuid import UUID
+
+from ledger.domain.rules import fiscal_year as fiscal_year_of
+from ledger.errors import StreamNotFoundError
+from projections.reports.eplan_status import EplanStatusReport, eplan_status
+from projections.reports.kpi import LaoKpi, Overdue, lao_kpis, overdue, province_kpis
+from projections.reports.results import (
+    CertificationReport,
+    KpiReport,
+    RecordAsOf,
+    Section35Report,
+    Table,
+    field_names,
+)
+from projections.reports.retirements import RetirementGroup, upcoming_retirements
+from projections.reports.scope import EVERYWHERE, ReadScope
+from projections.store import Cursor
+from projections.views.audit_trail import AuditEntry, audit_trail
+from projections.views.catalogue import VIEW_NAMES, Projections
+from projections.views.certification import RecordCertification, cycles, record_certifications
+from projections.views.certification import steps_of as certification_steps
+from projections.views.eplan_status import eplan_facts
+from projections.views.leave import LeaveSummary, leave_summary
+from projections.views.organizations import OrganizationRow, organizations
+from projections.views.positions import Occupancy, PositionRow, occupancy, positions
+from projections.views.registry_queries import current_registry, registry_as_of
+from projections.views.registry_rows import RegistryEntry
+from projections.views.section35 import section35_ratios
+
+REGISTRY_COLUMNS = field_names(RegistryEntry)
+RETIREMENT_YEARS = 5
+"""The default span of the retirements report: this fiscal year and the four after it."""
+
+
+class Reports:
+    """The reports of one ledger's views."""
+
+    def __init__(self, projections: Projections, today: Callable[[], date] = date.today) -> None:
+        self.projections = projections
+        self._tables = {name: projections.tables(name) for name in VIEW_NAMES}
+        self._today = today
+
+    def refresh(self) -> int:
+        """Apply what the log recorded since the views' positions (cheap when nothing is new)."""
+        return self.projections.refresh()
+
+    @contextmanager
+    def _read(self) -> Iterator[tuple[Cursor, Mapping[str, Mapping[str, str]]]]:
+        with self.projections.read() as cursor:
+            yield cursor, self._tables
+
+    # The registry.
+
+    def registry(
+        self,
+        scope: ReadScope,
+        *,
+        valid_on: date | None = None,
+        recorded_at: datetime | None = None,
+        category: str | None = None,
+        statuses: Collection[str] | None = None,
+    ) -> Table[RegistryEntry]:
+        """Personnel records now, or as of a valid date and/or a transaction time."""
+        found = self._entries(valid_on, recorded_at, scope=scope, category=category)
+        rows = tuple(
+            entry
+            for entry in found
+            if (category is None or entry.category == category)
+            and (statuses is None or entry.status in statuses)
+        )
+        return Table("registry", rows, REGISTRY_COLUMNS)
+
+    def record(
+        self, stream: UUID, *, valid_on: date | None = None, recorded_at: datetime | None = None
+    ) -> RecordAsOf:
+        """One record now, or as of a valid date and/or a transaction time;
+        ``StreamNotFoundError`` when the registry held no such record then."""
+        found = self._entries(valid_on, recorded_at, streams=[str(stream)])
+        if not found:
+            raise StreamNotFoundError(f"{stream} (no record in the registry as of that date)")
+        return RecordAsOf(found[0], valid_on, recorded_at)
+
+    def _entries(
+        self,
+        valid_on: date | None,
+        recorded_at: datetime | None,
+        *,
+        scope: ReadScope = EVERYWHERE,
+        category: str | None = None,
+        streams: Collection[str] | None = None,
+    ) -> list[RegistryEntry]:
+        """The registry now (no date given: the ``records`` table) or as of the dates (a fold
+        over the facts); as of a date, ``category`` is the caller's to filter."""
+        with self._read() as (cursor, tables):
+            if valid_on is None and recorded_at is None:
+                return current_registry(
+                    cursor,
+                    tables["registry"],
+                    lao=scope.lao,
+                    province=scope.province,
+                    category=category,
+                    streams=streams,
+                )
+            return registry_as_of(
+                cursor,
+                tables["registry"],
+                valid=valid_on,
+                recorded=recorded_at,
+                lao=scope.lao,
+                province=scope.province,
+                streams=streams,
+            )
+
+    def audit_trail(self, stream: UUID) -> Table[AuditEntry]:
+        """Every event of the stream with its signer and legal reference, each signature
+        checked against the stored bytes."""
+        with self._read() as (cursor, tables):
+            trail = audit_trail(cursor, tables["audit"], self.projections.ledger, stream)
+        return Table(f"audit-{stream}", tuple(trail), field_names(AuditEntry))
+
+    def positions(self, scope: ReadScope) -> Table[PositionRow]:
+        """Positions of the frame with their status and holder."""
+        with self._read() as (cursor, tables):
+            found = positions(cursor, tables["positions"], lao=scope.lao, province=scope.province)
+        return Table("positions", tuple(found), field_names(PositionRow))
+
+    def occupancy(self, scope: ReadScope) -> Table[Occupancy]:
+        """Per LAO: the frame, occupied and vacant positions, frozen and abolished ones."""
+        with self._read() as (cursor, tables):
+            found = occupancy(cursor, tables["positions"], lao=scope.lao, province=scope.province)
+        return Table("occupancy", tuple(found), (*field_names(Occupancy), "vacancy_rate"))
+
+    def organizations(self, scope: ReadScope) -> Table[OrganizationRow]:
+        """LAOs with their type, district and open units, in report order."""
+        with self._read() as (cursor, tables):
+            found = organizations(
+                cursor, tables["organizations"], province=scope.province, code=scope.lao
+            )
+        return Table("organizations", tuple(found), field_names(OrganizationRow))
+
+    # Certification and completeness.
+
+    def kpi(self, scope: ReadScope, cycle: str | None = None) -> KpiReport:
+        """Completeness KPI per LAO and per province (target 90%), and the LPA 2.9 score, in a
+        certification cycle (None: each LAO's latest)."""
+        with self._read() as (cursor, tables):
+            laos: list[LaoKpi] = lao_kpis(
+                cursor,
+                tables["registry"],
+                tables["certification"],
+                tables["organizations"],
+                cycle=cycle,
+                lao=scope.lao,
+                province=scope.province,
+            )
+        return KpiReport(tuple(laos), tuple(province_kpis(laos)))
+
+    def overdue(
+        self, scope: ReadScope, as_of: date | None = None, cycle: str | None = None
+    ) -> Table[Overdue]:
+        """Stages whose deadline passed by ``as_of`` (None: today) with the work undone."""
+        day = as_of or self._today()
+        with self._read() as (cursor, tables):
+            found = overdue(
+                cursor,
+                tables["certification"],
+                day,
+                cycle=cycle,
+                lao=scope.lao,
+                province=scope.province,
+            )
+        return Table("overdue", tuple(found))
+
+    def certification(self, scope: ReadScope, cycle: str | None = None) -> CertificationReport:
+        """Each LAO's certification cycles (state, deadlines, roots, who certified when), with
+        the signed steps of each."""
+        with self._read() as (cursor, tables):
+            found = cycles(
+                cursor, tables["certification"], cycle=cycle, lao=scope.lao, province=scope.province
+            )
+            steps = certification_steps(
+                cursor, tables["certification"], [row.stream for row in found]
+            )
+        return CertificationReport(
+            tuple(found), {stream: tuple(items) for stream, items in steps.items()}
+        )
+
+    def record_certification(
+        self, scope: ReadScope, cycle: str | None = None
+    ) -> Table[RecordCertification]:
+        """Each record's certification state (certified, stale, submitted, draft)."""
+        with self._read() as (cursor, tables):
+            found = record_certifications(
+                cursor,
+                tables["registry"],
+                tables["certification"],
+                lao=scope.lao,
+                province=scope.province,
+                cycle=cycle,
+            )
+        return Table("record-certification", tuple(found))
+
+    # Staff and budget.
+
+    def retirements(
+        self, scope: ReadScope, first_year: int | None = None, last_year: int | None = None
+    ) -> Table[RetirementGroup]:
+        """Upcoming retirements by fiscal year, LAO and position line (default: this fiscal
+        year and the four after it)."""
+        first = first_year or fiscal_year_of(self._today())
+        with self._read() as (cursor, tables):
+            found = upcoming_retirements(
+                cursor,
+                tables["registry"],
+                first_year=first,
+                last_year=last_year or first + RETIREMENT_YEARS - 1,
+                lao=scope.lao,
+                province=scope.province,
+            )
+        return Table("retirements", tuple(found), field_names(RetirementGroup))
+
+    def section35(self, scope: ReadScope, fiscal_year: int) -> Section35Report:
+        """Personnel cost over the annual expenditure budget per LAO, flagged above 40%."""
+        with self._read() as (cursor, tables):
+            found = section35_ratios(
+                cursor,
+                tables["registry"],
+                tables["section35"],
+                fiscal_year,
+                lao=scope.lao,
+                province=scope.province,
+            )
+        return Section35Report(fiscal_year, tuple(found))
+
+    def leave(self, scope: ReadScope, year: int | None = None) -> Table[LeaveSummary]:
+        """Per record and fiscal year (None: every year): leave taken by type and the reported
+        ก.พ.๗ line."""
+        with self._read() as (cursor, tables):
+            found = leave_summary(
+                cursor,
+                tables["leave"],
+                tables["registry"],
+                year=year,
+                lao=scope.lao,
+                province=scope.province,
+            )
+        return Table("leave", tuple(found))
+
+    # Development plans.
+
+    def eplan_status(
+        self,
+        province: str,
+        fiscal_year: int,
+        as_of: date | None = None,
+        scope: ReadScope = EVERYWHERE,
+    ) -> EplanStatusReport:
+        """The e-Plan status table of a province and fiscal year as of a valid date (None:
+        today), in the Tak letter's layout; only the scope's LAO when it names one."""
+        with self._read() as (cursor, tables):
+            facts = eplan_facts(cursor, tables["eplan"], province, fiscal_year, lao=scope.lao)
+        return eplan_status(facts, province, fiscal_year, as_of or self._today())

@@ -1,0 +1,181 @@
+"""Reading the personnel registry: now (the ``records`` table) and as of a date (the ``facts``).
+
+``current_registry`` and ``record_rows`` read the registry now. ``registry_as_of(valid=...,
+recorded=...)`` answers "who was where, in which position, at what salary" as of a valid date
+(what the orders say was true then) and as of a transaction time (what the ledger knew then):
+per record, the latest revision of each entry recorded by then, minus voided entries, and for
+each kind the fact with the latest valid time not after the date. A backdated order recorded
+today changes the answer for past valid dates, but not the answer as of yesterday's
+transaction time: that is the point of the two axes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from projections.rows import utc_text
+from projections.store import Cursor
+from projections.views.registry_rows import (
+    FACT_COLUMNS,
+    RECORD_COLUMNS,
+    Fact,
+    RecordRow,
+    RegistryEntry,
+    fact_of,
+    latest_fact,
+    live_entries,
+)
+
+# Now.
+
+
+def record_rows(
+    cursor: Cursor,
+    tables: Mapping[str, str],
+    *,
+    lao: str | None = None,
+    province: str | None = None,
+    category: str | None = None,
+    statuses: Collection[str] | None = None,
+    streams: Collection[str] | None = None,
+) -> list[RecordRow]:
+    """Rows of ``records`` (the registry now), filtered."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for column, value in (("lao", lao), ("province", province), ("category", category)):
+        if value is not None:
+            clauses.append(f"{column} = ?")
+            params.append(value)
+    if statuses is not None:
+        wanted = sorted(statuses)
+        clauses.append(f"status IN ({', '.join('?' * len(wanted))})")
+        params.extend(wanted)
+    table = tables["records"]
+    columns = ", ".join(RECORD_COLUMNS)
+    if streams is not None:
+        rows = cursor.select_in(table, RECORD_COLUMNS, "stream", streams)
+        records = [RecordRow(*row) for row in rows]
+        records = [r for r in records if _matches(r, lao, province, category, statuses)]
+    else:
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        cursor.execute(f"SELECT {columns} FROM {table}{where}", params)
+        records = [RecordRow(*row) for row in cursor.fetchall()]
+    return sorted(records, key=lambda r: (r.province, r.lao, r.cid, r.stream))
+
+
+def _matches(
+    row: RecordRow,
+    lao: str | None,
+    province: str | None,
+    category: str | None,
+    statuses: Collection[str] | None,
+) -> bool:
+    return (
+        (lao is None or row.lao == lao)
+        and (province is None or row.province == province)
+        and (category is None or row.category == category)
+        and (statuses is None or row.status in statuses)
+    )
+
+
+def current_registry(
+    cursor: Cursor,
+    tables: Mapping[str, str],
+    *,
+    lao: str | None = None,
+    province: str | None = None,
+    category: str | None = None,
+    statuses: Collection[str] | None = None,
+    streams: Collection[str] | None = None,
+) -> list[RegistryEntry]:
+    """The registry now, filtered; ordered by province, LAO and citizen ID."""
+    return [
+        RegistryEntry.now(row)
+        for row in record_rows(
+            cursor,
+            tables,
+            lao=lao,
+            province=province,
+            category=category,
+            statuses=statuses,
+            streams=streams,
+        )
+    ]
+
+
+# As of a date: the fold over facts.
+
+
+def fold_record(
+    facts: Sequence[Fact], valid: date | None, recorded: datetime | None
+) -> RegistryEntry | None:
+    """The record as of a valid date and a transaction time, or None when it was not in the
+    registry then: nothing recorded by ``recorded``, or, as of ``valid``, neither its opening
+    nor any employment status or position-and-salary line in force yet. A record whose service
+    began before it was opened (a backfilled history) is held, before its opening, by the LAO
+    that opened it."""
+    when = None if recorded is None else utc_text(recorded)
+    on = None if valid is None else valid.isoformat()
+    known = [fact for fact in facts if when is None or fact.recorded_at <= when]
+    entries = live_entries(known, None)
+    header = latest_fact(entries, "header", None)
+    status = latest_fact(known, "status", on)
+    position = latest_fact(entries, "position", on)
+    custody = latest_fact(known, "custody", on)
+    if custody is None and (status is not None or position is not None):
+        # In service before the record was opened here (a backfill): the opening LAO.
+        custody = min(
+            (fact for fact in known if fact.kind == "custody"),
+            key=lambda fact: (fact.effective, fact.entry),
+            default=None,
+        )
+    if header is None or custody is None or custody.lao is None or custody.province is None:
+        return None
+    name = latest_fact(entries, "name", on)
+    return RegistryEntry.of(
+        stream=custody.stream,
+        header=header.payload,
+        lao=custody.lao,
+        province=custody.province,
+        status=status.payload["status"] if status is not None else "pending",
+        named=name.payload if name is not None else {},
+        placed=position.payload if position is not None else {},
+    )
+
+
+def registry_as_of(
+    cursor: Cursor,
+    tables: Mapping[str, str],
+    *,
+    valid: date | None = None,
+    recorded: datetime | None = None,
+    lao: str | None = None,
+    province: str | None = None,
+    streams: Collection[str] | None = None,
+) -> list[RegistryEntry]:
+    """The registry as of a valid date and a transaction time (None: no limit on that axis),
+    of one LAO, one province, some records, or everyone; ordered by LAO and citizen ID."""
+    if streams is not None:
+        candidates = set(streams)
+    else:
+        where, params = "", []
+        if lao is not None:
+            where, params = " WHERE lao = ?", [lao]
+        elif province is not None:
+            where, params = " WHERE province = ?", [province]
+        cursor.execute(f"SELECT DISTINCT stream FROM {tables['custody']}{where}", params)
+        candidates = {row[0] for row in cursor.fetchall()}
+    by_stream: dict[str, list[Fact]] = defaultdict(list)
+    for row in cursor.select_in(tables["facts"], FACT_COLUMNS, "stream", candidates):
+        by_stream[row[1]].append(fact_of(row))
+    found = []
+    for facts in by_stream.values():
+        entry = fold_record(facts, valid, recorded)
+        if entry is None:
+            continue
+        if (lao is None or entry.lao == lao) and (province is None or entry.province == province):
+            found.append(entry)
+    return sorted(found, key=lambda e: (e.province, e.lao, e.cid, e.stream))

@@ -1,0 +1,239 @@
+"""The personnel registry's rows: dated facts, records now, and the entry people read.
+
+``Fact`` is a row of the ``facts`` table (one fact of a record event, with its valid time and its
+transaction time), ``RecordRow`` a row of ``records`` (the record now), ``RegistryEntry`` what a
+reader gets: who, where, status, name and position-and-salary line. The writer
+(``projections.views.registry``) and the queries (``projections.views.registry_queries``) share
+them, and share the two folds over facts: the live revision of each entry
+(``live_entries``) and the fact in force on a date (``latest_fact``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from projections.rows import loads
+
+IN_SERVICE_STATUSES = ("active", "suspended")
+NOT_SEPARATED = ("pending", "active", "suspended")
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """One fact of a record, with its valid time (effective) and transaction time.
+
+    ``text`` is the fact's data as JSON: for an entry, the statement's data exactly as signed.
+    """
+
+    notification_id: int
+    stream: str
+    version: int
+    entry: int
+    kind: str
+    type: str
+    section: str | None
+    effective: str
+    recorded_at: str
+    lao: str | None
+    province: str | None
+    text: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        found: dict[str, Any] = loads(self.text)
+        return found
+
+    def row(self) -> tuple[Any, ...]:
+        return (
+            self.notification_id,
+            self.stream,
+            self.version,
+            self.entry,
+            self.kind,
+            self.type,
+            self.section,
+            self.effective,
+            self.recorded_at,
+            self.lao,
+            self.province,
+            self.text,
+        )
+
+
+FACT_COLUMNS = (
+    "notification_id",
+    "stream",
+    "version",
+    "entry",
+    "kind",
+    "type",
+    "section",
+    "effective",
+    "recorded_at",
+    "lao",
+    "province",
+    "payload",
+)
+
+
+def fact_of(row: Sequence[Any]) -> Fact:
+    """A fact from its row (in ``FACT_COLUMNS`` order)."""
+    return Fact(*row)
+
+
+@dataclass(slots=True)
+class RecordRow:
+    """A row of ``records``: the record now."""
+
+    stream: str
+    version: int
+    cid: str
+    category: str
+    birth_date: str
+    retirement_date: str
+    retirement_year: int
+    lao: str
+    province: str
+    status: str
+    status_before: str
+    transfer_lao: str | None
+    transfer_province: str | None
+    name_text: str | None  # the current name entry's data, as signed
+    name_rank: str | None
+    position_text: str | None  # the current position-and-salary entry's data, as signed
+    position_rank: str | None
+    entries: str
+    scheduled_year: int | None
+    opened_effective: str
+    last_notification_id: int
+    last_recorded_at: str
+
+    @property
+    def name(self) -> dict[str, Any]:
+        found: dict[str, Any] = loads(self.name_text) or {}
+        return found
+
+    @property
+    def position(self) -> dict[str, Any]:
+        found: dict[str, Any] = loads(self.position_text) or {}
+        return found
+
+
+RECORD_COLUMNS = tuple(f.name for f in fields(RecordRow))
+
+
+def entry_counts(row: RecordRow) -> dict[str, int]:
+    """Live entries of the record by event type (voided entries are not counted)."""
+    counts: dict[str, int] = loads(row.entries)
+    return {name: count for name, count in counts.items() if count > 0}
+
+
+@dataclass(frozen=True, slots=True)
+class RegistryEntry:
+    """A person in the registry: who, where, status, name and position-and-salary line."""
+
+    stream: str
+    cid: str
+    category: str
+    birth_date: date
+    lao: str
+    province: str
+    status: str
+    prefix: str | None
+    first_name: str | None
+    last_name: str | None
+    position_no: str | None
+    position_title: str | None
+    line: str | None
+    level: str | None
+    salary: Decimal | None
+    allowance: Decimal | None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        stream: str,
+        header: dict[str, Any],
+        lao: str,
+        province: str,
+        status: str,
+        named: dict[str, Any],
+        placed: dict[str, Any],
+    ) -> RegistryEntry:
+        """The entry from the record's header, place, status, name and position line data."""
+        return cls(
+            stream=stream,
+            cid=header["cid"],
+            category=header["category"],
+            birth_date=date.fromisoformat(header["birth_date"]),
+            lao=lao,
+            province=province,
+            status=status,
+            prefix=named.get("prefix"),
+            first_name=named.get("first_name"),
+            last_name=named.get("last_name"),
+            position_no=placed.get("position_no"),
+            position_title=placed.get("position_title"),
+            line=placed.get("line"),
+            level=placed.get("level"),
+            salary=_decimal(placed.get("salary")),
+            allowance=_decimal(placed.get("allowance")),
+        )
+
+    @classmethod
+    def now(cls, row: RecordRow) -> RegistryEntry:
+        """The entry of a record as it is now."""
+        return cls.of(
+            stream=row.stream,
+            header={"cid": row.cid, "category": row.category, "birth_date": row.birth_date},
+            lao=row.lao,
+            province=row.province,
+            status=row.status,
+            named=row.name,
+            placed=row.position,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            f.name: (
+                str(value) if isinstance(value := getattr(self, f.name), Decimal | date) else value
+            )
+            for f in fields(self)
+        }
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return None if text is None else Decimal(text)
+
+
+def live_entries(facts: Iterable[Fact], recorded: str | None) -> list[Fact]:
+    """The latest revision (by transaction time) of every entry not voided, as known at
+    ``recorded`` (None: now)."""
+    latest: dict[tuple[str, int], Fact] = {}
+    voided: set[int] = set()
+    for fact in facts:
+        if recorded is not None and fact.recorded_at > recorded:
+            continue
+        if fact.kind == "void":
+            voided.add(fact.entry)
+        elif fact.kind not in ("custody", "status"):
+            key = (fact.kind, fact.entry)
+            if key not in latest or fact.notification_id > latest[key].notification_id:
+                latest[key] = fact
+    return [fact for (_, entry), fact in latest.items() if entry not in voided]
+
+
+def latest_fact(facts: Iterable[Fact], kind: str, valid: str | None) -> Fact | None:
+    """The fact of ``kind`` with the latest valid time not after ``valid`` (None: any)."""
+    best: Fact | None = None
+    for fact in facts:
+        if fact.kind != kind or (valid is not None and fact.effective > valid):
+            continue
+        if best is None or (fact.effective, fact.entry) > (best.effective, best.entry):
+            best = fact
+    return best
