@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.errors import install_error_handlers
+from api.limits import BodyLimit, BodySizeLimit
 from api.routes import ROUTERS
 from api.routes import transparency as transparency_routes
 from api.sessions import SessionAuthority
@@ -51,6 +52,11 @@ def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAP
         settings.session_secret, token_ttl_seconds=settings.session_ttl_seconds
     )
     install_error_handlers(app)
+    app.add_middleware(
+        BodySizeLimit,
+        limits=[BodyLimit("/statements/batch", settings.max_batch_body_bytes)],
+        default=settings.max_body_bytes,
+    )
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(transparency_routes.router)

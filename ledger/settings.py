@@ -56,6 +56,16 @@ class LedgerSettings(BaseSettings):
         gt=0,
         description="... and whenever this long has passed since the last one, if any is new.",
     )
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="The largest HTTP request body accepted, but for a batch (413 beyond).",
+    )
+    max_batch_body_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=1024,
+        description="The largest body of POST /statements/batch (413 beyond).",
+    )
     require_card_presence: bool = Field(
         default=False,
         description="Clients sign only while the signer's enrolled Thai ID card is in a reader "

@@ -89,3 +89,10 @@ def test_a_chunked_body_is_cut_off_once_it_passes_the_limit() -> None:
 
     assert 413 == sent[0]["status"]
     assert 2 == len(received)
+
+
+def test_the_app_refuses_an_oversized_statement_with_413(client: TestClient) -> None:
+    """The ledger's app applies the configured limit: a 2 MiB statement body is refused."""
+    response = client.post("/statements", content=b"{" + b" " * (2 * 1024 * 1024) + b"}")
+
+    assert 413 == response.status_code
