@@ -42,6 +42,7 @@ from ledger.errors import (
     AlreadyInitialisedError,
     BadSignatureError,
     BrokenChainError,
+    ContentionError,
     ForbiddenError,
     InvalidDataError,
     LedgerError,
@@ -84,6 +85,7 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     MalformedStatementError: ProblemKind(400, "malformed-statement", "Malformed statement"),
     StaleVersionError: ProblemKind(409, "stale-version", "Stale stream version"),
     BrokenChainError: ProblemKind(409, "broken-chain", "Broken hash chain"),
+    ContentionError: ProblemKind(409, "contention", "Lost the race to other writers"),
     UnknownKeyError: ProblemKind(401, "unknown-key", "Unknown signing key"),
     RevokedKeyError: ProblemKind(401, "revoked-key", "Revoked signing key"),
     BadSignatureError: ProblemKind(401, "bad-signature", "Bad signature"),
@@ -138,6 +140,8 @@ def problem_response(
 
 def _auth_headers(status: int, error: Exception) -> dict[str, str]:
     # RFC 9110: a 401 names the scheme that would succeed; RFC 6750 adds the token error.
+    if isinstance(error, ContentionError):
+        return {"Retry-After": "1"}
     if status != 401:
         return {}
     if isinstance(error, TokenError) and not isinstance(error, MissingTokenError):

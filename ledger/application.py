@@ -37,6 +37,7 @@ from ledger.admission import Accepted, Admission, Receipt, Streams, signing_key
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.signed import SignedAggregate
 from ledger.errors import (
+    ContentionError,
     InvalidDataError,
     LedgerError,
     NotInitialisedError,
@@ -64,6 +65,10 @@ class RecordedEvent:
     hash: str
     prev_hash: str
     recorded_at: datetime
+
+
+DECIDE_ATTEMPTS = 8
+"""How many times a batch is decided before contention refuses it (the first on cached state)."""
 
 
 class _DecideAgain(Exception):  # noqa: N818 (a signal between two methods, not an error)
@@ -100,14 +105,35 @@ class Ledger(Application[UUID]):
         if not signed:
             return []
         try:
+            return self._decide(signed)
+        except (UnknownKeyError, RevokedKeyError):
+            # The very statements accepted before their key was revoked are a safe retry: they
+            # get their first receipts, not a refusal of what the ledger already holds.
+            existing = [self._existing_receipt(item) for item in signed]
+            if all(receipt is not None for receipt in existing):
+                return [receipt for receipt in existing if receipt is not None]
+            raise
+
+    def _decide(self, signed: list[SignedStatement]) -> list[Receipt]:
+        """Check and save a batch, deciding again on stored state until it is decided.
+
+        The first attempt uses the cached streams and registry. Another writer may have taken
+        one of these positions, moved the registry on (a key enrolled or revoked elsewhere), or
+        made a cached copy stale: each is decided again on what is stored now, where a racing
+        copy of the very same statement yields its receipt and anything else the error it
+        deserves (a stale version is a 409). Under heavy contention a fresh attempt can lose
+        the race again; after ``DECIDE_ATTEMPTS`` the batch is refused as a conflict (409).
+        """
+        try:
             return self._append(signed, fresh=False)
         except (IntegrityError, UnknownKeyError, _DecideAgain):
-            # Another writer took one of these positions, or the operator registry moved on
-            # since our cached copy (a key enrolled elsewhere, or revoked meanwhile), or a cached
-            # stream copy led to a rejection. Check again against what is stored now: a racing
-            # copy of the very same statement yields its receipt, anything else the error it
-            # deserves.
-            return self._append(signed, fresh=True)
+            pass
+        for _ in range(DECIDE_ATTEMPTS - 1):
+            try:
+                return self._append(signed, fresh=True)
+            except IntegrityError:
+                continue
+        raise ContentionError(len(signed), DECIDE_ATTEMPTS)
 
     def _append(self, signed: list[SignedStatement], *, fresh: bool) -> list[Receipt]:
         """Check and save a batch; ``fresh`` reads every stream and the registry from storage."""

@@ -94,6 +94,19 @@ class InvalidDataError(LedgerError):
         self.problems = list(problems)
 
 
+class ContentionError(LedgerError):
+    """Other writers kept taking the positions a batch names: decided again and again, it never
+    settled. Nothing was appended; submitting again later is safe."""
+
+    def __init__(self, statements: int, attempts: int) -> None:
+        super().__init__(
+            f"{statements} statement(s) lost the race to other writers {attempts} times; "
+            "nothing was appended, submit again"
+        )
+        self.statements = statements
+        self.attempts = attempts
+
+
 class StreamNotFoundError(LedgerError):
     """No stream with this id exists in the ledger."""
 

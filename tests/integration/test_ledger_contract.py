@@ -196,6 +196,30 @@ def test_revoked_key_is_rejected_and_earlier_events_stay(kit: LedgerKit) -> None
     assert before == kit.ledger.stream_events(stream)
 
 
+def test_resubmission_after_revocation_returns_the_first_receipt(kit: LedgerKit) -> None:
+    """The exact statement accepted before its key was revoked is a safe retry: its first
+    receipt, not 401; the log does not grow."""
+    stream = uuid.uuid4()
+    accepted = kit.sign(kit.hr, stream=stream, type="RecordOpened", data=record_data())
+    first = kit.submit(accepted)
+    kit.submit(
+        compose(
+            kit.ledger,
+            stream=kit.ledger.registry_id,
+            type="OperatorKeyRevoked",
+            data={"key_id": kit.hr.signer.key_id, "reason": "บัตรหาย (token lost)"},
+            signer=kit.admin.signer,
+            cid=kit.admin.cid,
+        )
+    )
+    count = kit.event_count()
+
+    again = kit.submit(accepted)
+
+    assert first == again
+    assert count == kit.event_count()
+
+
 def test_new_key_after_revocation(kit: LedgerKit) -> None:
     """One active key per citizen: a second enrolment waits for the first key's revocation."""
     replacement = Operator(cid=kit.hr.cid)
