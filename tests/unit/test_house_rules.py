@@ -23,7 +23,6 @@ EXCEPTIONS: dict[str, str] = {
     "ledger/application.py": "to split: admission, verifier pool",
     "ledger/domain/eplan.py": "to split by aggregate",
     "ledger/domain/personnel.py": "to split: record entries, employment",
-    "projections/kafka/publisher.py": "to split",
     "projections/views/registry.py": "to split: now and as of",
     "projections/transparency/projection.py": "to split: store and projection",
     "replay/bundles.py": "to split",
