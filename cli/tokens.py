@@ -247,33 +247,3 @@ def with_presence(
         enrolled_cid=enrolled_cid,
         reader=id_reader,
     )
-
-
-def admin_spec(
-    *,
-    key: Path | None,
-    token: TokenKind | None,
-    reader: str | None,
-    module: Path | None,
-    token_label: str | None,
-    key_label: str,
-    pin: str | None,
-    timeout: float,
-) -> TokenSpec | None:
-    """The admin's token from the ``--admin-*`` options, or None when none was given."""
-    if token is None and key is None:
-        return None
-    kind = token or TokenKind.SOFTWARE
-    if kind is TokenKind.SOFTWARE and key is None:
-        fail("--admin-token software needs --admin-key FILE")
-    return TokenSpec(
-        kind=kind,
-        whose="admin",
-        key_file=key,
-        reader=reader,
-        pkcs11_module=module,
-        token_label=token_label,
-        key_label=key_label,
-        pin=pin,
-        timeout=timeout,
-    )

@@ -32,8 +32,6 @@ EXCEPTIONS: dict[str, str] = {
     "projections/reports/eplan.py:render_xlsx": "to split",
     "replay/verify.py:check_rows": "to split",
     "replay/verify.py:_check": "to split",
-    "cli/demo/tak.py:_load_row": "to split",
-    "cli/enrolment.py:operator_enrol": "to split",
 }
 
 
