@@ -16,7 +16,7 @@ path keeps working for development. Nothing prints a citizen ID, a name or a pho
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -47,6 +47,7 @@ from cli.runtime import (
     warn,
 )
 from cli.tokens import (
+    Admin,
     AdminIdReaderOpt,
     AdminKeyLabelOpt,
     AdminKeyOpt,
@@ -66,6 +67,7 @@ from cli.tokens import (
     TokenOpt,
     TokenReaderOpt,
     TokenSpec,
+    admin_from_options,
     open_token,
     with_presence,
 )
@@ -100,49 +102,7 @@ def _roles_and_scope(
     return (parse_roles(role) if role else None), (parse_scope(scope) if scope else None)
 
 
-@dataclass(frozen=True)
-class _Admin:
-    """The admin who signs a registry event, as the ``--admin-*`` options name them."""
-
-    token: TokenSpec
-    cid: str | None  # --admin-cid: needed only when their key is not enrolled in this ledger
-    id_reader: str | None  # the reader holding their ID card, for the presence check
-
-
-def _admin(
-    *,
-    key: Path | None,
-    cid: str | None,
-    token: TokenKind | None,
-    reader: str | None,
-    module: Path | None,
-    token_label: str | None,
-    key_label: str,
-    pin: str | None,
-    id_reader: str | None,
-    timeout: float,
-) -> _Admin | None:
-    """The admin from the ``--admin-*`` options, or None when they name no token."""
-    if token is None and key is None:
-        return None
-    kind = token or TokenKind.SOFTWARE
-    if kind is TokenKind.SOFTWARE and key is None:
-        fail("--admin-token software needs --admin-key FILE")
-    spec = TokenSpec(
-        kind=kind,
-        whose="admin",
-        key_file=key,
-        reader=reader,
-        pkcs11_module=module,
-        token_label=token_label,
-        key_label=key_label,
-        pin=pin,
-        timeout=timeout,
-    )
-    return _Admin(spec, cid, id_reader)
-
-
-def _required(admin: _Admin | None) -> _Admin:
+def _required(admin: Admin | None) -> Admin:
     if admin is None:
         raise typer.BadParameter("give the admin's token: --admin-key FILE or --admin-token KIND")
     return admin
@@ -199,7 +159,7 @@ def operator_enrol(
     if admin_cid is not None:
         check_cid(admin_cid)
     roles, target = _roles_and_scope(role, scope)
-    admin = _admin(
+    admin = admin_from_options(
         key=admin_key,
         cid=admin_cid,
         token=admin_token,
@@ -296,7 +256,7 @@ def _enrol_public_key(
     cid: str | None,
     roles: list[Role] | None,
     scope: Scope | None,
-    admin: _Admin | None,
+    admin: Admin | None,
     settings: LedgerSettings,
 ) -> None:
     """The development path: enrol a bare public key (no card, no proof of possession)."""
@@ -351,7 +311,7 @@ def operator_approve(
         check_cid(admin_cid)
     roles, target = _roles_and_scope(role, scope)
     admin = _required(
-        _admin(
+        admin_from_options(
             key=admin_key,
             cid=admin_cid,
             token=admin_token,
@@ -374,7 +334,7 @@ def _approve(
     document: object,
     roles: list[Role] | None,
     scope: Scope | None,
-    admin: _Admin,
+    admin: Admin,
     settings: LedgerSettings,
     *,
     id_reader: str | None,
@@ -436,7 +396,7 @@ def operator_revoke(
     if admin_cid is not None:
         check_cid(admin_cid)
     admin = _required(
-        _admin(
+        admin_from_options(
             key=admin_key,
             cid=admin_cid,
             token=admin_token,
@@ -457,7 +417,7 @@ def operator_revoke(
 
 
 def _sign_and_submit(
-    admin: _Admin, settings: LedgerSettings, event_type: str, data: dict[str, Any]
+    admin: Admin, settings: LedgerSettings, event_type: str, data: dict[str, Any]
 ) -> int:
     """Sign a registry event with the admin's token (presence-checked) and submit it.
 
