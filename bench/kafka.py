@@ -63,8 +63,9 @@ from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignerRef, build_statement
 from projections.kafka.consumer import ReportConsumer
 from projections.kafka.envelope import outgoing_record
-from projections.kafka.publisher import KafkaPublisher, producer_config
+from projections.kafka.publisher import KafkaPublisher
 from projections.kafka.report_view import BatchOutcome, ReportStore
+from projections.kafka.senders import producer_config
 from projections.kafka.settings import KafkaSettings
 from projections.kafka.topics import TopicSpec, ensure_topics
 from projections.kafka.verification import KeyRegistry, TrustAnchor

@@ -1,1 +1,1 @@
-"""The ``ledger`` command line: init, operators, submit, serve, demo."""
+"""The ``ledger`` command line: one module per command group, wired in ``cli.main``."""

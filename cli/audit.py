@@ -19,7 +19,7 @@ from uuid import UUID
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from cli.runtime import DatabaseUrl, LedgerName, build_settings, err, fail, out
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, err, fail, fail_on, out
 from replay.bundles import Scope, export_bundle, verify_bundle
 from replay.errors import BundleError, ReplayError
 from replay.verify import KINDS, Failure, Report, verify_database
@@ -180,10 +180,8 @@ def export(
     else:
         scope = Scope("all")
     settings = build_settings(database_url, name)
-    try:
+    with fail_on(ReplayError):
         summary = export_bundle(settings.database_url, settings.name, scope, out_file)
-    except ReplayError as error:
-        fail(str(error))
     out.print(
         f"wrote {summary.path}: {scope.describe()}, {summary.events} events in "
         f"{summary.streams} streams, {summary.checkpoints} checkpoints "

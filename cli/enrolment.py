@@ -15,6 +15,8 @@ path keeps working for development. Nothing prints a citizen ID, a name or a pho
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,6 +47,7 @@ from cli.runtime import (
     warn,
 )
 from cli.tokens import (
+    Admin,
     AdminIdReaderOpt,
     AdminKeyLabelOpt,
     AdminKeyOpt,
@@ -64,7 +67,7 @@ from cli.tokens import (
     TokenOpt,
     TokenReaderOpt,
     TokenSpec,
-    admin_spec,
+    admin_from_options,
     open_token,
     with_presence,
 )
@@ -97,6 +100,12 @@ def _roles_and_scope(
     role: list[str] | None, scope: str | None
 ) -> tuple[list[Role] | None, Scope | None]:
     return (parse_roles(role) if role else None), (parse_scope(scope) if scope else None)
+
+
+def _required(admin: Admin | None) -> Admin:
+    if admin is None:
+        raise typer.BadParameter("give the admin's token: --admin-key FILE or --admin-token KIND")
+    return admin
 
 
 @operator_app.command("enrol")
@@ -150,14 +159,16 @@ def operator_enrol(
     if admin_cid is not None:
         check_cid(admin_cid)
     roles, target = _roles_and_scope(role, scope)
-    admin = admin_spec(
+    admin = admin_from_options(
         key=admin_key,
+        cid=admin_cid,
         token=admin_token,
         reader=admin_token_reader,
         module=admin_pkcs11_module,
         token_label=admin_token_label,
         key_label=admin_key_label,
         pin=admin_pin,
+        id_reader=admin_id_reader,
         timeout=card_timeout,
     )
     if admin is None and request is None:
@@ -169,7 +180,7 @@ def operator_enrol(
         raise typer.BadParameter("approving now needs --role and --scope")
     settings = build_settings(database_url, name)
     if public_key is not None:
-        _enrol_public_key(public_key, key, token, cid, roles, target, admin, admin_cid, settings)
+        _enrol_public_key(public_key, key, token, cid, roles, target, admin, settings)
         return
     card = _read_operator_card(id_reader, cid, photo, settings, card_timeout)
     operator_cid = card.cid if card is not None else cid
@@ -187,34 +198,28 @@ def operator_enrol(
         admin_pin=token_admin_pin,
         timeout=card_timeout,
     )
+    document, key_id = _new_request(spec, operator_cid, card, roles or (), target)
+    if request is not None:
+        write_request(request, document)
+        out.print(f"enrolment request for key {key_id} written to {request}")
+    if admin is not None and roles is not None and target is not None:
+        _approve(document, roles, target, admin, settings, id_reader=None, timeout=card_timeout)
+
+
+def _new_request(
+    spec: TokenSpec, cid: str, card: ThaiIdCard | None, roles: Iterable[Role], scope: Scope | None
+) -> tuple[dict[str, Any], str]:
+    """Generate the operator's key on their token and build the signed enrolment request;
+    the request and the new key's id."""
     with open_token(spec) as opened:
         signer = opened.generate()
         storage = opened.key_storage()
         document = build_request(
-            signer=signer,
-            key_storage=storage,
-            cid=operator_cid,
-            card=card,
-            roles=roles or (),
-            scope=target,
+            signer=signer, key_storage=storage, cid=cid, card=card, roles=roles, scope=scope
         )
     if storage.kind == "software":
         warn("software key: for development only (the enrolment records key_storage software)")
-    if request is not None:
-        write_request(request, document)
-        out.print(f"enrolment request for key {key_id_of(signer.public_key)} written to {request}")
-    if admin is not None and roles is not None and target is not None:
-        _approve(
-            document,
-            roles=roles,
-            scope=target,
-            admin=admin,
-            admin_cid=admin_cid,
-            admin_id_reader=admin_id_reader,
-            id_reader=None,  # the card was read just now
-            settings=settings,
-            timeout=card_timeout,
-        )
+    return document, key_id_of(signer.public_key)
 
 
 def _read_operator_card(
@@ -251,8 +256,7 @@ def _enrol_public_key(
     cid: str | None,
     roles: list[Role] | None,
     scope: Scope | None,
-    admin: TokenSpec | None,
-    admin_cid: str | None,
+    admin: Admin | None,
     settings: LedgerSettings,
 ) -> None:
     """The development path: enrol a bare public key (no card, no proof of possession)."""
@@ -272,15 +276,8 @@ def _enrol_public_key(
         cid=cid, public_key=raw, roles=roles, scope=scope, storage=KeyStorage(kind="software")
     )
     warn("a bare public key is enrolled as a software key, with no proof of possession")
-    receipt = _sign_and_submit(
-        "OperatorEnrolled",
-        data,
-        admin=admin,
-        admin_cid=admin_cid,
-        admin_id_reader=None,
-        settings=settings,
-        timeout=DEFAULT_TIMEOUT,
-    )
+    # Card presence is not required wherever this path runs (checked above): no presence check.
+    receipt = _sign_and_submit(replace(admin, id_reader=None), settings, "OperatorEnrolled", data)
     out.print(f"enrolled key {key_id_of(raw)} (notification {receipt})")
 
 
@@ -313,46 +310,38 @@ def operator_approve(
     if admin_cid is not None:
         check_cid(admin_cid)
     roles, target = _roles_and_scope(role, scope)
-    admin = admin_spec(
-        key=admin_key,
-        token=admin_token,
-        reader=admin_token_reader,
-        module=admin_pkcs11_module,
-        token_label=admin_token_label,
-        key_label=admin_key_label,
-        pin=admin_pin,
-        timeout=card_timeout,
+    admin = _required(
+        admin_from_options(
+            key=admin_key,
+            cid=admin_cid,
+            token=admin_token,
+            reader=admin_token_reader,
+            module=admin_pkcs11_module,
+            token_label=admin_token_label,
+            key_label=admin_key_label,
+            pin=admin_pin,
+            id_reader=admin_id_reader,
+            timeout=card_timeout,
+        )
     )
-    if admin is None:
-        raise typer.BadParameter("give the admin's token: --admin-key FILE or --admin-token KIND")
     with card_errors():
         document = read_request(request)
     settings = build_settings(database_url, name)
-    _approve(
-        document,
-        roles=roles,
-        scope=target,
-        admin=admin,
-        admin_cid=admin_cid,
-        admin_id_reader=admin_id_reader,
-        id_reader=id_reader,
-        settings=settings,
-        timeout=card_timeout,
-    )
+    _approve(document, roles, target, admin, settings, id_reader=id_reader, timeout=card_timeout)
 
 
 def _approve(
     document: object,
-    *,
     roles: list[Role] | None,
     scope: Scope | None,
-    admin: TokenSpec,
-    admin_cid: str | None,
-    admin_id_reader: str | None,
-    id_reader: str | None,
+    admin: Admin,
     settings: LedgerSettings,
+    *,
+    id_reader: str | None,
     timeout: float,
 ) -> None:
+    """Check the request (and, with ``id_reader``, the operator's card again); have the admin
+    sign ``OperatorEnrolled`` with the roles and scope given, or else those requested."""
     with card_errors():
         enrolment_request = verify_request(document, today=date.today())
         if settings.require_card_presence and enrolment_request.card is None:
@@ -370,13 +359,10 @@ def _approve(
     if enrolment_request.is_development_key:
         warn("the key is a software key (development only)")
     notification = _sign_and_submit(
+        admin,
+        settings,
         "OperatorEnrolled",
         statement_data(enrolment_request, granted_roles, granted_scope),
-        admin=admin,
-        admin_cid=admin_cid,
-        admin_id_reader=admin_id_reader,
-        settings=settings,
-        timeout=timeout,
     )
     out.print(
         f"enrolled key {enrolment_request.key_id} ({_storage(enrolment_request)}) "
@@ -409,55 +395,44 @@ def operator_revoke(
     """Revoke a key: it signs nothing new; what it signed before stays valid."""
     if admin_cid is not None:
         check_cid(admin_cid)
-    admin = admin_spec(
-        key=admin_key,
-        token=admin_token,
-        reader=admin_token_reader,
-        module=admin_pkcs11_module,
-        token_label=admin_token_label,
-        key_label=admin_key_label,
-        pin=admin_pin,
-        timeout=card_timeout,
+    admin = _required(
+        admin_from_options(
+            key=admin_key,
+            cid=admin_cid,
+            token=admin_token,
+            reader=admin_token_reader,
+            module=admin_pkcs11_module,
+            token_label=admin_token_label,
+            key_label=admin_key_label,
+            pin=admin_pin,
+            id_reader=admin_id_reader,
+            timeout=card_timeout,
+        )
     )
-    if admin is None:
-        raise typer.BadParameter("give the admin's token: --admin-key FILE or --admin-token KIND")
     settings = build_settings(database_url, name)
     notification = _sign_and_submit(
-        "OperatorKeyRevoked",
-        {"key_id": key_id, "reason": reason},
-        admin=admin,
-        admin_cid=admin_cid,
-        admin_id_reader=admin_id_reader,
-        settings=settings,
-        timeout=card_timeout,
+        admin, settings, "OperatorKeyRevoked", {"key_id": key_id, "reason": reason}
     )
     out.print(f"revoked key {key_id} (notification {notification})")
 
 
 def _sign_and_submit(
-    event_type: str,
-    data: dict[str, Any],
-    *,
-    admin: TokenSpec,
-    admin_cid: str | None,
-    admin_id_reader: str | None,
-    settings: LedgerSettings,
-    timeout: float,
+    admin: Admin, settings: LedgerSettings, event_type: str, data: dict[str, Any]
 ) -> int:
     """Sign a registry event with the admin's token (presence-checked) and submit it.
 
     Signing happens before submission: if the token, the PIN or the presence check fails,
     nothing reaches the ledger.
     """
-    with open_token(admin) as opened, open_ledger(settings) as ledger:
+    with open_token(admin.token) as opened, open_ledger(settings) as ledger:
         signer = opened.signer()
-        enrolled_cid = _enrolled_cid(ledger, signer, admin_cid)
+        enrolled_cid = _enrolled_cid(ledger, signer, admin.cid)
         checked = with_presence(
             signer,
-            id_reader=admin_id_reader,
+            id_reader=admin.id_reader,
             enrolled_cid=enrolled_cid,
             required=settings.require_card_presence,
-            timeout=timeout,
+            timeout=admin.token.timeout,
         )
         signed = compose(
             ledger,
@@ -465,7 +440,7 @@ def _sign_and_submit(
             type=event_type,
             data=data,
             signer=checked,
-            cid=admin_cid or enrolled_cid,
+            cid=admin.cid or enrolled_cid,
         )
         receipt = ledger.submit(signed.canonical, signed.signature)
     return receipt.notification_id

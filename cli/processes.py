@@ -6,6 +6,7 @@ The system key here is a software key file (development); production keeps it on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -14,12 +15,15 @@ import typer
 
 from cli.options import load_key, read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, open_ledger, out
+from ledger.application import Ledger
 from ledger.processes import (
     ProcessReport,
     invalidate_stale_certifications,
     mark_overdue_cycles,
     schedule_retirements,
 )
+from ledger.settings import LedgerSettings
+from ledger.signing import Signer
 
 process_app = typer.Typer(
     help="Run server-side processes (retirement round, certification checks), signed by the "
@@ -31,7 +35,15 @@ SystemKey = Annotated[Path, typer.Option(help="The system key file written by `l
 Today = Annotated[str | None, typer.Option(help="The day to act as of (ISO or BE, default: today)")]
 
 
-def _print(report: ProcessReport, what: str) -> None:
+def _run(
+    process: Callable[[Ledger, Signer], ProcessReport],
+    system_key: Path,
+    settings: LedgerSettings,
+    what: str,
+) -> None:
+    """Run one process on the ledger with the system key; print what it signed and skipped."""
+    with open_ledger(settings) as ledger:
+        report = process(ledger, load_key(system_key))
     out.print(f"{report.emitted} {what} signed by the system key")
     for stream, reason in report.skipped:
         out.print(f"  skipped {stream}: {reason}", highlight=False)
@@ -46,11 +58,12 @@ def retirements(
     name: LedgerName = None,
 ) -> None:
     """Emit RetirementScheduled for everyone due to retire at the end of the fiscal year."""
-    with open_ledger(build_settings(database_url, name)) as ledger:
-        report = schedule_retirements(
-            ledger, load_key(system_key), fiscal_year, today=read_date(today)
-        )
-    _print(report, "RetirementScheduled")
+    _run(
+        lambda ledger, key: schedule_retirements(ledger, key, fiscal_year, today=read_date(today)),
+        system_key,
+        build_settings(database_url, name),
+        "RetirementScheduled",
+    )
 
 
 @process_app.command("certifications")
@@ -61,11 +74,12 @@ def certifications(
     name: LedgerName = None,
 ) -> None:
     """Invalidate each LAO certification whose records changed since it was certified."""
-    with open_ledger(build_settings(database_url, name)) as ledger:
-        report = invalidate_stale_certifications(
-            ledger, load_key(system_key), today=read_date(today)
-        )
-    _print(report, "CertificationInvalidated")
+    _run(
+        lambda ledger, key: invalidate_stale_certifications(ledger, key, today=read_date(today)),
+        system_key,
+        build_settings(database_url, name),
+        "CertificationInvalidated",
+    )
 
 
 @process_app.command("overdue")
@@ -76,6 +90,9 @@ def overdue(
     name: LedgerName = None,
 ) -> None:
     """Mark each certification cycle whose deadline passed undone as overdue."""
-    with open_ledger(build_settings(database_url, name)) as ledger:
-        report = mark_overdue_cycles(ledger, load_key(system_key), read_date(today) or date.today())
-    _print(report, "CycleOverdue")
+    _run(
+        lambda ledger, key: mark_overdue_cycles(ledger, key, read_date(today) or date.today()),
+        system_key,
+        build_settings(database_url, name),
+        "CycleOverdue",
+    )

@@ -10,6 +10,8 @@ between two dates on one axis.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -17,7 +19,8 @@ from uuid import UUID
 import typer
 
 from cli.options import read_date
-from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, open_ledger, out
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail_on, open_ledger, out
+from ledger.settings import LedgerSettings
 from replay.asof import activity_report, lao_streams, stream_as_of, stream_diff
 from replay.errors import ReplayError
 from replay.source import DatabaseSource
@@ -59,6 +62,17 @@ def _valid(text: str | None) -> date | None:
     return read_date(text)
 
 
+@contextmanager
+def _source(settings: LedgerSettings) -> Iterator[DatabaseSource]:
+    """The ledger's database read directly (closed afterwards); a ``ReplayError`` exits 1."""
+    source = DatabaseSource(settings.database_url, settings.name)
+    try:
+        with fail_on(ReplayError):
+            yield source
+    finally:
+        source.close()
+
+
 def _print(value: dict[str, Any] | list[Any]) -> None:
     out.print_json(json.dumps(value, ensure_ascii=False))
 
@@ -74,13 +88,8 @@ def record(
 ) -> None:
     """A record (any stream) as of a transaction time and/or a valid date."""
     settings = build_settings(database_url, name)
-    with open_ledger(settings) as ledger:
-        try:
-            state = stream_as_of(
-                ledger, stream, as_of=parse_moment(as_of), valid_on=_valid(valid_on)
-            )
-        except ReplayError as error:
-            fail(str(error))
+    with open_ledger(settings) as ledger, fail_on(ReplayError):
+        state = stream_as_of(ledger, stream, as_of=parse_moment(as_of), valid_on=_valid(valid_on))
     if json_output:
         _print(state.as_json())
         return
@@ -132,11 +141,8 @@ def diff(
     if before is None or after is None:  # pragma: no cover - both options are required
         raise typer.BadParameter("--from and --to are required")
     settings = build_settings(database_url, name)
-    with open_ledger(settings) as ledger:
-        try:
-            change = stream_diff(ledger, stream, before=before, after=after, axis=chosen)
-        except ReplayError as error:
-            fail(str(error))
+    with open_ledger(settings) as ledger, fail_on(ReplayError):
+        change = stream_diff(ledger, stream, before=before, after=after, axis=chosen)
     if json_output:
         _print(change.as_json())
         return
@@ -167,13 +173,8 @@ def organization(
     """An LAO's records as of a date: each stream whose latest event names this LAO."""
     settings = build_settings(database_url, name)
     moment, day = parse_moment(as_of), _valid(valid_on)
-    source = DatabaseSource(settings.database_url, settings.name)
-    try:
+    with _source(settings) as source:
         streams = lao_streams(source, lao, as_of=moment, valid_on=day)
-    except ReplayError as error:
-        fail(str(error))
-    finally:
-        source.close()
     with open_ledger(settings) as ledger:
         states = [stream_as_of(ledger, stream, as_of=moment, valid_on=day) for stream in streams]
     if json_output:
@@ -196,13 +197,8 @@ def report(
     """Records and events per LAO, by event type, as of a date on either axis."""
     settings = build_settings(database_url, name)
     moment, day = parse_moment(as_of), _valid(valid_on)
-    source = DatabaseSource(settings.database_url, settings.name)
-    try:
+    with _source(settings) as source:
         lines = activity_report(source, as_of=moment, valid_on=day, lao=lao)
-    except ReplayError as error:
-        fail(str(error))
-    finally:
-        source.close()
     if json_output:
         _print({"as_of": as_of, "valid_on": valid_on, "laos": [line.as_json() for line in lines]})
         return

@@ -7,7 +7,7 @@ print their message and exit 1; their messages never carry a citizen ID, a name 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -65,9 +65,14 @@ def open_ledger(settings: LedgerSettings) -> Iterator[Ledger]:
 
 
 @contextmanager
-def card_errors() -> Iterator[None]:
-    """Turn a ``CardError`` (no reader, wrong PIN, removed card...) into a one-line exit 1."""
+def fail_on(*errors: type[Exception]) -> Iterator[None]:
+    """Turn the errors a command expects into its message and exit 1 (no traceback)."""
     try:
         yield
-    except CardError as error:
+    except errors as error:
         fail(str(error))
+
+
+def card_errors() -> AbstractContextManager[None]:
+    """Turn a ``CardError`` (no reader, wrong PIN, removed card...) into a one-line exit 1."""
+    return fail_on(CardError)

@@ -1,14 +1,39 @@
-"""Signing a statement draft and sending it, to a database directly or to the HTTP API."""
+"""``ledger submit``: sign a statement draft and send it, to a database directly or to the API.
+
+The draft names the stream, the event type and its data; the expected version and the previous
+hash are read from the stream's head (the ledger's, or the API's after opening a session with
+the signing key) unless the draft gives them.
+"""
 
 from __future__ import annotations
 
 import base64
+import json
 from datetime import UTC, date, datetime
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any
 from uuid import UUID
 
 import httpx
+import typer
 
+from card.readers import DEFAULT_TIMEOUT
+from cli.options import check_cid, read_date
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
+from cli.tokens import (
+    IdReaderOpt,
+    KeyLabelOpt,
+    PinOpt,
+    Pkcs11ModuleOpt,
+    TimeoutOpt,
+    TokenKind,
+    TokenLabelOpt,
+    TokenOpt,
+    TokenReaderOpt,
+    TokenSpec,
+    open_token,
+    with_presence,
+)
 from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.settings import LedgerSettings
@@ -24,6 +49,79 @@ from ledger.statement import (
 
 class ServerError(LedgerError):
     """The API answered with a problem."""
+
+
+def submit(
+    draft: Annotated[Path, typer.Argument(help="A statement draft: JSON with stream, type, data")],
+    cid: Annotated[str, typer.Option(help="The signer's citizen ID")],
+    key: Annotated[Path | None, typer.Option(help="software: the signing key file")] = None,
+    token: TokenOpt = TokenKind.SOFTWARE,
+    token_reader: TokenReaderOpt = None,
+    pkcs11_module: Pkcs11ModuleOpt = None,
+    token_label: TokenLabelOpt = None,
+    key_label: KeyLabelOpt = "ledger-signing",
+    pin: PinOpt = None,
+    id_reader: IdReaderOpt = None,
+    card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    server: Annotated[
+        str | None, typer.Option(help="Send to this API (http://host:port) instead of a database")
+    ] = None,
+    database_url: DatabaseUrl = None,
+    name: LedgerName = None,
+) -> None:
+    """Sign a statement draft on the token (or with a key file) and send it; print the receipt.
+
+    The draft names ``stream`` (a UUID), ``type`` and ``data``, optionally ``effective``
+    (ISO or Buddhist-era date) and ``expected_version``/``prev_hash`` (read from the ledger's
+    current head when absent). With --id-reader (required where LEDGER_REQUIRE_CARD_PRESENCE is
+    set) the signer's ID card must be in that reader.
+    """
+    try:
+        text = draft.read_text(encoding="utf-8")
+        body = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        fail(f"cannot read draft {draft}: {error}")
+    check_cid(cid)
+    if not isinstance(body, dict) or not {"stream", "type", "data"} <= body.keys():
+        fail(f"draft {draft} must be a JSON object with stream, type and data")
+    try:
+        stream = UUID(str(body["stream"]))
+    except ValueError:
+        fail(f"draft {draft}: stream is not a UUID")
+    effective = read_date(body.get("effective"))
+    settings = build_settings(database_url, name)
+    spec = TokenSpec(
+        kind=token,
+        whose="signer",
+        key_file=key,
+        reader=token_reader,
+        pkcs11_module=pkcs11_module,
+        token_label=token_label,
+        key_label=key_label,
+        pin=pin,
+        timeout=card_timeout,
+    )
+    with open_token(spec) as opened:
+        signer = with_presence(
+            opened.signer(),
+            id_reader=id_reader,
+            enrolled_cid=cid,  # the ledger accepts the key only for the citizen it was enrolled for
+            required=settings.require_card_presence,
+            timeout=card_timeout,
+        )
+        try:
+            receipt = submit_draft(
+                body=body,
+                stream=stream,
+                effective=effective,
+                signer=signer,
+                cid=cid,
+                server=server,
+                settings=None if server else settings,
+            )
+        except LedgerError as error:
+            fail(str(error))
+    out.print_json(json.dumps(receipt))
 
 
 def submit_draft(

@@ -249,24 +249,35 @@ def with_presence(
     )
 
 
-def admin_spec(
+@dataclass(frozen=True)
+class Admin:
+    """The admin who signs a registry event, as the ``--admin-*`` options name them."""
+
+    token: TokenSpec
+    cid: str | None  # --admin-cid: needed only when their key is not enrolled in this ledger
+    id_reader: str | None  # the reader holding their ID card, for the presence check
+
+
+def admin_from_options(
     *,
     key: Path | None,
+    cid: str | None,
     token: TokenKind | None,
     reader: str | None,
     module: Path | None,
     token_label: str | None,
     key_label: str,
     pin: str | None,
+    id_reader: str | None,
     timeout: float,
-) -> TokenSpec | None:
-    """The admin's token from the ``--admin-*`` options, or None when none was given."""
+) -> Admin | None:
+    """The admin from the ``--admin-*`` options, or None when they name no token."""
     if token is None and key is None:
         return None
     kind = token or TokenKind.SOFTWARE
     if kind is TokenKind.SOFTWARE and key is None:
         fail("--admin-token software needs --admin-key FILE")
-    return TokenSpec(
+    spec = TokenSpec(
         kind=kind,
         whose="admin",
         key_file=key,
@@ -277,3 +288,4 @@ def admin_spec(
         pin=pin,
         timeout=timeout,
     )
+    return Admin(spec, cid, id_reader)

@@ -18,7 +18,7 @@ from typing import Annotated
 import typer
 
 from cli.options import load_key
-from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, open_ledger, out
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, fail_on, open_ledger, out
 from projections.transparency.checkpoints import log_origin, verifier_key
 from projections.transparency.errors import ProjectionError
 from projections.transparency.projection import (
@@ -62,7 +62,7 @@ def run(
     )
     with open_ledger(settings) as ledger:
         projection = TransparencyProjection(ledger, signer, policy=policy)
-        try:
+        with fail_on(ProjectionError):
             if once:
                 while projection.catch_up():
                     pass
@@ -76,8 +76,6 @@ def run(
                 signal.signal(signal.SIGINT, interrupted)
                 out.print(f"following ledger {settings.name} (Ctrl-C stops)")
                 projection.run(stop, poll_seconds=poll_seconds)
-        except ProjectionError as error:
-            fail(str(error))
         size = projection.store.tree_size()
         checkpoints = len(projection.store.checkpoints())
     out.print(f"transparency log of {settings.name}: {size} leaves, {checkpoints} checkpoints")
@@ -90,11 +88,8 @@ def checkpoint(
 ) -> None:
     """Print the latest signed checkpoint (a C2SP signed note): keep it to audit later."""
     settings = build_settings(database_url, name)
-    with open_ledger(settings) as ledger:
-        try:
-            note = TransparencyStore(ledger).latest_checkpoint().note
-        except ProjectionError as error:
-            fail(str(error))
+    with open_ledger(settings) as ledger, fail_on(ProjectionError):
+        note = TransparencyStore(ledger).latest_checkpoint().note
     typer.echo(note, nl=False)
 
 

@@ -125,6 +125,34 @@ def load_eplan(writer: BatchWriter, planning: Operator, finance: Operator) -> No
 def _load_row(writer: BatchWriter, planning: Operator, finance: Operator, row: TakEplanRow) -> None:
     code = lao_code(row)
     plan = plan_stream_id(code, PLAN_YEARS[0], PLAN_YEARS[-1])
+    strategies = _load_plan(writer, planning, row, code, plan)
+    counts = [row.plan_projects[year] or 0 for year in PLAN_YEARS]
+    projects = [
+        _load_project(writer, planning, code, plan, strategies, counts, index)
+        for index in range(max(counts))
+    ]
+    if row.plan_approved:
+        approval: dict[str, str] = {"approver": f"นายก{lao_name(row)}"}
+        if row.plan_approved_on is not None:
+            approval["approved_on"] = row.plan_approved_on.isoformat()
+        writer.add(
+            planning, plan, "PlanApproved", approval, row.plan_approved_on or UNDATED_APPROVAL_ON
+        )
+    first_year = [p for index, p in enumerate(projects) if index < counts[0]]
+    for stream in first_year[: row.budget_approved or 0]:
+        writer.add(
+            finance,
+            stream,
+            "BudgetApproved",
+            {"fiscal_year": PLAN_YEARS[0], "amount": "50000.00", "source": "own_revenue"},
+            BUDGET_ON,
+        )
+
+
+def _load_plan(
+    writer: BatchWriter, planning: Operator, row: TakEplanRow, code: str, plan: UUID
+) -> list[str]:
+    """The 3-year plan, its vision when done and its strategies; the strategies' numbers."""
     writer.new_stream(plan)
     writer.add(
         planning,
@@ -153,44 +181,38 @@ def _load_row(writer: BatchWriter, planning: Operator, finance: Operator, row: T
         writer.add(
             planning, plan, "StrategyAdded", {"strategy": strategy, "title": title}, VISION_ON
         )
-    counts = [row.plan_projects[year] or 0 for year in PLAN_YEARS]
-    projects: list[UUID] = []
-    for index in range(max(counts)):
-        stream = uuid5(TAK_NAMESPACE, f"{code}:project:{index + 1}")
-        writer.new_stream(stream)
-        years = {
-            str(year): f"{50_000 * (1 + (index + offset) % 20)}.00"
-            for offset, (year, count) in enumerate(zip(PLAN_YEARS, counts, strict=True))
-            if index < count
-        }
-        writer.add(
-            planning,
-            stream,
-            "PlanProjectAdded",
-            {
-                "plan": str(plan),
-                "lao": code,
-                "province": PROVINCE,
-                "strategy": strategies[index % len(strategies)],
-                "title": f"{PROJECT_KINDS[index % len(PROJECT_KINDS)]} ที่ {index + 1}",
-                "years": years,
-            },
-            PROJECTS_ON,
-        )
-        projects.append(stream)
-    if row.plan_approved:
-        approval: dict[str, str] = {"approver": f"นายก{lao_name(row)}"}
-        if row.plan_approved_on is not None:
-            approval["approved_on"] = row.plan_approved_on.isoformat()
-        writer.add(
-            planning, plan, "PlanApproved", approval, row.plan_approved_on or UNDATED_APPROVAL_ON
-        )
-    first_year = [p for index, p in enumerate(projects) if index < counts[0]]
-    for stream in first_year[: row.budget_approved or 0]:
-        writer.add(
-            finance,
-            stream,
-            "BudgetApproved",
-            {"fiscal_year": PLAN_YEARS[0], "amount": "50000.00", "source": "own_revenue"},
-            BUDGET_ON,
-        )
+    return strategies
+
+
+def _load_project(
+    writer: BatchWriter,
+    planning: Operator,
+    code: str,
+    plan: UUID,
+    strategies: list[str],
+    counts: list[int],
+    index: int,
+) -> UUID:
+    """Project ``index`` of the plan, planned in every year whose count exceeds it; its stream."""
+    stream = uuid5(TAK_NAMESPACE, f"{code}:project:{index + 1}")
+    writer.new_stream(stream)
+    years = {
+        str(year): f"{50_000 * (1 + (index + offset) % 20)}.00"
+        for offset, (year, count) in enumerate(zip(PLAN_YEARS, counts, strict=True))
+        if index < count
+    }
+    writer.add(
+        planning,
+        stream,
+        "PlanProjectAdded",
+        {
+            "plan": str(plan),
+            "lao": code,
+            "province": PROVINCE,
+            "strategy": strategies[index % len(strategies)],
+            "title": f"{PROJECT_KINDS[index % len(PROJECT_KINDS)]} ที่ {index + 1}",
+            "years": years,
+        },
+        PROJECTS_ON,
+    )
+    return stream

@@ -9,9 +9,9 @@ the rows (or to the beginning), so a crash between the view write and the offset
 only causes a redelivery that deduplication absorbs.
 
 Keys: every member needs the whole key registry, but the registry stream lives in one
-partition that another member may own. So each member also follows that one partition outside
-the group (``RegistryFollower``), reading only the registry stream's records, and catches it up
-before each batch and whenever a signer's key is still unknown (an enrolment on another
+partition that another member may own. So each member also reads that one partition outside
+the group (``RegistryPartitionReader``), keeping only the registry stream's records, and catches
+it up before each batch and whenever a signer's key is still unknown (an enrolment on another
 partition may land a moment later than the event that uses it).
 """
 
@@ -28,12 +28,11 @@ from kafka.errors import CommitFailedError, KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from projections.kafka.envelope import Envelope
-from projections.kafka.errors import EnvelopeRejectedError
+from projections.kafka.errors import EnvelopeRejectedError, PartitionMovedError
 from projections.kafka.heartbeat import Heartbeat
 from projections.kafka.report_view import (
     BatchOutcome,
     Incoming,
-    PartitionMovedError,
     ReportProjector,
     ReportStore,
 )
@@ -46,8 +45,9 @@ log = logging.getLogger(__name__)
 _POLL_MS = 200
 
 
-class RegistryFollower:
-    """Follows the registry stream's partition from the beginning, outside any group."""
+class RegistryPartitionReader:
+    """Reads the registry stream's partition from the beginning, outside any group, and teaches
+    the key registry every registry-stream envelope in it."""
 
     def __init__(self, settings: KafkaSettings, registry: KeyRegistry) -> None:
         self.registry = registry
@@ -93,7 +93,7 @@ class RegistryFollower:
         except EnvelopeRejectedError as error:
             # The member that owns this partition rejects and reports it; here it just
             # teaches nothing.
-            log.debug("registry follower skipped an envelope: %s", error)
+            log.debug("registry partition reader skipped an envelope: %s", error)
 
     def wait_for_key(self, key_id: str, notification_id: int) -> bool:
         """Catch up until ``key_id`` is enrolled or the grace period ends."""
@@ -127,7 +127,7 @@ class ConsumeStats:
     seconds: float = 0.0
 
 
-class _Assignment(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-python is untyped
+class _RebalanceListener(ConsumerRebalanceListener):  # type: ignore[misc]  # kafka-python is untyped
     """Seeks newly assigned partitions to the offsets stored with the view's rows."""
 
     def __init__(self, owner: ReportConsumer) -> None:
@@ -175,7 +175,7 @@ class ReportConsumer:
         )
         self.store.create()
         stats = ConsumeStats()
-        follower = RegistryFollower(settings, self.registry)
+        registry_reader = RegistryPartitionReader(settings, self.registry)
         try:
             consumer = KafkaConsumer(
                 bootstrap_servers=settings.bootstrap_list,
@@ -188,15 +188,15 @@ class ReportConsumer:
                 max_poll_records=settings.max_poll_records,
             )
         except BaseException:
-            follower.close()
+            registry_reader.close()
             raise
         self._consumer = consumer
         self._projector = ReportProjector(
-            self.store, self.registry, wait_for_key=follower.wait_for_key
+            self.store, self.registry, wait_for_key=registry_reader.wait_for_key
         )
         try:
-            follower.catch_up(timeout_seconds=10)
-            consumer.subscribe([settings.topic], listener=_Assignment(self))
+            registry_reader.catch_up(timeout_seconds=10)
+            consumer.subscribe([settings.topic], listener=_RebalanceListener(self))
             heartbeat = Heartbeat(settings.health_file)
             while stop is None or not stop.is_set():
                 heartbeat.beat()
@@ -204,13 +204,13 @@ class ReportConsumer:
                     break
                 polled = consumer.poll(timeout_ms=_POLL_MS)
                 if polled:
-                    follower.catch_up(timeout_seconds=0.5)  # revocations, new enrolments
+                    registry_reader.catch_up(timeout_seconds=0.5)  # revocations, new enrolments
                     self._project(consumer, polled, stats)
                 elif until_caught_up and self._caught_up(consumer):
                     break
         finally:
             consumer.close(autocommit=False)
-            follower.close()
+            registry_reader.close()
             self._consumer = None
         stats.seconds = time.monotonic() - began
         return stats

@@ -31,6 +31,10 @@ class PublishError(KafkaProjectionError):
         self.cause = cause
 
 
+class SenderError(KafkaProjectionError):
+    """A sender process of the publisher stopped or failed."""
+
+
 class RejectReason(StrEnum):
     """Why a consumer refused an envelope (recorded in its rejects table)."""
 
@@ -52,3 +56,12 @@ class EnvelopeRejectedError(KafkaProjectionError):
         super().__init__(f"{reason.value}: {detail}")
         self.reason = reason
         self.detail = detail
+
+
+class PartitionMovedError(KafkaProjectionError):
+    """Another consumer wrote this partition's position meanwhile: this batch is not ours."""
+
+    def __init__(self, topic: str, partition: int) -> None:
+        super().__init__(f"{topic}[{partition}] moved on under another consumer")
+        self.topic = topic
+        self.partition = partition

@@ -16,71 +16,39 @@ notification order.
 Work is split over processes because kafka-python's producer spends its interpreter's whole
 time in Python code (bench/kafka.py): this process reads the log, builds the records and names
 each one's partition (the one Kafka's default partitioner would choose for the stream id);
-``producer_processes`` sender processes each own the partitions ``p % n == i`` and run one
-producer, so every partition still has exactly one producer sending in log order. Senders
-report how far their own records are acknowledged; the position is the smallest notification
-id any sender still waits for, minus one.
+``producer_processes`` sender processes (``projections.kafka.senders``) each own the partitions
+``p % n == i`` and run one producer, so every partition still has exactly one producer sending
+in log order. Senders report how far their own records are acknowledged; the position is the
+smallest notification id any sender still waits for, minus one.
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
-import multiprocessing
-import os
 import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
-from typing import Any
 
 from eventsourcing.persistence import Notification
-from kafka import KafkaProducer
-from kafka.producer.future import FutureRecordMetadata
 
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from projections.kafka.checkpoints import CheckpointSource, checkpoint_headers, checkpoint_value
 from projections.kafka.envelope import outgoing_record
-from projections.kafka.errors import KafkaProjectionError, PublishError
 from projections.kafka.heartbeat import Heartbeat
+from projections.kafka.senders import RecordTuple, SenderProcesses
 from projections.kafka.settings import KafkaSettings
 from projections.kafka.topics import ensure_topics, ledger_topics, partition_for
 from projections.store import ViewDatabase
 
 log = logging.getLogger(__name__)
 
-RecordTuple = tuple[int, int, bytes, bytes, list[tuple[str, bytes]]]
-"""(notification id, partition, key, value, headers): one record as a sender receives it."""
-
 _BACKLOG_BATCHES = 20  # read batches handed out but not yet acknowledged, at most
-_ACK_EVERY_SECONDS = 0.01  # how often a sender reports progress, at most
 _STOP_GRACE_SECONDS = 30.0  # how long a stopping publisher waits for outstanding acks
-_READY_SECONDS = 60.0  # how long a sender may take to start and reach the brokers
-_PIPE_BYTES = 1 << 20  # Linux's default pipe-max-size
 _PARTITION_CACHE = 100_000  # streams whose partition is remembered
-
-
-class SenderError(KafkaProjectionError):
-    """A sender process stopped or failed."""
-
-
-def producer_config(settings: KafkaSettings) -> dict[str, Any]:
-    """kafka-python producer settings: every record acknowledged by all in-sync replicas."""
-    return {
-        "bootstrap_servers": settings.bootstrap_list,
-        "client_id": settings.client_id,
-        "acks": "all",
-        "enable_idempotence": True,
-        "max_in_flight_requests_per_connection": 5,  # idempotence keeps order up to 5
-        "linger_ms": settings.linger_ms,
-        "batch_size": settings.batch_size,
-        "compression_type": settings.compression_type,
-    }
 
 
 class PositionStore:
@@ -112,29 +80,6 @@ class PositionStore:
                 f"WHERE {self.table}.position < excluded.position",
                 [name, position],
             )
-
-
-class _AckTracker:
-    """Sent records in send order; ``advance`` moves the position over the acknowledged prefix."""
-
-    def __init__(self, position: int) -> None:
-        self.position = position
-        self._pending: deque[tuple[int, FutureRecordMetadata]] = deque()
-
-    def add(self, position: int, future: FutureRecordMetadata) -> None:
-        self._pending.append((position, future))
-
-    def advance(self) -> int:
-        pending = self._pending
-        while pending:
-            position, future = pending[0]
-            if not future.is_done:
-                break
-            if future.exception is not None:
-                raise PublishError(position, f"{type(future.exception).__name__}")
-            pending.popleft()
-            self.position = position
-        return self.position
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +150,7 @@ class KafkaPublisher:
         ensure_topics(self.kafka, ledger_topics(self.kafka))
         db = ViewDatabase(self.ledger_settings.database_url)
         ledger: Ledger | None = None
-        senders: _Senders | None = None
+        senders: SenderProcesses | None = None
         try:
             positions = PositionStore(db, self.ledger_settings.name)
             positions.create()
@@ -220,7 +165,7 @@ class KafkaPublisher:
                 self.kafka.topic,
                 progress.read,
             )
-            senders = _Senders(self.kafka, len(progress.pending))
+            senders = SenderProcesses(self.kafka, len(progress.pending))
             ledger = Ledger(
                 self.ledger_settings.model_copy(update={"pool_size": 1, "pool_max_overflow": 1})
             )
@@ -249,7 +194,7 @@ class KafkaPublisher:
     def _pump(
         self,
         ledger: Ledger,
-        senders: _Senders,
+        senders: SenderProcesses,
         progress: _Progress,
         positions: PositionStore,
         until_caught_up: bool,
@@ -270,7 +215,7 @@ class KafkaPublisher:
         self,
         reader: _LogReader,
         ledger: Ledger,
-        senders: _Senders,
+        senders: SenderProcesses,
         progress: _Progress,
         positions: PositionStore,
         target: int | None,
@@ -296,7 +241,7 @@ class KafkaPublisher:
                     read_any = True
             idle = not read_any and progress.backlog == 0
             wait_for = 0.01 if idle else 0.005  # the log reader thread polls the database
-            senders.collect(progress, timeout=0 if read_any else wait_for)
+            senders.collect(progress.acked, timeout=0 if read_any else wait_for)
             now = time.monotonic()
             if now - last_write >= kafka.position_interval_seconds:
                 self._send_checkpoints(senders, progress)
@@ -316,7 +261,7 @@ class KafkaPublisher:
         self,
         notifications: Sequence[Notification],
         ledger: Ledger,
-        senders: _Senders,
+        senders: SenderProcesses,
         progress: _Progress,
     ) -> None:
         """Turn a batch of the log into records and hand them to their senders."""
@@ -345,7 +290,7 @@ class KafkaPublisher:
                 progress.sent += len(batch)
         progress.read = notifications[-1].id
 
-    def _send_checkpoints(self, senders: _Senders, progress: _Progress) -> None:
+    def _send_checkpoints(self, senders: SenderProcesses, progress: _Progress) -> None:
         """Hand out the checkpoints whose events are all acknowledged and not yet sent."""
         up_to = progress.position
         if self.checkpoints is None or up_to <= progress.checkpoint_queued:
@@ -366,13 +311,13 @@ class KafkaPublisher:
             )
             progress.checkpoint_queued = checkpoint.tree_size
 
-    def _finish_checkpoints(self, senders: _Senders, progress: _Progress) -> None:
+    def _finish_checkpoints(self, senders: SenderProcesses, progress: _Progress) -> None:
         self._send_checkpoints(senders, progress)
         deadline = time.monotonic() + _STOP_GRACE_SECONDS
         while progress.checkpoint_position < progress.checkpoint_queued:
             if time.monotonic() > deadline:
                 break
-            senders.collect(progress, timeout=0.01)
+            senders.collect(progress.acked, timeout=0.01)
 
     def _record(self, positions: PositionStore, progress: _Progress) -> None:
         events, checkpoints = progress.position, progress.checkpoint_position
@@ -441,133 +386,3 @@ class _LogReader:
     def close(self) -> None:
         self._closed.set()
         self._thread.join(10)
-
-
-class _Senders:
-    """The sender processes, a pipe of records to each, a pipe of acknowledgements from each."""
-
-    def __init__(self, kafka: KafkaSettings, count: int) -> None:
-        context = multiprocessing.get_context("spawn")  # never fork a process with threads
-        self._inboxes: list[Connection] = []
-        self._outboxes: list[Connection] = []
-        self._processes: list[Any] = []
-        for index in range(count):
-            inbox_reader, inbox = context.Pipe(duplex=False)
-            _widen(inbox)
-            outbox, outbox_writer = context.Pipe(duplex=False)
-            process = context.Process(
-                target=send_records,
-                args=(kafka.model_dump(), inbox_reader, outbox_writer),
-                name=f"ledger-publish-sender-{index}",
-                daemon=True,
-            )
-            process.start()
-            inbox_reader.close()
-            outbox_writer.close()
-            self._inboxes.append(inbox)
-            self._outboxes.append(outbox)
-            self._processes.append(process)
-        for index, outbox in enumerate(self._outboxes):  # each has its producer connected
-            if not outbox.poll(_READY_SECONDS):
-                raise SenderError(f"sender {index} did not start within {_READY_SECONDS:.0f} s")
-            try:
-                message = outbox.recv()
-            except EOFError:
-                raise self._stopped(index) from None
-            if message[0] != "ready":
-                raise SenderError(f"sender {index} failed to start: {message[2]}")
-
-    def send(self, index: int, message: tuple[Any, ...]) -> None:
-        try:
-            self._inboxes[index].send(message)
-        except (BrokenPipeError, ConnectionResetError):
-            raise self._stopped(index) from None
-
-    def collect(self, progress: _Progress, timeout: float) -> None:
-        """Apply every acknowledgement report waiting (up to ``timeout`` for the first)."""
-        for ready in wait(self._outboxes, timeout):
-            assert isinstance(ready, Connection)  # noqa: S101 - wait returns what it was given
-            index = self._outboxes.index(ready)
-            while ready.poll():
-                try:
-                    message = ready.recv()
-                except EOFError:
-                    raise self._stopped(index) from None
-                if message[0] == "failed":
-                    raise PublishError(message[1], message[2])
-                progress.acked(index, message[1], message[2])
-
-    def _stopped(self, index: int) -> SenderError:
-        process = self._processes[index]
-        process.join(1)
-        return SenderError(f"sender {index} stopped (exit code {process.exitcode})")
-
-    def stop(self) -> None:
-        for inbox in self._inboxes:
-            inbox.close()  # a sender sees the end of its pipe and exits
-        for process in self._processes:
-            process.join(10)
-            if process.is_alive():
-                process.terminate()
-                process.join(5)
-        for outbox in self._outboxes:
-            outbox.close()
-
-
-def _widen(pipe: Connection) -> None:
-    """Give a pipe a 1 MiB buffer (Linux), so a whole batch is handed over without waiting for
-    the sender to be scheduled; elsewhere the default buffer just means more hand-offs."""
-    with contextlib.suppress(AttributeError, OSError):
-        fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_BYTES)
-
-
-def send_records(settings: dict[str, Any], inbox: Connection, outbox: Connection) -> None:
-    """A sender process: send the records and checkpoints it is handed, report acknowledgements.
-
-    It reports ``("acked", events through, checkpoints through)``: the last notification id
-    (tree size) such that all its records (checkpoints) up to it are acknowledged. It stops at
-    the end of its pipe, and as soon as the publisher is gone (SIGKILL included).
-    """
-    parent = os.getppid()
-    kafka = KafkaSettings(**settings)
-    try:
-        producer = KafkaProducer(**producer_config(kafka))
-        producer.partitions_for(kafka.topic)  # connected, with the topic's metadata
-    except Exception as error:
-        with contextlib.suppress(OSError):
-            outbox.send(("failed", 0, f"{type(error).__name__}: {error}"))
-        raise
-    outbox.send(("ready",))
-    send = producer.send
-    events, checkpoints = _AckTracker(0), _AckTracker(0)
-    reported = (0, 0)
-    last_report = 0.0
-    try:
-        while os.getppid() == parent:
-            if inbox.poll(0.005):
-                message = inbox.recv()
-                if message[0] == "records":
-                    topic = kafka.topic
-                    for notification_id, partition, key, value, headers in message[1]:
-                        future = send(
-                            topic, key=key, value=value, headers=headers, partition=partition
-                        )
-                        events.add(notification_id, future)
-                else:
-                    _, tree_size, key, value, headers = message
-                    future = send(kafka.checkpoints_topic, key=key, value=value, headers=headers)
-                    checkpoints.add(tree_size, future)
-            now = time.monotonic()
-            if now - last_report >= _ACK_EVERY_SECONDS:
-                current = (events.advance(), checkpoints.advance())
-                if current != reported:
-                    outbox.send(("acked", *current))
-                    reported = current
-                last_report = now
-    except PublishError as error:
-        with contextlib.suppress(OSError):
-            outbox.send(("failed", error.notification_id, error.cause))
-    except (EOFError, OSError):
-        pass  # the publisher finished (it closed the pipe) or is gone
-    finally:
-        producer.close(timeout=1)

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from ledger.application import Ledger
 from ledger.statement import SignedStatement
 from projections.kafka.envelope import Envelope, envelope_of, signed_event
-from projections.kafka.errors import EnvelopeRejectedError, KafkaProjectionError, RejectReason
+from projections.kafka.errors import EnvelopeRejectedError, PartitionMovedError, RejectReason
 from projections.kafka.verification import (
     EMPTY_HEAD,
     KeyRegistry,
@@ -44,15 +44,6 @@ from projections.store import Cursor, ViewDatabase
 log = logging.getLogger(__name__)
 
 _CHUNK = 500  # ids per IN (...) query
-
-
-class PartitionMovedError(KafkaProjectionError):
-    """Another consumer wrote this partition's position meanwhile: this batch is not ours."""
-
-    def __init__(self, topic: str, partition: int) -> None:
-        super().__init__(f"{topic}[{partition}] moved on under another consumer")
-        self.topic = topic
-        self.partition = partition
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,10 +21,9 @@ from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import SignerRef, build_statement, event_hash
 from projections.kafka.envelope import Envelope
-from projections.kafka.errors import RejectReason
+from projections.kafka.errors import PartitionMovedError, RejectReason
 from projections.kafka.report_view import (
     Incoming,
-    PartitionMovedError,
     ReportProjector,
     ReportStore,
     ViewChanges,
