@@ -7,8 +7,9 @@ from pathlib import Path
 
 import typer
 
+from ledger.domain.dates import DateInputError, parse_human_date
 from ledger.domain.permissions import Role, Scope
-from ledger.domain.rules import is_valid_cid, parse_date
+from ledger.domain.rules import is_valid_cid
 from ledger.signing import SoftwareSigner
 
 
@@ -63,10 +64,16 @@ def load_or_create_key(path: Path) -> SoftwareSigner:
     return signer
 
 
-def read_date(text: str | None) -> date | None:
+def read_date(text: object) -> date | None:
+    """A date as people type it (ISO, or BE with Thai digits and month names); a two-digit
+    year or anything unreadable is a bad parameter naming the rule, in Thai and English."""
     if text is None:
         return None
+    if not isinstance(text, str):
+        raise typer.BadParameter(
+            f"วันที่ต้องเป็นข้อความ เช่น 01/04/2562 / a date is text such as 01/04/2562, not {text!r}"
+        )
     try:
-        return parse_date(text)
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
+        return parse_human_date(text)
+    except DateInputError as error:
+        raise typer.BadParameter(f"{error.th} / {error.en} [{error.rule_id}]") from None

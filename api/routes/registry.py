@@ -8,13 +8,13 @@ one call of the reports (``projections.reports.facade``) and its drawing (``api.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from api.dates import HumanDate, HumanMoment
 from api.deps import LedgerDep, ReportsDep, ScopeDep, SessionDep, require_stream_scope
 from api.downloads import FormatQuery, TableFormat, respond
 from api.errors import problem_responses
@@ -22,11 +22,14 @@ from api.errors import problem_responses
 router = APIRouter(tags=["registry"], responses=problem_responses(400, 401, 403, 404))
 
 ValidOn = Annotated[
-    date | None, Query(description="As of this valid date (the orders' effective dates)")
+    HumanDate | None, Query(description="As of this valid date (the orders' effective dates)")
 ]
 RecordedAt = Annotated[
-    datetime | None,
-    Query(description="As the ledger knew it at this moment (transaction time, ISO 8601)"),
+    HumanMoment | None,
+    Query(
+        description="As the ledger knew it at this moment (transaction time): ISO 8601, or a "
+        "date meaning the end of that day"
+    ),
 ]
 Status = Annotated[list[str] | None, Query(description="Only these employment statuses")]
 

@@ -8,13 +8,13 @@ is one call of the reports (``projections.reports.facade``) and its drawing (``a
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
+from api.dates import HumanDate
 from api.deps import ReportsDep, ScopeDep
 from api.downloads import EplanFormat, EplanFormatQuery, FormatQuery, TableFormat, respond
 from api.errors import problem_responses
@@ -42,7 +42,9 @@ def read_kpi(
 def read_overdue(
     reports: ReportsDep,
     scope: ScopeDep,
-    as_of: Annotated[date | None, Query(description="Overdue on this day (default: today)")] = None,
+    as_of: Annotated[
+        HumanDate | None, Query(description="Overdue on this day (default: today)")
+    ] = None,
     cycle: Cycle = None,
     format: FormatQuery = TableFormat.JSON,
 ) -> Response:
@@ -118,7 +120,7 @@ def read_eplan_status(
         str | None, Query(description="The province (default: the caller's)")
     ] = None,
     as_of: Annotated[
-        date | None, Query(description="Data as of this date (default: today)")
+        HumanDate | None, Query(description="Data as of this date (default: today)")
     ] = None,
     format: EplanFormatQuery = EplanFormat.JSON,
 ) -> Response:

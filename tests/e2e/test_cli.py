@@ -50,13 +50,13 @@ def _enrol_hr(url: str, name: str, keys: Path) -> None:
     assert 0 == result.exit_code, result.output
 
 
-def _draft(path: Path, stream: uuid.UUID) -> Path:
+def _draft(path: Path, stream: uuid.UUID, effective: object = "01/04/2562") -> Path:
     path.write_text(
         json.dumps(
             {
                 "stream": str(stream),
                 "type": "RecordOpened",
-                "effective": "01/04/2562",
+                "effective": effective,
                 "data": {
                     "cid": PERSON_CID,
                     "category": "official",
@@ -113,6 +113,31 @@ def test_enrol_submit_and_revoke(cli_ledger: tuple[str, str, Path], tmp_path: Pa
     assert 0 == revoke.exit_code, revoke.output
     assert 1 == refused.exit_code
     assert "revoked" in refused.output
+
+
+@pytest.mark.parametrize("effective", ["1/4/62", 0])
+def test_submit_refuses_a_two_digit_or_numeric_effective_date(
+    cli_ledger: tuple[str, str, Path], tmp_path: Path, effective: object
+) -> None:
+    """``1/4/62`` (not the year 0062) and the number 0 (not 1970) are refused before signing,
+    and nothing is appended."""
+    url, name, keys = cli_ledger
+    _enrol_hr(url, name, keys)
+    ledger = Ledger(LedgerSettings(database_url=url, name=name))
+    before = ledger.recorder.max_notification_id()
+
+    result = runner.invoke(
+        app,
+        [
+            "submit", str(_draft(tmp_path / "d.json", uuid.uuid4(), effective)),
+            "--database-url", url, "--name", name, "--key", str(keys / "hr.key"), "--cid", HR_CID,
+        ],
+    )  # fmt: skip
+    after = ledger.recorder.max_notification_id()
+    ledger.close()
+
+    assert 0 != result.exit_code
+    assert before == after
 
 
 def _key_id(path: Path) -> str:

@@ -82,6 +82,32 @@ def test_a_record_as_of_a_date(client: TestClient, world: ProjectionWorld) -> No
     assert "2019-10-01" == before["valid_on"]
 
 
+@pytest.mark.parametrize(
+    "valid_on", ["01/10/2562", "๐๑/๑๐/๒๕๖๒", "1 ต.ค. 2562", "1 ตุลาคม พ.ศ. 2562"]
+)
+def test_as_of_dates_are_read_in_the_buddhist_era(
+    client: TestClient, world: ProjectionWorld, valid_on: str
+) -> None:
+    """A date query written in the Buddhist era, Thai digits or Thai month names reads as the
+    same day as its ISO form."""
+    headers = login(client, world.kit.other_hr)
+    stream = world.records["r4"]
+
+    before = client.get(f"/registry/{stream}", params={"valid_on": valid_on}, headers=headers)
+
+    assert "2019-10-01" == before.json()["valid_on"]
+
+
+def test_a_two_digit_year_in_a_query_is_refused(client: TestClient, world: ProjectionWorld) -> None:
+    """``1/10/62`` is refused with 400 naming the rule, never read as the year 62."""
+    headers = login(client, world.kit.other_hr)
+
+    response = client.get("/registry", params={"valid_on": "1/10/62"}, headers=headers)
+
+    assert (400, "malformed-request") == problem(response)
+    assert "date.two_digit_year" in response.json()["detail"]
+
+
 def test_a_record_as_of_a_transaction_time(client: TestClient, world: ProjectionWorld) -> None:
     """As the ledger knew it at a moment: a salary line recorded after it is not there yet."""
     headers = login(client, world.kit.hr)
