@@ -20,7 +20,7 @@ An unexpected exception answers a bare 500 problem; the server logs its tracebac
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -30,7 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.schemas import Problem
+from api.schemas import Problem, ProblemItem
 from api.sessions import (
     ChallengeError,
     MissingTokenError,
@@ -53,6 +53,7 @@ from ledger.errors import (
     StreamNotFoundError,
     UnknownKeyError,
 )
+from ledger.violations import Violation
 from projections.transparency.errors import (
     LeafNotFoundError,
     NoCheckpointError,
@@ -75,6 +76,7 @@ class ProblemKind:
     status: int
     slug: str
     title: str
+    title_th: str | None = None
 
     @property
     def type(self) -> str:
@@ -82,16 +84,28 @@ class ProblemKind:
 
 
 PROBLEMS: Mapping[type[Exception], ProblemKind] = {
-    MalformedStatementError: ProblemKind(400, "malformed-statement", "Malformed statement"),
-    StaleVersionError: ProblemKind(409, "stale-version", "Stale stream version"),
-    BrokenChainError: ProblemKind(409, "broken-chain", "Broken hash chain"),
-    ContentionError: ProblemKind(409, "contention", "Lost the race to other writers"),
-    UnknownKeyError: ProblemKind(401, "unknown-key", "Unknown signing key"),
-    RevokedKeyError: ProblemKind(401, "revoked-key", "Revoked signing key"),
-    BadSignatureError: ProblemKind(401, "bad-signature", "Bad signature"),
-    ForbiddenError: ProblemKind(403, "forbidden", "Forbidden by role or scope"),
-    InvalidDataError: ProblemKind(422, "invalid-data", "Invalid statement data"),
-    StreamNotFoundError: ProblemKind(404, "stream-not-found", "Stream not found"),
+    MalformedStatementError: ProblemKind(
+        400, "malformed-statement", "Malformed statement", "อ่านข้อความที่ลงนามไม่ได้"
+    ),
+    StaleVersionError: ProblemKind(
+        409, "stale-version", "Stale stream version", "รุ่นของรายการไม่ตรงกับปัจจุบัน"
+    ),
+    BrokenChainError: ProblemKind(
+        409, "broken-chain", "Broken hash chain", "ค่าแฮชก่อนหน้าไม่ตรงกับรายการล่าสุด"
+    ),
+    ContentionError: ProblemKind(
+        409, "contention", "Lost the race to other writers", "มีผู้บันทึกพร้อมกัน กรุณาส่งใหม่"
+    ),
+    UnknownKeyError: ProblemKind(401, "unknown-key", "Unknown signing key", "ไม่รู้จักกุญแจที่ลงนาม"),
+    RevokedKeyError: ProblemKind(401, "revoked-key", "Revoked signing key", "กุญแจถูกเพิกถอนแล้ว"),
+    BadSignatureError: ProblemKind(401, "bad-signature", "Bad signature", "ลายมือชื่อไม่ถูกต้อง"),
+    ForbiddenError: ProblemKind(
+        403, "forbidden", "Forbidden by role or scope", "บทบาทหรือขอบเขตไม่มีสิทธิ์"
+    ),
+    InvalidDataError: ProblemKind(
+        422, "invalid-data", "Invalid statement data", "ข้อมูลไม่ผ่านการตรวจสอบ"
+    ),
+    StreamNotFoundError: ProblemKind(404, "stream-not-found", "Stream not found", "ไม่พบรายการ"),
     # Only an operator running `ledger init` can cure it, and it is no fault of the client.
     NotInitialisedError: ProblemKind(503, "not-initialised", "Ledger not initialised"),
     AlreadyInitialisedError: ProblemKind(409, "already-initialised", "Ledger already initialised"),
@@ -128,10 +142,21 @@ def problem_response(
     status: int,
     detail: str,
     headers: Mapping[str, str] | None = None,
+    *,
+    title_th: str | None = None,
+    violations: Sequence[Violation] = (),
 ) -> JSONResponse:
-    body = Problem(type=kind_type, title=title, status=status, detail=detail)
+    body = Problem(
+        type=kind_type,
+        title=title,
+        status=status,
+        detail=detail,
+        title_th=title_th,
+        rule=violations[0].id if violations else None,
+        errors=[ProblemItem(**violation.as_json()) for violation in violations] or None,
+    )
     return JSONResponse(
-        body.model_dump(),
+        body.model_dump(exclude_none=True),
         status_code=status,
         media_type=PROBLEM_MEDIA_TYPE,
         headers=dict(headers or {}),
@@ -159,7 +184,13 @@ async def handle_known_error(request: Request, error: Exception) -> JSONResponse
     kind = problem_kind(error)
     _log_rejection(request, kind.type, kind.status)
     return problem_response(
-        kind.type, kind.title, kind.status, str(error), _auth_headers(kind.status, error)
+        kind.type,
+        kind.title,
+        kind.status,
+        str(error),
+        _auth_headers(kind.status, error),
+        title_th=kind.title_th,
+        violations=getattr(error, "violations", ()),
     )
 
 

@@ -57,13 +57,29 @@ class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ProblemItem(BaseModel):
+    """One rule a refused request broke: its id, the field, and what to put right."""
+
+    rule: str = Field(description="The rule's id, e.g. date.two_digit_year (GET /rules)")
+    field: str = Field(description="Where, as a dotted path, e.g. data.birth_date")
+    th: str = Field(description="What is wrong, in Thai")
+    en: str = Field(description="What is wrong, in English")
+
+
 class Problem(BaseModel):
-    """RFC 9457 problem details: every error the API answers."""
+    """RFC 9457 problem details: every error the API answers.
+
+    ``title_th`` says the same as ``title`` in Thai; a refusal for broken rules lists them in
+    ``errors`` (and the first one's id in ``rule``), never echoing a citizen ID or a name.
+    """
 
     type: str
     title: str
     status: int
     detail: str
+    title_th: str | None = None
+    rule: str | None = None
+    errors: list[ProblemItem] | None = None
 
 
 class Health(BaseModel):

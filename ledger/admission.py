@@ -40,6 +40,7 @@ from ledger.errors import (
     RevokedKeyError,
     StaleVersionError,
     UnknownKeyError,
+    model_violations,
 )
 from ledger.settings import LedgerSettings
 from ledger.statement import (
@@ -271,7 +272,9 @@ class Admission:
         try:
             return spec.data_model.model_validate(data)
         except ValidationError as error:
-            raise InvalidDataError(spec.name, [describe_validation_error(error)]) from None
+            raise InvalidDataError(
+                spec.name, [describe_validation_error(error)], model_violations(error.errors())
+            ) from None
 
     def _check_opening(
         self,

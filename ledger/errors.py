@@ -6,7 +6,21 @@ maps them to status codes in one table (``api/errors.py``); the CLI prints their
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ledger.violations import Violation, rule
+
+INVALID_DATA = rule(
+    "data.invalid",
+    "ข้อมูลไม่ถูกต้องตามแบบของรายการ: {problem}",
+    "the data does not fit the event type's model: {problem}",
+)
+MALFORMED = rule(
+    "statement.malformed",
+    "อ่านข้อความที่ลงนามไม่ได้: {problem}",
+    "the signed statement cannot be read: {problem}",
+)
 
 
 class LedgerError(Exception):
@@ -14,11 +28,18 @@ class LedgerError(Exception):
 
 
 class MalformedStatementError(LedgerError):
-    """The statement bytes or the signature cannot even be read (not canonical JSON, bad shape)."""
+    """The statement bytes or the signature cannot even be read (not canonical JSON, bad shape).
 
-    def __init__(self, problem: str) -> None:
+    ``rule_id`` names which limit or form it breaks (``statement.too_deep``...)."""
+
+    def __init__(self, problem: str, rule_id: str = MALFORMED.id) -> None:
         super().__init__(f"malformed statement: {problem}")
         self.problem = problem
+        self.rule_id = rule_id
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [Violation(MALFORMED, "statement", {"problem": self.problem}, rule_id=self.rule_id)]
 
 
 class StaleVersionError(LedgerError):
@@ -85,13 +106,51 @@ class ForbiddenError(LedgerError):
 
 
 class InvalidDataError(LedgerError):
-    """The statement's data fails the event type's model or a domain rule."""
+    """The statement's data fails the event type's model or a domain rule.
 
-    def __init__(self, event_type: str, problems: Sequence[str]) -> None:
-        joined = "; ".join(problems)
-        super().__init__(f"invalid {event_type}: {joined}")
+    ``problems`` are one-line English descriptions (``data.cid: checksum fails``);
+    ``violations`` the rules broken, each with its field and Thai and English messages. A
+    problem given as text alone counts as the rule ``data.invalid`` on the field it names.
+    """
+
+    def __init__(
+        self,
+        event_type: str,
+        problems: Sequence[str] = (),
+        violations: Sequence[Violation] = (),
+    ) -> None:
+        texts = list(problems) or [violation.describe() for violation in violations]
+        super().__init__(f"invalid {event_type}: {'; '.join(texts)}")
         self.event_type = event_type
-        self.problems = list(problems)
+        self.problems = texts
+        self._violations = list(violations)
+
+    @property
+    def violations(self) -> list[Violation]:
+        if self._violations:
+            return self._violations
+        return [
+            Violation(INVALID_DATA, _field_of(problem), {"problem": problem})
+            for problem in self.problems
+        ]
+
+
+def model_violations(errors: Sequence[Mapping[str, Any]], prefix: str = "data") -> list[Violation]:
+    """One ``data.invalid`` violation per problem pydantic found (its ``errors()``), each on
+    its field's dotted path under ``prefix``; the message never repeats the input."""
+    found = []
+    for problem in errors:
+        path = ".".join(str(part) for part in (prefix, *problem.get("loc", ())))
+        found.append(Violation(INVALID_DATA, path, {"problem": str(problem.get("msg", "invalid"))}))
+    return found
+
+
+def _field_of(problem: str) -> str:
+    """The field a ``field.path: message`` problem names (else the statement's data)."""
+    head, separator, _ = problem.partition(": ")
+    if separator and head and " " not in head:
+        return head
+    return "data"
 
 
 class ContentionError(LedgerError):

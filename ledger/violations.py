@@ -30,6 +30,11 @@ class Violation:
     rule: Rule
     field: str
     details: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    rule_id: str | None = None  # a narrower id than the rule's own, where the cause is known
+
+    @property
+    def id(self) -> str:
+        return self.rule_id or self.rule.id
 
     @property
     def th(self) -> str:
@@ -41,10 +46,10 @@ class Violation:
 
     def describe(self) -> str:
         """One line in English naming the field and the rule (for logs and the CLI)."""
-        return f"{self.field}: {self.en} [{self.rule.id}]"
+        return f"{self.field}: {self.en} [{self.id}]"
 
     def as_json(self) -> dict[str, str]:
-        return {"rule": self.rule.id, "field": self.field, "th": self.th, "en": self.en}
+        return {"rule": self.id, "field": self.field, "th": self.th, "en": self.en}
 
 
 class _Missing(dict[str, str]):

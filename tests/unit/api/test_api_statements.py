@@ -190,6 +190,21 @@ def test_invalid_data_is_422(client: TestClient, kit: LedgerKit) -> None:
     assert "cid: Value error, citizen ID must be 13 digits" in response.json()["detail"]
 
 
+def test_a_refusal_names_the_rule_and_field_in_thai_and_english(
+    client: TestClient, kit: LedgerKit
+) -> None:
+    """The problem lists each broken rule with its field and a Thai and an English message."""
+    wrong_check_digit = PERSON_CID[:12] + str((int(PERSON_CID[12]) + 1) % 10)
+    data = {**record_data(), "cid": wrong_check_digit}
+    signed = kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=data)
+
+    payload = client.post("/statements", json=body(signed)).json()
+
+    assert "ข้อมูลไม่ผ่านการตรวจสอบ" == payload["title_th"]
+    assert ("data.invalid", "data.cid") == (payload["rule"], payload["errors"][0]["field"])
+    assert payload["errors"][0]["th"] and payload["errors"][0]["en"]
+
+
 def test_problem_detail_never_echoes_the_citizen_id(client: TestClient, kit: LedgerKit) -> None:
     """PDPA: a rejected citizen ID is named as a field, never repeated back."""
     wrong_check_digit = PERSON_CID[:12] + str((int(PERSON_CID[12]) + 1) % 10)
