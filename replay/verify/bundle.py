@@ -23,17 +23,19 @@ from uuid import UUID
 from ledger.canonical import CanonicalizationError, parse_canonical
 from ledger.domain.operators import registry_stream_id
 from ledger.merkle import leaf_hash, verify_consistency, verify_inclusion
-from projections.transparency.checkpoints import Checkpoint, open_checkpoint, read_checkpoint
+from projections.transparency.checkpoints import Checkpoint, read_checkpoint
 from projections.transparency.errors import CheckpointError
 from replay.bundles import BUNDLE_FORMAT, BUNDLE_VERSION
 from replay.errors import BundleError
 from replay.source import Decoded
 from replay.verify.chains import ChainLinker
-from replay.verify.checkpoints import check_checkpoints, check_kept
+from replay.verify.checkpoints import check_checkpoints, check_kept, open_note
 from replay.verify.events import Checker, Settings
 from replay.verify.keys import KeyTimeline, build_timeline, describe_anchor, origin_of
 from replay.verify.report import Failure, Report
 from replay.verify.tree import RecomputedTree
+
+_NO_KEY = "no system key to check it with"
 
 BundleEvent = tuple[Decoded, int | None, list[bytes] | None]
 """An event line: the event, its leaf index and its inclusion proof in the anchor, if any."""
@@ -234,13 +236,10 @@ def _check_proofs(
 def _open_checkpoints(
     report: Report, bundle: _Bundle, timeline: KeyTimeline, origin: str | None
 ) -> list[Checkpoint]:
-    system = timeline.system_key
     opened: list[tuple[Checkpoint, list[bytes]]] = []
     for note, proof in bundle.checkpoints:
         try:
-            if system is None or origin is None:
-                raise CheckpointError("no system key to check it with")
-            opened.append((open_checkpoint(note, system.public_key, origin), proof))
+            opened.append((open_note(note, timeline, origin, missing=_NO_KEY), proof))
         except CheckpointError as error:
             report.failures.append(Failure(None, "checkpoint-signature", error.problem))
     if not opened:
@@ -270,11 +269,8 @@ def _check_kept_against(
     origin: str | None,
 ) -> None:
     report.kept_checkpoints += 1
-    system = timeline.system_key
     try:
-        if system is None or origin is None:
-            raise CheckpointError("no system key to check it with")
-        kept = open_checkpoint(note, system.public_key, origin)
+        kept = open_note(note, timeline, origin, missing=_NO_KEY)
     except CheckpointError as error:
         report.failures.append(Failure(None, "kept-checkpoint", error.problem))
         return

@@ -19,6 +19,15 @@ from replay.verify.report import Failure, Report
 from replay.verify.tree import RecomputedTree
 
 
+def open_note(note: str, timeline: KeyTimeline, origin: str | None, *, missing: str) -> Checkpoint:
+    """A signed checkpoint note opened with the log's system key and origin; ``CheckpointError``
+    when it does not verify, or (saying ``missing``) when the ledger has no system key."""
+    system = timeline.system_key
+    if system is None or origin is None:
+        raise CheckpointError(missing)
+    return open_checkpoint(note, system.public_key, origin)
+
+
 def check_checkpoints(
     report: Report,
     tree: RecomputedTree,
@@ -77,18 +86,14 @@ def _open_row(
 ) -> Checkpoint | None:
     """A stored checkpoint's signed note, opened and matched to its row; None if it fails."""
     size, root, note = row
-    system = timeline.system_key
-    if system is None or origin is None:
-        problem = "no system key to check"
+    try:
+        checkpoint = open_note(note, timeline, origin, missing="no system key to check")
+    except CheckpointError as error:
+        problem = error.problem
     else:
-        try:
-            checkpoint = open_checkpoint(note, system.public_key, origin)
-        except CheckpointError as error:
-            problem = error.problem
-        else:
-            if (checkpoint.tree_size, checkpoint.root_hash) == (size, root):
-                return checkpoint
-            problem = "the stored size or root differs from the signed note"
+        if (checkpoint.tree_size, checkpoint.root_hash) == (size, root):
+            return checkpoint
+        problem = "the stored size or root differs from the signed note"
     report.failures.append(Failure(where, "checkpoint-signature", f"checkpoint {size}: {problem}"))
     return None
 
@@ -103,11 +108,10 @@ def check_kept(
     """Checkpoints the auditor kept: signed by the log, and still the log's root at their size."""
     report.kept_checkpoints = len(kept)
     for note in kept:
-        system = timeline.system_key
         try:
-            if system is None or origin is None:
-                raise CheckpointError("the ledger has no system key to check it with")
-            checkpoint = open_checkpoint(note, system.public_key, origin)
+            checkpoint = open_note(
+                note, timeline, origin, missing="the ledger has no system key to check it with"
+            )
         except CheckpointError as error:
             report.failures.append(Failure(None, "kept-checkpoint", error.problem))
             continue
@@ -132,4 +136,4 @@ def check_kept(
             )
 
 
-__all__ = ["check_checkpoints", "check_kept"]
+__all__ = ["check_checkpoints", "check_kept", "open_note"]
