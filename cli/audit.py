@@ -20,9 +20,9 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, err, fail, fail_on, out
-from replay.bundles import Scope, export_bundle, verify_bundle
+from replay.bundles import Scope, export_bundle
 from replay.errors import BundleError, ReplayError
-from replay.verify import KINDS, Failure, Report, verify_database
+from replay.verify import KINDS, Failure, Report, verify_bundle, verify_database
 
 audit_app = typer.Typer(
     help="Auditor tools: verify a ledger or an offline bundle; export bundles.",

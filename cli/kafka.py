@@ -33,7 +33,7 @@ from projections.kafka.report_view import ReportStore
 from projections.kafka.settings import KafkaSettings
 from projections.kafka.verification import KeyRegistry, TrustAnchor
 from projections.store import ViewDatabase
-from projections.transparency.projection import TransparencyStore
+from projections.transparency.store import TransparencyStore
 
 BootstrapServers = Annotated[
     str | None,

@@ -21,11 +21,8 @@ from cli.options import load_key
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, fail_on, open_ledger, out
 from projections.transparency.checkpoints import log_origin, verifier_key
 from projections.transparency.errors import ProjectionError
-from projections.transparency.projection import (
-    CheckpointPolicy,
-    TransparencyProjection,
-    TransparencyStore,
-)
+from projections.transparency.projection import CheckpointPolicy, TransparencyProjection
+from projections.transparency.store import TransparencyStore
 
 transparency_app = typer.Typer(
     help="The Merkle transparency log: run it, print its checkpoint and verifier key.",

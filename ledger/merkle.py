@@ -14,7 +14,10 @@ Two layers:
   completed, get the root at any size), ``inclusion_ranges`` / ``consistency_ranges`` (which leaf
   ranges a proof is made of) and ``perfect_nodes`` / ``range_hash`` (a range as a fold of the
   stored perfect subtrees). A perfect subtree is named ``(level, index)``: the hash of leaves
-  ``index * 2**level`` up to ``(index + 1) * 2**level``; level 0 is a leaf hash.
+  ``index * 2**level`` up to ``(index + 1) * 2**level``; level 0 is a leaf hash;
+* the same over a store (``gather_subtrees``, ``range_hashes``: the transparency log's tables,
+  read by the log's store and by the auditor alike) and over whole levels of concatenated hashes
+  (``parent_level``, ``subtree_levels``: the auditor recomputing the tree from the events).
 
 Verification returns False for every malformed or wrong input (wrong types, sizes, lengths,
 truncated or extended proofs) and never raises.
@@ -23,7 +26,7 @@ truncated or extended proofs) and never raises.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 HASH_SIZE = 32
 """Bytes in a SHA-256 hash: every leaf hash, node hash, root and proof element."""
@@ -35,6 +38,9 @@ _sha256 = hashlib.sha256
 
 NodeLookup = Callable[[int, int], bytes]
 """Returns the stored hash of the perfect subtree ``(level, index)``."""
+
+SubtreeLookup = Callable[[Sequence[tuple[int, int]]], Mapping[tuple[int, int], bytes]]
+"""Returns the stored hashes of many perfect subtrees ``(level, index)`` at once."""
 
 
 def leaf_hash(data: bytes) -> bytes:
@@ -163,6 +169,64 @@ def range_hash(start: int, end: int, node: NodeLookup) -> bytes:
     for left in reversed(hashes[:-1]):
         result = node_hash(left, result)
     return result
+
+
+def range_hashes(ranges: Sequence[tuple[int, int]], lookup: SubtreeLookup) -> list[bytes]:
+    """The Merkle tree hash of each leaf range (a proof's ranges) from a store: one lookup of all
+    the perfect subtrees the ranges are made of, O(log n) of them per range."""
+    stored = lookup([key for start, end in ranges for key in perfect_nodes(start, end)])
+
+    def node(level: int, index: int) -> bytes:
+        return stored[(level, index)]
+
+    return [range_hash(start, end, node) for start, end in ranges]
+
+
+def gather_subtrees(
+    keys: Iterable[tuple[int, int]],
+    read_leaves: Callable[[list[int]], Iterable[tuple[int, bytes]]],
+    read_nodes: Callable[[list[tuple[int, int]]], Iterable[tuple[int, int, bytes]]],
+) -> dict[tuple[int, int], bytes]:
+    """The hashes of perfect subtrees ``(level, index)`` from a store that keeps every leaf's data
+    and every perfect subtree of level 1 and up (as the transparency log's tables do).
+
+    ``read_leaves`` gives ``(leaf index, data)`` for leaf indexes (hashed here: level 0 is a
+    leaf hash), ``read_nodes`` gives ``(level, index, hash)`` for subtrees of level 1 and up.
+    ``KeyError`` names the first subtree the store does not hold.
+    """
+    wanted = sorted(set(keys))
+    found: dict[tuple[int, int], bytes] = {}
+    leaves = [index for level, index in wanted if level == 0]
+    nodes = [(level, index) for level, index in wanted if level > 0]
+    if leaves:
+        found.update(((0, index), leaf_hash(data)) for index, data in read_leaves(leaves))
+    if nodes:
+        found.update(((level, index), value) for level, index, value in read_nodes(nodes))
+    for key in wanted:
+        if key not in found:
+            raise KeyError(key)
+    return found
+
+
+def parent_level(hashes: bytes | bytearray, first_pair: int = 0) -> bytes:
+    """The node hashes one level up from a level of node hashes (``HASH_SIZE`` bytes each, side
+    by side): the parent of each pair from pair ``first_pair`` on. An unpaired last hash has no
+    parent yet."""
+    width = 2 * HASH_SIZE
+    parents = bytearray()
+    with memoryview(hashes) as view:
+        for start in range(first_pair * width, len(hashes) // width * width, width):
+            parents += _sha256(b"\x01" + view[start : start + width]).digest()
+    return bytes(parents)
+
+
+def subtree_levels(leaves: bytes) -> list[bytes]:
+    """Every level of the tree over these leaf hashes (side by side), leaves first, up to a
+    single hash: whole pairs only, so for a power-of-two count the levels of a perfect subtree."""
+    levels = [leaves]
+    while len(levels[-1]) >= 2 * HASH_SIZE:
+        levels.append(parent_level(levels[-1]))
+    return levels
 
 
 def frontier_nodes(size: int) -> list[tuple[int, int]]:
@@ -305,14 +369,18 @@ __all__ = [
     "consistency_proof",
     "consistency_ranges",
     "frontier_nodes",
+    "gather_subtrees",
     "inclusion_proof",
     "inclusion_ranges",
     "leaf_hash",
     "node_hash",
+    "parent_level",
     "perfect_nodes",
     "range_hash",
+    "range_hashes",
     "root_hash",
     "split_point",
+    "subtree_levels",
     "verify_consistency",
     "verify_inclusion",
 ]

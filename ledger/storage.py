@@ -336,3 +336,9 @@ def notification_index(recorder: object) -> NotificationIndex:
     if isinstance(recorder, SQLiteApplicationRecorder):
         return _SQLiteIndex(recorder)
     raise TypeError(f"no notification index for {type(recorder).__name__}")
+
+
+def quote_identifier(name: str) -> str:
+    """A table or schema name as an SQL identifier, quoted the way PostgreSQL and SQLite both
+    read it (for tables named after a ledger, which the library's recorders create)."""
+    return '"' + name.replace('"', '""') + '"'

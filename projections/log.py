@@ -3,10 +3,12 @@
 Projections read millions of events and need only what was signed: the statement (and its
 data), the signature, the event hash and the transaction time. When the ledger's mapper has no
 cipher and no compressor (the ledger uses neither), ``read_log`` selects the stored rows
-directly and takes the signed fields out of the stored JSON (PostgreSQL does it in the query;
-on SQLite ``ledger.stored`` slices them), instead of building a domain event per row through
-the library's mapper and parsing every statement: several times faster, and reading is a large
-part of a catch-up (``bench/projections.py``). Anything else goes through the mapper.
+directly and takes the signed fields out of the stored JSON (PostgreSQL does it in the query,
+where ``ledger.stored.SIGNED_FIELD_PATHS`` says they are; on SQLite ``ledger.stored`` slices
+them), instead of building a domain event per row through the library's mapper and parsing
+every statement: several times faster, and reading is a large part of a catch-up
+(``bench/projections.py``). Anything else goes through the mapper. The statement's own fields
+are read with ``ledger.statement.CANONICAL_FIELDS_TEXT``, the auditor's pattern.
 """
 
 from __future__ import annotations
@@ -26,8 +28,10 @@ from psycopg import sql
 from psycopg.rows import tuple_row
 
 from ledger.application import Ledger
+from ledger.canonical import canonicalize
 from ledger.domain.signed import SignedAggregate
-from ledger.stored import event_class_name, read_signed_state
+from ledger.statement import CANONICAL_FIELDS_TEXT, DATA_END, DATA_START
+from ledger.stored import SIGNED_FIELD_PATHS, event_class_name, read_signed_state
 from projections.rows import utc_text
 
 
@@ -36,10 +40,8 @@ class LogEvent:
     """One event of the log as projections see it: position, stream, type and signed statement.
 
     The statement is parsed from its canonical text on first use: the views that need only
-    the valid time, the signer or the data's text read them by slicing the canonical form (RFC
-    8785 sorts the keys: ``data`` first, then ``effective``, ..., ``signer``, ``stream``,
-    ``type``; an escaped copy of a key inside a string never matches, and any copy inside the
-    data comes before the real key, which is why the slices look for the last occurrence).
+    the valid time, the signer or the data's text take them from the canonical form
+    (``ledger.statement.CANONICAL_FIELDS_TEXT``), which is several times faster.
     """
 
     notification_id: int
@@ -59,24 +61,16 @@ class LogEvent:
     data_end: int = field(init=False, compare=False, repr=False)  # -1: not laid out canonically
 
     def __post_init__(self) -> None:
-        text = self.canonical
-        at = text.rfind(_EFFECTIVE) if text.startswith(_DATA) else -1
-        begin = at + len(_EFFECTIVE)
-        signer = (
-            text.find(_SIGNER, begin) if at >= 0 and text[begin + 10 : begin + 12] == '",' else -1
-        )
-        key = text.find(_KEY, signer + len(_SIGNER)) if signer >= 0 else -1
-        if key < 0:  # not laid out as the ledger's canonical statements are: parse it
+        fields = _fields(self.canonical)
+        if fields is None:  # not laid out as the ledger's canonical statements are: parse it
             statement = self.statement
             self.effective = statement["effective"]
             self.signer_cid = statement["signer"]["cid"]
             self.key_id = statement["signer"]["key"]
             self.data_end = -1
             return
-        self.effective = text[begin : begin + 10]
-        self.signer_cid = text[signer + len(_SIGNER) : key]
-        self.key_id = text[key + len(_KEY) : key + len(_KEY) + 16]
-        self.data_end = at
+        self.effective, self.signer_cid, self.key_id = fields.group(1, 4, 5)
+        self.data_end = fields.start(1) - DATA_END
 
     @property
     def statement(self) -> dict[str, Any]:
@@ -93,17 +87,22 @@ class LogEvent:
     def data_text(self) -> str:
         """The statement's ``data`` exactly as signed (RFC 8785 text)."""
         if self.data_end < 0:
-            return json.dumps(self.data, ensure_ascii=False, separators=(",", ":"))
-        return self.canonical[len(_DATA) : self.data_end]
+            return canonicalize(self.data).decode("utf-8")
+        return self.canonical[DATA_START : self.data_end]
 
 
 _class_name = functools.lru_cache(maxsize=512)(event_class_name)
 """Event class names by stored topic (a handful of topics, millions of events)."""
 
-_DATA = '{"data":'
-_EFFECTIVE = ',"effective":"'
-_SIGNER = '"signer":{"cid":"'
-_KEY = '","key":"'
+_fields = CANONICAL_FIELDS_TEXT.fullmatch
+
+_SIGNED_FIELDS = sql.SQL(", ").join(
+    sql.SQL(" -> ").join([sql.SQL("s"), *map(sql.Literal, path[:-1])])
+    + sql.SQL(" ->> ")
+    + sql.Literal(path[-1])
+    for path in SIGNED_FIELD_PATHS
+)
+"""``s ->> 'statement', ..., s -> 'timestamp' ->> '_data_'``: the signed fields of a state."""
 
 
 def read_log(ledger: Ledger, after: int, limit: int) -> list[LogEvent]:
@@ -150,12 +149,12 @@ def _read_postgres(recorder: PostgresApplicationRecorder, after: int, limit: int
     # hash, the transaction time. An event whose state is not a signed event's has no
     # statement; it is read the slow way, which says what is wrong with it.
     query = sql.SQL(
-        "SELECT notification_id, originator_id, originator_version, topic, "
-        "s ->> 'statement', s ->> 'signature', s ->> 'hash', s -> 'timestamp' ->> '_data_' "
+        "SELECT notification_id, originator_id, originator_version, topic, {fields} "
         "FROM (SELECT notification_id, originator_id, originator_version, topic, "
         "convert_from(state, 'UTF8')::jsonb AS s FROM {schema}.{table} "
         "WHERE notification_id > %s ORDER BY notification_id LIMIT %s) AS log"
     ).format(
+        fields=_SIGNED_FIELDS,
         schema=sql.Identifier(recorder.datastore.schema),
         table=sql.Identifier(recorder.events_table_name),
     )

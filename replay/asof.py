@@ -34,8 +34,7 @@ from ledger.application import Ledger
 from ledger.domain.signed import SignedAggregate
 from replay.bundles import statement_lao
 from replay.errors import ScopeError
-from replay.source import DatabaseSource
-from replay.verify import Decoded, decode_row
+from replay.source import DatabaseSource, Decoded, readable
 
 _BATCH = 10_000
 
@@ -295,10 +294,7 @@ def events_as_of(
             for first in range(1, last + 1, _BATCH)
         )
     for rows in batches:
-        for row in rows:
-            decoded = decode_row(row)
-            if not isinstance(decoded, Decoded):
-                continue
+        for decoded in readable(rows):
             facts = _facts(decoded)
             if facts is None:
                 continue
@@ -346,9 +342,8 @@ def lao_streams(
         return []
     belongs: dict[UUID, str] = {}
     for stream in streams:
-        for row in source.stream_events(stream):
-            decoded = decode_row(row)
-            facts = _facts(decoded) if isinstance(decoded, Decoded) else None
+        for decoded in readable(source.stream_events(stream)):
+            facts = _facts(decoded)
             if facts is None or facts.lao is None or not _within(facts, as_of, valid_on):
                 continue
             belongs[stream] = facts.lao

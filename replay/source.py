@@ -7,14 +7,17 @@ a ``DatabaseSource`` pickles as its URL and ledger name and connects lazily in e
 Rows come back as ``(notification id, stream id as 16 bytes, version, topic, state)``. Table names
 follow the eventsourcing library's recorders: ``<name>_events`` in PostgreSQL (in the URL's
 ``?schema=``, else ``public``), ``stored_events`` in SQLite; the transparency log's tables are
-those of ``projections.transparency.projection.table_names``.
+those of ``projections.transparency.store``, whose readers of them this module shares.
+``decode_row`` takes a row's signed fields out of its stored state (``ledger.stored``).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from datetime import UTC, datetime
+import struct
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
@@ -22,8 +25,10 @@ from uuid import UUID
 
 import psycopg
 
-from ledger.merkle import leaf_hash, perfect_nodes, range_hash
-from projections.transparency.projection import table_names
+from ledger.merkle import range_hashes
+from ledger.storage import quote_identifier
+from ledger.stored import StoredEventError, read_signed_state
+from projections.transparency.store import read_subtrees, stored_time, table_names
 from replay.errors import SourceError
 
 RawRow = tuple[int, bytes, int, str, bytes]
@@ -34,24 +39,49 @@ PackedRow = tuple[bytes, bytes]
 big-endian integers around the 16-byte stream id, then the topic in UTF-8. One column instead of
 four is read about twice as fast, which matters at millions of events."""
 
+HEADER = struct.Struct(">q16sq")
+"""The position at the start of a packed row's header: (notification id, stream id, version);
+the topic follows from byte ``HEADER.size`` on. One ``unpack_from`` per row, in the hot loops."""
+
 
 def unpack_row(header: bytes, state: bytes) -> RawRow:
     """A packed row as a ``RawRow``."""
-    return (
-        int.from_bytes(header[:8], "big"),
-        header[8:24],
-        int.from_bytes(header[24:32], "big"),
-        header[32:].decode("utf-8"),
-        state,
-    )
+    nid, stream, version = HEADER.unpack_from(header)
+    return (nid, stream, version, header[HEADER.size :].decode("utf-8"), state)
 
 
 CheckpointRow = tuple[int, bytes, datetime, str]
 """(tree size, root hash, issued at, signed note) as the log's table holds them."""
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """A stored event's position and signed fields (from a database row or a bundle line)."""
+
+    notification_id: int
+    stream: bytes
+    version: int
+    topic: str
+    statement: bytes
+    signature: bytes
+    claimed_hash: str
+    recorded_at: str
+
+
+def decode_row(row: RawRow) -> Decoded:
+    """A database row's signed fields; ``ledger.stored.StoredEventError`` when it has none."""
+    nid, stream, version, topic, state = row
+    statement, signature, claimed, recorded_at, _ = read_signed_state(state)
+    return Decoded(nid, stream, version, topic, statement, signature, claimed, recorded_at)
+
+
+def readable(rows: Iterable[RawRow]) -> Iterator[Decoded]:
+    """The rows' signed fields, leaving out the rows that have none (the verifier names those)."""
+    for row in rows:
+        try:
+            yield decode_row(row)
+        except StoredEventError:
+            continue
 
 
 class DatabaseSource:
@@ -65,9 +95,9 @@ class DatabaseSource:
         names = table_names(ledger_name)
         if self.is_postgres:
             schema = parse_qs(parts.query).get("schema", [""])[0] or "public"
-            prefix = _quote(schema) + "."
+            prefix = quote_identifier(schema) + "."
             self._conninfo = urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
-            self.events_table = prefix + _quote(f"{ledger_name}_events")
+            self.events_table = prefix + quote_identifier(f"{ledger_name}_events")
             self._schema = schema
         elif parts.scheme == "sqlite" and url.startswith("sqlite:///"):
             path = unquote(url[len("sqlite:///") :])
@@ -75,11 +105,11 @@ class DatabaseSource:
                 raise SourceError(f"no SQLite ledger at {path}")
             prefix = ""
             self._conninfo = f"file:{Path(path).resolve()}?mode=ro"
-            self.events_table = _quote("stored_events")
+            self.events_table = quote_identifier("stored_events")
             self._schema = ""
         else:
             raise SourceError(f"unsupported database URL {parts.scheme}://...")
-        self._tlog = {key: prefix + _quote(value) for key, value in names.items()}
+        self._tlog = {key: prefix + quote_identifier(value) for key, value in names.items()}
         self._tlog_names = names
         self._connection: Any = None
 
@@ -251,34 +281,14 @@ class DatabaseSource:
 
     def subtree_hashes(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
         """Stored perfect subtrees ``(level, index)`` of the log (level 0: leaf hashes)."""
-        found: dict[tuple[int, int], bytes] = {}
-        wanted = sorted(set(keys))
-        leaves = [index for level, index in wanted if level == 0]
-        nodes = [(level, index) for level, index in wanted if level > 0]
-        if leaves:
-            marks = ", ".join("?" * len(leaves))
-            for row in self._query(
-                f"SELECT leaf_index, event_hash FROM {self._tlog['leaves']} "  # noqa: S608
-                f"WHERE leaf_index IN ({marks})",
-                leaves,
-            ):
-                found[(0, int(row[0]))] = leaf_hash(bytes(row[1]))
-        if nodes:
-            terms = " OR ".join(["(level = ? AND node_index = ?)"] * len(nodes))
-            for row in self._query(
-                f"SELECT level, node_index, hash FROM {self._tlog['nodes']} WHERE {terms}",  # noqa: S608
-                [value for key in nodes for value in key],
-            ):
-                found[(int(row[0]), int(row[1]))] = bytes(row[2])
-        missing = [key for key in wanted if key not in found]
-        if missing:
-            raise SourceError(f"the transparency log has no subtree {missing[0]}")
-        return found
+        try:
+            return read_subtrees(self._query, self._tlog["leaves"], self._tlog["nodes"], keys)
+        except KeyError as missing:
+            raise SourceError(f"the transparency log has no subtree {missing.args[0]}") from None
 
     def range_hashes(self, ranges: Sequence[tuple[int, int]]) -> list[bytes]:
         """The Merkle tree hash of each leaf range, from the stored subtrees."""
-        stored = self.subtree_hashes([key for a, b in ranges for key in perfect_nodes(a, b)])
-        return [range_hash(a, b, lambda level, index: stored[(level, index)]) for a, b in ranges]
+        return range_hashes(ranges, self.subtree_hashes)
 
     def leaf_rows(self, first_index: int, stop_index: int) -> list[tuple[int, int, bytes]]:
         """``(leaf index, notification id, event hash)`` for leaf indexes in a range."""
@@ -303,13 +313,17 @@ class DatabaseSource:
             f"SELECT tree_size, root_hash, issued_at, note FROM {self._tlog['checkpoints']} "  # noqa: S608
             "ORDER BY tree_size"
         )
-        return [(int(row[0]), bytes(row[1]), _as_datetime(row[2]), str(row[3])) for row in rows]
+        return [(int(row[0]), bytes(row[1]), stored_time(row[2]), str(row[3])) for row in rows]
 
 
-def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC)
-    return datetime.fromisoformat(str(value)).astimezone(UTC)
-
-
-__all__ = ["CheckpointRow", "DatabaseSource", "PackedRow", "RawRow", "unpack_row"]
+__all__ = [
+    "HEADER",
+    "CheckpointRow",
+    "DatabaseSource",
+    "Decoded",
+    "PackedRow",
+    "RawRow",
+    "decode_row",
+    "readable",
+    "unpack_row",
+]

@@ -16,11 +16,8 @@ from psycopg.rows import tuple_row
 from ledger.application import Ledger
 from ledger.domain.permissions import Role
 from ledger.genesis import compose
-from projections.transparency.projection import (
-    CheckpointPolicy,
-    TransparencyProjection,
-    TransparencyStore,
-)
+from projections.transparency.projection import CheckpointPolicy, TransparencyProjection
+from projections.transparency.store import TransparencyStore
 from tests.ledger_kit import NAKHON_PHANOM_LAO, TAK_LAO, LedgerKit, Operator, education_data, enrol
 from tests.people import made_up_cid
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from replay.bundles import Scope, export_bundle, read_header, verify_bundle
+from replay.bundles import Scope, export_bundle, read_header
 from replay.errors import BundleError, ScopeError
+from replay.verify import verify_bundle
 from tests.audit_kit import Populated, populate, position_data, run_log
 from tests.ledger_kit import LedgerKit
 

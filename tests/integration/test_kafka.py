@@ -43,11 +43,8 @@ from projections.kafka.topics import TopicSpec, ensure_topics
 from projections.kafka.verification import KeyRegistry, TrustAnchor
 from projections.store import ViewDatabase
 from projections.transparency.checkpoints import open_checkpoint
-from projections.transparency.projection import (
-    CheckpointPolicy,
-    TransparencyProjection,
-    TransparencyStore,
-)
+from projections.transparency.projection import CheckpointPolicy, TransparencyProjection
+from projections.transparency.store import TransparencyStore
 from tests.kafka_kit import kafka_settings, read_topic, record_events
 from tests.ledger_kit import LedgerKit, build_kit, education_data
 

@@ -24,7 +24,7 @@ from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from ledger.signing import sign_statement
 from ledger.statement import Statement, event_hash
-from projections.transparency.projection import TransparencyStore, table_names
+from projections.transparency.store import TransparencyStore, table_names
 from replay.verify import Report, verify_database
 from tests.audit_kit import Populated, populate, position_data, run_log
 from tests.ledger_kit import LedgerKit, Operator, build_kit, education_data

@@ -30,12 +30,8 @@ from projections.transparency.errors import (
     ProofRangeError,
     SystemKeyError,
 )
-from projections.transparency.projection import (
-    Batch,
-    CheckpointPolicy,
-    TransparencyProjection,
-    TransparencyStore,
-)
+from projections.transparency.projection import CheckpointPolicy, TransparencyProjection
+from projections.transparency.store import Batch, TransparencyStore
 from tests.audit_kit import Clock, drop_log, log_rows, populate, replace_in_state, run_log
 from tests.ledger_kit import LedgerKit, build_kit, education_data
 

@@ -22,11 +22,6 @@ EXCEPTIONS: dict[str, str] = {
     # Left from before the rooms were made (issue 11); each goes as its module is split.
     "ledger/domain/eplan.py": "to split by aggregate",
     "ledger/domain/personnel.py": "to split: record entries, employment",
-    "projections/transparency/projection.py": "to split: store and projection",
-    "replay/bundles.py": "to split",
-    "replay/verify.py": "to split by concern",
-    "replay/verify.py:check_rows": "to split",
-    "replay/verify.py:_check": "to split",
 }
 
 

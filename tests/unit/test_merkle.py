@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pytest
 
@@ -19,13 +19,17 @@ from ledger.merkle import (
     consistency_proof,
     consistency_ranges,
     frontier_nodes,
+    gather_subtrees,
     inclusion_proof,
     inclusion_ranges,
     leaf_hash,
     node_hash,
+    parent_level,
     perfect_nodes,
     range_hash,
+    range_hashes,
     root_hash,
+    subtree_levels,
     verify_consistency,
     verify_inclusion,
 )
@@ -525,3 +529,89 @@ def test_unaligned_ranges_are_refused() -> None:
     """A leaf range that is not a run of aligned perfect subtrees is refused."""
     with pytest.raises(ValueError, match="aligned"):
         perfect_nodes(3, 7)
+
+
+class Store:
+    """The transparency log's tables in memory: every leaf's data and every node of level 1 up."""
+
+    def __init__(self, tree: Tree) -> None:
+        self.leaves = dict(enumerate(tree.leaves))
+        self.nodes: dict[tuple[int, int], bytes] = {}
+        frontier = Frontier()
+        for item in tree.hashes:
+            for level, index, value in frontier.append(item):
+                self.nodes[(level, index)] = value
+        self.lookups = 0
+
+    def read_leaves(self, indexes: list[int]) -> list[tuple[int, bytes]]:
+        return [(index, self.leaves[index]) for index in indexes if index in self.leaves]
+
+    def read_nodes(self, keys: list[tuple[int, int]]) -> list[tuple[int, int, bytes]]:
+        return [(*key, self.nodes[key]) for key in keys if key in self.nodes]
+
+    def subtrees(self, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        self.lookups += 1
+        return gather_subtrees(keys, self.read_leaves, self.read_nodes)
+
+
+def test_range_hashes_from_a_store_make_every_proof() -> None:
+    """Proofs built from a store's leaves and nodes equal the proofs over the leaves."""
+    tree = Tree(17)
+    store = Store(tree)
+
+    for size in range(1, MAX_SIZE + 1):
+        for index in range(size):
+            assert tree.inclusion(index, size) == range_hashes(
+                inclusion_ranges(index, size), store.subtrees
+            )
+        for old_size in range(size + 1):
+            assert tree.consistency(old_size, size) == range_hashes(
+                consistency_ranges(old_size, size), store.subtrees
+            )
+
+
+def test_range_hashes_look_up_the_store_once() -> None:
+    """All the ranges of a proof are read from the store in one lookup."""
+    store = Store(Tree(18))
+
+    range_hashes(inclusion_ranges(5, MAX_SIZE), store.subtrees)
+
+    assert 1 == store.lookups
+
+
+def test_gathered_leaves_are_hashed_and_nodes_taken_as_stored() -> None:
+    """Level 0 is the hash of the leaf's data; higher levels are the stored node hashes."""
+    tree = Tree(19)
+    store = Store(tree)
+
+    found = gather_subtrees([(0, 3), (2, 1), (0, 3)], store.read_leaves, store.read_nodes)
+
+    assert {(0, 3): tree.hashes[3], (2, 1): store.nodes[(2, 1)]} == found
+
+
+def test_a_subtree_the_store_lacks_is_named() -> None:
+    """A subtree missing from the store raises KeyError naming it."""
+    store = Store(Tree(20))
+
+    with pytest.raises(KeyError, match=r"\(7, 0\)"):
+        gather_subtrees([(0, 1), (7, 0)], store.read_leaves, store.read_nodes)
+
+
+@pytest.mark.parametrize("count", [1, 2, 8, 32])
+def test_subtree_levels_end_in_the_root(count: int) -> None:
+    """Over a power-of-two count of leaves, the top level is the root of those leaves."""
+    tree = Tree(21)
+
+    levels = subtree_levels(b"".join(tree.hashes[:count]))
+
+    assert [tree.roots[count]] == [levels[-1]]
+    assert [count >> level for level in range(len(levels))] == [len(x) // 32 for x in levels]
+
+
+def test_a_parent_level_pairs_whole_pairs_from_the_first_asked() -> None:
+    """Each pair from the first asked has its parent; an unpaired last hash has none yet."""
+    hashes = Tree(22).hashes[:7]
+
+    parents = parent_level(b"".join(hashes), first_pair=1)
+
+    assert node_hash(hashes[2], hashes[3]) + node_hash(hashes[4], hashes[5]) == parents

@@ -6,7 +6,14 @@ import json
 
 import pytest
 
-from ledger.stored import StoredEventError, _read_slowly, event_class_name, read_signed_state
+from ledger.stored import (
+    SIGNED_FIELD_PATHS,
+    StoredEventError,
+    _read_slowly,
+    event_class_name,
+    read_signed_state,
+    slice_signed_states,
+)
 
 SIGNATURE = "ab" * 64
 HASH = "cd" * 32
@@ -88,3 +95,47 @@ def test_the_event_class_is_the_last_part_of_a_topic() -> None:
     assert "RecordOpened" == event_class_name(
         "ledger.domain.personnel:PersonnelRecord.RecordOpened"
     )
+
+
+def test_a_batch_is_sliced_as_each_state_is_read() -> None:
+    """Each state of a batch in the library's layout gives read_signed_state's fields, as bytes."""
+    plain = [text for text in STATEMENTS if "\\" not in text]  # no escapes of its own
+    states = [state(text, topic="ledger.domain.personnel:PersonnelRecord") for text in plain]
+
+    sliced = list(slice_signed_states(states))
+
+    for stored, fields in zip(states, sliced, strict=True):
+        statement, signature, claimed, recorded_at, origin = read_signed_state(stored)
+        assert fields is not None
+        assert (statement, signature) == fields[:2]
+        assert (claimed, recorded_at, origin) == tuple(
+            None if item is None else item.decode("ascii") for item in fields[2:]
+        )
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        state(STATEMENTS[0], extra="field"),
+        state(STATEMENTS[1]),
+        state(STATEMENTS[2]),
+        state(STATEMENTS[0]).replace(SIGNATURE.encode(), b"zz" * 64),
+        b"not json",
+    ],
+)
+def test_a_state_laid_out_otherwise_is_left_to_the_full_read(stored: bytes) -> None:
+    """An extra field, a statement with escapes of its own, a signature not in hex: None."""
+    assert [None] == list(slice_signed_states([stored]))
+
+
+def test_the_field_paths_find_the_signed_fields() -> None:
+    """SIGNED_FIELD_PATHS lead to the statement, signature, hash and time in the stored JSON."""
+    value = json.loads(state(STATEMENTS[0]))
+    found = []
+    for path in SIGNED_FIELD_PATHS:
+        item = value
+        for key in path:
+            item = item[key]
+        found.append(item)
+
+    assert [STATEMENTS[0], SIGNATURE, HASH, "2026-01-05T09:00:00.123456+00:00"] == found

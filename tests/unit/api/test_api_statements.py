@@ -202,7 +202,8 @@ def test_a_refusal_names_the_rule_and_field_in_thai_and_english(
 
     assert "ข้อมูลไม่ผ่านการตรวจสอบ" == payload["title_th"]
     assert ("data.invalid", "data.cid") == (payload["rule"], payload["errors"][0]["field"])
-    assert payload["errors"][0]["th"] and payload["errors"][0]["en"]
+    assert "citizen ID" in payload["errors"][0]["en"]
+    assert payload["errors"][0]["th"].startswith("ข้อมูลไม่ถูกต้อง")
 
 
 def test_problem_detail_never_echoes_the_citizen_id(client: TestClient, kit: LedgerKit) -> None:
