@@ -25,7 +25,7 @@ from api.sessions import SessionAuthority
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from projections.reports.facade import Reports
-from projections.transparency.projection import TransparencyStore
+from projections.transparency.store import TransparencyStore
 from projections.views.catalogue import Projections
 
 

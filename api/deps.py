@@ -25,7 +25,7 @@ from api.sessions import MissingTokenError, Session, SessionAuthority
 from ledger.application import Ledger
 from projections.reports.facade import Reports
 from projections.reports.scope import ReadScope
-from projections.transparency.projection import TransparencyStore
+from projections.transparency.store import TransparencyStore
 
 _bearer = HTTPBearer(auto_error=False, description="A token from POST /sessions")
 

@@ -19,7 +19,7 @@ from api.sessions import Challenge, Token
 from ledger.application import Receipt, RecordedEvent
 from ledger.merkle import leaf_hash
 from ledger.statement import KEY_ID
-from projections.transparency.projection import ConsistencyProof, InclusionProof, StoredCheckpoint
+from projections.transparency.store import ConsistencyProof, InclusionProof, StoredCheckpoint
 
 MAX_STATEMENT_BYTES = 256 * 1024
 """Largest statement the API reads; the base64 text is at most 4/3 of it."""

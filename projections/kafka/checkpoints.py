@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Protocol
 
 from projections.kafka.envelope import HEADER_LEDGER, Headers
-from projections.transparency.projection import TransparencyStore
+from projections.transparency.store import TransparencyStore
 
 HEADER_TREE_SIZE = "tree_size"
 

@@ -19,9 +19,6 @@ roots from them, with an in-process LRU cache, so a proof after a restart rehash
 whole tree; its SQLite backend keeps its own connection, so its rows cannot share a transaction
 with the tracking position, and it has no PostgreSQL backend; and it is GPL-3.0-or-later, which
 a proprietary ledger cannot link. The tree itself is ``ledger.merkle`` (RFC 9162, pure).
-
-The store's names (``TransparencyStore``, ``StoredCheckpoint``, the proofs, ``table_names``) are
-still importable from here for the importers not yet moved to ``projections.transparency.store``.
 """
 
 from __future__ import annotations
@@ -44,12 +41,9 @@ from projections.transparency.checkpoints import log_origin, new_checkpoint, sig
 from projections.transparency.errors import CorruptEventError, NoCheckpointError, SystemKeyError
 from projections.transparency.store import (
     Batch,
-    ConsistencyProof,
-    InclusionProof,
     StoredCheckpoint,
     TransparencyStore,
     stored_time,
-    table_names,
 )
 
 
@@ -204,13 +198,4 @@ class TransparencyProjection:
         )
 
 
-__all__ = [
-    "Batch",
-    "CheckpointPolicy",
-    "ConsistencyProof",
-    "InclusionProof",
-    "StoredCheckpoint",
-    "TransparencyProjection",
-    "TransparencyStore",
-    "table_names",
-]
+__all__ = ["CheckpointPolicy", "TransparencyProjection"]
