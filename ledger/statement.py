@@ -143,7 +143,7 @@ def read_statement(canonical: bytes, signature: bytes) -> SignedStatement:
     try:
         value = parse_canonical(canonical)
     except CanonicalizationError as error:
-        raise MalformedStatementError(str(error)) from None
+        raise MalformedStatementError(str(error), error.rule_id) from None
     if not isinstance(value, dict):
         raise MalformedStatementError("a statement is a JSON object")
     try:

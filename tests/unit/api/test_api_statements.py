@@ -338,3 +338,26 @@ def test_receipt_matches_the_ledger(client: TestClient, kit: LedgerKit) -> None:
     response = client.post("/statements", json=body(signed))
 
     assert receipt_json(kit.submit(signed)) == response.json()
+
+
+@pytest.mark.parametrize(
+    ("statement", "rule_id"),
+    [
+        (b'{"a":' + b"9" * 5000 + b"}", "statement.number_too_long"),
+        (b"[" * 100_000 + b"]" * 100_000, "statement.too_deep"),
+    ],
+)
+def test_hostile_statements_are_400_naming_the_rule(
+    client: TestClient, kit: LedgerKit, statement: bytes, rule_id: str
+) -> None:
+    """Unauthenticated, a 5,000-digit number or JSON nested 100,000 deep is a 400 naming the
+    limit it breaks, never a 500, and nothing is appended."""
+    count = kit.event_count()
+
+    response = client.post(
+        "/statements", json={"statement": b64(statement), "signature": b64(bytes(64))}
+    )
+
+    assert problem(response) == (400, "malformed-statement")
+    assert rule_id == response.json()["rule"]
+    assert count == kit.event_count()
