@@ -8,6 +8,7 @@ signature do not count). The few exceptions are listed with their reason; the li
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,36 @@ def test_function_bodies_stay_under_60_lines(package: str) -> None:
                     too_long[key] = lines
 
     assert {} == too_long
+
+
+SMALL_ROOMS = {"virtual", "routes", "data"}
+"""Folders that belong to the room around them (card's virtual cards, the API's routes, the
+demo's data): the README names the room, not each of these."""
+
+
+def _where_things_are() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Where things are")
+    return readme[start : readme.index("\n## ", start + 1)]
+
+
+def test_the_readme_table_names_every_room() -> None:
+    """README's "Where things are" names every package and every room inside them."""
+    table = _where_things_are()
+    packages = [ROOT / package for package in PACKAGES if (ROOT / package).is_dir()]
+    rooms = [
+        f"{path.relative_to(ROOT)}/"
+        for package in packages
+        for path in [package, *package.iterdir()]
+        if (path / "__init__.py").exists() and path.name not in SMALL_ROOMS
+    ]
+
+    assert [] == [room for room in rooms if f"`{room}`" not in table]
+
+
+def test_the_readme_table_links_what_exists() -> None:
+    """Every link in the table points at a file or folder of the repository, docs/ included."""
+    links = re.findall(r"\]\(([^)#]+)\)", _where_things_are())
+
+    assert "docs/architecture.md" in links
+    assert [] == [link for link in links if not (ROOT / link).exists()]
