@@ -36,7 +36,7 @@ from ledger.domain.base import Actor, CheckContext, LedgerAggregate
 from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.permissions import Role, Scope
-from ledger.domain.signed import PARSED, SignedAggregate, SignedFields
+from ledger.domain.signed import SignedAggregate, SignedFields
 from ledger.errors import (
     AlreadyInitialisedError,
     BadSignatureError,
@@ -376,8 +376,7 @@ class Ledger(Application[UUID]):
             raise BrokenChainError(str(statement.stream), actual_version, statement.prev_hash, head)
 
         text = item.canonical.decode("utf-8")
-        PARSED.put(text, (statement, data))  # the event's apply reuses this parse
-        fields = SignedFields(text, item.signature.hex(), item.hash)
+        fields = SignedFields(text, item.signature.hex(), item.hash, (statement, data))
         if aggregate is None:
             self._check_opening(spec, item, data, enrolment, working)
             opened = spec.aggregate.open(statement.stream, spec.event_class, fields)  # type: ignore[arg-type]

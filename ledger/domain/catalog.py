@@ -9,6 +9,7 @@ signer's scope covers the aggregate's target and the aggregate's own permission 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -19,7 +20,7 @@ from ledger.domain.organizations import Organization
 from ledger.domain.permissions import Role
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.positions import Position
-from ledger.domain.signed import SignedAggregate
+from ledger.domain.signed import SignedAggregate, SignedCreated, SignedEvent
 
 AGGREGATES: tuple[type[SignedAggregate], ...] = (
     OperatorRegistry,
@@ -39,13 +40,13 @@ class EventType:
 
     name: str
     aggregate: type[SignedAggregate]
-    event_class: type[SignedAggregate.Event]
+    event_class: type[SignedEvent[Any, Any]]
     data_model: type[BaseModel]
     roles: frozenset[Role]
 
     @property
     def opens_stream(self) -> bool:
-        return issubclass(self.event_class, SignedAggregate.Created)
+        return issubclass(self.event_class, SignedCreated)
 
 
 def _collect() -> dict[str, EventType]:
@@ -54,7 +55,7 @@ def _collect() -> dict[str, EventType]:
         for name, member in vars(aggregate).items():
             if (
                 isinstance(member, type)
-                and issubclass(member, SignedAggregate.Event)
+                and issubclass(member, SignedEvent)
                 and getattr(member, "Data", None) is not None
             ):
                 if name in types:

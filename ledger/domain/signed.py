@@ -2,52 +2,34 @@
 
 A stored event holds the statement's canonical bytes (as UTF-8 text), the signature and the
 event hash; its typed fields are parsed from those bytes by the event's ``Data`` model, so what
-is stored is exactly what was signed. Aggregates validate in ``check`` (before an event exists)
-and change state in the event's ``evolve`` (on replay, with no validation).
+is stored is exactly what was signed.
+
+Each event type names its aggregate and its data (``SignedEvent[Aggregate, Data]``) and keeps
+its rule beside its effect: ``check`` validates before the event exists; ``evolve`` changes the
+aggregate (``evolve_with`` when the change needs the statement too) and never validates. The
+aggregate's entry points the ledger calls (``check``, ``target_scope``, ``opening_scope``,
+``check_opening``) hand over to the event type, so neither the ledger nor the aggregate
+dispatches on a type's name.
+
+Appending, the ledger has parsed the statement already to check it: it hands that parse over
+with the signed fields (``SignedFields.parsed``) and the new event applies it as it is. A replay
+parses the stored text; nothing is memoised here.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar, get_args
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 from pydantic import BaseModel
 
 from ledger.domain.permissions import Role, Scope
 from ledger.statement import GENESIS_PREV_HASH, Statement
 
-
-class ParsedStatements:
-    """A bounded memo of statements already parsed, keyed by their exact canonical text.
-
-    The ledger parses a statement once to check it; the memo lets the event's ``apply`` reuse
-    that parse (and recent replays reuse theirs). The key is the stored text itself, so a
-    changed byte can never be served an earlier parse. Parsed statements are immutable.
-    """
-
-    def __init__(self, capacity: int = 8192) -> None:
-        self._capacity = capacity
-        self._items: OrderedDict[str, tuple[Statement, BaseModel]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, text: str) -> tuple[Statement, BaseModel] | None:
-        with self._lock:
-            found = self._items.get(text)
-            if found is not None:
-                self._items.move_to_end(text)
-            return found
-
-    def put(self, text: str, parsed: tuple[Statement, BaseModel]) -> None:
-        with self._lock:
-            self._items[text] = parsed
-            self._items.move_to_end(text)
-            if len(self._items) > self._capacity:
-                self._items.popitem(last=False)
-
-
-PARSED = ParsedStatements()
+A = TypeVar("A", bound="SignedAggregate")
+D = TypeVar("D")  # an event's data model: a pydantic model (``SignedEvent`` takes it as ``Data``)
 
 
 class SignedAggregate(Aggregate):
@@ -60,7 +42,8 @@ class SignedAggregate(Aggregate):
     head_hash = GENESIS_PREV_HASH
 
     class Event(Aggregate.Event):
-        """A signed event: the statement as signed, its signature (hex) and its event hash."""
+        """A signed event of any aggregate: the statement as signed, its signature (hex) and its
+        event hash. Readers of the log name this type; ``SignedEvent`` adds the typed hooks."""
 
         Data: ClassVar[type[BaseModel]]
         roles: ClassVar[frozenset[Role]] = frozenset()
@@ -71,64 +54,175 @@ class SignedAggregate(Aggregate):
 
         def parse(self) -> tuple[Statement, BaseModel]:
             """The statement and its typed data, parsed from the stored canonical bytes."""
-            found = PARSED.get(self.statement)
-            if found is not None:
-                return found
             statement = Statement.model_validate_json(self.statement)
-            parsed = (statement, self.Data.model_validate(statement.data))
-            PARSED.put(self.statement, parsed)
-            return parsed
+            return statement, self.Data.model_validate(statement.data)
 
         def apply(self, aggregate: Any) -> None:
             statement, data = self.parse()
-            self.evolve(aggregate, statement, data)
+            self.apply_parsed(aggregate, statement, data)
+
+        def apply_parsed(self, aggregate: Any, statement: Statement, data: BaseModel) -> None:
+            """Apply the event given its statement and data, already parsed from its bytes."""
+            self.evolve_with(aggregate, statement, data)
             aggregate.head_hash = self.hash
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            """Change the aggregate's state; override in each event type. Never validates."""
+        def evolve_with(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            """Change the aggregate's state (``SignedEvent`` names the types)."""
+            self.evolve(aggregate, data)
+
+        def evolve(self, aggregate: Any, data: Any) -> None:
+            """Change the aggregate's state (``SignedEvent`` names the types)."""
 
     class Created(Event, Aggregate.Created):
         """The first event of a stream."""
 
-    def check(self, event_class: type[SignedAggregate.Event], data: Any) -> None:
-        """Raise ``InvalidDataError`` when a domain rule forbids this event now. Override."""
+    # The entry points the ledger calls: each hands over to the event type's own hook.
 
-    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
+    def check(self, event_class: type[SignedEvent[Any, Any]], data: BaseModel) -> None:
+        """Raise ``InvalidDataError`` when a domain rule forbids this event now."""
+        event_class.check(self, data)
+
+    def target_scope(self, event_class: type[SignedEvent[Any, Any]], data: BaseModel) -> Scope:
         """The scope a signer must cover to emit ``event_class`` on this aggregate."""
-        raise NotImplementedError
+        return event_class.target_scope(self, data)
 
     @classmethod
-    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
+    def opening_scope(cls, event_class: type[SignedEvent[Any, Any]], data: BaseModel) -> Scope:
         """The scope a signer must cover to open a new stream with ``event_class``."""
-        raise NotImplementedError
+        return opening(event_class).opening_scope(data)
 
     def read_scope(self) -> Scope:
         """The scope a reader must cover to read this stream's events. Override."""
         raise NotImplementedError
 
     @classmethod
-    def check_opening(cls, event_class: type[SignedAggregate.Event], data: Any) -> None:
-        """Raise ``InvalidDataError`` when the opening event breaks a domain rule. Override."""
+    def check_opening(cls, event_class: type[SignedEvent[Any, Any]], data: BaseModel) -> None:
+        """Raise ``InvalidDataError`` when the opening event breaks a domain rule."""
+        opening(event_class).check_opening(data)
+
+    # Appending (the ledger has checked the event).
 
     @classmethod
-    def open(cls, stream: Any, event_class: type[Created], signed: SignedFields) -> Self:
-        """Start a new stream with its (already checked) first event."""
-        return cls._create(event_class, id=stream, **signed.as_kwargs())
+    def open(
+        cls, stream: UUID, event_class: type[SignedCreated[Any, Any]], signed: SignedFields
+    ) -> Self:
+        """Start a new stream with its first event.
 
-    def record(self, event_class: type[Event], signed: SignedFields) -> None:
-        """Append an (already checked) event to this stream."""
-        self.trigger_event(event_class, **signed.as_kwargs())
+        What the library's ``_create`` does, but the event applies the parse it is handed (the
+        aggregates here take no constructor arguments: the opening event sets their state).
+        """
+        event = event_class(
+            **signed.as_kwargs(),
+            originator_topic=get_topic(cls),
+            originator_id=stream,
+            originator_version=cls.INITIAL_VERSION,
+            timestamp=event_class.create_timestamp(),
+        )
+        aggregate = cls.__new__(cls)
+        aggregate.__base_init__(stream, event.originator_version, event.timestamp)
+        cls.__init__(aggregate)
+        event.apply_parsed(aggregate, *signed.parsed_by(event))
+        aggregate.pending_events.append(event)
+        return aggregate
+
+    def record(self, event_class: type[SignedEvent[Any, Any]], signed: SignedFields) -> None:
+        """Append an event to this stream.
+
+        What the library's ``trigger_event`` does, but the event applies the parse it is handed.
+        """
+        event = event_class(
+            **signed.as_kwargs(),
+            originator_id=self.id,
+            originator_version=self.version + 1,
+            timestamp=event_class.create_timestamp(),
+        )
+        event.apply_parsed(self, *signed.parsed_by(event))
+        self.version = event.originator_version
+        self.modified_on = event.timestamp
+        self.pending_events.append(event)
+
+
+class SignedEvent(SignedAggregate.Event, Generic[A, D]):
+    """An event of an ``A`` whose data is a ``D``: the hooks that name their types.
+
+    An event type names both (``class EducationAdded(SignedEvent["PersonnelRecord",
+    EducationAddedData])``, or through a base that fixes the aggregate); its ``Data`` model is
+    taken from that type argument, so the data the hooks see is the data that was parsed.
+    """
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        models = {
+            argument
+            for base in cls.__dict__.get("__orig_bases__", ())
+            for argument in get_args(base)
+            if isinstance(argument, type) and issubclass(argument, BaseModel)
+        }
+        if len(models) > 1:
+            raise TypeError(f"{cls.__qualname__} names more than one data model: {models}")
+        if models:
+            cls.Data = models.pop()
+
+    def evolve(self, aggregate: A, data: D) -> None:
+        """Change the aggregate's state. Never validates: a replay must reproduce what was
+        recorded even if the rules change later."""
+
+    def evolve_with(self, aggregate: A, statement: Statement, data: D) -> None:
+        """``evolve``, for the effects that need the statement itself (its valid time, its
+        signer): override this one instead."""
+        self.evolve(aggregate, data)
+
+    @classmethod
+    def check(cls, aggregate: A, data: D) -> None:
+        """Raise ``InvalidDataError`` when a domain rule forbids this event on ``aggregate``."""
+
+    @classmethod
+    def target_scope(cls, aggregate: A, data: D) -> Scope:
+        """The scope a signer must cover: by default the one holding the stream (its readers')."""
+        return aggregate.read_scope()
+
+
+class SignedCreated(SignedEvent[A, D], SignedAggregate.Created):
+    """The first event of an ``A``'s stream, whose data is a ``D``."""
+
+    @classmethod
+    def opening_scope(cls, data: D) -> Scope:
+        """The scope a signer must cover to open the stream with this data. Override."""
+        raise NotImplementedError
+
+    @classmethod
+    def check_opening(cls, data: D) -> None:
+        """Raise ``InvalidDataError`` when opening the stream with this data breaks a rule."""
+
+
+def opening(event_class: type[SignedEvent[Any, Any]]) -> type[SignedCreated[Any, Any]]:
+    """``event_class`` as an opening event type (the ledger asks only of those)."""
+    if not issubclass(event_class, SignedCreated):
+        raise TypeError(f"{event_class.__name__} does not open a stream")
+    return event_class
 
 
 class SignedFields:
-    """The three stored fields of a signed event, ready to become an event."""
+    """The three stored fields of a signed event, ready to become an event, and the statement
+    and data the ledger parsed them to (so the new event need not parse them again)."""
 
-    __slots__ = ("hash", "signature", "statement")
+    __slots__ = ("hash", "parsed", "signature", "statement")
 
-    def __init__(self, statement: str, signature: str, hash: str) -> None:
+    def __init__(
+        self,
+        statement: str,
+        signature: str,
+        hash: str,
+        parsed: tuple[Statement, BaseModel] | None = None,
+    ) -> None:
         self.statement = statement
         self.signature = signature
         self.hash = hash
+        self.parsed = parsed
 
     def as_kwargs(self) -> dict[str, str]:
         return {"statement": self.statement, "signature": self.signature, "hash": self.hash}
+
+    def parsed_by(self, event: SignedAggregate.Event) -> tuple[Statement, BaseModel]:
+        """The parse handed over, or the event's own parse when none was."""
+        return self.parsed if self.parsed is not None else event.parse()
