@@ -97,7 +97,13 @@ class StatusEvent(LedgerEvent["PersonnelRecord", D]):
             raise invalid(cls, f"not allowed while the employment status is {record.status}")
 
     def evolve_with(self, record: PersonnelRecord, statement: Statement, data: D) -> None:
-        record.move_status(self.target, self.originator_version, statement.effective)
+        # No validation here: the ledger checked the transition before recording it, and a
+        # replay must reproduce what was recorded even if the rules change later.
+        target = self.target if self.target is not None else record.status_before_separation
+        if record.status in IN_SERVICE and target not in IN_SERVICE:
+            record.status_before_separation = record.status
+        record.status = target
+        record.status_history.append((self.originator_version, target, statement.effective))
 
 
 class EmploymentStartedData(Data):

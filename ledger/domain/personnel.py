@@ -19,9 +19,6 @@ keep their names and fields; the salary entry gained optional fields.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
-
-from pydantic import ValidationError
 
 from ledger.domain.base import (
     CheckContext,
@@ -84,32 +81,27 @@ from ledger.domain.record_history import (
     Custody,
     Entry,
     EntryEvent,
+    EntryHistory,
     Revision,
-    entries_of,
 )
 from ledger.domain.rules import retirement_date, retirement_fiscal_year, salary_round_of
-from ledger.domain.signed import SignedAggregate
 from ledger.domain.values import OrderRef
-from ledger.errors import InvalidDataError
 from ledger.statement import Statement
 
 __all__ = ["Entry", "EntryEvent", "OrderRef", "PersonnelRecord", "StaffCategory"]
 
-D = TypeVar("D")
 
-
-class PersonnelRecord(LedgerAggregate):
+class PersonnelRecord(EntryHistory, LedgerAggregate):
     """ทะเบียนประวัติ ก.พ.๗ of one person."""
 
     def __init__(self) -> None:
+        super().__init__()  # the entries
         self.cid = ""
         self.category = StaffCategory.OFFICIAL
         self.lao = ""  # the LAO holding the record now
         self.province = ""
         self.birth_date = date.min
         self.custody: list[Custody] = []
-        self.entries: dict[int, Entry[Any]] = {}  # entries of every type, by id
-        self.current_versions: dict[int, int] = {}  # latest event version -> entry id
         self.status = EmploymentStatus.PENDING
         self.status_before_separation = EmploymentStatus.ACTIVE
         self.status_history: list[tuple[int, EmploymentStatus, date]] = []
@@ -127,11 +119,7 @@ class PersonnelRecord(LedgerAggregate):
 
         @classmethod
         def check_entry(
-            cls,
-            record: PersonnelRecord,
-            data: RecordOpenedData,
-            effective: date | None,
-            corrected: int | None,
+            cls, record: PersonnelRecord, data: RecordOpenedData, corrected: int | None
         ) -> None:
             (header,) = record.entries_of(cls)
             if (data.lao, data.province) != (header.data.lao, header.data.province):
@@ -184,19 +172,18 @@ class PersonnelRecord(LedgerAggregate):
 
         @classmethod
         def check_entry(
-            cls,
-            record: PersonnelRecord,
-            data: PositionSalaryEntryAddedData,
-            effective: date | None,
-            corrected: int | None,
+            cls, record: PersonnelRecord, data: PositionSalaryEntryAddedData, corrected: int | None
         ) -> None:
             if data.order.date < record.birth_date:
                 raise invalid(cls, "order.date is before the person's birth date")
-            if (
-                effective is not None
-                and data.movement_type in SALARY_ROUND_MOVEMENTS
-                and salary_round_of(effective) is None
-            ):
+
+        @classmethod
+        def check_with(
+            cls, record: PersonnelRecord, data: PositionSalaryEntryAddedData, context: CheckContext
+        ) -> None:
+            super().check_with(record, data, context)  # its entry's rules, then its own
+            is_round = data.movement_type in SALARY_ROUND_MOVEMENTS
+            if is_round and salary_round_of(context.effective) is None:
                 raise invalid(cls, "a salary-round promotion takes effect on 1 April or 1 October")
 
     class DecorationRecorded(EntryEvent[DecorationRecordedData]):
@@ -207,11 +194,7 @@ class PersonnelRecord(LedgerAggregate):
 
         @classmethod
         def check_entry(
-            cls,
-            record: PersonnelRecord,
-            data: DecorationReturnedData,
-            effective: date | None,
-            corrected: int | None,
+            cls, record: PersonnelRecord, data: DecorationReturnedData, corrected: int | None
         ) -> None:
             decoration = record.live_entry_of(
                 cls, data.decoration, PersonnelRecord.DecorationRecorded
@@ -230,11 +213,7 @@ class PersonnelRecord(LedgerAggregate):
 
         @classmethod
         def check_entry(
-            cls,
-            record: PersonnelRecord,
-            data: LeaveYearSummarisedData,
-            effective: date | None,
-            corrected: int | None,
+            cls, record: PersonnelRecord, data: LeaveYearSummarisedData, corrected: int | None
         ) -> None:
             for entry in record.entries_of(cls):
                 if entry.data.year == data.year and entry.id != corrected:
@@ -250,11 +229,7 @@ class PersonnelRecord(LedgerAggregate):
 
         @classmethod
         def check_entry(
-            cls,
-            record: PersonnelRecord,
-            data: AmnestyAppliedData,
-            effective: date | None,
-            corrected: int | None,
+            cls, record: PersonnelRecord, data: AmnestyAppliedData, corrected: int | None
         ) -> None:
             penalty = record.live_entry_of(cls, data.penalty, PersonnelRecord.PenaltyImposed)
             if any(
@@ -294,13 +269,10 @@ class PersonnelRecord(LedgerAggregate):
             cls, record: PersonnelRecord, data: EntryCorrectedData, context: CheckContext
         ) -> None:
             entry = record.live_entry(cls, record.superseded_entry(cls, data.supersedes))
-            try:
-                replacement = entry.event.Data.model_validate(data.replacement)
-            except ValidationError as error:
-                raise InvalidDataError(cls.__name__, _problems("replacement", error)) from None
+            replacement = record.replacement(cls, entry, data.replacement)
             if replacement == entry.data:
                 raise invalid(cls, "replacement: it equals the entry's current data")
-            entry.event.check_entry(record, replacement, None, entry.id)
+            entry.event.check_entry(record, replacement, entry.id)
 
         def evolve(self, record: PersonnelRecord, data: EntryCorrectedData) -> None:
             entry = record.entries[record.current_versions.pop(data.supersedes)]
@@ -487,7 +459,7 @@ class PersonnelRecord(LedgerAggregate):
             super().evolve_with(record, statement, data)
             record.transfer = None
 
-    # State changes (called by the events above; no validation here).
+    # State changes (called by the header's events; no validation here).
 
     def apply_header(self, data: RecordOpenedData) -> None:
         self.cid = data.cid
@@ -496,15 +468,6 @@ class PersonnelRecord(LedgerAggregate):
         if not self.custody:
             self.lao = data.lao
             self.province = data.province
-
-    def move_status(self, target: EmploymentStatus | None, version: int, effective: date) -> None:
-        # No validation here: the ledger checked the transition before recording it, and a
-        # replay must reproduce what was recorded even if the rules change later.
-        target = target or self.status_before_separation
-        if self.status in IN_SERVICE and target not in IN_SERVICE:
-            self.status_before_separation = self.status
-        self.status = target
-        self.status_history.append((version, target, effective))
 
     # Queries.
 
@@ -516,48 +479,6 @@ class PersonnelRecord(LedgerAggregate):
                 holder = custody
         return holder
 
-    def live_entries(self, section: RecordSection | None = None) -> list[Entry[Any]]:
-        """Entries not voided, in the order they were added (all sections, or one)."""
-        return [
-            entry
-            for entry in self.entries.values()
-            if entry.is_live and (section is None or entry.section is section)
-        ]
-
-    def entries_of(self, event_class: type[EntryEvent[D]]) -> list[Entry[D]]:
-        """The live entries ``event_class`` added, in the order they were added."""
-        return entries_of(self.entries, event_class)
-
-    def live_entry(self, checker: type[SignedAggregate.Event], entry_id: int) -> Entry[Any]:
-        """Entry ``entry_id`` if it exists and is live, else the error (named for ``checker``)."""
-        entry = self.entries.get(entry_id)
-        if entry is None:
-            raise invalid(checker, f"{entry_id} is not an entry of this record")
-        if not entry.is_live:
-            raise invalid(checker, f"entry {entry_id} is voided")
-        return entry
-
-    def live_entry_of(
-        self, checker: type[SignedAggregate.Event], entry_id: int, of_type: type[EntryEvent[D]]
-    ) -> Entry[D]:
-        """``live_entry``, which ``of_type`` must have added."""
-        entry = self.entries.get(entry_id)
-        if entry is None or entry.event is not of_type:
-            raise invalid(checker, f"{entry_id} is not a {of_type.__name__} entry of this record")
-        return self.live_entry(checker, entry_id)
-
-    def superseded_entry(self, checker: type[SignedAggregate.Event], supersedes: int) -> int:
-        """The id of the entry whose latest version is ``supersedes``, else the error."""
-        entry_id = self.current_versions.get(supersedes)
-        if entry_id is not None:
-            return entry_id
-        for entry in self.entries.values():
-            if any(revision.version == supersedes for revision in entry.history):
-                raise invalid(
-                    checker, f"supersedes: version {supersedes} was superseded at {entry.version}"
-                )
-        raise invalid(checker, f"supersedes: {supersedes} is not an entry")
-
     @property
     def retirement_date(self) -> date:
         """The last day in service by the retirement rule (วันครบเกษียณอายุ)."""
@@ -566,11 +487,3 @@ class PersonnelRecord(LedgerAggregate):
     def read_scope(self) -> Scope:
         # The record is in the custody of its LAO: that LAO, its province and DLA may read it.
         return lao_scope(self.province, self.lao)
-
-
-def _problems(field: str, error: ValidationError) -> list[str]:
-    """A validation error's problems, each located under ``field``."""
-    return [
-        f"{field}.{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
-        for problem in error.errors()
-    ]

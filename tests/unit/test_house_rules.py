@@ -21,8 +21,6 @@ EXCEPTIONS: dict[str, str] = {
     "cli/demo/loader.py:_staff": "the demo's data table: one literal row per made-up person",
     # Left from before the rooms were made (issue 11); each goes as its module is split.
     "ledger/application.py": "to split: admission, verifier pool",
-    "ledger/domain/eplan.py": "to split by aggregate",
-    "ledger/domain/personnel.py": "to split: record entries, employment",
     "projections/kafka/publisher.py": "to split",
     "projections/views/registry.py": "to split: now and as of",
     "projections/transparency/projection.py": "to split: store and projection",
