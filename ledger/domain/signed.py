@@ -12,8 +12,8 @@ aggregate's entry points the ledger calls (``check``, ``target_scope``, ``openin
 dispatches on a type's name.
 
 Appending, the ledger has parsed the statement already to check it: it hands that parse over
-with the signed fields (``SignedFields.parsed``) and the new event applies it as it is. A replay
-parses the stored text; nothing is memoised here.
+with the signed fields (``SignedFields.parsed``) and the new event applies it as it is
+(``mutate_parsed``). A replay parses the stored text; nothing is memoised here.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from __future__ import annotations
 from typing import Any, ClassVar, Generic, Self, TypeVar, get_args
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
-from eventsourcing.utils import get_topic
+from eventsourcing.domain import Aggregate, OriginatorIDError, OriginatorVersionError
+from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
 from ledger.domain.permissions import Role, Scope
@@ -30,6 +30,9 @@ from ledger.statement import GENESIS_PREV_HASH, Statement
 
 A = TypeVar("A", bound="SignedAggregate")
 D = TypeVar("D")  # an event's data model: a pydantic model (``SignedEvent`` takes it as ``Data``)
+
+Parsed = tuple[Statement, BaseModel]
+"""A statement and its typed data, as parsed from an event's stored canonical bytes."""
 
 
 class SignedAggregate(Aggregate):
@@ -52,7 +55,7 @@ class SignedAggregate(Aggregate):
         signature: str
         hash: str
 
-        def parse(self) -> tuple[Statement, BaseModel]:
+        def parse(self) -> Parsed:
             """The statement and its typed data, parsed from the stored canonical bytes."""
             statement = Statement.model_validate_json(self.statement)
             return statement, self.Data.model_validate(statement.data)
@@ -60,6 +63,19 @@ class SignedAggregate(Aggregate):
         def apply(self, aggregate: Any) -> None:
             statement, data = self.parse()
             self.apply_parsed(aggregate, statement, data)
+
+        def mutate_parsed(self, aggregate: Any, parsed: Parsed | None) -> Any:
+            """What the library's ``mutate`` does, but the event applies ``parsed`` when given:
+            its statement and data as whoever read them before parsed them (the ledger that
+            checked it), so they are not parsed again."""
+            if aggregate.id != self.originator_id:
+                raise OriginatorIDError(self.originator_id, aggregate.id)
+            if self.originator_version != aggregate.version + 1:
+                raise OriginatorVersionError(self.originator_version, aggregate.version + 1)
+            self.apply_parsed(aggregate, *(parsed if parsed is not None else self.parse()))
+            aggregate.version = self.originator_version
+            aggregate.modified_on = self.timestamp
+            return aggregate
 
         def apply_parsed(self, aggregate: Any, statement: Statement, data: BaseModel) -> None:
             """Apply the event given its statement and data, already parsed from its bytes."""
@@ -75,6 +91,17 @@ class SignedAggregate(Aggregate):
 
     class Created(Event, Aggregate.Created):
         """The first event of a stream."""
+
+        def mutate_parsed(self, aggregate: Any, parsed: Parsed | None) -> Any:
+            """What the library's ``mutate`` does for a first event (it makes the aggregate:
+            aggregates here take no constructor arguments, the opening event sets their state),
+            but the event applies ``parsed`` when given."""
+            cls = resolve_topic(self.originator_topic)
+            created = cls.__new__(cls)
+            created.__base_init__(self.originator_id, self.originator_version, self.timestamp)
+            cls.__init__(created)
+            self.apply_parsed(created, *(parsed if parsed is not None else self.parse()))
+            return created
 
     # The entry points the ledger calls: each hands over to the event type's own hook.
 
@@ -106,11 +133,8 @@ class SignedAggregate(Aggregate):
     def open(
         cls, stream: UUID, event_class: type[SignedCreated[Any, Any]], signed: SignedFields
     ) -> Self:
-        """Start a new stream with its first event.
-
-        What the library's ``_create`` does, but the event applies the parse it is handed (the
-        aggregates here take no constructor arguments: the opening event sets their state).
-        """
+        """Start a new stream with its first event (what the library's ``_create`` does, but
+        the event applies the parse it is handed)."""
         event = event_class(
             **signed.as_kwargs(),
             originator_topic=get_topic(cls),
@@ -118,27 +142,20 @@ class SignedAggregate(Aggregate):
             originator_version=cls.INITIAL_VERSION,
             timestamp=event_class.create_timestamp(),
         )
-        aggregate = cls.__new__(cls)
-        aggregate.__base_init__(stream, event.originator_version, event.timestamp)
-        cls.__init__(aggregate)
-        event.apply_parsed(aggregate, *signed.parsed_by(event))
+        aggregate: Self = event.mutate_parsed(None, signed.parsed)
         aggregate.pending_events.append(event)
         return aggregate
 
     def record(self, event_class: type[SignedEvent[Any, Any]], signed: SignedFields) -> None:
-        """Append an event to this stream.
-
-        What the library's ``trigger_event`` does, but the event applies the parse it is handed.
-        """
+        """Append an event to this stream (what the library's ``trigger_event`` does, but the
+        event applies the parse it is handed)."""
         event = event_class(
             **signed.as_kwargs(),
             originator_id=self.id,
             originator_version=self.version + 1,
             timestamp=event_class.create_timestamp(),
         )
-        event.apply_parsed(self, *signed.parsed_by(event))
-        self.version = event.originator_version
-        self.modified_on = event.timestamp
+        event.mutate_parsed(self, signed.parsed)
         self.pending_events.append(event)
 
 
@@ -209,11 +226,7 @@ class SignedFields:
     __slots__ = ("hash", "parsed", "signature", "statement")
 
     def __init__(
-        self,
-        statement: str,
-        signature: str,
-        hash: str,
-        parsed: tuple[Statement, BaseModel] | None = None,
+        self, statement: str, signature: str, hash: str, parsed: Parsed | None = None
     ) -> None:
         self.statement = statement
         self.signature = signature
@@ -222,7 +235,3 @@ class SignedFields:
 
     def as_kwargs(self) -> dict[str, str]:
         return {"statement": self.statement, "signature": self.signature, "hash": self.hash}
-
-    def parsed_by(self, event: SignedAggregate.Event) -> tuple[Statement, BaseModel]:
-        """The parse handed over, or the event's own parse when none was."""
-        return self.parsed if self.parsed is not None else event.parse()

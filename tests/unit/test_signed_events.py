@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from eventsourcing.domain import OriginatorVersionError
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
@@ -138,3 +139,18 @@ def test_stored_topics_name_the_aggregates_modules(name: str) -> None:
     assert expected == topic
     assert spec.event_class is resolve_topic(topic)
     assert f"{MODULE_OF[aggregate]}:{aggregate}" == get_topic(spec.aggregate)
+
+
+def test_an_event_out_of_sequence_is_refused() -> None:
+    """mutate_parsed keeps the library's check that an event is the next in its stream."""
+    chain = _signed_chain(RECORD_EVENTS[:3])
+    record = _appended(chain[:1], with_parse=True)
+    third = PersonnelRecord.EmploymentStarted(
+        **_fields(chain[2], with_parse=False).as_kwargs(),
+        originator_id=record.id,
+        originator_version=3,
+        timestamp=datetime.now(UTC),
+    )
+
+    with pytest.raises(OriginatorVersionError):
+        third.mutate_parsed(record, None)
