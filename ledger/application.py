@@ -50,6 +50,7 @@ from ledger.errors import (
     StreamNotFoundError,
     UnknownKeyError,
 )
+from ledger.parsed_statements import ParsedStatements
 from ledger.settings import LedgerSettings
 from ledger.signing import verify_signature
 from ledger.statement import (
@@ -153,6 +154,7 @@ class Ledger(Application[UUID]):
         self._registry: OperatorRegistry | None = None
         self._registry_lock = threading.Lock()
         self._streams = StreamCache(settings.stream_cache_size)
+        self._parsed = ParsedStatements()
         self._verifier = ThreadPoolExecutor(
             max_workers=_VERIFIER_THREADS, thread_name_prefix="verify"
         )
@@ -376,6 +378,7 @@ class Ledger(Application[UUID]):
             raise BrokenChainError(str(statement.stream), actual_version, statement.prev_hash, head)
 
         text = item.canonical.decode("utf-8")
+        self._parsed.put(text, (statement, data))  # replays of this stream reuse this parse
         fields = SignedFields(text, item.signature.hex(), item.hash, (statement, data))
         if aggregate is None:
             self._check_opening(spec, item, data, enrolment, working)
@@ -501,7 +504,7 @@ class Ledger(Application[UUID]):
                 event = self.mapper.to_domain_event(stored)
                 if not isinstance(event, SignedAggregate.Event):
                     raise InvalidDataError("statement", [f"stream {stream} is not a ledger stream"])
-                aggregate = event.mutate(aggregate)
+                aggregate = event.mutate_parsed(aggregate, self._parsed.of(event))
             if aggregate is not None and not isinstance(aggregate, SignedAggregate):
                 raise InvalidDataError("statement", [f"stream {stream} is not a ledger stream"])
             working[stream] = aggregate

@@ -13,7 +13,8 @@ dispatches on a type's name.
 
 Appending, the ledger has parsed the statement already to check it: it hands that parse over
 with the signed fields (``SignedFields.parsed``) and the new event applies it as it is
-(``mutate_parsed``). A replay parses the stored text; nothing is memoised here.
+(``mutate_parsed``). Nothing is memoised here: a replay parses the stored text, or is handed a
+parse by a memo its caller keeps (the ledger's ``ParsedStatements``).
 """
 
 from __future__ import annotations

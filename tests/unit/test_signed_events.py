@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -16,11 +15,9 @@ from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.record_entries import EducationAddedData
 from ledger.domain.signed import SignedCreated, SignedFields
-from ledger.signing import SoftwareSigner, sign_statement
-from ledger.statement import GENESIS_PREV_HASH, SignedStatement, SignerRef, build_statement
+from ledger.statement import SignedStatement
 from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO
-from tests.people import HR_CID
+from tests.ledger_kit import NAKHON_PHANOM_LAO, offline_chain
 
 MODULE_OF = {
     "OperatorRegistry": "ledger.domain.operators",
@@ -43,26 +40,6 @@ RECORD_EVENTS: list[tuple[str, dict[str, Any]]] = [
     ("EntryVoided", {"entry": 4, "reason": "บันทึกซ้ำ"}),
     ("Suspended", d.status_data("Suspended")),
 ]
-
-
-def _signed_chain(items: list[tuple[str, dict[str, Any]]]) -> list[SignedStatement]:
-    signer, stream, head = SoftwareSigner.generate(), uuid.uuid4(), GENESIS_PREV_HASH
-    chain = []
-    for version, (type_, data) in enumerate(items):
-        statement = build_statement(
-            stream=stream,
-            expected_version=version,
-            prev_hash=head,
-            type=type_,
-            data=data,
-            effective=date(2019, 4, 1),
-            signer=SignerRef(cid=HR_CID, key=signer.key_id),
-            signed_at=datetime.now(UTC),
-        )
-        signed = sign_statement(statement, signer)
-        chain.append(signed)
-        head = signed.hash
-    return chain
 
 
 def _fields(signed: SignedStatement, *, with_parse: bool) -> SignedFields:
@@ -97,7 +74,7 @@ def _replayed(events: list[Any]) -> Any:
 @pytest.mark.parametrize("with_parse", [True, False], ids=["handed-over", "parsed"])
 def test_an_appended_stream_equals_its_replay(with_parse: bool) -> None:
     """open/record build the same state the library's replay of the stored events builds."""
-    record = _appended(_signed_chain(RECORD_EVENTS), with_parse=with_parse)
+    record = _appended(offline_chain(RECORD_EVENTS), with_parse=with_parse)
 
     events = record.collect_events()
 
@@ -143,7 +120,7 @@ def test_stored_topics_name_the_aggregates_modules(name: str) -> None:
 
 def test_an_event_out_of_sequence_is_refused() -> None:
     """mutate_parsed keeps the library's check that an event is the next in its stream."""
-    chain = _signed_chain(RECORD_EVENTS[:3])
+    chain = offline_chain(RECORD_EVENTS[:3])
     record = _appended(chain[:1], with_parse=True)
     third = PersonnelRecord.EmploymentStarted(
         **_fields(chain[2], with_parse=False).as_kwargs(),
