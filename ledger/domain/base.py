@@ -68,20 +68,20 @@ class LedgerAggregate(SignedAggregate):
 
     @classmethod
     def related_streams(
-        cls, event_class: type[SignedEvent[Any, Any]], data: BaseModel, current: Self | None
+        cls, event_class: type[SignedAggregate.Event], data: BaseModel, current: Self | None
     ) -> Collection[UUID]:
         """Other streams the check of ``event_class`` reads (``current`` is None on opening)."""
         return ledger_event(event_class).related_streams(current, data)
 
     def check_with(
-        self, event_class: type[SignedEvent[Any, Any]], data: BaseModel, context: CheckContext
+        self, event_class: type[SignedAggregate.Event], data: BaseModel, context: CheckContext
     ) -> None:
         """Raise ``InvalidDataError`` or ``ForbiddenError`` when this event may not happen now."""
         ledger_event(event_class).check_with(self, data, context)
 
     @classmethod
     def check_opening_with(
-        cls, event_class: type[SignedEvent[Any, Any]], data: BaseModel, context: CheckContext
+        cls, event_class: type[SignedAggregate.Event], data: BaseModel, context: CheckContext
     ) -> None:
         """Raise ``InvalidDataError`` or ``ForbiddenError`` when this stream may not open so."""
         ledger_opening(event_class).check_opening_with(data, context)
@@ -108,14 +108,14 @@ class LedgerCreated(LedgerEvent[L, D], SignedCreated[L, D]):
         """Raise ``InvalidDataError`` or ``ForbiddenError`` when the stream may not open so."""
 
 
-def ledger_event(event_class: type[SignedEvent[Any, Any]]) -> type[LedgerEvent[Any, Any]]:
+def ledger_event(event_class: type[SignedAggregate.Event]) -> type[LedgerEvent[Any, Any]]:
     """``event_class`` as a domain event type (every event of a ``LedgerAggregate`` is one)."""
     if not issubclass(event_class, LedgerEvent):
         raise TypeError(f"{event_class.__name__} is not an event of a domain aggregate")
     return event_class
 
 
-def ledger_opening(event_class: type[SignedEvent[Any, Any]]) -> type[LedgerCreated[Any, Any]]:
+def ledger_opening(event_class: type[SignedAggregate.Event]) -> type[LedgerCreated[Any, Any]]:
     """``event_class`` as a domain aggregate's opening event type."""
     if not issubclass(event_class, LedgerCreated):
         raise TypeError(f"{event_class.__name__} does not open a domain aggregate's stream")

@@ -9,7 +9,6 @@ signer's scope covers the aggregate's target and the aggregate's own permission 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -20,7 +19,7 @@ from ledger.domain.organizations import Organization
 from ledger.domain.permissions import Role
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.positions import Position
-from ledger.domain.signed import SignedAggregate, SignedCreated, SignedEvent
+from ledger.domain.signed import SignedAggregate, SignedEvent
 
 AGGREGATES: tuple[type[SignedAggregate], ...] = (
     OperatorRegistry,
@@ -40,13 +39,13 @@ class EventType:
 
     name: str
     aggregate: type[SignedAggregate]
-    event_class: type[SignedEvent[Any, Any]]
+    event_class: type[SignedAggregate.Event]
     data_model: type[BaseModel]
     roles: frozenset[Role]
 
     @property
     def opens_stream(self) -> bool:
-        return issubclass(self.event_class, SignedCreated)
+        return issubclass(self.event_class, SignedAggregate.Created)
 
 
 def _collect() -> dict[str, EventType]:

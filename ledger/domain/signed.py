@@ -106,16 +106,16 @@ class SignedAggregate(Aggregate):
 
     # The entry points the ledger calls: each hands over to the event type's own hook.
 
-    def check(self, event_class: type[SignedEvent[Any, Any]], data: BaseModel) -> None:
+    def check(self, event_class: type[SignedAggregate.Event], data: BaseModel) -> None:
         """Raise ``InvalidDataError`` when a domain rule forbids this event now."""
-        event_class.check(self, data)
+        typed(event_class).check(self, data)
 
-    def target_scope(self, event_class: type[SignedEvent[Any, Any]], data: BaseModel) -> Scope:
+    def target_scope(self, event_class: type[SignedAggregate.Event], data: BaseModel) -> Scope:
         """The scope a signer must cover to emit ``event_class`` on this aggregate."""
-        return event_class.target_scope(self, data)
+        return typed(event_class).target_scope(self, data)
 
     @classmethod
-    def opening_scope(cls, event_class: type[SignedEvent[Any, Any]], data: BaseModel) -> Scope:
+    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: BaseModel) -> Scope:
         """The scope a signer must cover to open a new stream with ``event_class``."""
         return opening(event_class).opening_scope(data)
 
@@ -124,7 +124,7 @@ class SignedAggregate(Aggregate):
         raise NotImplementedError
 
     @classmethod
-    def check_opening(cls, event_class: type[SignedEvent[Any, Any]], data: BaseModel) -> None:
+    def check_opening(cls, event_class: type[SignedAggregate.Event], data: BaseModel) -> None:
         """Raise ``InvalidDataError`` when the opening event breaks a domain rule."""
         opening(event_class).check_opening(data)
 
@@ -132,7 +132,7 @@ class SignedAggregate(Aggregate):
 
     @classmethod
     def open(
-        cls, stream: UUID, event_class: type[SignedCreated[Any, Any]], signed: SignedFields
+        cls, stream: UUID, event_class: type[SignedAggregate.Created], signed: SignedFields
     ) -> Self:
         """Start a new stream with its first event (what the library's ``_create`` does, but
         the event applies the parse it is handed)."""
@@ -147,7 +147,7 @@ class SignedAggregate(Aggregate):
         aggregate.pending_events.append(event)
         return aggregate
 
-    def record(self, event_class: type[SignedEvent[Any, Any]], signed: SignedFields) -> None:
+    def record(self, event_class: type[SignedAggregate.Event], signed: SignedFields) -> None:
         """Append an event to this stream (what the library's ``trigger_event`` does, but the
         event applies the parse it is handed)."""
         event = event_class(
@@ -213,7 +213,14 @@ class SignedCreated(SignedEvent[A, D], SignedAggregate.Created):
         """Raise ``InvalidDataError`` when opening the stream with this data breaks a rule."""
 
 
-def opening(event_class: type[SignedEvent[Any, Any]]) -> type[SignedCreated[Any, Any]]:
+def typed(event_class: type[SignedAggregate.Event]) -> type[SignedEvent[Any, Any]]:
+    """``event_class`` as the event type with typed hooks that every catalogued type is."""
+    if not issubclass(event_class, SignedEvent):
+        raise TypeError(f"{event_class.__name__} declares no aggregate and data types")
+    return event_class
+
+
+def opening(event_class: type[SignedAggregate.Event]) -> type[SignedCreated[Any, Any]]:
     """``event_class`` as an opening event type (the ledger asks only of those)."""
     if not issubclass(event_class, SignedCreated):
         raise TypeError(f"{event_class.__name__} does not open a stream")
