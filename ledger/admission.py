@@ -31,7 +31,7 @@ from ledger.domain.base import Actor, CheckContext, LedgerAggregate
 from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.operators import Enrolment, OperatorRegistry
 from ledger.domain.permissions import Scope
-from ledger.domain.signed import PARSED, SignedAggregate, SignedFields
+from ledger.domain.signed import Parsed, SignedAggregate, SignedFields
 from ledger.errors import (
     AlreadyInitialisedError,
     BrokenChainError,
@@ -66,6 +66,9 @@ class Receipt:
     version: int
     hash: str
 
+
+RememberParse = Callable[[str, Parsed], None]
+"""Keeps a checked statement's parse, keyed by its canonical text, for later replays."""
 
 FindReceipt = Callable[[SignedStatement], Receipt | None]
 """The receipt of this very statement if storage already holds it (a safe retry), else None."""
@@ -135,8 +138,10 @@ class Admission:
         *,
         load_streams: LoadStreams,
         find_receipt: FindReceipt,
+        remember_parse: RememberParse | None = None,
     ) -> None:
         self._settings = settings
+        self._remember_parse = remember_parse
         self._registry_id = registry_id
         self._registry = registry
         self._working = working
@@ -221,9 +226,11 @@ class Admission:
         allow it."""
         statement = item.statement
         text = item.canonical.decode("utf-8")
-        # PARSED memo: the domain helper replaces this
-        PARSED.put(text, (statement, data))  # the event's apply reuses this parse
-        fields = SignedFields(text, item.signature.hex(), item.hash)
+        parsed = (statement, data)
+        if self._remember_parse is not None:
+            self._remember_parse(text, parsed)  # replays of this stream reuse this parse
+        # The new event applies this parse too, rather than parsing the same bytes again.
+        fields = SignedFields(text, item.signature.hex(), item.hash, parsed)
         if aggregate is None:
             self._check_opening(spec, item, data, enrolment)
             # The catalogue types event_class as any Event; _check_opening saw it is a Created.

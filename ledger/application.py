@@ -45,6 +45,7 @@ from ledger.errors import (
     StreamNotFoundError,
     UnknownKeyError,
 )
+from ledger.parsed_statements import ParsedStatements
 from ledger.settings import LedgerSettings
 from ledger.signing import BatchVerification, VerifierPool
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, read_statement
@@ -87,6 +88,7 @@ class Ledger(Application[UUID]):
         self._registry: OperatorRegistry | None = None
         self._registry_lock = threading.Lock()
         self._streams = StreamCache(settings.stream_cache_size)
+        self._parsed = ParsedStatements()
         self._verifiers = VerifierPool()
 
     def close(self) -> None:
@@ -179,6 +181,7 @@ class Ledger(Application[UUID]):
             working,
             load_streams=self._load_streams,
             find_receipt=self._existing_receipt,
+            remember_parse=self._parsed.put,
         )
         parsed = admission.preload_related(signed)
         try:
@@ -242,7 +245,7 @@ class Ledger(Application[UUID]):
                 event = self.mapper.to_domain_event(stored)
                 if not isinstance(event, SignedAggregate.Event):
                     raise InvalidDataError("statement", [f"stream {stream} is not a ledger stream"])
-                aggregate = event.mutate(aggregate)
+                aggregate = event.mutate_parsed(aggregate, self._parsed.of(event))
             if aggregate is not None and not isinstance(aggregate, SignedAggregate):
                 raise InvalidDataError("statement", [f"stream {stream} is not a ledger stream"])
             working[stream] = aggregate

@@ -152,6 +152,27 @@ def education_data(n: int = 0) -> dict[str, Any]:
     }
 
 
+def offline_chain(items: Sequence[tuple[str, dict[str, Any]]]) -> list[SignedStatement]:
+    """Statements that follow one another on a new stream, signed by a fresh key with no
+    ledger at all (for tests of the domain alone)."""
+    signer, stream, head = SoftwareSigner.generate(), uuid.uuid4(), GENESIS_PREV_HASH
+    chain = []
+    for version, (type_, data) in enumerate(items):
+        statement = build_statement(
+            stream=stream,
+            expected_version=version,
+            prev_hash=head,
+            type=type_,
+            data=data,
+            effective=date(2019, 4, 1),
+            signer=SignerRef(cid=HR_CID, key=signer.key_id),
+            signed_at=datetime.now(UTC),
+        )
+        chain.append(sign_statement(statement, signer))
+        head = chain[-1].hash
+    return chain
+
+
 def enrol(kit: LedgerKit, operator: Operator, roles: list[Role], scope: Scope) -> Receipt:
     signed = compose(
         kit.ledger,
@@ -192,4 +213,4 @@ def build_kit(ledger: Ledger) -> LedgerKit:
     return kit
 
 
-__all__ = ["GENESIS_PREV_HASH", "LedgerKit", "Operator", "build_kit", "enrol"]
+__all__ = ["GENESIS_PREV_HASH", "LedgerKit", "Operator", "build_kit", "enrol", "offline_chain"]

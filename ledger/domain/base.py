@@ -4,8 +4,9 @@ The foundation's hooks (``SignedAggregate.check`` and ``check_opening``) see an 
 its data. The domain's rules also need the statement's valid time, who signs it, the stream it
 targets and, for a few rules, other streams: a position's holder must be a record held by the
 same LAO; a position, a certification cycle or a plan belongs to a registered organization; a
-plan project belongs to a plan. ``LedgerAggregate`` adds those hooks; the ledger calls them after
-the role, version, chain and scope checks:
+plan project belongs to a plan. ``LedgerAggregate`` adds those entry points and ``LedgerEvent``
+the hooks behind them, so each rule sits on its event type; the ledger calls them after the role,
+version, chain and scope checks:
 
 * ``related_streams`` names the other streams a check reads; the ledger loads them together with
   the batch's own streams (one more query per batch, and only when a batch names any), so the
@@ -24,14 +25,18 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 from uuid import UUID
 
+from pydantic import BaseModel
+
 from ledger.domain.permissions import Role, Scope, lao_scope
-from ledger.domain.signed import SignedAggregate
+from ledger.domain.signed import SignedAggregate, SignedCreated, SignedEvent
 from ledger.errors import ForbiddenError, InvalidDataError
 
 A = TypeVar("A", bound=SignedAggregate)
+L = TypeVar("L", bound="LedgerAggregate")
+D = TypeVar("D")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,25 +63,63 @@ class CheckContext:
 
 
 class LedgerAggregate(SignedAggregate):
-    """A domain aggregate: the foundation's signed aggregate with context-aware checks."""
+    """A domain aggregate: the foundation's signed aggregate with context-aware checks, each
+    handed over to the event type's own hook (``LedgerEvent``)."""
 
     @classmethod
     def related_streams(
-        cls, event_class: type[SignedAggregate.Event], data: Any, current: Self | None
+        cls, event_class: type[SignedAggregate.Event], data: BaseModel, current: Self | None
     ) -> Collection[UUID]:
         """Other streams the check of ``event_class`` reads (``current`` is None on opening)."""
-        return ()
+        return ledger_event(event_class).related_streams(current, data)
 
     def check_with(
-        self, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
+        self, event_class: type[SignedAggregate.Event], data: BaseModel, context: CheckContext
     ) -> None:
         """Raise ``InvalidDataError`` or ``ForbiddenError`` when this event may not happen now."""
+        ledger_event(event_class).check_with(self, data, context)
 
     @classmethod
     def check_opening_with(
-        cls, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
+        cls, event_class: type[SignedAggregate.Event], data: BaseModel, context: CheckContext
     ) -> None:
         """Raise ``InvalidDataError`` or ``ForbiddenError`` when this stream may not open so."""
+        ledger_opening(event_class).check_opening_with(data, context)
+
+
+class LedgerEvent(SignedEvent[L, D]):
+    """An event of a domain aggregate ``L`` with data ``D``: its rules may read the context."""
+
+    @classmethod
+    def related_streams(cls, aggregate: L | None, data: D) -> Collection[UUID]:
+        """Other streams this event's rules read (``aggregate`` is None on opening)."""
+        return ()
+
+    @classmethod
+    def check_with(cls, aggregate: L, data: D, context: CheckContext) -> None:
+        """Raise ``InvalidDataError`` or ``ForbiddenError`` when this event may not happen now."""
+
+
+class LedgerCreated(LedgerEvent[L, D], SignedCreated[L, D]):
+    """The first event of a domain aggregate's stream."""
+
+    @classmethod
+    def check_opening_with(cls, data: D, context: CheckContext) -> None:
+        """Raise ``InvalidDataError`` or ``ForbiddenError`` when the stream may not open so."""
+
+
+def ledger_event(event_class: type[SignedAggregate.Event]) -> type[LedgerEvent[Any, Any]]:
+    """``event_class`` as a domain event type (every event of a ``LedgerAggregate`` is one)."""
+    if not issubclass(event_class, LedgerEvent):
+        raise TypeError(f"{event_class.__name__} is not an event of a domain aggregate")
+    return event_class
+
+
+def ledger_opening(event_class: type[SignedAggregate.Event]) -> type[LedgerCreated[Any, Any]]:
+    """``event_class`` as a domain aggregate's opening event type."""
+    if not issubclass(event_class, LedgerCreated):
+        raise TypeError(f"{event_class.__name__} does not open a domain aggregate's stream")
+    return event_class
 
 
 def invalid(event_class: type[SignedAggregate.Event], *problems: str) -> InvalidDataError:
@@ -92,20 +135,34 @@ def forbidden(event_class: type[SignedAggregate.Event], reason: str) -> Forbidde
 class LaoHeldAggregate(LedgerAggregate):
     """An aggregate held by one LAO: writing and reading it need a scope covering that LAO.
 
-    Subclasses set ``province`` and ``lao`` in their opening event; the opening event's data
-    names both. (Plain defaults, no annotations: the library turns annotated aggregate classes
-    into dataclasses.)
+    Subclasses set ``province`` and ``lao`` in their opening event (a ``LaoOpening``), whose
+    data names both. (Plain defaults, no annotations: the library turns annotated aggregate
+    classes into dataclasses.)
     """
 
     province = ""
     lao = ""
 
-    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(self.province, self.lao)
-
-    @classmethod
-    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(data.province, data.lao)
-
     def read_scope(self) -> Scope:
         return lao_scope(self.province, self.lao)
+
+
+class HeldByLao(Protocol):
+    """Data naming the LAO that holds a stream (an opening event's data)."""
+
+    @property
+    def lao(self) -> str: ...
+
+    @property
+    def province(self) -> str: ...
+
+
+H = TypeVar("H", bound=HeldByLao)
+
+
+class LaoOpening(LedgerCreated[L, H]):
+    """An opening event whose data names the LAO that will hold the stream."""
+
+    @classmethod
+    def opening_scope(cls, data: H) -> Scope:
+        return lao_scope(data.province, data.lao)

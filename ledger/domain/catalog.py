@@ -19,7 +19,7 @@ from ledger.domain.organizations import Organization
 from ledger.domain.permissions import Role
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.positions import Position
-from ledger.domain.signed import SignedAggregate
+from ledger.domain.signed import SignedAggregate, SignedEvent
 
 AGGREGATES: tuple[type[SignedAggregate], ...] = (
     OperatorRegistry,
@@ -54,7 +54,7 @@ def _collect() -> dict[str, EventType]:
         for name, member in vars(aggregate).items():
             if (
                 isinstance(member, type)
-                and issubclass(member, SignedAggregate.Event)
+                and issubclass(member, SignedEvent)
                 and getattr(member, "Data", None) is not None
             ):
                 if name in types:

@@ -15,16 +15,18 @@ province records its warning letters (หนังสือแจ้งเตื
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from typing import Any, Self
+from typing import ClassVar, TypeVar
 from uuid import UUID
 
 from pydantic import Field, field_validator, model_validator
 
-from ledger.domain.base import CheckContext, LaoHeldAggregate, invalid
-from ledger.domain.organizations import organization_stream_id, registered_organization
+from ledger.domain.base import CheckContext, LaoHeldAggregate, LedgerEvent, invalid
+from ledger.domain.organizations import (
+    RegisteredLaoOpening,
+)
 from ledger.domain.permissions import (
     DLA,
     HR,
@@ -34,10 +36,10 @@ from ledger.domain.permissions import (
     SYSTEM_ONLY,
 )
 from ledger.domain.record_entries import RecordSection
-from ledger.domain.signed import SignedAggregate
 from ledger.domain.values import Data, DlaCode, OrderRef, Province, Sha256, Text, natural_id
 from ledger.merkle import root_hash
-from ledger.statement import Statement
+
+D = TypeVar("D")
 
 
 def certification_stream_id(lao: str, cycle: str) -> UUID:
@@ -151,6 +153,18 @@ class CertificationInvalidatedData(Data):
         return records
 
 
+class CycleEvent(LedgerEvent["CertificationCycle", D]):
+    """An event of a certification cycle: a step of the cycle allowed only from the states it
+    names (``allowed_from``; None: from any state, by its own rules)."""
+
+    allowed_from: ClassVar[frozenset[CertificationState] | None] = None
+
+    @classmethod
+    def check_with(cls, cycle: CertificationCycle, data: D, context: CheckContext) -> None:
+        if cls.allowed_from is not None and cycle.state not in cls.allowed_from:
+            raise invalid(cls, f"not allowed while the cycle is {cycle.state}")
+
+
 class CertificationCycle(LaoHeldAggregate):
     """รอบการตรวจสอบและรับรองข้อมูล of one LAO."""
 
@@ -170,109 +184,160 @@ class CertificationCycle(LaoHeldAggregate):
         self.report_sent = False
         self.returns: list[tuple[int, list[RecordSection], str]] = []  # (version, sections, why)
 
-    class CycleOpened(SignedAggregate.Created):
-        Data = CycleOpenedData
+    class CycleOpened(RegisteredLaoOpening["CertificationCycle", CycleOpenedData]):
         roles = DLA
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.lao = data.lao
-            aggregate.province = data.province
-            aggregate.cycle = data.cycle
-            aggregate.deadlines = {
+        @classmethod
+        def check_opening_with(cls, data: CycleOpenedData, context: CheckContext) -> None:
+            expected = certification_stream_id(data.lao, data.cycle)
+            if context.stream != expected:
+                raise invalid(
+                    cls, f"cycle {data.cycle} of LAO {data.lao} lives on stream {expected}"
+                )
+            super().check_opening_with(data, context)
+
+        def evolve(self, cycle: CertificationCycle, data: CycleOpenedData) -> None:
+            cycle.lao = data.lao
+            cycle.province = data.province
+            cycle.cycle = data.cycle
+            cycle.deadlines = {
                 Stage.LAO: data.lao_deadline,
                 Stage.PROVINCE: data.province_deadline,
             }
-            aggregate.dla_deadline = data.dla_deadline
+            cycle.dla_deadline = data.dla_deadline
 
-    class LaoDataSubmitted(SignedAggregate.Event):
-        Data = LaoDataSubmittedData
+    class LaoDataSubmitted(CycleEvent[LaoDataSubmittedData]):
         roles = HR
+        allowed_from = frozenset({C.DRAFT, C.STALE})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.state = C.SUBMITTED
-            aggregate.submitted_root = data.snapshot_root
-            aggregate.record_count = data.record_count
+        def evolve(self, cycle: CertificationCycle, data: LaoDataSubmittedData) -> None:
+            cycle.state = C.SUBMITTED
+            cycle.submitted_root = data.snapshot_root
+            cycle.record_count = data.record_count
 
-    class LaoDataReturned(SignedAggregate.Event):
-        Data = ReturnData
+    class LaoDataReturned(CycleEvent[ReturnData]):
         roles = LAO_REVIEWERS
+        allowed_from = frozenset({C.SUBMITTED})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.state = C.DRAFT
-            aggregate.returns.append((self.originator_version, data.sections, data.reason))
+        def evolve(self, cycle: CertificationCycle, data: ReturnData) -> None:
+            cycle.state = C.DRAFT
+            cycle.returns.append((self.originator_version, data.sections, data.reason))
 
-    class LaoDataCertified(SignedAggregate.Event):
-        Data = RootData
+    class LaoDataCertified(CycleEvent[RootData]):
         roles = LAO_HEAD
+        allowed_from = frozenset({C.SUBMITTED})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.state = C.LAO_CERTIFIED
-            aggregate.certified_root = data.snapshot_root
-            aggregate.stale_records = set()
+        @classmethod
+        def check_with(
+            cls, cycle: CertificationCycle, data: RootData, context: CheckContext
+        ) -> None:
+            super().check_with(cycle, data, context)
+            if data.snapshot_root != cycle.submitted_root:
+                raise invalid(cls, "snapshot_root: it is not the root that was submitted")
 
-    class ProvinceVerificationReturned(SignedAggregate.Event):
-        Data = ReturnData
+        def evolve(self, cycle: CertificationCycle, data: RootData) -> None:
+            cycle.state = C.LAO_CERTIFIED
+            cycle.certified_root = data.snapshot_root
+            cycle.stale_records = set()
+
+    class ProvinceVerificationReturned(CycleEvent[ReturnData]):
         roles = PROVINCE
+        allowed_from = frozenset({C.LAO_CERTIFIED})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.state = C.DRAFT
-            aggregate.certified_root = None
-            aggregate.returns.append((self.originator_version, data.sections, data.reason))
+        def evolve(self, cycle: CertificationCycle, data: ReturnData) -> None:
+            cycle.state = C.DRAFT
+            cycle.certified_root = None
+            cycle.returns.append((self.originator_version, data.sections, data.reason))
 
-    class ProvinceCertified(SignedAggregate.Event):
-        Data = RootData
+    class ProvinceCertified(CycleEvent[RootData]):
         roles = PROVINCE
+        allowed_from = frozenset({C.LAO_CERTIFIED})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.state = C.PROVINCE_VERIFIED
+        @classmethod
+        def check_with(
+            cls, cycle: CertificationCycle, data: RootData, context: CheckContext
+        ) -> None:
+            super().check_with(cycle, data, context)
+            if data.snapshot_root != cycle.certified_root:
+                raise invalid(cls, "snapshot_root: it is not the root the LAO certified")
 
-    class ProvinceReportSent(SignedAggregate.Event):
-        Data = ProvinceReportSentData
+        def evolve(self, cycle: CertificationCycle, data: RootData) -> None:
+            cycle.state = C.PROVINCE_VERIFIED
+
+    class ProvinceReportSent(CycleEvent[ProvinceReportSentData]):
         roles = PROVINCE
+        allowed_from = frozenset({C.PROVINCE_VERIFIED})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.report_sent = True
+        @classmethod
+        def check_with(
+            cls, cycle: CertificationCycle, data: ProvinceReportSentData, context: CheckContext
+        ) -> None:
+            super().check_with(cycle, data, context)
+            if cycle.report_sent:
+                raise invalid(cls, "the report for this cycle was already sent")
 
-    class DlaReturned(SignedAggregate.Event):
-        Data = DlaReturnedData
+        def evolve(self, cycle: CertificationCycle, data: ProvinceReportSentData) -> None:
+            cycle.report_sent = True
+
+    class DlaReturned(CycleEvent[DlaReturnedData]):
         roles = DLA
+        allowed_from = frozenset({C.PROVINCE_VERIFIED})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.state = C.LAO_CERTIFIED
-            aggregate.report_sent = False
+        def evolve(self, cycle: CertificationCycle, data: DlaReturnedData) -> None:
+            cycle.state = C.LAO_CERTIFIED
+            cycle.report_sent = False
 
-    class DlaAccepted(SignedAggregate.Event):
-        Data = DlaAcceptedData
+    class DlaAccepted(CycleEvent[DlaAcceptedData]):
         roles = DLA
+        allowed_from = frozenset({C.PROVINCE_VERIFIED})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.state = C.DLA_ACCEPTED
+        def evolve(self, cycle: CertificationCycle, data: DlaAcceptedData) -> None:
+            cycle.state = C.DLA_ACCEPTED
 
-    class WarningLetterSent(SignedAggregate.Event):
-        Data = WarningLetterSentData
+    class WarningLetterSent(CycleEvent[WarningLetterSentData]):
         roles = PROVINCE
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.warnings.append((data.stage, data.letter.number))
+        @classmethod
+        def check_with(
+            cls, cycle: CertificationCycle, data: WarningLetterSentData, context: CheckContext
+        ) -> None:
+            super().check_with(cycle, data, context)
+            if not cycle.is_overdue(data.stage, data.letter.date):
+                raise invalid(
+                    cls,
+                    f"stage {data.stage} was not overdue on the letter's date {data.letter.date}",
+                )
 
-    class CycleOverdue(SignedAggregate.Event):
+        def evolve(self, cycle: CertificationCycle, data: WarningLetterSentData) -> None:
+            cycle.warnings.append((data.stage, data.letter.number))
+
+    class CycleOverdue(CycleEvent[CycleOverdueData]):
         """The system key's note that a stage's deadline passed with its work undone."""
 
-        Data = CycleOverdueData
         roles = SYSTEM_ONLY
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.overdue.add(data.stage)
+        @classmethod
+        def check_with(
+            cls, cycle: CertificationCycle, data: CycleOverdueData, context: CheckContext
+        ) -> None:
+            super().check_with(cycle, data, context)
+            if data.stage in cycle.overdue:
+                raise invalid(cls, f"stage {data.stage} is already marked overdue")
+            if not cycle.is_overdue(data.stage, data.as_of):
+                raise invalid(cls, f"stage {data.stage} is not overdue on {data.as_of}")
 
-    class CertificationInvalidated(SignedAggregate.Event):
+        def evolve(self, cycle: CertificationCycle, data: CycleOverdueData) -> None:
+            cycle.overdue.add(data.stage)
+
+    class CertificationInvalidated(CycleEvent[CertificationInvalidatedData]):
         """The system key's note that records changed after certification."""
 
-        Data = CertificationInvalidatedData
         roles = SYSTEM_ONLY
+        allowed_from = CERTIFIED
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.state = C.STALE
-            aggregate.stale_records = set(data.records)
+        def evolve(self, cycle: CertificationCycle, data: CertificationInvalidatedData) -> None:
+            cycle.state = C.STALE
+            cycle.stale_records = set(data.records)
 
     # Queries.
 
@@ -284,64 +349,3 @@ class CertificationCycle(LaoHeldAggregate):
     def is_overdue(self, stage: Stage, as_of: date) -> bool:
         """True when ``stage``'s deadline has passed by ``as_of`` and its work is not done."""
         return self.state in STAGE_OPEN[stage] and as_of > self.deadlines[stage]
-
-    # Rules.
-
-    @classmethod
-    def related_streams(
-        cls, event_class: type[SignedAggregate.Event], data: Any, current: Self | None
-    ) -> Collection[UUID]:
-        if event_class is CertificationCycle.CycleOpened:
-            return (organization_stream_id(data.lao),)
-        return ()
-
-    @classmethod
-    def check_opening_with(
-        cls, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        expected = certification_stream_id(data.lao, data.cycle)
-        if context.stream != expected:
-            raise invalid(
-                event_class, f"cycle {data.cycle} of LAO {data.lao} lives on stream {expected}"
-            )
-        registered_organization(event_class, context, data.lao, data.province)
-
-    def check_with(
-        self, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        allowed_from = TRANSITIONS.get(event_class.__name__)
-        if allowed_from is not None and self.state not in allowed_from:
-            raise invalid(event_class, f"not allowed while the cycle is {self.state}")
-        cycle = CertificationCycle
-        if event_class is cycle.LaoDataCertified and data.snapshot_root != self.submitted_root:
-            raise invalid(event_class, "snapshot_root: it is not the root that was submitted")
-        if event_class is cycle.ProvinceCertified and data.snapshot_root != self.certified_root:
-            raise invalid(event_class, "snapshot_root: it is not the root the LAO certified")
-        if event_class is cycle.ProvinceReportSent and self.report_sent:
-            raise invalid(event_class, "the report for this cycle was already sent")
-        if event_class is cycle.CycleOverdue:
-            if data.stage in self.overdue:
-                raise invalid(event_class, f"stage {data.stage} is already marked overdue")
-            if not self.is_overdue(data.stage, data.as_of):
-                raise invalid(event_class, f"stage {data.stage} is not overdue on {data.as_of}")
-        if event_class is cycle.WarningLetterSent and not self.is_overdue(
-            data.stage, data.letter.date
-        ):
-            raise invalid(
-                event_class,
-                f"stage {data.stage} was not overdue on the letter's date {data.letter.date}",
-            )
-
-
-TRANSITIONS: dict[str, frozenset[CertificationState]] = {
-    "LaoDataSubmitted": frozenset({C.DRAFT, C.STALE}),
-    "LaoDataReturned": frozenset({C.SUBMITTED}),
-    "LaoDataCertified": frozenset({C.SUBMITTED}),
-    "ProvinceVerificationReturned": frozenset({C.LAO_CERTIFIED}),
-    "ProvinceCertified": frozenset({C.LAO_CERTIFIED}),
-    "ProvinceReportSent": frozenset({C.PROVINCE_VERIFIED}),
-    "DlaReturned": frozenset({C.PROVINCE_VERIFIED}),
-    "DlaAccepted": frozenset({C.PROVINCE_VERIFIED}),
-    "CertificationInvalidated": CERTIFIED,
-}
-"""Event type -> the states it may follow (the others may follow any state, by their rules)."""

@@ -6,18 +6,27 @@ through ``SeparationRevoked`` with a legal reference (back to the status before 
 ``TransferredOut`` at one LAO is followed by ``TransferredIn`` at the other (the same record
 continues and custody moves); a new ``EmploymentStarted`` re-enters service after a resignation,
 a discharge, a removal or the end of a contract. The events live on the personnel record's
-stream (``ledger.domain.personnel``); this module holds the table and the data models.
+stream (``ledger.domain.personnel``); this module holds the table, the base of their event
+types (``StatusEvent``: each takes its row of the table) and their data models.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
 
 from pydantic import Field
 
+from ledger.domain.base import CheckContext, LedgerEvent, invalid
+from ledger.domain.permissions import HR
 from ledger.domain.values import BuddhistYear, Data, DlaCode, OrderRef, Province, Text
+from ledger.statement import Statement
+
+if TYPE_CHECKING:
+    from ledger.domain.personnel import PersonnelRecord
+
+D = TypeVar("D")
 
 
 class EmploymentStatus(StrEnum):
@@ -70,14 +79,31 @@ TRANSITIONS: dict[str, tuple[frozenset[EmploymentStatus], EmploymentStatus | Non
 """Event type -> (the statuses it may follow, the status it leads to)."""
 
 
-def next_status(
-    event_type: str, current: EmploymentStatus, before_separation: EmploymentStatus
-) -> EmploymentStatus | None:
-    """The status after ``event_type``, or None when the event may not follow ``current``."""
-    sources, target = TRANSITIONS[event_type]
-    if current not in sources:
-        return None
-    return before_separation if target is None else target
+class StatusEvent(LedgerEvent["PersonnelRecord", D]):
+    """An event of the employment state machine, moving the record along its row of
+    ``TRANSITIONS`` (HR records them)."""
+
+    roles = HR
+    sources: ClassVar[frozenset[EmploymentStatus]]
+    target: ClassVar[EmploymentStatus | None]  # None: back to the status before separation
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        cls.sources, cls.target = TRANSITIONS[cls.__name__]  # every status event has its row
+
+    @classmethod
+    def check_with(cls, record: PersonnelRecord, data: D, context: CheckContext) -> None:
+        if record.status not in cls.sources:
+            raise invalid(cls, f"not allowed while the employment status is {record.status}")
+
+    def evolve_with(self, record: PersonnelRecord, statement: Statement, data: D) -> None:
+        # No validation here: the ledger checked the transition before recording it, and a
+        # replay must reproduce what was recorded even if the rules change later.
+        target = self.target if self.target is not None else record.status_before_separation
+        if record.status in IN_SERVICE and target not in IN_SERVICE:
+            record.status_before_separation = record.status
+        record.status = target
+        record.status_history.append((self.originator_version, target, statement.effective))
 
 
 class EmploymentStartedData(Data):

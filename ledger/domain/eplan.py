@@ -7,12 +7,14 @@
   drafted or amended, then executed: ``Planned -> BudgetApproved -> ContractSigned ->
   Disbursing -> Completed`` with side exits ``Deferred``, ``Cancelled``, ``CarriedOver``
   (กันเงิน); a project without a contract may disburse straight after budget approval.
-  Engineering staff set its location (a point or a line) at any stage.
+  Engineering staff set its location (a point or a line) at any stage. Each event names the
+  statuses it may follow (``allowed_from``) and sets the one it leads to.
 * ``Subsidy``: one stream per LAO, fiscal year, kind (general / specific) and item.
 
-Money is a decimal string; a planned year left blank (null) is "not reported", not zero.
-Budget beyond plan, contracts beyond budget and disbursement beyond budget are allowed: the
-reports flag them (DOMAIN.md 5.5: warn, do not block).
+The statuses, stream ids and data models are in ``ledger.domain.eplan_data``. Money is a decimal
+string; a planned year left blank (null) is "not reported", not zero. Budget beyond plan,
+contracts beyond budget and disbursement beyond budget are allowed: the reports flag them
+(DOMAIN.md 5.5: warn, do not block).
 """
 
 from __future__ import annotations
@@ -20,14 +22,55 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
-from typing import Annotated, Any, Literal, Self
+from typing import ClassVar, TypeVar
 from uuid import UUID
 
-from pydantic import Field, model_validator
-
-from ledger.domain.base import CheckContext, LaoHeldAggregate, forbidden, invalid
-from ledger.domain.organizations import organization_stream_id, registered_organization
+from ledger.domain.base import (
+    CheckContext,
+    LaoHeldAggregate,
+    LaoOpening,
+    LedgerEvent,
+    forbidden,
+    invalid,
+)
+from ledger.domain.eplan_data import (
+    EDITABLE,
+    EXECUTING,
+    PLANNABLE,
+    PROJECT_TERMINAL,
+    BudgetApprovedData,
+    ContractSignedData,
+    DisbursementMadeData,
+    FundingSource,
+    FundsCarriedOverData,
+    LineString,
+    PlanAmendedData,
+    PlanApprovedData,
+    PlanDraftedData,
+    PlanProjectAddedData,
+    PlanProjectChangedData,
+    PlanStatus,
+    Point,
+    ProgressReportedData,
+    ProjectCompletedData,
+    ProjectDeferredData,
+    ProjectGeoLocatedData,
+    ProjectStatus,
+    ReasonData,
+    StrategyAddedData,
+    SubsidyAllocatedData,
+    SubsidyDisbursedData,
+    SubsidyKind,
+    SubsidyOutcomeReportedData,
+    SubsidySector,
+    SubsidyStatus,
+    VisionRecordedData,
+    plan_stream_id,
+    subsidy_stream_id,
+)
+from ledger.domain.organizations import (
+    RegisteredLaoOpening,
+)
 from ledger.domain.permissions import (
     ENGINEERING,
     FINANCE,
@@ -39,79 +82,32 @@ from ledger.domain.permissions import (
     Role,
 )
 from ledger.domain.signed import SignedAggregate
-from ledger.domain.values import (
-    BuddhistYear,
-    Code,
-    Data,
-    DlaCode,
-    Money,
-    Name,
-    OrderRef,
-    PositiveMoney,
-    Province,
-    Text,
-    natural_id,
-)
-from ledger.statement import Statement
 
-MAX_PLAN_YEARS = 10
+__all__ = [
+    "DevelopmentPlan",
+    "PlanProject",
+    "PlanStatus",
+    "ProjectStatus",
+    "Subsidy",
+    "SubsidyStatus",
+    "plan_stream_id",
+    "subsidy_stream_id",
+]
 
-
-def plan_stream_id(lao: str, first_year: int, last_year: int) -> UUID:
-    """The stream of the LAO's development plan for fiscal years ``first_year``-``last_year``."""
-    return natural_id("plan", lao, f"{first_year}-{last_year}")
-
-
-def subsidy_stream_id(lao: str, fiscal_year: int, kind: str, item: str) -> UUID:
-    """The stream of one subsidy item of an LAO in a fiscal year."""
-    return natural_id("subsidy", lao, str(fiscal_year), kind, item)
+D = TypeVar("D")
+P = ProjectStatus
 
 
 # Development plan.
 
 
-class PlanStatus(StrEnum):
-    DRAFT = "draft"
-    APPROVED = "approved"  # อนุมัติและประกาศใช้
-    AMENDING = "amending"  # an amendment is being drafted
+class PlanDraftingEvent(LedgerEvent["DevelopmentPlan", D]):
+    """An event of a plan being drafted or amended: an approved plan is amended first."""
 
-
-EDITABLE = frozenset({PlanStatus.DRAFT, PlanStatus.AMENDING})
-
-
-class PlanDraftedData(Data):
-    lao: DlaCode
-    province: Province
-    first_year: BuddhistYear  # fiscal years, Buddhist era
-    last_year: BuddhistYear
-    title: Name | None = None
-
-    @model_validator(mode="after")
-    def _period(self) -> PlanDraftedData:
-        if not 0 <= self.last_year - self.first_year < MAX_PLAN_YEARS:
-            raise ValueError(f"a plan covers 1 to {MAX_PLAN_YEARS} years from first_year")
-        return self
-
-
-class VisionRecordedData(Data):
-    vision: Text  # วิสัยทัศน์
-
-
-class StrategyAddedData(Data):
-    strategy: Code  # e.g. "1"
-    title: Name  # ยุทธศาสตร์
-
-
-class PlanApprovedData(Data):
-    approved_on: date | None = None  # None: approved, the date not reported (Tak row 56)
-    approver: Name  # the LAO's executive (ผู้บริหารท้องถิ่น)
-    announcement: OrderRef | None = None  # ประกาศใช้แผน
-
-
-class PlanAmendedData(Data):
-    amendment_no: int = Field(ge=1)  # ฉบับที่ n
-    kind: Literal["addition", "change"]  # เพิ่มเติม / เปลี่ยนแปลง
-    reason: Text
+    @classmethod
+    def check_with(cls, plan: DevelopmentPlan, data: D, context: CheckContext) -> None:
+        if plan.status not in EDITABLE:
+            raise invalid(cls, "the plan is approved: amend it first (PlanAmended)")
 
 
 class DevelopmentPlan(LaoHeldAggregate):
@@ -129,233 +125,115 @@ class DevelopmentPlan(LaoHeldAggregate):
         self.approved_amendment: int | None = None  # the latest approved version
         self.approvals: list[tuple[int, date | None]] = []  # (amendment, approved_on)
 
-    class PlanDrafted(SignedAggregate.Created):
-        Data = PlanDraftedData
+    class PlanDrafted(RegisteredLaoOpening["DevelopmentPlan", PlanDraftedData]):
         roles = PLANNING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.lao = data.lao
-            aggregate.province = data.province
-            aggregate.first_year = data.first_year
-            aggregate.last_year = data.last_year
+        @classmethod
+        def check_opening_with(cls, data: PlanDraftedData, context: CheckContext) -> None:
+            expected = plan_stream_id(data.lao, data.first_year, data.last_year)
+            if context.stream != expected:
+                raise invalid(cls, f"this plan lives on stream {expected}")
+            super().check_opening_with(data, context)
 
-    class VisionRecorded(SignedAggregate.Event):
-        Data = VisionRecordedData
+        def evolve(self, plan: DevelopmentPlan, data: PlanDraftedData) -> None:
+            plan.lao = data.lao
+            plan.province = data.province
+            plan.first_year = data.first_year
+            plan.last_year = data.last_year
+
+    class VisionRecorded(PlanDraftingEvent[VisionRecordedData]):
         roles = PLANNING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.vision = data.vision
+        def evolve(self, plan: DevelopmentPlan, data: VisionRecordedData) -> None:
+            plan.vision = data.vision
 
-    class StrategyAdded(SignedAggregate.Event):
-        Data = StrategyAddedData
+    class StrategyAdded(PlanDraftingEvent[StrategyAddedData]):
         roles = PLANNING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.strategies[data.strategy] = data.title
+        @classmethod
+        def check_with(
+            cls, plan: DevelopmentPlan, data: StrategyAddedData, context: CheckContext
+        ) -> None:
+            super().check_with(plan, data, context)
+            if data.strategy in plan.strategies:
+                raise invalid(cls, f"strategy: {data.strategy} already exists")
 
-    class PlanApproved(SignedAggregate.Event):
-        Data = PlanApprovedData
+        def evolve(self, plan: DevelopmentPlan, data: StrategyAddedData) -> None:
+            plan.strategies[data.strategy] = data.title
+
+    class PlanApproved(PlanDraftingEvent[PlanApprovedData]):
         roles = PLAN_APPROVERS
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.status = PlanStatus.APPROVED
-            aggregate.approved_amendment = aggregate.amendment
-            aggregate.approvals.append((aggregate.amendment, data.approved_on))
+        def evolve(self, plan: DevelopmentPlan, data: PlanApprovedData) -> None:
+            plan.status = PlanStatus.APPROVED
+            plan.approved_amendment = plan.amendment
+            plan.approvals.append((plan.amendment, data.approved_on))
 
-    class PlanAmended(SignedAggregate.Event):
-        Data = PlanAmendedData
+    class PlanAmended(LedgerEvent["DevelopmentPlan", PlanAmendedData]):
         roles = PLANNING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.status = PlanStatus.AMENDING
-            aggregate.amendment = data.amendment_no
+        @classmethod
+        def check_with(
+            cls, plan: DevelopmentPlan, data: PlanAmendedData, context: CheckContext
+        ) -> None:
+            if plan.status is not PlanStatus.APPROVED:
+                raise invalid(cls, f"only an approved plan is amended ({plan.status})")
+            if data.amendment_no != plan.amendment + 1:
+                raise invalid(cls, f"amendment_no: the next is {plan.amendment + 1}")
+
+        def evolve(self, plan: DevelopmentPlan, data: PlanAmendedData) -> None:
+            plan.status = PlanStatus.AMENDING
+            plan.amendment = data.amendment_no
 
     @property
     def years(self) -> range:
         return range(self.first_year, self.last_year + 1)
 
-    @classmethod
-    def related_streams(
-        cls, event_class: type[SignedAggregate.Event], data: Any, current: Self | None
-    ) -> Collection[UUID]:
-        if event_class is DevelopmentPlan.PlanDrafted:
-            return (organization_stream_id(data.lao),)
-        return ()
-
-    @classmethod
-    def check_opening_with(
-        cls, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
+    def check_terms(
+        self, event_class: type[SignedAggregate.Event], strategy: str | None, years: Collection[int]
     ) -> None:
-        expected = plan_stream_id(data.lao, data.first_year, data.last_year)
-        if context.stream != expected:
-            raise invalid(event_class, f"this plan lives on stream {expected}")
-        registered_organization(event_class, context, data.lao, data.province)
-
-    def check_with(
-        self, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        plan = DevelopmentPlan
-        if event_class is plan.PlanAmended:
-            if self.status is not PlanStatus.APPROVED:
-                raise invalid(event_class, f"only an approved plan is amended ({self.status})")
-            if data.amendment_no != self.amendment + 1:
-                raise invalid(event_class, f"amendment_no: the next is {self.amendment + 1}")
-            return
+        """A project's terms fit the plan: editable, a strategy of it, years within it."""
         if self.status not in EDITABLE:
             raise invalid(event_class, "the plan is approved: amend it first (PlanAmended)")
-        if event_class is plan.StrategyAdded and data.strategy in self.strategies:
-            raise invalid(event_class, f"strategy: {data.strategy} already exists")
+        if strategy is not None and strategy not in self.strategies:
+            raise invalid(event_class, f"strategy: {strategy} is not a strategy of the plan")
+        outside = sorted(year for year in years if year not in self.years)
+        if outside:
+            raise invalid(
+                event_class,
+                f"years: {outside[0]} is outside the plan {self.first_year}-{self.last_year}",
+            )
 
 
 # Plan project.
 
 
-class ProjectStatus(StrEnum):
-    PLANNED = "planned"
-    BUDGET_APPROVED = "budget_approved"  # อนุมัติงบประมาณ
-    CONTRACTED = "contracted"  # ลงนามในสัญญา
-    DISBURSING = "disbursing"  # เบิกจ่าย
-    COMPLETED = "completed"  # ดำเนินการ 100%
-    DEFERRED = "deferred"  # moved to a later plan year
-    CANCELLED = "cancelled"
-    CARRIED_OVER = "carried_over"  # กันเงินไว้เบิกเหลื่อมปี
-    REMOVED = "removed"  # taken out of the plan before execution
+class ProjectEvent(LedgerEvent["PlanProject", D]):
+    """An event of a plan project, allowed only from the statuses it names."""
+
+    allowed_from: ClassVar[frozenset[ProjectStatus]]
+
+    @classmethod
+    def check_with(cls, project: PlanProject, data: D, context: CheckContext) -> None:
+        if project.status not in cls.allowed_from:
+            raise invalid(cls, f"not allowed while the project is {project.status}")
 
 
-P = ProjectStatus
-EXECUTING = frozenset({P.BUDGET_APPROVED, P.CONTRACTED, P.DISBURSING, P.CARRIED_OVER})
-PROJECT_TERMINAL = frozenset({P.COMPLETED, P.CANCELLED, P.REMOVED})
+class PlanBoundEvent(ProjectEvent[D]):
+    """A project event whose rules read the project's plan."""
 
-PROJECT_TRANSITIONS: dict[str, tuple[frozenset[ProjectStatus], ProjectStatus | None]] = {
-    "PlanProjectChanged": (frozenset({P.PLANNED, P.DEFERRED}), None),
-    "PlanProjectRemoved": (frozenset({P.PLANNED, P.DEFERRED}), P.REMOVED),
-    "BudgetApproved": (frozenset({P.PLANNED, P.DEFERRED}), P.BUDGET_APPROVED),
-    "ContractSigned": (EXECUTING, P.CONTRACTED),
-    "DisbursementMade": (EXECUTING, P.DISBURSING),
-    "ProgressReported": (EXECUTING, None),
-    "ProjectCompleted": (EXECUTING, P.COMPLETED),
-    "ProjectDeferred": (frozenset({P.PLANNED, P.DEFERRED}), P.DEFERRED),
-    "ProjectCancelled": (frozenset(ProjectStatus) - PROJECT_TERMINAL, P.CANCELLED),
-    "FundsCarriedOver": (EXECUTING, P.CARRIED_OVER),
-    "ProjectGeoLocated": (frozenset(ProjectStatus) - {P.REMOVED}, None),
-}
-"""Event type -> (the statuses it may follow, the status it leads to; None keeps the status).
-A second contract keeps a disbursing or carried-over project where it is."""
+    allowed_from = PLANNABLE
 
+    @classmethod
+    def related_streams(cls, project: PlanProject | None, data: D) -> Collection[UUID]:
+        return (project.plan,) if project is not None else ()
 
-def next_project_status(event_type: str, current: ProjectStatus) -> ProjectStatus | None:
-    """The status after ``event_type``, or None when it may not follow ``current``."""
-    sources, target = PROJECT_TRANSITIONS[event_type]
-    if current not in sources:
-        return None
-    if target is None or (event_type == "ContractSigned" and current is not P.BUDGET_APPROVED):
-        return current
-    return target
-
-
-PlannedYears = dict[BuddhistYear, Money | None]
-
-
-class PlanProjectAddedData(Data):
-    plan: UUID
-    lao: DlaCode
-    province: Province
-    strategy: Code
-    title: Name
-    target: Text | None = None  # เป้าหมาย
-    unit: Code | None = None  # the responsible unit
-    years: PlannedYears = Field(min_length=1)  # fiscal year -> planned amount (null: blank)
-    amendment: int = Field(default=0, ge=0)  # the plan version adding it: 0 is the original
-
-
-class PlanProjectChangedData(Data):
-    strategy: Code | None = None
-    title: Name | None = None
-    target: Text | None = None
-    years: PlannedYears | None = Field(default=None, min_length=1)
-
-    @model_validator(mode="after")
-    def _changes_something(self) -> PlanProjectChangedData:
-        if all(v is None for v in (self.strategy, self.title, self.target, self.years)):
-            raise ValueError("name at least one of strategy, title, target, years")
-        return self
-
-
-class ReasonData(Data):
-    """PlanProjectRemoved, ProjectCancelled."""
-
-    reason: Text
-
-
-class FundingSource(StrEnum):
-    OWN_REVENUE = "own_revenue"  # รายได้ของ อปท.
-    GENERAL_SUBSIDY = "general_subsidy"  # เงินอุดหนุนทั่วไป
-    SPECIFIC_SUBSIDY = "specific_subsidy"  # เงินอุดหนุนเฉพาะกิจ
-    ACCUMULATED_FUNDS = "accumulated_funds"  # เงินสะสม
-    OTHER = "other"
-
-
-class BudgetApprovedData(Data):
-    fiscal_year: BuddhistYear
-    amount: Money
-    source: FundingSource
-    ordinance: OrderRef | None = None  # ข้อบัญญัติ / เทศบัญญัติงบประมาณ, or a transfer
-
-
-class ContractSignedData(Data):
-    contract_no: str = Field(min_length=1, max_length=50)
-    party: Name  # คู่สัญญา
-    amount: PositiveMoney
-    signed_on: date
-    ends_on: date | None = None
-
-
-class DisbursementMadeData(Data):
-    amount: PositiveMoney
-    paid_on: date
-    contract_no: str | None = Field(default=None, min_length=1, max_length=50)
-
-
-class ProgressReportedData(Data):
-    percent: int = Field(ge=0, le=100)
-    as_of: date
-    note: Text | None = None
-
-
-class ProjectCompletedData(Data):
-    completed_on: date
-    note: Text | None = None
-
-
-class ProjectDeferredData(Data):
-    to_year: BuddhistYear
-    reason: Text
-
-
-class FundsCarriedOverData(Data):
-    from_year: BuddhistYear
-    amount: Money
-    reference: OrderRef | None = None
-
-
-Longitude = Annotated[float, Field(ge=97.0, le=106.0)]  # Thailand lies within these bounds
-Latitude = Annotated[float, Field(ge=5.0, le=21.0)]
-
-
-class Point(Data):
-    type: Literal["Point"]
-    coordinates: tuple[Longitude, Latitude]  # GeoJSON order: longitude, latitude
-
-
-class LineString(Data):
-    type: Literal["LineString"]
-    coordinates: list[tuple[Longitude, Latitude]] = Field(min_length=2, max_length=10_000)
-
-
-class ProjectGeoLocatedData(Data):
-    """ลงค่าพิกัดโครงการ: a point (a building) or a line (a road), WGS 84."""
-
-    geometry: Point | LineString = Field(discriminator="type")
+    @classmethod
+    def plan_of(cls, project: PlanProject, context: CheckContext) -> DevelopmentPlan:
+        plan = context.find(project.plan, DevelopmentPlan)
+        if plan is None:
+            raise invalid(cls, f"the project's plan {project.plan} is missing")
+        return plan
 
 
 class PlanProject(LaoHeldAggregate):
@@ -378,248 +256,198 @@ class PlanProject(LaoHeldAggregate):
         self.progress: int | None = None
         self.geometry: Point | LineString | None = None
 
-    class PlanProjectAdded(SignedAggregate.Created):
-        Data = PlanProjectAddedData
+    class PlanProjectAdded(LaoOpening["PlanProject", PlanProjectAddedData]):
         roles = PLANNING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.plan = data.plan
-            aggregate.lao = data.lao
-            aggregate.province = data.province
-            aggregate.strategy = data.strategy
-            aggregate.title = data.title
-            aggregate.years = dict(data.years)
-            aggregate.amendment = data.amendment
+        @classmethod
+        def related_streams(
+            cls, project: PlanProject | None, data: PlanProjectAddedData
+        ) -> Collection[UUID]:
+            return (data.plan,)
 
-    class PlanProjectChanged(SignedAggregate.Event):
-        Data = PlanProjectChangedData
+        @classmethod
+        def check_opening_with(cls, data: PlanProjectAddedData, context: CheckContext) -> None:
+            plan = context.find(data.plan, DevelopmentPlan)
+            if plan is None or (plan.lao, plan.province) != (data.lao, data.province):
+                raise invalid(cls, f"plan: {data.plan} is not a plan of LAO {data.lao}")
+            if data.amendment != plan.amendment:
+                raise invalid(cls, f"amendment: the plan's open version is {plan.amendment}")
+            plan.check_terms(cls, data.strategy, data.years)
+
+        def evolve(self, project: PlanProject, data: PlanProjectAddedData) -> None:
+            project.plan = data.plan
+            project.lao = data.lao
+            project.province = data.province
+            project.strategy = data.strategy
+            project.title = data.title
+            project.years = dict(data.years)
+            project.amendment = data.amendment
+
+    class PlanProjectChanged(PlanBoundEvent[PlanProjectChangedData]):
         roles = PLANNING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            for name in ("strategy", "title"):
-                if getattr(data, name) is not None:
-                    setattr(aggregate, name, getattr(data, name))
+        @classmethod
+        def check_with(
+            cls, project: PlanProject, data: PlanProjectChangedData, context: CheckContext
+        ) -> None:
+            super().check_with(project, data, context)
+            cls.plan_of(project, context).check_terms(cls, data.strategy, data.years or ())
+
+        def evolve(self, project: PlanProject, data: PlanProjectChangedData) -> None:
+            if data.strategy is not None:
+                project.strategy = data.strategy
+            if data.title is not None:
+                project.title = data.title
             if data.years is not None:
-                aggregate.years = dict(data.years)
+                project.years = dict(data.years)
 
-    class PlanProjectRemoved(SignedAggregate.Event):
-        Data = ReasonData
+    class PlanProjectRemoved(PlanBoundEvent[ReasonData]):
         roles = PLANNING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.move("PlanProjectRemoved")
+        @classmethod
+        def check_with(cls, project: PlanProject, data: ReasonData, context: CheckContext) -> None:
+            super().check_with(project, data, context)
+            if cls.plan_of(project, context).status not in EDITABLE:
+                raise invalid(cls, "the plan is approved: amend it first (PlanAmended)")
 
-    class BudgetApproved(SignedAggregate.Event):
-        Data = BudgetApprovedData
+        def evolve(self, project: PlanProject, data: ReasonData) -> None:
+            project.status = P.REMOVED
+
+    class BudgetApproved(PlanBoundEvent[BudgetApprovedData]):
         roles = FINANCE
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.move("BudgetApproved")
-            aggregate.budget.append((data.fiscal_year, data.amount, data.source))
-            aggregate.fiscal_year = data.fiscal_year
+        @classmethod
+        def check_with(
+            cls, project: PlanProject, data: BudgetApprovedData, context: CheckContext
+        ) -> None:
+            super().check_with(project, data, context)
+            plan = cls.plan_of(project, context)
+            if plan.approved_amendment is None or plan.approved_amendment < project.amendment:
+                raise invalid(cls, "the plan holding this project is not approved yet")
+            if data.fiscal_year < project.planned_year:
+                raise invalid(
+                    cls, f"fiscal_year: the project is planned for {project.planned_year}"
+                )
 
-    class ContractSigned(SignedAggregate.Event):
-        Data = ContractSignedData
+        def evolve(self, project: PlanProject, data: BudgetApprovedData) -> None:
+            project.status = P.BUDGET_APPROVED
+            project.budget.append((data.fiscal_year, data.amount, data.source))
+            project.fiscal_year = data.fiscal_year
+
+    class ContractSigned(ProjectEvent[ContractSignedData]):
         roles = FINANCE
+        allowed_from = EXECUTING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.move("ContractSigned")
-            aggregate.contracts[data.contract_no] = data.amount
+        @classmethod
+        def check_with(
+            cls, project: PlanProject, data: ContractSignedData, context: CheckContext
+        ) -> None:
+            super().check_with(project, data, context)
+            if data.contract_no in project.contracts:
+                raise invalid(cls, f"contract_no: {data.contract_no} is already recorded")
 
-    class DisbursementMade(SignedAggregate.Event):
-        Data = DisbursementMadeData
+        def evolve(self, project: PlanProject, data: ContractSignedData) -> None:
+            if project.status is P.BUDGET_APPROVED:  # a second contract keeps the status
+                project.status = P.CONTRACTED
+            project.contracts[data.contract_no] = data.amount
+
+    class DisbursementMade(ProjectEvent[DisbursementMadeData]):
         roles = FINANCE
+        allowed_from = EXECUTING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.move("DisbursementMade")
-            aggregate.disbursed += data.amount
+        @classmethod
+        def check_with(
+            cls, project: PlanProject, data: DisbursementMadeData, context: CheckContext
+        ) -> None:
+            super().check_with(project, data, context)
+            if data.contract_no is not None and data.contract_no not in project.contracts:
+                raise invalid(cls, f"contract_no: {data.contract_no} is not a contract")
 
-    class ProgressReported(SignedAggregate.Event):
-        Data = ProgressReportedData
+        def evolve(self, project: PlanProject, data: DisbursementMadeData) -> None:
+            project.status = P.DISBURSING
+            project.disbursed += data.amount
+
+    class ProgressReported(ProjectEvent[ProgressReportedData]):
         roles = PROGRESS_REPORTERS
+        allowed_from = EXECUTING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.progress = data.percent
+        def evolve(self, project: PlanProject, data: ProgressReportedData) -> None:
+            project.progress = data.percent
 
-    class ProjectCompleted(SignedAggregate.Event):
-        Data = ProjectCompletedData
+    class ProjectCompleted(ProjectEvent[ProjectCompletedData]):
         roles = FINANCE
+        allowed_from = EXECUTING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.move("ProjectCompleted")
-            aggregate.progress = 100
+        def evolve(self, project: PlanProject, data: ProjectCompletedData) -> None:
+            project.status = P.COMPLETED
+            project.progress = 100
 
-    class ProjectDeferred(SignedAggregate.Event):
-        Data = ProjectDeferredData
+    class ProjectDeferred(ProjectEvent[ProjectDeferredData]):
         roles = PLANNING
+        allowed_from = PLANNABLE
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.move("ProjectDeferred")
-            aggregate.deferred_to = data.to_year
+        @classmethod
+        def check_with(
+            cls, project: PlanProject, data: ProjectDeferredData, context: CheckContext
+        ) -> None:
+            super().check_with(project, data, context)
+            if data.to_year <= project.planned_year:
+                raise invalid(cls, f"to_year: it must be after {project.planned_year}")
 
-    class ProjectCancelled(SignedAggregate.Event):
-        Data = ReasonData
+        def evolve(self, project: PlanProject, data: ProjectDeferredData) -> None:
+            project.status = P.DEFERRED
+            project.deferred_to = data.to_year
+
+    class ProjectCancelled(ProjectEvent[ReasonData]):
         roles = PLANNING
+        allowed_from = frozenset(ProjectStatus) - PROJECT_TERMINAL
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.move("ProjectCancelled")
+        def evolve(self, project: PlanProject, data: ReasonData) -> None:
+            project.status = P.CANCELLED
 
-    class FundsCarriedOver(SignedAggregate.Event):
-        Data = FundsCarriedOverData
+    class FundsCarriedOver(ProjectEvent[FundsCarriedOverData]):
         roles = FINANCE
+        allowed_from = EXECUTING
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.move("FundsCarriedOver")
-            aggregate.fiscal_year = data.from_year + 1
+        @classmethod
+        def check_with(
+            cls, project: PlanProject, data: FundsCarriedOverData, context: CheckContext
+        ) -> None:
+            super().check_with(project, data, context)
+            if data.from_year != project.fiscal_year:
+                raise invalid(cls, f"from_year: the project's money is in FY{project.fiscal_year}")
 
-    class ProjectGeoLocated(SignedAggregate.Event):
-        Data = ProjectGeoLocatedData
+        def evolve(self, project: PlanProject, data: FundsCarriedOverData) -> None:
+            project.status = P.CARRIED_OVER
+            project.fiscal_year = data.from_year + 1
+
+    class ProjectGeoLocated(ProjectEvent[ProjectGeoLocatedData]):
         roles = ENGINEERING
+        allowed_from = frozenset(ProjectStatus) - {P.REMOVED}
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.geometry = data.geometry
-
-    def move(self, event_type: str) -> None:
-        """Apply a status change the ledger has already checked (no validation on replay)."""
-        target = PROJECT_TRANSITIONS[event_type][1]
-        keeps = event_type == "ContractSigned" and self.status is not P.BUDGET_APPROVED
-        if target is not None and not keeps:
-            self.status = target
+        def evolve(self, project: PlanProject, data: ProjectGeoLocatedData) -> None:
+            project.geometry = data.geometry
 
     @property
     def planned_year(self) -> int:
         """The plan year it is due in now: its first planned year, or where it was deferred."""
         return self.deferred_to if self.deferred_to is not None else min(self.years)
 
-    @classmethod
-    def related_streams(
-        cls, event_class: type[SignedAggregate.Event], data: Any, current: Self | None
-    ) -> Collection[UUID]:
-        if event_class is PlanProject.PlanProjectAdded:
-            return (data.plan,)
-        if current is not None and event_class in (
-            PlanProject.PlanProjectChanged,
-            PlanProject.PlanProjectRemoved,
-            PlanProject.BudgetApproved,
-        ):
-            return (current.plan,)
-        return ()
-
-    @classmethod
-    def check_opening_with(
-        cls, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        plan = context.find(data.plan, DevelopmentPlan)
-        if plan is None or (plan.lao, plan.province) != (data.lao, data.province):
-            raise invalid(event_class, f"plan: {data.plan} is not a plan of LAO {data.lao}")
-        if data.amendment != plan.amendment:
-            raise invalid(event_class, f"amendment: the plan's open version is {plan.amendment}")
-        _check_plan_terms(event_class, plan, data.strategy, data.years)
-
-    def check_with(
-        self, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        name = event_class.__name__
-        if next_project_status(name, self.status) is None:
-            raise invalid(event_class, f"not allowed while the project is {self.status}")
-        if name in ("PlanProjectChanged", "PlanProjectRemoved", "BudgetApproved"):
-            plan = context.find(self.plan, DevelopmentPlan)
-            if plan is None:
-                raise invalid(event_class, f"the project's plan {self.plan} is missing")
-            if name == "BudgetApproved":
-                self._check_budget(event_class, data, plan)
-            elif plan.status not in EDITABLE:
-                raise invalid(event_class, "the plan is approved: amend it first (PlanAmended)")
-            elif name == "PlanProjectChanged":
-                _check_plan_terms(event_class, plan, data.strategy, data.years)
-        elif name == "ContractSigned" and data.contract_no in self.contracts:
-            raise invalid(event_class, f"contract_no: {data.contract_no} is already recorded")
-        elif (
-            name == "DisbursementMade"
-            and data.contract_no is not None
-            and data.contract_no not in self.contracts
-        ):
-            raise invalid(event_class, f"contract_no: {data.contract_no} is not a contract")
-        elif name == "ProjectDeferred" and data.to_year <= self.planned_year:
-            raise invalid(event_class, f"to_year: it must be after {self.planned_year}")
-        elif name == "FundsCarriedOver" and data.from_year != self.fiscal_year:
-            raise invalid(event_class, f"from_year: the project's money is in FY{self.fiscal_year}")
-
-    def _check_budget(
-        self, event_class: type[SignedAggregate.Event], data: Any, plan: DevelopmentPlan
-    ) -> None:
-        if plan.approved_amendment is None or plan.approved_amendment < self.amendment:
-            raise invalid(event_class, "the plan holding this project is not approved yet")
-        if data.fiscal_year < self.planned_year:
-            raise invalid(
-                event_class, f"fiscal_year: the project is planned for {self.planned_year}"
-            )
-
-
-def _check_plan_terms(
-    event_class: type[SignedAggregate.Event],
-    plan: DevelopmentPlan,
-    strategy: str | None,
-    years: dict[int, Decimal | None] | None,
-) -> None:
-    if plan.status not in EDITABLE:
-        raise invalid(event_class, "the plan is approved: amend it first (PlanAmended)")
-    if strategy is not None and strategy not in plan.strategies:
-        raise invalid(event_class, f"strategy: {strategy} is not a strategy of the plan")
-    outside = sorted(year for year in years or {} if year not in plan.years)
-    if outside:
-        raise invalid(
-            event_class,
-            f"years: {outside[0]} is outside the plan {plan.first_year}-{plan.last_year}",
-        )
-
 
 # Subsidies (เงินอุดหนุน).
 
 
-class SubsidyKind(StrEnum):
-    GENERAL = "general"  # เงินอุดหนุนทั่วไป
-    SPECIFIC = "specific"  # เงินอุดหนุนเฉพาะกิจ
+class SubsidyEvent(LedgerEvent["Subsidy", D]):
+    """An event of an open subsidy item; education staff handle education subsidies only."""
 
-
-class SubsidySector(StrEnum):
-    """What the subsidy pays for; education staff handle the education ones."""
-
-    EDUCATION = "education"  # e.g. school lunch, school milk, CDC support
-    INFRASTRUCTURE = "infrastructure"
-    SOCIAL = "social"  # e.g. allowances for the elderly and the disabled
-    HEALTH = "health"
-    OTHER = "other"
-
-
-class SubsidyStatus(StrEnum):
-    ALLOCATED = "allocated"
-    DISBURSING = "disbursing"
-    REPORTED = "reported"  # outcome reported: closed
-
-
-class SubsidyAllocatedData(Data):
-    lao: DlaCode
-    province: Province
-    fiscal_year: BuddhistYear
-    kind: SubsidyKind
-    item: Code  # รายการ
-    title: Name
-    sector: SubsidySector
-    amount: Money  # money received
-    target: Text | None = None  # เป้าหมาย
-
-
-class SubsidyDisbursedData(Data):
-    amount: PositiveMoney
-    paid_on: date
-    note: Text | None = None
-
-
-class SubsidyOutcomeReportedData(Data):
-    result: Text  # ผลการดำเนินงาน
-    target_achieved: bool | None = None
-    beneficiaries: int | None = Field(default=None, ge=0)
+    @classmethod
+    def check_with(cls, subsidy: Subsidy, data: D, context: CheckContext) -> None:
+        if subsidy.sector is not SubsidySector.EDUCATION and not (
+            context.actor.roles & (cls.roles - {Role.EPLAN_EDUCATION})
+        ):
+            raise forbidden(cls, "education staff handle education subsidies only")
+        if subsidy.status is SubsidyStatus.REPORTED:
+            raise invalid(cls, "the subsidy's outcome is reported: it is closed")
 
 
 class Subsidy(LaoHeldAggregate):
@@ -635,56 +463,33 @@ class Subsidy(LaoHeldAggregate):
         self.disbursed = Decimal("0.00")
         self.status = SubsidyStatus.ALLOCATED
 
-    class SubsidyAllocated(SignedAggregate.Created):
-        Data = SubsidyAllocatedData
+    class SubsidyAllocated(RegisteredLaoOpening["Subsidy", SubsidyAllocatedData]):
         roles = FINANCE
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.lao = data.lao
-            aggregate.province = data.province
-            aggregate.fiscal_year = data.fiscal_year
-            aggregate.kind = data.kind
-            aggregate.sector = data.sector
-            aggregate.amount = data.amount
+        @classmethod
+        def check_opening_with(cls, data: SubsidyAllocatedData, context: CheckContext) -> None:
+            expected = subsidy_stream_id(data.lao, data.fiscal_year, data.kind, data.item)
+            if context.stream != expected:
+                raise invalid(cls, f"this subsidy item lives on stream {expected}")
+            super().check_opening_with(data, context)
 
-    class SubsidyDisbursed(SignedAggregate.Event):
-        Data = SubsidyDisbursedData
+        def evolve(self, subsidy: Subsidy, data: SubsidyAllocatedData) -> None:
+            subsidy.lao = data.lao
+            subsidy.province = data.province
+            subsidy.fiscal_year = data.fiscal_year
+            subsidy.kind = data.kind
+            subsidy.sector = data.sector
+            subsidy.amount = data.amount
+
+    class SubsidyDisbursed(SubsidyEvent[SubsidyDisbursedData]):
         roles = SUBSIDY_PAYERS
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.status = SubsidyStatus.DISBURSING
-            aggregate.disbursed += data.amount
+        def evolve(self, subsidy: Subsidy, data: SubsidyDisbursedData) -> None:
+            subsidy.status = SubsidyStatus.DISBURSING
+            subsidy.disbursed += data.amount
 
-    class SubsidyOutcomeReported(SignedAggregate.Event):
-        Data = SubsidyOutcomeReportedData
+    class SubsidyOutcomeReported(SubsidyEvent[SubsidyOutcomeReportedData]):
         roles = SUBSIDY_REPORTERS
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.status = SubsidyStatus.REPORTED
-
-    @classmethod
-    def related_streams(
-        cls, event_class: type[SignedAggregate.Event], data: Any, current: Self | None
-    ) -> Collection[UUID]:
-        if event_class is Subsidy.SubsidyAllocated:
-            return (organization_stream_id(data.lao),)
-        return ()
-
-    @classmethod
-    def check_opening_with(
-        cls, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        expected = subsidy_stream_id(data.lao, data.fiscal_year, data.kind, data.item)
-        if context.stream != expected:
-            raise invalid(event_class, f"this subsidy item lives on stream {expected}")
-        registered_organization(event_class, context, data.lao, data.province)
-
-    def check_with(
-        self, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        if self.sector is not SubsidySector.EDUCATION and not (
-            context.actor.roles & (event_class.roles - {Role.EPLAN_EDUCATION})
-        ):
-            raise forbidden(event_class, "education staff handle education subsidies only")
-        if self.status is SubsidyStatus.REPORTED:
-            raise invalid(event_class, "the subsidy's outcome is reported: it is closed")
+        def evolve(self, subsidy: Subsidy, data: SubsidyOutcomeReportedData) -> None:
+            subsidy.status = SubsidyStatus.REPORTED

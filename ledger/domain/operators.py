@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ledger.domain.permissions import NATIONAL, Role, Scope
 from ledger.domain.rules import is_valid_cid
-from ledger.domain.signed import SignedAggregate
+from ledger.domain.signed import SignedAggregate, SignedCreated, SignedEvent
 from ledger.errors import InvalidDataError
 from ledger.statement import HEX64, KEY_ID, Statement, key_id_of
 
@@ -124,14 +124,19 @@ class OperatorRegistry(SignedAggregate):
         self.system_key_id = ""
 
     # The genesis is the only event whose signer is the key it enrols.
-    class LedgerInitialised(SignedAggregate.Created):
-        Data = GenesisData
+    class LedgerInitialised(SignedCreated["OperatorRegistry", GenesisData]):
         roles = frozenset({Role.SYSTEM})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.ledger_name = data.ledger
-            aggregate.system_key_id = data.key_id
-            aggregate.state.keys[data.key_id] = Enrolment(
+        @classmethod
+        def opening_scope(cls, data: GenesisData) -> Scope:
+            return NATIONAL
+
+        def evolve_with(
+            self, registry: OperatorRegistry, statement: Statement, data: GenesisData
+        ) -> None:
+            registry.ledger_name = data.ledger
+            registry.system_key_id = data.key_id
+            registry.state.keys[data.key_id] = Enrolment(
                 key_id=data.key_id,
                 public_key=bytes.fromhex(data.public_key),
                 cid=statement.signer.cid,
@@ -142,12 +147,26 @@ class OperatorRegistry(SignedAggregate):
                 enrolment_hash=self.hash,
             )
 
-    class OperatorEnrolled(SignedAggregate.Event):
-        Data = EnrolmentData
+    class OperatorEnrolled(SignedEvent["OperatorRegistry", EnrolmentData]):
         roles = frozenset({Role.SYSTEM, Role.DLA_ADMIN})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.state.keys[data.key_id] = Enrolment(
+        @classmethod
+        def target_scope(cls, registry: OperatorRegistry, data: EnrolmentData) -> Scope:
+            return data.scope  # the enrolling key must cover the scope it grants
+
+        @classmethod
+        def check(cls, registry: OperatorRegistry, data: EnrolmentData) -> None:
+            if data.key_id in registry.state.keys:
+                raise InvalidDataError(cls.__name__, [f"key {data.key_id} is already enrolled"])
+            active = registry.state.active_key_by_cid.get(data.cid)
+            if active is not None:
+                raise InvalidDataError(
+                    cls.__name__,
+                    [f"this citizen ID already has the active key {active}; revoke it first"],
+                )
+
+        def evolve(self, registry: OperatorRegistry, data: EnrolmentData) -> None:
+            registry.state.keys[data.key_id] = Enrolment(
                 key_id=data.key_id,
                 public_key=bytes.fromhex(data.public_key),
                 cid=data.cid,
@@ -157,17 +176,33 @@ class OperatorRegistry(SignedAggregate):
                 enrolled_at=self.timestamp,
                 enrolment_hash=self.hash,
             )
-            aggregate.state.active_key_by_cid[data.cid] = data.key_id
+            registry.state.active_key_by_cid[data.cid] = data.key_id
 
-    class OperatorKeyRevoked(SignedAggregate.Event):
-        Data = RevocationData
+    class OperatorKeyRevoked(SignedEvent["OperatorRegistry", RevocationData]):
         roles = frozenset({Role.SYSTEM, Role.DLA_ADMIN})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            enrolment = aggregate.state.keys[data.key_id]
+        @classmethod
+        def target_scope(cls, registry: OperatorRegistry, data: RevocationData) -> Scope:
+            enrolment = registry.state.keys.get(data.key_id)  # the revoker covers the key's
+            return enrolment.scope if enrolment else NATIONAL
+
+        @classmethod
+        def check(cls, registry: OperatorRegistry, data: RevocationData) -> None:
+            enrolment = registry.state.keys.get(data.key_id)
+            if enrolment is None:
+                raise InvalidDataError(cls.__name__, [f"key {data.key_id} is not enrolled"])
+            if enrolment.is_revoked:
+                raise InvalidDataError(cls.__name__, [f"key {data.key_id} is already revoked"])
+            if Role.SYSTEM in enrolment.roles:
+                raise InvalidDataError(
+                    cls.__name__, ["the system key is the trust anchor and is not revoked"]
+                )
+
+        def evolve(self, registry: OperatorRegistry, data: RevocationData) -> None:
+            enrolment = registry.state.keys[data.key_id]
             enrolment.revoked_at = self.timestamp
-            if aggregate.state.active_key_by_cid.get(enrolment.cid) == data.key_id:
-                del aggregate.state.active_key_by_cid[enrolment.cid]
+            if registry.state.active_key_by_cid.get(enrolment.cid) == data.key_id:
+                del registry.state.active_key_by_cid[enrolment.cid]
 
     # Queries.
 
@@ -176,45 +211,6 @@ class OperatorRegistry(SignedAggregate):
 
     def enrolments(self) -> list[Enrolment]:
         return list(self.state.keys.values())
-
-    # Rules.
-
-    def check(self, event_class: type[SignedAggregate.Event], data: Any) -> None:
-        if event_class is OperatorRegistry.OperatorEnrolled:
-            if data.key_id in self.state.keys:
-                raise InvalidDataError(
-                    "OperatorEnrolled", [f"key {data.key_id} is already enrolled"]
-                )
-            active = self.state.active_key_by_cid.get(data.cid)
-            if active is not None:
-                raise InvalidDataError(
-                    "OperatorEnrolled",
-                    [f"this citizen ID already has the active key {active}; revoke it first"],
-                )
-        elif event_class is OperatorRegistry.OperatorKeyRevoked:
-            enrolment = self.state.keys.get(data.key_id)
-            if enrolment is None:
-                raise InvalidDataError("OperatorKeyRevoked", [f"key {data.key_id} is not enrolled"])
-            if enrolment.is_revoked:
-                raise InvalidDataError(
-                    "OperatorKeyRevoked", [f"key {data.key_id} is already revoked"]
-                )
-            if Role.SYSTEM in enrolment.roles:
-                raise InvalidDataError(
-                    "OperatorKeyRevoked", ["the system key is the trust anchor and is not revoked"]
-                )
-
-    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        if event_class is OperatorRegistry.OperatorEnrolled:
-            return data.scope  # type: ignore[no-any-return]
-        if event_class is OperatorRegistry.OperatorKeyRevoked:
-            enrolment = self.state.keys.get(data.key_id)
-            return enrolment.scope if enrolment else NATIONAL
-        return NATIONAL
-
-    @classmethod
-    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return NATIONAL
 
     def read_scope(self) -> Scope:
         # The registry names every operator of the ledger: national readers only.

@@ -17,12 +17,20 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, Self
+from typing import TypeVar
 from uuid import UUID
 
 from pydantic import model_validator
 
-from ledger.domain.base import CheckContext, LedgerAggregate, invalid
+from ledger.domain.base import (
+    CheckContext,
+    HeldByLao,
+    LaoOpening,
+    LedgerAggregate,
+    LedgerCreated,
+    LedgerEvent,
+    invalid,
+)
 from ledger.domain.permissions import DLA, FINANCE, HR, Scope, lao_scope
 from ledger.domain.signed import SignedAggregate
 from ledger.domain.values import (
@@ -38,7 +46,10 @@ from ledger.domain.values import (
     Text,
     natural_id,
 )
-from ledger.statement import Statement
+
+D = TypeVar("D")
+L = TypeVar("L", bound=LedgerAggregate)
+H = TypeVar("H", bound=HeldByLao)
 
 
 def organization_stream_id(code: str) -> UUID:
@@ -144,6 +155,15 @@ class OrgUnit:
     is_open: bool = True
 
 
+class OrganizationEvent(LedgerEvent["Organization", D]):
+    """An event of an organization: none may follow its merger into another."""
+
+    @classmethod
+    def check_with(cls, organization: Organization, data: D, context: CheckContext) -> None:
+        if not organization.is_active:
+            raise invalid(cls, f"the LAO was merged into {organization.merged_into}")
+
+
 class Organization(LedgerAggregate):
     """อปท.: one LAO, its type and name over time, and its unit tree."""
 
@@ -158,60 +178,129 @@ class Organization(LedgerAggregate):
         self.type_history: list[tuple[int, OrganizationType]] = []
         self.budgets: dict[int, Decimal] = {}  # fiscal year -> annual expenditure budget
 
-    class OrganizationRegistered(SignedAggregate.Created):
-        Data = OrganizationRegisteredData
+    class OrganizationRegistered(LedgerCreated["Organization", OrganizationRegisteredData]):
         roles = DLA
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.code = data.code
-            aggregate.name = data.name
-            aggregate.type = data.type
-            aggregate.province = data.province
-            aggregate.district = data.district
-            aggregate.type_history.append((self.originator_version, data.type))
+        @classmethod
+        def opening_scope(cls, data: OrganizationRegisteredData) -> Scope:
+            return lao_scope(data.province, data.code)
 
-    class OrganizationTypeChanged(SignedAggregate.Event):
-        Data = OrganizationTypeChangedData
+        @classmethod
+        def check_opening_with(
+            cls, data: OrganizationRegisteredData, context: CheckContext
+        ) -> None:
+            if context.stream != organization_stream_id(data.code):
+                raise invalid(
+                    cls,
+                    f"an organization's stream is {organization_stream_id(data.code)}, "
+                    f"derived from its DLA code {data.code}",
+                )
+
+        def evolve(self, organization: Organization, data: OrganizationRegisteredData) -> None:
+            organization.code = data.code
+            organization.name = data.name
+            organization.type = data.type
+            organization.province = data.province
+            organization.district = data.district
+            organization.type_history.append((self.originator_version, data.type))
+
+    class OrganizationTypeChanged(OrganizationEvent[OrganizationTypeChangedData]):
         roles = DLA
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.type = data.to_type
-            aggregate.type_history.append((self.originator_version, data.to_type))
+        @classmethod
+        def check_with(
+            cls,
+            organization: Organization,
+            data: OrganizationTypeChangedData,
+            context: CheckContext,
+        ) -> None:
+            super().check_with(organization, data, context)
+            if data.from_type != organization.type:
+                raise invalid(cls, f"from_type: the LAO is a {organization.type}")
+            if data.to_type not in RETYPEABLE or organization.type not in RETYPEABLE:
+                raise invalid(cls, "only municipalities and SAOs change type")
 
-    class OrganizationRenamed(SignedAggregate.Event):
-        Data = OrganizationRenamedData
+        def evolve(self, organization: Organization, data: OrganizationTypeChangedData) -> None:
+            organization.type = data.to_type
+            organization.type_history.append((self.originator_version, data.to_type))
+
+    class OrganizationRenamed(OrganizationEvent[OrganizationRenamedData]):
         roles = DLA
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.name = data.name
+        @classmethod
+        def check_with(
+            cls, organization: Organization, data: OrganizationRenamedData, context: CheckContext
+        ) -> None:
+            super().check_with(organization, data, context)
+            if data.name == organization.name:
+                raise invalid(cls, "name: the LAO already has this name")
 
-    class OrganizationMerged(SignedAggregate.Event):
-        Data = OrganizationMergedData
+        def evolve(self, organization: Organization, data: OrganizationRenamedData) -> None:
+            organization.name = data.name
+
+    class OrganizationMerged(OrganizationEvent[OrganizationMergedData]):
         roles = DLA
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.merged_into = data.into
+        @classmethod
+        def related_streams(
+            cls, organization: Organization | None, data: OrganizationMergedData
+        ) -> Collection[UUID]:
+            return (organization_stream_id(data.into),)
 
-    class OrgUnitCreated(SignedAggregate.Event):
-        Data = OrgUnitCreatedData
+        @classmethod
+        def check_with(
+            cls, organization: Organization, data: OrganizationMergedData, context: CheckContext
+        ) -> None:
+            super().check_with(organization, data, context)
+            target = context.find(organization_stream_id(data.into), Organization)
+            if data.into == organization.code:
+                raise invalid(cls, "into: an LAO does not merge into itself")
+            if target is None or not target.is_active:
+                raise invalid(cls, f"into: {data.into} is not a registered, active LAO")
+
+        def evolve(self, organization: Organization, data: OrganizationMergedData) -> None:
+            organization.merged_into = data.into
+
+    class OrgUnitCreated(OrganizationEvent[OrgUnitCreatedData]):
         roles = HR
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.units[data.unit] = OrgUnit(data.kind, data.name, data.parent)
+        @classmethod
+        def check_with(
+            cls, organization: Organization, data: OrgUnitCreatedData, context: CheckContext
+        ) -> None:
+            super().check_with(organization, data, context)
+            if data.unit in organization.units:
+                raise invalid(cls, f"unit: {data.unit} already exists")
+            if data.parent is not None and not organization.has_open_unit(data.parent):
+                raise invalid(cls, f"parent: {data.parent} is not an open unit")
 
-    class OrgUnitClosed(SignedAggregate.Event):
-        Data = OrgUnitClosedData
+        def evolve(self, organization: Organization, data: OrgUnitCreatedData) -> None:
+            organization.units[data.unit] = OrgUnit(data.kind, data.name, data.parent)
+
+    class OrgUnitClosed(OrganizationEvent[OrgUnitClosedData]):
         roles = HR
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.units[data.unit].is_open = False
+        @classmethod
+        def check_with(
+            cls, organization: Organization, data: OrgUnitClosedData, context: CheckContext
+        ) -> None:
+            super().check_with(organization, data, context)
+            if not organization.has_open_unit(data.unit):
+                raise invalid(cls, f"unit: {data.unit} is not an open unit")
+            children = [
+                k for k, u in organization.units.items() if u.parent == data.unit and u.is_open
+            ]
+            if children:
+                raise invalid(cls, f"unit: close its open units first ({children[0]})")
 
-    class AnnualBudgetEnacted(SignedAggregate.Event):
-        Data = AnnualBudgetEnactedData
+        def evolve(self, organization: Organization, data: OrgUnitClosedData) -> None:
+            organization.units[data.unit].is_open = False
+
+    class AnnualBudgetEnacted(OrganizationEvent[AnnualBudgetEnactedData]):
         roles = FINANCE
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.budgets[data.fiscal_year] = data.amount
+        def evolve(self, organization: Organization, data: AnnualBudgetEnactedData) -> None:
+            organization.budgets[data.fiscal_year] = data.amount
 
     # Queries.
 
@@ -222,65 +311,6 @@ class Organization(LedgerAggregate):
     def has_open_unit(self, unit: str) -> bool:
         found = self.units.get(unit)
         return found is not None and found.is_open
-
-    # Rules.
-
-    @classmethod
-    def related_streams(
-        cls, event_class: type[SignedAggregate.Event], data: Any, current: Self | None
-    ) -> Collection[UUID]:
-        if event_class is Organization.OrganizationMerged:
-            return (organization_stream_id(data.into),)
-        return ()
-
-    @classmethod
-    def check_opening_with(
-        cls, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        if context.stream != organization_stream_id(data.code):
-            raise invalid(
-                event_class,
-                f"an organization's stream is {organization_stream_id(data.code)}, "
-                f"derived from its DLA code {data.code}",
-            )
-
-    def check_with(
-        self, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        if not self.is_active:
-            raise invalid(event_class, f"the LAO was merged into {self.merged_into}")
-        if event_class is Organization.OrganizationTypeChanged:
-            if data.from_type != self.type:
-                raise invalid(event_class, f"from_type: the LAO is a {self.type}")
-            if data.to_type not in RETYPEABLE or self.type not in RETYPEABLE:
-                raise invalid(event_class, "only municipalities and SAOs change type")
-        elif event_class is Organization.OrganizationRenamed:
-            if data.name == self.name:
-                raise invalid(event_class, "name: the LAO already has this name")
-        elif event_class is Organization.OrganizationMerged:
-            target = context.find(organization_stream_id(data.into), Organization)
-            if data.into == self.code:
-                raise invalid(event_class, "into: an LAO does not merge into itself")
-            if target is None or not target.is_active:
-                raise invalid(event_class, f"into: {data.into} is not a registered, active LAO")
-        elif event_class is Organization.OrgUnitCreated:
-            if data.unit in self.units:
-                raise invalid(event_class, f"unit: {data.unit} already exists")
-            if data.parent is not None and not self.has_open_unit(data.parent):
-                raise invalid(event_class, f"parent: {data.parent} is not an open unit")
-        elif event_class is Organization.OrgUnitClosed:
-            if not self.has_open_unit(data.unit):
-                raise invalid(event_class, f"unit: {data.unit} is not an open unit")
-            children = [k for k, u in self.units.items() if u.parent == data.unit and u.is_open]
-            if children:
-                raise invalid(event_class, f"unit: close its open units first ({children[0]})")
-
-    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(self.province, self.code)
-
-    @classmethod
-    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
-        return lao_scope(data.province, data.code)
 
     def read_scope(self) -> Scope:
         return lao_scope(self.province, self.code)
@@ -304,3 +334,16 @@ def registered_organization(
     if organization.province != province:
         raise invalid(event_class, f"province: LAO {code} is in {organization.province}")
     return organization
+
+
+class RegisteredLaoOpening(LaoOpening[L, H]):
+    """The opening event of a stream held by a registered, active LAO (a position, a
+    certification cycle, a plan, a subsidy): its rules read the LAO's own stream."""
+
+    @classmethod
+    def related_streams(cls, aggregate: L | None, data: H) -> Collection[UUID]:
+        return (organization_stream_id(data.lao),)
+
+    @classmethod
+    def check_opening_with(cls, data: H, context: CheckContext) -> None:
+        registered_organization(cls, context, data.lao, data.province)

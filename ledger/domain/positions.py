@@ -12,23 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from enum import StrEnum
-from typing import Any, Self
+from typing import ClassVar, TypeVar
 from uuid import UUID
 
 from pydantic import model_validator
 
-from ledger.domain.base import CheckContext, LaoHeldAggregate, invalid
+from ledger.domain.base import CheckContext, LaoHeldAggregate, LedgerEvent, invalid
 from ledger.domain.employment import EmploymentStatus
 from ledger.domain.organizations import (
     Organization,
+    RegisteredLaoOpening,
     organization_stream_id,
     registered_organization,
 )
 from ledger.domain.permissions import HR
 from ledger.domain.personnel import PersonnelRecord, StaffCategory
-from ledger.domain.signed import SignedAggregate
 from ledger.domain.values import Code, Data, DlaCode, Name, OrderRef, Province, Text, natural_id
-from ledger.statement import Statement
+
+D = TypeVar("D")
 
 
 def position_stream_id(lao: str, number: str) -> UUID:
@@ -114,6 +115,17 @@ HOLDABLE_BY = frozenset({EmploymentStatus.PENDING, EmploymentStatus.ACTIVE})
 """Record statuses that may take a position: in service, or appointed into it."""
 
 
+class PositionEvent(LedgerEvent["Position", D]):
+    """An event of a position, allowed only from the statuses it names."""
+
+    allowed_from: ClassVar[frozenset[PositionStatus]]
+
+    @classmethod
+    def check_with(cls, position: Position, data: D, context: CheckContext) -> None:
+        if position.status not in cls.allowed_from:
+            raise invalid(cls, f"not allowed while the position is {position.status}")
+
+
 class Position(LaoHeldAggregate):
     """ตำแหน่ง: one position of an LAO's frame, its status and its holder."""
 
@@ -131,131 +143,117 @@ class Position(LaoHeldAggregate):
         self.holder: UUID | None = None
         self.holders: list[tuple[int, UUID]] = []  # (version assigned, record), oldest first
 
-    class PositionCreated(SignedAggregate.Created):
-        Data = PositionCreatedData
+    class PositionCreated(RegisteredLaoOpening["Position", PositionCreatedData]):
         roles = HR
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            for name in (
-                "lao",
-                "province",
-                "number",
-                "title",
-                "line",
-                "position_type",
-                "level",
-                "category",
-                "unit",
-            ):
-                setattr(aggregate, name, getattr(data, name))
+        @classmethod
+        def check_opening_with(cls, data: PositionCreatedData, context: CheckContext) -> None:
+            expected = position_stream_id(data.lao, data.number)
+            if context.stream != expected:
+                raise invalid(
+                    cls, f"position {data.number} of LAO {data.lao} lives on stream {expected}"
+                )
+            organization = registered_organization(cls, context, data.lao, data.province)
+            if data.unit is not None and not organization.has_open_unit(data.unit):
+                raise invalid(cls, f"unit: {data.unit} is not an open unit of the LAO")
 
-    class PositionReclassified(SignedAggregate.Event):
-        Data = PositionReclassifiedData
+        def evolve(self, position: Position, data: PositionCreatedData) -> None:
+            position.lao = data.lao
+            position.province = data.province
+            position.number = data.number
+            position.title = data.title
+            position.line = data.line
+            position.position_type = data.position_type
+            position.level = data.level
+            position.category = data.category
+            position.unit = data.unit
+
+    class PositionReclassified(PositionEvent[PositionReclassifiedData]):
         roles = HR
+        allowed_from = frozenset(PositionStatus) - {PositionStatus.ABOLISHED}
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
+        @classmethod
+        def related_streams(
+            cls, position: Position | None, data: PositionReclassifiedData
+        ) -> Collection[UUID]:
+            if data.unit is not None and position is not None:
+                return (organization_stream_id(position.lao),)
+            return ()
+
+        @classmethod
+        def check_with(
+            cls, position: Position, data: PositionReclassifiedData, context: CheckContext
+        ) -> None:
+            super().check_with(position, data, context)
+            if data.unit is not None:
+                organization = context.find(organization_stream_id(position.lao), Organization)
+                if organization is None or not organization.has_open_unit(data.unit):
+                    raise invalid(cls, f"unit: {data.unit} is not an open unit of the LAO")
+
+        def evolve(self, position: Position, data: PositionReclassifiedData) -> None:
             for name in ("title", "line", "position_type", "level", "unit"):
                 value = getattr(data, name)
                 if value is not None:
-                    setattr(aggregate, name, value)
+                    setattr(position, name, value)
 
-    class PositionHolderAssigned(SignedAggregate.Event):
-        Data = PositionHolderAssignedData
+    class PositionHolderAssigned(PositionEvent[PositionHolderAssignedData]):
         roles = HR
+        allowed_from = frozenset({PositionStatus.VACANT})
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.status = PositionStatus.OCCUPIED
-            aggregate.holder = data.record
-            aggregate.holders.append((self.originator_version, data.record))
-
-    class PositionVacated(SignedAggregate.Event):
-        Data = PositionVacatedData
-        roles = HR
-
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.status = PositionStatus.VACANT
-            aggregate.holder = None
-
-    class PositionFrozen(SignedAggregate.Event):
-        Data = PositionStatusChangeData
-        roles = HR
-
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.status = PositionStatus.FROZEN
-
-    class PositionUnfrozen(SignedAggregate.Event):
-        Data = PositionStatusChangeData
-        roles = HR
-
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.status = PositionStatus.VACANT
-
-    class PositionAbolished(SignedAggregate.Event):
-        Data = PositionAbolishedData
-        roles = HR
-
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            aggregate.status = PositionStatus.ABOLISHED
-
-    # Rules.
-
-    @classmethod
-    def related_streams(
-        cls, event_class: type[SignedAggregate.Event], data: Any, current: Self | None
-    ) -> Collection[UUID]:
-        if event_class is Position.PositionCreated:
-            return (organization_stream_id(data.lao),)
-        if event_class is Position.PositionReclassified and data.unit is not None and current:
-            return (organization_stream_id(current.lao),)
-        if event_class is Position.PositionHolderAssigned:
+        @classmethod
+        def related_streams(
+            cls, position: Position | None, data: PositionHolderAssignedData
+        ) -> Collection[UUID]:
             return (data.record,)
-        return ()
 
-    @classmethod
-    def check_opening_with(
-        cls, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        expected = position_stream_id(data.lao, data.number)
-        if context.stream != expected:
-            raise invalid(
-                event_class,
-                f"position {data.number} of LAO {data.lao} lives on stream {expected}",
-            )
-        organization = registered_organization(event_class, context, data.lao, data.province)
-        if data.unit is not None and not organization.has_open_unit(data.unit):
-            raise invalid(event_class, f"unit: {data.unit} is not an open unit of the LAO")
+        @classmethod
+        def check_with(
+            cls, position: Position, data: PositionHolderAssignedData, context: CheckContext
+        ) -> None:
+            super().check_with(position, data, context)
+            record = context.find(data.record, PersonnelRecord)
+            if record is None:
+                raise invalid(cls, f"record: {data.record} is not a personnel record")
+            if record.lao != position.lao:
+                raise invalid(cls, f"record: it is held by LAO {record.lao}, not {position.lao}")
+            if record.status not in HOLDABLE_BY:
+                raise invalid(cls, f"record: the person's status is {record.status}")
+            if record.category is not position.category:
+                raise invalid(
+                    cls,
+                    f"record: a {record.category} may not hold a {position.category} position",
+                )
 
-    def check_with(
-        self, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        allowed_from = {
-            Position.PositionReclassified: set(PositionStatus) - {PositionStatus.ABOLISHED},
-            Position.PositionHolderAssigned: {PositionStatus.VACANT},
-            Position.PositionVacated: {PositionStatus.OCCUPIED},
-            Position.PositionFrozen: {PositionStatus.VACANT},
-            Position.PositionUnfrozen: {PositionStatus.FROZEN},
-            Position.PositionAbolished: {PositionStatus.VACANT, PositionStatus.FROZEN},
-        }[event_class]
-        if self.status not in allowed_from:
-            raise invalid(event_class, f"not allowed while the position is {self.status}")
-        if event_class is Position.PositionReclassified and data.unit is not None:
-            organization = context.find(organization_stream_id(self.lao), Organization)
-            if organization is None or not organization.has_open_unit(data.unit):
-                raise invalid(event_class, f"unit: {data.unit} is not an open unit of the LAO")
-        elif event_class is Position.PositionHolderAssigned:
-            self._check_holder(event_class, data, context)
+        def evolve(self, position: Position, data: PositionHolderAssignedData) -> None:
+            position.status = PositionStatus.OCCUPIED
+            position.holder = data.record
+            position.holders.append((self.originator_version, data.record))
 
-    def _check_holder(
-        self, event_class: type[SignedAggregate.Event], data: Any, context: CheckContext
-    ) -> None:
-        record = context.find(data.record, PersonnelRecord)
-        if record is None:
-            raise invalid(event_class, f"record: {data.record} is not a personnel record")
-        if record.lao != self.lao:
-            raise invalid(event_class, f"record: it is held by LAO {record.lao}, not {self.lao}")
-        if record.status not in HOLDABLE_BY:
-            raise invalid(event_class, f"record: the person's status is {record.status}")
-        if record.category is not self.category:
-            raise invalid(
-                event_class, f"record: a {record.category} may not hold a {self.category} position"
-            )
+    class PositionVacated(PositionEvent[PositionVacatedData]):
+        roles = HR
+        allowed_from = frozenset({PositionStatus.OCCUPIED})
+
+        def evolve(self, position: Position, data: PositionVacatedData) -> None:
+            position.status = PositionStatus.VACANT
+            position.holder = None
+
+    class PositionFrozen(PositionEvent[PositionStatusChangeData]):
+        roles = HR
+        allowed_from = frozenset({PositionStatus.VACANT})
+
+        def evolve(self, position: Position, data: PositionStatusChangeData) -> None:
+            position.status = PositionStatus.FROZEN
+
+    class PositionUnfrozen(PositionEvent[PositionStatusChangeData]):
+        roles = HR
+        allowed_from = frozenset({PositionStatus.FROZEN})
+
+        def evolve(self, position: Position, data: PositionStatusChangeData) -> None:
+            position.status = PositionStatus.VACANT
+
+    class PositionAbolished(PositionEvent[PositionAbolishedData]):
+        roles = HR
+        allowed_from = frozenset({PositionStatus.VACANT, PositionStatus.FROZEN})
+
+        def evolve(self, position: Position, data: PositionAbolishedData) -> None:
+            position.status = PositionStatus.ABOLISHED

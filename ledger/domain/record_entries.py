@@ -1,10 +1,10 @@
 """The sections of a ก.พ.๗ record (DOMAIN.md section 2): what each entry holds.
 
-These are the ``Data`` models of the personnel record's entry events; the aggregate is
-``ledger.domain.personnel.PersonnelRecord``. An entry's valid time is its statement's
-``effective`` date (the order's effective date, often in the past) and its transaction time is
-when the ledger recorded it. Entries are never edited: ``EntryCorrected`` supersedes one with a
-reason, ``EntryVoided`` voids one with a reason.
+These are the ``Data`` models of the personnel record's entry events (the header that opens the
+record included); the aggregate is ``ledger.domain.personnel.PersonnelRecord``. An entry's valid
+time is its statement's ``effective`` date (the order's effective date, often in the past) and
+its transaction time is when the ledger recorded it. Entries are never edited: ``EntryCorrected``
+supersedes one with a reason, ``EntryVoided`` voids one with a reason.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ledger.domain.rules import is_valid_cid
 from ledger.domain.values import (
     BuddhistYear,
     CitizenId,
@@ -52,6 +53,77 @@ class RecordSection(StrEnum):
     EMPLOYMENT = "employment"  # สถานภาพการรับราชการ
     STRUCTURE = "structure"  # โครงสร้างส่วนราชการ (of the LAO, for certification returns)
     FRAME = "frame"  # กรอบอัตรากำลัง / ตำแหน่ง (for certification returns)
+
+
+class StaffCategory(StrEnum):
+    """ประเภทบุคลากร."""
+
+    OFFICIAL = "official"  # ข้าราชการส่วนท้องถิ่น
+    TEACHER = "teacher"  # ข้าราชการครูและบุคลากรทางการศึกษา
+    EMPLOYEE = "employee"  # ลูกจ้างประจำ
+    CONTRACT = "contract"  # พนักงานจ้าง
+
+
+class RecordOpenedData(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    cid: str
+    category: StaffCategory
+    lao: str = Field(pattern=r"^\d{7}$")  # DLA organization code
+    province: str = Field(min_length=1, max_length=100)
+    birth_date: date
+
+    @field_validator("cid")
+    @classmethod
+    def _cid_checksum(cls, cid: str) -> str:
+        if not is_valid_cid(cid):
+            raise ValueError("citizen ID must be 13 digits with a valid check digit")
+        return cid
+
+
+class EducationAddedData(BaseModel):
+    """ประวัติการศึกษา."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    institution: str = Field(min_length=1, max_length=300)
+    qualification: str = Field(min_length=1, max_length=300)
+    major: str | None = Field(default=None, max_length=300)
+    started: date | None = None
+    finished: date
+
+    @model_validator(mode="after")
+    def _order(self) -> EducationAddedData:
+        if self.started is not None and self.started > self.finished:
+            raise ValueError("started must not be after finished")
+        return self
+
+
+class PositionSalaryEntryAddedData(BaseModel):
+    """ตำแหน่งและอัตราเงินเดือน: one line of the position-and-salary history.
+
+    Its effective date is the statement's ``effective``; ``order`` is the เอกสารอ้างอิง
+    (คำสั่งที่ .../... ลงวันที่ ...).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    movement_type: str = Field(min_length=1, max_length=100)  # บรรจุ, เลื่อนขั้น, ย้าย, โอน ...
+    position_no: str = Field(min_length=1, max_length=30)  # เลขที่ตำแหน่ง
+    position_title: str = Field(min_length=1, max_length=200)
+    level: str = Field(min_length=1, max_length=100)  # ระดับ / อันดับ คศ.
+    salary: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
+    allowance: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    order: OrderRef
+    line: str | None = Field(default=None, min_length=1, max_length=200)  # สายงาน
+    position_type: str | None = Field(default=None, min_length=1, max_length=100)  # ประเภท
+    management_position: str | None = Field(default=None, min_length=1, max_length=200)
+    unit: str | None = Field(default=None, min_length=1, max_length=200)  # สังกัด / ส่วนราชการ
+
+
+SALARY_ROUND_MOVEMENTS = frozenset({"เลื่อนขั้นเงินเดือน", "เลื่อนเงินเดือน", "salary_promotion"})
+"""Movement types of the twice-yearly salary rounds: their effective date is 1 April or
+1 October (DOMAIN.md section 2: salary entries snap to 1 Apr / 1 Oct)."""
 
 
 Days = Annotated[Decimal, Field(ge=0, max_digits=5, decimal_places=1)]

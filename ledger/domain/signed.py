@@ -2,52 +2,38 @@
 
 A stored event holds the statement's canonical bytes (as UTF-8 text), the signature and the
 event hash; its typed fields are parsed from those bytes by the event's ``Data`` model, so what
-is stored is exactly what was signed. Aggregates validate in ``check`` (before an event exists)
-and change state in the event's ``evolve`` (on replay, with no validation).
+is stored is exactly what was signed.
+
+Each event type names its aggregate and its data (``SignedEvent[Aggregate, Data]``) and keeps
+its rule beside its effect: ``check`` validates before the event exists; ``evolve`` changes the
+aggregate (``evolve_with`` when the change needs the statement too) and never validates. The
+aggregate's entry points the ledger calls (``check``, ``target_scope``, ``opening_scope``,
+``check_opening``) hand over to the event type, so neither the ledger nor the aggregate
+dispatches on a type's name.
+
+Appending, the ledger has parsed the statement already to check it: it hands that parse over
+with the signed fields (``SignedFields.parsed``) and the new event applies it as it is
+(``mutate_parsed``). Nothing is memoised here: a replay parses the stored text, or is handed a
+parse by a memo its caller keeps (the ledger's ``ParsedStatements``).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar, get_args
+from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, OriginatorIDError, OriginatorVersionError
+from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import BaseModel
 
 from ledger.domain.permissions import Role, Scope
 from ledger.statement import GENESIS_PREV_HASH, Statement
 
+A = TypeVar("A", bound="SignedAggregate")
+D = TypeVar("D")  # an event's data model: a pydantic model (``SignedEvent`` takes it as ``Data``)
 
-class ParsedStatements:
-    """A bounded memo of statements already parsed, keyed by their exact canonical text.
-
-    The ledger parses a statement once to check it; the memo lets the event's ``apply`` reuse
-    that parse (and recent replays reuse theirs). The key is the stored text itself, so a
-    changed byte can never be served an earlier parse. Parsed statements are immutable.
-    """
-
-    def __init__(self, capacity: int = 8192) -> None:
-        self._capacity = capacity
-        self._items: OrderedDict[str, tuple[Statement, BaseModel]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, text: str) -> tuple[Statement, BaseModel] | None:
-        with self._lock:
-            found = self._items.get(text)
-            if found is not None:
-                self._items.move_to_end(text)
-            return found
-
-    def put(self, text: str, parsed: tuple[Statement, BaseModel]) -> None:
-        with self._lock:
-            self._items[text] = parsed
-            self._items.move_to_end(text)
-            if len(self._items) > self._capacity:
-                self._items.popitem(last=False)
-
-
-PARSED = ParsedStatements()
+Parsed = tuple[Statement, BaseModel]
+"""A statement and its typed data, as parsed from an event's stored canonical bytes."""
 
 
 class SignedAggregate(Aggregate):
@@ -60,7 +46,8 @@ class SignedAggregate(Aggregate):
     head_hash = GENESIS_PREV_HASH
 
     class Event(Aggregate.Event):
-        """A signed event: the statement as signed, its signature (hex) and its event hash."""
+        """A signed event of any aggregate: the statement as signed, its signature (hex) and its
+        event hash. Readers of the log name this type; ``SignedEvent`` adds the typed hooks."""
 
         Data: ClassVar[type[BaseModel]]
         roles: ClassVar[frozenset[Role]] = frozenset()
@@ -69,66 +56,190 @@ class SignedAggregate(Aggregate):
         signature: str
         hash: str
 
-        def parse(self) -> tuple[Statement, BaseModel]:
+        def parse(self) -> Parsed:
             """The statement and its typed data, parsed from the stored canonical bytes."""
-            found = PARSED.get(self.statement)
-            if found is not None:
-                return found
             statement = Statement.model_validate_json(self.statement)
-            parsed = (statement, self.Data.model_validate(statement.data))
-            PARSED.put(self.statement, parsed)
-            return parsed
+            return statement, self.Data.model_validate(statement.data)
 
         def apply(self, aggregate: Any) -> None:
             statement, data = self.parse()
-            self.evolve(aggregate, statement, data)
+            self.apply_parsed(aggregate, statement, data)
+
+        def mutate_parsed(self, aggregate: Any, parsed: Parsed | None) -> Any:
+            """What the library's ``mutate`` does, but the event applies ``parsed`` when given:
+            its statement and data as whoever read them before parsed them (the ledger that
+            checked it), so they are not parsed again."""
+            if aggregate.id != self.originator_id:
+                raise OriginatorIDError(self.originator_id, aggregate.id)
+            if self.originator_version != aggregate.version + 1:
+                raise OriginatorVersionError(self.originator_version, aggregate.version + 1)
+            self.apply_parsed(aggregate, *(parsed if parsed is not None else self.parse()))
+            aggregate.version = self.originator_version
+            aggregate.modified_on = self.timestamp
+            return aggregate
+
+        def apply_parsed(self, aggregate: Any, statement: Statement, data: BaseModel) -> None:
+            """Apply the event given its statement and data, already parsed from its bytes."""
+            self.evolve_with(aggregate, statement, data)
             aggregate.head_hash = self.hash
 
-        def evolve(self, aggregate: Any, statement: Statement, data: Any) -> None:
-            """Change the aggregate's state; override in each event type. Never validates."""
+        def evolve_with(self, aggregate: Any, statement: Statement, data: Any) -> None:
+            """Change the aggregate's state (``SignedEvent`` names the types)."""
+            self.evolve(aggregate, data)
+
+        def evolve(self, aggregate: Any, data: Any) -> None:
+            """Change the aggregate's state (``SignedEvent`` names the types)."""
 
     class Created(Event, Aggregate.Created):
         """The first event of a stream."""
 
-    def check(self, event_class: type[SignedAggregate.Event], data: Any) -> None:
-        """Raise ``InvalidDataError`` when a domain rule forbids this event now. Override."""
+        def mutate_parsed(self, aggregate: Any, parsed: Parsed | None) -> Any:
+            """What the library's ``mutate`` does for a first event (it makes the aggregate:
+            aggregates here take no constructor arguments, the opening event sets their state),
+            but the event applies ``parsed`` when given."""
+            cls = resolve_topic(self.originator_topic)
+            created = cls.__new__(cls)
+            created.__base_init__(self.originator_id, self.originator_version, self.timestamp)
+            cls.__init__(created)
+            self.apply_parsed(created, *(parsed if parsed is not None else self.parse()))
+            return created
 
-    def target_scope(self, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
+    # The entry points the ledger calls: each hands over to the event type's own hook.
+
+    def check(self, event_class: type[SignedAggregate.Event], data: BaseModel) -> None:
+        """Raise ``InvalidDataError`` when a domain rule forbids this event now."""
+        typed(event_class).check(self, data)
+
+    def target_scope(self, event_class: type[SignedAggregate.Event], data: BaseModel) -> Scope:
         """The scope a signer must cover to emit ``event_class`` on this aggregate."""
-        raise NotImplementedError
+        return typed(event_class).target_scope(self, data)
 
     @classmethod
-    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: Any) -> Scope:
+    def opening_scope(cls, event_class: type[SignedAggregate.Event], data: BaseModel) -> Scope:
         """The scope a signer must cover to open a new stream with ``event_class``."""
-        raise NotImplementedError
+        return opening(event_class).opening_scope(data)
 
     def read_scope(self) -> Scope:
         """The scope a reader must cover to read this stream's events. Override."""
         raise NotImplementedError
 
     @classmethod
-    def check_opening(cls, event_class: type[SignedAggregate.Event], data: Any) -> None:
-        """Raise ``InvalidDataError`` when the opening event breaks a domain rule. Override."""
+    def check_opening(cls, event_class: type[SignedAggregate.Event], data: BaseModel) -> None:
+        """Raise ``InvalidDataError`` when the opening event breaks a domain rule."""
+        opening(event_class).check_opening(data)
+
+    # Appending (the ledger has checked the event).
 
     @classmethod
-    def open(cls, stream: Any, event_class: type[Created], signed: SignedFields) -> Self:
-        """Start a new stream with its (already checked) first event."""
-        return cls._create(event_class, id=stream, **signed.as_kwargs())
+    def open(
+        cls, stream: UUID, event_class: type[SignedAggregate.Created], signed: SignedFields
+    ) -> Self:
+        """Start a new stream with its first event (what the library's ``_create`` does, but
+        the event applies the parse it is handed)."""
+        event = event_class(
+            **signed.as_kwargs(),
+            originator_topic=get_topic(cls),
+            originator_id=stream,
+            originator_version=cls.INITIAL_VERSION,
+            timestamp=event_class.create_timestamp(),
+        )
+        aggregate: Self = event.mutate_parsed(None, signed.parsed)
+        aggregate.pending_events.append(event)
+        return aggregate
 
-    def record(self, event_class: type[Event], signed: SignedFields) -> None:
-        """Append an (already checked) event to this stream."""
-        self.trigger_event(event_class, **signed.as_kwargs())
+    def record(self, event_class: type[SignedAggregate.Event], signed: SignedFields) -> None:
+        """Append an event to this stream (what the library's ``trigger_event`` does, but the
+        event applies the parse it is handed)."""
+        event = event_class(
+            **signed.as_kwargs(),
+            originator_id=self.id,
+            originator_version=self.version + 1,
+            timestamp=event_class.create_timestamp(),
+        )
+        event.mutate_parsed(self, signed.parsed)
+        self.pending_events.append(event)
+
+
+class SignedEvent(SignedAggregate.Event, Generic[A, D]):
+    """An event of an ``A`` whose data is a ``D``: the hooks that name their types.
+
+    An event type names both (``class EducationAdded(SignedEvent["PersonnelRecord",
+    EducationAddedData])``, or through a base that fixes the aggregate); its ``Data`` model is
+    taken from that type argument, so the data the hooks see is the data that was parsed.
+    """
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        models = {
+            argument
+            for base in cls.__dict__.get("__orig_bases__", ())
+            for argument in get_args(base)
+            if isinstance(argument, type) and issubclass(argument, BaseModel)
+        }
+        if len(models) > 1:
+            raise TypeError(f"{cls.__qualname__} names more than one data model: {models}")
+        if models:
+            cls.Data = models.pop()
+
+    def evolve(self, aggregate: A, data: D) -> None:
+        """Change the aggregate's state. Never validates: a replay must reproduce what was
+        recorded even if the rules change later."""
+
+    def evolve_with(self, aggregate: A, statement: Statement, data: D) -> None:
+        """``evolve``, for the effects that need the statement itself (its valid time, its
+        signer): override this one instead."""
+        self.evolve(aggregate, data)
+
+    @classmethod
+    def check(cls, aggregate: A, data: D) -> None:
+        """Raise ``InvalidDataError`` when a domain rule forbids this event on ``aggregate``."""
+
+    @classmethod
+    def target_scope(cls, aggregate: A, data: D) -> Scope:
+        """The scope a signer must cover: by default the one holding the stream (its readers')."""
+        return aggregate.read_scope()
+
+
+class SignedCreated(SignedEvent[A, D], SignedAggregate.Created):
+    """The first event of an ``A``'s stream, whose data is a ``D``."""
+
+    @classmethod
+    def opening_scope(cls, data: D) -> Scope:
+        """The scope a signer must cover to open the stream with this data. Override."""
+        raise NotImplementedError
+
+    @classmethod
+    def check_opening(cls, data: D) -> None:
+        """Raise ``InvalidDataError`` when opening the stream with this data breaks a rule."""
+
+
+def typed(event_class: type[SignedAggregate.Event]) -> type[SignedEvent[Any, Any]]:
+    """``event_class`` as the event type with typed hooks that every catalogued type is."""
+    if not issubclass(event_class, SignedEvent):
+        raise TypeError(f"{event_class.__name__} declares no aggregate and data types")
+    return event_class
+
+
+def opening(event_class: type[SignedAggregate.Event]) -> type[SignedCreated[Any, Any]]:
+    """``event_class`` as an opening event type (the ledger asks only of those)."""
+    if not issubclass(event_class, SignedCreated):
+        raise TypeError(f"{event_class.__name__} does not open a stream")
+    return event_class
 
 
 class SignedFields:
-    """The three stored fields of a signed event, ready to become an event."""
+    """The three stored fields of a signed event, ready to become an event, and the statement
+    and data the ledger parsed them to (so the new event need not parse them again)."""
 
-    __slots__ = ("hash", "signature", "statement")
+    __slots__ = ("hash", "parsed", "signature", "statement")
 
-    def __init__(self, statement: str, signature: str, hash: str) -> None:
+    def __init__(
+        self, statement: str, signature: str, hash: str, parsed: Parsed | None = None
+    ) -> None:
         self.statement = statement
         self.signature = signature
         self.hash = hash
+        self.parsed = parsed
 
     def as_kwargs(self) -> dict[str, str]:
         return {"statement": self.statement, "signature": self.signature, "hash": self.hash}

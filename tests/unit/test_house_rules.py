@@ -20,9 +20,6 @@ MAX_FUNCTION_LINES = 60
 
 EXCEPTIONS: dict[str, str] = {
     "cli/demo/loader.py:_staff": "the demo's data table: one literal row per made-up person",
-    # Left from before the rooms were made (issue 11); each goes as its module is split.
-    "ledger/domain/eplan.py": "to split by aggregate",
-    "ledger/domain/personnel.py": "to split: record entries, employment",
 }
 
 

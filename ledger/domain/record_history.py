@@ -1,0 +1,181 @@
+"""What a personnel record remembers: its entries with their earlier versions, who held it when,
+and the changes its owner asked for; and ``EntryEvent``, the kind of event that adds an entry.
+
+An entry keeps the event type that added it (``Entry.event``): that type's rules check a
+correction's replacement data as they checked the original, and its hooks say whether the entry
+may be voided and what a correction changes beyond the entry. The aggregate is
+``ledger.domain.personnel.PersonnelRecord``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from ledger.domain.base import CheckContext, LedgerEvent, invalid
+from ledger.domain.permissions import HR
+from ledger.domain.record_entries import RecordSection
+from ledger.domain.signed import SignedAggregate
+from ledger.errors import InvalidDataError
+from ledger.statement import Statement
+
+if TYPE_CHECKING:
+    from ledger.domain.personnel import PersonnelRecord
+
+D = TypeVar("D")
+
+
+@dataclass
+class Revision(Generic[D]):
+    """An earlier state of an entry, superseded by the correction at ``superseded_by``."""
+
+    version: int
+    data: D
+    superseded_by: int
+    reason: str
+
+
+@dataclass
+class Entry(Generic[D]):
+    """One entry of a section: its current data and everything it was before."""
+
+    id: int  # the version of the event that added it
+    event: type[EntryEvent[D]]  # the event type that added it: its rules hold for every version
+    section: RecordSection
+    data: D
+    effective: date  # valid time
+    recorded_at: datetime  # transaction time
+    version: int  # the version of its latest event (the addition or the latest correction)
+    history: list[Revision[D]] = field(default_factory=list)
+    voided: str | None = None  # the reason, once voided
+
+    @property
+    def type(self) -> str:
+        """The name of the event type that added it."""
+        return self.event.__name__
+
+    @property
+    def is_live(self) -> bool:
+        return self.voided is None
+
+
+@dataclass
+class ChangeRequest:
+    section: RecordSection
+    proposal: str
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class Custody:
+    """From ``version`` on, the record is held by ``lao`` in ``province``."""
+
+    version: int
+    lao: str
+    province: str
+
+
+class EntryEvent(LedgerEvent["PersonnelRecord", D]):
+    """An event that adds an entry to a section of the record (HR keeps the record's entries).
+
+    ``check_entry`` holds the rules of the entry's data; the ledger applies them to the event
+    and to every correction of the entry it adds.
+    """
+
+    roles = HR
+    section: ClassVar[RecordSection]
+    is_voidable: ClassVar[bool] = True
+
+    def evolve_with(self, record: PersonnelRecord, statement: Statement, data: D) -> None:
+        version = self.originator_version
+        entry: Entry[D] = Entry(
+            id=version,
+            event=type(self),
+            section=self.section,
+            data=data,
+            effective=statement.effective,
+            recorded_at=self.timestamp,
+            version=version,
+        )
+        record.entries[version] = entry
+        record.current_versions[version] = version
+
+    @classmethod
+    def check_with(cls, record: PersonnelRecord, data: D, context: CheckContext) -> None:
+        cls.check_entry(record, data, None)
+
+    @classmethod
+    def check_entry(cls, record: PersonnelRecord, data: D, corrected: int | None) -> None:
+        """Raise ``InvalidDataError`` when the entry's data breaks a rule: the event's data, or a
+        correction's replacement (then ``corrected`` is the id of the corrected entry)."""
+
+    @classmethod
+    def corrected(cls, record: PersonnelRecord, data: D) -> None:
+        """What a correction to ``data`` changes beyond the entry itself (nothing, mostly)."""
+
+
+class EntryHistory:
+    """A record's entries, of every type, by id; and the lookups its rules make."""
+
+    def __init__(self) -> None:
+        self.entries: dict[int, Entry[Any]] = {}
+        self.current_versions: dict[int, int] = {}  # latest event version -> entry id
+
+    def live_entries(self, section: RecordSection | None = None) -> list[Entry[Any]]:
+        """Entries not voided, in the order they were added (all sections, or one)."""
+        return [
+            entry
+            for entry in self.entries.values()
+            if entry.is_live and (section is None or entry.section is section)
+        ]
+
+    def entries_of(self, event_class: type[EntryEvent[D]]) -> list[Entry[D]]:
+        """The live entries ``event_class`` added, in the order they were added."""
+        return [e for e in self.entries.values() if e.is_live and e.event is event_class]
+
+    def live_entry(self, checker: type[SignedAggregate.Event], entry_id: int) -> Entry[Any]:
+        """Entry ``entry_id`` if it exists and is live, else the error (named for ``checker``)."""
+        entry = self.entries.get(entry_id)
+        if entry is None:
+            raise invalid(checker, f"{entry_id} is not an entry of this record")
+        if not entry.is_live:
+            raise invalid(checker, f"entry {entry_id} is voided")
+        return entry
+
+    def live_entry_of(
+        self, checker: type[SignedAggregate.Event], entry_id: int, of_type: type[EntryEvent[D]]
+    ) -> Entry[D]:
+        """``live_entry``, which ``of_type`` must have added."""
+        entry = self.entries.get(entry_id)
+        if entry is None or entry.event is not of_type:
+            raise invalid(checker, f"{entry_id} is not a {of_type.__name__} entry of this record")
+        return self.live_entry(checker, entry_id)
+
+    def superseded_entry(self, checker: type[SignedAggregate.Event], supersedes: int) -> int:
+        """The id of the entry whose latest version is ``supersedes``, else the error."""
+        entry_id = self.current_versions.get(supersedes)
+        if entry_id is not None:
+            return entry_id
+        for entry in self.entries.values():
+            if any(revision.version == supersedes for revision in entry.history):
+                raise invalid(
+                    checker, f"supersedes: version {supersedes} was superseded at {entry.version}"
+                )
+        raise invalid(checker, f"supersedes: {supersedes} is not an entry")
+
+    def replacement(
+        self, checker: type[SignedAggregate.Event], entry: Entry[Any], value: dict[str, Any]
+    ) -> BaseModel:
+        """A correction's replacement for ``entry``, valid for the entry's own type, else the
+        error naming each problem under ``replacement``."""
+        try:
+            return entry.event.Data.model_validate(value)
+        except ValidationError as error:
+            problems = [
+                f"replacement.{'.'.join(map(str, problem['loc']))}: {problem['msg']}"
+                for problem in error.errors()
+            ]
+            raise InvalidDataError(checker.__name__, problems) from None
