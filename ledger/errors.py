@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ledger.violations import Violation, rule
+from ledger.violations import RULES, Violation, rule
 
 INVALID_DATA = rule(
     "data.invalid",
@@ -141,7 +141,14 @@ def model_violations(errors: Sequence[Mapping[str, Any]], prefix: str = "data") 
     found = []
     for problem in errors:
         path = ".".join(str(part) for part in (prefix, *problem.get("loc", ())))
-        found.append(Violation(INVALID_DATA, path, {"problem": str(problem.get("msg", "invalid"))}))
+        declared = RULES.get(str(problem.get("type")))
+        if declared is not None:  # a rule of the catalogue, raised as a PydanticCustomError
+            context = problem.get("ctx") or {}
+            details = {key: str(value) for key, value in context.items()}
+            found.append(Violation(declared, path, details))
+        else:
+            message = str(problem.get("msg", "invalid"))
+            found.append(Violation(INVALID_DATA, path, {"problem": message}))
     return found
 
 

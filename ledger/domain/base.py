@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from ledger.domain.permissions import Role, Scope, lao_scope
 from ledger.domain.signed import SignedAggregate, SignedCreated, SignedEvent
 from ledger.errors import ForbiddenError, InvalidDataError
+from ledger.violations import Rule, Violation
 
 A = TypeVar("A", bound=SignedAggregate)
 L = TypeVar("L", bound="LedgerAggregate")
@@ -125,6 +126,14 @@ def ledger_opening(event_class: type[SignedAggregate.Event]) -> type[LedgerCreat
 def invalid(event_class: type[SignedAggregate.Event], *problems: str) -> InvalidDataError:
     """The error for a broken rule, naming the event type."""
     return InvalidDataError(event_class.__name__, list(problems))
+
+
+def broken(
+    event_class: type[SignedAggregate.Event], rule: Rule, field: str, **details: str
+) -> InvalidDataError:
+    """The error for a broken rule of the catalogue (``ledger.violations``), on ``field``
+    (a dotted path such as ``data.to_lao``), with the details its messages name."""
+    return InvalidDataError(event_class.__name__, violations=[Violation(rule, field, details)])
 
 
 def forbidden(event_class: type[SignedAggregate.Event], reason: str) -> ForbiddenError:

@@ -1,0 +1,64 @@
+"""The rules catalogue and how refusals carry it (ledger.violations, ledger.errors)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import pytest
+from pydantic import AfterValidator, BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
+
+from ledger.errors import InvalidDataError, model_violations
+from ledger.violations import RULES, Violation, rule
+
+SAMPLE = rule("test.sample_rule", "ตัวอย่าง {what}", "a sample about {what}")
+
+
+def _refuse(value: str) -> str:
+    raise PydanticCustomError("test.sample_rule", "a sample about {what}", {"what": "x"})
+
+
+class _Model(BaseModel):
+    name: Annotated[str, AfterValidator(_refuse)]
+    count: int
+
+
+def test_a_rule_is_declared_once() -> None:
+    """Declaring the same id twice is a programming error."""
+    with pytest.raises(ValueError, match="declared twice"):
+        rule("test.sample_rule", "ซ้ำ", "again")
+
+
+def test_a_violation_fills_its_messages_from_its_details() -> None:
+    """Both messages name the details; the JSON carries rule, field, Thai and English."""
+    found = Violation(SAMPLE, "data.name", {"what": "ชื่อ"})
+
+    assert {
+        "rule": "test.sample_rule",
+        "field": "data.name",
+        "th": "ตัวอย่าง ชื่อ",
+        "en": "a sample about ชื่อ",
+    } == found.as_json()
+
+
+def test_model_errors_become_violations_of_the_catalogue() -> None:
+    """A custom pydantic error whose type is a declared rule keeps its rule; any other error is
+    data.invalid on its field."""
+    with pytest.raises(ValidationError) as refused:
+        _Model.model_validate({"name": "a", "count": "many"})
+
+    found = {(v.id, v.field) for v in model_violations(refused.value.errors())}
+
+    assert {("test.sample_rule", "data.name"), ("data.invalid", "data.count")} == found
+
+
+def test_a_plain_problem_counts_as_data_invalid_on_its_field() -> None:
+    """Domain checks that still raise text name their field through the text."""
+    error = InvalidDataError("RecordOpened", ["data.cid: checksum fails"])
+
+    assert [("data.invalid", "data.cid")] == [(v.id, v.field) for v in error.violations]
+
+
+def test_every_rule_speaks_thai_and_english() -> None:
+    """No rule of the catalogue lacks a Thai or an English message."""
+    assert [] == [r.id for r in RULES.values() if not (r.th.strip() and r.en.strip())]
