@@ -52,6 +52,7 @@ from ledger.errors import (
     StaleVersionError,
     StreamNotFoundError,
     UnknownKeyError,
+    UnknownRuleError,
 )
 from ledger.violations import Violation
 from projections.transparency.errors import (
@@ -106,6 +107,7 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
         422, "invalid-data", "Invalid statement data", "ข้อมูลไม่ผ่านการตรวจสอบ"
     ),
     StreamNotFoundError: ProblemKind(404, "stream-not-found", "Stream not found", "ไม่พบรายการ"),
+    UnknownRuleError: ProblemKind(404, "unknown-rule", "No such rule", "ไม่มีกฎนี้"),
     # Only an operator running `ledger init` can cure it, and it is no fault of the client.
     NotInitialisedError: ProblemKind(503, "not-initialised", "Ledger not initialised"),
     AlreadyInitialisedError: ProblemKind(409, "already-initialised", "Ledger already initialised"),

@@ -66,6 +66,14 @@ class ProblemItem(BaseModel):
     en: str = Field(description="What is wrong, in English")
 
 
+class RuleOut(BaseModel):
+    """A rule of the catalogue: its id and what it says, in Thai and English."""
+
+    id: str = Field(description="e.g. date.two_digit_year")
+    th: str
+    en: str
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details: every error the API answers.
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import rfc8785
 
+from ledger.violations import rule
+
 # JCS requires numbers representable as IEEE 754 doubles; integers beyond 2**53 lose precision.
 MAX_SAFE_INTEGER = 2**53 - 1
 
@@ -25,6 +27,28 @@ MAX_NUMBER_DIGITS = 30
 
 MAX_DEPTH = 32
 """The deepest nesting of objects and arrays read (a statement nests four levels)."""
+
+
+TOO_LARGE = rule(
+    "statement.too_large",
+    "ข้อความที่ลงนามยาวเกิน 256 KiB",
+    "a signed statement has at most 256 KiB",
+)
+NUMBER_TOO_LONG = rule(
+    "statement.number_too_long",
+    "ตัวเลขในข้อความยาวเกิน 30 หลัก",
+    "a number in a statement has at most 30 characters",
+)
+TOO_DEEP = rule(
+    "statement.too_deep",
+    "ข้อความซ้อนกันเกิน 32 ชั้น",
+    "objects and arrays in a statement nest at most 32 levels",
+)
+NOT_CANONICAL = rule(
+    "statement.not_canonical",
+    "ข้อความที่ลงนามต้องเป็น JSON รูปแบบ RFC 8785 (JCS): {problem}",
+    "a signed statement is RFC 8785 canonical JSON: {problem}",
+)
 
 
 class CanonicalizationError(ValueError):

@@ -39,7 +39,8 @@ class MalformedStatementError(LedgerError):
 
     @property
     def violations(self) -> list[Violation]:
-        return [Violation(MALFORMED, "statement", {"problem": self.problem}, rule_id=self.rule_id)]
+        declared = RULES.get(self.rule_id, MALFORMED)
+        return [Violation(declared, "statement", {"problem": self.problem})]
 
 
 class StaleVersionError(LedgerError):
@@ -171,6 +172,14 @@ class ContentionError(LedgerError):
         )
         self.statements = statements
         self.attempts = attempts
+
+
+class UnknownRuleError(LedgerError):
+    """No rule of the catalogue (``ledger.violations.RULES``) has this id."""
+
+    def __init__(self, rule_id: str) -> None:
+        super().__init__(f"no rule {rule_id} in the catalogue")
+        self.rule_id = rule_id
 
 
 class StreamNotFoundError(LedgerError):

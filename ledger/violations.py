@@ -30,11 +30,9 @@ class Violation:
     rule: Rule
     field: str
     details: Mapping[str, str] = dataclasses.field(default_factory=dict)
-    rule_id: str | None = None  # a narrower id than the rule's own, where the cause is known
-
     @property
     def id(self) -> str:
-        return self.rule_id or self.rule.id
+        return self.rule.id
 
     @property
     def th(self) -> str:

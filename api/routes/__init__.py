@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, registry, reports, sessions, statements, streams
+from api.routes import health, registry, reports, rules, sessions, statements, streams
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -20,4 +20,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     streams.router,
     registry.router,
     reports.router,
+    rules.router,
 )
