@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from api.docs import install_docs
 from api.errors import install_error_handlers
 from api.limits import BodyLimit, BodySizeLimit
 from api.routes import ROUTERS
@@ -45,6 +46,8 @@ def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAP
         summary="Signed statements in; signed events, sessions and health out.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # api.docs serves /docs with its assets shipped, no CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.ledger = ledger
@@ -60,6 +63,7 @@ def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAP
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(transparency_routes.router)
+    install_docs(app)
     return app
 
 

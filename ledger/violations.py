@@ -30,6 +30,7 @@ class Violation:
     rule: Rule
     field: str
     details: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
     @property
     def id(self) -> str:
         return self.rule.id
