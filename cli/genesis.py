@@ -31,7 +31,7 @@ def init(
 ) -> None:
     """Create a ledger: the genesis enrols the system key, which then enrols the first admin."""
     check_cid(admin_cid)
-    settings = build_settings(database_url, name)
+    settings = build_settings(database_url, name, existing=False)
     system = load_or_create_key(system_key)
     admin = load_or_create_key(admin_key)
     with open_ledger(settings) as ledger:

@@ -162,7 +162,7 @@ def consume(
     until_caught_up: UntilCaughtUp = False,
 ) -> None:
     """Run one member of the report projection's consumer group (KPI per province and LAO)."""
-    ledger_name = build_settings(None, name).name
+    ledger_name = build_settings(None, name, existing=False).name
     kafka = kafka_settings(
         bootstrap_servers=bootstrap_servers,
         topic=topic,

@@ -48,7 +48,7 @@ def serve(
     name: LedgerName = None,
 ) -> None:
     """Serve the HTTP API over the configured ledger."""
-    settings = build_settings(database_url, name)
+    settings = build_settings(database_url, name, existing=False)
     serve_api(settings, host=host, port=port)
 
 

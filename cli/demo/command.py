@@ -27,7 +27,7 @@ def demo(
 
     Without --database-url the demo uses its own SQLite file, var/demo.sqlite.
     """
-    settings = build_settings(database_url or "sqlite:///var/demo.sqlite", "demo")
+    settings = build_settings(database_url or "sqlite:///var/demo.sqlite", "demo", existing=False)
     with open_ledger(settings) as ledger:
         summary = loader.load(ledger, keys_dir)
     for line in summary:

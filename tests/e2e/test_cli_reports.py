@@ -193,3 +193,45 @@ def test_unknown_view_is_named(demo_url: str) -> None:
 
     assert 1 == result.exit_code
     assert "registry" in result.output
+
+
+def test_the_ledger_is_found_without_its_name(demo_url: str) -> None:
+    """A database holding one ledger needs no --name: the demo's ``demo`` is found."""
+    result = runner.invoke(
+        app,
+        [
+            "report", "eplan-status", "--database-url", demo_url,
+            "--province", "ตาก", "--fiscal-year", "2560", "--as-of", "03/10/2559",
+        ],
+    )  # fmt: skip
+
+    assert 0 == result.exit_code, result.output
+    assert "ตาก" in result.output
+
+
+def test_a_mistyped_database_is_refused_and_not_created(tmp_path: Path) -> None:
+    """A path with no database is one line and exit 1, and no empty ledger is left behind."""
+    url = f"sqlite:///{tmp_path}/typo.sqlite"
+
+    result = runner.invoke(
+        app,
+        ["report", "eplan-status", "--database-url", url, "--province", "ตาก",
+         "--fiscal-year", "2560"],
+    )  # fmt: skip
+
+    assert 1 == result.exit_code
+    assert "there is no database" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "typo.sqlite").exists()
+
+
+def test_a_wrong_ledger_name_lists_the_ones_there(demo_url: str) -> None:
+    """Naming a ledger the database does not hold says which it does hold."""
+    result = runner.invoke(
+        app,
+        ["report", "eplan-status", "--database-url", demo_url, "--name", "other",
+         "--province", "ตาก", "--fiscal-year", "2560"],
+    )  # fmt: skip
+
+    assert 1 == result.exit_code
+    assert "'demo'" in result.output
