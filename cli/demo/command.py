@@ -10,6 +10,8 @@ import typer
 from cli.demo import loader
 from cli.runtime import DatabaseUrl, build_settings, open_ledger, out
 from cli.serve import serve_api
+from ledger.domain.permissions import Scope
+from ledger.signing import SoftwareSigner
 
 
 def demo(
@@ -31,6 +33,37 @@ def demo(
     with open_ledger(settings) as ledger:
         summary = loader.load(ledger, keys_dir)
     for line in summary:
-        out.print(line)
+        out.print(line, highlight=False, soft_wrap=True)
+    _print_operators(keys_dir)
     if not no_serve:
         serve_api(settings, host=host, port=port)
+
+
+def _print_operators(keys_dir: Path) -> None:
+    """Who the demo's made-up operators are, so their keys can be used as written: key file,
+    role, scope, citizen ID; and the trust anchor as ``--trust-anchor`` takes it. Plain lines
+    (no table that a narrow terminal would cut), one operator each."""
+    rows = [("admin.key", "dla_admin", "national", loader.demo_cid(1))]
+    for name, (number, roles, scope) in loader.OPERATORS.items():
+        rows.append((f"{name}.key", ", ".join(roles), _scope(scope), loader.demo_cid(number)))
+    out.print(f"demo operators (made-up people; development keys in {keys_dir}/):", soft_wrap=True)
+    for key_file, role_names, where, cid in rows:
+        out.print(
+            f"  {key_file:<28} {role_names:<20} {where:<22} {cid}",
+            highlight=False,
+            soft_wrap=True,
+        )
+    anchor = SoftwareSigner.from_file(keys_dir / "system.key").public_key.hex()
+    out.print(
+        f"trust anchor (for ledger audit verify --trust-anchor): {anchor}",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+def _scope(scope: Scope) -> str:
+    if scope.level == "national":
+        return "national"
+    if scope.lao is not None:
+        return f"lao:{scope.province}:{scope.lao}"
+    return f"province:{scope.province}"

@@ -199,3 +199,22 @@ def test_demo_loads_once(backend_url: str, tmp_path: Path) -> None:
     count = first.output.split("holds ")[1].split(" ")[0]
     assert count == second.output.split("holds ")[1].split(" ")[0]
     assert int(count) >= 15
+
+
+def test_demo_prints_its_operators_and_the_trust_anchor(tmp_path: Path) -> None:
+    """The demo says who its operators are (role, scope, citizen ID, key file) and prints the
+    anchor in the form ``--trust-anchor`` takes, so an auditor can pin it as printed."""
+    url = f"sqlite:///{tmp_path}/demo.sqlite"
+    keys = tmp_path / "keys"
+
+    loaded = runner.invoke(
+        app, ["demo", "--database-url", url, "--no-serve", "--keys-dir", str(keys)]
+    )
+    anchor = loaded.output.split("--trust-anchor): ")[1].split()[0]
+    verified = runner.invoke(
+        app, ["audit", "verify", "--database-url", url, "--trust-anchor", anchor]
+    )
+
+    assert "hr-nakhonphanom.key" in loaded.output
+    assert "lao:นครพนม:6480101" in loaded.output
+    assert 0 == verified.exit_code, verified.output
