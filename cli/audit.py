@@ -60,6 +60,8 @@ def verify(
     """Recompute every chain, signature, key validity and checkpoint; exit 1 on any failure."""
     kept = [_read_text(path) for path in checkpoint or []]
     anchor = _anchor(trust_anchor)
+    if bundle is not None and not bundle.is_file():
+        fail(f"no bundle file {bundle}")
     try:
         if bundle is not None:
             report = verify_bundle(bundle, kept=kept, trust_anchor=anchor)

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from cli.options import read_date
-from cli.runtime import DatabaseUrl, LedgerName, build_settings, open_ledger, out
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, open_ledger, out
 from projections.reports.facade import Reports
 from projections.reports.render import Format, render
 from projections.views.catalogue import Projections
@@ -51,6 +51,8 @@ def eplan_status_report(
 ) -> None:
     """The e-Plan status table (รายงานสถานะการทำงานของแต่ละอปท.) of a province and year."""
     day = read_date(as_of)
+    if output is None and format is ReportFormat.XLSX and sys.stdout.isatty():
+        fail("an XLSX file is not for the terminal: give --output FILE, or redirect (> FILE)")
     with (
         open_ledger(build_settings(database_url, name)) as ledger,
         Projections.open(ledger) as views,

@@ -89,7 +89,7 @@ def submit(
     except ValueError:
         fail(f"draft {draft}: stream is not a UUID")
     effective = read_date(body.get("effective"))
-    settings = build_settings(database_url, name)
+    settings = build_settings(database_url, name, existing=server is None)
     spec = TokenSpec(
         kind=token,
         whose="signer",
@@ -121,6 +121,8 @@ def submit(
             )
         except LedgerError as error:
             fail(str(error))
+        except httpx.HTTPError as error:
+            fail(f"cannot reach the ledger's API at {server}: {type(error).__name__}: {error}")
     out.print_json(json.dumps(receipt))
 
 

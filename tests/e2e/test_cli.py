@@ -218,3 +218,32 @@ def test_demo_prints_its_operators_and_the_trust_anchor(tmp_path: Path) -> None:
     assert "hr-nakhonphanom.key" in loaded.output
     assert "lao:นครพนม:6480101" in loaded.output
     assert 0 == verified.exit_code, verified.output
+
+
+def test_submit_to_a_server_that_is_not_running_is_one_line(tmp_path: Path) -> None:
+    """No server at the address: one line naming it, exit 1, no traceback; no database needed."""
+    from ledger.signing import SoftwareSigner
+
+    SoftwareSigner.generate().to_file(tmp_path / "k.key")
+
+    result = runner.invoke(
+        app,
+        [
+            "submit", str(_draft(tmp_path / "d.json", uuid.uuid4())),
+            "--key", str(tmp_path / "k.key"), "--cid", HR_CID,
+            "--server", "http://127.0.0.1:9",
+        ],
+    )  # fmt: skip
+
+    assert 1 == result.exit_code
+    assert "cannot reach the ledger's API at http://127.0.0.1:9" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_missing_bundle_is_one_line(tmp_path: Path) -> None:
+    """Verifying a bundle file that is not there says so, exit 1, no traceback."""
+    result = runner.invoke(app, ["audit", "verify", "--bundle", str(tmp_path / "none.bundle")])
+
+    assert 1 == result.exit_code
+    assert "no bundle file" in result.output
+    assert "Traceback" not in result.output

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -235,3 +238,23 @@ def test_a_wrong_ledger_name_lists_the_ones_there(demo_url: str) -> None:
 
     assert 1 == result.exit_code
     assert "'demo'" in result.output
+
+
+def test_xlsx_is_not_written_to_a_terminal(demo_url: str) -> None:
+    """On a terminal, an XLSX report asks for --output instead of printing binary."""
+    leader, follower = os.openpty()
+    try:
+        finished = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "ledger"), "report", "eplan-status",
+                "--database-url", demo_url, "--province", "ตาก", "--fiscal-year", "2560",
+                "--format", "xlsx",
+            ],
+            stdout=follower, stderr=subprocess.PIPE, check=False, timeout=120,
+        )  # fmt: skip
+    finally:
+        os.close(follower)
+        os.close(leader)
+
+    assert 1 == finished.returncode
+    assert b"--output" in finished.stderr
