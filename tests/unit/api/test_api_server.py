@@ -152,3 +152,48 @@ def test_cli_submits_through_the_server(served: str, kit: LedgerKit, tmp_path: P
     assert 0 == result.exit_code, result.output
     assert 2 == json.loads(result.output)["version"]
     assert 2 == kit.ledger.aggregate(stream).version
+
+
+def test_ledger_token_prints_a_bearer_token_that_reads(
+    served: str, kit: LedgerKit, tmp_path: Path
+) -> None:
+    """``ledger token`` opens a session with an enrolled key; the token it prints reads the API
+    (no Python needed to get one)."""
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli_app
+
+    kit.hr.signer.to_file(tmp_path / "hr.key")
+    stream = kit.open_record()
+    _wait_for_health(served, time.monotonic() + 30)
+
+    result = CliRunner().invoke(
+        cli_app, ["token", "--server", served, "--key", str(tmp_path / "hr.key")]
+    )
+    bearer = result.output.strip()
+    events = httpx.get(
+        f"{served}/streams/{stream}/events",
+        headers={"Authorization": f"Bearer {bearer}"},
+        timeout=10,
+    )
+
+    assert 0 == result.exit_code, result.output
+    assert 200 == events.status_code
+
+
+def test_ledger_token_with_an_unenrolled_key_is_one_line(served: str, tmp_path: Path) -> None:
+    """A key the ledger does not know gets the server's refusal in one line, exit 1."""
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli_app
+    from ledger.signing import SoftwareSigner
+
+    SoftwareSigner.generate().to_file(tmp_path / "stranger.key")
+    _wait_for_health(served, time.monotonic() + 30)
+
+    result = CliRunner().invoke(
+        cli_app, ["token", "--server", served, "--key", str(tmp_path / "stranger.key")]
+    )
+
+    assert 1 == result.exit_code
+    assert "401" in result.output

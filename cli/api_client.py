@@ -1,0 +1,99 @@
+"""The ledger's HTTP API as the command line uses it: sessions opened with a signing key,
+stream heads, statements sent, problems turned into one-line errors.
+
+A session is opened by signing the server's challenge with an enrolled key (on its token), as
+DESIGN.md's login does; the bearer token it returns is good for the session's lifetime.
+"""
+
+from __future__ import annotations
+
+import base64
+from types import TracebackType
+from typing import Any, Self
+from uuid import UUID
+
+import httpx
+
+from ledger.errors import LedgerError
+from ledger.signing import Signer, sign_challenge
+from ledger.statement import GENESIS_PREV_HASH, SignedStatement, key_id_of
+
+
+class ServerError(LedgerError):
+    """The API answered with a problem."""
+
+
+class LedgerClient:
+    """One connection to a ledger's API (``with LedgerClient(url) as client: ...``)."""
+
+    def __init__(self, server: str, timeout: float = 30.0) -> None:
+        self.server = server
+        self._http = httpx.Client(base_url=server, timeout=timeout)
+        self._token: str | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._http.close()
+
+    def open_session(self, signer: Signer) -> dict[str, Any]:
+        """Answer a session challenge with the signer's key; the token's JSON (access_token,
+        expires_at...), kept for the calls that follow."""
+        key_id = key_id_of(signer.public_key)
+        challenge = _json_or_raise(self._http.post("/sessions/challenge", json={"key_id": key_id}))
+        raw = base64.b64decode(challenge["challenge"])
+        token: dict[str, Any] = _json_or_raise(
+            self._http.post(
+                "/sessions",
+                json={
+                    "key_id": key_id,
+                    "challenge": challenge["challenge"],
+                    "signature": b64(sign_challenge(signer, raw)),
+                },
+            )
+        )
+        self._token = str(token["access_token"])
+        return token
+
+    def head(self, stream: UUID) -> tuple[int, str]:
+        """The stream's version and head hash (zeros for a stream not opened); needs a session."""
+        answer = self._http.get(f"/streams/{stream}/events", headers=self._auth())
+        if answer.status_code == 404:
+            return 0, GENESIS_PREV_HASH
+        last = _json_or_raise(answer)[-1]
+        return int(last["version"]), str(last["hash"])
+
+    def submit(self, signed: SignedStatement) -> dict[str, Any]:
+        """Send one signed statement; its receipt."""
+        body = {"statement": b64(signed.canonical), "signature": b64(signed.signature)}
+        receipt: dict[str, Any] = _json_or_raise(self._http.post("/statements", json=body))
+        return receipt
+
+    def _auth(self) -> dict[str, str]:
+        if self._token is None:
+            raise ServerError("open a session first")
+        return {"Authorization": f"Bearer {self._token}"}
+
+
+def _json_or_raise(answer: httpx.Response) -> Any:
+    if answer.status_code >= 400:
+        try:
+            problem = answer.json()
+            detail = f"{problem.get('title', '')}: {problem.get('detail', '')}"
+        except ValueError:
+            detail = answer.text[:200]
+        raise ServerError(f"server answered {answer.status_code} {detail}")
+    return answer.json()
+
+
+def b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+__all__ = ["LedgerClient", "ServerError", "b64"]

@@ -1,0 +1,70 @@
+"""``ledger token``: a bearer token for the API, from an enrolled key on its token.
+
+Reads over HTTP need a session. This opens one the way any client does (the server's challenge
+signed with the operator's key) and prints the token, so ``curl -H "Authorization: Bearer ..."``
+works without writing Python.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import typer
+
+from card.readers import DEFAULT_TIMEOUT
+from cli.api_client import LedgerClient, ServerError
+from cli.runtime import fail, out
+from cli.tokens import (
+    KeyLabelOpt,
+    PinOpt,
+    Pkcs11ModuleOpt,
+    TimeoutOpt,
+    TokenKind,
+    TokenLabelOpt,
+    TokenOpt,
+    TokenReaderOpt,
+    TokenSpec,
+    open_token,
+)
+
+
+def token(
+    server: Annotated[str, typer.Option(help="The ledger's API, e.g. http://127.0.0.1:8000")],
+    key: Annotated[Path | None, typer.Option(help="software: the signing key file")] = None,
+    token: TokenOpt = TokenKind.SOFTWARE,
+    token_reader: TokenReaderOpt = None,
+    pkcs11_module: Pkcs11ModuleOpt = None,
+    token_label: TokenLabelOpt = None,
+    key_label: KeyLabelOpt = "ledger-signing",
+    pin: PinOpt = None,
+    card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole answer (token and expiry) as JSON")
+    ] = False,
+) -> None:
+    """Open an API session with an enrolled key and print its bearer token."""
+    spec = TokenSpec(
+        kind=token,
+        whose="operator",
+        key_file=key,
+        reader=token_reader,
+        pkcs11_module=pkcs11_module,
+        token_label=token_label,
+        key_label=key_label,
+        pin=pin,
+        timeout=card_timeout,
+    )
+    with open_token(spec) as opened, LedgerClient(server) as client:
+        try:
+            answer = client.open_session(opened.signer())
+        except ServerError as error:
+            fail(str(error))
+        except httpx.HTTPError as error:
+            fail(f"cannot reach the ledger's API at {server}: {type(error).__name__}: {error}")
+    if as_json:
+        out.print_json(json.dumps(answer))
+    else:
+        out.print(answer["access_token"], highlight=False, soft_wrap=True)
