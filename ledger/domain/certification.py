@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Protocol, TypeVar
 from uuid import UUID
 
 from pydantic import Field, field_validator, model_validator
@@ -212,13 +212,36 @@ class CycleEvent(LedgerEvent["CertificationCycle", D]):
         if cls.allowed_from is not None and cycle.state not in cls.allowed_from:
             raise invalid(cls, f"not allowed while the cycle is {cycle.state}")
 
+
+class NamesRoot(Protocol):
+    """Data naming a snapshot root (None: left out, in statements from before it was asked)."""
+
+    @property
+    def snapshot_root(self) -> str | None: ...
+
+
+R = TypeVar("R", bound=NamesRoot)
+
+
+class RootStep(CycleEvent[R]):
+    """A step that names the root an earlier step named (``expected_root``, the one ``step``
+    names): the LAO head certifies the submitted root, the province and DLA the certified one."""
+
+    step: ClassVar[str] = ""
+
     @classmethod
-    def check_root(cls, root: str | None, expected: str | None, step: str) -> None:
-        """The step names the root ``expected`` (the one ``step`` names)."""
-        if root is None:
+    def expected_root(cls, cycle: CertificationCycle) -> str | None:
+        return cycle.certified_root
+
+    @classmethod
+    def check_with(cls, cycle: CertificationCycle, data: R, context: CheckContext) -> None:
+        super().check_with(cycle, data, context)
+        expected = cls.expected_root(cycle)
+        if data.snapshot_root is None:
             raise broken(cls, ROOT_MISSING, "data.snapshot_root")
-        if root != expected:
-            raise broken(cls, ROOT_DIFFERS, "data.snapshot_root", step=step, expected=str(expected))
+        if data.snapshot_root != expected:
+            details = {"step": cls.step, "expected": str(expected)}
+            raise broken(cls, ROOT_DIFFERS, "data.snapshot_root", **details)
 
 
 class CertificationCycle(LaoHeldAggregate):
@@ -309,16 +332,14 @@ class CertificationCycle(LaoHeldAggregate):
             cycle.state = C.DRAFT
             cycle.returns.append((self.originator_version, data.sections, data.reason))
 
-    class LaoDataCertified(CycleEvent[RootData]):
+    class LaoDataCertified(RootStep[RootData]):
         roles = LAO_HEAD
         allowed_from = frozenset({C.SUBMITTED})
+        step = "that was submitted"
 
         @classmethod
-        def check_with(
-            cls, cycle: CertificationCycle, data: RootData, context: CheckContext
-        ) -> None:
-            super().check_with(cycle, data, context)
-            cls.check_root(data.snapshot_root, cycle.submitted_root, "that was submitted")
+        def expected_root(cls, cycle: CertificationCycle) -> str | None:
+            return cycle.submitted_root
 
         def evolve(self, cycle: CertificationCycle, data: RootData) -> None:
             cycle.state = C.LAO_CERTIFIED
@@ -336,16 +357,10 @@ class CertificationCycle(LaoHeldAggregate):
             cycle.certified_position = None
             cycle.returns.append((self.originator_version, data.sections, data.reason))
 
-    class ProvinceCertified(CycleEvent[RootData]):
+    class ProvinceCertified(RootStep[RootData]):
         roles = PROVINCE
         allowed_from = frozenset({C.LAO_CERTIFIED})
-
-        @classmethod
-        def check_with(
-            cls, cycle: CertificationCycle, data: RootData, context: CheckContext
-        ) -> None:
-            super().check_with(cycle, data, context)
-            cls.check_root(data.snapshot_root, cycle.certified_root, "the LAO certified")
+        step = "the LAO certified"
 
         def evolve(self, cycle: CertificationCycle, data: RootData) -> None:
             cycle.state = C.PROVINCE_VERIFIED
@@ -373,16 +388,10 @@ class CertificationCycle(LaoHeldAggregate):
             cycle.state = C.LAO_CERTIFIED
             cycle.report_sent = False
 
-    class DlaAccepted(CycleEvent[DlaAcceptedData]):
+    class DlaAccepted(RootStep[DlaAcceptedData]):
         roles = DLA
         allowed_from = frozenset({C.PROVINCE_VERIFIED})
-
-        @classmethod
-        def check_with(
-            cls, cycle: CertificationCycle, data: DlaAcceptedData, context: CheckContext
-        ) -> None:
-            super().check_with(cycle, data, context)
-            cls.check_root(data.snapshot_root, cycle.certified_root, "the province certified")
+        step = "the province certified"
 
         def evolve(self, cycle: CertificationCycle, data: DlaAcceptedData) -> None:
             cycle.state = C.DLA_ACCEPTED
