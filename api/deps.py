@@ -11,6 +11,9 @@ an adapter or reads settings.
   enrolment scope, narrowed by the ``province`` and ``lao`` query; asking outside the scope is
   ``ForbiddenError`` (403), never an empty answer.
 * ``require_stream_scope``: the caller's scope must cover the stream a route reads.
+* ``LaoDep``: the LAO a route names in its path (``/laos/{code}``), which the caller's scope
+  must cover; an LAO the ledger does not know and one outside the scope are both 404, so a
+  caller learns nothing of LAOs it may not read.
 """
 
 from __future__ import annotations
@@ -18,11 +21,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.sessions import MissingTokenError, Session, SessionAuthority
 from ledger.application import Ledger
+from ledger.domain.permissions import lao_scope
+from ledger.errors import SnapshotNotFoundError
 from projections.reports.facade import Reports
 from projections.reports.scope import ReadScope
 from projections.transparency.store import TransparencyStore
@@ -103,3 +108,18 @@ def require_stream_scope(session: Session, ledger: Ledger, stream: UUID) -> None
     """The caller's scope must cover the stream's (``ForbiddenError`` otherwise; an unknown
     stream is ``StreamNotFoundError``). Called in the route's body, after the query is read."""
     session.require_scope(ledger.aggregate(stream).read_scope(), f"reading {stream}")
+
+
+def lao_in_scope(
+    code: Annotated[str, Path(pattern=r"^\d{7}$", description="The LAO's DLA code")],
+    session: SessionDep,
+    reports: ReportsDep,
+) -> str:
+    """The LAO of the path, if the ledger knows it and the caller's scope covers it."""
+    province = reports.lao_province(code)
+    if province is None or not session.enrolment.scope.covers(lao_scope(province, code)):
+        raise SnapshotNotFoundError(f"no LAO {code} within the caller's scope")
+    return code
+
+
+LaoDep = Annotated[str, Depends(lao_in_scope)]

@@ -49,6 +49,7 @@ from ledger.errors import (
     MalformedStatementError,
     NotInitialisedError,
     RevokedKeyError,
+    SnapshotNotFoundError,
     StaleVersionError,
     StreamNotFoundError,
     UnknownKeyError,
@@ -108,6 +109,9 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     ),
     StreamNotFoundError: ProblemKind(404, "stream-not-found", "Stream not found", "ไม่พบรายการ"),
     UnknownRuleError: ProblemKind(404, "unknown-rule", "No such rule", "ไม่มีกฎนี้"),
+    SnapshotNotFoundError: ProblemKind(
+        404, "snapshot-not-found", "Snapshot not found", "ไม่พบข้อมูลที่เสนอรับรอง"
+    ),
     # Only an operator running `ledger init` can cure it, and it is no fault of the client.
     NotInitialisedError: ProblemKind(503, "not-initialised", "Ledger not initialised"),
     AlreadyInitialisedError: ProblemKind(409, "already-initialised", "Ledger already initialised"),

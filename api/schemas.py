@@ -17,8 +17,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from api.sessions import Challenge, Token
 from ledger.application import Receipt, RecordedEvent
+from ledger.domain.snapshot import LaoSnapshot, SnapshotLeaf
+from ledger.errors import SnapshotNotFoundError
 from ledger.merkle import leaf_hash
 from ledger.statement import KEY_ID
+from projections.reports.snapshots import SubmittedSnapshot
 from projections.transparency.store import ConsistencyProof, InclusionProof, StoredCheckpoint
 
 MAX_STATEMENT_BYTES = 256 * 1024
@@ -229,6 +232,84 @@ class InclusionProofOut(BaseModel):
             leaf_hash=leaf_hash(found.event_hash).hex(),
             proof=[item.hex() for item in found.proof],
             checkpoint=CheckpointOut.of(found.checkpoint),
+        )
+
+
+class SnapshotOut(BaseModel):
+    """An LAO's snapshot at a log position: what a ``LaoDataSubmitted`` names (docs/domain.md,
+    "The snapshot")."""
+
+    lao: str
+    position: int = Field(description="the log position (notification id) it was taken at")
+    root: str = Field(description="hex of the RFC 9162 Merkle root over the leaves")
+    record_count: int
+
+    @classmethod
+    def of(cls, snapshot: LaoSnapshot) -> SnapshotOut:
+        return cls(
+            lao=snapshot.lao,
+            position=snapshot.position,
+            root=snapshot.root,
+            record_count=snapshot.record_count,
+        )
+
+
+class SnapshotLeafOut(BaseModel):
+    """One record a snapshot covers: its stream and its latest event at the position."""
+
+    stream: UUID
+    version: int
+    hash: str = Field(description="hex of the event hash")
+
+    @classmethod
+    def of(cls, leaf: SnapshotLeaf) -> SnapshotLeafOut:
+        return cls(stream=leaf.stream, version=leaf.version, hash=leaf.hash)
+
+
+class SubmittedSnapshotOut(SnapshotOut):
+    """What a submitted snapshot covers, leaf by leaf in tree order."""
+
+    cycle: str = Field(description="the certification cycle whose submission named the root")
+    records: list[SnapshotLeafOut]
+
+    @classmethod
+    def of_submitted(cls, found: SubmittedSnapshot) -> SubmittedSnapshotOut:
+        return cls(
+            **SnapshotOut.of(found.snapshot).model_dump(),
+            cycle=found.cycle,
+            records=[SnapshotLeafOut.of(leaf) for leaf in found.snapshot.leaves],
+        )
+
+
+class SnapshotInclusionOut(SnapshotOut):
+    """One record's place in a submitted snapshot: its leaf and RFC 9162 inclusion proof.
+
+    A client checks it with ``ledger.merkle.verify_inclusion(leaf_index, record_count,
+    leaf_hash, proof, root)``, where the leaf's data is ``"<stream>:<version>:<hash>"``."""
+
+    cycle: str
+    record: SnapshotLeafOut
+    leaf_index: int
+    leaf: str = Field(description='the leaf data, "<stream>:<version>:<hash>" in ASCII')
+    leaf_hash: str = Field(description="hex of SHA-256(0x00 || leaf data)")
+    proof: list[str] = Field(description="hex hashes, leaf level first (RFC 9162 2.1.3)")
+
+    @classmethod
+    def of_record(cls, found: SubmittedSnapshot, stream: UUID) -> SnapshotInclusionOut:
+        """The inclusion of ``stream``'s leaf (``SnapshotNotFoundError`` when not covered)."""
+        snapshot = found.snapshot
+        index = snapshot.index_of(stream)
+        if index is None:
+            raise SnapshotNotFoundError(f"snapshot {snapshot.root} does not cover {stream}")
+        leaf = snapshot.leaves[index]
+        return cls(
+            **SnapshotOut.of(snapshot).model_dump(),
+            cycle=found.cycle,
+            record=SnapshotLeafOut.of(leaf),
+            leaf_index=index,
+            leaf=leaf.encode().decode("ascii"),
+            leaf_hash=leaf_hash(leaf.encode()).hex(),
+            proof=[item.hex() for item in snapshot.inclusion_proof(index)],
         )
 
 

@@ -2,10 +2,11 @@
 
 ``cli.genesis`` init; ``cli.enrolment`` operator; ``cli.card`` card; ``cli.submit`` submit;
 ``cli.audit`` audit; ``cli.replay`` replay; ``cli.transparency`` transparency;
-``cli.processes`` process; ``cli.projections`` project; ``cli.reports`` report; ``cli.kafka``
-publish and consume; ``cli.demo.command`` demo; ``serve`` is here, over ``cli.serve``. What they
-share: ``cli.runtime`` (settings, opening the ledger, failing cleanly), ``cli.options`` (values
-that name domain things) and ``cli.tokens`` (signing tokens from options).
+``cli.processes`` process; ``cli.projections`` project; ``cli.reports`` report;
+``cli.certification`` certification; ``cli.kafka`` publish and consume; ``cli.demo.command``
+demo; ``serve`` is here, over ``cli.serve``. What they share: ``cli.runtime`` (settings,
+opening the ledger, failing cleanly), ``cli.options`` (values that name domain things) and
+``cli.tokens`` (signing tokens from options).
 
 Configuration comes from ``LEDGER_*`` environment variables (see ``ledger.settings``), and
 ``--database-url`` overrides the database for one call. Errors print their message and exit 1;
@@ -26,6 +27,7 @@ from cli import processes as processes_module
 from cli import session as session_module
 from cli import submit as submit_module
 from cli.audit import audit_app
+from cli.certification import certification_app
 from cli.demo import command as demo_module
 from cli.projections import project_app
 from cli.replay import replay_app
@@ -63,6 +65,7 @@ app.add_typer(processes_module.process_app, name="process")
 app.add_typer(project_app, name="project")
 app.add_typer(report_app, name="report")
 app.command("token")(session_module.token)
+app.add_typer(certification_app, name="certification")
 app.command("publish")(kafka_module.publish)
 app.command("consume")(kafka_module.consume)
 app.command("init")(genesis.init)

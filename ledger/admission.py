@@ -11,8 +11,9 @@ of event; the signer's scope; the aggregate's own rules. The first failure raise
 working streams, so a later statement of the batch sees it.
 
 Admission never reads storage itself: it is handed the loaded streams, the operator registry and
-the settings, and two callables for what only storage knows (the streams the domain's rules
-read that are not loaded yet; the receipt of a statement already recorded). The signature
+the settings, and callables for what only storage knows (the streams the domain's rules read
+that are not loaded yet; the receipt of a statement already recorded; the snapshot of an LAO's
+records at a log position, which the domain's certification check compares). The signature
 checks run apart, on ``ledger.signing``'s verifier threads; ``signing_key`` here says which key
 each signature is checked with.
 """
@@ -32,6 +33,7 @@ from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.operators import Enrolment, OperatorRegistry
 from ledger.domain.permissions import Scope
 from ledger.domain.signed import Parsed, SignedAggregate, SignedFields
+from ledger.domain.snapshot import SnapshotAt
 from ledger.errors import (
     AlreadyInitialisedError,
     BrokenChainError,
@@ -139,8 +141,10 @@ class Admission:
         load_streams: LoadStreams,
         find_receipt: FindReceipt,
         remember_parse: RememberParse | None = None,
+        snapshot_at: SnapshotAt | None = None,
     ) -> None:
         self._settings = settings
+        self._snapshot_at = snapshot_at
         self._remember_parse = remember_parse
         self._registry_id = registry_id
         self._registry = registry
@@ -341,6 +345,7 @@ class Admission:
             effective=statement.effective,
             actor=Actor(cid=statement.signer.cid, roles=enrolment.roles),
             related=self._working,
+            snapshot_at=self._snapshot_at,
         )
 
     def _load_missing(self, streams: set[UUID]) -> None:

@@ -12,7 +12,8 @@ answers the reads (the registry, a stream's state and events, enrolments).
 Domain aggregates (``LedgerAggregate``) also see the statement's context: its stream, valid
 time and signer, and the other streams their rules read (``related_streams``: a position's
 holder record, the organization a position belongs to...). Those are loaded together, in one
-more query per batch and only when some statement of the batch names any.
+more query per batch and only when some statement of the batch names any. A certification's
+check also sees the ledger's snapshots of an LAO's records (``ledger.snapshots``), as a port.
 
 The streams a batch writes come from ``ledger.stream_cache`` when this ledger wrote them last
 (no read before a write); a copy that another writer made stale is caught by the insert, and
@@ -36,6 +37,7 @@ from eventsourcing.persistence import IntegrityError, Recording
 from ledger.admission import Accepted, Admission, Receipt, Streams, signing_key
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.signed import SignedAggregate
+from ledger.domain.snapshot import LaoSnapshot
 from ledger.errors import (
     ContentionError,
     InvalidDataError,
@@ -48,6 +50,7 @@ from ledger.errors import (
 from ledger.parsed_statements import ParsedStatements
 from ledger.settings import LedgerSettings
 from ledger.signing import BatchVerification, VerifierPool
+from ledger.snapshots import Snapshots
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, read_statement
 from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
 from ledger.stream_cache import StreamCache
@@ -90,6 +93,7 @@ class Ledger(Application[UUID]):
         self._streams = StreamCache(settings.stream_cache_size)
         self._parsed = ParsedStatements()
         self._verifiers = VerifierPool()
+        self.lao_snapshots = Snapshots(self.recorder, self._index)
 
     def close(self) -> None:
         self._verifiers.close()
@@ -182,6 +186,7 @@ class Ledger(Application[UUID]):
             load_streams=self._load_streams,
             find_receipt=self._existing_receipt,
             remember_parse=self._parsed.put,
+            snapshot_at=self.lao_snapshots.at,
         )
         parsed = admission.preload_related(signed)
         try:
@@ -326,6 +331,13 @@ class Ledger(Application[UUID]):
             )
             prev = event.hash
         return recorded
+
+    def snapshot(self, lao: str, position: int | None = None) -> LaoSnapshot | None:
+        """The snapshot of ``lao``'s records at ``position`` (None: the log's end now), as a
+        ``LaoDataSubmitted`` must name it; None when the log has not reached the position."""
+        return self.lao_snapshots.at(
+            lao, self.lao_snapshots.log_end() if position is None else position
+        )
 
     def head(self, stream: UUID) -> tuple[int, str]:
         """The stream's version and head hash, or (0, zeros) for a stream not yet opened."""

@@ -190,6 +190,15 @@ class StreamNotFoundError(LedgerError):
         self.stream = stream
 
 
+class SnapshotNotFoundError(LedgerError):
+    """No such snapshot to show: an LAO the ledger does not know (or that the caller may not
+    read), a root no submission of the LAO named, or a record the snapshot does not cover."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"no snapshot: {what}")
+        self.what = what
+
+
 class NotInitialisedError(LedgerError):
     """The ledger has no genesis event yet; run ``ledger init`` first."""
 

@@ -9,17 +9,18 @@ refuse duplicates anyway, so running a process twice, or two copies at once, add
 * ``schedule_retirements``: one ``RetirementScheduled`` per person due to retire at the end of a
   fiscal year (HR then confirms ``Retired`` with the order).
 * ``invalidate_stale_certifications``: ``CertificationInvalidated`` for each LAO whose current
-  cycle is certified while some of its records changed after the certification.
+  cycle is certified while an operator changed some of the records it covers after the
+  snapshot's position.
 * ``mark_overdue_cycles``: ``CycleOverdue`` for each stage whose deadline passed undone.
 
-``lao_snapshot`` computes what an LAO submits for certification: the snapshot root over its
-records' latest event hashes.
+``lao_snapshot`` computes what an LAO submits for certification: its snapshot at a log position
+(``ledger.snapshots``), whose position, root and record count ``LaoDataSubmitted`` names.
 
 Cost: enumerating streams reads the notification log filtered by event topic
 (``select_notifications(topics=...)``), walking the log's primary-key index from the start (or
 from a given position) and keeping only the named types; then the matching streams are loaded,
 500 per query. Retirement scheduling reads every ``RecordOpened`` (about 0.5 M nationally) once
-per run; invalidation reads the record events recorded since the earliest current certification.
+per run; invalidation reads the record events recorded since the earliest certified position.
 Both are batch jobs run daily or yearly; a registry projection (records by LAO, by retirement
 year) would make them proportional to their answer.
 """
@@ -36,11 +37,12 @@ from uuid import UUID
 from eventsourcing.utils import get_topic
 
 from ledger.application import Ledger, Receipt
-from ledger.domain.certification import CertificationCycle, Stage, snapshot_root
+from ledger.domain.certification import CertificationCycle, Stage
 from ledger.domain.employment import IN_SERVICE
 from ledger.domain.personnel import PersonnelRecord, StaffCategory
 from ledger.domain.rules import retirement_date, retirement_fiscal_year
 from ledger.domain.signed import SignedAggregate
+from ledger.domain.snapshot import LaoSnapshot
 from ledger.errors import LedgerError
 from ledger.signing import Signer, sign_statement
 from ledger.statement import SYSTEM_CID, SignedStatement, SignerRef, build_statement, key_id_of
@@ -59,18 +61,6 @@ class ProcessReport:
     @property
     def emitted(self) -> int:
         return len(self.receipts)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """An LAO's records as of now: stream -> latest event hash, and their root."""
-
-    heads: dict[UUID, str]
-    root: str
-
-    @property
-    def record_count(self) -> int:
-        return len(self.heads)
 
 
 # Reading the log.
@@ -99,22 +89,20 @@ def _data(event: SignedAggregate.Event) -> Any:
 
 def records_of(ledger: Ledger, lao: str) -> dict[UUID, PersonnelRecord]:
     """The personnel records the LAO ``lao`` holds now (opened there or transferred to it)."""
-    candidates = {
-        event.originator_id
-        for _, event in scan(ledger, [PersonnelRecord.RecordOpened, PersonnelRecord.TransferredOut])
-        if lao in (getattr(_data(event), "lao", None), getattr(_data(event), "to_lao", None))
-    }
     return {
         stream: record
-        for stream, record in ledger.load(candidates).items()
-        if isinstance(record, PersonnelRecord) and record.lao == lao
+        for stream, record in ledger.load(ledger.lao_snapshots.held(lao) or ()).items()
+        if isinstance(record, PersonnelRecord)
     }
 
 
-def lao_snapshot(ledger: Ledger, lao: str) -> Snapshot:
-    """The LAO's records and their snapshot root, as ``LaoDataSubmitted`` names them."""
-    heads = {stream: record.head_hash for stream, record in records_of(ledger, lao).items()}
-    return Snapshot(heads=heads, root=snapshot_root(heads))
+def lao_snapshot(ledger: Ledger, lao: str, position: int | None = None) -> LaoSnapshot:
+    """The LAO's snapshot at ``position`` (None: the log's end now), as ``LaoDataSubmitted``
+    names it; ``ValueError`` when the log has not reached the position."""
+    snapshot = ledger.snapshot(lao, position)
+    if snapshot is None:
+        raise ValueError(f"position {position} is beyond the end of the log")
+    return snapshot
 
 
 # Writing as the system.
@@ -237,41 +225,61 @@ def current_cycles(ledger: Ledger) -> dict[str, CertificationCycle]:
     }
 
 
-def _certified_at(ledger: Ledger, cycle: CertificationCycle) -> int:
-    """The notification id of the cycle's latest ``LaoDataCertified``."""
+def certified_position(ledger: Ledger, cycle: CertificationCycle) -> int:
+    """The log position a certified cycle's certification covers: the position of the snapshot
+    the LAO head certified, or, for a submission made before submissions named one, the
+    notification id of the cycle's latest ``LaoDataCertified``."""
+    if cycle.certified_position is not None:
+        return cycle.certified_position
     events = ledger.stream_events(cycle.id)
     return max(e.notification_id for e in events if e.type == "LaoDataCertified")
+
+
+RECORD_TYPES = [
+    member
+    for member in vars(PersonnelRecord).values()
+    if isinstance(member, type)
+    and issubclass(member, SignedAggregate.Event)
+    and getattr(member, "Data", None) is not None
+]
+"""Every event type of a personnel record's stream."""
+
+
+def _is_operators(event: SignedAggregate.Event) -> bool:
+    """Signed by an operator, not by the ledger's system key (whose notices change no data an
+    LAO certifies)."""
+    return event.parse()[0].signer.cid != SYSTEM_CID
 
 
 def invalidate_stale_certifications(
     ledger: Ledger, system: Signer, *, today: date | None = None
 ) -> ProcessReport:
-    """Emit ``CertificationInvalidated`` for each LAO whose current cycle is certified while
-    records it held changed after the certification, naming those records.
+    """Emit ``CertificationInvalidated`` for each LAO whose current cycle is certified while an
+    operator changed some record the certification covers after the snapshot's position,
+    naming those records.
 
-    Only an LAO's latest cycle is invalidated: an earlier cycle's certification stays what it
-    was, a statement about the data as of then. Every event on a record counts as a change,
-    the system's own ``RetirementScheduled`` too (it moves the record's head hash).
+    Covered: the records of the certified snapshot (held by the LAO at its position). A change
+    counts while the LAO held the record (after a transfer, the destination's changes concern
+    the destination's certification), and only an operator's: the system key's notices, such
+    as ``RetirementScheduled``, do not make a certification stale. Only an LAO's latest cycle
+    is invalidated: an earlier cycle's certification stays what it was, a statement about the
+    data as of then.
     """
-    certified = {
-        lao: (cycle, _certified_at(ledger, cycle))
-        for lao, cycle in current_cycles(ledger).items()
-        if cycle.is_certified
-    }
+    certified: dict[str, tuple[CertificationCycle, int, frozenset[UUID]]] = {}
+    for lao, cycle in current_cycles(ledger).items():
+        if cycle.is_certified:
+            position = certified_position(ledger, cycle)
+            covered = frozenset(ledger.lao_snapshots.held(lao, position) or ())
+            certified[lao] = (cycle, position, covered)
     writer = _SystemWriter(ledger, system, today or _today())
     if not certified:
         return writer.submit()
-    since = min(position for _, position in certified.values())
-    record_types = [
-        member
-        for member in vars(PersonnelRecord).values()
-        if isinstance(member, type)
-        and issubclass(member, SignedAggregate.Event)
-        and getattr(member, "Data", None) is not None
-    ]
+    since = min(position for _, position, _ in certified.values())
+    anywhere = frozenset().union(*(covered for _, _, covered in certified.values()))
     changes: list[tuple[int, UUID, int]] = [
         (position, event.originator_id, event.originator_version)
-        for position, event in scan(ledger, record_types, start=since + 1)
+        for position, event in scan(ledger, RECORD_TYPES, start=since + 1)
+        if event.originator_id in anywhere and _is_operators(event)
     ]
     records = ledger.load({stream for _, stream, _ in changes})
     stale: dict[str, set[UUID]] = defaultdict(set)
@@ -280,7 +288,8 @@ def invalidate_stale_certifications(
         if not isinstance(record, PersonnelRecord):
             continue
         holder = record.custody_at(version).lao
-        if holder in certified and position > certified[holder][1]:
+        found = certified.get(holder)
+        if found is not None and position > found[1] and stream in found[2]:
             stale[holder].add(stream)
     for lao, streams in sorted(stale.items()):
         cycle = certified[lao][0]
@@ -289,8 +298,8 @@ def invalidate_stale_certifications(
             "CertificationInvalidated",
             {
                 "records": [str(s) for s in sorted(streams, key=str)],
-                "cause": f"{len(streams)} record(s) changed after the LAO certified cycle "
-                f"{cycle.cycle}",
+                "cause": f"{len(streams)} record(s) changed after the snapshot the LAO "
+                f"certified in cycle {cycle.cycle}",
             },
         )
     return writer.submit()
@@ -309,8 +318,9 @@ def mark_overdue_cycles(ledger: Ledger, system: Signer, today: date) -> ProcessR
 
 
 __all__ = [
+    "RECORD_TYPES",
     "ProcessReport",
-    "Snapshot",
+    "certified_position",
     "due_for_retirement",
     "invalidate_stale_certifications",
     "lao_snapshot",

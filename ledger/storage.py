@@ -1,8 +1,9 @@
 """Where the ledger keeps its events: the eventsourcing library's PostgreSQL or SQLite recorder.
 
 ``LEDGER_DATABASE_URL`` chooses the backend. This module turns the URL into the library's
-environment and answers the one question the library's recorders do not: which notification id
-a stored event got (for receipts of resubmitted statements and for reading streams).
+environment and answers the questions the library's recorders do not: which notification id
+a stored event got (for receipts of resubmitted statements and for reading streams), many
+streams at once, and each stream's latest event at a log position (for snapshots).
 """
 
 from __future__ import annotations
@@ -239,6 +240,11 @@ class NotificationIndex(Protocol):
         """Every stored event of each given stream, in version order, in one query."""
         ...
 
+    def heads_at(self, streams: Sequence[UUID], position: int) -> dict[UUID, tuple[int, bytes]]:
+        """Each given stream's latest event at log position ``position``: its version and
+        stored state, in one query (streams with no event at or below it are left out)."""
+        ...
+
 
 class _PostgresIndex:
     def __init__(self, recorder: PostgresApplicationRecorder) -> None:
@@ -253,6 +259,17 @@ class _PostgresIndex:
         self._select = sql.SQL(
             "SELECT originator_version, notification_id FROM {schema}.{table} "
             "WHERE originator_id = %s"
+        ).format(
+            schema=sql.Identifier(recorder.datastore.schema),
+            table=sql.Identifier(recorder.events_table_name),
+        )
+        # Per stream, the primary key's index read backwards from the stream's last version,
+        # stopping at the first row at or below the position: one row read per stream.
+        self._heads_at = sql.SQL(
+            "SELECT s.id, e.originator_version, e.state FROM unnest(%s::uuid[]) AS s(id) "
+            "CROSS JOIN LATERAL (SELECT originator_version, state FROM {schema}.{table} "
+            "  WHERE originator_id = s.id AND notification_id <= %s "
+            "  ORDER BY originator_version DESC LIMIT 1) AS e"
         ).format(
             schema=sql.Identifier(recorder.datastore.schema),
             table=sql.Identifier(recorder.events_table_name),
@@ -285,6 +302,14 @@ class _PostgresIndex:
                     )
                 )
         return found
+
+    def heads_at(self, streams: Sequence[UUID], position: int) -> dict[UUID, tuple[int, bytes]]:
+        with self._recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+            cursor.execute(self._heads_at, [list(streams), position], prepare=True)
+            return {
+                row["id"]: (row["originator_version"], bytes(row["state"]))
+                for row in cursor.fetchall()
+            }
 
 
 class _SQLiteIndex:
@@ -327,6 +352,20 @@ class _SQLiteIndex:
                 )
             )
         return found
+
+    def heads_at(self, streams: Sequence[UUID], position: int) -> dict[UUID, tuple[int, bytes]]:
+        by_hex = {stream.hex: stream for stream in streams}
+        marks = ",".join("?" * len(streams))
+        # SQLite gives the bare columns of an aggregate query with max() the values of the row
+        # holding the maximum: the state of each stream's latest event at the position.
+        statement = (
+            f"SELECT originator_id, MAX(originator_version), state FROM {self._table} "  # noqa: S608 (table name is ours)
+            f"WHERE originator_id IN ({marks}) AND rowid <= ? GROUP BY originator_id"
+        )
+        with self._recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, [*by_hex, position])
+            rows = cursor.fetchall()
+        return {by_hex[row[0]]: (row[1], bytes(row[2])) for row in rows}
 
 
 def notification_index(recorder: object) -> NotificationIndex:

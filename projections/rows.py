@@ -8,7 +8,7 @@ money as decimal text (exact), flags as 0/1, small structured values as compact 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +20,15 @@ def utc_text(moment: datetime) -> str:
 
 def from_utc_text(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+THAILAND = timezone(timedelta(hours=7), "ICT")
+
+
+def thai_day(text: str | None) -> date | None:
+    """The calendar day in Thailand (UTC+7) of a transaction time written by ``utc_text``: the
+    day on which a deadline (31 July, 15 August) is met or missed."""
+    return None if text is None else from_utc_text(text).astimezone(THAILAND).date()
 
 
 def day_text(day: date | None) -> str | None:

@@ -5,8 +5,9 @@ Two times: ``recorded_at``, transaction time (when the ledger stored an event), 
 
 * As of a transaction time T: the stream's events recorded at or before T, that is what the
   ledger knew at T (a prefix of the stream).
-* As of a valid date D: of those, the events effective on or before D; the stream's first event
-  always stays, as it establishes what the stream is about.
+* As of a valid date D: of those, the events effective on or before D; a stream whose first
+  event takes effect after D did not exist on D (whatever its later entries say of earlier
+  days): it has no events then, and no LAO, report or replay lists it.
 * Both together give the bitemporal question "what did we know at T about D".
 
 Everything here is generic over streams and event types: a stream is replayed through its own
@@ -143,10 +144,10 @@ def stream_as_of(
         if as_of is not None and event.timestamp > as_of:
             break  # what the ledger knew at T is a prefix of the stream
         known.append((event, recorded.notification_id))
+    if valid_on is not None and known and _effective(known[0][0]) > valid_on:
+        known = []  # opened after the valid date: the stream did not exist then
     chosen = [
-        (event, nid)
-        for position, (event, nid) in enumerate(known)
-        if position == 0 or valid_on is None or event.parse()[0].effective <= valid_on
+        (event, nid) for event, nid in known if valid_on is None or _effective(event) <= valid_on
     ]
     result = StreamState(stream, None, as_of, valid_on)
     if not chosen:
@@ -158,6 +159,10 @@ def stream_as_of(
     result.state = _public_state(aggregate)
     result.events = [_view(event, nid) for event, nid in chosen]
     return result
+
+
+def _effective(event: SignedAggregate.Event) -> date:
+    return event.parse()[0].effective
 
 
 def _view(event: SignedAggregate.Event, nid: int) -> EventView:
@@ -278,7 +283,8 @@ def events_as_of(
     valid_on: date | None = None,
     only: list[int] | None = None,
 ) -> Iterator[SignedFacts]:
-    """Every event (or those with ids in ``only``) recorded by T and effective by D, in log order.
+    """Every event (or those with ids in ``only``) recorded by T and effective by D, of a
+    stream opened by D, in log order.
 
     The hook for report projections as of a date: feed them this instead of the live log.
     """
@@ -293,16 +299,34 @@ def events_as_of(
             source.events(first, min(first + _BATCH, last + 1))
             for first in range(1, last + 1, _BATCH)
         )
+    opened: dict[UUID, date] = {}  # each stream's first event's valid time
     for rows in batches:
-        for decoded in readable(rows):
-            facts = _facts(decoded)
-            if facts is None:
-                continue
+        batch = [facts for facts in map(_facts, readable(rows)) if facts is not None]
+        if valid_on is not None:
+            _learn_openings(source, batch, opened)
+        for facts in batch:
             if as_of is not None and facts.recorded_at > as_of:
                 continue
-            if valid_on is not None and facts.effective > valid_on and facts.version != 1:
+            if valid_on is not None and (
+                facts.effective > valid_on or opened.get(facts.stream, facts.effective) > valid_on
+            ):
                 continue
             yield facts
+
+
+def _learn_openings(
+    source: DatabaseSource, batch: list[SignedFacts], opened: dict[UUID, date]
+) -> None:
+    """Note when each stream of the batch was opened (valid time): from its first event, in
+    the batch (the log holds it before the stream's later events) or read for the purpose."""
+    for facts in batch:
+        if facts.version == 1:
+            opened[facts.stream] = facts.effective
+    missing = sorted({facts.stream for facts in batch} - opened.keys())
+    for decoded in readable(source.first_events(missing) if missing else ()):
+        first = _facts(decoded)
+        if first is not None:
+            opened[first.stream] = first.effective
 
 
 def _facts(decoded: Decoded) -> SignedFacts | None:
@@ -342,18 +366,29 @@ def lao_streams(
         return []
     belongs: dict[UUID, str] = {}
     for stream in streams:
-        for decoded in readable(source.stream_events(stream)):
-            facts = _facts(decoded)
-            if facts is None or facts.lao is None or not _within(facts, as_of, valid_on):
-                continue
-            belongs[stream] = facts.lao
+        history = list(map(_facts, readable(source.stream_events(stream))))
+        for facts in _in_effect(history, as_of, valid_on):
+            if facts.lao is not None:
+                belongs[stream] = facts.lao
     return sorted(stream for stream, code in belongs.items() if code == lao)
 
 
-def _within(facts: SignedFacts, as_of: datetime | None, valid_on: date | None) -> bool:
-    if as_of is not None and facts.recorded_at > as_of:
-        return False
-    return valid_on is None or facts.version == 1 or facts.effective <= valid_on
+def _in_effect(
+    history: list[SignedFacts | None], as_of: datetime | None, valid_on: date | None
+) -> list[SignedFacts]:
+    """A stream's events (in version order) recorded by T and effective by D; none when its
+    first event takes effect after D (or cannot be read)."""
+    if valid_on is not None and (
+        not history or history[0] is None or history[0].effective > valid_on
+    ):
+        return []
+    return [
+        facts
+        for facts in history
+        if facts is not None
+        and (as_of is None or facts.recorded_at <= as_of)
+        and (valid_on is None or facts.effective <= valid_on)
+    ]
 
 
 @dataclass

@@ -200,6 +200,20 @@ class DatabaseSource:
         marks = ", ".join("?" * len(ids))
         return self._select_events(f"WHERE {{id}} IN ({marks}) ORDER BY {{id}}", list(ids))
 
+    def first_events(self, streams: Sequence[UUID]) -> list[RawRow]:
+        """The first event (version 1) of each given stream, in notification order."""
+        found: list[RawRow] = []
+        for start in range(0, len(streams), 1000):
+            keys = [s if self.is_postgres else s.hex for s in streams[start : start + 1000]]
+            marks = ", ".join("?" * len(keys))
+            found.extend(
+                self._select_events(
+                    f"WHERE originator_version = 1 AND originator_id IN ({marks}) ORDER BY {{id}}",
+                    keys,
+                )
+            )
+        return sorted(found)
+
     def notification_ids_mentioning(self, needle: bytes) -> list[int]:
         """Notification ids whose stored state holds these bytes (a coarse pre-filter)."""
         if self.is_postgres:

@@ -21,14 +21,13 @@ from ledger.domain.positions import position_stream_id
 from ledger.domain.rules import retirement_date, retirement_fiscal_year
 from ledger.genesis import enrolment_data
 from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO, SOFTWARE, TAK_LAO, LedgerKit, Operator
+from tests.ledger_kit import NAKHON_PHANOM_LAO, SOFTWARE, TAK_LAO, LedgerKit, Operator, submission
 from tests.people import made_up_cid
 
 LAO = NAKHON_PHANOM_LAO
 OUTSIDE_LAO = TAK_LAO
 OWNER_CID = made_up_cid(500)
 ACTIVE_BIRTH = "1961-05-10"
-ROOT = d.sha("snapshot")
 
 PROVINCE_ROLES = frozenset({Role.PROVINCIAL_OFFICER, Role.COMMITTEE_SECRETARY, Role.PLAN_ANALYST})
 NATIONAL_ROLES = frozenset({Role.DLA_ADMIN, Role.AUDITOR})
@@ -181,27 +180,32 @@ def _positions(world: World) -> None:
 
 
 def _cycles(world: World) -> None:
-    submitted = ("LaoDataSubmitted", {"snapshot_root": ROOT, "record_count": 7})
-    certified = ("LaoDataCertified", {"snapshot_root": ROOT})
-    verified = ("ProvinceCertified", {"snapshot_root": ROOT})
+    """Cycles in each state, each submission naming the LAO's snapshot as the ledger has it."""
     steps = {
-        "draft": [],
-        "submitted": [submitted],
-        "lao_certified": [submitted, certified],
-        "province_verified": [submitted, certified, verified],
+        "draft": 0,
+        "submitted": 1,
+        "lao_certified": 2,
+        "province_verified": 3,
     }
-    roles = {
-        "LaoDataSubmitted": Role.LAO_HR_OFFICER,
-        "LaoDataCertified": Role.LAO_HEAD,
-        "ProvinceCertified": Role.PROVINCIAL_OFFICER,
-    }
-    for index, (state, events) in enumerate(steps.items()):
+    for index, (state, done) in enumerate(steps.items()):
         name = f"cycle_{state}"
         label = str(2560 + index)
         world.streams[name] = certification_stream_id(str(LAO.lao), label)
         world.emit(Role.DLA_ADMIN, name, "CycleOpened", d.cycle(LAO, label))
-        for type_, data in events:
-            world.emit(roles[type_], name, type_, data)
+        data = submission(world.kit.ledger, str(LAO.lao))
+        root = {"snapshot_root": data["snapshot_root"]}
+        for role, type_, step in (
+            (Role.LAO_HR_OFFICER, "LaoDataSubmitted", data),
+            (Role.LAO_HEAD, "LaoDataCertified", root),
+            (Role.PROVINCIAL_OFFICER, "ProvinceCertified", root),
+        )[:done]:
+            world.emit(role, name, type_, step)
+
+
+def _root(world: World, cycle: str) -> dict[str, Any]:
+    """The snapshot root a cycle of the world was submitted with."""
+    found = world.kit.ledger.aggregate(world.streams[cycle])
+    return {"snapshot_root": getattr(found, "submitted_root", None)}
 
 
 def _eplan(world: World) -> None:
@@ -341,20 +345,20 @@ def samples(world: World) -> dict[tuple[str, str], tuple[uuid.UUID, dict[str, An
             certification_stream_id(str(LAO.lao), "2570"),
             d.cycle(LAO, "2570"),
         ),
-        ("LaoDataSubmitted", ""): (
-            s["cycle_draft"],
-            {"snapshot_root": ROOT, "record_count": 7},
-        ),
+        ("LaoDataSubmitted", ""): (s["cycle_draft"], submission(world.kit.ledger, str(LAO.lao))),
         ("LaoDataReturned", ""): (s["cycle_submitted"], d.returned()),
-        ("LaoDataCertified", ""): (s["cycle_submitted"], {"snapshot_root": ROOT}),
+        ("LaoDataCertified", ""): (s["cycle_submitted"], _root(world, "cycle_submitted")),
         ("ProvinceVerificationReturned", ""): (s["cycle_lao_certified"], d.returned()),
-        ("ProvinceCertified", ""): (s["cycle_lao_certified"], {"snapshot_root": ROOT}),
+        ("ProvinceCertified", ""): (s["cycle_lao_certified"], _root(world, "cycle_lao_certified")),
         ("ProvinceReportSent", ""): (
             s["cycle_province_verified"],
             {"letter": d.order("นพ 0023.2/1", "2019-08-20", "สถ.จ.นครพนม")},
         ),
         ("DlaReturned", ""): (s["cycle_province_verified"], {"reason": "ข้อมูลครูไม่ครบ"}),
-        ("DlaAccepted", ""): (s["cycle_province_verified"], {}),
+        ("DlaAccepted", ""): (
+            s["cycle_province_verified"],
+            _root(world, "cycle_province_verified"),
+        ),
         ("WarningLetterSent", ""): (
             s["cycle_draft"],
             {"stage": "lao", "letter": d.order("นพ 0023.2/2", "2019-08-05", "สถ.จ.นครพนม")},

@@ -13,6 +13,7 @@ from ledger.application import Ledger, Receipt
 from ledger.domain.operators import KeyStorage
 from ledger.domain.permissions import Role, Scope
 from ledger.genesis import compose, enrolment_data, initialise
+from ledger.processes import lao_snapshot
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, SignerRef, build_statement
 from tests.people import ADMIN_CID, HR_CID, OTHER_HR_CID, PERSON_CID, made_up_cid
@@ -213,4 +214,23 @@ def build_kit(ledger: Ledger) -> LedgerKit:
     return kit
 
 
-__all__ = ["GENESIS_PREV_HASH", "LedgerKit", "Operator", "build_kit", "enrol", "offline_chain"]
+def submission(ledger: Ledger, lao: str, position: int | None = None) -> dict[str, Any]:
+    """The data of a ``LaoDataSubmitted`` naming the LAO's snapshot at ``position`` (None: the
+    log's end now), as the ledger computes it."""
+    snapshot = lao_snapshot(ledger, lao, position)
+    return {
+        "snapshot_root": snapshot.root,
+        "record_count": snapshot.record_count,
+        "position": snapshot.position,
+    }
+
+
+__all__ = [
+    "GENESIS_PREV_HASH",
+    "LedgerKit",
+    "Operator",
+    "build_kit",
+    "enrol",
+    "offline_chain",
+    "submission",
+]

@@ -246,7 +246,8 @@ def _certification(world: ProjectionWorld) -> None:
     _emit(world, kit.admin, cycle, "CycleOpened", d.cycle(LAO, "2562"), date(2019, 6, 1))
     snapshot = lao_snapshot(kit.ledger, lao)
     root = {"snapshot_root": snapshot.root}
-    _emit(world, kit.hr, cycle, "LaoDataSubmitted", root | {"record_count": snapshot.record_count},
+    _emit(world, kit.hr, cycle, "LaoDataSubmitted",
+          root | {"record_count": snapshot.record_count, "position": snapshot.position},
           date(2019, 7, 20))  # fmt: skip
     _emit(world, world.operators["head"], cycle, "LaoDataCertified", root, date(2019, 7, 25))
     neighbour = certification_stream_id(str(NEIGHBOUR.lao), "2562")

@@ -1,5 +1,5 @@
-"""The routes, one module per resource: health, statements, sessions, streams, the registry
-and the reports.
+"""The routes, one module per resource: health, statements, sessions, streams, the registry,
+the reports and the LAOs' certification snapshots.
 
 Routes are thin: read the request model, make one call of the ledger, the session authority, the
 reports (``projections.reports.facade.Reports``) or the transparency log, and shape or draw the
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, registry, reports, rules, sessions, statements, streams
+from api.routes import health, laos, registry, reports, rules, sessions, statements, streams
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -21,4 +21,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     registry.router,
     reports.router,
     rules.router,
+    laos.router,
 )

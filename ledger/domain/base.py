@@ -11,6 +11,8 @@ version, chain and scope checks:
 * ``related_streams`` names the other streams a check reads; the ledger loads them together with
   the batch's own streams (one more query per batch, and only when a batch names any), so the
   rule still sees plain values and no repository;
+* ``CheckContext.snapshot_at`` is the ledger's port for what only the log knows: the snapshot of
+  an LAO's records at a log position (``ledger.domain.snapshot``), which a certification names;
 * ``check_with`` / ``check_opening_with`` validate with a ``CheckContext`` and raise
   ``InvalidDataError`` (a rule is broken) or ``ForbiddenError`` (a permission that depends on
   the target: a record owner only on their own record).
@@ -32,6 +34,7 @@ from pydantic import BaseModel
 
 from ledger.domain.permissions import Role, Scope, lao_scope
 from ledger.domain.signed import SignedAggregate, SignedCreated, SignedEvent
+from ledger.domain.snapshot import SnapshotAt
 from ledger.errors import ForbiddenError, InvalidDataError
 from ledger.violations import Rule, Violation
 
@@ -50,12 +53,14 @@ class Actor:
 
 @dataclass(frozen=True, slots=True)
 class CheckContext:
-    """The statement around the data: target stream, valid time, signer, related streams."""
+    """The statement around the data: target stream, valid time, signer, related streams, and
+    the ledger's snapshots of an LAO's records (None where the ledger offers none)."""
 
     stream: UUID
     effective: date
     actor: Actor
     related: Mapping[UUID, SignedAggregate | None]
+    snapshot_at: SnapshotAt | None = None
 
     def find(self, stream: UUID, kind: type[A]) -> A | None:
         """The related stream's current state if it exists and is a ``kind``, else None."""

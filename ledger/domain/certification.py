@@ -5,12 +5,18 @@ One stream per LAO and cycle (``certification_stream_id``; a cycle is named like
 ``Draft -> Submitted -> LaoCertified -> ProvinceVerified -> DlaAccepted``, with returns
 ``Submitted -> Draft`` (LAO superiors or head), ``LaoCertified -> Draft`` (the province, naming
 sections and a reason) and ``ProvinceVerified -> LaoCertified`` (DLA). The LAO's HR officer
-submits a *snapshot root*: the Merkle root (RFC 9162) over its records' latest event hashes
-(``snapshot_root``), so what exactly was certified is provable from the log; the LAO head and
-the province certify that same root. A change to any record after certification makes the
-system key emit ``CertificationInvalidated`` naming the stale records (``Stale``, from which the
-LAO submits again). A passed deadline makes the cycle overdue (``CycleOverdue``, system) and the
-province records its warning letters (หนังสือแจ้งเตือน, measure 2.2).
+submits a *snapshot*: a log position and the Merkle root (RFC 9162) over the records the LAO
+held there, each record's latest event at that position (``ledger.domain.snapshot`` defines it);
+the ledger computes the snapshot itself and refuses any other root or record count, so what
+exactly was certified is provable from the log. The LAO head, the province and DLA name that
+same root. An operator's change to a covered record after the snapshot's position makes the
+system key emit ``CertificationInvalidated`` naming the stale records (``Stale``, from which
+the LAO submits again); the system's own notices (``RetirementScheduled``) do not. A passed
+deadline makes the cycle overdue (``CycleOverdue``, system) and the province records its warning
+letters (หนังสือแจ้งเตือน, measure 2.2).
+
+``snapshot_root`` is the root of the first submissions (stream and head hash, no position): kept
+to read them, no longer what a submission is checked against.
 """
 
 from __future__ import annotations
@@ -18,12 +24,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from enum import StrEnum
-from typing import ClassVar, TypeVar
+from typing import ClassVar, Protocol, TypeVar
 from uuid import UUID
 
 from pydantic import Field, field_validator, model_validator
 
-from ledger.domain.base import CheckContext, LaoHeldAggregate, LedgerEvent, invalid
+from ledger.domain.base import CheckContext, LaoHeldAggregate, LedgerEvent, broken, invalid
 from ledger.domain.organizations import (
     RegisteredLaoOpening,
 )
@@ -37,9 +43,49 @@ from ledger.domain.permissions import (
 )
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.values import Data, DlaCode, OrderRef, Province, Sha256, Text, natural_id
+from ledger.errors import InvalidDataError
 from ledger.merkle import root_hash
+from ledger.violations import Violation, rule
 
 D = TypeVar("D")
+
+POSITION_MISSING = rule(
+    "certification.position_missing",
+    "การเสนอข้อมูลต้องระบุตำแหน่งในบันทึก (position) ที่ใช้คำนวณรากของข้อมูล",
+    "a submission names the log position its snapshot root was computed at",
+)
+POSITION_BEYOND_LOG = rule(
+    "certification.position_beyond_log",
+    "ตำแหน่ง {position} ยังไม่มีในบันทึก",
+    "position {position} is beyond the end of the log",
+)
+SNAPSHOT_MISMATCH = rule(
+    "certification.snapshot_mismatch",
+    "รากของข้อมูลไม่ตรงกับที่บันทึกคำนวณได้สำหรับ อปท. {lao} ณ ตำแหน่ง {position} ({expected})",
+    "the snapshot root is not the one the ledger computes for LAO {lao} at position "
+    "{position} ({expected})",
+)
+RECORD_COUNT_MISMATCH = rule(
+    "certification.record_count_mismatch",
+    "จำนวนทะเบียนประวัติไม่ตรงกับที่บันทึกคำนวณได้สำหรับ อปท. {lao} ณ ตำแหน่ง {position} ({expected})",
+    "the record count is not the one the ledger computes for LAO {lao} at position "
+    "{position} ({expected})",
+)
+SNAPSHOT_UNAVAILABLE = rule(
+    "certification.snapshot_unavailable",
+    "ไม่สามารถคำนวณรากของข้อมูลเพื่อตรวจสอบการเสนอข้อมูลได้",
+    "the ledger offers no snapshot to check the submission against",
+)
+ROOT_DIFFERS = rule(
+    "certification.root_differs",
+    "รากของข้อมูลไม่ตรงกับรากที่เสนอและรับรองมาในขั้นก่อน ({expected})",
+    "the snapshot root is not the root {step} ({expected})",
+)
+ROOT_MISSING = rule(
+    "certification.root_missing",
+    "ต้องระบุรากของข้อมูลที่รับ",
+    "name the snapshot root being accepted",
+)
 
 
 def certification_stream_id(lao: str, cycle: str) -> UUID:
@@ -103,6 +149,7 @@ class CycleOpenedData(Data):
 class LaoDataSubmittedData(Data):
     snapshot_root: Sha256
     record_count: int = Field(ge=0)
+    position: int | None = Field(default=None, ge=1)  # the log position of the snapshot
 
 
 class ReturnData(Data):
@@ -129,6 +176,7 @@ class DlaReturnedData(Data):
 
 class DlaAcceptedData(Data):
     note: Text | None = None
+    snapshot_root: Sha256 | None = None  # the root accepted (required of new statements)
 
 
 class WarningLetterSentData(Data):
@@ -165,6 +213,37 @@ class CycleEvent(LedgerEvent["CertificationCycle", D]):
             raise invalid(cls, f"not allowed while the cycle is {cycle.state}")
 
 
+class NamesRoot(Protocol):
+    """Data naming a snapshot root (None: left out, in statements from before it was asked)."""
+
+    @property
+    def snapshot_root(self) -> str | None: ...
+
+
+R = TypeVar("R", bound=NamesRoot)
+
+
+class RootStep(CycleEvent[R]):
+    """A step that names the root an earlier step named (``expected_root``, the one ``step``
+    names): the LAO head certifies the submitted root, the province and DLA the certified one."""
+
+    step: ClassVar[str] = ""
+
+    @classmethod
+    def expected_root(cls, cycle: CertificationCycle) -> str | None:
+        return cycle.certified_root
+
+    @classmethod
+    def check_with(cls, cycle: CertificationCycle, data: R, context: CheckContext) -> None:
+        super().check_with(cycle, data, context)
+        expected = cls.expected_root(cycle)
+        if data.snapshot_root is None:
+            raise broken(cls, ROOT_MISSING, "data.snapshot_root")
+        if data.snapshot_root != expected:
+            details = {"step": cls.step, "expected": str(expected)}
+            raise broken(cls, ROOT_DIFFERS, "data.snapshot_root", **details)
+
+
 class CertificationCycle(LaoHeldAggregate):
     """รอบการตรวจสอบและรับรองข้อมูล of one LAO."""
 
@@ -177,7 +256,10 @@ class CertificationCycle(LaoHeldAggregate):
         self.state = CertificationState.DRAFT
         self.submitted_root: str | None = None
         self.record_count: int | None = None
+        self.submitted_position: int | None = None  # None: submitted before positions existed
+        self.submissions: dict[str, int] = {}  # every root submitted -> its log position
         self.certified_root: str | None = None
+        self.certified_position: int | None = None
         self.stale_records: set[UUID] = set()
         self.overdue: set[Stage] = set()
         self.warnings: list[tuple[Stage, str]] = []  # (stage, letter number)
@@ -210,10 +292,37 @@ class CertificationCycle(LaoHeldAggregate):
         roles = HR
         allowed_from = frozenset({C.DRAFT, C.STALE})
 
+        @classmethod
+        def check_with(
+            cls, cycle: CertificationCycle, data: LaoDataSubmittedData, context: CheckContext
+        ) -> None:
+            """The root and count are the ones the ledger computes at the named position."""
+            super().check_with(cycle, data, context)
+            if data.position is None:
+                raise broken(cls, POSITION_MISSING, "data.position")
+            if context.snapshot_at is None:
+                raise broken(cls, SNAPSHOT_UNAVAILABLE, "data.position")
+            snapshot = context.snapshot_at(cycle.lao, data.position)
+            if snapshot is None:
+                raise broken(cls, POSITION_BEYOND_LOG, "data.position", position=str(data.position))
+            where = {"lao": cycle.lao, "position": str(data.position)}
+            problems = []
+            if data.snapshot_root != snapshot.root:
+                details = where | {"expected": snapshot.root}
+                problems.append(Violation(SNAPSHOT_MISMATCH, "data.snapshot_root", details))
+            if data.record_count != snapshot.record_count:
+                details = where | {"expected": str(snapshot.record_count)}
+                problems.append(Violation(RECORD_COUNT_MISMATCH, "data.record_count", details))
+            if problems:
+                raise InvalidDataError(cls.__name__, violations=problems)
+
         def evolve(self, cycle: CertificationCycle, data: LaoDataSubmittedData) -> None:
             cycle.state = C.SUBMITTED
             cycle.submitted_root = data.snapshot_root
             cycle.record_count = data.record_count
+            cycle.submitted_position = data.position
+            if data.position is not None:
+                cycle.submissions[data.snapshot_root] = data.position
 
     class LaoDataReturned(CycleEvent[ReturnData]):
         roles = LAO_REVIEWERS
@@ -223,21 +332,19 @@ class CertificationCycle(LaoHeldAggregate):
             cycle.state = C.DRAFT
             cycle.returns.append((self.originator_version, data.sections, data.reason))
 
-    class LaoDataCertified(CycleEvent[RootData]):
+    class LaoDataCertified(RootStep[RootData]):
         roles = LAO_HEAD
         allowed_from = frozenset({C.SUBMITTED})
+        step = "that was submitted"
 
         @classmethod
-        def check_with(
-            cls, cycle: CertificationCycle, data: RootData, context: CheckContext
-        ) -> None:
-            super().check_with(cycle, data, context)
-            if data.snapshot_root != cycle.submitted_root:
-                raise invalid(cls, "snapshot_root: it is not the root that was submitted")
+        def expected_root(cls, cycle: CertificationCycle) -> str | None:
+            return cycle.submitted_root
 
         def evolve(self, cycle: CertificationCycle, data: RootData) -> None:
             cycle.state = C.LAO_CERTIFIED
             cycle.certified_root = data.snapshot_root
+            cycle.certified_position = cycle.submitted_position
             cycle.stale_records = set()
 
     class ProvinceVerificationReturned(CycleEvent[ReturnData]):
@@ -247,19 +354,13 @@ class CertificationCycle(LaoHeldAggregate):
         def evolve(self, cycle: CertificationCycle, data: ReturnData) -> None:
             cycle.state = C.DRAFT
             cycle.certified_root = None
+            cycle.certified_position = None
             cycle.returns.append((self.originator_version, data.sections, data.reason))
 
-    class ProvinceCertified(CycleEvent[RootData]):
+    class ProvinceCertified(RootStep[RootData]):
         roles = PROVINCE
         allowed_from = frozenset({C.LAO_CERTIFIED})
-
-        @classmethod
-        def check_with(
-            cls, cycle: CertificationCycle, data: RootData, context: CheckContext
-        ) -> None:
-            super().check_with(cycle, data, context)
-            if data.snapshot_root != cycle.certified_root:
-                raise invalid(cls, "snapshot_root: it is not the root the LAO certified")
+        step = "the LAO certified"
 
         def evolve(self, cycle: CertificationCycle, data: RootData) -> None:
             cycle.state = C.PROVINCE_VERIFIED
@@ -287,9 +388,10 @@ class CertificationCycle(LaoHeldAggregate):
             cycle.state = C.LAO_CERTIFIED
             cycle.report_sent = False
 
-    class DlaAccepted(CycleEvent[DlaAcceptedData]):
+    class DlaAccepted(RootStep[DlaAcceptedData]):
         roles = DLA
         allowed_from = frozenset({C.PROVINCE_VERIFIED})
+        step = "the province certified"
 
         def evolve(self, cycle: CertificationCycle, data: DlaAcceptedData) -> None:
             cycle.state = C.DLA_ACCEPTED

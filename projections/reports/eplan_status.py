@@ -181,8 +181,8 @@ def _count(facts: EplanFacts, on: str | None) -> _Counts:
     )
     stages: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for project in facts.budgeted:
-        if not _by(project.budget_on, on):
-            continue
+        if not (_by(project.budget_on, on) and _by(project.added_on, on)):
+            continue  # not budgeted by then, or a project added (valid time) only later
         counts = stages[project.lao]
         counts[0] += 1
         later = (project.contract_on, project.disbursed_on, project.completed_on)

@@ -31,6 +31,7 @@ from projections.reports.results import (
 )
 from projections.reports.retirements import RetirementGroup, upcoming_retirements
 from projections.reports.scope import EVERYWHERE, ReadScope
+from projections.reports.snapshots import SubmittedSnapshot, submitted_snapshot
 from projections.store import Cursor
 from projections.views.audit_trail import AuditEntry, audit_trail
 from projections.views.catalogue import VIEW_NAMES, Projections
@@ -40,7 +41,7 @@ from projections.views.eplan_status import eplan_facts
 from projections.views.leave import LeaveSummary, leave_summary
 from projections.views.organizations import OrganizationRow, organizations
 from projections.views.positions import Occupancy, PositionRow, occupancy, positions
-from projections.views.registry_queries import current_registry, registry_as_of
+from projections.views.registry_queries import current_registry, record_rows, registry_as_of
 from projections.views.registry_rows import RegistryEntry
 from projections.views.section35 import section35_ratios
 
@@ -216,6 +217,25 @@ class Reports:
                 cycle=cycle,
             )
         return Table("record-certification", tuple(found))
+
+    def lao_province(self, lao: str) -> str | None:
+        """The province of an LAO the ledger knows (registered, with a certification cycle, or
+        holding records), None for an LAO it does not know."""
+        with self._read() as (cursor, tables):
+            for organization in organizations(cursor, tables["organizations"], code=lao):
+                return organization.province
+            for cycle in cycles(cursor, tables["certification"], lao=lao):
+                return cycle.province
+            for row in record_rows(cursor, tables["registry"], lao=lao):
+                return row.province
+        return None
+
+    def submitted_snapshot(self, lao: str, root: str) -> SubmittedSnapshot:
+        """The snapshot of ``lao`` a submission named by ``root``, recomputed at its position
+        (``SnapshotNotFoundError`` when no submission of the LAO named it)."""
+        with self._read() as (cursor, tables):
+            found = cycles(cursor, tables["certification"], lao=lao)
+        return submitted_snapshot(self.projections.ledger, lao, found, root)
 
     # Staff and budget.
 

@@ -5,16 +5,18 @@ cycle), so it needs no tables of its own:
 
 * a record counts when it is not separated from service (pending, active, suspended);
 * it is *complete* when every required ก.พ.๗ item has a live entry (``REQUIRED``: personal
-  data, education, a position-and-salary line), and *certified* when its LAO's cycle was
-  certified after its latest event (``projections.views.certification.record_state``: a change after
-  certification makes it stale, "not current");
+  data, education, a position-and-salary line), and *certified* when its LAO's cycle certified
+  a snapshot at or after its latest operator event (``projections.views.certification.
+  record_state``: an operator's change after the snapshot makes it stale, "not current"; a
+  system notice does not);
 * an LAO's KPI is the share of its records both complete and certified; an LAO is *complete*
   when that share is 100%; the province's KPI is the share of its LAOs that are complete,
   against the 90% target (the project KPI counts LAOs);
 * LPA indicator 2.9 (area 2, personnel): 5 points when the LAO has records, all of them complete
-  and certified now, and the LAO head certified them on or before the cycle's LAO deadline
-  (31 July); otherwise 0. The certification date is the statement's valid time (the date the
-  head signed for), recorded in the cycle row beside its transaction time.
+  and certified now, and the LAO head's certification was recorded on or before the cycle's
+  LAO deadline (31 July, a day in Thailand); otherwise 0. The day is the transaction time (when
+  the ledger recorded the certification), never the date the head signed for: a late
+  certification dated back scores 0.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ class LaoKpi:
     certified: int
     complete_and_certified: int
     lao_deadline: date | None
-    certified_on: date | None
+    certified_on: date | None  # the date the LAO head signed for (valid time)
+    certified_recorded_on: date | None  # the day it was recorded (what the deadline judges)
     lpa_2_9: int
 
     @property
@@ -93,6 +96,7 @@ class LaoKpi:
             "meets_target": self.meets_target,
             "lao_deadline": _iso(self.lao_deadline),
             "certified_on": _iso(self.certified_on),
+            "certified_recorded_on": _iso(self.certified_recorded_on),
             "lpa_2_9": self.lpa_2_9,
         }
 
@@ -174,14 +178,11 @@ def lao_kpis(
 def _lao_kpi(lao: str, province: str, rows: list[RecordRow], cycle: CycleRow | None) -> LaoKpi:
     complete = {row.stream for row in rows if not missing_sections(row)}
     certified = {
-        row.stream for row in rows if record_state(row.last_notification_id, cycle) == "certified"
+        row.stream for row in rows if record_state(row.last_change_id, cycle) == "certified"
     }
     both = len(complete & certified)
-    on_time = (
-        cycle is not None
-        and cycle.lao_certified_on is not None
-        and cycle.lao_certified_on <= cycle.lao_deadline
-    )
+    recorded_on = cycle.done_on("lao") if cycle is not None else None
+    on_time = cycle is not None and recorded_on is not None and recorded_on <= cycle.lao_deadline
     full_marks = bool(rows) and both == len(rows) and on_time
     return LaoKpi(
         lao=lao,
@@ -194,6 +195,7 @@ def _lao_kpi(lao: str, province: str, rows: list[RecordRow], cycle: CycleRow | N
         complete_and_certified=both,
         lao_deadline=cycle.lao_deadline if cycle else None,
         certified_on=cycle.lao_certified_on if cycle else None,
+        certified_recorded_on=recorded_on,
         lpa_2_9=LPA_2_9_POINTS if full_marks else 0,
     )
 

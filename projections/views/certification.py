@@ -1,15 +1,19 @@
 """Certification states (ระบบตรวจสอบ และรับรองข้อมูล): per LAO per cycle, and per record.
 
-``cycles`` has one row per certification cycle stream: its state, deadlines, the snapshot roots,
-when (valid and transaction time) and by whom each step was signed, overdue stages and warning
-letters. ``steps`` keeps every event of every cycle with its signer, for the dashboard's "who
-signed what, when".
+``cycles`` has one row per certification cycle stream: its state, deadlines, the snapshot roots
+and positions, when (valid and transaction time) and by whom each step was signed, overdue
+stages and warning letters. ``steps`` keeps every event of every cycle with its signer, for the
+dashboard's "who signed what, when".
 
 A record's certification follows its LAO's cycle (the seed certifies per LAO): the record is
-``certified`` when the LAO head certified the cycle after the record's latest event (so the
-certification covered the record as it stands), ``stale`` when the record changed (or was
-opened) after that certification, and otherwise in the cycle's own state (``draft``,
-``submitted``); an LAO with no cycle leaves its records ``draft``.
+``certified`` when the LAO head certified a snapshot whose position is at or after the record's
+latest operator event (so the certification covers the record as it stands; the system's
+notices, such as RetirementScheduled, change nothing certified), ``stale`` when an operator
+changed (or opened, or transferred in) the record after that position, and otherwise in the
+cycle's own state (``draft``, ``submitted``); an LAO with no cycle leaves its records ``draft``.
+
+Deadlines are judged on transaction time: a stage is done on the day (in Thailand) its
+certification was recorded, whatever date its signer gave it (``is_overdue``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from datetime import date
 from typing import Any
 
 from projections.log import LogEvent
-from projections.rows import utc_text
+from projections.rows import thai_day, utc_text
 from projections.store import Cursor
 from projections.views.folding import StreamRows, streams_of
 from projections.views.registry_queries import record_rows
@@ -59,6 +63,10 @@ STAGE_OPEN = {
     "lao": frozenset({"draft", "submitted", "stale"}),
     "province": frozenset({"lao_certified"}),
 }
+STAGE_DONE = {
+    "lao": CERTIFIED_STATES,
+    "province": frozenset({"province_verified", "dla_accepted"}),
+}
 COLUMNS = (
     "stream",
     "version",
@@ -71,19 +79,23 @@ COLUMNS = (
     "dla_deadline",
     "submitted_root",
     "record_count",
+    "submitted_position",
     "certified_root",
+    "certified_position",
     "submitted_on",
     "lao_certified_at",
     "lao_certified_on",
     "lao_certified_recorded_at",
     "lao_certified_by",
     "province_certified_on",
+    "province_certified_recorded_at",
     "province_certified_by",
     "dla_accepted_on",
     "report_sent",
     "stale_records",
     "overdue",
     "warnings",
+    "opened_on",
 )
 STEP_COLUMNS = (
     "notification_id",
@@ -108,12 +120,14 @@ class CertificationView(View):
                 "stream TEXT PRIMARY KEY, version BIGINT NOT NULL, lao TEXT NOT NULL, "
                 "province TEXT NOT NULL, cycle TEXT NOT NULL, state TEXT NOT NULL, "
                 "lao_deadline TEXT NOT NULL, province_deadline TEXT NOT NULL, dla_deadline TEXT, "
-                "submitted_root TEXT, record_count INTEGER, certified_root TEXT, "
+                "submitted_root TEXT, record_count INTEGER, submitted_position BIGINT, "
+                "certified_root TEXT, certified_position BIGINT, "
                 "submitted_on TEXT, lao_certified_at BIGINT, lao_certified_on TEXT, "
                 "lao_certified_recorded_at TEXT, lao_certified_by TEXT, "
-                "province_certified_on TEXT, province_certified_by TEXT, dla_accepted_on TEXT, "
+                "province_certified_on TEXT, province_certified_recorded_at TEXT, "
+                "province_certified_by TEXT, dla_accepted_on TEXT, "
                 "report_sent INTEGER NOT NULL, stale_records INTEGER NOT NULL, "
-                "overdue TEXT NOT NULL, warnings INTEGER NOT NULL"
+                "overdue TEXT NOT NULL, warnings INTEGER NOT NULL, opened_on TEXT NOT NULL"
             ),
             "steps": (
                 "notification_id BIGINT PRIMARY KEY, stream TEXT NOT NULL, lao TEXT NOT NULL, "
@@ -150,6 +164,7 @@ class CertificationView(View):
                         "stale_records": 0,
                         "overdue": "",
                         "warnings": 0,
+                        "opened_on": event.effective,
                     },
                 )
             elif rows.get(str(event.stream)) is None:
@@ -181,11 +196,15 @@ def _apply(row: dict[str, Any], event: LogEvent, data: dict[str, Any]) -> None:
         row.update(
             submitted_root=data["snapshot_root"],
             record_count=data["record_count"],
+            submitted_position=data.get("position"),
             submitted_on=event.effective,
         )
     elif kind == "LaoDataCertified":
+        # A submission from before positions were named covers the records as certified.
+        position = row["submitted_position"] or event.notification_id
         row.update(
             certified_root=data["snapshot_root"],
+            certified_position=position,
             lao_certified_at=event.notification_id,
             lao_certified_on=event.effective,
             lao_certified_recorded_at=utc_text(event.recorded_at),
@@ -195,7 +214,11 @@ def _apply(row: dict[str, Any], event: LogEvent, data: dict[str, Any]) -> None:
     elif kind == "ProvinceVerificationReturned":
         row.update(certified_root=None)
     elif kind == "ProvinceCertified":
-        row.update(province_certified_on=event.effective, province_certified_by=event.signer_cid)
+        row.update(
+            province_certified_on=event.effective,
+            province_certified_recorded_at=utc_text(event.recorded_at),
+            province_certified_by=event.signer_cid,
+        )
     elif kind == "ProvinceReportSent":
         row["report_sent"] = 1
     elif kind == "DlaReturned":
@@ -225,28 +248,50 @@ class CycleRow:
     dla_deadline: date | None
     submitted_root: str | None
     record_count: int | None
+    submitted_position: int | None
     certified_root: str | None
+    certified_position: int | None  # the log position the LAO head's certification covers
     submitted_on: date | None
     lao_certified_at: int | None
     lao_certified_on: date | None
     lao_certified_recorded_at: str | None
     lao_certified_by: str | None
     province_certified_on: date | None
+    province_certified_recorded_at: str | None
     province_certified_by: str | None
     dla_accepted_on: date | None
     report_sent: bool
     stale_records: int
     overdue: tuple[str, ...]
     warnings: int
+    opened_on: date
 
     @property
     def is_certified(self) -> bool:
         return self.state in CERTIFIED_STATES
 
+    def done_on(self, stage: str) -> date | None:
+        """The day (in Thailand) the stage's certification was recorded, if it stands done."""
+        if self.state not in STAGE_DONE[stage]:
+            return None
+        recorded = (
+            self.lao_certified_recorded_at
+            if stage == "lao"
+            else self.province_certified_recorded_at
+        )
+        return thai_day(recorded)
+
     def is_overdue(self, stage: str, as_of: date) -> bool:
-        """The stage's deadline passed by ``as_of`` with its work undone."""
+        """The stage's deadline passed by ``as_of`` with its work not recorded by then: open
+        now, or done by a certification recorded after ``as_of`` (transaction time; the date
+        its signer gave it does not count). A cycle opened after ``as_of`` is not overdue."""
         deadline = self.lao_deadline if stage == "lao" else self.province_deadline
-        return self.state in STAGE_OPEN[stage] and as_of > deadline
+        if as_of <= deadline or as_of < self.opened_on:
+            return False
+        if self.state in STAGE_OPEN[stage]:
+            return True
+        done = self.done_on(stage)
+        return done is not None and done > as_of
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -272,19 +317,23 @@ def _cycle(row: Sequence[Any]) -> CycleRow:
         dla_deadline=_day(values["dla_deadline"]),
         submitted_root=values["submitted_root"],
         record_count=values["record_count"],
+        submitted_position=values["submitted_position"],
         certified_root=values["certified_root"],
+        certified_position=values["certified_position"],
         submitted_on=_day(values["submitted_on"]),
         lao_certified_at=values["lao_certified_at"],
         lao_certified_on=_day(values["lao_certified_on"]),
         lao_certified_recorded_at=values["lao_certified_recorded_at"],
         lao_certified_by=values["lao_certified_by"],
         province_certified_on=_day(values["province_certified_on"]),
+        province_certified_recorded_at=values["province_certified_recorded_at"],
         province_certified_by=values["province_certified_by"],
         dla_accepted_on=_day(values["dla_accepted_on"]),
         report_sent=bool(values["report_sent"]),
         stale_records=int(values["stale_records"]),
         overdue=tuple(s for s in str(values["overdue"]).split(",") if s),
         warnings=int(values["warnings"]),
+        opened_on=date.fromisoformat(values["opened_on"]),
     )
 
 
@@ -353,12 +402,12 @@ def steps_of(
     return dict(found)
 
 
-def record_state(last_notification_id: int, cycle: CycleRow | None) -> str:
-    """A record's certification state, from its latest event and its LAO's cycle."""
+def record_state(last_change_id: int, cycle: CycleRow | None) -> str:
+    """A record's certification state, from its latest operator event and its LAO's cycle."""
     if cycle is None:
         return "draft"
-    if cycle.lao_certified_at is not None and cycle.state in CERTIFIED_STATES | {"stale"}:
-        return "certified" if last_notification_id <= cycle.lao_certified_at else "stale"
+    if cycle.certified_position is not None and cycle.state in CERTIFIED_STATES | {"stale"}:
+        return "certified" if last_change_id <= cycle.certified_position else "stale"
     return "submitted" if cycle.state == "submitted" else "draft"
 
 
@@ -372,6 +421,7 @@ class RecordCertification:
     cycle: str | None
     state: str
     last_notification_id: int
+    last_change_id: int  # the record's latest operator event (what staleness compares)
 
     def as_json(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -394,8 +444,9 @@ def record_certifications(
             lao=row.lao,
             province=row.province,
             cycle=chosen[row.lao].cycle if row.lao in chosen else None,
-            state=record_state(row.last_notification_id, chosen.get(row.lao)),
+            state=record_state(row.last_change_id, chosen.get(row.lao)),
             last_notification_id=row.last_notification_id,
+            last_change_id=row.last_change_id,
         )
         for row in record_rows(
             cursor, registry_tables, lao=lao, province=province, statuses=NOT_SEPARATED

@@ -297,6 +297,7 @@ class BudgetedProject:
     contract_on: str | None
     disbursed_on: str | None
     completed_on: str | None
+    added_on: str  # the project's first event: before it, the project did not exist
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,7 +351,8 @@ def eplan_facts(
         for plan, year, added_on, removed_on in cursor.fetchall()
     )
     cursor.execute(
-        f"SELECT lao, budget_on, contract_on, disbursed_on, completed_on FROM {tables['projects']} "
+        "SELECT lao, budget_on, contract_on, disbursed_on, completed_on, added_on "
+        f"FROM {tables['projects']} "
         "WHERE province = ? AND budget_year = ?",
         [province, fiscal_year],
     )

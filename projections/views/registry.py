@@ -15,7 +15,9 @@ Three tables:
 * ``records``: the registry now, one row per record: the ledger's own order for custody and
   status (what the aggregate says), and for the name and the position-and-salary line the entry
   with the latest valid time (so a backdated order never displaces a later one); the live
-  entries counted by type (for the completeness KPI), the retirement date and fiscal year.
+  entries counted by type (for the completeness KPI), the retirement date and fiscal year, and
+  the position of its latest operator event (``last_change_id``: what certification staleness
+  compares; the system's notices change no data an LAO certifies).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ledger.domain.employment import TRANSITIONS, EmploymentStatus
 from ledger.domain.personnel import EntryEvent, PersonnelRecord
 from ledger.domain.rules import retirement_date, retirement_fiscal_year
 from ledger.domain.signed import SignedAggregate
+from ledger.statement import SYSTEM_CID
 from projections.log import LogEvent
 from projections.rows import dumps, loads
 from projections.store import Cursor
@@ -106,7 +109,8 @@ class RegistryView(View):
                 "transfer_province TEXT, name_text TEXT, name_rank TEXT, position_text TEXT, "
                 "position_rank TEXT, entries TEXT NOT NULL, scheduled_year INTEGER, "
                 "opened_effective TEXT NOT NULL, "
-                "last_notification_id BIGINT NOT NULL, last_recorded_at TEXT NOT NULL"
+                "last_notification_id BIGINT NOT NULL, last_recorded_at TEXT NOT NULL, "
+                "last_change_id BIGINT NOT NULL"
             ),
         }
 
@@ -214,6 +218,8 @@ class _Batch:
         row.version = event.version
         row.last_notification_id = event.notification_id
         row.last_recorded_at = event.recorded_text
+        if event.signer_cid != SYSTEM_CID:  # a change of the data, not the system's notice
+            row.last_change_id = event.notification_id
 
     def _open(self, event: LogEvent) -> RecordRow:
         """RecordOpened: the record's row, its header and its first custody."""

@@ -4,7 +4,8 @@
 recorded=...)`` answers "who was where, in which position, at what salary" as of a valid date
 (what the orders say was true then) and as of a transaction time (what the ledger knew then):
 per record, the latest revision of each entry recorded by then, minus voided entries, and for
-each kind the fact with the latest valid time not after the date. A backdated order recorded
+each kind the fact with the latest valid time not after the date. A record opened (in valid
+time) after the date is not in the registry on that date. A backdated order recorded
 today changes the answer for past valid dates, but not the answer as of yesterday's
 transaction time: that is the point of the two axes.
 """
@@ -113,27 +114,21 @@ def fold_record(
     facts: Sequence[Fact], valid: date | None, recorded: datetime | None
 ) -> RegistryEntry | None:
     """The record as of a valid date and a transaction time, or None when it was not in the
-    registry then: nothing recorded by ``recorded``, or, as of ``valid``, neither its opening
-    nor any employment status or position-and-salary line in force yet. A record whose service
-    began before it was opened (a backfilled history) is held, before its opening, by the LAO
-    that opened it."""
+    registry then: nothing recorded by ``recorded``, or opened after ``valid`` (a stream whose
+    first event takes effect after a date did not exist on that date, whatever its entries say
+    of earlier days: a history that began before the opening is the opening's to backdate)."""
     when = None if recorded is None else utc_text(recorded)
     on = None if valid is None else valid.isoformat()
     known = [fact for fact in facts if when is None or fact.recorded_at <= when]
     entries = live_entries(known, None)
     header = latest_fact(entries, "header", None)
+    if header is None or (on is not None and header.effective > on):
+        return None
+    custody = latest_fact(known, "custody", on)
+    if custody is None or custody.lao is None or custody.province is None:
+        return None
     status = latest_fact(known, "status", on)
     position = latest_fact(entries, "position", on)
-    custody = latest_fact(known, "custody", on)
-    if custody is None and (status is not None or position is not None):
-        # In service before the record was opened here (a backfill): the opening LAO.
-        custody = min(
-            (fact for fact in known if fact.kind == "custody"),
-            key=lambda fact: (fact.effective, fact.entry),
-            default=None,
-        )
-    if header is None or custody is None or custody.lao is None or custody.province is None:
-        return None
     name = latest_fact(entries, "name", on)
     return RegistryEntry.of(
         stream=custody.stream,

@@ -111,6 +111,7 @@ class RecordRow:
     opened_effective: str
     last_notification_id: int
     last_recorded_at: str
+    last_change_id: int = 0  # the latest operator event (system notices left out)
 
     @property
     def name(self) -> dict[str, Any]:

@@ -176,7 +176,8 @@ def test_export_wants_exactly_one_scope(audited: Audited, tmp_path: Path) -> Non
 
 
 def test_replay_a_record_as_of_a_valid_date(audited: Audited) -> None:
-    """``replay record --valid-on`` in Buddhist era before the entries' effect: the opening only."""
+    """``replay record --valid-on`` in Buddhist era before the record was opened (valid time):
+    it did not exist then."""
     stream = str(audited.populated.tak[0])
 
     now = invoke("replay", "record", stream, "--json", *audited.where)
@@ -185,7 +186,10 @@ def test_replay_a_record_as_of_a_valid_date(audited: Audited) -> None:
     )
 
     assert 3 == json.loads(now.stdout)["version"]
-    assert ["RecordOpened"] == [event["type"] for event in json.loads(before.stdout)["events"]]
+    assert ([], False) == (
+        [event["type"] for event in json.loads(before.stdout)["events"]],
+        json.loads(before.stdout)["exists"],
+    )
 
 
 def test_replay_the_difference_between_two_times(audited: Audited) -> None:

@@ -13,12 +13,13 @@ from replay.asof import activity_report, lao_streams, stream_as_of, stream_diff
 from replay.errors import ScopeError
 from replay.source import DatabaseSource
 from tests.audit_kit import position_data
-from tests.ledger_kit import TAK_LAO, LedgerKit, education_data
+from tests.ledger_kit import TAK_LAO, LedgerKit, education_data, record_data
 
 
 @dataclass
 class History:
-    """A record with entries effective in 2010 and 2020, recorded at known moments."""
+    """A record opened in 2005, with entries effective in 2010 and 2020, recorded at known
+    moments."""
 
     stream: uuid.UUID
     opened_at: datetime
@@ -27,8 +28,9 @@ class History:
 
 @pytest.fixture
 def history(kit: LedgerKit) -> History:
-    """Open a record, add a 2010 education entry, then a 2020 salary entry."""
-    stream = kit.open_record()
+    """Open a record (effective 2005), add a 2010 education entry, then a 2020 salary entry."""
+    stream = uuid.uuid4()
+    kit.emit(kit.hr, stream, "RecordOpened", record_data(), effective=date(2005, 1, 1))
     opened_at = datetime.now(UTC)
     kit.submit(
         kit.sign(kit.hr, stream=stream, type="EducationAdded", data=education_data(1),
@@ -68,11 +70,13 @@ def test_as_of_a_transaction_time_the_record_is_what_was_recorded(
 def test_as_of_a_valid_date_the_record_is_what_was_in_effect(
     kit: LedgerKit, history: History
 ) -> None:
-    """On 2015-01-01 the 2010 entry is in effect and the 2020 one is not (yet)."""
+    """On 2015-01-01 the 2010 entry is in effect and the 2020 one is not (yet); in 2000,
+    before its opening, the record did not exist."""
     assert ["RecordOpened", "EducationAdded"] == types(
         kit, history.stream, valid_on=date(2015, 1, 1)
     )
-    assert ["RecordOpened"] == types(kit, history.stream, valid_on=date(2000, 1, 1))
+    assert ["RecordOpened"] == types(kit, history.stream, valid_on=date(2005, 1, 1))
+    assert not stream_as_of(kit.ledger, history.stream, valid_on=date(2000, 1, 1)).exists
 
 
 def test_both_axes_together_ask_what_was_known_then_about_a_date(

@@ -40,7 +40,7 @@ from ledger.settings import LedgerSettings
 from ledger.signing import verify_signature
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, read_statement
 from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator, build_kit
+from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator, build_kit, submission
 from tests.people import made_up_cid
 
 pytestmark = pytest.mark.postgres
@@ -246,7 +246,7 @@ def _certification(year: Year) -> None:
         hr,
         CYCLE,
         "LaoDataSubmitted",
-        {"snapshot_root": snapshot.root, "record_count": snapshot.record_count},
+        submission(year.ledger, CODE, snapshot.position),
         date(2019, 7, 20),
     )
     year.emit(head, CYCLE, "LaoDataCertified", {"snapshot_root": snapshot.root}, date(2019, 7, 25))
@@ -284,7 +284,7 @@ def _certification(year: Year) -> None:
         hr,
         CYCLE,
         "LaoDataSubmitted",
-        {"snapshot_root": snapshot.root, "record_count": snapshot.record_count},
+        submission(year.ledger, CODE, snapshot.position),
         date(2019, 8, 5),
     )
     year.emit(head, CYCLE, "LaoDataCertified", {"snapshot_root": snapshot.root}, date(2019, 8, 6))
@@ -298,7 +298,7 @@ def _certification(year: Year) -> None:
         {"letter": d.order("นพ 0023.2/ว 950", "2019-08-20", "สถ.จ.นครพนม")},
         date(2019, 8, 20),
     )
-    year.emit(dla, CYCLE, "DlaAccepted", {}, date(2019, 8, 30))
+    year.emit(dla, CYCLE, "DlaAccepted", {"snapshot_root": snapshot.root}, date(2019, 8, 30))
     year.cycle_state()
 
 

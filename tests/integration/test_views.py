@@ -8,7 +8,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from ledger.application import Ledger
-from ledger.domain.certification import CertificationCycle, certification_stream_id
+from ledger.domain.certification import CertificationCycle, Stage, certification_stream_id
 from ledger.domain.organizations import Organization, organization_stream_id
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.positions import Position, position_stream_id
@@ -26,6 +26,7 @@ from ledger.settings import LedgerSettings
 from projections.reports.eplan_status import eplan_status
 from projections.reports.kpi import lao_kpis, overdue
 from projections.reports.retirements import upcoming_retirements
+from projections.rows import THAILAND
 from projections.views.audit_trail import audit_trail
 from projections.views.catalogue import Projections
 from projections.views.certification import record_certifications
@@ -159,17 +160,37 @@ def test_organizations(built: Built) -> None:
 
 
 def _certified_at(ledger: Ledger, lao: str, cycle: str) -> int | None:
+    """The log position the cycle's certification covers (its certified snapshot's)."""
     stream = certification_stream_id(lao, cycle)
     if ledger.head(stream)[0] == 0:
         return None  # no such cycle
-    events = _events(ledger, stream)
-    certified = [e["notification_id"] for e in events if e["type"] == "LaoDataCertified"]
-    return max(certified) if certified else None
+    found = ledger.aggregate(stream)
+    assert isinstance(found, CertificationCycle)
+    return found.certified_position
+
+
+def _last_change(ledger: Ledger, stream: uuid.UUID) -> int:
+    """The log position of the record's latest operator event (system notices left out)."""
+    return max(
+        e["notification_id"] for e in _events(ledger, stream) if e["signer"]["cid"] != "system"
+    )
+
+
+def _certified_in_time(ledger: Ledger, lao: str, cycle: str) -> bool:
+    """The LAO head's certification was recorded (Thai day) by the cycle's LAO deadline."""
+    stream = certification_stream_id(lao, cycle)
+    if ledger.head(stream)[0] == 0:
+        return False
+    found = ledger.aggregate(stream)
+    assert isinstance(found, CertificationCycle)
+    recorded = [e.recorded_at for e in ledger.stream_events(stream) if e.type == "LaoDataCertified"]
+    deadline = found.deadlines[Stage.LAO]
+    return bool(recorded) and recorded[-1].astimezone(THAILAND).date() <= deadline
 
 
 def test_certification_per_cycle_and_per_record(built: Built) -> None:
     """The cycle's state is the aggregate's; a record is certified when the LAO head certified
-    after its last event, stale when it changed after."""
+    a snapshot at or after its last operator event, stale when an operator changed it after."""
     cycle = built.ledger.aggregate(certification_stream_id(str(LAO.lao), "2562"))
     assert isinstance(cycle, CertificationCycle)
     certified_at = _certified_at(built.ledger, str(LAO.lao), "2562")
@@ -178,7 +199,7 @@ def test_certification_per_cycle_and_per_record(built: Built) -> None:
     for stream in built.world.records.values():
         record = _record(built.ledger, stream)
         if record.lao == LAO.lao and str(record.status) in ("pending", "active", "suspended"):
-            last = _events(built.ledger, stream)[-1]["notification_id"]
+            last = _last_change(built.ledger, stream)
             expected[str(stream)] = "certified" if last <= certified_at else "stale"
 
     with built.projections.read() as cursor:
@@ -199,7 +220,8 @@ def _required_filled(record: PersonnelRecord) -> bool:
 
 def test_completeness_kpi_and_lpa_score(built: Built) -> None:
     """Per LAO: records not separated, complete (required items), certified, the share of
-    both, and LPA 2.9 (5 only when all are complete and certified by the deadline)."""
+    both, and LPA 2.9 (5 only when all are complete and certified, the certification recorded
+    by the deadline)."""
     expected = {}
     for scope in (LAO, NEIGHBOUR, TAK):
         lao = str(scope.lao)
@@ -214,11 +236,11 @@ def test_completeness_kpi_and_lpa_score(built: Built) -> None:
         certified = {
             s
             for s, _ in records
-            if certified_at is not None
-            and _events(built.ledger, s)[-1]["notification_id"] <= certified_at
+            if certified_at is not None and _last_change(built.ledger, s) <= certified_at
         }
         both = len(complete & certified)
-        score = 5 if records and both == len(records) else 0
+        in_time = _certified_in_time(built.ledger, lao, "2562")
+        score = 5 if records and both == len(records) and in_time else 0
         expected[lao] = (len(records), len(complete), len(certified), both, score)
 
     with built.projections.read() as cursor:
@@ -236,21 +258,23 @@ def test_completeness_kpi_and_lpa_score(built: Built) -> None:
 
 
 def test_overdue_list(built: Built) -> None:
-    """A stage is overdue when the aggregate says so on that day."""
-    as_of = date(2019, 8, 20)
-    expected = set()
-    for scope in (LAO, NEIGHBOUR):
-        cycle = built.ledger.aggregate(certification_stream_id(str(scope.lao), "2562"))
-        assert isinstance(cycle, CertificationCycle)
-        for stage in cycle.deadlines:
-            if cycle.is_overdue(stage, as_of):
-                expected.add((cycle.lao, str(stage)))
+    """A stage is overdue once its deadline passed with its work not recorded by that day: on
+    20 August 2562 the LAO's certification (recorded only now) was not done yet; days after
+    it was recorded, only the stages still open are."""
+    later = date.today() + timedelta(days=2)  # after the Thai day of anything recorded so far
 
     with built.projections.read() as cursor:
-        found = overdue(cursor, built.tables("certification"), as_of)
+        then = overdue(cursor, built.tables("certification"), date(2019, 8, 20))
+        now = overdue(cursor, built.tables("certification"), later)
 
-    assert expected == {(item.lao, item.stage) for item in found}
-    assert {(str(LAO.lao), "province"), (str(NEIGHBOUR.lao), "lao")} == expected
+    lao, neighbour = str(LAO.lao), str(NEIGHBOUR.lao)
+    assert {(lao, "lao"), (lao, "province"), (neighbour, "lao")} == {
+        (item.lao, item.stage) for item in then
+    }
+    assert {(lao, "province"), (neighbour, "lao")} == {(item.lao, item.stage) for item in now}
+    cycle = built.ledger.aggregate(certification_stream_id(lao, "2562"))
+    assert isinstance(cycle, CertificationCycle)
+    assert cycle.is_overdue(Stage.PROVINCE, later)  # the aggregate agrees on what is open
 
 
 def test_upcoming_retirements(built: Built) -> None:

@@ -28,7 +28,7 @@ from ledger.processes import (
 )
 from ledger.settings import LedgerSettings
 from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO, TAK_LAO, LedgerKit, Operator
+from tests.ledger_kit import NAKHON_PHANOM_LAO, TAK_LAO, LedgerKit, Operator, submission
 from tests.people import made_up_cid
 
 LAO, OTHER = NAKHON_PHANOM_LAO, TAK_LAO
@@ -480,13 +480,12 @@ def test_head_certifies_the_submitted_root(world: LedgerKit) -> None:
     """The LAO head may certify only the root the HR officer submitted."""
     head = world.operator([Role.LAO_HEAD], LAO)
     stream = _cycle(world)
-    world.emit(
-        world.hr, stream, "LaoDataSubmitted", {"snapshot_root": d.sha("a"), "record_count": 1}
-    )
+    submitted = submission(world.ledger, "6480101")
+    world.emit(world.hr, stream, "LaoDataSubmitted", submitted)
 
     with pytest.raises(InvalidDataError, match="not the root that was submitted"):
         world.emit(head, stream, "LaoDataCertified", {"snapshot_root": d.sha("b")})
-    world.emit(head, stream, "LaoDataCertified", {"snapshot_root": d.sha("a")})
+    world.emit(head, stream, "LaoDataCertified", {"snapshot_root": submitted["snapshot_root"]})
 
     assert "lao_certified" == state(world, stream).state
 
@@ -612,9 +611,7 @@ def test_changes_after_certification_invalidate_it(world: LedgerKit) -> None:
     changed, untouched = active(world), active(world, cid=made_up_cid(81))
     stream = _cycle(world)
     snapshot = lao_snapshot(world.ledger, "6480101")
-    world.emit(
-        world.hr, stream, "LaoDataSubmitted", {"snapshot_root": snapshot.root, "record_count": 2}
-    )
+    world.emit(world.hr, stream, "LaoDataSubmitted", submission(world.ledger, "6480101"))
     world.emit(head, stream, "LaoDataCertified", {"snapshot_root": snapshot.root})
     world.emit(world.hr, changed, "AbilityRecorded", {"ability": "ภาษาเวียดนาม"})
 
@@ -629,7 +626,76 @@ def test_changes_after_certification_invalidate_it(world: LedgerKit) -> None:
         cycle.state,
         cycle.stale_records,
     )
-    assert {changed, untouched} == set(snapshot.heads)
+    assert {changed, untouched} == snapshot.streams
+
+
+def test_a_system_notice_leaves_a_certification_standing(world: LedgerKit) -> None:
+    """The system key's RetirementScheduled on a covered record does not make it stale."""
+    head = world.operator([Role.LAO_HEAD], LAO)
+    retiring = active(world, birth_date="1961-05-10")
+    stream = _cycle(world)
+    submitted = submission(world.ledger, "6480101")
+    world.emit(world.hr, stream, "LaoDataSubmitted", submitted)
+    world.emit(head, stream, "LaoDataCertified", {"snapshot_root": submitted["snapshot_root"]})
+    scheduled = schedule_retirements(world.ledger, world.system.signer, 2564)
+
+    report = invalidate_stale_certifications(world.ledger, world.system.signer)
+
+    assert [retiring] == [receipt.stream for receipt in scheduled.receipts]
+    assert (0, "lao_certified") == (report.emitted, state(world, stream).state)
+
+
+@pytest.mark.parametrize(
+    ("change", "rules"),
+    [
+        ({"snapshot_root": d.sha("x")}, ["certification.snapshot_mismatch"]),
+        ({"record_count": 5}, ["certification.record_count_mismatch"]),
+        ({"position": None}, ["certification.position_missing"]),
+        ({"position": 10_000}, ["certification.position_beyond_log"]),
+    ],
+)
+def test_a_submission_names_the_snapshot_the_ledger_computes(
+    world: LedgerKit, change: dict[str, Any], rules: list[str]
+) -> None:
+    """A root, count or position other than the ledger's snapshot is refused, naming the rule."""
+    active(world)
+    stream = _cycle(world)
+    right = submission(world.ledger, "6480101")
+    wrong = {key: value for key, value in (right | change).items() if value is not None}
+
+    with pytest.raises(InvalidDataError) as refused:
+        world.emit(world.hr, stream, "LaoDataSubmitted", wrong)
+    world.emit(world.hr, stream, "LaoDataSubmitted", right)
+
+    assert rules == [violation.id for violation in refused.value.violations]
+    assert (right["position"], "submitted") == (
+        state(world, stream).submitted_position,
+        state(world, stream).state,
+    )
+
+
+def test_dla_accepts_the_root_the_province_certified(world: LedgerKit) -> None:
+    """DLA names the certified root when it accepts: another root, or none, is refused."""
+    head = world.operator([Role.LAO_HEAD], LAO)
+    province = world.operator(
+        [Role.PROVINCIAL_OFFICER], LAO.model_copy(update={"level": "province", "lao": None})
+    )
+    stream = _cycle(world)
+    submitted = submission(world.ledger, "6480101")
+    root = {"snapshot_root": submitted["snapshot_root"]}
+    world.emit(world.hr, stream, "LaoDataSubmitted", submitted)
+    world.emit(head, stream, "LaoDataCertified", root)
+    world.emit(province, stream, "ProvinceCertified", root)
+
+    refusals = []
+    for data in ({}, {"snapshot_root": d.sha("x")}):
+        with pytest.raises(InvalidDataError) as refused:
+            world.emit(world.admin, stream, "DlaAccepted", data)
+        refusals.append(refused.value.violations[0].id)
+    world.emit(world.admin, stream, "DlaAccepted", root)
+
+    assert ["certification.root_missing", "certification.root_differs"] == refusals
+    assert "dla_accepted" == state(world, stream).state
 
 
 def test_overdue_cycles_are_marked_once(world: LedgerKit) -> None:

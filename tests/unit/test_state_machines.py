@@ -53,7 +53,14 @@ from ledger.domain.rules import retirement_date
 from ledger.errors import ForbiddenError, InvalidDataError
 from ledger.settings import LedgerSettings
 from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO, TAK_LAO, LedgerKit, Operator, build_kit
+from tests.ledger_kit import (
+    NAKHON_PHANOM_LAO,
+    TAK_LAO,
+    LedgerKit,
+    Operator,
+    build_kit,
+    submission,
+)
 
 SETTINGS = settings(
     max_examples=50,
@@ -315,7 +322,7 @@ def test_position_machine(env: Env) -> None:
 # Certification cycle.
 
 CS = CertificationState
-ROOTS = [d.sha("a"), d.sha("b")]
+WRONG_ROOT = d.sha("b")
 CERTIFIED = {CS.LAO_CERTIFIED, CS.PROVINCE_VERIFIED, CS.DLA_ACCEPTED}
 
 
@@ -334,12 +341,14 @@ class CertificationMachine(LedgerMachine):
         states = {CS.DRAFT, CS.SUBMITTED, CS.STALE} if stage == "lao" else {CS.LAO_CERTIFIED}
         return self.state in states and day > deadline
 
-    @rule(root=st.sampled_from(ROOTS))
-    def submit(self, root: str) -> None:
-        data = {"snapshot_root": root, "record_count": 3}
-        allowed = self.state in {CS.DRAFT, CS.STALE}
+    @rule(right=st.booleans())
+    def submit(self, right: bool) -> None:
+        data = submission(self.env.kit.ledger, str(LAO.lao))
+        if not right:
+            data["snapshot_root"] = WRONG_ROOT
+        allowed = self.state in {CS.DRAFT, CS.STALE} and right
         if self.expect(allowed, Role.LAO_HR_OFFICER, self.stream, "LaoDataSubmitted", data):
-            self.state, self.submitted = CS.SUBMITTED, root
+            self.state, self.submitted = CS.SUBMITTED, data["snapshot_root"]
 
     @rule(role=st.sampled_from([Role.LAO_SUPERIOR, Role.LAO_HEAD]))
     def lao_return(self, role: Role) -> None:
@@ -348,8 +357,9 @@ class CertificationMachine(LedgerMachine):
         ):
             self.state = CS.DRAFT
 
-    @rule(root=st.sampled_from(ROOTS))
-    def lao_certify(self, root: str) -> None:
+    @rule(right=st.booleans())
+    def lao_certify(self, right: bool) -> None:
+        root = (self.submitted or d.sha("a")) if right else WRONG_ROOT
         allowed = self.state is CS.SUBMITTED and root == self.submitted
         data = {"snapshot_root": root}
         if self.expect(allowed, Role.LAO_HEAD, self.stream, "LaoDataCertified", data):
@@ -362,8 +372,9 @@ class CertificationMachine(LedgerMachine):
         if self.expect(allowed, Role.PROVINCIAL_OFFICER, self.stream, event, d.returned()):
             self.state, self.certified = CS.DRAFT, None
 
-    @rule(root=st.sampled_from(ROOTS))
-    def province_certify(self, root: str) -> None:
+    @rule(right=st.booleans())
+    def province_certify(self, right: bool) -> None:
+        root = (self.certified or d.sha("a")) if right else WRONG_ROOT
         allowed = self.state is CS.LAO_CERTIFIED and root == self.certified
         data = {"snapshot_root": root}
         if self.expect(allowed, Role.PROVINCIAL_OFFICER, self.stream, "ProvinceCertified", data):
@@ -384,8 +395,9 @@ class CertificationMachine(LedgerMachine):
 
     @rule()
     def dla_accept(self) -> None:
+        data = {"snapshot_root": self.certified} if self.certified else {}
         if self.expect(
-            self.state is CS.PROVINCE_VERIFIED, Role.DLA_ADMIN, self.stream, "DlaAccepted", {}
+            self.state is CS.PROVINCE_VERIFIED, Role.DLA_ADMIN, self.stream, "DlaAccepted", data
         ):
             self.state = CS.DLA_ACCEPTED
 
@@ -419,14 +431,14 @@ class CertificationMachine(LedgerMachine):
     @rule(data=st.data())
     def valid_step(self, data: st.DataObject) -> None:
         moves: dict[CertificationState, list[tuple[str, Any]]] = {
-            CS.DRAFT: [("submit", lambda: self.submit(data.draw(st.sampled_from(ROOTS))))],
+            CS.DRAFT: [("submit", lambda: self.submit(True))],
             CS.SUBMITTED: [
                 ("return", lambda: self.lao_return(Role.LAO_HEAD)),
-                ("certify", lambda: self.lao_certify(self.submitted)),
+                ("certify", lambda: self.lao_certify(True)),
             ],
             CS.LAO_CERTIFIED: [
                 ("return", self.province_return),
-                ("certify", lambda: self.province_certify(self.certified)),
+                ("certify", lambda: self.province_certify(True)),
             ],
             CS.PROVINCE_VERIFIED: [
                 ("report", self.report),
