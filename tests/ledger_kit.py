@@ -1,4 +1,5 @@
-"""A ready-made ledger for tests: genesis, an admin, HR officers in two LAOs, helpers to sign."""
+"""A ready-made ledger for tests: genesis, an admin, two registered LAOs with an HR officer each,
+helpers to sign."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ from typing import Any
 
 from ledger.application import Ledger, Receipt
 from ledger.domain.operators import KeyStorage
+from ledger.domain.organizations import organization_stream_id
 from ledger.domain.permissions import Role, Scope
 from ledger.genesis import compose, enrolment_data, initialise
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, SignerRef, build_statement
+from tests import domain_data as d
 from tests.people import ADMIN_CID, HR_CID, OTHER_HR_CID, PERSON_CID, made_up_cid
 
 SOFTWARE = KeyStorage(kind="software")
 NAKHON_PHANOM_LAO = Scope(level="lao", province="นครพนม", lao="6480101")
 TAK_LAO = Scope(level="lao", province="ตาก", lao="6630101")
+REGISTERED_ON = date(2000, 1, 1)
+"""When DLA registered the kit's two LAOs (before anything else of theirs takes effect)."""
 
 
 @dataclass
@@ -191,8 +196,17 @@ def enrol(kit: LedgerKit, operator: Operator, roles: list[Role], scope: Scope) -
     return kit.submit(signed)
 
 
+def register(kit: LedgerKit, scope: Scope, **fields: str) -> Receipt:
+    """DLA registers the LAO of ``scope`` (an SAO unless ``fields`` say otherwise)."""
+    code, province = str(scope.lao), str(scope.province)
+    data = d.organization(code, province, **fields)
+    stream = organization_stream_id(code)
+    return kit.emit(kit.admin, stream, "OrganizationRegistered", data, effective=REGISTERED_ON)
+
+
 def build_kit(ledger: Ledger) -> LedgerKit:
-    """Initialise ``ledger`` and enrol an admin and two HR officers in different LAOs."""
+    """Initialise ``ledger``, register two LAOs in different provinces and enrol an admin and
+    an HR officer of each (an LAO is registered before its staff are enrolled)."""
     kit = LedgerKit(
         ledger=ledger,
         system=Operator(cid="system"),
@@ -208,9 +222,19 @@ def build_kit(ledger: Ledger) -> LedgerKit:
         admin_public_key=kit.admin.signer.public_key,
         admin_storage=SOFTWARE,
     )
+    register(kit, NAKHON_PHANOM_LAO)
+    register(kit, TAK_LAO)
     enrol(kit, kit.hr, [Role.LAO_HR_OFFICER], NAKHON_PHANOM_LAO)
     enrol(kit, kit.other_hr, [Role.LAO_HR_OFFICER], TAK_LAO)
     return kit
 
 
-__all__ = ["GENESIS_PREV_HASH", "LedgerKit", "Operator", "build_kit", "enrol", "offline_chain"]
+__all__ = [
+    "GENESIS_PREV_HASH",
+    "LedgerKit",
+    "Operator",
+    "build_kit",
+    "enrol",
+    "offline_chain",
+    "register",
+]
