@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+
 from ledger.application import Ledger, Receipt
 from ledger.domain.operators import KeyStorage
 from ledger.domain.organizations import organization_stream_id
 from ledger.domain.permissions import Role, Scope
+from ledger.errors import InvalidDataError
 from ledger.genesis import compose, enrolment_data, initialise
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, SignerRef, build_statement
@@ -138,6 +141,12 @@ class LedgerKit:
         return self.ledger.recorder.max_notification_id() or 0
 
 
+def first_rule(refused: pytest.ExceptionInfo[InvalidDataError]) -> tuple[str, str]:
+    """The id of the first rule a refusal names, and the field it names."""
+    violation = refused.value.violations[0]
+    return violation.id, violation.field
+
+
 def record_data(scope: Scope = NAKHON_PHANOM_LAO, cid: str = PERSON_CID) -> dict[str, Any]:
     return {
         "cid": cid,
@@ -235,6 +244,7 @@ __all__ = [
     "Operator",
     "build_kit",
     "enrol",
+    "first_rule",
     "offline_chain",
     "register",
 ]
