@@ -281,8 +281,11 @@ class Organization(LedgerAggregate):
             target = context.find(organization_stream_id(data.into), Organization)
             if data.into == organization.code:
                 raise invalid(cls, "into: an LAO does not merge into itself")
-            if target is None or not target.is_active:
-                raise invalid(cls, f"into: {data.into} is not a registered, active LAO")
+            if target is None:
+                raise broken(cls, LAO_NOT_REGISTERED, "data.into", lao=data.into)
+            if not target.is_active:
+                into = str(target.merged_into)
+                raise broken(cls, LAO_MERGED, "data.into", lao=data.into, into=into)
 
         def evolve(self, organization: Organization, data: OrganizationMergedData) -> None:
             organization.merged_into = data.into

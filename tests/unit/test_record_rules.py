@@ -12,11 +12,15 @@ from typing import Any
 import pytest
 
 from ledger.application import Ledger
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.permissions import Role
+from ledger.domain.personnel import PersonnelRecord
+from ledger.domain.signed import SignedFields
 from ledger.errors import InvalidDataError
 from ledger.settings import LedgerSettings
+from ledger.statement import SignedStatement
 from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, first_rule
+from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, first_rule, offline_chain
 from tests.people import PERSON_CID
 
 LAO = NAKHON_PHANOM_LAO
@@ -296,3 +300,33 @@ def test_a_voided_leave_leaves_its_days_free(kit: LedgerKit) -> None:
     take(kit, stream, leave("2019-06-03", kind="personal"))
 
     assert 5 == kit.ledger.head(stream)[0]
+
+
+# Stored events.
+
+
+def _stored(signed: SignedStatement) -> SignedFields:
+    return SignedFields(signed.canonical.decode("utf-8"), signed.signature.hex(), signed.hash)
+
+
+def test_stored_events_replay_whatever_the_rules_say_now() -> None:
+    """The rules run at admission only: events stored before them replay as they were."""
+    chain = offline_chain(
+        [
+            ("RecordOpened", {**d.record(LAO), "province": "ตาก"}),  # not its LAO's province
+            ("LeaveTaken", leave("2019-06-03")),  # before employment started
+            ("EmploymentStarted", d.status_data("EmploymentStarted")),
+            ("LeaveTaken", leave("2019-06-03", kind="personal")),  # overlapping the first
+        ]
+    )
+    first, *rest = chain
+    record = PersonnelRecord.open(first.statement.stream, PersonnelRecord.RecordOpened,
+                                  _stored(first))  # fmt: skip
+    for signed in rest:
+        record.record(EVENT_TYPES[signed.statement.type].event_class, _stored(signed))
+
+    replayed: Any = None
+    for event in record.collect_events():
+        replayed = event.mutate(replayed)
+
+    assert ("ตาก", 2) == (replayed.province, len(replayed.entries_of(PersonnelRecord.LeaveTaken)))
