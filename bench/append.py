@@ -62,7 +62,7 @@ from ledger.application import Ledger
 from ledger.domain.operators import KeyStorage
 from ledger.domain.permissions import Role, Scope
 from ledger.domain.rules import cid_check_digit
-from ledger.genesis import compose, enrolment_data, initialise, submit
+from ledger.genesis import compose, enrolment_data, initialise, register_organization, submit
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from ledger.statement import (
@@ -363,7 +363,8 @@ class LedgerSide:
         self.label = "ours" if stream_cache else "uncached"
 
     def prepare(self, name: str, layout: Layout) -> Callable[[Sequence[Item]], None]:
-        """A fresh ledger: genesis, admin, the HR officer enrolled, streams opened."""
+        """A fresh ledger: genesis, admin, the LAO registered, its HR officer enrolled, streams
+        opened."""
         settings = LedgerSettings(database_url=self.database_url, name=name)
         if not self.stream_cache:
             settings = settings.model_copy(update={"stream_cache_size": 0})
@@ -378,6 +379,15 @@ class LedgerSide:
             admin_cid=self.admin.cid,
             admin_public_key=self.admin.signer.public_key,
             admin_storage=software,
+        )
+        register_organization(
+            ledger,
+            code=LAO,
+            province=PROVINCE,
+            name="เทศบาลตำบลทดสอบ",
+            district="เมืองเชียงใหม่",
+            signer=self.admin.signer,
+            cid=self.admin.cid,
         )
         enrol = compose(
             ledger,

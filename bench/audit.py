@@ -56,7 +56,7 @@ from ledger.canonical import canonicalize
 from ledger.domain.operators import KeyStorage
 from ledger.domain.permissions import Role, Scope
 from ledger.domain.rules import cid_check_digit
-from ledger.genesis import compose, enrolment_data, initialise
+from ledger.genesis import compose, enrolment_data, initialise, register_organization
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from ledger.statement import GENESIS_PREV_HASH
@@ -225,6 +225,15 @@ class Bench:
                 admin_storage=KeyStorage(kind="software"),
             )
             for officer in officers:
+                register_organization(
+                    ledger,
+                    code=officer.lao,
+                    province=officer.province,
+                    name=f"องค์การบริหารส่วนตำบลทดสอบ {officer.lao}",
+                    district="เมือง",
+                    signer=admin,
+                    cid=make_cid(1),
+                )
                 signed = compose(
                     ledger,
                     stream=ledger.registry_id,

@@ -57,7 +57,7 @@ from ledger.application import Ledger
 from ledger.domain.operators import KeyStorage
 from ledger.domain.permissions import Role, Scope
 from ledger.domain.rules import cid_check_digit
-from ledger.genesis import compose, enrolment_data, initialise, submit
+from ledger.genesis import compose, enrolment_data, initialise, register_organization, submit
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignerRef, build_statement
@@ -98,6 +98,15 @@ class Operators:
             admin_cid=self.admin_cid,
             admin_public_key=self.admin.public_key,
             admin_storage=SOFTWARE,
+        )
+        register_organization(
+            ledger,
+            code=str(SCOPE.lao),
+            province=str(SCOPE.province),
+            name="เทศบาลตำบลทดสอบ",
+            district="เมืองเชียงใหม่",
+            signer=self.admin,
+            cid=self.admin_cid,
         )
         enrol = compose(
             ledger,

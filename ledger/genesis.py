@@ -2,7 +2,8 @@
 
 Clients (the CLI, the demo, tests) use these to prepare statements; the ledger checks them like
 any other. ``initialise`` writes the genesis (the system key enrolling itself) and the first
-admin's enrolment signed by the system key.
+admin's enrolment signed by the system key; ``register_organization`` has DLA register an LAO,
+which comes before enrolling the LAO's staff (an LAO scope names a registered organization).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from uuid import UUID
 
 from ledger.application import Ledger, Receipt
 from ledger.domain.operators import KeyStorage
+from ledger.domain.organizations import organization_stream_id
 from ledger.domain.permissions import NATIONAL, Role, Scope
 from ledger.signing import Signer, sign_statement
 from ledger.statement import SYSTEM_CID, SignedStatement, SignerRef, build_statement, key_id_of
@@ -111,3 +113,30 @@ def initialise(
     )
     receipts.append(submit(ledger, admin))
     return receipts
+
+
+def register_organization(
+    ledger: Ledger,
+    *,
+    code: str,
+    province: str,
+    name: str,
+    district: str,
+    signer: Signer,
+    cid: str,
+    type: str = "sao",
+    effective: date | None = None,
+) -> Receipt:
+    """DLA registers the LAO ``code`` (its 7-digit DLA code) in ``province`` (one of the 77),
+    signed by a DLA admin's ``signer``."""
+    data = {"code": code, "name": name, "type": type, "province": province, "district": district}
+    registered = compose(
+        ledger,
+        stream=organization_stream_id(code),
+        type="OrganizationRegistered",
+        data=data,
+        signer=signer,
+        cid=cid,
+        effective=effective,
+    )
+    return submit(ledger, registered)

@@ -101,15 +101,11 @@ def build_world(kit: LedgerKit) -> World:
 
 def _organizations(world: World) -> None:
     s = world.streams
-    for name, code, province in (
-        ("org", LAO.lao, LAO.province),
-        ("org_outside", OUTSIDE_LAO.lao, OUTSIDE_LAO.province),
-        ("org_neighbour", "6480102", LAO.province),
-    ):
-        s[name] = organization_stream_id(str(code))
-        world.emit(
-            Role.DLA_ADMIN, name, "OrganizationRegistered", d.organization(str(code), str(province))
-        )
+    s["org"] = organization_stream_id(str(LAO.lao))  # the kit registered the world's two LAOs
+    s["org_outside"] = organization_stream_id(str(OUTSIDE_LAO.lao))
+    s["org_neighbour"] = organization_stream_id("6480102")
+    neighbour = d.organization("6480102", str(LAO.province))
+    world.emit(Role.DLA_ADMIN, "org_neighbour", "OrganizationRegistered", neighbour)
     for unit in (
         d.unit("div-1"),
         d.unit("school-1", "school"),
@@ -231,6 +227,8 @@ def _eplan(world: World) -> None:
         {"approved_on": "2019-06-01", "approver": "นายก อบต."},
     )
     world.emit(finance, "project_budgeted", "BudgetApproved", d.budget(2566, "300000.00"))
+    first_payment = {"amount": "100000.00", "paid_on": "2019-02-01"}  # it may complete now
+    world.emit(finance, "project_budgeted", "DisbursementMade", first_payment)
     for name, sector in (("subsidy_education", "education"), ("subsidy_other", "infrastructure")):
         data = d.subsidy(LAO, name, sector)
         s[name] = subsidy_stream_id(str(LAO.lao), 2562, "general", name)
@@ -384,7 +382,7 @@ def samples(world: World) -> dict[tuple[str, str], tuple[uuid.UUID, dict[str, An
         ("PlanProjectChanged", ""): (s["project_draft"], {"title": "ก่อสร้างรางระบายน้ำ"}),
         ("PlanProjectRemoved", ""): (s["project_draft"], {"reason": "ซ้ำซ้อน"}),
         ("BudgetApproved", ""): (s["project_planned"], d.budget(2567, "200000.00")),
-        ("ContractSigned", ""): (s["project_budgeted"], d.contract()),
+        ("ContractSigned", ""): (s["project_budgeted"], d.contract(amount="290000.00")),
         ("DisbursementMade", ""): (
             s["project_budgeted"],
             {"amount": "100000.00", "paid_on": "2019-03-01"},
@@ -398,7 +396,7 @@ def samples(world: World) -> dict[tuple[str, str], tuple[uuid.UUID, dict[str, An
         ("ProjectCancelled", ""): (s["project_planned"], {"reason": "พื้นที่ซ้ำซ้อน"}),
         ("FundsCarriedOver", ""): (
             s["project_budgeted"],
-            {"from_year": 2566, "amount": "300000.00"},
+            {"from_year": 2566, "amount": "200000.00"},  # the budget less the first payment
         ),
         ("ProjectGeoLocated", ""): (s["project_planned"], d.LINE),
         ("SubsidyAllocated", ""): (

@@ -1,4 +1,5 @@
-"""A ready-made ledger for tests: genesis, an admin, HR officers in two LAOs, helpers to sign."""
+"""A ready-made ledger for tests: genesis, an admin, two registered LAOs with an HR officer each,
+helpers to sign."""
 
 from __future__ import annotations
 
@@ -9,18 +10,25 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+
 from ledger.application import Ledger, Receipt
 from ledger.domain.operators import KeyStorage
+from ledger.domain.organizations import organization_stream_id
 from ledger.domain.permissions import Role, Scope
+from ledger.errors import InvalidDataError
 from ledger.genesis import compose, enrolment_data, initialise
 from ledger.processes import lao_snapshot
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, SignerRef, build_statement
+from tests import domain_data as d
 from tests.people import ADMIN_CID, HR_CID, OTHER_HR_CID, PERSON_CID, made_up_cid
 
 SOFTWARE = KeyStorage(kind="software")
 NAKHON_PHANOM_LAO = Scope(level="lao", province="นครพนม", lao="6480101")
 TAK_LAO = Scope(level="lao", province="ตาก", lao="6630101")
+REGISTERED_ON = date(2000, 1, 1)
+"""When DLA registered the kit's two LAOs (before anything else of theirs takes effect)."""
 
 
 @dataclass
@@ -134,6 +142,12 @@ class LedgerKit:
         return self.ledger.recorder.max_notification_id() or 0
 
 
+def first_rule(refused: pytest.ExceptionInfo[InvalidDataError]) -> tuple[str, str]:
+    """The id of the first rule a refusal names, and the field it names."""
+    violation = refused.value.violations[0]
+    return violation.id, violation.field
+
+
 def record_data(scope: Scope = NAKHON_PHANOM_LAO, cid: str = PERSON_CID) -> dict[str, Any]:
     return {
         "cid": cid,
@@ -192,8 +206,17 @@ def enrol(kit: LedgerKit, operator: Operator, roles: list[Role], scope: Scope) -
     return kit.submit(signed)
 
 
+def register(kit: LedgerKit, scope: Scope, **fields: str) -> Receipt:
+    """DLA registers the LAO of ``scope`` (an SAO unless ``fields`` say otherwise)."""
+    code, province = str(scope.lao), str(scope.province)
+    data = d.organization(code, province, **fields)
+    stream = organization_stream_id(code)
+    return kit.emit(kit.admin, stream, "OrganizationRegistered", data, effective=REGISTERED_ON)
+
+
 def build_kit(ledger: Ledger) -> LedgerKit:
-    """Initialise ``ledger`` and enrol an admin and two HR officers in different LAOs."""
+    """Initialise ``ledger``, register two LAOs in different provinces and enrol an admin and
+    an HR officer of each (an LAO is registered before its staff are enrolled)."""
     kit = LedgerKit(
         ledger=ledger,
         system=Operator(cid="system"),
@@ -209,6 +232,8 @@ def build_kit(ledger: Ledger) -> LedgerKit:
         admin_public_key=kit.admin.signer.public_key,
         admin_storage=SOFTWARE,
     )
+    register(kit, NAKHON_PHANOM_LAO)
+    register(kit, TAK_LAO)
     enrol(kit, kit.hr, [Role.LAO_HR_OFFICER], NAKHON_PHANOM_LAO)
     enrol(kit, kit.other_hr, [Role.LAO_HR_OFFICER], TAK_LAO)
     return kit
@@ -231,6 +256,8 @@ __all__ = [
     "Operator",
     "build_kit",
     "enrol",
+    "first_rule",
     "offline_chain",
+    "register",
     "submission",
 ]

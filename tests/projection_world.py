@@ -21,7 +21,7 @@ from ledger.domain.permissions import Role, Scope, province_scope
 from ledger.domain.positions import position_stream_id
 from ledger.processes import lao_snapshot
 from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO, TAK_LAO, LedgerKit, Operator
+from tests.ledger_kit import NAKHON_PHANOM_LAO, REGISTERED_ON, TAK_LAO, LedgerKit, Operator
 from tests.people import made_up_cid
 
 LAO = NAKHON_PHANOM_LAO  # 6480101
@@ -98,8 +98,8 @@ def build_projection_world(kit: LedgerKit) -> ProjectionWorld:
     ops["province"] = kit.operator([Role.PROVINCIAL_OFFICER], province_scope("นครพนม"))
     ops["planning"] = kit.operator([Role.EPLAN_PLANNING], province_scope("นครพนม"))
     ops["finance"] = kit.operator([Role.EPLAN_FINANCE], province_scope("นครพนม"))
-    ops["neighbour_hr"] = kit.operator([Role.LAO_HR_OFFICER], NEIGHBOUR)
     _organizations(world)
+    ops["neighbour_hr"] = kit.operator([Role.LAO_HR_OFFICER], NEIGHBOUR)  # once registered
     _records(world)
     _positions(world)
     _eplan(world)
@@ -109,16 +109,14 @@ def build_projection_world(kit: LedgerKit) -> ProjectionWorld:
 
 
 def _organizations(world: ProjectionWorld) -> None:
-    kit = world.kit
-    for scope, type_, name in (
-        (LAO, "subdistrict_municipality", "เทศบาลตำบลตัวอย่าง"),
-        (NEIGHBOUR, "sao", "องค์การบริหารส่วนตำบลทดลอง"),
-        (TAK, "sao", "องค์การบริหารส่วนตำบลสมมุติ"),
-    ):
-        data = d.organization(str(scope.lao), str(scope.province), type=type_, name=name)
-        _emit(world, kit.admin, organization_stream_id(str(scope.lao)), "OrganizationRegistered",
-              data)  # fmt: skip
+    kit, early = world.kit, REGISTERED_ON  # the kit registered LAO and TAK as SAOs
     org = organization_stream_id(str(LAO.lao))
+    _emit(world, kit.admin, org, "OrganizationTypeChanged",
+          {"from_type": "sao", "to_type": "subdistrict_municipality"}, early)  # fmt: skip
+    _emit(world, kit.admin, org, "OrganizationRenamed", {"name": "เทศบาลตำบลตัวอย่าง"}, early)
+    data = d.organization(str(NEIGHBOUR.lao), "นครพนม", name="องค์การบริหารส่วนตำบลทดลอง")
+    _emit(world, kit.admin, organization_stream_id(str(NEIGHBOUR.lao)), "OrganizationRegistered",
+          data, early)  # fmt: skip
     _emit(world, kit.hr, org, "OrgUnitCreated", d.unit("div-1"))
     _emit(world, kit.hr, org, "OrgUnitCreated", d.unit("cdc-1", "child_development_centre"))
     _emit(world, kit.hr, org, "OrgUnitClosed", {"unit": "cdc-1", "reason": "ยุบรวม"})
@@ -214,7 +212,7 @@ def _eplan(world: ProjectionWorld) -> None:
           {"approved_on": "2019-06-30", "approver": "นายก"}, date(2019, 6, 30))  # fmt: skip
     a, b = world.projects["a"], world.projects["b"]
     _emit(world, finance, a, "BudgetApproved", d.budget(2562, "100000.00"), date(2018, 10, 1))
-    _emit(world, finance, a, "ContractSigned", d.contract(), date(2019, 1, 20))
+    _emit(world, finance, a, "ContractSigned", d.contract(amount="95000.00"), date(2019, 1, 20))
     _emit(world, finance, a, "DisbursementMade", {"amount": "50000.00", "paid_on": "2019-03-01"},
           date(2019, 3, 1))  # fmt: skip
     _emit(world, finance, a, "ProjectCompleted", {"completed_on": "2019-09-01"}, date(2019, 9, 1))

@@ -109,6 +109,8 @@ BUDGETS = {2562: "7500000.00", 2563: "12500000.00"}
 """The Nakhon Phanom LAO's annual expenditure budgets: FY2562 ends over the 40% limit."""
 
 APPOINTED_ON = date(2019, 4, 1)
+REGISTERED_ON = date(2015, 10, 1)
+"""When the Nakhon Phanom LAO was registered: before any of its records takes effect."""
 
 
 def _order(
@@ -165,6 +167,10 @@ def _load(ledger: Ledger, keys: dict[str, SoftwareSigner]) -> None:
     )
     ops = {name: Operator(keys[name], demo_cid(n)) for name, (n, _, _) in OPERATORS.items()}
     writer = BatchWriter(ledger)
+    # DLA registers the LAOs first: an operator's LAO scope names a registered organization.
+    _organizations(writer, admin)
+    demo_tak.load_organizations(writer, admin)
+    writer.flush()
     for name, (_, roles, scope) in OPERATORS.items():
         writer.add(
             admin,
@@ -179,9 +185,6 @@ def _load(ledger: Ledger, keys: dict[str, SoftwareSigner]) -> None:
             ),
             date(2019, 5, 31),
         )
-    writer.flush()
-    _organizations(writer, admin)
-    demo_tak.load_organizations(writer, admin)
     writer.flush()
     demo_tak.load_eplan(writer, ops["planning-tak"], ops["finance-tak"])
     _staff(writer, ops["hr-nakhonphanom"])
@@ -209,7 +212,7 @@ def _organizations(writer: BatchWriter, admin: Operator) -> None:
             "province": province,
             "district": "เมืองนครพนม",
         },
-        date(2019, 6, 1),
+        REGISTERED_ON,
     )
     writer.add(
         admin,

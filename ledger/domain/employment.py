@@ -12,6 +12,7 @@ types (``StatusEvent``: each takes its row of the table) and their data models.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
@@ -79,6 +80,20 @@ TRANSITIONS: dict[str, tuple[frozenset[EmploymentStatus], EmploymentStatus | Non
 """Event type -> (the statuses it may follow, the status it leads to)."""
 
 
+@dataclass
+class Service:
+    """A spell in service (รับราชการ): from the day employment started (or a transfer arrived)
+    to the day a separation took effect, the first day out of service (None while it lasts).
+    A revoked separation never happened: its spell goes on."""
+
+    start: date
+    end: date | None = None
+
+    def covers(self, first: date, last: date) -> bool:
+        """True when the days ``first`` to ``last`` all lie within this spell."""
+        return self.start <= first and (self.end is None or last < self.end)
+
+
 class StatusEvent(LedgerEvent["PersonnelRecord", D]):
     """An event of the employment state machine, moving the record along its row of
     ``TRANSITIONS`` (HR records them)."""
@@ -102,8 +117,21 @@ class StatusEvent(LedgerEvent["PersonnelRecord", D]):
         target = self.target if self.target is not None else record.status_before_separation
         if record.status in IN_SERVICE and target not in IN_SERVICE:
             record.status_before_separation = record.status
+        self.track_service(record, target, statement.effective)
         record.status = target
         record.status_history.append((self.originator_version, target, statement.effective))
+
+    def track_service(
+        self, record: PersonnelRecord, target: EmploymentStatus, effective: date
+    ) -> None:
+        """Open, close or (on a revocation) reopen the record's spell of service."""
+        if record.status not in IN_SERVICE and target in IN_SERVICE:
+            if self.target is None and record.service and record.service[-1].end is not None:
+                record.service[-1].end = None  # the separation is revoked: service went on
+            else:
+                record.service.append(Service(effective))
+        elif record.status in IN_SERVICE and target not in IN_SERVICE and record.service:
+            record.service[-1].end = effective
 
 
 class EmploymentStartedData(Data):

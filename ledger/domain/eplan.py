@@ -11,10 +11,11 @@
   statuses it may follow (``allowed_from``) and sets the one it leads to.
 * ``Subsidy``: one stream per LAO, fiscal year, kind (general / specific) and item.
 
-The statuses, stream ids and data models are in ``ledger.domain.eplan_data``. Money is a decimal
-string; a planned year left blank (null) is "not reported", not zero. Budget beyond plan,
-contracts beyond budget and disbursement beyond budget are allowed: the reports flag them
-(DOMAIN.md 5.5: warn, do not block).
+The statuses, stream ids and data models are in ``ledger.domain.eplan_data``; which status
+each project event follows, and the money rules (contracts within the budget, payments within
+the contracts, completion after a contract or a payment, carry-over of unspent money only), in
+``ledger.domain.eplan_execution``. Money is a decimal string; a planned year left blank (null)
+is "not reported", not zero. Budget beyond the plan's figure is allowed: the reports show it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar, TypeVar
+from typing import TypeVar
 from uuid import UUID
 
 from ledger.domain.base import (
@@ -68,9 +69,14 @@ from ledger.domain.eplan_data import (
     plan_stream_id,
     subsidy_stream_id,
 )
-from ledger.domain.organizations import (
-    RegisteredLaoOpening,
+from ledger.domain.eplan_execution import (
+    ProjectEvent,
+    check_carry_over,
+    check_completion,
+    check_contract,
+    check_disbursement,
 )
+from ledger.domain.organizations import RegisteredLaoOpening
 from ledger.domain.permissions import (
     ENGINEERING,
     FINANCE,
@@ -208,17 +214,6 @@ class DevelopmentPlan(LaoHeldAggregate):
 # Plan project.
 
 
-class ProjectEvent(LedgerEvent["PlanProject", D]):
-    """An event of a plan project, allowed only from the statuses it names."""
-
-    allowed_from: ClassVar[frozenset[ProjectStatus]]
-
-    @classmethod
-    def check_with(cls, project: PlanProject, data: D, context: CheckContext) -> None:
-        if project.status not in cls.allowed_from:
-            raise invalid(cls, f"not allowed while the project is {project.status}")
-
-
 class PlanBoundEvent(ProjectEvent[D]):
     """A project event whose rules read the project's plan."""
 
@@ -345,6 +340,7 @@ class PlanProject(LaoHeldAggregate):
             super().check_with(project, data, context)
             if data.contract_no in project.contracts:
                 raise invalid(cls, f"contract_no: {data.contract_no} is already recorded")
+            check_contract(cls, project, data.amount)
 
         def evolve(self, project: PlanProject, data: ContractSignedData) -> None:
             if project.status is P.BUDGET_APPROVED:  # a second contract keeps the status
@@ -362,6 +358,7 @@ class PlanProject(LaoHeldAggregate):
             super().check_with(project, data, context)
             if data.contract_no is not None and data.contract_no not in project.contracts:
                 raise invalid(cls, f"contract_no: {data.contract_no} is not a contract")
+            check_disbursement(cls, project, data.amount)
 
         def evolve(self, project: PlanProject, data: DisbursementMadeData) -> None:
             project.status = P.DISBURSING
@@ -377,6 +374,13 @@ class PlanProject(LaoHeldAggregate):
     class ProjectCompleted(ProjectEvent[ProjectCompletedData]):
         roles = FINANCE
         allowed_from = EXECUTING
+
+        @classmethod
+        def check_with(
+            cls, project: PlanProject, data: ProjectCompletedData, context: CheckContext
+        ) -> None:
+            super().check_with(project, data, context)
+            check_completion(cls, project)
 
         def evolve(self, project: PlanProject, data: ProjectCompletedData) -> None:
             project.status = P.COMPLETED
@@ -416,6 +420,7 @@ class PlanProject(LaoHeldAggregate):
             super().check_with(project, data, context)
             if data.from_year != project.fiscal_year:
                 raise invalid(cls, f"from_year: the project's money is in FY{project.fiscal_year}")
+            check_carry_over(cls, project, data.amount)
 
         def evolve(self, project: PlanProject, data: FundsCarriedOverData) -> None:
             project.status = P.CARRIED_OVER

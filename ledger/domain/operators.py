@@ -4,10 +4,16 @@ One stream per ledger holds the genesis and every enrolment and revocation, so t
 as of any point in the log is the replay of one stream. The genesis enrols the system key and is
 signed by that same key (the trust anchor); every later key is enrolled by a key enrolled before.
 A citizen ID has at most one active key; a revoked key stays valid for what it signed earlier.
+
+An enrolment's scope names real places: a province scope one of the 77 provinces, an LAO scope a
+registered, active organization in the province of its registration (the registry reads that
+organization's stream, so an LAO is registered before its staff are enrolled). The genesis and
+the first admin's enrolment name no LAO and read nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
@@ -15,9 +21,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ledger.domain.base import CheckContext, LedgerAggregate, LedgerCreated, LedgerEvent
+from ledger.domain.organizations import organization_stream_id, registered_organization
 from ledger.domain.permissions import NATIONAL, Role, Scope
+from ledger.domain.provinces import check_province
 from ledger.domain.rules import is_valid_cid
-from ledger.domain.signed import SignedAggregate, SignedCreated, SignedEvent
 from ledger.errors import InvalidDataError
 from ledger.statement import HEX64, KEY_ID, Statement, key_id_of
 
@@ -115,7 +123,7 @@ class _RegistryState:
     active_key_by_cid: dict[str, str] = field(default_factory=dict)
 
 
-class OperatorRegistry(SignedAggregate):
+class OperatorRegistry(LedgerAggregate):
     """ทะเบียนผู้ปฏิบัติงาน: the ledger's genesis and its key registry, one stream per ledger."""
 
     def __init__(self) -> None:
@@ -124,7 +132,7 @@ class OperatorRegistry(SignedAggregate):
         self.system_key_id = ""
 
     # The genesis is the only event whose signer is the key it enrols.
-    class LedgerInitialised(SignedCreated["OperatorRegistry", GenesisData]):
+    class LedgerInitialised(LedgerCreated["OperatorRegistry", GenesisData]):
         roles = frozenset({Role.SYSTEM})
 
         @classmethod
@@ -147,12 +155,30 @@ class OperatorRegistry(SignedAggregate):
                 enrolment_hash=self.hash,
             )
 
-    class OperatorEnrolled(SignedEvent["OperatorRegistry", EnrolmentData]):
+    class OperatorEnrolled(LedgerEvent["OperatorRegistry", EnrolmentData]):
         roles = frozenset({Role.SYSTEM, Role.DLA_ADMIN})
 
         @classmethod
         def target_scope(cls, registry: OperatorRegistry, data: EnrolmentData) -> Scope:
             return data.scope  # the enrolling key must cover the scope it grants
+
+        @classmethod
+        def related_streams(
+            cls, registry: OperatorRegistry | None, data: EnrolmentData
+        ) -> Collection[UUID]:
+            lao = data.scope.lao
+            return (organization_stream_id(lao),) if lao is not None else ()
+
+        @classmethod
+        def check_with(
+            cls, registry: OperatorRegistry, data: EnrolmentData, context: CheckContext
+        ) -> None:
+            scope = data.scope
+            if scope.province is not None:
+                check_province(cls, scope.province, "data.scope.province")
+            if scope.lao is not None and scope.province is not None:
+                fields = ("data.scope.lao", "data.scope.province")
+                registered_organization(cls, context, scope.lao, scope.province, fields)
 
         @classmethod
         def check(cls, registry: OperatorRegistry, data: EnrolmentData) -> None:
@@ -178,7 +204,7 @@ class OperatorRegistry(SignedAggregate):
             )
             registry.state.active_key_by_cid[data.cid] = data.key_id
 
-    class OperatorKeyRevoked(SignedEvent["OperatorRegistry", RevocationData]):
+    class OperatorKeyRevoked(LedgerEvent["OperatorRegistry", RevocationData]):
         roles = frozenset({Role.SYSTEM, Role.DLA_ADMIN})
 
         @classmethod

@@ -29,9 +29,11 @@ from ledger.domain.base import (
     LedgerAggregate,
     LedgerCreated,
     LedgerEvent,
+    broken,
     invalid,
 )
 from ledger.domain.permissions import DLA, FINANCE, HR, Scope, lao_scope
+from ledger.domain.provinces import check_province
 from ledger.domain.signed import SignedAggregate
 from ledger.domain.values import (
     BuddhistYear,
@@ -46,10 +48,33 @@ from ledger.domain.values import (
     Text,
     natural_id,
 )
+from ledger.violations import rule
 
 D = TypeVar("D")
 L = TypeVar("L", bound=LedgerAggregate)
 H = TypeVar("H", bound=HeldByLao)
+
+
+LAO_NOT_REGISTERED = rule(
+    "reference.lao_not_registered",
+    "อปท. รหัส {lao} ยังไม่ได้ขึ้นทะเบียน (กรมส่งเสริมการปกครองท้องถิ่นขึ้นทะเบียนก่อน)",
+    "LAO {lao} is not a registered organization (DLA registers it first)",
+)
+LAO_MERGED = rule(
+    "reference.lao_merged",
+    "อปท. รหัส {lao} ถูกรวมเข้ากับ อปท. รหัส {into} แล้ว",
+    "LAO {lao} was merged into {into}",
+)
+LAO_IN_OTHER_PROVINCE = rule(
+    "reference.lao_province",
+    "อปท. รหัส {lao} ขึ้นทะเบียนไว้ในจังหวัด{registered} ไม่ใช่ {province}",
+    "LAO {lao} is registered in province {registered}, not {province}",
+)
+UNIT_NOT_OPEN = rule(
+    "reference.unit_not_open",
+    "หน่วยงาน {unit} ไม่ใช่หน่วยงานที่เปิดอยู่ของ อปท. รหัส {lao}",
+    "unit {unit} is not an open unit of LAO {lao}",
+)
 
 
 def organization_stream_id(code: str) -> UUID:
@@ -195,6 +220,7 @@ class Organization(LedgerAggregate):
                     f"an organization's stream is {organization_stream_id(data.code)}, "
                     f"derived from its DLA code {data.code}",
                 )
+            check_province(cls, data.province, "data.province")
 
         def evolve(self, organization: Organization, data: OrganizationRegisteredData) -> None:
             organization.code = data.code
@@ -255,8 +281,11 @@ class Organization(LedgerAggregate):
             target = context.find(organization_stream_id(data.into), Organization)
             if data.into == organization.code:
                 raise invalid(cls, "into: an LAO does not merge into itself")
-            if target is None or not target.is_active:
-                raise invalid(cls, f"into: {data.into} is not a registered, active LAO")
+            if target is None:
+                raise broken(cls, LAO_NOT_REGISTERED, "data.into", lao=data.into)
+            if not target.is_active:
+                into = str(target.merged_into)
+                raise broken(cls, LAO_MERGED, "data.into", lao=data.into, into=into)
 
         def evolve(self, organization: Organization, data: OrganizationMergedData) -> None:
             organization.merged_into = data.into
@@ -271,8 +300,8 @@ class Organization(LedgerAggregate):
             super().check_with(organization, data, context)
             if data.unit in organization.units:
                 raise invalid(cls, f"unit: {data.unit} already exists")
-            if data.parent is not None and not organization.has_open_unit(data.parent):
-                raise invalid(cls, f"parent: {data.parent} is not an open unit")
+            if data.parent is not None:
+                organization.check_open_unit(cls, data.parent, "data.parent")
 
         def evolve(self, organization: Organization, data: OrgUnitCreatedData) -> None:
             organization.units[data.unit] = OrgUnit(data.kind, data.name, data.parent)
@@ -312,6 +341,13 @@ class Organization(LedgerAggregate):
         found = self.units.get(unit)
         return found is not None and found.is_open
 
+    def check_open_unit(
+        self, event_class: type[SignedAggregate.Event], unit: str, field: str
+    ) -> None:
+        """Raise the broken rule when ``unit`` (named at ``field``) is not an open unit here."""
+        if not self.has_open_unit(unit):
+            raise broken(event_class, UNIT_NOT_OPEN, field, unit=unit, lao=self.code)
+
     def read_scope(self) -> Scope:
         return lao_scope(self.province, self.code)
 
@@ -321,18 +357,32 @@ def registered_organization(
     context: CheckContext,
     code: str,
     province: str,
+    fields: tuple[str, str] = ("data.lao", "data.province"),
 ) -> Organization:
-    """The active organization ``code`` in ``province``, or the error saying why not.
+    """The active organization ``code`` in ``province``, or the broken rule saying why not
+    (``fields`` name where the statement gives the code and the province).
 
-    Positions, certification cycles, plans and subsidies belong to a registered LAO.
+    Records, positions, certification cycles, plans, subsidies, transfer destinations and
+    operators' scopes name a registered LAO, in the province of its registration: a scope's
+    reach is decided by the province a stream names, so a wrong one would hide the stream from
+    its province and show it to another.
     """
+    lao_field, province_field = fields
     organization = context.find(organization_stream_id(code), Organization)
     if organization is None:
-        raise invalid(event_class, f"lao: {code} is not a registered organization")
+        raise broken(event_class, LAO_NOT_REGISTERED, lao_field, lao=code)
     if not organization.is_active:
-        raise invalid(event_class, f"lao: {code} was merged into {organization.merged_into}")
+        into = str(organization.merged_into)
+        raise broken(event_class, LAO_MERGED, lao_field, lao=code, into=into)
     if organization.province != province:
-        raise invalid(event_class, f"province: LAO {code} is in {organization.province}")
+        raise broken(
+            event_class,
+            LAO_IN_OTHER_PROVINCE,
+            province_field,
+            lao=code,
+            registered=organization.province,
+            province=province,
+        )
     return organization
 
 

@@ -8,26 +8,19 @@ supersedes and a reason) and ``EntryVoided`` voids one; both leave the earlier d
 history. Each entry keeps its valid time (the statement's ``effective`` date) and its
 transaction time (when the ledger recorded it).
 
-Custody: the record is held by the LAO that opened it until a ``TransferredOut`` (signed by that
-LAO) is followed by a ``TransferredIn`` signed by the destination LAO, whose scope the ledger
-checks; custody then moves and the same stream continues.
-
-The three event types of the foundation (RecordOpened, EducationAdded, PositionSalaryEntryAdded)
-keep their names and fields; the salary entry gained optional fields.
+Custody: a record opens held by a registered LAO, naming the province of its registration, until
+a ``TransferredOut`` (signed by that LAO, to a registered LAO) is followed by a ``TransferredIn``
+signed by the destination LAO, whose scope the ledger checks; custody then moves with the stream.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
+from uuid import UUID
 
-from ledger.domain.base import (
-    CheckContext,
-    LaoOpening,
-    LedgerAggregate,
-    LedgerEvent,
-    forbidden,
-    invalid,
-)
+from ledger.domain import organizations
+from ledger.domain.base import CheckContext, LedgerAggregate, LedgerEvent, forbidden, invalid
 from ledger.domain.employment import (
     IN_SERVICE,
     DiedData,
@@ -38,6 +31,7 @@ from ledger.domain.employment import (
     RetirementScheduledData,
     SeparationData,
     SeparationRevokedData,
+    Service,
     StatusEvent,
     SuspendedData,
     TransferredInData,
@@ -84,11 +78,11 @@ from ledger.domain.record_history import (
     EntryHistory,
     Revision,
 )
+from ledger.domain.record_rules import check_leave
 from ledger.domain.rules import retirement_date, retirement_fiscal_year, salary_round_of
-from ledger.domain.values import OrderRef
 from ledger.statement import Statement
 
-__all__ = ["Entry", "EntryEvent", "OrderRef", "PersonnelRecord", "StaffCategory"]
+__all__ = ["Entry", "EntryEvent", "PersonnelRecord", "StaffCategory"]
 
 
 class PersonnelRecord(EntryHistory, LedgerAggregate):
@@ -105,6 +99,7 @@ class PersonnelRecord(EntryHistory, LedgerAggregate):
         self.status = EmploymentStatus.PENDING
         self.status_before_separation = EmploymentStatus.ACTIVE
         self.status_history: list[tuple[int, EmploymentStatus, date]] = []
+        self.service: list[Service] = []  # spells in service, oldest first
         self.transfer: tuple[str, str] | None = None  # (to_lao, to_province) while in transit
         self.retirement_schedules: dict[int, date] = {}  # fiscal year -> last day
         self.change_requests: dict[int, ChangeRequest] = {}
@@ -112,7 +107,8 @@ class PersonnelRecord(EntryHistory, LedgerAggregate):
     # The header (ข้อมูลทั่วไป): entry 1, corrected like any entry but never voided.
 
     class RecordOpened(
-        EntryEvent[RecordOpenedData], LaoOpening["PersonnelRecord", RecordOpenedData]
+        EntryEvent[RecordOpenedData],
+        organizations.RegisteredLaoOpening["PersonnelRecord", RecordOpenedData],
     ):
         section = RecordSection.GENERAL
         is_voidable = False
@@ -207,6 +203,12 @@ class PersonnelRecord(EntryHistory, LedgerAggregate):
 
     class LeaveTaken(EntryEvent[LeaveTakenData]):
         section = RecordSection.LEAVE
+
+        @classmethod
+        def check_entry(
+            cls, record: PersonnelRecord, data: LeaveTakenData, corrected: int | None
+        ) -> None:
+            check_leave(cls, record, data, corrected)
 
     class LeaveYearSummarised(EntryEvent[LeaveYearSummarisedData]):
         section = RecordSection.LEAVE
@@ -341,12 +343,21 @@ class PersonnelRecord(EntryHistory, LedgerAggregate):
 
     class TransferredOut(StatusEvent[TransferredOutData]):
         @classmethod
+        def related_streams(
+            cls, record: PersonnelRecord | None, data: TransferredOutData
+        ) -> Collection[UUID]:
+            return (organizations.organization_stream_id(data.to_lao),)
+
+        @classmethod
         def check_with(
             cls, record: PersonnelRecord, data: TransferredOutData, context: CheckContext
         ) -> None:
             super().check_with(record, data, context)
             if data.to_lao == record.lao:
                 raise invalid(cls, "to_lao: the record is already held by this LAO")
+            organizations.registered_organization(
+                cls, context, data.to_lao, data.to_province, ("data.to_lao", "data.to_province")
+            )
 
         def evolve_with(
             self, record: PersonnelRecord, statement: Statement, data: TransferredOutData

@@ -17,9 +17,10 @@ from uuid import UUID
 
 from pydantic import model_validator
 
-from ledger.domain.base import CheckContext, LaoHeldAggregate, LedgerEvent, invalid
+from ledger.domain.base import CheckContext, LaoHeldAggregate, LedgerEvent, broken, invalid
 from ledger.domain.employment import EmploymentStatus
 from ledger.domain.organizations import (
+    LAO_NOT_REGISTERED,
     Organization,
     RegisteredLaoOpening,
     organization_stream_id,
@@ -28,8 +29,30 @@ from ledger.domain.organizations import (
 from ledger.domain.permissions import HR
 from ledger.domain.personnel import PersonnelRecord, StaffCategory
 from ledger.domain.values import Code, Data, DlaCode, Name, OrderRef, Province, Text, natural_id
+from ledger.violations import rule
 
 D = TypeVar("D")
+
+HOLDER_NOT_A_RECORD = rule(
+    "reference.holder_not_a_record",
+    "ผู้ครองตำแหน่ง {record} ไม่ใช่ทะเบียนประวัติบุคลากรในระบบ",
+    "the holder {record} is not a personnel record",
+)
+HOLDER_ELSEWHERE = rule(
+    "reference.holder_elsewhere",
+    "ทะเบียนประวัติของผู้ครองตำแหน่งอยู่ในความดูแลของ อปท. รหัส {held_by} ไม่ใช่ {lao}",
+    "the holder's record is held by LAO {held_by}, not {lao}",
+)
+HOLDER_STATUS = rule(
+    "position.holder_status",
+    "ผู้ครองตำแหน่งมีสถานภาพ {status}: ผู้ครองตำแหน่งต้องรับราชการอยู่หรือรอบรรจุ",
+    "the holder's employment status is {status}: a holder is in service or about to start",
+)
+HOLDER_CATEGORY = rule(
+    "position.holder_category",
+    "บุคลากรประเภท {category} ครองตำแหน่งประเภท {position_category} ไม่ได้",
+    "a {category} may not hold a {position_category} position",
+)
 
 
 def position_stream_id(lao: str, number: str) -> UUID:
@@ -154,8 +177,8 @@ class Position(LaoHeldAggregate):
                     cls, f"position {data.number} of LAO {data.lao} lives on stream {expected}"
                 )
             organization = registered_organization(cls, context, data.lao, data.province)
-            if data.unit is not None and not organization.has_open_unit(data.unit):
-                raise invalid(cls, f"unit: {data.unit} is not an open unit of the LAO")
+            if data.unit is not None:
+                organization.check_open_unit(cls, data.unit, "data.unit")
 
         def evolve(self, position: Position, data: PositionCreatedData) -> None:
             position.lao = data.lao
@@ -187,8 +210,9 @@ class Position(LaoHeldAggregate):
             super().check_with(position, data, context)
             if data.unit is not None:
                 organization = context.find(organization_stream_id(position.lao), Organization)
-                if organization is None or not organization.has_open_unit(data.unit):
-                    raise invalid(cls, f"unit: {data.unit} is not an open unit of the LAO")
+                if organization is None:
+                    raise broken(cls, LAO_NOT_REGISTERED, "data.unit", lao=position.lao)
+                organization.check_open_unit(cls, data.unit, "data.unit")
 
         def evolve(self, position: Position, data: PositionReclassifiedData) -> None:
             for name in ("title", "line", "position_type", "level", "unit"):
@@ -212,16 +236,20 @@ class Position(LaoHeldAggregate):
         ) -> None:
             super().check_with(position, data, context)
             record = context.find(data.record, PersonnelRecord)
+            field = "data.record"
             if record is None:
-                raise invalid(cls, f"record: {data.record} is not a personnel record")
+                raise broken(cls, HOLDER_NOT_A_RECORD, field, record=str(data.record))
             if record.lao != position.lao:
-                raise invalid(cls, f"record: it is held by LAO {record.lao}, not {position.lao}")
+                raise broken(cls, HOLDER_ELSEWHERE, field, held_by=record.lao, lao=position.lao)
             if record.status not in HOLDABLE_BY:
-                raise invalid(cls, f"record: the person's status is {record.status}")
+                raise broken(cls, HOLDER_STATUS, field, status=record.status)
             if record.category is not position.category:
-                raise invalid(
+                raise broken(
                     cls,
-                    f"record: a {record.category} may not hold a {position.category} position",
+                    HOLDER_CATEGORY,
+                    field,
+                    category=record.category,
+                    position_category=position.category,
                 )
 
         def evolve(self, position: Position, data: PositionHolderAssignedData) -> None:

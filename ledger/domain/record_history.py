@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ledger.domain.base import CheckContext, LedgerEvent, invalid
 from ledger.domain.permissions import HR
 from ledger.domain.record_entries import RecordSection
+from ledger.domain.record_rules import check_after_separation
 from ledger.domain.signed import SignedAggregate
 from ledger.errors import InvalidDataError
 from ledger.statement import Statement
@@ -82,7 +83,8 @@ class EntryEvent(LedgerEvent["PersonnelRecord", D]):
     """An event that adds an entry to a section of the record (HR keeps the record's entries).
 
     ``check_entry`` holds the rules of the entry's data; the ledger applies them to the event
-    and to every correction of the entry it adds.
+    and to every correction of the entry it adds. No entry takes effect after the person left
+    service, but in the sections that still apply then (``ledger.domain.record_rules``).
     """
 
     roles = HR
@@ -105,6 +107,7 @@ class EntryEvent(LedgerEvent["PersonnelRecord", D]):
 
     @classmethod
     def check_with(cls, record: PersonnelRecord, data: D, context: CheckContext) -> None:
+        check_after_separation(cls, record, context.effective)
         cls.check_entry(record, data, None)
 
     @classmethod

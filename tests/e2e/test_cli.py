@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
+from tests.cli_steps import register_lao
 from tests.people import ADMIN_CID, HR_CID, PERSON_CID
 
 runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
@@ -37,6 +38,8 @@ def cli_ledger(backend_url: str, tmp_path: Path) -> tuple[str, str, Path]:
 
 
 def _enrol_hr(url: str, name: str, keys: Path) -> None:
+    """DLA registers the LAO, then enrols its HR officer."""
+    register_lao(runner, ["--database-url", url, "--name", name], keys / "admin.key", ADMIN_CID)
     result = runner.invoke(
         app,
         [

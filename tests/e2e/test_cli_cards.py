@@ -26,6 +26,7 @@ from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from tests.card_stack import ID_READER, TOKEN_READER, SoftHsmToken
 from tests.cards import SAMPLE_PHOTO, SAMPLES, sample
+from tests.cli_steps import register_lao
 from tests.people import PERSON_CID
 from tests.unit.test_thai_id_reader import expected_json
 
@@ -78,7 +79,8 @@ def insert_signing_card(start_card: StartCard, state: Path) -> None:
 
 @pytest.fixture
 def ledger_db(tmp_path: Path) -> tuple[list[str], Path]:
-    """An SQLite ledger made with ``ledger init`` (admin: the made-up prasert.json holder)."""
+    """An SQLite ledger made with ``ledger init`` (admin: the made-up prasert.json holder), and
+    the LAO of ``SCOPE`` registered."""
     url = f"sqlite:///{tmp_path}/ledger.sqlite"
     database = ["--database-url", url, "--name", f"cards{uuid.uuid4().hex[:8]}"]
     result = runner.invoke(
@@ -89,6 +91,7 @@ def ledger_db(tmp_path: Path) -> tuple[list[str], Path]:
         ],
     )  # fmt: skip
     assert 0 == result.exit_code, result.output
+    register_lao(runner, database, tmp_path / "admin.key", ADMIN_CID)  # the scope's LAO
     return database, tmp_path
 
 

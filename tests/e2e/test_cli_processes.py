@@ -13,7 +13,7 @@ from ledger.domain.permissions import Role
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator
+from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator, register
 from tests.people import ADMIN_CID
 
 runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
@@ -37,6 +37,7 @@ def test_retirement_round_from_the_command_line(tmp_path: Path) -> None:
     ledger = Ledger(LedgerSettings(database_url=url, name=name))
     admin = Operator(ADMIN_CID, SoftwareSigner.from_file(tmp_path / "admin.key"))
     kit = LedgerKit(ledger, Operator("system"), admin, admin, admin)
+    register(kit, NAKHON_PHANOM_LAO)
     hr = kit.operator([Role.LAO_HR_OFFICER], NAKHON_PHANOM_LAO)
     record = uuid.uuid4()
     kit.emit(hr, record, "RecordOpened", d.record(NAKHON_PHANOM_LAO, birth_date="1961-05-10"))

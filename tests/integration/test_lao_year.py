@@ -134,14 +134,7 @@ def year(postgres_url: str) -> Iterator[Year]:
 
 
 def _structure(year: Year) -> None:
-    kit = year.kit
-    year.emit(Role.DLA_ADMIN, ORG, "OrganizationRegistered", d.organization(CODE, "นครพนม"))
-    year.emit(
-        Role.DLA_ADMIN,
-        organization_stream_id("6630101"),
-        "OrganizationRegistered",
-        d.organization("6630101", "ตาก"),
-    )
+    kit = year.kit  # the kit registered the LAO (an SAO) and the Tak LAO it transfers to
     year.batch(
         kit.chain(kit.hr, ORG, [("OrgUnitCreated", d.unit(code, kind)) for code, kind in UNITS])
     )

@@ -97,13 +97,7 @@ def test_a_statement_behind_the_head_storage_does_not_hold_is_stale(kit: LedgerK
 
 def test_the_streams_a_rule_reads_are_loaded_through_the_callable(kit: LedgerKit) -> None:
     """The streams the domain's rules read are asked of storage in one call, then checked."""
-    organization = organization_stream_id(str(LAO.lao))
-    kit.emit(
-        kit.admin,
-        organization,
-        "OrganizationRegistered",
-        d.organization(str(LAO.lao), str(LAO.province)),
-    )
+    organization = organization_stream_id(str(LAO.lao))  # registered by the kit
     stream = certification_stream_id(str(LAO.lao), "2562")
     signed = kit.sign(kit.admin, stream=stream, type="CycleOpened", data=d.cycle(LAO, "2562"))
     asked: list[set[uuid.UUID]] = []

@@ -30,13 +30,7 @@ def ledger() -> Iterator[Ledger]:
 
 @pytest.fixture
 def finance(kit: LedgerKit) -> Operator:
-    """The LAO registered, and its finance officer."""
-    kit.emit(
-        kit.admin,
-        ORG,
-        "OrganizationRegistered",
-        d.organization(str(NAKHON_PHANOM_LAO.lao), str(NAKHON_PHANOM_LAO.province)),
-    )
+    """The finance officer of the kit's (registered) LAO."""
     return kit.operator([Role.EPLAN_FINANCE], NAKHON_PHANOM_LAO)
 
 

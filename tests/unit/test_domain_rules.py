@@ -14,7 +14,7 @@ from ledger.application import Ledger
 from ledger.domain.certification import CertificationCycle, certification_stream_id, snapshot_root
 from ledger.domain.eplan import PlanProject, plan_stream_id
 from ledger.domain.organizations import Organization, organization_stream_id
-from ledger.domain.permissions import Role
+from ledger.domain.permissions import Role, province_scope
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.positions import Position, position_stream_id
 from ledger.domain.record_entries import RecordSection
@@ -45,14 +45,7 @@ def ledger() -> Iterator[Ledger]:
 
 @pytest.fixture
 def world(kit: LedgerKit) -> LedgerKit:
-    """The kit with both LAOs registered and a division in the first."""
-    for scope in (LAO, OTHER):
-        kit.emit(
-            kit.admin,
-            organization_stream_id(str(scope.lao)),
-            "OrganizationRegistered",
-            d.organization(str(scope.lao), str(scope.province)),
-        )
+    """The kit (both its LAOs registered) with a division in the first."""
     kit.emit(kit.hr, ORG, "OrgUnitCreated", d.unit("div-1"))
     return kit
 
@@ -73,8 +66,17 @@ def state(kit: LedgerKit, stream: uuid.UUID) -> Any:
     return kit.ledger.aggregate(stream)
 
 
-def test_legacy_record_opens_without_a_registered_organization(kit: LedgerKit) -> None:
-    """RecordOpened keeps the foundation's contract: no organization needs to exist first."""
+def province_hr(kit: LedgerKit) -> Operator:
+    """An HR officer whose scope is the province of นครพนม: it covers LAOs not registered."""
+    return kit.operator([Role.LAO_HR_OFFICER], province_scope(str(LAO.province)))
+
+
+def test_record_opens_in_a_registered_lao(kit: LedgerKit) -> None:
+    """A record opens only in a registered organization (the kit registered its LAOs)."""
+    unregistered = LAO.model_copy(update={"lao": "6480199"})
+
+    with pytest.raises(InvalidDataError, match=r"reference\.lao_not_registered"):
+        kit.emit(province_hr(kit), uuid.uuid4(), "RecordOpened", d.record(unregistered))
     stream = kit.open_record()
 
     assert "pending" == state(kit, stream).status
@@ -392,9 +394,14 @@ def test_position_stream_must_match_its_number(world: LedgerKit) -> None:
 
 def test_position_needs_a_registered_lao(kit: LedgerKit) -> None:
     """Positions belong to a registered organization."""
+    unregistered = LAO.model_copy(update={"lao": "6480199"})
+
     with pytest.raises(InvalidDataError, match="not a registered organization"):
         kit.emit(
-            kit.hr, position_stream_id("6480101", "P-1"), "PositionCreated", d.position(LAO, "P-1")
+            province_hr(kit),
+            position_stream_id("6480199", "P-1"),
+            "PositionCreated",
+            d.position(unregistered, "P-1"),
         )
 
 
@@ -448,7 +455,7 @@ def test_organization_and_position_in_one_batch(kit: LedgerKit) -> None:
     """A batch may register an LAO and create its positions: rules see the batch's own streams."""
     code = "6480150"
     scope = LAO.model_copy(update={"lao": code})
-    hr = kit.operator([Role.LAO_HR_OFFICER], scope)
+    hr = province_hr(kit)  # an LAO's own staff are enrolled once it is registered
     registered = kit.sign(
         kit.admin,
         stream=organization_stream_id(code),

@@ -194,7 +194,9 @@ def test_view_counts_events_per_province_lao_and_type(world: World) -> None:
     assert [
         ("", "", "LedgerInitialised", 1),
         ("", "", "OperatorEnrolled", 3),
+        ("ตาก", "", "OrganizationRegistered", 1),
         ("ตาก", "6630101", "RecordOpened", 1),
+        ("นครพนม", "", "OrganizationRegistered", 1),
         ("นครพนม", "6480101", "EducationAdded", 1),
         ("นครพนม", "6480101", "RecordOpened", 1),
     ] == world.store.kpi()

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import pytest
@@ -106,13 +107,6 @@ def env() -> Iterator[Env]:
     environment.ops[Role.DLA_ADMIN] = kit.admin
     environment.ops[Role.SYSTEM] = kit.system
     environment.ops[Role.LAO_HR_OFFICER] = kit.hr
-    for scope in (LAO, OTHER):
-        kit.emit(
-            kit.admin,
-            organization_stream_id(str(scope.lao)),
-            "OrganizationRegistered",
-            d.organization(str(scope.lao), str(scope.province)),
-        )
     kit.emit(kit.hr, organization_stream_id(str(LAO.lao)), "OrgUnitCreated", d.unit("div-1"))
     yield environment
     ledger.close()
@@ -491,6 +485,7 @@ class PlanMachine(LedgerMachine):
         self.plan_status, self.amendment, self.approved = "draft", 0, None
         self.status, self.planned_year, self.fiscal_year = P.PLANNED, first + 1, None
         self.contracts: set[str] = set()
+        self.budgeted = self.contracted = self.disbursed = Decimal("0.00")
 
     @property
     def editable(self) -> bool:
@@ -530,25 +525,32 @@ class PlanMachine(LedgerMachine):
             and self.approved is not None
             and year >= self.planned_year
         )
-        if self._step(
-            Role.EPLAN_FINANCE, "BudgetApproved", d.budget(year), allowed, P.BUDGET_APPROVED
-        ):
-            self.fiscal_year = year
+        data = d.budget(year)
+        if self._step(Role.EPLAN_FINANCE, "BudgetApproved", data, allowed, P.BUDGET_APPROVED):
+            self.fiscal_year, self.budgeted = year, Decimal(data["amount"])
 
     @rule(number=st.sampled_from(["c1", "c2"]))
     def contract(self, number: str) -> None:
-        allowed = self.status in EXECUTING and number not in self.contracts
+        data = d.contract(number)  # two of them are more than the budget
+        within = self.contracted + Decimal(data["amount"]) <= self.budgeted
+        allowed = self.status in EXECUTING and number not in self.contracts and within
         target = P.CONTRACTED if self.status is P.BUDGET_APPROVED else None
-        if self._step(Role.EPLAN_FINANCE, "ContractSigned", d.contract(number), allowed, target):
+        if self._step(Role.EPLAN_FINANCE, "ContractSigned", data, allowed, target):
             self.contracts.add(number)
+            self.contracted += Decimal(data["amount"])
 
     @rule(number=st.sampled_from([None, "c1"]))
     def disburse(self, number: str | None) -> None:
         data: dict[str, Any] = {"amount": "1000.00", "paid_on": "2019-05-01"}
         if number is not None:
             data["contract_no"] = number
-        allowed = self.status in EXECUTING and (number is None or number in self.contracts)
-        self._step(Role.EPLAN_FINANCE, "DisbursementMade", data, allowed, P.DISBURSING)
+        limit = self.contracted if self.contracts else self.budgeted
+        within = self.disbursed + Decimal(data["amount"]) <= limit
+        allowed = (
+            self.status in EXECUTING and (number is None or number in self.contracts) and within
+        )
+        if self._step(Role.EPLAN_FINANCE, "DisbursementMade", data, allowed, P.DISBURSING):
+            self.disbursed += Decimal(data["amount"])
 
     @rule(role=st.sampled_from([Role.EPLAN_FINANCE, Role.EPLAN_ENGINEERING]))
     def progress(self, role: Role) -> None:
@@ -558,9 +560,9 @@ class PlanMachine(LedgerMachine):
     @rule()
     def complete(self) -> None:
         data = {"completed_on": "2019-09-01"}
-        self._step(
-            Role.EPLAN_FINANCE, "ProjectCompleted", data, self.status in EXECUTING, P.COMPLETED
-        )
+        carried_out = bool(self.contracts) or self.disbursed > 0
+        allowed = self.status in EXECUTING and carried_out
+        self._step(Role.EPLAN_FINANCE, "ProjectCompleted", data, allowed, P.COMPLETED)
 
     @rule(offset=st.integers(min_value=0, max_value=4))
     def defer(self, offset: int) -> None:
@@ -580,8 +582,9 @@ class PlanMachine(LedgerMachine):
     @rule(later=st.booleans())
     def carry_over(self, later: bool) -> None:
         year = (self.fiscal_year or self.first) + (1 if later else 0)
-        allowed = self.status in EXECUTING and year == self.fiscal_year
         data = {"from_year": year, "amount": "5000.00"}
+        unspent = self.budgeted - self.disbursed >= Decimal(data["amount"])
+        allowed = self.status in EXECUTING and year == self.fiscal_year and unspent
         if self._step(Role.EPLAN_FINANCE, "FundsCarriedOver", data, allowed, P.CARRIED_OVER):
             self.fiscal_year = year + 1
 
@@ -642,6 +645,7 @@ class PlanMachine(LedgerMachine):
             project.fiscal_year,
         )
         assert set(project.contracts) == self.contracts
+        assert self.disbursed == project.disbursed
 
 
 def test_plan_and_project_machine(env: Env) -> None:
@@ -707,6 +711,7 @@ class OrganizationMachine(LedgerMachine):
         assert "accepted" == self.attempt(
             Role.DLA_ADMIN, self.stream, "OrganizationRegistered", data
         )
+        self._hr()  # enrolled while the LAO is registered and not merged
 
     def _hr(self) -> Operator:
         operator = getattr(self, "hr", None)
