@@ -14,7 +14,7 @@ from ledger.domain.permissions import Role
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator, submission
+from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator, register, submission
 from tests.people import ADMIN_CID, made_up_cid
 
 runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
@@ -39,6 +39,7 @@ def _ledger(tmp_path: Path) -> tuple[list[str], list[uuid.UUID], dict[str, objec
     ledger = Ledger(LedgerSettings(database_url=url, name=name))
     admin = Operator(ADMIN_CID, SoftwareSigner.from_file(tmp_path / "admin.key"))
     kit = LedgerKit(ledger, Operator("system"), admin, admin, admin)
+    register(kit, NAKHON_PHANOM_LAO)
     hr = kit.operator([Role.LAO_HR_OFFICER], NAKHON_PHANOM_LAO)
     records = [uuid.uuid4(), uuid.uuid4()]
     kit.emit(hr, records[0], "RecordOpened", d.record(NAKHON_PHANOM_LAO, made_up_cid(801)))

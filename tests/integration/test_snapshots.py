@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from ledger.domain.certification import certification_stream_id
-from ledger.domain.organizations import organization_stream_id
 from ledger.domain.permissions import NATIONAL, Role, province_scope
 from ledger.domain.snapshot import LaoSnapshot
 from ledger.merkle import leaf_hash, root_hash, verify_inclusion
@@ -61,11 +60,8 @@ def _record(kit: LedgerKit, scope: Any, n: int, birth_date: str = "1975-02-03") 
 
 @pytest.fixture
 def lao(kit: LedgerKit) -> Iterator[Lao]:
-    """Both LAOs registered, two records here and one in Tak, this LAO's cycle 2562 open."""
-    for scope in (LAO, TAK_LAO):
-        org = organization_stream_id(str(scope.lao))
-        registered = d.organization(str(scope.lao), str(scope.province))
-        kit.emit(kit.admin, org, "OrganizationRegistered", registered)
+    """Both LAOs (the kit registered them), two records here and one in Tak, this LAO's cycle
+    2562 open."""
     records = [_record(kit, LAO, 601, "1961-05-10"), _record(kit, LAO, 602)]
     _record(kit, TAK_LAO, 603)
     cycle = certification_stream_id(CODE, "2562")

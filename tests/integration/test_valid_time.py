@@ -14,7 +14,6 @@ from decimal import Decimal
 import pytest
 
 from ledger.domain.certification import certification_stream_id
-from ledger.domain.organizations import organization_stream_id
 from projections.reports.facade import Reports
 from projections.reports.scope import EVERYWHERE
 from projections.views.catalogue import Projections
@@ -57,9 +56,8 @@ def _open(kit: LedgerKit, n: int, opened: date, started: date) -> uuid.UUID:
 
 @pytest.fixture
 def later(kit: LedgerKit) -> Iterator[Later]:
-    """The records and the cycle, then a backdated order on the early record."""
-    kit.emit(kit.admin, organization_stream_id(CODE), "OrganizationRegistered",
-             d.organization(CODE, str(LAO.province)), effective=date(2000, 1, 1))  # fmt: skip
+    """The records and the cycle (the kit registered the LAO), then a backdated order on the
+    early record."""
     early = _open(kit, 701, date(2019, 4, 1), date(2019, 4, 1))
     late = _open(kit, 702, date(2020, 1, 15), date(2015, 4, 1))
     cycle = certification_stream_id(CODE, "2564")
