@@ -29,9 +29,11 @@ from pydantic import BaseModel, ValidationError
 
 from ledger.domain.base import Actor, CheckContext, LedgerAggregate
 from ledger.domain.catalog import EVENT_TYPES, EventType
+from ledger.domain.dates import OUT_OF_RANGE, DateKind, implausible_year
 from ledger.domain.operators import Enrolment, OperatorRegistry
 from ledger.domain.permissions import Scope
 from ledger.domain.signed import Parsed, SignedAggregate, SignedFields
+from ledger.domain.values import ADMISSION
 from ledger.errors import (
     AlreadyInitialisedError,
     BrokenChainError,
@@ -49,6 +51,7 @@ from ledger.statement import (
     SignedStatement,
     describe_validation_error,
 )
+from ledger.violations import Violation
 
 Streams = dict[UUID, SignedAggregate | None]
 """A batch's working streams: each stream's current state, None for a stream not opened."""
@@ -161,7 +164,7 @@ class Admission:
             data: BaseModel | None = None
             if spec is not None and issubclass(spec.aggregate, LedgerAggregate):
                 try:
-                    data = spec.data_model.model_validate(item.statement.data)
+                    data = spec.data_model.model_validate(item.statement.data, context=ADMISSION)
                 except ValidationError:
                     data = None
                 if data is not None:
@@ -185,6 +188,7 @@ class Admission:
             raise InvalidDataError(statement.type, ["unknown event type"])
         self._check_clock(item)
         enrolment = self._check_signer(spec, item)
+        _check_effective(item)
         data = parsed if parsed is not None else self._parse_data(spec, statement.data)
         aggregate = self._working[statement.stream]
         actual_version = aggregate.version if aggregate is not None else 0
@@ -277,7 +281,7 @@ class Admission:
     @staticmethod
     def _parse_data(spec: EventType, data: dict[str, Any]) -> BaseModel:
         try:
-            return spec.data_model.model_validate(data)
+            return spec.data_model.model_validate(data, context=ADMISSION)
         except ValidationError as error:
             raise InvalidDataError(
                 spec.name, [describe_validation_error(error)], model_violations(error.errors())
@@ -347,6 +351,17 @@ class Admission:
         missing = streams - self._working.keys()
         if missing:
             self._working.update(self._load_streams(missing))
+
+
+def _check_effective(item: SignedStatement) -> None:
+    """The statement's valid time is an order or effective date: a year 0062 (a ``1/4/62``
+    read as is) or 2562 (a Buddhist year written as ISO) is refused, both readings shown."""
+    statement = item.statement
+    details = implausible_year(DateKind.EVENT, statement.effective)
+    if details is not None:
+        raise InvalidDataError(
+            statement.type, violations=[Violation(OUT_OF_RANGE, "effective", details)]
+        )
 
 
 def _check_scope(spec: EventType, enrolment: Enrolment, target: Scope) -> None:

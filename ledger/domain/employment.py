@@ -12,7 +12,6 @@ types (``StatusEvent``: each takes its row of the table) and their data models.
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
 
@@ -20,7 +19,16 @@ from pydantic import Field
 
 from ledger.domain.base import CheckContext, LedgerEvent, invalid
 from ledger.domain.permissions import HR
-from ledger.domain.values import BuddhistYear, Data, DlaCode, OrderRef, Province, Text
+from ledger.domain.values import (
+    BuddhistYear,
+    Data,
+    DlaCode,
+    EventDate,
+    Line,
+    OrderRef,
+    Province,
+    Text,
+)
 from ledger.statement import Statement
 
 if TYPE_CHECKING:
@@ -109,7 +117,7 @@ class StatusEvent(LedgerEvent["PersonnelRecord", D]):
 class EmploymentStartedData(Data):
     kind: Literal["appointed", "transferred_in", "contracted", "reentered"]
     order: OrderRef
-    position_no: str | None = Field(default=None, min_length=1, max_length=30)
+    position_no: Line | None = Field(default=None, min_length=1, max_length=30)
 
 
 class SuspendedData(Data):
@@ -138,11 +146,11 @@ class RetirementScheduledData(Data):
     """Emitted by the ledger's system key for everyone due to retire in ``fiscal_year``."""
 
     fiscal_year: BuddhistYear
-    last_day: date
+    last_day: EventDate
 
 
 class RetiredData(Data):
-    last_day: date
+    last_day: EventDate
     order: OrderRef
 
 
@@ -154,7 +162,7 @@ class SeparationData(Data):
 
 
 class DiedData(Data):
-    died_on: date
+    died_on: EventDate
     reference: OrderRef | None = None  # มรณบัตร
 
 

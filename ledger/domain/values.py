@@ -1,9 +1,14 @@
-"""Value types the domain's events share: legal references, money, codes and text.
+"""Value types the domain's events share: legal references, money, dates, codes and text.
 
 Every event's ``Data`` is a frozen pydantic model that forbids unknown fields (``Data`` below).
 Money is a ``Decimal`` with at most two places, written as a string in statements ("1250.50"),
 never a JSON number; counts are ints. A field left out (None) means "not reported", which is
 not the same as zero (DOMAIN.md section 4: blank is not 0).
+
+The gate's checks of values (a date's form and plausible year, text a person can see, money
+as a plain decimal) run only when data is validated with the ``ADMISSION`` context, as
+admission does: replays parse stored events with the same models and must load whatever was
+stored before these checks existed.
 """
 
 from __future__ import annotations
@@ -11,13 +16,86 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Annotated, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
 
+from ledger.domain.dates import OUT_OF_RANGE, DateKind, implausible_year
 from ledger.domain.rules import is_valid_cid
-from ledger.statement import HEX64
+from ledger.domain.text import NOT_PLAIN_DECIMAL, is_plain_decimal, text_violation
+from ledger.statement import HEX64, ISO_DATE, NOT_ISO_DATE, given
+from ledger.violations import Rule
+
+ADMISSION = MappingProxyType({"admission": True})
+"""The validation context of admission: ``Model.model_validate(data, context=ADMISSION)``
+runs the gate's checks of values; without it (replays, readers) they are skipped."""
+
+
+def _refuse(broken: Rule, details: dict[str, str]) -> PydanticCustomError:
+    """A pydantic error that ``ledger.errors.model_violations`` maps back to ``broken``."""
+    return PydanticCustomError(broken.id, broken.en, details)
+
+
+def _signed_date(kind: DateKind) -> WrapValidator:
+    """At admission: the JSON string ``YYYY-MM-DD`` (pydantic alone reads the number 0 as
+    1970-01-01), then a year inside ``kind``'s range (both readings shown when not)."""
+
+    def check(value: Any, read: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
+        if info.context is not ADMISSION:
+            return read(value)
+        if not isinstance(value, str) or ISO_DATE.fullmatch(value) is None:
+            raise _refuse(NOT_ISO_DATE, given(value))
+        day = read(value)
+        if (details := implausible_year(kind, day)) is not None:
+            raise _refuse(OUT_OF_RANGE, details)
+        return day
+
+    return WrapValidator(check)
+
+
+BirthDate = Annotated[date, _signed_date(DateKind.BIRTH)]
+"""A person's birth date."""
+
+EventDate = Annotated[date, _signed_date(DateKind.EVENT)]
+"""The date of an order, a payment, a leave, a decoration: anything of a career or a plan."""
+
+DeadlineDate = Annotated[date, _signed_date(DateKind.DEADLINE)]
+"""A date set ahead by which something must be done (a certification stage's deadline)."""
+
+SchoolingDate = Annotated[date, _signed_date(DateKind.SCHOOLING)]
+"""A date of a person's schooling, which may lie before any career on record began."""
+
+
+def _visible_line(value: str, info: ValidationInfo) -> str:
+    if info.context is ADMISSION and (found := text_violation(value)) is not None:
+        raise _refuse(*found)
+    return value
+
+
+def _visible_lines(value: str, info: ValidationInfo) -> str:
+    if info.context is ADMISSION and (found := text_violation(value, multiline=True)) is not None:
+        raise _refuse(*found)
+    return value
+
+
+Line = Annotated[str, AfterValidator(_visible_line)]
+"""One line of text a person reads (a name, a number, an issuer): at admission it is NFC, with
+no control or bidi character, Thai marks on their letters, something visible (``text``)."""
+
+Paragraphs = Annotated[str, AfterValidator(_visible_lines)]
+"""Free text that may hold line breaks, checked as ``Line`` otherwise."""
 
 
 class Data(BaseModel):
@@ -36,26 +114,41 @@ def natural_id(kind: str, *parts: str) -> UUID:
     return uuid5(DOMAIN_NAMESPACE, ":".join((kind, *parts)))
 
 
-def _money_text(value: Any) -> Any:
+def _money_text(value: Any, info: ValidationInfo) -> Any:
+    if info.context is ADMISSION:
+        if not isinstance(value, str) or not is_plain_decimal(value):
+            raise _refuse(NOT_PLAIN_DECIMAL, {})
+        return value
     if isinstance(value, str | Decimal):
         return value
     raise ValueError('money is written as a decimal string such as "1250.50"')
 
 
+def _plain_at_admission(value: Any, info: ValidationInfo) -> Any:
+    if info.context is ADMISSION and (not isinstance(value, str) or not is_plain_decimal(value)):
+        raise _refuse(NOT_PLAIN_DECIMAL, {})
+    return value
+
+
 Money = Annotated[
     Decimal, BeforeValidator(_money_text), Field(ge=0, max_digits=15, decimal_places=2)
 ]
-"""An amount in baht, zero or more, at most two decimal places, written as a string."""
+"""An amount in baht, zero or more, at most two decimal places, written as a string (at
+admission a plain decimal: ``"1e5"`` is refused)."""
 
 PositiveMoney = Annotated[
     Decimal, BeforeValidator(_money_text), Field(gt=0, max_digits=15, decimal_places=2)
 ]
 """An amount in baht greater than zero."""
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Amount = Annotated[Decimal, BeforeValidator(_plain_at_admission)]
+"""Money of the first record models (a salary), which always read JSON numbers too: a plain
+decimal string at admission, whatever was stored before on replay; bounds on the field."""
+
+Name = Annotated[Line, Field(min_length=1, max_length=200)]
 """A name or title: a person's, an organization's, a position's, a course's."""
 
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Text = Annotated[Paragraphs, Field(min_length=1, max_length=2000)]
 """Free text: a reason, a detail, an item of the record."""
 
 _CODE_CHAR = "0-9A-Za-z\u0e01-\u0e4f"  # ASCII, and Thai letters and marks but not Thai digits
@@ -66,7 +159,7 @@ Digits are ASCII only, so "P-001" and "P-๐๐๑" cannot name two positions (n
 DlaCode = Annotated[str, Field(pattern=r"^[0-9]{7}$")]
 """The 7-digit DLA code of an LAO (รหัส อปท.)."""
 
-Province = Annotated[str, Field(min_length=1, max_length=100)]
+Province = Annotated[Line, Field(min_length=1, max_length=100)]
 """A province's name (จังหวัด), as scopes name it."""
 
 Sha256 = Annotated[str, Field(pattern=HEX64)]
@@ -108,19 +201,19 @@ class OrderRef(Data):
     (DOMAIN.md section 5: doc type, signer, and the sha256 of the scan).
     """
 
-    number: str = Field(min_length=1, max_length=50)  # e.g. "123/2562"
-    date: date
-    issuer: str = Field(min_length=1, max_length=200)
+    number: Line = Field(min_length=1, max_length=50)  # e.g. "123/2562"
+    date: EventDate
+    issuer: Line = Field(min_length=1, max_length=200)
     kind: DocumentKind | None = None
-    signed_by: str | None = Field(default=None, min_length=1, max_length=200)
+    signed_by: Line | None = Field(default=None, min_length=1, max_length=200)
     scan_sha256: str | None = Field(default=None, pattern=HEX64)
 
 
 class GazetteRef(Data):
     """Where the Royal Gazette (ราชกิจจานุเบกษา) published an award."""
 
-    date: date
-    volume: str = Field(min_length=1, max_length=20)  # เล่ม
-    part: str = Field(min_length=1, max_length=20)  # ตอน
-    page: str = Field(min_length=1, max_length=20)  # หน้า
-    sequence: str | None = Field(default=None, min_length=1, max_length=20)  # ลำดับที่
+    date: EventDate
+    volume: Line = Field(min_length=1, max_length=20)  # เล่ม
+    part: Line = Field(min_length=1, max_length=20)  # ตอน
+    page: Line = Field(min_length=1, max_length=20)  # หน้า
+    sequence: Line | None = Field(default=None, min_length=1, max_length=20)  # ลำดับที่
