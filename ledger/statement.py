@@ -144,6 +144,15 @@ NOT_ISO_MOMENT = rule(
     "a moment in a signed statement is a JSON string in ISO 8601 with seconds and an offset, "
     'such as "2019-04-01T09:30:00+07:00" (got {got})',
 )
+NONCE_FORM = rule(
+    "statement.nonce_form",
+    "nonce ต้องเป็นอักขระ ASCII ที่พิมพ์ได้ 8 ถึง 128 ตัว ไม่มีเครื่องหมายคำพูดหรือแบ็กสแลช "
+    "เช่น เลขฐานสิบหก 32 หลัก",
+    "the nonce is 8 to 128 printable ASCII characters with no quote or backslash, such as 32 "
+    "hex digits",
+)
+NONCE = re.compile(r'[!#-\[\]-~]{8,128}')
+"""How a nonce is written (``new_nonce`` writes hex): nothing invisible is signed forever."""
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 """How a signed statement writes a date (the regex the ledger's own readers match, too)."""
 ISO_MOMENT = re.compile(
@@ -177,8 +186,8 @@ def read_statement(canonical: bytes, signature: bytes, *, strict: bool = False) 
     Raises ``MalformedStatementError`` naming what is wrong. The signature is not verified here:
     that needs the key registry (see ``ledger.application``). ``strict`` (the ledger's submit
     path) also insists that ``effective`` and ``signed_at`` are JSON strings of their ISO form,
-    where the model alone reads the number 0 as 1970-01-01; verifiers leave it off, so whatever
-    the log holds stays readable.
+    where the model alone reads the number 0 as 1970-01-01, and that the nonce is printable
+    ASCII; verifiers leave it off, so whatever the log holds stays readable.
     """
     if len(signature) != 64:
         raise MalformedStatementError(
@@ -200,11 +209,13 @@ def read_statement(canonical: bytes, signature: bytes, *, strict: bool = False) 
 
 
 def _check_signed_form(event_type: str, value: dict[str, Any]) -> None:
-    """``effective`` and ``signed_at`` as JSON strings of their ISO form, else the refusal."""
+    """``effective`` and ``signed_at`` as JSON strings of their ISO form and a nonce of
+    printable ASCII, else the refusal naming each."""
     violations = []
     for field, form, broken in (
         ("effective", ISO_DATE, NOT_ISO_DATE),
         ("signed_at", ISO_MOMENT, NOT_ISO_MOMENT),
+        ("nonce", NONCE, NONCE_FORM),
     ):
         raw = value[field]
         if not isinstance(raw, str) or form.fullmatch(raw) is None:
