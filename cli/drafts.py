@@ -95,9 +95,13 @@ def _member_for(members: tuple[Any, ...], value: Any) -> Any:
         plain = get_args(member)[0] if get_origin(member) is Annotated else member
         if plain is date and isinstance(value, str):
             return member
-        if _is_model(plain) and isinstance(value, dict) and value.keys() <= plain.model_fields.keys():
+        if isinstance(value, dict) and _holds_every_key(plain, value):
             return member
     return candidates[0] if candidates else Any
+
+
+def _holds_every_key(annotation: Any, value: dict[str, Any]) -> bool:
+    return _is_model(annotation) and value.keys() <= annotation.model_fields.keys()
 
 
 def _is_model(annotation: Any) -> bool:

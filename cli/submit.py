@@ -16,6 +16,7 @@ from uuid import UUID
 
 import httpx
 import typer
+from rich.markup import escape
 
 from card.readers import DEFAULT_TIMEOUT
 from cli.drafts import DraftError, prepare_data
@@ -94,7 +95,7 @@ def submit(
     try:
         body["data"] = prepare_data(str(body["type"]), body["data"])
     except DraftError as error:
-        fail(f"draft {draft}: {error}")
+        fail(escape(f"draft {draft}: {error}"))  # the rule's id is in [brackets], not markup
     settings = build_settings(database_url, name)
     spec = TokenSpec(
         kind=token,

@@ -146,12 +146,11 @@ NOT_ISO_MOMENT = rule(
 )
 NONCE_FORM = rule(
     "statement.nonce_form",
-    "nonce ต้องเป็นอักขระ ASCII ที่พิมพ์ได้ 8 ถึง 128 ตัว ไม่มีเครื่องหมายคำพูดหรือแบ็กสแลช "
-    "เช่น เลขฐานสิบหก 32 หลัก",
+    "nonce ต้องเป็นอักขระ ASCII ที่พิมพ์ได้ 8 ถึง 128 ตัว ไม่มีเครื่องหมายคำพูดหรือแบ็กสแลช เช่น เลขฐานสิบหก 32 หลัก",
     "the nonce is 8 to 128 printable ASCII characters with no quote or backslash, such as 32 "
     "hex digits",
 )
-NONCE = re.compile(r'[!#-\[\]-~]{8,128}')
+NONCE = re.compile(r"[!#-\[\]-~]{8,128}")
 """How a nonce is written (``new_nonce`` writes hex): nothing invisible is signed forever."""
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 """How a signed statement writes a date (the regex the ledger's own readers match, too)."""

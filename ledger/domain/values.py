@@ -90,11 +90,16 @@ def _visible_lines(value: str, info: ValidationInfo) -> str:
     return value
 
 
-Line = Annotated[str, AfterValidator(_visible_line)]
-"""One line of text a person reads (a name, a number, an issuer): at admission it is NFC, with
-no control or bidi character, Thai marks on their letters, something visible (``text``)."""
+VISIBLE_LINE = AfterValidator(_visible_line)
+VISIBLE_LINES = AfterValidator(_visible_lines)
 
-Paragraphs = Annotated[str, AfterValidator(_visible_lines)]
+Line = Annotated[str, VISIBLE_LINE]
+"""One line of text a person reads (a name, a number, an issuer): at admission it is NFC, with
+no control or bidi character, Thai marks on their letters, something visible (``text``).
+Bounds go on the field (``Field(max_length=...)``) or before the check in an ``Annotated``
+(``Name``), so they are checked first and keep pydantic's own error for a string too long."""
+
+Paragraphs = Annotated[str, VISIBLE_LINES]
 """Free text that may hold line breaks, checked as ``Line`` otherwise."""
 
 
@@ -145,10 +150,10 @@ Amount = Annotated[Decimal, BeforeValidator(_plain_at_admission)]
 """Money of the first record models (a salary), which always read JSON numbers too: a plain
 decimal string at admission, whatever was stored before on replay; bounds on the field."""
 
-Name = Annotated[Line, Field(min_length=1, max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=200), VISIBLE_LINE]
 """A name or title: a person's, an organization's, a position's, a course's."""
 
-Text = Annotated[Paragraphs, Field(min_length=1, max_length=2000)]
+Text = Annotated[str, Field(min_length=1, max_length=2000), VISIBLE_LINES]
 """Free text: a reason, a detail, an item of the record."""
 
 _CODE_CHAR = "0-9A-Za-z\u0e01-\u0e4f"  # ASCII, and Thai letters and marks but not Thai digits
@@ -159,7 +164,7 @@ Digits are ASCII only, so "P-001" and "P-๐๐๑" cannot name two positions (n
 DlaCode = Annotated[str, Field(pattern=r"^[0-9]{7}$")]
 """The 7-digit DLA code of an LAO (รหัส อปท.)."""
 
-Province = Annotated[Line, Field(min_length=1, max_length=100)]
+Province = Annotated[str, Field(min_length=1, max_length=100), VISIBLE_LINE]
 """A province's name (จังหวัด), as scopes name it."""
 
 Sha256 = Annotated[str, Field(pattern=HEX64)]

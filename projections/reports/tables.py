@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -59,7 +59,7 @@ def cell_value(value: Any) -> Any:
     return safe_text(str(value))
 
 
-def as_text(cell: Cell) -> None:
+def as_text(cell: Cell | MergedCell) -> None:
     """Keep a text cell text: openpyxl guesses a formula from a leading ``=``, never again."""
     if isinstance(cell.value, str):
         cell.data_type = "s"
