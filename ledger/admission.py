@@ -33,7 +33,7 @@ from ledger.domain.dates import OUT_OF_RANGE, DateKind, implausible_year
 from ledger.domain.operators import Enrolment, OperatorRegistry
 from ledger.domain.permissions import Scope
 from ledger.domain.signed import Parsed, SignedAggregate, SignedFields
-from ledger.domain.values import ADMISSION
+from ledger.domain.value_checks import value_violations
 from ledger.errors import (
     AlreadyInitialisedError,
     BrokenChainError,
@@ -164,7 +164,7 @@ class Admission:
             data: BaseModel | None = None
             if spec is not None and issubclass(spec.aggregate, LedgerAggregate):
                 try:
-                    data = spec.data_model.model_validate(item.statement.data, context=ADMISSION)
+                    data = spec.data_model.model_validate(item.statement.data)
                 except ValidationError:
                     data = None
                 if data is not None:
@@ -190,6 +190,7 @@ class Admission:
         enrolment = self._check_signer(spec, item)
         _check_effective(item)
         data = parsed if parsed is not None else self._parse_data(spec, statement.data)
+        _check_values(spec, item)
         aggregate = self._working[statement.stream]
         actual_version = aggregate.version if aggregate is not None else 0
         if statement.expected_version != actual_version:
@@ -281,7 +282,7 @@ class Admission:
     @staticmethod
     def _parse_data(spec: EventType, data: dict[str, Any]) -> BaseModel:
         try:
-            return spec.data_model.model_validate(data, context=ADMISSION)
+            return spec.data_model.model_validate(data)
         except ValidationError as error:
             raise InvalidDataError(
                 spec.name, [describe_validation_error(error)], model_violations(error.errors())
@@ -362,6 +363,14 @@ def _check_effective(item: SignedStatement) -> None:
         raise InvalidDataError(
             statement.type, violations=[Violation(OUT_OF_RANGE, "effective", details)]
         )
+
+
+def _check_values(spec: EventType, item: SignedStatement) -> None:
+    """The data's dates, text and money as signed (ISO dates of plausible years, text a person
+    can see, plain decimals): checked here, never on replay (``ledger.domain.value_checks``)."""
+    violations = value_violations(spec.data_model, item.statement.data)
+    if violations:
+        raise InvalidDataError(spec.name, violations=violations)
 
 
 def _check_scope(spec: EventType, enrolment: Enrolment, target: Scope) -> None:

@@ -19,8 +19,8 @@ from ledger.domain.base import CheckContext, LedgerEvent, invalid
 from ledger.domain.permissions import HR
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.signed import SignedAggregate
-from ledger.domain.values import ADMISSION
-from ledger.errors import InvalidDataError, model_violations
+from ledger.domain.value_checks import value_violations
+from ledger.errors import InvalidDataError
 from ledger.statement import Statement
 
 if TYPE_CHECKING:
@@ -170,15 +170,18 @@ class EntryHistory:
     def replacement(
         self, checker: type[SignedAggregate.Event], entry: Entry[Any], value: dict[str, Any]
     ) -> BaseModel:
-        """A correction's replacement for ``entry``, valid for the entry's own type (with the
-        gate's checks of values: it is checked at admission only), else the error naming each
+        """A correction's replacement for ``entry``, valid for the entry's own type and for the
+        gate's checks of values (this runs at admission only), else the error naming each
         problem under ``replacement``."""
         try:
-            return entry.event.Data.model_validate(value, context=ADMISSION)
+            replacement = entry.event.Data.model_validate(value)
         except ValidationError as error:
             problems = [
                 f"replacement.{'.'.join(map(str, problem['loc']))}: {problem['msg']}"
                 for problem in error.errors()
             ]
-            violations = model_violations(error.errors(), prefix="data.replacement")
-            raise InvalidDataError(checker.__name__, problems, violations) from None
+            raise InvalidDataError(checker.__name__, problems) from None
+        violations = value_violations(entry.event.Data, value, "data.replacement")
+        if violations:
+            raise InvalidDataError(checker.__name__, violations=violations)
+        return replacement

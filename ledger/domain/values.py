@@ -5,102 +5,69 @@ Money is a ``Decimal`` with at most two places, written as a string in statement
 never a JSON number; counts are ints. A field left out (None) means "not reported", which is
 not the same as zero (DOMAIN.md section 4: blank is not 0).
 
-The gate's checks of values (a date's form and plausible year, text a person can see, money
-as a plain decimal) run only when data is validated with the ``ADMISSION`` context, as
-admission does: replays parse stored events with the same models and must load whatever was
-stored before these checks existed.
+Dates, text and money also carry a mark saying what the gate checks of them at admission (a
+date's ISO form and plausible year, text a person can see, money as a plain decimal):
+``SignedDate``, ``SignedText``, ``PLAIN_MONEY``. Pydantic ignores the marks, so replays, which
+parse stored events with these same models, read whatever was stored before the checks
+existed, at no cost; ``ledger.domain.value_checks`` reads them at admission.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from types import MappingProxyType
 from typing import Annotated, Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationInfo,
-    ValidatorFunctionWrapHandler,
-    WrapValidator,
-)
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from ledger.domain.dates import OUT_OF_RANGE, DateKind, implausible_year
+from ledger.domain.dates import DateKind
 from ledger.domain.rules import is_valid_cid
-from ledger.domain.text import NOT_PLAIN_DECIMAL, is_plain_decimal, text_violation
-from ledger.statement import HEX64, ISO_DATE, NOT_ISO_DATE, given
-from ledger.violations import Rule
-
-ADMISSION = MappingProxyType({"admission": True})
-"""The validation context of admission: ``Model.model_validate(data, context=ADMISSION)``
-runs the gate's checks of values; without it (replays, readers) they are skipped."""
+from ledger.statement import HEX64
 
 
-def _refuse(broken: Rule, details: dict[str, str]) -> PydanticCustomError:
-    """A pydantic error that ``ledger.errors.model_violations`` maps back to ``broken``."""
-    return PydanticCustomError(broken.id, broken.en, details)
+@dataclass(frozen=True, slots=True)
+class SignedDate:
+    """Marks a date field: at admission a JSON string ``YYYY-MM-DD`` (pydantic alone reads the
+    number 0 as 1970-01-01) whose year lies in ``kind``'s range."""
+
+    kind: DateKind
 
 
-def _signed_date(kind: DateKind) -> WrapValidator:
-    """At admission: the JSON string ``YYYY-MM-DD`` (pydantic alone reads the number 0 as
-    1970-01-01), then a year inside ``kind``'s range (both readings shown when not)."""
+@dataclass(frozen=True, slots=True)
+class SignedText:
+    """Marks a text field: at admission in NFC, with no control character (but line breaks
+    where ``multiline``), no bidi control, Thai marks on their letters, something visible."""
 
-    def check(value: Any, read: ValidatorFunctionWrapHandler, info: ValidationInfo) -> Any:
-        if info.context is not ADMISSION:
-            return read(value)
-        if not isinstance(value, str) or ISO_DATE.fullmatch(value) is None:
-            raise _refuse(NOT_ISO_DATE, given(value))
-        day = read(value)
-        if (details := implausible_year(kind, day)) is not None:
-            raise _refuse(OUT_OF_RANGE, details)
-        return day
-
-    return WrapValidator(check)
+    multiline: bool = False
 
 
-BirthDate = Annotated[date, _signed_date(DateKind.BIRTH)]
+@dataclass(frozen=True, slots=True)
+class PlainMoney:
+    """Marks a money field: at admission a plain decimal string (``"1e5"`` is refused)."""
+
+
+PLAIN_MONEY = PlainMoney()
+
+BirthDate = Annotated[date, SignedDate(DateKind.BIRTH)]
 """A person's birth date."""
 
-EventDate = Annotated[date, _signed_date(DateKind.EVENT)]
+EventDate = Annotated[date, SignedDate(DateKind.EVENT)]
 """The date of an order, a payment, a leave, a decoration: anything of a career or a plan."""
 
-DeadlineDate = Annotated[date, _signed_date(DateKind.DEADLINE)]
+DeadlineDate = Annotated[date, SignedDate(DateKind.DEADLINE)]
 """A date set ahead by which something must be done (a certification stage's deadline)."""
 
-SchoolingDate = Annotated[date, _signed_date(DateKind.SCHOOLING)]
+SchoolingDate = Annotated[date, SignedDate(DateKind.SCHOOLING)]
 """A date of a person's schooling, which may lie before any career on record began."""
 
+Line = Annotated[str, SignedText()]
+"""One line of text a person reads (a name, a number, an issuer); bounds on the field."""
 
-def _visible_line(value: str, info: ValidationInfo) -> str:
-    if info.context is ADMISSION and (found := text_violation(value)) is not None:
-        raise _refuse(*found)
-    return value
-
-
-def _visible_lines(value: str, info: ValidationInfo) -> str:
-    if info.context is ADMISSION and (found := text_violation(value, multiline=True)) is not None:
-        raise _refuse(*found)
-    return value
-
-
-VISIBLE_LINE = AfterValidator(_visible_line)
-VISIBLE_LINES = AfterValidator(_visible_lines)
-
-Line = Annotated[str, VISIBLE_LINE]
-"""One line of text a person reads (a name, a number, an issuer): at admission it is NFC, with
-no control or bidi character, Thai marks on their letters, something visible (``text``).
-Bounds go on the field (``Field(max_length=...)``) or before the check in an ``Annotated``
-(``Name``), so they are checked first and keep pydantic's own error for a string too long."""
-
-Paragraphs = Annotated[str, VISIBLE_LINES]
-"""Free text that may hold line breaks, checked as ``Line`` otherwise."""
+Paragraphs = Annotated[str, SignedText(multiline=True)]
+"""Free text that may hold line breaks; bounds on the field."""
 
 
 class Data(BaseModel):
@@ -119,41 +86,37 @@ def natural_id(kind: str, *parts: str) -> UUID:
     return uuid5(DOMAIN_NAMESPACE, ":".join((kind, *parts)))
 
 
-def _money_text(value: Any, info: ValidationInfo) -> Any:
-    if info.context is ADMISSION:
-        if not isinstance(value, str) or not is_plain_decimal(value):
-            raise _refuse(NOT_PLAIN_DECIMAL, {})
-        return value
+def _money_text(value: Any) -> Any:
     if isinstance(value, str | Decimal):
         return value
     raise ValueError('money is written as a decimal string such as "1250.50"')
 
 
-def _plain_at_admission(value: Any, info: ValidationInfo) -> Any:
-    if info.context is ADMISSION and (not isinstance(value, str) or not is_plain_decimal(value)):
-        raise _refuse(NOT_PLAIN_DECIMAL, {})
-    return value
-
-
 Money = Annotated[
-    Decimal, BeforeValidator(_money_text), Field(ge=0, max_digits=15, decimal_places=2)
+    Decimal,
+    BeforeValidator(_money_text),
+    Field(ge=0, max_digits=15, decimal_places=2),
+    PLAIN_MONEY,
 ]
 """An amount in baht, zero or more, at most two decimal places, written as a string (at
 admission a plain decimal: ``"1e5"`` is refused)."""
 
 PositiveMoney = Annotated[
-    Decimal, BeforeValidator(_money_text), Field(gt=0, max_digits=15, decimal_places=2)
+    Decimal,
+    BeforeValidator(_money_text),
+    Field(gt=0, max_digits=15, decimal_places=2),
+    PLAIN_MONEY,
 ]
 """An amount in baht greater than zero."""
 
-Amount = Annotated[Decimal, BeforeValidator(_plain_at_admission)]
+Amount = Annotated[Decimal, PLAIN_MONEY]
 """Money of the first record models (a salary), which always read JSON numbers too: a plain
 decimal string at admission, whatever was stored before on replay; bounds on the field."""
 
-Name = Annotated[str, Field(min_length=1, max_length=200), VISIBLE_LINE]
+Name = Annotated[str, Field(min_length=1, max_length=200), SignedText()]
 """A name or title: a person's, an organization's, a position's, a course's."""
 
-Text = Annotated[str, Field(min_length=1, max_length=2000), VISIBLE_LINES]
+Text = Annotated[str, Field(min_length=1, max_length=2000), SignedText(multiline=True)]
 """Free text: a reason, a detail, an item of the record."""
 
 _CODE_CHAR = "0-9A-Za-z\u0e01-\u0e4f"  # ASCII, and Thai letters and marks but not Thai digits
@@ -164,7 +127,7 @@ Digits are ASCII only, so "P-001" and "P-๐๐๑" cannot name two positions (n
 DlaCode = Annotated[str, Field(pattern=r"^[0-9]{7}$")]
 """The 7-digit DLA code of an LAO (รหัส อปท.)."""
 
-Province = Annotated[str, Field(min_length=1, max_length=100), VISIBLE_LINE]
+Province = Annotated[str, Field(min_length=1, max_length=100), SignedText()]
 """A province's name (จังหวัด), as scopes name it."""
 
 Sha256 = Annotated[str, Field(pattern=HEX64)]
