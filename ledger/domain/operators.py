@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ledger.domain.permissions import NATIONAL, Role, Scope
 from ledger.domain.rules import is_valid_cid
 from ledger.domain.signed import SignedAggregate, SignedCreated, SignedEvent
+from ledger.domain.values import Paragraphs
 from ledger.errors import InvalidDataError
 from ledger.statement import HEX64, KEY_ID, Statement, key_id_of
 
@@ -87,7 +88,7 @@ class RevocationData(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     key_id: str = Field(pattern=KEY_ID)
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Paragraphs = Field(min_length=1, max_length=500)
 
 
 @dataclass

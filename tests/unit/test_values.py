@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.text import first_violation, text_violation
 from ledger.domain.value_checks import value_violations
 from ledger.domain.values import (
@@ -24,6 +25,7 @@ from ledger.domain.values import (
     Name,
     Paragraphs,
     SchoolingDate,
+    SignedDate,
 )
 
 
@@ -202,3 +204,33 @@ def test_the_fast_path_agrees_with_the_full_check(text: str, multiline: bool) ->
 
     assert (fast is None) == (full is None)
     assert fast is None or fast[0] == full[0]
+
+
+def _bare_dates(annotation: Any, marks: tuple[Any, ...], path: str) -> list[str]:
+    """The paths under ``annotation`` that hold a date without a kind."""
+    if any(isinstance(mark, SignedDate) for mark in marks):
+        return []
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _bare_dates(args[0], args[1:], path)
+    if annotation is date:
+        return [path]
+    if isinstance(annotation, type) and origin is None and issubclass(annotation, BaseModel):
+        return [
+            bare
+            for name, field in annotation.model_fields.items()
+            for bare in _bare_dates(field.annotation, tuple(field.metadata), f"{path}.{name}")
+        ]
+    return [bare for arg in args for bare in _bare_dates(arg, (), path)]
+
+
+def test_every_date_of_every_event_has_a_kind() -> None:
+    """Each date field of each event type's data (nested ones too) is a BirthDate, EventDate,
+    DeadlineDate or SchoolingDate, so the gate checks its form and year."""
+    bare = [
+        found
+        for name, spec in EVENT_TYPES.items()
+        for found in _bare_dates(spec.data_model, (), name)
+    ]
+
+    assert [] == bare

@@ -6,15 +6,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from projections.reports.eplan_layout import render_csv, render_xlsx
-from projections.reports.eplan_status import EplanStatusReport, EplanStatusRow, EplanTotals
 from projections.reports.render import Format, render
 from projections.reports.results import Table
 from projections.reports.tables import safe_text
@@ -80,42 +77,3 @@ def test_a_stored_control_character_is_replaced_in_csv() -> None:
     cells = _csv_cells(Table("people", (Person("สม\x01ชาย", 1),)))
 
     assert "สม\ufffdชาย" == cells[1][0]
-
-
-EPLAN = EplanStatusReport(
-    province="ตาก",
-    fiscal_year=2560,
-    as_of=date(2016, 10, 3),
-    rows=(
-        EplanStatusRow(
-            no=1,
-            lao="6630001",
-            label="อบต.สม\x01ชาย (อ.เมืองตาก)",
-            vision_done=False,
-            strategies=None,
-            plan_projects=(None, None, None),
-            plan_approved=False,
-            plan_approved_on=None,
-            budget_approved=None,
-            contracts_signed=None,
-            disbursed=None,
-            completed=None,
-        ),
-    ),
-    totals=EplanTotals(1, 0, None, (None, None, None), 0, None, None, None, None),
-)
-
-
-def test_the_eplan_table_survives_a_control_character_in_xlsx() -> None:
-    """The e-Plan layout's XLSX renders a stored control character as a replacement."""
-    sheet = _sheet(render_xlsx(EPLAN))
-
-    assert "1. อบต.สม\ufffdชาย (อ.เมืองตาก)" == sheet["A5"].value
-    assert ("-", "s") == (sheet["B5"].value, sheet["B5"].data_type)
-
-
-def test_the_eplan_csv_keeps_its_dash_and_replaces_the_control_character() -> None:
-    """The e-Plan CSV's dash for a stage not done stays a dash; the stored U+0001 is replaced."""
-    lines = list(csv.reader(io.StringIO(render_csv(EPLAN).decode("utf-8-sig"))))
-
-    assert ["1. อบต.สม\ufffdชาย (อ.เมืองตาก)", "-"] == lines[4][:2]
