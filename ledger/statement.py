@@ -153,7 +153,7 @@ NONCE_FORM = rule(
 NONCE = re.compile(r"[!#-\[\]-~]{8,128}")
 """How a nonce is written (``new_nonce`` writes hex): nothing invisible is signed forever."""
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-"""How a signed statement writes a date (the regex the ledger's own readers match, too)."""
+"""How a signed statement writes a date: four digits of the common-era year, month, day."""
 ISO_MOMENT = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
     r"(?:Z|[+-][0-9]{2}:[0-9]{2})"

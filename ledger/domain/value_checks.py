@@ -26,23 +26,30 @@ from ledger.domain.values import PlainMoney, SignedDate, SignedText
 from ledger.statement import ISO_DATE, NOT_ISO_DATE, given
 from ledger.violations import Violation
 
-Check = Callable[[Any, str, list[Violation]], None]
-"""Checks one value (as signed) at a path, adding what it breaks to the list."""
+Check = Callable[[Any, str, str, list[Violation]], None]
+"""Checks one value (as signed) under a parent path and a key, adding what it breaks to the
+list (the dotted path is only written out for a broken value: the common case is none)."""
 
 
 def value_violations(model: type[BaseModel], data: Any, path: str = "data") -> list[Violation]:
     """The marked values of ``data`` (which ``model`` accepted) that break their rule."""
     found: list[Violation] = []
-    _check_model(model, data, path, found)
+    _check_fields(model, data, path, found)
     return found
 
 
-def _check_model(model: type[BaseModel], value: Any, path: str, found: list[Violation]) -> None:
+def _check_fields(model: type[BaseModel], value: Any, path: str, found: list[Violation]) -> None:
     if isinstance(value, dict):
         for name, check in _plan(model):
             item = value.get(name)
             if item is not None:  # left out or null: not reported, nothing to check
-                check(item, f"{path}.{name}", found)
+                check(item, path, name, found)
+
+
+def _check_model(
+    model: type[BaseModel], value: Any, parent: str, key: str, found: list[Violation]
+) -> None:
+    _check_fields(model, value, f"{parent}.{key}", found)
 
 
 @cache
@@ -89,13 +96,17 @@ def _check_of_union(members: tuple[Any, ...]) -> Check | None:
 
 
 def _check_fitting(
-    checks: tuple[tuple[Any, Check], ...], value: Any, path: str, found: list[Violation]
+    checks: tuple[tuple[Any, Check], ...],
+    value: Any,
+    parent: str,
+    key: str,
+    found: list[Violation],
 ) -> None:
     for member, check in checks:
         if not _is_model(member) or (
             isinstance(value, dict) and value.keys() <= member.model_fields.keys()
         ):
-            check(value, path, found)
+            check(value, parent, key, found)
             return
 
 
@@ -108,38 +119,40 @@ def _is_model(annotation: Any) -> bool:
     )
 
 
-def _check_items(check: Check, value: Any, path: str, found: list[Violation]) -> None:
+def _check_items(check: Check, value: Any, parent: str, key: str, found: list[Violation]) -> None:
     if isinstance(value, list):
+        path = f"{parent}.{key}"
         for index, item in enumerate(value):
             if item is not None:
-                check(item, f"{path}.{index}", found)
+                check(item, path, str(index), found)
 
 
-def _check_values(check: Check, value: Any, path: str, found: list[Violation]) -> None:
+def _check_values(check: Check, value: Any, parent: str, key: str, found: list[Violation]) -> None:
     if isinstance(value, dict):
-        for key, item in value.items():
+        path = f"{parent}.{key}"
+        for name, item in value.items():
             if item is not None:
-                check(item, f"{path}.{key}", found)
+                check(item, path, name, found)
 
 
-def _check_date(kind: DateKind, value: Any, path: str, found: list[Violation]) -> None:
+def _check_date(kind: DateKind, value: Any, parent: str, key: str, found: list[Violation]) -> None:
     if not isinstance(value, str) or ISO_DATE.fullmatch(value) is None:
-        found.append(Violation(NOT_ISO_DATE, path, given(value)))
+        found.append(Violation(NOT_ISO_DATE, f"{parent}.{key}", given(value)))
         return
     bounds = DATE_RANGES[kind]
     if not bounds.low <= int(value[:4]) <= bounds.high:
         details = implausible_year(kind, date.fromisoformat(value))
-        found.append(Violation(OUT_OF_RANGE, path, details or {}))
+        found.append(Violation(OUT_OF_RANGE, f"{parent}.{key}", details or {}))
 
 
-def _check_text(multiline: bool, value: Any, path: str, found: list[Violation]) -> None:
+def _check_text(multiline: bool, value: Any, parent: str, key: str, found: list[Violation]) -> None:
     if isinstance(value, str) and (broken := text_violation(value, multiline=multiline)):
-        found.append(Violation(broken[0], path, broken[1]))
+        found.append(Violation(broken[0], f"{parent}.{key}", broken[1]))
 
 
-def _check_money(value: Any, path: str, found: list[Violation]) -> None:
+def _check_money(value: Any, parent: str, key: str, found: list[Violation]) -> None:
     if not isinstance(value, str) or not is_plain_decimal(value):
-        found.append(Violation(NOT_PLAIN_DECIMAL, path))
+        found.append(Violation(NOT_PLAIN_DECIMAL, f"{parent}.{key}"))
 
 
 __all__ = ["value_violations"]

@@ -188,3 +188,25 @@ def test_a_formula_name_downloads_as_text(
         cell for line in sheet.iter_rows(min_row=2) for cell in line if cell.value == "'" + FORMULA
     ]
     assert ["s"] == [cell.data_type for cell in cells]
+
+
+def test_a_correction_is_checked_like_the_entry_it_replaces(
+    client: TestClient, kit: LedgerKit
+) -> None:
+    """A correction whose replacement holds a Buddhist year written as ISO is refused on
+    data.replacement's field; with the year put right it is accepted."""
+    stream = kit.open_record()
+    added = kit.submit(kit.sign(kit.hr, stream=stream, type="EducationAdded", data=d.education()))
+
+    def correction(finished: str) -> dict[str, str]:
+        data = {
+            "supersedes": added.version,
+            "reason": "แก้ปีที่จบการศึกษา",
+            "replacement": {**d.education(), "finished": finished},
+        }
+        return body(kit.sign(kit.hr, stream=stream, type="EntryCorrected", data=data))
+
+    payload = refusal(client, kit, correction("2535-03-31"))
+
+    assert [("date.out_of_range", "data.replacement.finished")] == rules_of(payload)
+    accepted(client, correction("1992-04-30"))
