@@ -210,17 +210,20 @@ def read_statement(canonical: bytes, signature: bytes, *, strict: bool = False) 
 def _check_signed_form(event_type: str, value: dict[str, Any]) -> None:
     """``effective`` and ``signed_at`` as JSON strings of their ISO form and a nonce of
     printable ASCII, else the refusal naming each."""
-    violations = []
-    for field, form, broken in (
-        ("effective", ISO_DATE, NOT_ISO_DATE),
-        ("signed_at", ISO_MOMENT, NOT_ISO_MOMENT),
-        ("nonce", NONCE, NONCE_FORM),
-    ):
-        raw = value[field]
-        if not isinstance(raw, str) or form.fullmatch(raw) is None:
-            violations.append(Violation(broken, field, given(raw)))
+    violations = [
+        Violation(broken, field, given(raw))
+        for field, form, broken in _SIGNED_FORMS
+        if type(raw := value[field]) is not str or form.fullmatch(raw) is None
+    ]
     if violations:
         raise InvalidDataError(event_type, violations=violations)
+
+
+_SIGNED_FORMS = (
+    ("effective", ISO_DATE, NOT_ISO_DATE),
+    ("signed_at", ISO_MOMENT, NOT_ISO_MOMENT),
+    ("nonce", NONCE, NONCE_FORM),
+)
 
 
 def describe_validation_error(error: ValidationError) -> str:
