@@ -16,8 +16,10 @@ from uuid import UUID
 
 import httpx
 import typer
+from rich.markup import escape
 
 from card.readers import DEFAULT_TIMEOUT
+from cli.drafts import DraftError, prepare_data
 from cli.options import check_cid, read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
 from cli.tokens import (
@@ -72,7 +74,8 @@ def submit(
     """Sign a statement draft on the token (or with a key file) and send it; print the receipt.
 
     The draft names ``stream`` (a UUID), ``type`` and ``data``, optionally ``effective``
-    (ISO or Buddhist-era date) and ``expected_version``/``prev_hash`` (read from the ledger's
+    (ISO or Buddhist-era date; the data's dates may be written the same ways, and its text is
+    normalised to NFC before signing) and ``expected_version``/``prev_hash`` (read from the ledger's
     current head when absent). With --id-reader (required where LEDGER_REQUIRE_CARD_PRESENCE is
     set) the signer's ID card must be in that reader.
     """
@@ -89,6 +92,10 @@ def submit(
     except ValueError:
         fail(f"draft {draft}: stream is not a UUID")
     effective = read_date(body.get("effective"))
+    try:
+        body["data"] = prepare_data(str(body["type"]), body["data"])
+    except DraftError as error:
+        fail(escape(f"draft {draft}: {error}"))  # the rule's id is in [brackets], not markup
     settings = build_settings(database_url, name, existing=server is None)
     spec = TokenSpec(
         kind=token,

@@ -30,10 +30,12 @@ from pydantic import BaseModel, ValidationError
 
 from ledger.domain.base import Actor, CheckContext, LedgerAggregate
 from ledger.domain.catalog import EVENT_TYPES, EventType
+from ledger.domain.dates import OUT_OF_RANGE, DateKind, implausible_year
 from ledger.domain.operators import Enrolment, OperatorRegistry
 from ledger.domain.permissions import Scope
 from ledger.domain.signed import Parsed, SignedAggregate, SignedFields
 from ledger.domain.snapshot import SnapshotAt
+from ledger.domain.value_checks import value_violations
 from ledger.errors import (
     AlreadyInitialisedError,
     BrokenChainError,
@@ -51,6 +53,7 @@ from ledger.statement import (
     SignedStatement,
     describe_validation_error,
 )
+from ledger.violations import Violation
 
 Streams = dict[UUID, SignedAggregate | None]
 """A batch's working streams: each stream's current state, None for a stream not opened."""
@@ -189,7 +192,9 @@ class Admission:
             raise InvalidDataError(statement.type, ["unknown event type"])
         self._check_clock(item)
         enrolment = self._check_signer(spec, item)
+        _check_effective(item)
         data = parsed if parsed is not None else self._parse_data(spec, statement.data)
+        _check_values(spec, item)
         aggregate = self._working[statement.stream]
         actual_version = aggregate.version if aggregate is not None else 0
         if statement.expected_version != actual_version:
@@ -352,6 +357,25 @@ class Admission:
         missing = streams - self._working.keys()
         if missing:
             self._working.update(self._load_streams(missing))
+
+
+def _check_effective(item: SignedStatement) -> None:
+    """The statement's valid time is an order or effective date: a year 0062 (a ``1/4/62``
+    read as is) or 2562 (a Buddhist year written as ISO) is refused, both readings shown."""
+    statement = item.statement
+    details = implausible_year(DateKind.EVENT, statement.effective)
+    if details is not None:
+        raise InvalidDataError(
+            statement.type, violations=[Violation(OUT_OF_RANGE, "effective", details)]
+        )
+
+
+def _check_values(spec: EventType, item: SignedStatement) -> None:
+    """The data's dates, text and money as signed (ISO dates of plausible years, text a person
+    can see, plain decimals): checked here, never on replay (``ledger.domain.value_checks``)."""
+    violations = value_violations(spec.data_model, item.statement.data)
+    if violations:
+        raise InvalidDataError(spec.name, violations=violations)
 
 
 def _check_scope(spec: EventType, enrolment: Enrolment, target: Scope) -> None:

@@ -107,7 +107,9 @@ class Ledger(Application[UUID]):
 
     def submit_batch(self, items: Sequence[tuple[bytes, bytes]]) -> list[Receipt]:
         """Check signed statements and append them all in one transaction, or none of them."""
-        signed = [read_statement(statement, signature) for statement, signature in items]
+        signed = [
+            read_statement(statement, signature, strict=True) for statement, signature in items
+        ]
         if not signed:
             return []
         try:

@@ -20,7 +20,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from ledger.canonical import CanonicalizationError, canonicalize, parse_canonical
-from ledger.errors import MalformedStatementError
+from ledger.errors import InvalidDataError, MalformedStatementError
+from ledger.violations import Violation, rule
 
 GENESIS_PREV_HASH = "0" * 64
 """The prev_hash of a stream's first event."""
@@ -130,11 +131,62 @@ class SignedStatement:
         return event_hash(self.canonical, self.signature)
 
 
-def read_statement(canonical: bytes, signature: bytes) -> SignedStatement:
+NOT_ISO_DATE = rule(
+    "date.not_iso",
+    'วันที่ในข้อความที่ลงนามต้องเป็นข้อความรูปแบบ "ปปปป-ดด-วว" ปี ค.ศ. สี่หลัก เช่น "2019-04-01" (ได้รับ {got_th})',
+    'a date in a signed statement is a JSON string "YYYY-MM-DD" with a four-digit common-era '
+    'year, such as "2019-04-01" (got {got})',
+)
+NOT_ISO_MOMENT = rule(
+    "time.not_iso",
+    'เวลาที่ลงนามต้องเป็นข้อความแบบ ISO 8601 มีวินาทีและเขตเวลา เช่น "2019-04-01T09:30:00+07:00" '
+    "(ได้รับ {got_th})",
+    "a moment in a signed statement is a JSON string in ISO 8601 with seconds and an offset, "
+    'such as "2019-04-01T09:30:00+07:00" (got {got})',
+)
+NONCE_FORM = rule(
+    "statement.nonce_form",
+    "nonce ต้องเป็นอักขระ ASCII ที่พิมพ์ได้ 8 ถึง 128 ตัว ไม่มีเครื่องหมายคำพูดหรือแบ็กสแลช เช่น เลขฐานสิบหก 32 หลัก",
+    "the nonce is 8 to 128 printable ASCII characters with no quote or backslash, such as 32 "
+    "hex digits",
+)
+NONCE = re.compile(r"[!#-\[\]-~]{8,128}")
+"""How a nonce is written (``new_nonce`` writes hex): nothing invisible is signed forever."""
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+"""How a signed statement writes a date: four digits of the common-era year, month, day."""
+ISO_MOMENT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
+"""How a signed statement writes a moment (``signed_at``): what pydantic and ``isoformat``
+write, never a number of seconds (which pydantic would read as a timestamp)."""
+
+
+_KINDS = {
+    str: ("a string of another form", "ข้อความรูปแบบอื่น"),
+    bool: ("true or false", "ค่าจริงหรือเท็จ"),
+    int: ("a number", "ตัวเลข"),
+    float: ("a number", "ตัวเลข"),
+    dict: ("a JSON object", "ออบเจกต์ JSON"),
+    list: ("a JSON array", "อาร์เรย์ JSON"),
+}
+
+
+def given(value: object) -> dict[str, str]:
+    """What a refusal says it got instead of the form asked for (``got``, ``got_th``): the JSON
+    type, or "another form" for a string; never the value, which may be personal data."""
+    en, th = _KINDS.get(type(value), ("null", "ค่าว่าง (null)"))
+    return {"got": en, "got_th": th}
+
+
+def read_statement(canonical: bytes, signature: bytes, *, strict: bool = False) -> SignedStatement:
     """Parse submitted bytes into a statement, insisting on canonical form and a sane signature.
 
     Raises ``MalformedStatementError`` naming what is wrong. The signature is not verified here:
-    that needs the key registry (see ``ledger.application``).
+    that needs the key registry (see ``ledger.application``). ``strict`` (the ledger's submit
+    path) also insists that ``effective`` and ``signed_at`` are JSON strings of their ISO form,
+    where the model alone reads the number 0 as 1970-01-01, and that the nonce is printable
+    ASCII; verifiers leave it off, so whatever the log holds stays readable.
     """
     if len(signature) != 64:
         raise MalformedStatementError(
@@ -150,7 +202,28 @@ def read_statement(canonical: bytes, signature: bytes) -> SignedStatement:
         statement = Statement.model_validate(value)
     except ValidationError as error:
         raise MalformedStatementError(describe_validation_error(error)) from None
+    if strict:
+        _check_signed_form(statement.type, value)
     return SignedStatement(canonical=canonical, signature=signature, statement=statement)
+
+
+def _check_signed_form(event_type: str, value: dict[str, Any]) -> None:
+    """``effective`` and ``signed_at`` as JSON strings of their ISO form and a nonce of
+    printable ASCII, else the refusal naming each."""
+    violations = [
+        Violation(broken, field, given(raw))
+        for field, form, broken in _SIGNED_FORMS
+        if type(raw := value[field]) is not str or form.fullmatch(raw) is None
+    ]
+    if violations:
+        raise InvalidDataError(event_type, violations=violations)
+
+
+_SIGNED_FORMS = (
+    ("effective", ISO_DATE, NOT_ISO_DATE),
+    ("signed_at", ISO_MOMENT, NOT_ISO_MOMENT),
+    ("nonce", NONCE, NONCE_FORM),
+)
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -42,7 +42,17 @@ from ledger.domain.permissions import (
     SYSTEM_ONLY,
 )
 from ledger.domain.record_entries import RecordSection
-from ledger.domain.values import Data, DlaCode, OrderRef, Province, Sha256, Text, natural_id
+from ledger.domain.values import (
+    Data,
+    DeadlineDate,
+    DlaCode,
+    EventDate,
+    OrderRef,
+    Province,
+    Sha256,
+    Text,
+    natural_id,
+)
 from ledger.errors import InvalidDataError
 from ledger.merkle import root_hash
 from ledger.violations import Violation, rule
@@ -133,9 +143,9 @@ class CycleOpenedData(Data):
     lao: DlaCode
     province: Province
     cycle: str = Field(pattern=r"^[0-9]{4}(-[0-9A-Za-z]{1,10})?$")  # e.g. "2562"
-    lao_deadline: date  # e.g. 31 July
-    province_deadline: date  # e.g. 15 August
-    dla_deadline: date | None = None  # e.g. 31 August
+    lao_deadline: DeadlineDate  # e.g. 31 July
+    province_deadline: DeadlineDate  # e.g. 15 August
+    dla_deadline: DeadlineDate | None = None  # e.g. 31 August
 
     @model_validator(mode="after")
     def _deadlines_in_order(self) -> CycleOpenedData:
@@ -186,7 +196,7 @@ class WarningLetterSentData(Data):
 
 class CycleOverdueData(Data):
     stage: Stage
-    as_of: date
+    as_of: EventDate
 
 
 class CertificationInvalidatedData(Data):

@@ -151,6 +151,9 @@ class DateKind(StrEnum):
     BIRTH = "birth"
     EVENT = "event"  # orders, effective dates, entries of a record's history
     DEADLINE = "deadline"  # certification deadlines and other dates set ahead
+    # A person's schooling: it starts in childhood, so for someone born in the 1920s (whom the
+    # birth range admits) it lies before the first order any career on record starts from.
+    SCHOOLING = "schooling"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +173,7 @@ DATE_RANGES: dict[DateKind, YearRange] = {
     # decades earlier; orders reach at most a few years ahead.
     DateKind.EVENT: YearRange(1940, 2100, "วันที่ของคำสั่งหรือวันที่มีผล", "an order or effective date"),
     DateKind.DEADLINE: YearRange(1990, 2100, "กำหนดเวลา", "a deadline"),
+    DateKind.SCHOOLING: YearRange(1900, 2100, "วันที่ในประวัติการศึกษา", "a date of schooling"),
 }
 
 

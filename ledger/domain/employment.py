@@ -21,7 +21,16 @@ from pydantic import Field
 
 from ledger.domain.base import CheckContext, LedgerEvent, invalid
 from ledger.domain.permissions import HR
-from ledger.domain.values import BuddhistYear, Data, DlaCode, OrderRef, Province, Text
+from ledger.domain.values import (
+    BuddhistYear,
+    Data,
+    DlaCode,
+    EventDate,
+    Line,
+    OrderRef,
+    Province,
+    Text,
+)
 from ledger.statement import Statement
 
 if TYPE_CHECKING:
@@ -137,7 +146,7 @@ class StatusEvent(LedgerEvent["PersonnelRecord", D]):
 class EmploymentStartedData(Data):
     kind: Literal["appointed", "transferred_in", "contracted", "reentered"]
     order: OrderRef
-    position_no: str | None = Field(default=None, min_length=1, max_length=30)
+    position_no: Line | None = Field(default=None, min_length=1, max_length=30)
 
 
 class SuspendedData(Data):
@@ -166,11 +175,11 @@ class RetirementScheduledData(Data):
     """Emitted by the ledger's system key for everyone due to retire in ``fiscal_year``."""
 
     fiscal_year: BuddhistYear
-    last_day: date
+    last_day: EventDate
 
 
 class RetiredData(Data):
-    last_day: date
+    last_day: EventDate
     order: OrderRef
 
 
@@ -182,7 +191,7 @@ class SeparationData(Data):
 
 
 class DiedData(Data):
-    died_on: date
+    died_on: EventDate
     reference: OrderRef | None = None  # มรณบัตร
 
 

@@ -6,7 +6,6 @@ Money is a decimal string; a planned year left blank (null) is "not reported", n
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
@@ -18,6 +17,8 @@ from ledger.domain.values import (
     Code,
     Data,
     DlaCode,
+    EventDate,
+    Line,
     Money,
     Name,
     OrderRef,
@@ -76,7 +77,7 @@ class StrategyAddedData(Data):
 
 
 class PlanApprovedData(Data):
-    approved_on: date | None = None  # None: approved, the date not reported (Tak row 56)
+    approved_on: EventDate | None = None  # None: approved, the date not reported (Tak row 56)
     approver: Name  # the LAO's executive (ผู้บริหารท้องถิ่น)
     announcement: OrderRef | None = None  # ประกาศใช้แผน
 
@@ -159,27 +160,27 @@ class BudgetApprovedData(Data):
 
 
 class ContractSignedData(Data):
-    contract_no: str = Field(min_length=1, max_length=50)
+    contract_no: Line = Field(min_length=1, max_length=50)
     party: Name  # คู่สัญญา
     amount: PositiveMoney
-    signed_on: date
-    ends_on: date | None = None
+    signed_on: EventDate
+    ends_on: EventDate | None = None
 
 
 class DisbursementMadeData(Data):
     amount: PositiveMoney
-    paid_on: date
-    contract_no: str | None = Field(default=None, min_length=1, max_length=50)
+    paid_on: EventDate
+    contract_no: Line | None = Field(default=None, min_length=1, max_length=50)
 
 
 class ProgressReportedData(Data):
     percent: int = Field(ge=0, le=100)
-    as_of: date
+    as_of: EventDate
     note: Text | None = None
 
 
 class ProjectCompletedData(Data):
-    completed_on: date
+    completed_on: EventDate
     note: Text | None = None
 
 
@@ -252,7 +253,7 @@ class SubsidyAllocatedData(Data):
 
 class SubsidyDisbursedData(Data):
     amount: PositiveMoney
-    paid_on: date
+    paid_on: EventDate
     note: Text | None = None
 
 

@@ -26,6 +26,7 @@ from ledger.domain.organizations import organization_stream_id, registered_organ
 from ledger.domain.permissions import NATIONAL, Role, Scope
 from ledger.domain.provinces import check_province
 from ledger.domain.rules import is_valid_cid
+from ledger.domain.values import Paragraphs
 from ledger.errors import InvalidDataError
 from ledger.statement import HEX64, KEY_ID, Statement, key_id_of
 
@@ -95,7 +96,7 @@ class RevocationData(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     key_id: str = Field(pattern=KEY_ID)
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Paragraphs = Field(min_length=1, max_length=500)
 
 
 @dataclass

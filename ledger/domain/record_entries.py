@@ -9,7 +9,6 @@ supersedes one with a reason, ``EntryVoided`` voids one with a reason.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
@@ -18,13 +17,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from ledger.domain.rules import is_valid_cid
 from ledger.domain.values import (
+    Amount,
+    BirthDate,
     BuddhistYear,
     CitizenId,
     Data,
     EntryId,
+    EventDate,
     GazetteRef,
+    Line,
     Name,
     OrderRef,
+    Province,
+    SchoolingDate,
     Sha256,
     Text,
 )
@@ -70,8 +75,8 @@ class RecordOpenedData(BaseModel):
     cid: str
     category: StaffCategory
     lao: str = Field(pattern=r"^\d{7}$")  # DLA organization code
-    province: str = Field(min_length=1, max_length=100)
-    birth_date: date
+    province: Province
+    birth_date: BirthDate
 
     @field_validator("cid")
     @classmethod
@@ -86,11 +91,11 @@ class EducationAddedData(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    institution: str = Field(min_length=1, max_length=300)
-    qualification: str = Field(min_length=1, max_length=300)
-    major: str | None = Field(default=None, max_length=300)
-    started: date | None = None
-    finished: date
+    institution: Line = Field(min_length=1, max_length=300)
+    qualification: Line = Field(min_length=1, max_length=300)
+    major: Line | None = Field(default=None, max_length=300)
+    started: SchoolingDate | None = None
+    finished: SchoolingDate
 
     @model_validator(mode="after")
     def _order(self) -> EducationAddedData:
@@ -108,17 +113,17 @@ class PositionSalaryEntryAddedData(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    movement_type: str = Field(min_length=1, max_length=100)  # บรรจุ, เลื่อนขั้น, ย้าย, โอน ...
-    position_no: str = Field(min_length=1, max_length=30)  # เลขที่ตำแหน่ง
-    position_title: str = Field(min_length=1, max_length=200)
-    level: str = Field(min_length=1, max_length=100)  # ระดับ / อันดับ คศ.
-    salary: Decimal = Field(ge=0, max_digits=12, decimal_places=2)
-    allowance: Decimal | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
+    movement_type: Line = Field(min_length=1, max_length=100)  # บรรจุ, เลื่อนขั้น, ย้าย, โอน ...
+    position_no: Line = Field(min_length=1, max_length=30)  # เลขที่ตำแหน่ง
+    position_title: Line = Field(min_length=1, max_length=200)
+    level: Line = Field(min_length=1, max_length=100)  # ระดับ / อันดับ คศ.
+    salary: Amount = Field(ge=0, max_digits=12, decimal_places=2)
+    allowance: Amount | None = Field(default=None, ge=0, max_digits=12, decimal_places=2)
     order: OrderRef
-    line: str | None = Field(default=None, min_length=1, max_length=200)  # สายงาน
-    position_type: str | None = Field(default=None, min_length=1, max_length=100)  # ประเภท
-    management_position: str | None = Field(default=None, min_length=1, max_length=200)
-    unit: str | None = Field(default=None, min_length=1, max_length=200)  # สังกัด / ส่วนราชการ
+    line: Line | None = Field(default=None, min_length=1, max_length=200)  # สายงาน
+    position_type: Line | None = Field(default=None, min_length=1, max_length=100)  # ประเภท
+    management_position: Line | None = Field(default=None, min_length=1, max_length=200)
+    unit: Line | None = Field(default=None, min_length=1, max_length=200)  # สังกัด / ส่วนราชการ
 
 
 SALARY_ROUND_MOVEMENTS = frozenset({"เลื่อนขั้นเงินเดือน", "เลื่อนเงินเดือน", "salary_promotion"})
@@ -141,8 +146,8 @@ class PersonalDataRecordedData(Data):
     sex: Literal["male", "female"] | None = None
     religion: Name | None = None
     blood_group: Literal["A", "B", "AB", "O"] | None = None
-    appointed_on: date | None = None  # วันสั่งบรรจุ
-    service_started: date | None = None  # วันเริ่มปฏิบัติราชการ
+    appointed_on: EventDate | None = None  # วันสั่งบรรจุ
+    service_started: EventDate | None = None  # วันเริ่มปฏิบัติราชการ
     gpf_member: bool | None = None  # สมาชิก กบข.
 
 
@@ -188,9 +193,9 @@ class LicenseRecordedData(Data):
 
     name: Name
     issuer: Name
-    number: str = Field(min_length=1, max_length=50)
-    valid_from: date
-    valid_until: date | None = None
+    number: Line = Field(min_length=1, max_length=50)
+    valid_from: EventDate
+    valid_until: EventDate | None = None
 
     @model_validator(mode="after")
     def _order(self) -> LicenseRecordedData:
@@ -204,10 +209,10 @@ class TrainingRecordedData(Data):
 
     kind: Literal["training", "study_tour", "seminar"] = "training"
     course: Name
-    batch: str | None = Field(default=None, min_length=1, max_length=30)  # รุ่น
+    batch: Line | None = Field(default=None, min_length=1, max_length=30)  # รุ่น
     organiser: Name
-    started: date
-    finished: date
+    started: EventDate
+    finished: EventDate
 
     @model_validator(mode="after")
     def _order(self) -> TrainingRecordedData:
@@ -221,15 +226,15 @@ class DecorationRecordedData(Data):
 
     decoration: Name  # e.g. "ทวีติยาภรณ์ช้างเผือก (ท.ช.)"
     gazette: GazetteRef
-    received: date | None = None
-    returned: date | None = None  # ส่งคืน
+    received: EventDate | None = None
+    returned: EventDate | None = None  # ส่งคืน
 
 
 class DecorationReturnedData(Data):
     """The decoration recorded as entry ``decoration`` was returned (ส่งคืน)."""
 
     decoration: EntryId
-    returned_on: date
+    returned_on: EventDate
 
 
 class LeaveType(StrEnum):
@@ -252,8 +257,8 @@ class LeaveTakenData(Data):
     """One leave, as approved."""
 
     leave_type: LeaveType
-    start: date
-    end: date
+    start: EventDate
+    end: EventDate
     days: Annotated[Decimal, Field(gt=0, max_digits=5, decimal_places=1)]
     approver: Name | None = None
 
@@ -307,8 +312,8 @@ class UnpaidPeriodRecordedData(Data):
     """Days without pay, with reduced pay, or not serving in a martial-law area."""
 
     kind: Literal["no_pay", "reduced_pay", "martial_law_area"]
-    start: date
-    end: date
+    start: EventDate
+    end: EventDate
     detail: Text
     reference: OrderRef | None = None
 

@@ -20,6 +20,7 @@ from ledger.domain.permissions import HR
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.record_rules import check_after_separation
 from ledger.domain.signed import SignedAggregate
+from ledger.domain.value_checks import value_violations
 from ledger.errors import InvalidDataError
 from ledger.statement import Statement
 
@@ -172,13 +173,18 @@ class EntryHistory:
     def replacement(
         self, checker: type[SignedAggregate.Event], entry: Entry[Any], value: dict[str, Any]
     ) -> BaseModel:
-        """A correction's replacement for ``entry``, valid for the entry's own type, else the
-        error naming each problem under ``replacement``."""
+        """A correction's replacement for ``entry``, valid for the entry's own type and for the
+        gate's checks of values (this runs at admission only), else the error naming each
+        problem under ``replacement``."""
         try:
-            return entry.event.Data.model_validate(value)
+            replacement = entry.event.Data.model_validate(value)
         except ValidationError as error:
             problems = [
                 f"replacement.{'.'.join(map(str, problem['loc']))}: {problem['msg']}"
                 for problem in error.errors()
             ]
             raise InvalidDataError(checker.__name__, problems) from None
+        violations = value_violations(entry.event.Data, value, "data.replacement")
+        if violations:
+            raise InvalidDataError(checker.__name__, violations=violations)
+        return replacement

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from ledger.violations import Rule, rule
 
@@ -66,8 +67,38 @@ def _code(character: str) -> str:
     return f"U+{ord(character):04X}"
 
 
+_THAI_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
+_BASES = "!-~\u0e01-\u0e30\u0e32\u0e33\u0e3f-\u0e46\u0e4f-\u0e5b"  # ASCII, Thai non-marks
+_PLAIN_LINE = re.compile(f"(?: *+[{_BASES}]++[{_THAI_MARKS}]{{0,{_MAX_MARKS}}})*+ *+")
+_PLAIN_LINES = re.compile(f"(?:[ \n]*+[{_BASES}]++[{_THAI_MARKS}]{{0,{_MAX_MARKS}}})*+[ \n]*+")
+"""Text made only of printable ASCII and Thai, each Thai mark on a base character (a letter,
+digit or sign) and at most three stacked: what nearly every name and reason is. Possessive
+quantifiers, so the match never backtracks."""
+
+
 def text_violation(text: str, *, multiline: bool = False) -> tuple[Rule, dict[str, str]] | None:
     """The first rule ``text`` breaks, with its details; None for acceptable text."""
+    plain = _PLAIN_LINES if multiline else _PLAIN_LINE
+    if plain.fullmatch(text) and text.strip() and unicodedata.is_normalized("NFC", text):
+        return None  # the gate's common case, told at C speed, several times faster than below
+    return first_violation(text, multiline=multiline)
+
+
+def all_plain(texts: Sequence[str], *, multiline: bool = False) -> bool:
+    """True when every text passes ``text_violation``'s fast path, told in one match of them
+    joined by spaces (a space keeps each text's marks on its own letters and, being a starter
+    that composes with nothing, its NFC its own). False says only: check them one by one."""
+    joined = " ".join(texts)
+    plain = _PLAIN_LINES if multiline else _PLAIN_LINE
+    return (
+        plain.fullmatch(joined) is not None
+        and "" not in map(str.strip, texts)
+        and unicodedata.is_normalized("NFC", joined)
+    )
+
+
+def first_violation(text: str, *, multiline: bool = False) -> tuple[Rule, dict[str, str]] | None:
+    """``text_violation`` without the fast path: each rule in order, character by character."""
     if not unicodedata.is_normalized("NFC", text):
         return NOT_NFC, {}
     allowed_controls = "\n" if multiline else ""
@@ -122,4 +153,4 @@ def is_plain_decimal(text: str) -> bool:
     return PLAIN_DECIMAL.fullmatch(text) is not None
 
 
-__all__ = ["PLAIN_DECIMAL", "is_plain_decimal", "text_violation"]
+__all__ = ["PLAIN_DECIMAL", "all_plain", "first_violation", "is_plain_decimal", "text_violation"]

@@ -1,13 +1,20 @@
-"""Value types the domain's events share: legal references, money, codes and text.
+"""Value types the domain's events share: legal references, money, dates, codes and text.
 
 Every event's ``Data`` is a frozen pydantic model that forbids unknown fields (``Data`` below).
 Money is a ``Decimal`` with at most two places, written as a string in statements ("1250.50"),
 never a JSON number; counts are ints. A field left out (None) means "not reported", which is
 not the same as zero (DOMAIN.md section 4: blank is not 0).
+
+Dates, text and money also carry a mark saying what the gate checks of them at admission (a
+date's ISO form and plausible year, text a person can see, money as a plain decimal):
+``SignedDate``, ``SignedText``, ``PLAIN_MONEY``. Pydantic ignores the marks, so replays, which
+parse stored events with these same models, read whatever was stored before the checks
+existed, at no cost; ``ledger.domain.value_checks`` reads them at admission.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -16,8 +23,51 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from ledger.domain.dates import DateKind
 from ledger.domain.rules import is_valid_cid
 from ledger.statement import HEX64
+
+
+@dataclass(frozen=True, slots=True)
+class SignedDate:
+    """Marks a date field: at admission a JSON string ``YYYY-MM-DD`` (pydantic alone reads the
+    number 0 as 1970-01-01) whose year lies in ``kind``'s range."""
+
+    kind: DateKind
+
+
+@dataclass(frozen=True, slots=True)
+class SignedText:
+    """Marks a text field: at admission in NFC, with no control character (but line breaks
+    where ``multiline``), no bidi control, Thai marks on their letters, something visible."""
+
+    multiline: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlainMoney:
+    """Marks a money field: at admission a plain decimal string (``"1e5"`` is refused)."""
+
+
+PLAIN_MONEY = PlainMoney()
+
+BirthDate = Annotated[date, SignedDate(DateKind.BIRTH)]
+"""A person's birth date."""
+
+EventDate = Annotated[date, SignedDate(DateKind.EVENT)]
+"""The date of an order, a payment, a leave, a decoration: anything of a career or a plan."""
+
+DeadlineDate = Annotated[date, SignedDate(DateKind.DEADLINE)]
+"""A date set ahead by which something must be done (a certification stage's deadline)."""
+
+SchoolingDate = Annotated[date, SignedDate(DateKind.SCHOOLING)]
+"""A date of a person's schooling, which may lie before any career on record began."""
+
+Line = Annotated[str, SignedText()]
+"""One line of text a person reads (a name, a number, an issuer); bounds on the field."""
+
+Paragraphs = Annotated[str, SignedText(multiline=True)]
+"""Free text that may hold line breaks; bounds on the field."""
 
 
 class Data(BaseModel):
@@ -43,19 +93,30 @@ def _money_text(value: Any) -> Any:
 
 
 Money = Annotated[
-    Decimal, BeforeValidator(_money_text), Field(ge=0, max_digits=15, decimal_places=2)
+    Decimal,
+    BeforeValidator(_money_text),
+    Field(ge=0, max_digits=15, decimal_places=2),
+    PLAIN_MONEY,
 ]
-"""An amount in baht, zero or more, at most two decimal places, written as a string."""
+"""An amount in baht, zero or more, at most two decimal places, written as a string (at
+admission a plain decimal: ``"1e5"`` is refused)."""
 
 PositiveMoney = Annotated[
-    Decimal, BeforeValidator(_money_text), Field(gt=0, max_digits=15, decimal_places=2)
+    Decimal,
+    BeforeValidator(_money_text),
+    Field(gt=0, max_digits=15, decimal_places=2),
+    PLAIN_MONEY,
 ]
 """An amount in baht greater than zero."""
 
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Amount = Annotated[Decimal, PLAIN_MONEY]
+"""Money of the first record models (a salary), which always read JSON numbers too: a plain
+decimal string at admission, whatever was stored before on replay; bounds on the field."""
+
+Name = Annotated[str, Field(min_length=1, max_length=200), SignedText()]
 """A name or title: a person's, an organization's, a position's, a course's."""
 
-Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Text = Annotated[str, Field(min_length=1, max_length=2000), SignedText(multiline=True)]
 """Free text: a reason, a detail, an item of the record."""
 
 _CODE_CHAR = "0-9A-Za-z\u0e01-\u0e4f"  # ASCII, and Thai letters and marks but not Thai digits
@@ -66,7 +127,7 @@ Digits are ASCII only, so "P-001" and "P-๐๐๑" cannot name two positions (n
 DlaCode = Annotated[str, Field(pattern=r"^[0-9]{7}$")]
 """The 7-digit DLA code of an LAO (รหัส อปท.)."""
 
-Province = Annotated[str, Field(min_length=1, max_length=100)]
+Province = Annotated[str, Field(min_length=1, max_length=100), SignedText()]
 """A province's name (จังหวัด), as scopes name it."""
 
 Sha256 = Annotated[str, Field(pattern=HEX64)]
@@ -108,19 +169,19 @@ class OrderRef(Data):
     (DOMAIN.md section 5: doc type, signer, and the sha256 of the scan).
     """
 
-    number: str = Field(min_length=1, max_length=50)  # e.g. "123/2562"
-    date: date
-    issuer: str = Field(min_length=1, max_length=200)
+    number: Line = Field(min_length=1, max_length=50)  # e.g. "123/2562"
+    date: EventDate
+    issuer: Line = Field(min_length=1, max_length=200)
     kind: DocumentKind | None = None
-    signed_by: str | None = Field(default=None, min_length=1, max_length=200)
+    signed_by: Line | None = Field(default=None, min_length=1, max_length=200)
     scan_sha256: str | None = Field(default=None, pattern=HEX64)
 
 
 class GazetteRef(Data):
     """Where the Royal Gazette (ราชกิจจานุเบกษา) published an award."""
 
-    date: date
-    volume: str = Field(min_length=1, max_length=20)  # เล่ม
-    part: str = Field(min_length=1, max_length=20)  # ตอน
-    page: str = Field(min_length=1, max_length=20)  # หน้า
-    sequence: str | None = Field(default=None, min_length=1, max_length=20)  # ลำดับที่
+    date: EventDate
+    volume: Line = Field(min_length=1, max_length=20)  # เล่ม
+    part: Line = Field(min_length=1, max_length=20)  # ตอน
+    page: Line = Field(min_length=1, max_length=20)  # หน้า
+    sequence: Line | None = Field(default=None, min_length=1, max_length=20)  # ลำดับที่

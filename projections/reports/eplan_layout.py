@@ -14,7 +14,8 @@
 
 A blank cell is a stage never reported (never written 0); dates are Buddhist era, dd/mm/yyyy;
 counts carry thousands separators. ``table_lines`` gives those lines as text cells; CSV, XLSX and
-HTML render the same lines (XLSX keeps counts as numbers, formatted ``#,##0``).
+HTML render the same lines (XLSX keeps counts as numbers, formatted ``#,##0``). Text cells go
+through ``tables.safe_text`` as in every download (no formula, no control character).
 """
 
 from __future__ import annotations
@@ -28,7 +29,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ledger.domain.rules import format_buddhist_date
 from projections.reports.eplan_status import EplanStatusReport, EplanStatusRow, EplanTotals
-from projections.reports.tables import THAI_FONT, csv_bytes, new_sheet, workbook_bytes
+from projections.reports.tables import (
+    THAI_FONT,
+    as_text,
+    csv_bytes,
+    new_sheet,
+    safe_text,
+    workbook_bytes,
+)
 
 TITLE = "รายงานสถานะการทำงานของแต่ละอปท."
 DONE = "ทำแล้ว"
@@ -199,7 +207,7 @@ def render_xlsx(report: EplanStatusReport) -> bytes:
     _put(sheet, number, totals_values(report.totals), BOLD)
     note = footer(report)
     if note is not None:
-        sheet.cell(row=number + 1, column=1, value=note).font = PLAIN
+        sheet.cell(row=number + 1, column=1, value=safe_text(note)).font = PLAIN
     sheet.column_dimensions["A"].width = 42
     for column in range(2, COLUMNS + 1):
         sheet.column_dimensions[get_column_letter(column)].width = 14
@@ -211,7 +219,7 @@ def _put_heading(sheet: Worksheet, report: EplanStatusReport) -> None:
     """The title and subtitle across the table, and the two header lines with merged cells."""
     last = get_column_letter(COLUMNS)
     for number, text in ((1, TITLE), (2, subtitle(report))):
-        sheet.cell(row=number, column=1, value=text).font = BOLD
+        sheet.cell(row=number, column=1, value=safe_text(text)).font = BOLD
         sheet.merge_cells(f"A{number}:{last}{number}")
         sheet.cell(row=number, column=1).alignment = CENTRE
     for line_number, line in enumerate(header_lines(report), start=3):
@@ -226,8 +234,10 @@ def _put_heading(sheet: Worksheet, report: EplanStatusReport) -> None:
 
 def _put(sheet: Worksheet, number: int, values: Sequence[Cell], font: Font) -> None:
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=number, column=column, value=value)
+        text = safe_text(value) if isinstance(value, str) else value
+        cell = sheet.cell(row=number, column=column, value=text)
         cell.font, cell.border = font, BOX
+        as_text(cell)
         if isinstance(value, int):
             cell.number_format = "#,##0"
             cell.alignment = Alignment(horizontal="center")

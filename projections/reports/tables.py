@@ -1,14 +1,23 @@
 """Plain tables as downloads: CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
-the Thai text right) and XLSX (one sheet, a bold header row)."""
+the Thai text right) and XLSX (one sheet, a bold header row).
+
+Every text cell goes through ``safe_text``: a download is opened in a spreadsheet program, where
+text beginning with ``= + - @`` (or a tab or carriage return) would run as a formula (a name
+``=HYPERLINK(...)`` becomes a live link), so it is written as text with a leading ``'``; and a
+control character that old data may hold (``สม\x01ชาย``) is replaced, since XLSX cannot hold
+it and openpyxl would fail the whole download.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -18,17 +27,42 @@ THAI_FONT = "Tahoma"
 """A font every office suite has that covers Thai script."""
 
 
+REPLACEMENT_CHARACTER = "\ufffd"
+"""What a control character of stored text shows as in a download."""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""How a cell a spreadsheet program would read as a formula begins (OWASP's CSV injection)."""
+
+_NUMBER_OR_DASH = re.compile(r"[-+]?[0-9][0-9,]*(?:\.[0-9]+)?|-")
+"""A signed number or a lone dash: they begin like a formula but compute nothing else."""
+
+
+def safe_text(text: str) -> str:
+    """Text as a download writes it: control characters replaced, and a leading ``'`` where a
+    spreadsheet program would run it as a formula (a number or the table's dash stays)."""
+    text = ILLEGAL_CHARACTERS_RE.sub(REPLACEMENT_CHARACTER, text)
+    if text.startswith(FORMULA_STARTS) and _NUMBER_OR_DASH.fullmatch(text) is None:
+        return "'" + text
+    return text
+
+
 def cell_value(value: Any) -> Any:
-    """What a cell shows: text, a number, or blank; lists joined, booleans as 1/0."""
+    """What a cell shows: text (made safe), a number, or blank; lists joined, booleans as 1/0."""
     if value is None:
         return None
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, int | float | str):
+    if isinstance(value, int | float):
         return value
     if isinstance(value, list | tuple):
-        return ", ".join("" if item is None else str(item) for item in value)
-    return str(value)
+        return safe_text(", ".join("" if item is None else str(item) for item in value))
+    return safe_text(str(value))
+
+
+def as_text(cell: Cell | MergedCell) -> None:
+    """Keep a text cell text: openpyxl guesses a formula from a leading ``=``, never again."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
 
 
 def csv_bytes(lines: Sequence[Sequence[Any]]) -> bytes:
@@ -36,8 +70,12 @@ def csv_bytes(lines: Sequence[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for line in lines:
-        writer.writerow(["" if cell is None else cell for cell in line])
+        writer.writerow(["" if cell is None else _csv_cell(cell) for cell in line])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_cell(cell: Any) -> Any:
+    return safe_text(cell) if isinstance(cell, str) else cell
 
 
 def table_csv(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
@@ -67,7 +105,7 @@ def workbook_bytes(workbook: Workbook) -> bytes:
 def table_xlsx(title: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
     """One sheet named ``title``: a bold header row, then one row per row."""
     workbook, sheet = new_sheet(title)
-    sheet.append(list(columns))
+    sheet.append([safe_text(column) for column in columns])
     for row in rows:
         sheet.append([cell_value(row.get(column)) for column in columns])
     for cell in sheet[1]:
@@ -75,4 +113,5 @@ def table_xlsx(title: str, columns: Sequence[str], rows: Sequence[Mapping[str, A
     for line in sheet.iter_rows(min_row=2):
         for cell in line:
             cell.font = Font(name=THAI_FONT)
+            as_text(cell)
     return workbook_bytes(workbook)

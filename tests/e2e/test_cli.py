@@ -143,6 +143,38 @@ def test_submit_refuses_a_two_digit_or_numeric_effective_date(
     assert before == after
 
 
+@pytest.mark.parametrize(("birth_date", "signed"), [("๑๕/๐๑/๒๕๑๘", "1975-01-15"), ("1/4/62", None)])
+def test_submit_writes_the_drafts_dates_as_iso(
+    cli_ledger: tuple[str, str, Path], tmp_path: Path, birth_date: str, signed: str | None
+) -> None:
+    """A birth date in Thai digits and the Buddhist era is signed as ISO; a two-digit year is
+    refused with its rule before signing."""
+    url, name, keys = cli_ledger
+    _enrol_hr(url, name, keys)
+    stream = uuid.uuid4()
+    draft = _draft(tmp_path / "d.json", stream)
+    body = json.loads(draft.read_text(encoding="utf-8"))
+    body["data"]["birth_date"] = birth_date
+    draft.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+
+    result = runner.invoke(
+        app,
+        [
+            "submit", str(draft),
+            "--database-url", url, "--name", name, "--key", str(keys / "hr.key"), "--cid", HR_CID,
+        ],
+    )  # fmt: skip
+    ledger = Ledger(LedgerSettings(database_url=url, name=name))
+    events = ledger.stream_events(stream) if signed is not None else []
+    ledger.close()
+
+    if signed is None:
+        assert (1, True) == (result.exit_code, "date.two_digit_year" in result.output)
+    else:
+        assert 0 == result.exit_code, result.output
+        assert signed == json.loads(events[0].statement)["data"]["birth_date"]
+
+
 def _key_id(path: Path) -> str:
     from ledger.signing import SoftwareSigner
 

@@ -169,3 +169,27 @@ def test_plain_tables_as_csv_and_xlsx() -> None:
     assert ["lao,ok,roles,x", '6480101,1,"a, b",'] == text.splitlines()
     assert sheet is not None
     assert ("6480101", 1) == (sheet["A2"].value, sheet["B2"].value)
+
+
+def _with_stored_control_character() -> EplanStatusReport:
+    row = _row(1, label="อบต.สม\x01ชาย (อ.เมืองตาก)", vision_done=False)
+    return EplanStatusReport(
+        REPORT.province, REPORT.fiscal_year, REPORT.as_of, (row,), REPORT.totals
+    )
+
+
+def test_the_xlsx_survives_a_stored_control_character() -> None:
+    """A label holding U+0001 (old data) renders with a replacement character, not a failure;
+    the dash of a stage not done stays a text cell."""
+    sheet = load_workbook(io.BytesIO(render_xlsx(_with_stored_control_character()))).active
+    assert sheet is not None
+
+    assert "1. อบต.สม\ufffdชาย (อ.เมืองตาก)" == sheet["A5"].value
+    assert ("-", "s") == (sheet["B5"].value, sheet["B5"].data_type)
+
+
+def test_the_csv_keeps_its_dash_and_replaces_a_control_character() -> None:
+    """The CSV's dash stays a dash (it computes nothing); the stored U+0001 is replaced."""
+    lines = render_csv(_with_stored_control_character()).decode("utf-8-sig").splitlines()
+
+    assert lines[4].startswith("1. อบต.สม\ufffdชาย (อ.เมืองตาก),-,")

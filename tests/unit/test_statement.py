@@ -1,4 +1,5 @@
-"""The canonical statement's fields read by pattern agree with the parsed statement."""
+"""The canonical statement's fields read by pattern agree with the parsed statement; the
+submit path reads the signed form strictly, verifiers read what the log holds."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from ledger.canonical import canonicalize
+from ledger.errors import InvalidDataError
 from ledger.statement import (
     CANONICAL_FIELDS,
     CANONICAL_FIELDS_TEXT,
@@ -17,6 +20,7 @@ from ledger.statement import (
     PREV_HASH_KEY,
     SignerRef,
     build_statement,
+    read_statement,
 )
 from tests.people import HR_CID
 
@@ -93,3 +97,43 @@ def test_the_prev_hash_follows_its_last_key() -> None:
 def test_a_statement_laid_out_otherwise_does_not_match(old: bytes, new: bytes) -> None:
     """Anything but the usual form of the fields is left to the full parse."""
     assert None is CANONICAL_FIELDS.fullmatch(canonical(DATA[0]).replace(old, new))
+
+
+def _with(**changes: Any) -> bytes:
+    return canonicalize({**json.loads(canonical({})), **changes})
+
+
+@pytest.mark.parametrize(
+    ("changes", "rule_id"),
+    [
+        ({"effective": 0}, "date.not_iso"),
+        ({"effective": "2019-04-01T00:00:00"}, "date.not_iso"),
+        ({"signed_at": 1_556_763_300}, "time.not_iso"),
+        ({"signed_at": "1556763300"}, "time.not_iso"),
+        ({"nonce": "\x00\u202e" + "0" * 8}, "statement.nonce_form"),
+    ],
+)
+def test_the_submit_path_reads_the_signed_form_strictly(
+    changes: dict[str, Any], rule_id: str
+) -> None:
+    """A statement that a lax parser reads (0 as 1970-01-01, seconds as a moment) is refused
+    on the submit path, naming the rule."""
+    with pytest.raises(InvalidDataError) as refused:
+        read_statement(_with(**changes), bytes(64), strict=True)
+
+    assert [rule_id] == [violation.id for violation in refused.value.violations]
+
+
+def test_verifiers_read_what_the_log_holds() -> None:
+    """Without ``strict`` (verifiers, readers) a stored ``effective: 0`` still reads."""
+    read = read_statement(_with(effective=0), bytes(64))
+
+    assert date(1970, 1, 1) == read.statement.effective
+
+
+def test_a_statement_as_clients_sign_it_reads_strictly() -> None:
+    """What ``build_statement`` writes passes the strict read unchanged."""
+    assert (
+        date(2019, 4, 1)
+        == read_statement(canonical({}), bytes(64), strict=True).statement.effective
+    )
