@@ -14,6 +14,14 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ledger.violations import rule
+
+BODY_TOO_LARGE = rule(
+    "http.body_too_large",
+    "ข้อมูลที่ส่งมีขนาดเกิน {limit} ไบต์",
+    "the request body is larger than {limit} bytes",
+)
+
 
 @dataclass(frozen=True, slots=True)
 class BodyLimit:
@@ -92,9 +100,16 @@ async def _refuse(send: Send, limit: int) -> None:
             "title": "Request body too large",
             "status": 413,
             "detail": f"the body is larger than {limit} bytes",
-            "rule": "http.body_too_large",
-            "th": f"ข้อมูลที่ส่งมีขนาดเกิน {limit:,} ไบต์",
-            "en": f"the request body is larger than {limit:,} bytes",
+            "rule": BODY_TOO_LARGE.id,
+            "title_th": "ข้อมูลที่ส่งใหญ่เกินไป",
+            "errors": [
+                {
+                    "rule": BODY_TOO_LARGE.id,
+                    "field": "body",
+                    "th": BODY_TOO_LARGE.th.format(limit=f"{limit:,}"),
+                    "en": BODY_TOO_LARGE.en.format(limit=f"{limit:,}"),
+                }
+            ],
         },
         ensure_ascii=False,
     ).encode("utf-8")

@@ -24,6 +24,7 @@ from cli import card as card_module
 from cli import enrolment, genesis
 from cli import kafka as kafka_module
 from cli import processes as processes_module
+from cli import rules as rules_module
 from cli import session as session_module
 from cli import submit as submit_module
 from cli.audit import audit_app
@@ -65,6 +66,7 @@ app.add_typer(processes_module.process_app, name="process")
 app.add_typer(project_app, name="project")
 app.add_typer(report_app, name="report")
 app.command("token")(session_module.token)
+app.command("rules")(rules_module.rules)
 app.add_typer(certification_app, name="certification")
 app.command("publish")(kafka_module.publish)
 app.command("consume")(kafka_module.consume)
