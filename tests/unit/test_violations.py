@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated
 
 import pytest
@@ -9,9 +10,18 @@ from pydantic import AfterValidator, BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
 from ledger.errors import InvalidDataError, model_violations
-from ledger.violations import RULES, Violation, rule
+from ledger.violations import RULES, Rule, Violation, rule
 
-SAMPLE = rule("test.sample_rule", "ตัวอย่าง {what}", "a sample about {what}")
+SAMPLE = Rule("test.sample_rule", "ตัวอย่าง {what}", "a sample about {what}")
+
+
+@pytest.fixture
+def declared() -> Iterator[Rule]:
+    """The sample rule in the catalogue for one test, and out of it afterwards (the catalogue
+    is the product's: docs/rules.md lists it)."""
+    RULES[SAMPLE.id] = SAMPLE
+    yield SAMPLE
+    del RULES[SAMPLE.id]
 
 
 def _refuse(value: str) -> str:
@@ -23,7 +33,7 @@ class _Model(BaseModel):
     count: int
 
 
-def test_a_rule_is_declared_once() -> None:
+def test_a_rule_is_declared_once(declared: Rule) -> None:
     """Declaring the same id twice is a programming error."""
     with pytest.raises(ValueError, match="declared twice"):
         rule("test.sample_rule", "ซ้ำ", "again")
@@ -41,7 +51,7 @@ def test_a_violation_fills_its_messages_from_its_details() -> None:
     } == found.as_json()
 
 
-def test_model_errors_become_violations_of_the_catalogue() -> None:
+def test_model_errors_become_violations_of_the_catalogue(declared: Rule) -> None:
     """A custom pydantic error whose type is a declared rule keeps its rule; any other error is
     data.invalid on its field."""
     with pytest.raises(ValidationError) as refused:
