@@ -7,7 +7,6 @@ the signing key) unless the draft gives them.
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ import typer
 from rich.markup import escape
 
 from card.readers import DEFAULT_TIMEOUT
+from cli.api_client import LedgerClient
 from cli.drafts import DraftError, prepare_data
 from cli.options import check_cid, read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
@@ -39,18 +39,13 @@ from cli.tokens import (
 from ledger.application import Ledger
 from ledger.errors import LedgerError
 from ledger.settings import LedgerSettings
-from ledger.signing import Signer, sign_challenge, sign_statement
+from ledger.signing import Signer, sign_statement
 from ledger.statement import (
-    GENESIS_PREV_HASH,
     SignedStatement,
     SignerRef,
     build_statement,
     key_id_of,
 )
-
-
-class ServerError(LedgerError):
-    """The API answered with a problem."""
 
 
 def submit(
@@ -145,15 +140,12 @@ def submit_draft(
 ) -> dict[str, Any]:
     """Sign the draft at the stream's head (unless it names one) and submit it."""
     if server is not None:
-        with httpx.Client(base_url=server, timeout=30) as client:
-            head = _server_head(client, signer, stream) if _needs_head(body) else None
-            signed = _sign(body, stream, effective, signer, cid, head)
-            answer = client.post(
-                "/statements",
-                json={"statement": _b64(signed.canonical), "signature": _b64(signed.signature)},
-            )
-            answered: dict[str, Any] = _json_or_raise(answer)
-            return answered
+        with LedgerClient(server) as client:
+            head = None
+            if _needs_head(body):
+                client.open_session(signer)
+                head = client.head(stream)
+            return client.submit(_sign(body, stream, effective, signer, cid, head))
     if settings is None:
         raise ValueError("submit_draft needs settings when no server is given")
     ledger = Ledger(settings)
@@ -195,44 +187,3 @@ def _sign(
         signed_at=datetime.now(UTC),
     )
     return sign_statement(statement, signer)
-
-
-def _server_head(client: httpx.Client, signer: Signer, stream: UUID) -> tuple[int, str]:
-    """Open a session with the signing key and read the stream's head from the API."""
-    key_id = key_id_of(signer.public_key)
-    challenge = _json_or_raise(client.post("/sessions/challenge", json={"key_id": key_id}))
-    raw = base64.b64decode(challenge["challenge"])
-    token = _json_or_raise(
-        client.post(
-            "/sessions",
-            json={
-                "key_id": key_id,
-                "challenge": challenge["challenge"],
-                "signature": _b64(sign_challenge(signer, raw)),
-            },
-        )
-    )
-    answer = client.get(
-        f"/streams/{stream}/events",
-        headers={"Authorization": f"Bearer {token['access_token']}"},
-    )
-    if answer.status_code == 404:
-        return 0, GENESIS_PREV_HASH
-    events = _json_or_raise(answer)
-    last = events[-1]
-    return int(last["version"]), str(last["hash"])
-
-
-def _json_or_raise(answer: httpx.Response) -> Any:
-    if answer.status_code >= 400:
-        try:
-            problem = answer.json()
-            detail = f"{problem.get('title', '')}: {problem.get('detail', '')}"
-        except ValueError:
-            detail = answer.text[:200]
-        raise ServerError(f"server answered {answer.status_code} {detail}")
-    return answer.json()
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
