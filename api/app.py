@@ -25,6 +25,7 @@ from api.routes import transparency as transparency_routes
 from api.sessions import SessionAuthority
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
+from projections.access_log import AccessLog
 from projections.reports.facade import Reports
 from projections.transparency.store import TransparencyStore
 from projections.views.catalogue import Projections
@@ -68,12 +69,15 @@ def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAP
 
 
 def _build_readers(state: Any, ledger: Ledger, adapters: ExitStack) -> None:
-    """The reports over the ledger's views and the transparency log; at shutdown the views'
-    connection is closed and both are gone from ``app.state``."""
+    """The reports over the ledger's views, the transparency log and the access log; at
+    shutdown their connections are closed and they are gone from ``app.state``."""
     projections = adapters.enter_context(Projections.open(ledger))
-    adapters.callback(_forget, state, "reports", "transparency")
+    access_log = AccessLog(ledger.settings.database_url, ledger.name)
+    adapters.callback(access_log.close)
+    adapters.callback(_forget, state, "reports", "transparency", "access_log")
     state.reports = Reports(projections)
     state.transparency = TransparencyStore(ledger)
+    state.access_log = access_log
 
 
 @contextmanager

@@ -11,6 +11,8 @@ an adapter or reads settings.
   enrolment scope, narrowed by the ``province`` and ``lao`` query; asking outside the scope is
   ``ForbiddenError`` (403), never an empty answer.
 * ``require_stream_scope``: the caller's scope must cover the stream a route reads.
+* ``ReaderDep``: the caller as a reader (``api.access.Reader``): the read matrix's kinds of
+  data, their scope, a record owner's own record, and the access log of personal reads.
 * ``LaoDep``: the LAO a route names in its path (``/laos/{code}``), which the caller's scope
   must cover; an LAO the ledger does not know and one outside the scope are both 404, so a
   caller learns nothing of LAOs it may not read.
@@ -24,10 +26,12 @@ from uuid import UUID
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.access import Reader
 from api.sessions import MissingTokenError, Session, SessionAuthority
 from ledger.application import Ledger
 from ledger.domain.permissions import lao_scope
 from ledger.errors import SnapshotNotFoundError
+from projections.access_log import AccessLog
 from projections.reports.facade import Reports
 from projections.reports.scope import ReadScope
 from projections.transparency.store import TransparencyStore
@@ -68,7 +72,14 @@ def get_transparency(request: Request) -> TransparencyStore:
     return store
 
 
+def get_access_log(request: Request) -> AccessLog:
+    """The app's access log (its table made at startup)."""
+    log: AccessLog = _built(request, "access_log")
+    return log
+
+
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+AccessLogDep = Annotated[AccessLog, Depends(get_access_log)]
 SessionsDep = Annotated[SessionAuthority, Depends(get_sessions)]
 ReportsDep = Annotated[Reports, Depends(get_reports)]
 TransparencyDep = Annotated[TransparencyStore, Depends(get_transparency)]
@@ -88,6 +99,17 @@ def get_session(ledger: LedgerDep, sessions: SessionsDep, credentials: BearerDep
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_reader(request: Request, session: SessionDep, log: AccessLogDep) -> Reader:
+    """The caller as a reader of this request's endpoint (method and route template), which
+    ``api.access.Reader`` checks against the read matrix and logs personal reads for."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    return Reader(session=session, endpoint=f"{request.method} {path}", log=log)
+
+
+ReaderDep = Annotated[Reader, Depends(get_reader)]
 
 
 def read_scope(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, laos, registry, reports, rules, sessions, statements, streams
+from api.routes import health, laos, me, registry, reports, rules, sessions, statements, streams
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -22,4 +22,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     reports.router,
     rules.router,
     laos.router,
+    me.router,
 )

@@ -14,10 +14,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from api.access import Reader
 from api.dates import HumanDate, HumanMoment
-from api.deps import LedgerDep, ReportsDep, ScopeDep, SessionDep, require_stream_scope
+from api.deps import LedgerDep, ReaderDep, ReportsDep, ScopeDep
 from api.downloads import FormatQuery, TableFormat, respond
 from api.errors import problem_responses
+from ledger.application import Ledger
+from ledger.domain.reading import DataKind
 
 router = APIRouter(tags=["registry"], responses=problem_responses(400, 401, 403, 404))
 
@@ -51,18 +54,25 @@ def read_registry(
     return respond(registry, format)
 
 
+RECORD_KINDS = (DataKind.PERSONAL, DataKind.SALARY)
+"""What a record's summary and its audit trail show of a person."""
+
+
 @router.get("/registry/{stream_id}", response_model=None)
 def read_record(
     stream_id: UUID,
     reports: ReportsDep,
     ledger: LedgerDep,
-    session: SessionDep,
+    reader: ReaderDep,
     valid_on: ValidOn = None,
     recorded_at: RecordedAt = None,
 ) -> Response:
-    """One record, now or as of a valid date and/or a transaction time."""
-    require_stream_scope(session, ledger, stream_id)
-    return respond(reports.record(stream_id, valid_on=valid_on, recorded_at=recorded_at))
+    """One record, now or as of a valid date and/or a transaction time. The read is logged in
+    the record's access log; outside the caller's share the record is not found (404)."""
+    _require_record(reader, ledger, stream_id)
+    answer = respond(reports.record(stream_id, valid_on=valid_on, recorded_at=recorded_at))
+    reader.logged([stream_id], RECORD_KINDS)
+    return answer
 
 
 @router.get("/registry/{stream_id}/audit", response_model=None)
@@ -70,13 +80,21 @@ def read_audit_trail(
     stream_id: UUID,
     reports: ReportsDep,
     ledger: LedgerDep,
-    session: SessionDep,
+    reader: ReaderDep,
     format: FormatQuery = TableFormat.JSON,
 ) -> Response:
     """Every event of the stream: actor, role, effective and recorded time, legal reference,
-    and its signature checked against the stored bytes."""
-    require_stream_scope(session, ledger, stream_id)
-    return respond(reports.audit_trail(stream_id), format)
+    and its signature checked against the stored bytes (logged like a read of the record)."""
+    _require_record(reader, ledger, stream_id)
+    answer = respond(reports.audit_trail(stream_id), format)
+    reader.logged([stream_id], RECORD_KINDS)
+    return answer
+
+
+def _require_record(reader: Reader, ledger: Ledger, stream: UUID) -> None:
+    reader.require(*RECORD_KINDS)
+    aggregate = ledger.aggregate(stream)
+    reader.require_stream(aggregate, owner_cid=getattr(aggregate, "cid", None))
 
 
 @router.get("/positions", response_model=None)

@@ -218,6 +218,11 @@ class Reports:
             )
         return Table("record-certification", tuple(found))
 
+    def records_of_citizen(self, cid: str) -> list[UUID]:
+        """The records (streams) whose person has this citizen ID, in any LAO."""
+        with self._read() as (cursor, tables):
+            return [UUID(row.stream) for row in record_rows(cursor, tables["registry"], cid=cid)]
+
     def lao_province(self, lao: str) -> str | None:
         """The province of an LAO the ledger knows (registered, with a certification cycle, or
         holding records), None for an LAO it does not know."""

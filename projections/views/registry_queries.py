@@ -42,11 +42,17 @@ def record_rows(
     category: str | None = None,
     statuses: Collection[str] | None = None,
     streams: Collection[str] | None = None,
+    cid: str | None = None,
 ) -> list[RecordRow]:
     """Rows of ``records`` (the registry now), filtered."""
     clauses: list[str] = []
     params: list[Any] = []
-    for column, value in (("lao", lao), ("province", province), ("category", category)):
+    for column, value in (
+        ("lao", lao),
+        ("province", province),
+        ("category", category),
+        ("cid", cid),
+    ):
         if value is not None:
             clauses.append(f"{column} = ?")
             params.append(value)
@@ -59,7 +65,11 @@ def record_rows(
     if streams is not None:
         rows = cursor.select_in(table, RECORD_COLUMNS, "stream", streams)
         records = [RecordRow(*row) for row in rows]
-        records = [r for r in records if _matches(r, lao, province, category, statuses)]
+        records = [
+            r
+            for r in records
+            if _matches(r, lao, province, category, statuses) and cid in (None, r.cid)
+        ]
     else:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         cursor.execute(f"SELECT {columns} FROM {table}{where}", params)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import time
+import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -161,15 +162,17 @@ def test_audit_trail_of_a_record(client: TestClient, world: ProjectionWorld) -> 
     )
 
 
-def test_audit_trail_of_another_lao_is_forbidden(
+def test_audit_trail_of_another_lao_is_not_found(
     client: TestClient, world: ProjectionWorld
 ) -> None:
-    """A record held by another LAO is out of the caller's scope."""
+    """A record held by another LAO is out of the caller's scope: 404, as if it did not exist
+    (a caller learns nothing of records outside their share)."""
     headers = login(client, world.kit.other_hr)
 
     response = client.get(f"/registry/{world.records['r1']}/audit", headers=headers)
+    missing = client.get(f"/registry/{uuid.uuid4()}/audit", headers=headers)
 
-    assert (403, "forbidden") == problem(response)
+    assert (404, "stream-not-found") == problem(response) == problem(missing)
 
 
 def test_csv_download(client: TestClient, world: ProjectionWorld, auditor: Operator) -> None:

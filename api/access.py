@@ -1,0 +1,85 @@
+"""Who may read what over HTTP, and the log of who read a person's data (PDPA).
+
+The read matrix (``ledger.domain.reading``) says which kinds of data each role reads; the
+caller's enrolment scope says where. A route takes ``api.deps.ReaderDep`` and, before it answers:
+
+* ``reader.require(DataKind.PERSONAL, ...)``: every kind it returns must be readable by one of
+  the caller's roles, else 403 naming the kind (roles are no secret);
+* for a single stream, ``reader.require_stream(aggregate)``: outside the caller's scope, or a
+  record-owner reading another's record, is 404, exactly as a stream that does not exist, so
+  a caller learns nothing of what lies outside their share;
+* ``reader.logged(records, kinds)``: records whose personal data (``PERSON_KINDS``) it returns
+  are appended to the access log, one row per record, naming the caller, the endpoint and the
+  kinds. Reads of data that name no one are not logged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from uuid import UUID
+
+from api.sessions import Session
+from ledger.domain.reading import PERSON_KINDS, DataKind, kinds_readable, only_own_record
+from ledger.domain.signed import SignedAggregate
+from ledger.errors import ForbiddenError, StreamNotFoundError
+from projections.access_log import AccessLog
+
+
+@dataclass(slots=True)
+class Reader:
+    """The caller as a reader: their session, the endpoint, and the access log."""
+
+    session: Session
+    endpoint: str
+    log: AccessLog
+
+    @property
+    def roles(self) -> frozenset[str]:
+        return frozenset(self.session.enrolment.roles)
+
+    @property
+    def cid(self) -> str:
+        return self.session.enrolment.cid
+
+    def may(self, *kinds: DataKind) -> bool:
+        """Whether one of the caller's roles reads every one of ``kinds``."""
+        return set(kinds) <= kinds_readable(self.session.enrolment.roles)
+
+    def require(self, *kinds: DataKind) -> None:
+        """403 unless the caller's roles read every one of ``kinds``."""
+        missing = sorted(set(kinds) - kinds_readable(self.session.enrolment.roles))
+        if missing:
+            roles = ", ".join(sorted(self.roles))
+            raise ForbiddenError("read", f"roles {roles} do not read {', '.join(missing)} data")
+
+    @property
+    def owner_only(self) -> bool:
+        """Whether the caller reads people's data only as the owner of their own record."""
+        return only_own_record(self.session.enrolment.roles)
+
+    def require_stream(self, aggregate: SignedAggregate, owner_cid: str | None = None) -> None:
+        """404 unless the caller may see this stream: its scope covers the stream's, and a
+        record owner reads only the record whose citizen ID is theirs (``owner_cid``)."""
+        visible = self.session.enrolment.scope.covers(aggregate.read_scope())
+        if self.owner_only:
+            visible = owner_cid is not None and owner_cid == self.cid
+        if not visible:
+            raise StreamNotFoundError(str(aggregate.id))
+
+    def logged(self, records: Iterable[UUID], kinds: Iterable[DataKind]) -> int:
+        """Append the records read to the access log when personal kinds were returned."""
+        personal = sorted(set(kinds) & PERSON_KINDS)
+        if not personal:
+            return 0
+        return self.log.append(
+            records=records,
+            reader_cid=self.cid,
+            reader_key=self.session.key_id,
+            roles=self.roles,
+            endpoint=self.endpoint,
+            kinds=personal,
+        )
+
+
+__all__ = ["Reader"]
