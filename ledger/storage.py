@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 from uuid import UUID, uuid4
 
+import psycopg
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
@@ -28,6 +29,11 @@ from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
 from ledger.settings import LedgerSettings
+
+SCHEMA_LOCK_KEY = 0x1ED6E5C4E3A
+"""The PostgreSQL advisory lock every process takes while it creates tables, indexes, types or
+functions: two processes starting at once on one database take turns instead of colliding in
+the catalogue ("tuple concurrently updated", a duplicate type name)."""
 
 
 class DatabaseUrlError(ValueError):
@@ -135,6 +141,20 @@ class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
             "  FROM {schema}.{table} WHERE originator_id = %b::uuid) "
             "RETURNING notification_id"
         ).format(**names)
+
+    def create_table(self) -> None:
+        """The library's tables, types and functions, created under ``SCHEMA_LOCK_KEY``, held
+        on a connection of its own (outside the pool, which may hold a single connection) for
+        the whole creation, which spans several transactions."""
+        pooled = self.datastore.pool.kwargs
+        given = pooled() if callable(pooled) else pooled or {}
+        options = {key: value for key, value in given.items() if key != "row_factory"}
+        with psycopg.connect(**options, autocommit=True) as holder:
+            holder.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK_KEY,))
+            try:
+                super().create_table()
+            finally:
+                holder.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK_KEY,))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(

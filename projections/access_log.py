@@ -47,7 +47,7 @@ class AccessLog:
     def __init__(self, database_url: str, ledger_name: str) -> None:
         self._database = ViewDatabase(database_url)
         self.table = f"{ledger_name}_access_log"
-        with self._database.transaction() as cursor:
+        with self._database.schema_change() as cursor:
             key = "BIGSERIAL" if cursor.dialect == "postgresql" else "INTEGER"
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} ("

@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 
 import psycopg
 
+from ledger.storage import SCHEMA_LOCK_KEY
+
 
 class Cursor(Protocol):
     """What views may do inside a transaction."""
@@ -277,6 +279,16 @@ class ViewDatabase:
             lite_cursor.execute("ROLLBACK")
             raise
         lite_cursor.execute("COMMIT")
+
+    @contextmanager
+    def schema_change(self) -> Iterator[Cursor]:
+        """A transaction for CREATE TABLE and CREATE INDEX: on PostgreSQL it first takes the
+        ledger's schema lock (``ledger.storage.SCHEMA_LOCK_KEY``), so processes starting at once
+        create tables in turn instead of colliding in the catalogue."""
+        with self.transaction() as cursor:
+            if self.dialect == "postgresql":
+                cursor.execute("SELECT pg_advisory_xact_lock(?)", [SCHEMA_LOCK_KEY])
+            yield cursor
 
     def close(self) -> None:
         if self.dialect == "postgresql":

@@ -59,7 +59,7 @@ class PositionStore:
         self.table = f"{ledger_name}_kafka_positions"  # the name is validated by LedgerSettings
 
     def create(self) -> None:
-        with self._db.transaction() as cursor:
+        with self._db.schema_change() as cursor:
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} "
                 "(name TEXT PRIMARY KEY, position BIGINT NOT NULL)"

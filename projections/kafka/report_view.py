@@ -23,7 +23,6 @@ and the two views must be equal.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -100,15 +99,8 @@ class ReportStore:
         self.rejects_table = f"{view_name}_rejects"
 
     def create(self) -> None:
-        """Create the tables (members starting together may race: the loser tries again)."""
-        try:
-            self._create()
-        except Exception:
-            time.sleep(0.5)
-            self._create()
-
-    def _create(self) -> None:
-        with self.db.transaction() as cursor:
+        """Create the tables (members starting together take turns: ``schema_change``)."""
+        with self.db.schema_change() as cursor:
             for statement in (
                 f"CREATE TABLE IF NOT EXISTS {self.kpi_table} (province TEXT NOT NULL, "
                 "lao TEXT NOT NULL, event_type TEXT NOT NULL, events BIGINT NOT NULL, "

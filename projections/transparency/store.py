@@ -39,7 +39,7 @@ from ledger.merkle import (
     inclusion_ranges,
     range_hashes,
 )
-from ledger.storage import quote_identifier
+from ledger.storage import SCHEMA_LOCK_KEY, quote_identifier
 from projections.transparency.errors import (
     LeafNotFoundError,
     NoCheckpointError,
@@ -173,7 +173,7 @@ class TransparencyStore:
         with self._transaction(commit=True) as cursor:
             if self._postgres is not None:
                 # Concurrent CREATE TABLE IF NOT EXISTS can collide in PostgreSQL's catalogue.
-                cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [self.tracking])
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEMA_LOCK_KEY])
             for statement in statements[:-1]:
                 cursor.execute(statement)
             cursor.execute(self._sql(statements[-1]), [self.ledger_name])

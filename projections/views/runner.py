@@ -86,7 +86,7 @@ class ViewsRunner:
         self._lock_keys = sorted(
             zlib.crc32(f"{self._tracking}:{name}".encode()) for name in sorted(set(names))
         )
-        with db.transaction() as cursor:
+        with db.schema_change() as cursor:
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {self._tracking} "
                 "(view TEXT PRIMARY KEY, position BIGINT NOT NULL)"
@@ -122,7 +122,7 @@ class ViewsRunner:
         """Replay the whole log into fresh tables of view ``name``, then swap them in."""
         view = self.view(name)
         key = name + REBUILD_SUFFIX
-        with self.db.transaction() as cursor:
+        with self.db.schema_change() as cursor:
             for table in self.tables_of(view, REBUILD_SUFFIX).values():
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
             cursor.execute(f"DELETE FROM {self._tracking} WHERE view = ?", [key])
