@@ -343,11 +343,11 @@ class Ledger(Application[UUID]):
 
     def head(self, stream: UUID) -> tuple[int, str]:
         """The stream's version and head hash, or (0, zeros) for a stream not yet opened."""
-        try:
-            aggregate = self.aggregate(stream)
-        except StreamNotFoundError:
-            return 0, GENESIS_PREV_HASH
-        return aggregate.version, aggregate.head_hash
+        for event in self.events.get(stream, desc=True, limit=1):  # the last event only
+            if not isinstance(event, SignedAggregate.Event):
+                raise StreamNotFoundError(str(stream))
+            return event.originator_version, event.hash
+        return 0, GENESIS_PREV_HASH
 
     def enrolment_for(self, key_id: str) -> Enrolment | None:
         """The enrolment of a key id (current registry)."""

@@ -8,6 +8,7 @@ streams at once, and each stream's latest event at a log position (for snapshots
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,11 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 from eventsourcing.postgres import PostgresApplicationRecorder
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteCursor,
+    SQLiteTransaction,
+)
 from eventsourcing.utils import get_topic, retry
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
@@ -224,7 +229,23 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     inside the write transaction (in-process writers are serialized by the library, and another
     process's commit since our read makes SQLite refuse our write). ``before_commit`` runs after
     the insert, inside the same transaction, as on PostgreSQL.
+
+    The write transaction starts with ``BEGIN IMMEDIATE``, not the library's deferred ``BEGIN``:
+    a deferred transaction reads the registry under a shared lock and must then upgrade it to
+    write, and SQLite refuses that upgrade at once ("database is locked", no busy wait) while
+    another connection (a second ``Ledger`` on the same file, another process) is writing.
+    Taking the write lock first makes such writers wait their turn, up to the lock timeout.
     """
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        with (
+            self.datastore.get_connection(commit=True) as connection,
+            _ImmediateTransaction(connection, commit=True) as cursor,
+            cursor,
+        ):
+            return self._insert_events(cursor, stored_events, **kwargs)
 
     def _insert_events(
         self,
@@ -247,6 +268,18 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         if before_commit is not None:
             before_commit()  # inside the library's transaction: an exception rolls it back
         return ids
+
+
+class _ImmediateTransaction(SQLiteTransaction):
+    """The library's SQLite transaction, taking the write lock as it begins."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            raise OperationalError(error) from error
+        return cursor
 
 
 class NotificationIndex(Protocol):
