@@ -69,6 +69,15 @@ def test_ocr_errors_are_corrected() -> None:
     assert "เทศบาลตำบลอุ้มผาง (อ.อุ้มผาง)" == labels[11]
 
 
+def test_tambon_names_are_spelled_as_tak_spells_them() -> None:
+    """The OCR misread three tambon names; a Tak officer reads ขะเนจื้อ, ตลุกกลางทุ่ง, วาเล่ย์."""
+    labels = {row.no: row.label for row in ROWS}
+
+    assert "อบต.ขะเนจื้อ (อ.แม่ระมาด)" == labels[21]
+    assert "อบต.ตลุกกลางทุ่ง (อ.เมืองตาก)" == labels[25]
+    assert "อบต.วาเล่ย์ (อ.พบพระ)" == labels[48]
+
+
 def test_budget_never_exceeds_first_plan_year() -> None:
     """In every filled row, budget-approved projects do not exceed the 2560 plan projects."""
     for row in ROWS:
