@@ -30,6 +30,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.paging import PageRangeError
 from api.schemas import Problem, ProblemItem
 from api.sessions import (
     ChallengeError,
@@ -111,6 +112,9 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     UnknownRuleError: ProblemKind(404, "unknown-rule", "No such rule", "ไม่มีกฎนี้"),
     SnapshotNotFoundError: ProblemKind(
         404, "snapshot-not-found", "Snapshot not found", "ไม่พบข้อมูลที่เสนอรับรอง"
+    ),
+    PageRangeError: ProblemKind(
+        400, "page-out-of-range", "Page out of range", "ช่วงของหน้าที่ขอไม่ถูกต้อง"
     ),
     # Only an operator running `ledger init` can cure it, and it is no fault of the client.
     NotInitialisedError: ProblemKind(503, "not-initialised", "Ledger not initialised"),

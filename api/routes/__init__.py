@@ -11,7 +11,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes import health, laos, me, registry, reports, rules, sessions, statements, streams
+from api.routes import (
+    audit,
+    health,
+    laos,
+    me,
+    registry,
+    reports,
+    rules,
+    sessions,
+    statements,
+    streams,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     health.router,
@@ -23,4 +34,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     rules.router,
     laos.router,
     me.router,
+    audit.router,
 )
