@@ -36,7 +36,10 @@ def run(
         Path | None,
         typer.Option(help="The system key file (default: LEDGER_SYSTEM_KEY_FILE)"),
     ] = None,
-    once: Annotated[bool, typer.Option("--once", help="Catch up, then exit")] = False,
+    once: Annotated[
+        bool,
+        typer.Option("--once", help="Catch up, sign a checkpoint covering everything, exit"),
+    ] = False,
     every_events: Annotated[
         int | None, typer.Option(min=1, help="Checkpoint every N events (default: setting)")
     ] = None,
@@ -61,8 +64,7 @@ def run(
         projection = TransparencyProjection(ledger, signer, policy=policy)
         with fail_on(ProjectionError):
             if once:
-                while projection.catch_up():
-                    pass
+                projection.seal()
             else:
                 stop = threading.Event()
 

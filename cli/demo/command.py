@@ -41,7 +41,8 @@ def demo(
 
 def _print_operators(keys_dir: Path) -> None:
     """Who the demo's made-up operators are, so their keys can be used as written: key file,
-    role, scope, citizen ID; and the trust anchor as ``--trust-anchor`` takes it. Plain lines
+    role, scope, citizen ID; and the trust anchor as ``--trust-anchor`` takes it (also written
+    beside the keys, for scripts and the README's commands). Plain lines
     (no table that a narrow terminal would cut), one operator each."""
     rows = [("admin.key", "dla_admin", "national", loader.demo_cid(1))]
     for name, (number, roles, scope) in loader.OPERATORS.items():
@@ -54,8 +55,10 @@ def _print_operators(keys_dir: Path) -> None:
             soft_wrap=True,
         )
     anchor = SoftwareSigner.from_file(keys_dir / "system.key").public_key.hex()
+    (keys_dir / "trust-anchor.txt").write_text(anchor + "\n", encoding="ascii")
     out.print(
-        f"trust anchor (for ledger audit verify --trust-anchor): {anchor}",
+        f"trust anchor (for ledger audit verify --trust-anchor, also in "
+        f"{keys_dir}/trust-anchor.txt): {anchor}",
         highlight=False,
         soft_wrap=True,
     )

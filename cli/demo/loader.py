@@ -39,6 +39,7 @@ from ledger.domain.rules import cid_check_digit
 from ledger.genesis import enrolment_data, initialise
 from ledger.processes import lao_snapshot, schedule_retirements
 from ledger.signing import SoftwareSigner
+from projections.transparency.projection import TransparencyProjection
 from projections.views.catalogue import Projections
 
 SOFTWARE = KeyStorage(kind="software")
@@ -137,8 +138,11 @@ def load(ledger: Ledger, keys_dir: Path) -> list[str]:
     finally:
         projections.close()
     count = ledger.recorder.max_notification_id() or 0
+    sealed = TransparencyProjection(ledger, keys["system"]).seal()
     return [
         f"{outcome}: ledger {ledger.settings.name} holds {count} signed events",
+        f"transparency log: a checkpoint signed by the system key covers "
+        f"{sealed.tree_size if sealed else 0} events",
         f"trust anchor: system key {keys['system'].key_id}",
         f"demo operators' software keys are in {keys_dir}/ (development only)",
         "views are current; the seed's Tak table: ledger report eplan-status "

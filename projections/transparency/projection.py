@@ -124,6 +124,25 @@ class TransparencyProjection:
         self._frontier = frontier
         return len(notifications)
 
+    def seal(self) -> StoredCheckpoint | None:
+        """Take in everything recorded so far, then sign a checkpoint of the whole tree unless
+        the latest one covers it already: after this, no event is outside every checkpoint
+        (``transparency run --once``, the demo). None when the log is empty."""
+        while self.catch_up():
+            pass
+        position, tree_size = self.store.position()
+        last = self._last_checkpoint()
+        if tree_size == 0 or (last is not None and last.tree_size >= tree_size):
+            return last
+        frontier = self._frontier_at(tree_size)
+        batch = Batch(position=position, tree_size=tree_size)
+        batch.checkpoints.append(self._checkpoint(frontier))
+        if not self.store.write_or_report(batch, expected_position=position):
+            self._frontier = None
+            return self.seal()  # another runner moved on meanwhile: take in what it added
+        self._frontier = frontier
+        return batch.checkpoints[0]
+
     def _check_signer(self) -> None:
         """Refuse a key that is not the system key before doing any work (``origin`` checks)."""
         _ = self.origin

@@ -245,7 +245,7 @@ def test_demo_prints_its_operators_and_the_trust_anchor(tmp_path: Path) -> None:
     loaded = runner.invoke(
         app, ["demo", "--database-url", url, "--no-serve", "--keys-dir", str(keys)]
     )
-    anchor = loaded.output.split("--trust-anchor): ")[1].split()[0]
+    anchor = loaded.output.split("trust-anchor.txt): ")[1].split()[0]
     verified = runner.invoke(
         app, ["audit", "verify", "--database-url", url, "--trust-anchor", anchor]
     )
@@ -253,6 +253,9 @@ def test_demo_prints_its_operators_and_the_trust_anchor(tmp_path: Path) -> None:
     assert "hr-nakhonphanom.key" in loaded.output
     assert "lao:นครพนม:6480101" in loaded.output
     assert 0 == verified.exit_code, verified.output
+    assert anchor == (keys / "trust-anchor.txt").read_text().strip()
+    assert "no transparency log" not in verified.output  # the demo signs its checkpoints
+    assert " 0 checkpoints" not in verified.output
 
 
 def test_submit_to_a_server_that_is_not_running_is_one_line(tmp_path: Path) -> None:

@@ -83,6 +83,27 @@ def test_checkpoints_are_signed_every_n_events(kit: LedgerKit) -> None:
     assert expected == [cp.tree_size for cp in projection.store.checkpoints()]
 
 
+def test_sealing_signs_one_checkpoint_covering_everything(kit: LedgerKit) -> None:
+    """``seal`` (``transparency run --once``, the demo) leaves no event outside every checkpoint,
+    and signs nothing more while nothing new was recorded."""
+    populate(kit, records=2, entries=2)
+    projection = TransparencyProjection(
+        kit.ledger, kit.system.signer, policy=CheckpointPolicy(every_events=5)
+    )
+
+    sealed = projection.seal()
+    again = projection.seal()
+
+    total = kit.event_count()
+    sizes = [cp.tree_size for cp in projection.store.checkpoints()]
+    assert sealed is not None and sealed.tree_size == total
+    assert sizes == [*range(5, total, 5), total] if total % 5 else list(range(5, total + 1, 5))
+    assert again == sealed
+    assert open_checkpoint(sealed.note, kit.system.signer.public_key).root_hash == (
+        root_hash(event_hashes(kit))
+    )
+
+
 def test_a_checkpoint_falls_due_after_t_seconds(kit: LedgerKit) -> None:
     """Below N new events, a checkpoint comes T seconds after the last, if anything is new."""
     clock = Clock(now=datetime.now(UTC), step=timedelta(0))
