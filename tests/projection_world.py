@@ -18,6 +18,7 @@ from ledger.domain.certification import certification_stream_id
 from ledger.domain.eplan import plan_stream_id
 from ledger.domain.organizations import organization_stream_id
 from ledger.domain.permissions import Role, Scope, province_scope
+from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.positions import position_stream_id
 from ledger.processes import lao_snapshot
 from tests import domain_data as d
@@ -37,6 +38,14 @@ class ProjectionWorld:
     operators: dict[str, Operator] = field(default_factory=dict)
     plans: dict[str, uuid.UUID] = field(default_factory=dict)
     projects: dict[str, uuid.UUID] = field(default_factory=dict)
+
+
+def record_owner(world: ProjectionWorld, name: str) -> Operator:
+    """The person of a record of the world, enrolled as its owner with their own citizen ID."""
+    record = world.kit.ledger.aggregate(world.records[name])
+    assert isinstance(record, PersonnelRecord)
+    scope = Scope(level="lao", province=record.province, lao=record.lao)
+    return world.kit.operator([Role.RECORD_OWNER], scope, cid=record.cid)
 
 
 def _emit(

@@ -1,5 +1,5 @@
 """The routes, one module per resource: health, statements, sessions, streams, the registry,
-the reports and the LAOs' certification snapshots.
+the personnel records (ก.พ.๗), the reports and the LAOs' certification snapshots.
 
 Routes are thin: read the request model, make one call of the ledger, the session authority, the
 reports (``projections.reports.facade.Reports``) or the transparency log, and shape or draw the
@@ -16,6 +16,7 @@ from api.routes import (
     health,
     laos,
     me,
+    records,
     registry,
     reports,
     rules,
@@ -30,6 +31,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     sessions.router,
     streams.router,
     registry.router,
+    records.router,
     reports.router,
     rules.router,
     laos.router,

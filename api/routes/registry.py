@@ -69,7 +69,7 @@ def read_record(
 ) -> Response:
     """One record, now or as of a valid date and/or a transaction time. The read is logged in
     the record's access log; outside the caller's share the record is not found (404)."""
-    _require_record(reader, ledger, stream_id)
+    require_record(reader, ledger, stream_id)
     answer = respond(reports.record(stream_id, valid_on=valid_on, recorded_at=recorded_at))
     reader.logged([stream_id], RECORD_KINDS)
     return answer
@@ -85,13 +85,13 @@ def read_audit_trail(
 ) -> Response:
     """Every event of the stream: actor, role, effective and recorded time, legal reference,
     and its signature checked against the stored bytes (logged like a read of the record)."""
-    _require_record(reader, ledger, stream_id)
+    require_record(reader, ledger, stream_id)
     answer = respond(reports.audit_trail(stream_id), format)
     reader.logged([stream_id], RECORD_KINDS)
     return answer
 
 
-def _require_record(reader: Reader, ledger: Ledger, stream: UUID) -> None:
+def require_record(reader: Reader, ledger: Ledger, stream: UUID) -> None:
     reader.require(*RECORD_KINDS)
     aggregate = ledger.aggregate(stream)
     reader.require_stream(aggregate, owner_cid=getattr(aggregate, "cid", None))

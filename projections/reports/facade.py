@@ -20,6 +20,8 @@ from uuid import UUID
 from ledger.domain.rules import fiscal_year as fiscal_year_of
 from ledger.errors import StreamNotFoundError
 from projections.reports.eplan_status import EplanStatusReport, eplan_status
+from projections.reports.kp7 import HEALTH_SECTIONS, Kp7, fold_kp7
+from projections.reports.kp7_labels import SECTION_TITLES
 from projections.reports.kpi import LaoKpi, Overdue, lao_kpis, overdue, province_kpis
 from projections.reports.results import (
     CertificationReport,
@@ -107,27 +109,32 @@ class Reports:
         category: str | None = None,
         streams: Collection[str] | None = None,
     ) -> list[RegistryEntry]:
-        """The registry now (no date given: the ``records`` table) or as of the dates (a fold
-        over the facts); as of a date, ``category`` is the caller's to filter."""
+        """``_registry`` in a read of its own."""
         with self._read() as (cursor, tables):
-            if valid_on is None and recorded_at is None:
-                return current_registry(
-                    cursor,
-                    tables["registry"],
-                    lao=scope.lao,
-                    province=scope.province,
-                    category=category,
-                    streams=streams,
-                )
-            return registry_as_of(
-                cursor,
-                tables["registry"],
-                valid=valid_on,
-                recorded=recorded_at,
-                lao=scope.lao,
-                province=scope.province,
-                streams=streams,
+            return _registry(cursor, tables, valid_on, recorded_at, scope, category, streams)
+
+    def kp7(
+        self,
+        stream: UUID,
+        *,
+        valid_on: date | None = None,
+        recorded_at: datetime | None = None,
+        health: bool = True,
+    ) -> Kp7:
+        """A person's full ก.พ.๗ by section, now or as of a valid date and/or a transaction
+        time, each entry with its signer and its corrections; without the health sections
+        (leave, discipline) unless ``health``. ``StreamNotFoundError`` as ``record``."""
+        with self._read() as (cursor, tables):
+            found = _registry(
+                cursor, tables, valid_on, recorded_at, EVERYWHERE, None, [str(stream)]
             )
+            if not found:
+                raise StreamNotFoundError(f"{stream} (no record in the registry as of that date)")
+            trail = audit_trail(cursor, tables["audit"], self.projections.ledger, stream)
+        withheld = () if health else tuple(s for s in SECTION_TITLES if s in HEALTH_SECTIONS)
+        entries = fold_kp7(trail, valid_on, recorded_at)
+        shown = tuple(entry for entry in entries if entry.section not in withheld)
+        return Kp7(found[0], shown, valid_on, recorded_at, withheld)
 
     def audit_trail(self, stream: UUID) -> Table[AuditEntry]:
         """Every event of the stream with its signer and legal reference, each signature
@@ -302,3 +309,34 @@ class Reports:
         with self._read() as (cursor, tables):
             facts = eplan_facts(cursor, tables["eplan"], province, fiscal_year, lao=scope.lao)
         return eplan_status(facts, province, fiscal_year, as_of or self._today())
+
+
+def _registry(
+    cursor: Cursor,
+    tables: Mapping[str, Mapping[str, str]],
+    valid_on: date | None,
+    recorded_at: datetime | None,
+    scope: ReadScope,
+    category: str | None,
+    streams: Collection[str] | None,
+) -> list[RegistryEntry]:
+    """The registry now (no date given: the ``records`` table) or as of the dates (a fold over
+    the facts); as of a date, ``category`` is the caller's to filter."""
+    if valid_on is None and recorded_at is None:
+        return current_registry(
+            cursor,
+            tables["registry"],
+            lao=scope.lao,
+            province=scope.province,
+            category=category,
+            streams=streams,
+        )
+    return registry_as_of(
+        cursor,
+        tables["registry"],
+        valid=valid_on,
+        recorded=recorded_at,
+        lao=scope.lao,
+        province=scope.province,
+        streams=streams,
+    )

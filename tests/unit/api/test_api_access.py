@@ -6,9 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.domain.permissions import Role
-from ledger.domain.personnel import PersonnelRecord
-from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator
-from tests.projection_world import ProjectionWorld, build_projection_world
+from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit
+from tests.projection_world import ProjectionWorld, build_projection_world, record_owner
 from tests.unit.api.http_kit import login, problem
 
 
@@ -16,13 +15,6 @@ from tests.unit.api.http_kit import login, problem
 def world(kit: LedgerKit) -> ProjectionWorld:
     """The projection world on the API's ledger."""
     return build_projection_world(kit)
-
-
-def _owner(world: ProjectionWorld, name: str) -> Operator:
-    """The person of a record of the world, enrolled as its owner with their own citizen ID."""
-    record = world.kit.ledger.aggregate(world.records[name])
-    assert isinstance(record, PersonnelRecord)
-    return world.kit.operator([Role.RECORD_OWNER], NAKHON_PHANOM_LAO, cid=record.cid)
 
 
 def test_an_eplan_key_reads_no_record(client: TestClient, world: ProjectionWorld) -> None:
@@ -40,7 +32,7 @@ def test_an_owner_reads_their_own_record_and_no_other(
     client: TestClient, world: ProjectionWorld
 ) -> None:
     """A record owner reads their own record; a colleague's is 404, as if it did not exist."""
-    headers = login(client, _owner(world, "r1"))
+    headers = login(client, record_owner(world, "r1"))
 
     own = client.get(f"/registry/{world.records['r1']}", headers=headers)
     colleague = client.get(f"/registry/{world.records['r2']}", headers=headers)
@@ -55,7 +47,7 @@ def test_the_owner_sees_who_read_their_record(client: TestClient, world: Project
     hr = login(client, world.kit.hr)
     client.get(f"/registry/{world.records['r1']}", headers=hr)
     client.get(f"/registry/{world.records['r2']}", headers=hr)
-    owner = login(client, _owner(world, "r1"))
+    owner = login(client, record_owner(world, "r1"))
 
     log = client.get("/me/access-log", headers=owner).json()
 
