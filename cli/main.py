@@ -1,8 +1,8 @@
 """The ``ledger`` command: the Typer app, wiring one module per command group.
 
-``cli.genesis`` init; ``cli.enrolment`` operator; ``cli.card`` card; ``cli.submit`` submit;
-``cli.audit`` audit; ``cli.replay`` replay; ``cli.transparency`` transparency;
-``cli.processes`` process; ``cli.projections`` project; ``cli.reports`` report;
+``cli.genesis`` init; ``cli.enrolment`` operator (``cli.operators`` its list); ``cli.card``
+card; ``cli.submit`` submit; ``cli.audit`` audit; ``cli.replay`` replay; ``cli.transparency``
+transparency; ``cli.processes`` process; ``cli.projections`` project; ``cli.reports`` report;
 ``cli.certification`` certification; ``cli.kafka`` publish and consume; ``cli.demo.command``
 demo; ``serve`` is here, over ``cli.serve``. What they share: ``cli.runtime`` (settings,
 opening the ledger, failing cleanly), ``cli.options`` (values that name domain things) and
@@ -23,6 +23,7 @@ import typer
 from cli import card as card_module
 from cli import enrolment, genesis
 from cli import kafka as kafka_module
+from cli import operators as operators_module
 from cli import processes as processes_module
 from cli import rules as rules_module
 from cli import session as session_module
@@ -57,6 +58,7 @@ def serve(
 
 
 # Every command, in the order `ledger --help` lists them.
+enrolment.operator_app.command("list")(operators_module.list_operators)
 app.add_typer(enrolment.operator_app, name="operator")
 app.add_typer(card_module.card_app, name="card")
 app.add_typer(audit_app, name="audit")

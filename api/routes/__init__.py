@@ -16,6 +16,7 @@ from api.routes import (
     health,
     laos,
     me,
+    operators,
     records,
     registry,
     reports,
@@ -37,4 +38,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     laos.router,
     me.router,
     audit.router,
+    operators.router,
 )

@@ -112,6 +112,9 @@ class Enrolment:
     enrolled_at: datetime
     enrolment_hash: str
     revoked_at: datetime | None = None
+    enrolled_by: str = ""  # the key that signed the enrolment (the genesis: itself)
+    revoked_by: str | None = None  # the key that signed the revocation
+    revocation_reason: str | None = None
 
     @property
     def is_revoked(self) -> bool:
@@ -154,6 +157,7 @@ class OperatorRegistry(LedgerAggregate):
                 key_storage=data.key_storage,
                 enrolled_at=self.timestamp,
                 enrolment_hash=self.hash,
+                enrolled_by=data.key_id,
             )
 
     class OperatorEnrolled(LedgerEvent["OperatorRegistry", EnrolmentData]):
@@ -192,7 +196,9 @@ class OperatorRegistry(LedgerAggregate):
                     [f"this citizen ID already has the active key {active}; revoke it first"],
                 )
 
-        def evolve(self, registry: OperatorRegistry, data: EnrolmentData) -> None:
+        def evolve_with(
+            self, registry: OperatorRegistry, statement: Statement, data: EnrolmentData
+        ) -> None:
             registry.state.keys[data.key_id] = Enrolment(
                 key_id=data.key_id,
                 public_key=bytes.fromhex(data.public_key),
@@ -202,6 +208,7 @@ class OperatorRegistry(LedgerAggregate):
                 key_storage=data.key_storage,
                 enrolled_at=self.timestamp,
                 enrolment_hash=self.hash,
+                enrolled_by=statement.signer.key,
             )
             registry.state.active_key_by_cid[data.cid] = data.key_id
 
@@ -225,9 +232,13 @@ class OperatorRegistry(LedgerAggregate):
                     cls.__name__, ["the system key is the trust anchor and is not revoked"]
                 )
 
-        def evolve(self, registry: OperatorRegistry, data: RevocationData) -> None:
+        def evolve_with(
+            self, registry: OperatorRegistry, statement: Statement, data: RevocationData
+        ) -> None:
             enrolment = registry.state.keys[data.key_id]
             enrolment.revoked_at = self.timestamp
+            enrolment.revoked_by = statement.signer.key
+            enrolment.revocation_reason = data.reason
             if registry.state.active_key_by_cid.get(enrolment.cid) == data.key_id:
                 del registry.state.active_key_by_cid[enrolment.cid]
 

@@ -38,6 +38,25 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # read-only
 
 
+ROLE_TH: dict[Role, str] = {
+    Role.SYSTEM: "ระบบ",
+    Role.DLA_ADMIN: "ผู้ดูแลระบบ สถ.",
+    Role.LAO_HR_OFFICER: "นักทรัพยากรบุคคล",
+    Role.LAO_SUPERIOR: "ผู้บังคับบัญชาตามลำดับชั้น",
+    Role.LAO_HEAD: "นายก อปท. / ปลัด",
+    Role.RECORD_OWNER: "เจ้าของประวัติ",
+    Role.PROVINCIAL_OFFICER: "เจ้าหน้าที่ สถ.จ.",
+    Role.COMMITTEE_SECRETARY: "เลขานุการ ก.จ.จ./ก.ท.จ./ก.อบต.จังหวัด",
+    Role.PLAN_ANALYST: "เจ้าหน้าที่วิเคราะห์แผน",
+    Role.EPLAN_PLANNING: "บุคลากรด้านการวางแผน",
+    Role.EPLAN_FINANCE: "บุคลากรด้านการคลัง",
+    Role.EPLAN_EDUCATION: "บุคลากรด้านการศึกษา",
+    Role.EPLAN_ENGINEERING: "บุคลากรด้านช่าง",
+    Role.AUDITOR: "ผู้ตรวจสอบ",
+}
+"""Each role's Thai name, shown beside its code."""
+
+
 class Scope(BaseModel):
     """Where an operator may act: one LAO, one province, or the whole country."""
 
@@ -71,6 +90,13 @@ class Scope(BaseModel):
         if self.level == "province":
             return f"province {self.province}"
         return f"LAO {self.lao} ({self.province})"
+
+    def describe_th(self) -> str:
+        if self.level == "national":
+            return "ทั่วประเทศ"
+        if self.level == "province":
+            return f"จังหวัด{self.province}"
+        return f"อปท. {self.lao} (จังหวัด{self.province})"
 
 
 NATIONAL = Scope(level="national")
