@@ -63,6 +63,7 @@ from projections.transparency.errors import (
     ProjectionError,
     ProofRangeError,
 )
+from replay.errors import ReplayError, ScopeError
 
 logger = logging.getLogger(__name__)
 
@@ -130,6 +131,8 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     ProofRangeError: ProblemKind(404, "no-such-proof", "No such proof"),
     NoCheckpointError: ProblemKind(404, "no-checkpoint", "No checkpoint yet"),
     ProjectionError: ProblemKind(503, "log-unavailable", "Transparency log unavailable"),
+    ScopeError: ProblemKind(404, "nothing-to-bundle", "Nothing to bundle", "ไม่มีข้อมูลให้ส่งออก"),
+    ReplayError: ProblemKind(503, "bundle-unavailable", "Audit bundle unavailable"),
 }
 """Every error class the API answers on purpose, and its problem kind."""
 
@@ -244,6 +247,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(LedgerError, handle_known_error)
     app.add_exception_handler(SessionError, handle_known_error)
     app.add_exception_handler(ProjectionError, handle_known_error)
+    app.add_exception_handler(ReplayError, handle_known_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     # Starlette answers with this handler, then re-raises so the server logs the traceback.

@@ -15,6 +15,7 @@ The page also names the personnel records it shows, for the access log (PDPA).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -44,8 +45,7 @@ def read_log_page(ledger: Ledger, scope: Scope, after: int, limit: int) -> LogPa
     visible = [
         event for event in window if scope.covers(_stream_scope(ledger, streams, event.stream))
     ]
-    shown = {event.stream for event in visible}
-    records = sorted(stream for stream in shown if isinstance(streams.get(stream), PersonnelRecord))
+    records = _personnel_records(streams, {event.stream for event in visible})
     return LogPage(
         events=[recorded(event) for event in visible],
         next_after=window[-1].notification_id if window else after,
@@ -57,6 +57,18 @@ def read_log_page(ledger: Ledger, scope: Scope, after: int, limit: int) -> LogPa
 def _streams(ledger: Ledger, streams: set[UUID]) -> dict[UUID, SignedAggregate | None]:
     """The current state of the window's streams (not the registry: it is national)."""
     return dict(ledger.load(streams - {ledger.registry_id}))
+
+
+def personnel_records(ledger: Ledger, streams: Iterable[UUID]) -> list[UUID]:
+    """Which of ``streams`` are personnel records (whose reads the access log keeps)."""
+    wanted = set(streams)
+    return _personnel_records(_streams(ledger, wanted), wanted)
+
+
+def _personnel_records(
+    loaded: dict[UUID, SignedAggregate | None], streams: set[UUID]
+) -> list[UUID]:
+    return sorted(stream for stream in streams if isinstance(loaded.get(stream), PersonnelRecord))
 
 
 def _stream_scope(
@@ -83,4 +95,4 @@ def recorded(event: LogEvent) -> RecordedEvent:
     )
 
 
-__all__ = ["LogPage", "read_log_page", "recorded"]
+__all__ = ["LogPage", "personnel_records", "read_log_page", "recorded"]

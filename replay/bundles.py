@@ -11,7 +11,8 @@ A bundle is UTF-8 text, one RFC 8785 canonical JSON object per line:
    consistency proof to the anchor;
 4. an end line with the number of lines before it and the SHA-256 of all their bytes.
 
-This module writes bundles (``export_bundle``) from the ledger's database;
+This module builds bundles (``build_bundle``; ``export_bundle`` writes one to a file, and the
+API serves the very same bytes) from the ledger's database;
 ``replay.verify.bundle.verify_bundle`` checks one offline: every event, every proof and
 checkpoint, and the end line's digest, so a single altered byte anywhere is rejected.
 
@@ -77,6 +78,18 @@ class ExportSummary:
     tree_size: int
 
 
+@dataclass(frozen=True, slots=True)
+class Bundle:
+    """A bundle's bytes, as ``export_bundle`` writes them and the API serves them, and what
+    went into it."""
+
+    data: bytes
+    events: int
+    streams: frozenset[UUID]
+    checkpoints: int
+    tree_size: int
+
+
 def _line(value: dict[str, Any]) -> bytes:
     return canonicalize(value) + b"\n"
 
@@ -97,6 +110,17 @@ def export_bundle(
     now: datetime | None = None,
 ) -> ExportSummary:
     """Write the bundle of ``scope`` to ``path`` from the ledger's database."""
+    bundle = build_bundle(url, ledger_name, scope, now=now)
+    path.write_bytes(bundle.data)
+    return ExportSummary(
+        path, bundle.events, len(bundle.streams), bundle.checkpoints, bundle.tree_size
+    )
+
+
+def build_bundle(
+    url: str, ledger_name: str, scope: Scope, *, now: datetime | None = None
+) -> Bundle:
+    """The bundle of ``scope`` from the ledger's database (exported at ``now``)."""
     source = DatabaseSource(url, ledger_name)
     try:
         registry_id = registry_stream_id(ledger_name)
@@ -113,19 +137,17 @@ def export_bundle(
         anchor = checkpoints[-1] if checkpoints else None
         ordered = [rows[nid] for nid in sorted(rows)]
         leaves = source.leaves(ordered[0][0], ordered[-1][0] + 1) if has_log else {}
-        lines = [
-            _line(
-                {
-                    "bundle": BUNDLE_FORMAT,
-                    "version": BUNDLE_VERSION,
-                    "ledger": ledger_name,
-                    "scope": scope.as_json(),
-                    "exported_at": (now or datetime.now(UTC)).isoformat(),
-                    "tree_size": anchor[0] if anchor else 0,
-                    "events": len(ordered),
-                }
-            )
-        ]
+        tree_size = anchor[0] if anchor else 0
+        header = {
+            "bundle": BUNDLE_FORMAT,
+            "version": BUNDLE_VERSION,
+            "ledger": ledger_name,
+            "scope": scope.as_json(),
+            "exported_at": (now or datetime.now(UTC)).isoformat(),
+            "tree_size": tree_size,
+            "events": len(ordered),
+        }
+        lines = [_line(header)]
         for row in ordered:
             lines.append(_line(_event_line(source, row, leaves.get(row[0]), anchor)))
         for size, _root, _issued, note in checkpoints:
@@ -137,10 +159,7 @@ def export_bundle(
         source.close()
     body = b"".join(lines)
     end = _line({"kind": "end", "lines": len(lines), "sha256": hashlib.sha256(body).hexdigest()})
-    path.write_bytes(body + end)
-    return ExportSummary(
-        path, len(ordered), len(streams), len(checkpoints), anchor[0] if anchor else 0
-    )
+    return Bundle(body + end, len(ordered), frozenset(streams), len(checkpoints), tree_size)
 
 
 def _scope_rows(source: DatabaseSource, scope: Scope) -> Iterable[RawRow]:
@@ -234,8 +253,10 @@ def read_header(path: Path) -> dict[str, Any]:
 
 __all__ = [
     "BUNDLE_FORMAT",
+    "Bundle",
     "ExportSummary",
     "Scope",
+    "build_bundle",
     "export_bundle",
     "read_header",
     "statement_lao",

@@ -9,19 +9,30 @@ show of personnel records is written to those records' access logs (PDPA).
 ``next_after``, the last position examined; a caller with a narrow scope pages through the
 gaps (an empty ``events`` with ``next_after`` moving on) until ``next_after`` reaches
 ``log_end``.
+
+``GET /bundles/record/{id}`` and ``GET /bundles/lao/{code}`` answer the offline audit bundle
+(``replay.bundles``) that ``ledger audit export`` would write: the same bytes but for the
+header's ``exported_at``. A bundle holds whole streams and, to verify signatures offline, the
+whole operator registry.
 """
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from fastapi import APIRouter
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.deps import LedgerDep, ReaderDep
+from api.access import Reader
+from api.deps import LaoDep, LedgerDep, ReaderDep
 from api.errors import problem_responses
 from api.paging import PageDep
 from api.schemas import EventOut
+from ledger.application import Ledger
 from ledger.domain.reading import PERSON_KINDS, DataKind
-from projections.signed_log import read_log_page
+from projections.signed_log import personnel_records, read_log_page
+from replay.bundles import Scope, build_bundle
 
 router = APIRouter(tags=["audit"], responses=problem_responses(400, 401, 403, 404))
 
@@ -45,4 +56,44 @@ def read_log(page: PageDep, ledger: LedgerDep, reader: ReaderDep) -> LogPageOut:
         events=[EventOut.of(event) for event in found.events],
         next_after=found.next_after,
         log_end=found.log_end,
+    )
+
+
+BUNDLE_MEDIA_TYPE = "application/x-ndjson"
+"""A bundle is RFC 8785 JSON objects, one per line (``replay.bundles``)."""
+
+
+@router.get(
+    "/bundles/record/{stream_id}",
+    response_class=Response,
+    responses={200: {"content": {BUNDLE_MEDIA_TYPE: {}}}},
+)
+def read_record_bundle(stream_id: UUID, ledger: LedgerDep, reader: ReaderDep) -> Response:
+    """The offline audit bundle of one stream, byte for byte what ``ledger audit export
+    --record`` writes; a stream outside the caller's scope is 404."""
+    reader.require(DataKind.AUDIT)
+    reader.require_stream(ledger.aggregate(stream_id))
+    return _bundle(ledger, reader, Scope("record", stream=stream_id), f"record-{stream_id}")
+
+
+@router.get(
+    "/bundles/lao/{code}",
+    response_class=Response,
+    responses={200: {"content": {BUNDLE_MEDIA_TYPE: {}}}},
+)
+def read_lao_bundle(code: LaoDep, ledger: LedgerDep, reader: ReaderDep) -> Response:
+    """The offline audit bundle of every stream naming the LAO, byte for byte what ``ledger
+    audit export --lao`` writes; an LAO outside the caller's scope is 404."""
+    reader.require(DataKind.AUDIT)
+    return _bundle(ledger, reader, Scope("lao", lao=code), f"lao-{code}")
+
+
+def _bundle(ledger: Ledger, reader: Reader, scope: Scope, name: str) -> Response:
+    """The bundle as a download; its personnel records' access logs note the read."""
+    bundle = build_bundle(ledger.settings.database_url, ledger.name, scope)
+    reader.logged(personnel_records(ledger, bundle.streams), PERSON_KINDS)
+    return Response(
+        bundle.data,
+        media_type=BUNDLE_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{name}.bundle"'},
     )
