@@ -53,6 +53,7 @@ from ledger.errors import (
     SnapshotNotFoundError,
     StaleVersionError,
     StreamNotFoundError,
+    UnknownEventTypeError,
     UnknownKeyError,
     UnknownRuleError,
 )
@@ -111,6 +112,9 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     ),
     StreamNotFoundError: ProblemKind(404, "stream-not-found", "Stream not found", "ไม่พบรายการ"),
     UnknownRuleError: ProblemKind(404, "unknown-rule", "No such rule", "ไม่มีกฎนี้"),
+    UnknownEventTypeError: ProblemKind(
+        404, "unknown-event-type", "No such event type", "ไม่มีรายการประเภทนี้"
+    ),
     SnapshotNotFoundError: ProblemKind(
         404, "snapshot-not-found", "Snapshot not found", "ไม่พบข้อมูลที่เสนอรับรอง"
     ),

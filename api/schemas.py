@@ -77,6 +77,39 @@ class RuleOut(BaseModel):
     en: str
 
 
+class LabelledOut(BaseModel):
+    """A code with its Thai and English names."""
+
+    th: str
+    en: str
+
+
+class StreamKindOut(LabelledOut):
+    kind: str = Field(description="the aggregate, e.g. PersonnelRecord")
+
+
+class RoleOut(LabelledOut):
+    role: str = Field(description="e.g. lao_hr_officer")
+
+
+class EventTypeOut(LabelledOut):
+    """An event type a statement may name: what it is called and who signs it on what."""
+
+    type: str = Field(description="e.g. EducationAdded")
+    stream: StreamKindOut
+    opens_stream: bool = Field(description="whether it is the first event of a new stream")
+    roles: list[RoleOut] = Field(description="the roles that may sign it")
+
+
+class StreamHeadOut(BaseModel):
+    """What a new statement on the stream signs against."""
+
+    stream: UUID
+    version: int = Field(description="the stream's version: a new statement's expected_version")
+    hash: str = Field(description="the last event's hash: a new statement's prev_hash")
+    kind: str = Field(description="the stream's kind (aggregate), e.g. PersonnelRecord")
+
+
 class Problem(BaseModel):
     """RFC 9457 problem details: every error the API answers.
 

@@ -21,6 +21,11 @@ MALFORMED = rule(
     "อ่านข้อความที่ลงนามไม่ได้: {problem}",
     "the signed statement cannot be read: {problem}",
 )
+UNKNOWN_EVENT_TYPE = rule(
+    "schema.unknown_type",
+    "ไม่มีรายการประเภท {type} (GET /schemas แสดงทุกประเภท)",
+    "there is no event type {type} (GET /schemas lists them all)",
+)
 
 
 class LedgerError(Exception):
@@ -188,6 +193,15 @@ class StreamNotFoundError(LedgerError):
     def __init__(self, stream: str) -> None:
         super().__init__(f"stream {stream} does not exist")
         self.stream = stream
+
+
+class UnknownEventTypeError(LedgerError):
+    """No event type of the catalogue (``ledger.domain.catalog.EVENT_TYPES``) has this name."""
+
+    def __init__(self, event_type: str) -> None:
+        super().__init__(f"there is no event type {event_type}")
+        self.event_type = event_type
+        self.violations = [Violation(UNKNOWN_EVENT_TYPE, "type", {"type": event_type})]
 
 
 class SnapshotNotFoundError(LedgerError):
