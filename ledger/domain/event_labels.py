@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from ledger.domain.permissions import ROLE_TH, Role
+
 
 class Label(NamedTuple):
     """A name in Thai, and in English."""
@@ -132,22 +134,27 @@ _EVENTS: dict[str, tuple[str, str]] = {
 EVENT_LABELS: dict[str, Label] = {name: Label(*names) for name, names in _EVENTS.items()}
 """Event type -> its names."""
 
-ROLE_LABELS: dict[str, Label] = {
-    "system": Label("ระบบ (กุญแจของบันทึก)", "the ledger's own key"),
-    "dla_admin": Label("ผู้ดูแลระบบ กรมส่งเสริมการปกครองท้องถิ่น", "DLA administrator"),
-    "lao_hr_officer": Label("นักทรัพยากรบุคคล อปท.", "LAO HR officer"),
-    "lao_superior": Label("ผู้บังคับบัญชาตามลำดับชั้น", "LAO superior"),
-    "lao_head": Label("นายก อปท. / ปลัด", "LAO head"),
-    "record_owner": Label("เจ้าของประวัติ", "record owner"),
-    "provincial_officer": Label("สถ.จ. (มาตรฐานการบริหารงานบุคคลส่วนท้องถิ่น)", "provincial officer"),
-    "committee_secretary": Label("เลขานุการ ก.จ.จ./ก.ท.จ./ก.อบต.จังหวัด", "committee secretary"),
-    "plan_analyst": Label("เจ้าหน้าที่วิเคราะห์แผนจังหวัด", "provincial plan analyst"),
-    "eplan_planning": Label("บุคลากรด้านการวางแผน", "planning staff"),
-    "eplan_finance": Label("บุคลากรด้านการคลัง", "finance staff"),
-    "eplan_education": Label("บุคลากรด้านการศึกษา", "education staff"),
-    "eplan_engineering": Label("บุคลากรด้านช่าง", "engineering staff"),
-    "auditor": Label("ผู้ตรวจสอบ", "auditor"),
+_ROLES_EN: dict[Role, str] = {
+    Role.SYSTEM: "the ledger's own key",
+    Role.DLA_ADMIN: "DLA administrator",
+    Role.LAO_HR_OFFICER: "LAO HR officer",
+    Role.LAO_SUPERIOR: "LAO superior",
+    Role.LAO_HEAD: "LAO head",
+    Role.RECORD_OWNER: "record owner",
+    Role.PROVINCIAL_OFFICER: "provincial officer",
+    Role.COMMITTEE_SECRETARY: "committee secretary",
+    Role.PLAN_ANALYST: "provincial plan analyst",
+    Role.EPLAN_PLANNING: "planning staff",
+    Role.EPLAN_FINANCE: "finance staff",
+    Role.EPLAN_EDUCATION: "education staff",
+    Role.EPLAN_ENGINEERING: "engineering staff",
+    Role.AUDITOR: "auditor",
 }
-"""Role -> its names (``ledger.domain.permissions.Role``)."""
+
+ROLE_LABELS: dict[str, Label] = {
+    role.value: Label(ROLE_TH.get(role, role.value), _ROLES_EN.get(role, role.value))
+    for role in Role
+}
+"""Role -> its names (the Thai one is ``ledger.domain.permissions.ROLE_TH``)."""
 
 __all__ = ["EVENT_LABELS", "ROLE_LABELS", "STREAM_LABELS", "Label"]

@@ -25,7 +25,7 @@ def test_the_event_types_with_their_names(client: TestClient) -> None:
     assert ("บันทึกการลา", "leave taken") == (leave["th"], leave["en"])
     assert "PersonnelRecord" == leave["stream"]["kind"]
     assert ["lao_hr_officer"] == [role["role"] for role in leave["roles"]]
-    assert leave["roles"][0]["th"] == "นักทรัพยากรบุคคล อปท."
+    assert leave["roles"][0]["th"] == "นักทรัพยากรบุคคล"
     assert types["RecordOpened"]["opens_stream"] is True
 
 
