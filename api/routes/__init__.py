@@ -1,5 +1,6 @@
 """The routes, one module per resource: health, statements, sessions, streams, the registry,
-the personnel records (ก.พ.๗), the reports and the LAOs' certification snapshots.
+the personnel records (ก.พ.๗), the reports, the LAOs' certification snapshots and worklists, and
+e-Plan.
 
 Routes are thin: read the request model, make one call of the ledger, the session authority, the
 reports (``projections.reports.facade.Reports``) or the transparency log, and shape or draw the
@@ -13,6 +14,7 @@ from fastapi import APIRouter
 
 from api.routes import (
     audit,
+    eplan,
     health,
     laos,
     me,
@@ -25,6 +27,7 @@ from api.routes import (
     sessions,
     statements,
     streams,
+    worklist,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -41,4 +44,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     me.router,
     audit.router,
     operators.router,
+    eplan.router,
+    worklist.router,
 )

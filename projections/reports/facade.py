@@ -19,6 +19,15 @@ from uuid import UUID
 
 from ledger.domain.rules import fiscal_year as fiscal_year_of
 from ledger.errors import StreamNotFoundError
+from projections.reports.eplan_reads import (
+    EplanAnswer,
+    read_features,
+    read_plan,
+    read_plans,
+    read_project,
+    read_projects,
+    read_subsidies,
+)
 from projections.reports.eplan_status import EplanStatusReport, eplan_status
 from projections.reports.kp7 import HEALTH_SECTIONS, Kp7, fold_kp7
 from projections.reports.kp7_labels import SECTION_TITLES
@@ -34,11 +43,13 @@ from projections.reports.results import (
 from projections.reports.retirements import RetirementGroup, upcoming_retirements
 from projections.reports.scope import EVERYWHERE, ReadScope
 from projections.reports.snapshots import SubmittedSnapshot, submitted_snapshot
+from projections.reports.worklist import Worklist, worklist
 from projections.store import Cursor
 from projections.views.audit_trail import AuditEntry, audit_trail
 from projections.views.catalogue import VIEW_NAMES, Projections
 from projections.views.certification import RecordCertification, cycles, record_certifications
 from projections.views.certification import steps_of as certification_steps
+from projections.views.eplan_book_queries import EplanBook
 from projections.views.eplan_status import eplan_facts
 from projections.views.leave import LeaveSummary, leave_summary
 from projections.views.organizations import OrganizationRow, organizations
@@ -249,6 +260,21 @@ class Reports:
             found = cycles(cursor, tables["certification"], lao=lao)
         return submitted_snapshot(self.projections.ledger, lao, found, root)
 
+    def worklist(
+        self, scope: ReadScope, roles: Collection[str], as_of: date | None = None
+    ) -> Worklist:
+        """The certification steps waiting for ``roles`` in the scope, overdue on ``as_of``
+        (None: today) or not (``projections.reports.worklist``)."""
+        with self._read() as (cursor, tables):
+            found = cycles(cursor, tables["certification"], lao=scope.lao, province=scope.province)
+            names = {
+                row.code: row.name
+                for row in organizations(
+                    cursor, tables["organizations"], province=scope.province, code=scope.lao
+                )
+            }
+        return worklist(found, roles, as_of or self._today(), names)
+
     # Staff and budget.
 
     def retirements(
@@ -309,6 +335,47 @@ class Reports:
         with self._read() as (cursor, tables):
             facts = eplan_facts(cursor, tables["eplan"], province, fiscal_year, lao=scope.lao)
         return eplan_status(facts, province, fiscal_year, as_of or self._today())
+
+    # e-Plan: plans, projects, subsidies (``projections.reports.eplan_reads``).
+
+    @contextmanager
+    def _book(self, scope: ReadScope) -> Iterator[EplanBook]:
+        with self._read() as (cursor, tables):
+            laos = tables["eplan"]["laos"]
+            yield EplanBook(cursor, tables["eplan_book"], laos, scope.lao, scope.province)
+
+    def plans(self, scope: ReadScope) -> EplanAnswer:
+        """The development plans of the scope's LAOs."""
+        with self._book(scope) as book:
+            return read_plans(book)
+
+    def plan(self, scope: ReadScope, stream: UUID) -> EplanAnswer:
+        """One plan: vision, strategies, projects per year, approvals, amendments
+        (``StreamNotFoundError`` outside the scope)."""
+        with self._book(scope) as book:
+            return read_plan(book, stream)
+
+    def projects(
+        self, scope: ReadScope, fiscal_year: int | None = None, page: int = 1, size: int = 50
+    ) -> EplanAnswer:
+        """A page of projects with their budget, contracts, payments and progress."""
+        with self._book(scope) as book:
+            return read_projects(book, fiscal_year, page, size)
+
+    def project(self, scope: ReadScope, stream: UUID) -> EplanAnswer:
+        """One project with every money line (``StreamNotFoundError`` outside the scope)."""
+        with self._book(scope) as book:
+            return read_project(book, stream)
+
+    def subsidies(self, scope: ReadScope, fiscal_year: int | None = None) -> EplanAnswer:
+        """Subsidy items: allocated, paid, outcome."""
+        with self._book(scope) as book:
+            return read_subsidies(book, fiscal_year)
+
+    def project_features(self, scope: ReadScope, fiscal_year: int | None = None) -> EplanAnswer:
+        """The located projects as a GeoJSON FeatureCollection."""
+        with self._book(scope) as book:
+            return read_features(book, fiscal_year)
 
 
 def _registry(

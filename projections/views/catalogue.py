@@ -17,6 +17,7 @@ from projections.log import log_end
 from projections.store import Cursor, ViewDatabase
 from projections.views.audit_trail import AuditTrailView
 from projections.views.certification import CertificationView
+from projections.views.eplan_book import EplanBookView
 from projections.views.eplan_status import EplanStatusView
 from projections.views.leave import LeaveView
 from projections.views.organizations import OrganizationsView
@@ -36,6 +37,7 @@ VIEW_CLASSES: tuple[type[View], ...] = (
     Section35View,
     AuditTrailView,
     EplanStatusView,
+    EplanBookView,
 )
 """Every view the ledger keeps, in the order a catch-up feeds them."""
 
