@@ -13,8 +13,8 @@ A cycle waits for the role whose step comes next (``ledger.domain.certification`
 Each item names the cycle, the LAO, the stage and its deadline, whether it is overdue on the
 day asked (the LAO's and the province's stages as ``CycleRow.is_overdue`` judges them; DLA's
 when its deadline passed), and the snapshot the step names: root, record count, log position,
-and where to see what it covers. Other roles (e-Plan staff, auditors...) have nothing to do
-here: their list is empty.
+and where to see what it covers; and how many warning letters the cycle drew. Other roles
+(e-Plan staff, auditors...) have nothing to do here: their list is empty.
 """
 
 from __future__ import annotations
@@ -127,6 +127,7 @@ class WorkItem:
             "deadline_th": None if deadline is None else format_buddhist_date(deadline),
             "days_left": None if deadline is None else (deadline - self.as_of).days,
             "overdue": self.overdue,
+            "warnings": row.warnings,
             "snapshot": self.snapshot(),
         }
 

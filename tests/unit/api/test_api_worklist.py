@@ -131,6 +131,16 @@ def test_overdue_on_the_day_asked(client: TestClient, cycles: Cycles) -> None:
     assert {True} == {item["overdue"] for item in dla_late}
 
 
+def test_an_item_counts_the_warning_letters(client: TestClient, cycles: Cycles) -> None:
+    stream = certification_stream_id(LAO, "2562")
+    letter = {"stage": "lao", "letter": d.order("ว 12/2562", day="2019-08-05")}
+    cycles.kit.emit(cycles.province, stream, "WarningLetterSent", letter)
+
+    assert [(True, 1)] == [
+        (item["overdue"], item["warnings"]) for item in _items(client, cycles.head, "2019-08-05")
+    ]
+
+
 def test_a_sent_report_leaves_the_province_list(client: TestClient, cycles: Cycles) -> None:
     stream = certification_stream_id(LAO, "2564")
     cycles.kit.emit(cycles.province, stream, "ProvinceReportSent", {"letter": d.order("9/2562")})
