@@ -91,3 +91,28 @@ def test_worker_healthchecks_watch_the_heartbeat_file_they_touch() -> None:
     for name in ("publisher", "reports"):
         health_file = services[name]["environment"]["LEDGER_KAFKA_HEALTH_FILE"]
         assert health_file in " ".join(services[name]["healthcheck"]["test"])
+
+
+def test_every_long_running_process_of_the_ledger_has_a_service() -> None:
+    """Views runner, transparency log (with the system key from a secret), scheduler of the
+    daily processes, and an API of several workers: each runs the project's image, waits for
+    a healthy database and is health-checked."""
+    compose = _compose()
+    services = compose["services"]
+    commands = {name: " ".join(map(str, s.get("command", []))) for name, s in services.items()}
+
+    assert "project catch-up --follow" in commands["views"]
+    assert "transparency run" in commands["transparency"]
+    assert (
+        "/run/secrets/system_key"
+        == services["transparency"]["environment"]["LEDGER_SYSTEM_KEY_FILE"]
+    )
+    assert "system_key" in compose["secrets"]
+    for process in ("retirements", "certifications", "overdue"):
+        assert f"ledger process {process}" in commands["scheduler"]
+    assert "--workers" in services["api"]["command"]
+    assert "LEDGER_SESSION_SECRET" in services["api"]["environment"]  # tokens good at every worker
+    for name in ("api", "views", "transparency", "scheduler"):
+        assert "healthcheck" in services[name], name
+        assert "service_healthy" == services[name]["depends_on"]["postgres"]["condition"]
+        assert "docker/Dockerfile" == services[name]["build"]["dockerfile"]
