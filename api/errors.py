@@ -39,6 +39,7 @@ from api.sessions import (
     SessionSignatureError,
     TokenError,
 )
+from ledger.domain.search import QueryError
 from ledger.errors import (
     AlreadyInitialisedError,
     BadSignatureError,
@@ -118,6 +119,7 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     SnapshotNotFoundError: ProblemKind(
         404, "snapshot-not-found", "Snapshot not found", "ไม่พบข้อมูลที่เสนอรับรอง"
     ),
+    QueryError: ProblemKind(400, "bad-query", "Bad query", "คำค้นหาไม่ถูกต้อง"),
     PageRangeError: ProblemKind(
         400, "page-out-of-range", "Page out of range", "ช่วงของหน้าที่ขอไม่ถูกต้อง"
     ),

@@ -1,26 +1,90 @@
-"""The HR officer's reads of the personnel record (ก.พ.๗): one person's full record by section,
-now or as of a date on either time axis.
+"""The HR officer's reads of the personnel record (ก.พ.๗): finding people by citizen ID or name
+within the caller's scope, and one person's full record by section, now or as of a date on
+either time axis.
 
 Access (``api.access.Reader``): the roles must read personal and salary data (else 403); a
 record outside the caller's scope, or another's record for a record owner, is 404; leave and
 discipline are health data, shown only to roles that read health (otherwise named as withheld).
-Every read is appended to the record's access log with the kinds it returned.
+Every read is appended to the record's access log with the kinds it returned; a search logs each
+record it returns (names and citizen IDs are personal data). Query parameters a route does not
+take are refused (``api.queries``).
 """
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import LedgerDep, ReaderDep, ReportsDep
+from api.deps import LedgerDep, ReaderDep, ReportsDep, ScopeDep
 from api.downloads import respond
 from api.errors import problem_responses
+from api.paging import PageRangeError
+from api.queries import KNOWN_QUERY
 from api.routes.registry import RECORD_KINDS, RecordedAt, ValidOn, require_record
 from ledger.domain.reading import DataKind
+from ledger.domain.search import NO_CRITERION, QueryError, read_cid, read_name
+from ledger.violations import Violation
 
-router = APIRouter(tags=["records"], responses=problem_responses(400, 401, 403, 404))
+router = APIRouter(
+    tags=["records"],
+    responses=problem_responses(400, 401, 403, 404),
+    dependencies=[KNOWN_QUERY],
+)
+
+MAX_SIZE = 100
+"""The most people one page names."""
+SEARCH_KINDS = (DataKind.PERSONAL,)
+"""What a search returns of a person: citizen ID and name, and where and what they are now
+(category, status, position title: no salary)."""
+
+Cid = Annotated[
+    str | None,
+    Query(max_length=40, description="Citizen ID, exact (Thai digits, spaces, dashes accepted)"),
+]
+Name = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        description="First and/or last name, Thai or English: each word a prefix, case and "
+        "Thai tone marks ignored",
+    ),
+]
+
+
+@router.get("/records", response_model=None)
+def find_records(
+    reports: ReportsDep,
+    reader: ReaderDep,
+    scope: ScopeDep,
+    cid: Cid = None,
+    name: Name = None,
+    page: Annotated[int, Query(description="Page number, from 1")] = 1,
+    size: Annotated[int, Query(description=f"People per page (1 to {MAX_SIZE})")] = 20,
+) -> Response:
+    """People within the caller's scope (narrowed by ``province`` and ``lao``) by citizen ID
+    and/or name, in the Thai order of first and last names, a page at a time; a record owner
+    finds only their own record. Each record returned is logged in its access log."""
+    reader.require(*SEARCH_KINDS)
+    if cid is None and name is None:
+        raise QueryError(Violation(NO_CRITERION, "query"))
+    if page < 1:
+        raise PageRangeError("page", 1, 2**31)
+    if not 1 <= size <= MAX_SIZE:
+        raise PageRangeError("size", 1, MAX_SIZE)
+    found = reports.find(
+        scope,
+        cid=None if cid is None else read_cid(cid),
+        name=None if name is None else read_name(name),
+        owner_cid=reader.cid if reader.owner_only else None,
+        page=page,
+        size=size,
+    )
+    answer = respond(found)
+    reader.logged([UUID(stream) for stream in found.streams], SEARCH_KINDS)
+    return answer
 
 
 @router.get("/records/{stream_id}", response_model=None)

@@ -1,7 +1,8 @@
 """The registry out: personnel records now or as of a date (valid or transaction time), one
 record as of a date, its audit trail, positions with their occupancy, organizations.
 
-Reads need a session and are confined to the caller's scope (``api.deps.ScopeDep``). A date
+Reads need a session and are confined to the caller's scope (``api.deps.ScopeDep``); a query
+parameter a route does not take is refused (``api.queries``), never ignored. A date
 query (``valid_on``, ``recorded_at``) switches the registry from "now" to "as of". Each route is
 one call of the reports (``projections.reports.facade``) and its drawing (``api.downloads``).
 """
@@ -19,10 +20,15 @@ from api.dates import HumanDate, HumanMoment
 from api.deps import LedgerDep, ReaderDep, ReportsDep, ScopeDep
 from api.downloads import FormatQuery, TableFormat, respond
 from api.errors import problem_responses
+from api.queries import KNOWN_QUERY
 from ledger.application import Ledger
 from ledger.domain.reading import DataKind
 
-router = APIRouter(tags=["registry"], responses=problem_responses(400, 401, 403, 404))
+router = APIRouter(
+    tags=["registry"],
+    responses=problem_responses(400, 401, 403, 404),
+    dependencies=[KNOWN_QUERY],
+)
 
 ValidOn = Annotated[
     HumanDate | None, Query(description="As of this valid date (the orders' effective dates)")

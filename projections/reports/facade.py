@@ -42,6 +42,7 @@ from projections.reports.results import (
 )
 from projections.reports.retirements import RetirementGroup, upcoming_retirements
 from projections.reports.scope import EVERYWHERE, ReadScope
+from projections.reports.search import SearchPage, find_people
 from projections.reports.snapshots import SubmittedSnapshot, submitted_snapshot
 from projections.reports.worklist import Worklist, worklist
 from projections.store import Cursor
@@ -240,6 +241,24 @@ class Reports:
         """The records (streams) whose person has this citizen ID, in any LAO."""
         with self._read() as (cursor, tables):
             return [UUID(row.stream) for row in record_rows(cursor, tables["registry"], cid=cid)]
+
+    def find(
+        self,
+        scope: ReadScope,
+        *,
+        cid: str | None = None,
+        name: tuple[str, ...] | None = None,
+        owner_cid: str | None = None,
+        page: int = 1,
+        size: int = 20,
+    ) -> SearchPage:
+        """People of the scope by citizen ID and/or name words (``ledger.domain.search``), only
+        the owner's own record when ``owner_cid`` is given; one page, in the Thai order."""
+        with self._read() as (cursor, tables):
+            rows = record_rows(
+                cursor, tables["registry"], lao=scope.lao, province=scope.province, cid=cid
+            )
+        return SearchPage.of(find_people(rows, name, owner_cid), page, size)
 
     def lao_province(self, lao: str) -> str | None:
         """The province of an LAO the ledger knows (registered, with a certification cycle, or

@@ -164,3 +164,133 @@ def test_each_read_is_in_the_access_log(client: TestClient, world: ProjectionWor
         (entry["reader_cid"], entry["endpoint"]) for entry in log
     ]
     assert ["health", "personal", "salary"] == log[0]["kinds"]
+
+
+# Finding people.
+
+
+def _found(response: Any) -> list[str | None]:
+    assert 200 == response.status_code, response.text
+    return [person["first_name"] for person in response.json()["results"]]
+
+
+def _thai_digits(cid: str) -> str:
+    return cid.translate(str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙"))
+
+
+def test_find_by_citizen_id_typed_in_thai_digits(
+    client: TestClient, world: ProjectionWorld
+) -> None:
+    """A citizen ID in Thai digits with dashes finds its record; one whose check digit is wrong
+    is refused, naming the rule."""
+    headers = login(client, world.kit.hr)
+    cid = world.kit.ledger.aggregate(world.records["r2"]).cid
+    typed = f"{_thai_digits(cid[:1])}-{_thai_digits(cid[1:5])}-{cid[5:]}"
+    wrong = cid[:12] + str((int(cid[12]) + 1) % 10)
+
+    found = client.get("/records", params={"cid": typed}, headers=headers)
+    refused = client.get("/records", params={"cid": wrong}, headers=headers)
+
+    assert ["สอง"] == _found(found)
+    assert (400, "bad-query") == problem(refused)
+    assert "search.cid_invalid" == refused.json()["rule"]
+
+
+def test_find_by_name_prefix_in_the_thai_order(client: TestClient, world: ProjectionWorld) -> None:
+    """A last name's prefix finds everyone of the LAO (not the record transferred away, nor
+    other LAOs'), ordered the Thai way: ส before ห, and หนึ่ง before ห้า (tone marks aside)."""
+    headers = login(client, world.kit.hr)
+
+    response = client.get("/records", params={"name": "ทดส"}, headers=headers)
+
+    assert ["สอง", "สาม", "หนึ่ง", "ห้า"] == _found(response)
+    assert {"6480101"} == {person["lao"] for person in response.json()["results"]}
+
+
+def test_names_are_matched_as_people_type_them(client: TestClient, world: ProjectionWorld) -> None:
+    """Tone marks, case, zero-width spaces and extra spaces do not matter; two words are the
+    first and the last name; a leading vowel sorts after its consonant (เก่ง before ขวัญ)."""
+    for first in ("ขวัญ", "เก่ง", "Somchai"):
+        world.kit.emit(
+            world.kit.hr,
+            world.kit.open_record(),
+            "PersonalDataRecorded",
+            {"prefix": "นาย", "first_name": first, "last_name": "ค้นหา"},
+        )
+    headers = login(client, world.kit.hr)
+
+    def find(name: str) -> list[str | None]:
+        return _found(client.get("/records", params={"name": name}, headers=headers))
+
+    assert ["ห้า"] == find("หา")
+    assert ["สอง"] == find("  ส\u200bอง   ทด ")
+    assert ["Somchai"] == find("SOMCH")
+    assert ["เก่ง", "ขวัญ", "Somchai"] == find("คนหา")
+
+
+def test_a_search_is_paged(client: TestClient, world: ProjectionWorld) -> None:
+    """Pages of a given size, with the total; a size past the limit is refused by its rule."""
+    headers = login(client, world.kit.hr)
+
+    second = client.get("/records", params={"name": "ทดสอบ", "size": 3, "page": 2}, headers=headers)
+    too_big = client.get("/records", params={"name": "ทดสอบ", "size": 500}, headers=headers)
+
+    assert ["ห้า"] == _found(second)
+    assert (2, 3, 4, 2) == tuple(second.json()[key] for key in ("page", "size", "total", "pages"))
+    assert "page.out_of_range" == too_big.json()["rule"]
+
+
+def test_the_province_finds_within_its_province(client: TestClient, world: ProjectionWorld) -> None:
+    """The provincial officer finds the neighbour LAO's people too, and may narrow by LAO."""
+    headers = login(client, world.operators["province"])
+
+    everyone = client.get("/records", params={"name": "ทดสอบ"}, headers=headers)
+    one_lao = client.get("/records", params={"name": "ทดสอบ", "lao": "6480102"}, headers=headers)
+
+    assert "เจ็ด" in _found(everyone)
+    assert ["เจ็ด"] == _found(one_lao)
+
+
+def test_a_search_is_refused_to_e_plan_and_limited_for_owners(
+    client: TestClient, world: ProjectionWorld
+) -> None:
+    """e-Plan staff search no one (403); a record owner finds only themself."""
+    finance = login(client, world.operators["finance"])
+    owner = login(client, record_owner(world, "r1"))
+
+    refused = client.get("/records", params={"name": "ทดสอบ"}, headers=finance)
+    own = client.get("/records", params={"name": "ทดสอบ"}, headers=owner)
+
+    assert (403, "forbidden") == problem(refused)
+    assert ["หนึ่ง"] == _found(own)
+
+
+def test_each_person_found_is_in_their_access_log(
+    client: TestClient, world: ProjectionWorld
+) -> None:
+    """A search logs every record it returned, and none it did not."""
+    hr = login(client, world.kit.hr)
+    client.get("/records", params={"name": "หน"}, headers=hr)
+    client.get("/records", params={"name": "สอง"}, headers=hr)
+
+    one = client.get("/me/access-log", headers=login(client, record_owner(world, "r1"))).json()
+    two = client.get("/me/access-log", headers=login(client, record_owner(world, "r2"))).json()
+
+    assert [("GET /records", ["personal"])] == [(e["endpoint"], e["kinds"]) for e in one]
+    assert 1 == len(two)
+
+
+def test_unknown_query_parameters_are_refused(client: TestClient, world: ProjectionWorld) -> None:
+    """``/registry?cid=`` used to answer everyone; now an unknown parameter is a 400 naming the
+    rule and the parameters the endpoint takes; a search needs a citizen ID or a name."""
+    headers = login(client, world.kit.hr)
+
+    registry = client.get("/registry", params={"cid": "1"}, headers=headers)
+    records = client.get("/records", params={"nmae": "สอง"}, headers=headers)
+    nothing = client.get("/records", headers=headers)
+
+    assert (400, "bad-query") == problem(registry)
+    assert "query.unknown_parameter" == registry.json()["rule"]
+    assert "valid_on" in registry.json()["detail"]
+    assert "query.unknown_parameter" == records.json()["rule"]
+    assert "search.no_criterion" == nothing.json()["rule"]

@@ -1,0 +1,114 @@
+"""Finding people in the registry: by citizen ID or by name, within a scope, a page at a time,
+in the Thai order of names (``ledger.domain.search``).
+
+Reads the registry now (the ``records`` table): the name is the record's current name entry.
+A citizen ID is an exact match on an indexed column; a name is compared in Python after
+``name_key``, over the records of the scope (an LAO's or a province's records are thousands,
+not millions: a name index is for when a national search is slow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.domain.search import name_matches, thai_sort_key
+from projections.reports.kp7 import CATEGORY_LABELS, STATUS_LABELS
+from projections.reports.kp7_labels import label
+from projections.reports.results import Columns, JsonRows, field_names
+from projections.views.registry_rows import RecordRow
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One person found: who, where, and what they are now."""
+
+    stream: str
+    cid: str
+    prefix: str | None
+    first_name: str | None
+    last_name: str | None
+    category: str
+    lao: str
+    province: str
+    status: str
+    position_title: str | None
+
+    @classmethod
+    def of(cls, row: RecordRow) -> Found:
+        name, position = row.name, row.position
+        return cls(
+            stream=row.stream,
+            cid=row.cid,
+            prefix=name.get("prefix"),
+            first_name=name.get("first_name"),
+            last_name=name.get("last_name"),
+            category=row.category,
+            lao=row.lao,
+            province=row.province,
+            status=row.status,
+            position_title=position.get("position_title"),
+        )
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """First name, then last name, the Thai way; then where, then the record."""
+        return (
+            thai_sort_key(self.first_name or ""),
+            thai_sort_key(self.last_name or ""),
+            self.province,
+            self.lao,
+            self.stream,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__} | {
+            "category_th": label(CATEGORY_LABELS, self.category),
+            "status_th": label(STATUS_LABELS, self.status),
+        }
+
+
+def find_people(
+    rows: Iterable[RecordRow], name: tuple[str, ...] | None, owner_cid: str | None
+) -> list[Found]:
+    """The records among ``rows`` whose current name matches ``name`` (None: any), only the
+    record owner's own when ``owner_cid`` is given, in the Thai order."""
+    mine = (row for row in rows if owner_cid is None or row.cid == owner_cid)
+    found = [
+        person
+        for person in map(Found.of, mine)
+        if name is None or name_matches(name, person.first_name, person.last_name)
+    ]
+    return sorted(found, key=Found.sort_key)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchPage:
+    """One page of the people found: ``total`` of them in all, ``rows`` on page ``page``."""
+
+    page: int
+    size: int
+    total: int
+    rows: tuple[Found, ...]
+    name: str = "records"
+
+    @classmethod
+    def of(cls, found: list[Found], page: int, size: int) -> SearchPage:
+        start = (page - 1) * size
+        return cls(page, size, len(found), tuple(found[start : start + size]))
+
+    @property
+    def streams(self) -> list[str]:
+        return [row.stream for row in self.rows]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "page": self.page,
+            "size": self.size,
+            "total": self.total,
+            "pages": -(-self.total // self.size),
+            "results": [row.as_json() for row in self.rows],
+        }
+
+    def tabulate(self) -> tuple[Columns, JsonRows]:
+        return list(field_names(Found)), [row.as_json() for row in self.rows]
