@@ -30,7 +30,7 @@ from projections.reports.eplan_reads import (
 )
 from projections.reports.eplan_status import EplanStatusReport, eplan_status
 from projections.reports.kp7 import HEALTH_SECTIONS, Kp7, fold_kp7
-from projections.reports.kp7_labels import SECTION_TITLES
+from projections.reports.kp7_labels import SECTIONS
 from projections.reports.kpi import LaoKpi, Overdue, lao_kpis, overdue, province_kpis
 from projections.reports.results import (
     CertificationReport,
@@ -143,7 +143,7 @@ class Reports:
             if not found:
                 raise StreamNotFoundError(f"{stream} (no record in the registry as of that date)")
             trail = audit_trail(cursor, tables["audit"], self.projections.ledger, stream)
-        withheld = () if health else tuple(s for s in SECTION_TITLES if s in HEALTH_SECTIONS)
+        withheld = () if health else tuple(s for s, _ in SECTIONS if s in HEALTH_SECTIONS)
         entries = fold_kp7(trail, valid_on, recorded_at)
         shown = tuple(entry for entry in entries if entry.section not in withheld)
         return Kp7(found[0], shown, valid_on, recorded_at, withheld)

@@ -26,11 +26,14 @@ from ledger.domain.employment import TRANSITIONS
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.rules import format_buddhist_date, retirement_date
 from projections.reports.kp7_labels import (
-    FIELD_LABELS,
-    ROLE_LABELS,
-    SECTION_TITLES,
-    TYPE_LABELS,
-    label,
+    SECTIONS,
+    buddhist,
+    category_th,
+    labelled_fields,
+    role_item,
+    section_th,
+    status_th,
+    type_th,
 )
 from projections.reports.results import Columns, JsonRows
 from projections.rows import THAILAND, from_utc_text, utc_text
@@ -43,26 +46,6 @@ HEALTH_SECTIONS = frozenset({RecordSection.LEAVE, RecordSection.DISCIPLINE})
 
 STATUS_TYPES = frozenset(TRANSITIONS) | {"RetirementScheduled"}
 """Events of the employment section: status changes and the system's retirement notice."""
-
-STATUS_LABELS = {
-    "pending": "รอบรรจุ",
-    "active": "ปฏิบัติราชการ",
-    "suspended": "พักราชการ / ให้ออกไว้ก่อน",
-    "retired": "เกษียณอายุ",
-    "resigned": "ลาออก",
-    "discharged": "ปลดออก",
-    "dismissed": "ไล่ออก",
-    "removed": "ให้ออก",
-    "died": "ถึงแก่กรรม",
-    "transferred_out": "โอนออก",
-    "contract_ended": "สิ้นสุดสัญญาจ้าง",
-}
-CATEGORY_LABELS = {
-    "official": "ข้าราชการส่วนท้องถิ่น",
-    "teacher": "ข้าราชการครูและบุคลากรทางการศึกษา",
-    "employee": "ลูกจ้างประจำ",
-    "contract": "พนักงานจ้าง",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +63,7 @@ class Signed:
     def as_json(self) -> dict[str, Any]:
         return {
             "key_id": self.key_id,
-            "roles": [{"code": role, "th": label(ROLE_LABELS, role)} for role in self.roles],
+            "roles": [role_item(role) for role in self.roles],
             "signature": self.signature,
         }
 
@@ -91,6 +74,7 @@ class Change:
     entry, by the event at ``version``."""
 
     kind: str
+    type: str  # the type of the entry it changed
     version: int
     reason: str
     recorded_at: str
@@ -106,7 +90,7 @@ class Change:
             "signed_by": self.signed.as_json(),
         }
         if self.before is not None:
-            found["before"] = fields_of(self.before)
+            found["before"] = labelled_fields(self.type, self.before)
         return found
 
 
@@ -133,13 +117,13 @@ class Kp7Entry:
             "entry": self.entry,
             "version": self.version,
             "type": self.type,
-            "type_th": label(TYPE_LABELS, self.type),
+            "type_th": type_th(self.type),
             "effective": self.effective,
             "effective_be": buddhist(self.effective),
             **moment(self.recorded_at),
             "signed_by": self.signed.as_json(),
             "voided": self.voided,
-            "fields": fields_of(self.data),
+            "fields": labelled_fields(self.type, self.data),
             "changes": [change.as_json() for change in self.changes],
         }
 
@@ -151,32 +135,6 @@ def moment(recorded_at: str) -> dict[str, str]:
         "recorded_at": recorded_at,
         "recorded_at_be": f"{format_buddhist_date(local.date())} {local:%H:%M:%S}",
     }
-
-
-def buddhist(value: Any) -> Any:
-    """``value`` with each ISO date in it written DD/MM/YYYY in the Buddhist era."""
-    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return format_buddhist_date(date.fromisoformat(value))
-        except ValueError:
-            return value
-    if isinstance(value, dict):
-        return {key: buddhist(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [buddhist(item) for item in value]
-    return value
-
-
-def fields_of(data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each field as its code, its Thai label and its value (and in พ.ศ. when it holds dates)."""
-    found = []
-    for code, value in data.items():
-        item = {"code": code, "th": label(FIELD_LABELS, code), "value": value}
-        in_be = buddhist(value)
-        if in_be != value:
-            item["value_be"] = in_be
-        found.append(item)
-    return found
 
 
 def fold_kp7(
@@ -228,6 +186,7 @@ def _correct(entries: dict[int, Kp7Entry], current: dict[int, int], event: Audit
     target.changes.append(
         Change(
             "corrected",
+            target.type,
             event.version,
             str(event.data["reason"]),
             event.recorded_at,
@@ -244,7 +203,9 @@ def _void(entries: dict[int, Kp7Entry], event: AuditEntry) -> None:
     target = entries.get(int(event.data["entry"]))
     if target is not None:
         reason = str(event.data["reason"])
-        change = Change("voided", event.version, reason, event.recorded_at, Signed.of(event))
+        change = Change(
+            "voided", target.type, event.version, reason, event.recorded_at, Signed.of(event)
+        )
         target.changes.append(change)
 
 
@@ -268,8 +229,8 @@ class Kp7:
         record = self.record
         retires = retirement_date(record.birth_date)
         return record.as_json() | {
-            "category_th": label(CATEGORY_LABELS, record.category),
-            "status_th": label(STATUS_LABELS, record.status),
+            "category_th": category_th(record.category),
+            "status_th": status_th(record.status),
             "birth_date_be": format_buddhist_date(record.birth_date),
             "retirement_date": retires.isoformat(),
             "retirement_date_be": format_buddhist_date(retires),
@@ -281,20 +242,19 @@ class Kp7:
             "valid_on": None if self.valid_on is None else self.valid_on.isoformat(),
             "as_of": None if self.recorded_at is None else self.recorded_at.isoformat(),
             "sections": [
-                {"code": section.value, "th": th, "en": en, "entries": entries}
-                for section, (th, en), entries in self._sections()
+                {"code": section.value, "th": section_th(section), "en": en, "entries": entries}
+                for section, en, entries in self._sections()
             ],
             "withheld": [
-                {"code": section.value, "th": SECTION_TITLES[section][0]}
-                for section in self.withheld
+                {"code": section.value, "th": section_th(section)} for section in self.withheld
             ],
         }
 
-    def _sections(self) -> Iterable[tuple[RecordSection, tuple[str, str], list[Any]]]:
-        for section, titles in SECTION_TITLES.items():
+    def _sections(self) -> Iterable[tuple[RecordSection, str, list[Any]]]:
+        for section, en in SECTIONS:
             if section in self.withheld:
                 continue
-            yield section, titles, [e.as_json() for e in self.entries if e.section is section]
+            yield section, en, [e.as_json() for e in self.entries if e.section is section]
 
     def tabulate(self) -> tuple[Columns, JsonRows]:
         columns = ["section", "entry", "type", "effective", "recorded_at", "key_id", "voided"]

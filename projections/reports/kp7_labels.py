@@ -1,180 +1,133 @@
-"""Thai labels of the ก.พ.๗: section titles, entry types, data fields and roles, beside their
-codes, so a reader of the JSON sees the form's own words and a program keeps the stable codes.
+"""Thai labels of the ก.พ.๗ beside their codes: sections in the form's order, entry types,
+data fields and their coded values, roles, statuses.
 
-The titles follow the printed ก.พ.๗ and the Sapphire e-ก.พ.๗ (DOMAIN.md section 2). A code this
-table does not name yet shows as itself (``label``), so a new field is never hidden.
+The names of event types, fields, coded values and roles are the ledger's own
+(``ledger.domain.event_labels``, ``ledger.domain.field_labels``, the same the event schemas
+show); here are the order of the sections, their English titles, the employment statuses, and
+how an entry's data is laid out as labelled fields. A code no table names shows as itself.
 """
 
 from __future__ import annotations
 
+import types
+from datetime import date
+from enum import Enum
+from typing import Any, Union, get_args, get_origin
+
+from pydantic import BaseModel
+
+from ledger.domain.event_labels import EVENT_LABELS, ROLE_LABELS
+from ledger.domain.field_labels import field_label, value_label
+from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.record_entries import RecordSection
+from ledger.domain.rules import format_buddhist_date
 
-SECTION_TITLES: dict[RecordSection, tuple[str, str]] = {
-    RecordSection.GENERAL: ("ข้อมูลทั่วไป", "General"),
-    RecordSection.FAMILY: ("ครอบครัว", "Family"),
-    RecordSection.EDUCATION: ("ประวัติการศึกษา", "Education"),
-    RecordSection.LICENCE: ("ใบอนุญาตประกอบวิชาชีพ", "Professional licence"),
-    RecordSection.TRAINING: ("การฝึกอบรม ดูงาน สัมมนา", "Training and study tours"),
-    RecordSection.POSITION_SALARY: ("ตำแหน่งและอัตราเงินเดือน", "Position and salary"),
-    RecordSection.DECORATIONS: ("เครื่องราชอิสริยาภรณ์", "Decorations"),
-    RecordSection.LEAVE: ("จำนวนวันลาหยุดราชการ ขาดราชการ มาสาย", "Leave, absence, lateness"),
-    RecordSection.DISCIPLINE: ("การได้รับโทษทางวินัยและการนิรโทษกรรม", "Discipline and amnesty"),
-    RecordSection.UNPAID: (
-        "วันที่ไม่ได้รับเงินเดือนหรือได้รับไม่เต็ม หรือวันที่มิได้ประจำปฏิบัติหน้าที่อยู่ในเขตที่ได้มีประกาศใช้กฎอัยการศึก",
-        "Days without or with reduced pay, martial-law areas",
-    ),
-    RecordSection.SPECIAL_SERVICE: ("การปฏิบัติราชการพิเศษ", "Special service"),
-    RecordSection.ABILITIES: ("ความรู้ความสามารถพิเศษ", "Special abilities"),
-    RecordSection.MERIT: ("ความดีความชอบ", "Merit"),
-    RecordSection.ACADEMIC_WORKS: ("ผลงานทางวิชาการ", "Academic works"),
-    RecordSection.OTHER: ("รายการอื่น ๆ ที่จำเป็น", "Other necessary items"),
-    RecordSection.DOCUMENTS: ("เอกสารสแกน", "Scanned documents"),
-    RecordSection.EMPLOYMENT: ("สถานภาพการรับราชการ", "Employment status"),
+SECTIONS: tuple[tuple[RecordSection, str], ...] = (
+    (RecordSection.GENERAL, "General"),
+    (RecordSection.FAMILY, "Family"),
+    (RecordSection.EDUCATION, "Education"),
+    (RecordSection.LICENCE, "Professional licence"),
+    (RecordSection.TRAINING, "Training and study tours"),
+    (RecordSection.POSITION_SALARY, "Position and salary"),
+    (RecordSection.DECORATIONS, "Decorations"),
+    (RecordSection.LEAVE, "Leave, absence, lateness"),
+    (RecordSection.DISCIPLINE, "Discipline and amnesty"),
+    (RecordSection.UNPAID, "Days without or with reduced pay, martial-law areas"),
+    (RecordSection.SPECIAL_SERVICE, "Special service"),
+    (RecordSection.ABILITIES, "Special abilities"),
+    (RecordSection.MERIT, "Merit"),
+    (RecordSection.ACADEMIC_WORKS, "Academic works"),
+    (RecordSection.OTHER, "Other necessary items"),
+    (RecordSection.DOCUMENTS, "Scanned documents"),
+    (RecordSection.EMPLOYMENT, "Employment status"),
+)
+"""The sections of a person's ก.พ.๗ in the form's order (DOMAIN.md section 2), in English."""
+
+STATUS_LABELS = {
+    "pending": "รอบรรจุ",
+    "active": "ปฏิบัติราชการ",
+    "suspended": "พักราชการ / ให้ออกไว้ก่อน",
+    "retired": "เกษียณอายุ",
+    "resigned": "ลาออก",
+    "discharged": "ปลดออก",
+    "dismissed": "ไล่ออก",
+    "removed": "ให้ออก",
+    "died": "ถึงแก่กรรม",
+    "transferred_out": "โอนออก",
+    "contract_ended": "สิ้นสุดสัญญาจ้าง",
 }
-"""Each section of a person's ก.พ.๗, in the form's order: (Thai title, English title)."""
-
-TYPE_LABELS: dict[str, str] = {
-    "RecordOpened": "เปิดทะเบียนประวัติ",
-    "PersonalDataRecorded": "บันทึกข้อมูลส่วนบุคคล",
-    "NameChanged": "เปลี่ยนชื่อ-สกุล",
-    "AddressChanged": "เปลี่ยนที่อยู่",
-    "PhotoAttached": "แนบรูปถ่าย",
-    "FamilyMemberRecorded": "บันทึกข้อมูลครอบครัว",
-    "EducationAdded": "เพิ่มประวัติการศึกษา",
-    "LicenseRecorded": "บันทึกใบอนุญาตประกอบวิชาชีพ",
-    "TrainingRecorded": "บันทึกการฝึกอบรม",
-    "PositionSalaryEntryAdded": "เพิ่มรายการตำแหน่งและอัตราเงินเดือน",
-    "DecorationRecorded": "บันทึกเครื่องราชอิสริยาภรณ์",
-    "DecorationReturned": "ส่งคืนเครื่องราชอิสริยาภรณ์",
-    "LeaveTaken": "บันทึกการลา",
-    "LeaveYearSummarised": "สรุปวันลาประจำปี",
-    "PenaltyImposed": "ลงโทษทางวินัย",
-    "AmnestyApplied": "ล้างมลทิน / นิรโทษกรรม",
-    "UnpaidPeriodRecorded": "บันทึกวันที่ไม่ได้รับเงินเดือน",
-    "SpecialServiceRecorded": "บันทึกการปฏิบัติราชการพิเศษ",
-    "AbilityRecorded": "บันทึกความสามารถพิเศษ",
-    "MeritRecorded": "บันทึกความดีความชอบ",
-    "AcademicWorkRecorded": "บันทึกผลงานทางวิชาการ",
-    "OtherItemRecorded": "บันทึกรายการอื่น ๆ",
-    "DocumentScanned": "แนบเอกสารสแกน",
-    "EmploymentStarted": "เริ่มปฏิบัติราชการ",
-    "Suspended": "สั่งพัก / ให้ออกไว้ก่อน",
-    "Reinstated": "กลับเข้าปฏิบัติราชการ",
-    "TransferredOut": "โอนออก",
-    "TransferredIn": "รับโอน",
-    "Retired": "เกษียณอายุ",
-    "Resigned": "ลาออก",
-    "Discharged": "ปลดออก",
-    "Dismissed": "ไล่ออก",
-    "RemovedFromService": "ให้ออก",
-    "Died": "ถึงแก่กรรม",
-    "ContractEnded": "สิ้นสุดสัญญาจ้าง",
-    "SeparationRevoked": "เพิกถอนคำสั่งให้พ้นจากราชการ",
-}
-"""Entry and status event types, in Thai."""
-
-FIELD_LABELS: dict[str, str] = {
-    "cid": "เลขประจำตัวประชาชน",
-    "category": "ประเภทบุคลากร",
-    "lao": "รหัส อปท.",
-    "province": "จังหวัด",
-    "birth_date": "วันเดือนปีเกิด",
-    "prefix": "คำนำหน้านาม",
-    "first_name": "ชื่อ",
-    "last_name": "นามสกุล",
-    "sex": "เพศ",
-    "religion": "ศาสนา",
-    "blood_group": "หมู่โลหิต",
-    "appointed_on": "วันสั่งบรรจุ",
-    "service_started": "วันเริ่มปฏิบัติราชการ",
-    "gpf_member": "สมาชิก กบข.",
-    "reason": "เหตุผล",
-    "address": "ที่อยู่",
-    "phone": "โทรศัพท์",
-    "relation": "ความสัมพันธ์",
-    "occupation": "อาชีพ",
-    "is_alive": "มีชีวิตอยู่",
-    "shown_on_kp7": "แสดงใน ก.พ.๗",
-    "institution": "สถานศึกษา",
-    "qualification": "วุฒิการศึกษา",
-    "major": "สาขาวิชาเอก",
-    "started": "ตั้งแต่",
-    "finished": "ถึง",
-    "name": "ชื่อ",
-    "issuer": "ผู้ออก",
-    "number": "เลขที่",
-    "valid_from": "วันที่มีผล",
-    "valid_until": "วันหมดอายุ",
-    "kind": "ประเภท",
-    "course": "หลักสูตร",
-    "batch": "รุ่น",
-    "organiser": "หน่วยงานผู้จัด",
-    "movement_type": "ประเภทความเคลื่อนไหว",
-    "position_no": "เลขที่ตำแหน่ง",
-    "position_title": "ตำแหน่ง",
-    "level": "ระดับ",
-    "salary": "อัตราเงินเดือน",
-    "allowance": "เงินประจำตำแหน่ง",
-    "order": "เอกสารอ้างอิง",
-    "line": "สายงาน",
-    "position_type": "ประเภทตำแหน่ง",
-    "management_position": "ตำแหน่งทางการบริหาร",
-    "unit": "สังกัด / ส่วนราชการ",
-    "decoration": "เครื่องราชอิสริยาภรณ์",
-    "gazette": "ราชกิจจานุเบกษา",
-    "received": "วันที่ได้รับ",
-    "returned": "วันที่ส่งคืน",
-    "returned_on": "วันที่ส่งคืน",
-    "leave_type": "ประเภทการลา",
-    "start": "ตั้งแต่",
-    "end": "ถึง",
-    "days": "จำนวนวัน",
-    "approver": "ผู้อนุญาต",
-    "year": "ปี พ.ศ.",
-    "sick_times": "ลาป่วย (ครั้ง)",
-    "sick_days": "ลาป่วย (วัน)",
-    "personal_vacation_times": "ลากิจและลาพักผ่อน (ครั้ง)",
-    "personal_vacation_days": "ลากิจและลาพักผ่อน (วัน)",
-    "late_times": "มาสาย (ครั้ง)",
-    "absent_days": "ขาดราชการ (วัน)",
-    "study_days": "ลาศึกษาต่อ (วัน)",
-    "penalty": "โทษ",
-    "detail": "รายละเอียด",
-    "law": "กฎหมาย",
-    "reference": "เอกสารอ้างอิง",
-    "item": "รายการ",
-    "ability": "ความสามารถพิเศษ",
-    "title": "ชื่อเรื่อง",
-    "sha256": "ค่าแฮช SHA-256",
-    "media_type": "ชนิดไฟล์",
-    "pages": "จำนวนหน้า",
-    "to_lao": "โอนไป อปท.",
-    "to_province": "โอนไปจังหวัด",
-    "from_lao": "รับโอนจาก อปท.",
-    "last_day": "วันสุดท้ายที่รับราชการ",
-    "died_on": "วันที่ถึงแก่กรรม",
-}
-"""Data fields, in Thai (the code beside it is the field's name in the signed data)."""
-
-ROLE_LABELS: dict[str, str] = {
-    "system": "ระบบ",
-    "dla_admin": "ผู้ดูแลระบบ สถ.",
-    "lao_hr_officer": "นักทรัพยากรบุคคล",
-    "lao_superior": "ผู้บังคับบัญชาตามลำดับชั้น",
-    "lao_head": "นายก อปท. / ปลัด",
-    "record_owner": "เจ้าของประวัติ",
-    "provincial_officer": "สถ.จ.",
-    "committee_secretary": "เลขานุการ ก.จ.จ./ก.ท.จ./ก.อบต.จังหวัด",
-    "plan_analyst": "จนท.วถ.",
-    "eplan_planning": "บุคลากรด้านการวางแผน",
-    "eplan_finance": "บุคลากรด้านการคลัง",
-    "eplan_education": "บุคลากรด้านการศึกษา",
-    "eplan_engineering": "บุคลากรด้านช่าง",
-    "auditor": "ผู้ตรวจสอบ",
-}
-"""Operator roles, in Thai."""
+"""Employment statuses (สถานภาพ), in Thai."""
 
 
-def label(table: dict[str, str], code: str) -> str:
-    """The Thai label of ``code``, or the code itself when the table has none yet."""
-    return table.get(code, code)
+def section_th(section: RecordSection) -> str:
+    return value_label("RecordSection", section.value) or section.value
+
+
+def type_th(event_type: str) -> str:
+    found = EVENT_LABELS.get(event_type)
+    return event_type if found is None else found.th
+
+
+def role_item(role: str) -> dict[str, str]:
+    found = ROLE_LABELS.get(role)
+    return {"code": role, "th": role if found is None else found.th}
+
+
+def category_th(category: str) -> str:
+    return value_label("StaffCategory", category) or category
+
+
+def status_th(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def buddhist(value: Any) -> Any:
+    """``value`` with each ISO date in it written DD/MM/YYYY in the Buddhist era."""
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return format_buddhist_date(date.fromisoformat(value))
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return {key: buddhist(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [buddhist(item) for item in value]
+    return value
+
+
+def labelled_fields(event_type: str, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each field of an entry's data: its code, Thai label, value, the value's Thai label when
+    it is a code, and the value in พ.ศ. when it holds dates."""
+    model = _data_model(event_type)
+    found = []
+    for code, value in data.items():
+        names = field_label(model.__name__, code) if model is not None else None
+        item = {"code": code, "th": code if names is None else names.th, "value": value}
+        if isinstance(value, str):
+            coded = value_label(_enum_of(model, code), value)
+            if coded is not None:
+                item["value_th"] = coded
+        in_be = buddhist(value)
+        if in_be != value:
+            item["value_be"] = in_be
+        found.append(item)
+    return found
+
+
+def _data_model(event_type: str) -> type[BaseModel] | None:
+    event = getattr(PersonnelRecord, event_type, None)
+    model = getattr(event, "Data", None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _enum_of(model: type[BaseModel] | None, code: str) -> str | None:
+    """The name of the enumeration a field's values come from, if any."""
+    field = None if model is None else model.model_fields.get(code)
+    if field is None:
+        return None
+    annotation = field.annotation
+    choices = get_args(annotation) if get_origin(annotation) in (Union, types.UnionType) else ()
+    for candidate in (annotation, *choices):
+        if isinstance(candidate, type) and issubclass(candidate, Enum):
+            return candidate.__name__
+    return None

@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.domain.search import name_matches, thai_sort_key
-from projections.reports.kp7 import CATEGORY_LABELS, STATUS_LABELS
-from projections.reports.kp7_labels import label
+from projections.reports.kp7_labels import category_th, status_th
 from projections.reports.results import Columns, JsonRows, field_names
 from projections.views.registry_rows import RecordRow
 
@@ -63,8 +62,8 @@ class Found:
 
     def as_json(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__} | {
-            "category_th": label(CATEGORY_LABELS, self.category),
-            "status_th": label(STATUS_LABELS, self.status),
+            "category_th": category_th(self.category),
+            "status_th": status_th(self.status),
         }
 
 

@@ -50,7 +50,12 @@ def test_the_full_record_by_section(client: TestClient, world: ProjectionWorld) 
         section["code"] for section in kp7["sections"] if section["entries"]
     }
     (salary,) = _section(kp7, "position_salary")
-    assert {"code": "salary", "th": "อัตราเงินเดือน", "value": "20000.00"} == _field(salary, "salary")
+    assert {"code": "salary", "th": "อัตราเงินเดือน (บาท)", "value": "20000.00"} == _field(
+        salary, "salary"
+    )
+    sick = _section(kp7, "leave")[0]
+    assert ("sick", "ลาป่วย") == tuple(_field(sick, "leave_type")[k] for k in ("value", "value_th"))
+    assert "03/06/2562" == _field(sick, "start")["value_be"]
     assert ("2019-04-01", "01/04/2562") == (salary["effective"], salary["effective_be"])
     assert world.kit.hr.signer.key_id == salary["signed_by"]["key_id"]
     assert [{"code": "lao_hr_officer", "th": "นักทรัพยากรบุคคล"}] == salary["signed_by"]["roles"]
