@@ -1,7 +1,10 @@
-"""Reports as HTTP responses: the ``format`` query, and the drawn report wrapped in a response.
+"""Reports as HTTP responses: the ``format`` and ``lang`` queries, and the drawn report wrapped
+in a response.
 
 Drawing is ``projections.reports.render``'s; here the bytes get their media type and, for a
-CSV or XLSX download, a ``Content-Disposition`` naming the file.
+CSV or XLSX download, a ``Content-Disposition`` naming the file. Every report answers JSON (as
+stored: codes, ISO dates), a CSV or XLSX download, or an HTML page; the drawn ones in Thai
+unless ``lang=en``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from fastapi import Query
 from fastapi.responses import Response
 
 from projections.reports.eplan_status import EplanStatusReport
+from projections.reports.labels import Lang
 from projections.reports.render import Format, render
 from projections.reports.results import Report
 
@@ -21,24 +25,29 @@ class TableFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
     XLSX = "xlsx"
-
-
-class EplanFormat(StrEnum):
-    JSON = "json"
-    CSV = "csv"
-    XLSX = "xlsx"
     HTML = "html"
 
 
-FormatQuery = Annotated[TableFormat, Query(description="json, or a csv or xlsx download")]
-EplanFormatQuery = Annotated[EplanFormat, Query(description="json, csv, xlsx or html")]
+EplanFormat = TableFormat
+"""The e-Plan table answers the same formats (its HTML page in the Tak letter's layout)."""
+
+FormatQuery = Annotated[
+    TableFormat, Query(description="json, a csv or xlsx download, or an html page")
+]
+EplanFormatQuery = FormatQuery
+LangQuery = Annotated[
+    Lang,
+    Query(description="The language of a download's or page's words: th (default) or en"),
+]
 
 
 def respond(
-    report: Report | EplanStatusReport, format: TableFormat | EplanFormat = TableFormat.JSON
+    report: Report | EplanStatusReport,
+    format: TableFormat = TableFormat.JSON,
+    lang: Lang = Lang.TH,
 ) -> Response:
     """The report as JSON, a page, or an attachment named ``<name>.<format>``."""
-    rendered = render(report, Format(format.value))
+    rendered = render(report, Format(format.value), lang)
     headers = (
         {}
         if rendered.filename is None

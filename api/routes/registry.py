@@ -18,11 +18,12 @@ from fastapi.responses import Response
 from api.access import Reader
 from api.dates import HumanDate, HumanMoment
 from api.deps import LedgerDep, ReaderDep, ReportsDep, ScopeDep
-from api.downloads import FormatQuery, TableFormat, respond
+from api.downloads import FormatQuery, LangQuery, TableFormat, respond
 from api.errors import problem_responses
 from api.queries import KNOWN_QUERY
 from ledger.application import Ledger
 from ledger.domain.reading import DataKind
+from projections.reports.labels import Lang
 
 router = APIRouter(
     tags=["registry"],
@@ -48,6 +49,7 @@ def read_registry(
     reports: ReportsDep,
     scope: ScopeDep,
     format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
     valid_on: ValidOn = None,
     recorded_at: RecordedAt = None,
     category: Annotated[str | None, Query(description="official, teacher...")] = None,
@@ -57,7 +59,7 @@ def read_registry(
     registry = reports.registry(
         scope, valid_on=valid_on, recorded_at=recorded_at, category=category, statuses=status
     )
-    return respond(registry, format)
+    return respond(registry, format, lang)
 
 
 RECORD_KINDS = (DataKind.PERSONAL, DataKind.SALARY)
@@ -88,11 +90,12 @@ def read_audit_trail(
     ledger: LedgerDep,
     reader: ReaderDep,
     format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """Every event of the stream: actor, role, effective and recorded time, legal reference,
     and its signature checked against the stored bytes (logged like a read of the record)."""
     require_record(reader, ledger, stream_id)
-    answer = respond(reports.audit_trail(stream_id), format)
+    answer = respond(reports.audit_trail(stream_id), format, lang)
     reader.logged([stream_id], RECORD_KINDS)
     return answer
 
@@ -105,23 +108,32 @@ def require_record(reader: Reader, ledger: Ledger, stream: UUID) -> None:
 
 @router.get("/positions", response_model=None)
 def read_positions(
-    reports: ReportsDep, scope: ScopeDep, format: FormatQuery = TableFormat.JSON
+    reports: ReportsDep,
+    scope: ScopeDep,
+    format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """Positions of the frame with their status and holder."""
-    return respond(reports.positions(scope), format)
+    return respond(reports.positions(scope), format, lang)
 
 
 @router.get("/positions/occupancy", response_model=None)
 def read_occupancy(
-    reports: ReportsDep, scope: ScopeDep, format: FormatQuery = TableFormat.JSON
+    reports: ReportsDep,
+    scope: ScopeDep,
+    format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """Per LAO: the frame, occupied and vacant positions, frozen and abolished ones."""
-    return respond(reports.occupancy(scope), format)
+    return respond(reports.occupancy(scope), format, lang)
 
 
 @router.get("/organizations", response_model=None)
 def read_organizations(
-    reports: ReportsDep, scope: ScopeDep, format: FormatQuery = TableFormat.JSON
+    reports: ReportsDep,
+    scope: ScopeDep,
+    format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """LAOs with their type, district and open units, in report order."""
-    return respond(reports.organizations(scope), format)
+    return respond(reports.organizations(scope), format, lang)

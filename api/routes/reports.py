@@ -1,6 +1,7 @@
 """Reports out: completeness KPIs and LPA 2.9, the overdue list, certification states, upcoming
 retirements, the Section 35 ratio, leave summaries and the e-Plan status table; each as JSON,
-or as a CSV or XLSX download (the e-Plan table also as HTML, in the Tak letter's layout).
+a CSV or XLSX download or an HTML page (``format``), in Thai unless ``lang=en`` (the e-Plan
+table in the Tak letter's layout).
 
 Reads need a session and are confined to the caller's scope (``api.deps.ScopeDep``). Each route
 is one call of the reports (``projections.reports.facade``) and its drawing (``api.downloads``).
@@ -16,8 +17,16 @@ from fastapi.responses import Response
 
 from api.dates import HumanDate
 from api.deps import ReportsDep, ScopeDep
-from api.downloads import EplanFormat, EplanFormatQuery, FormatQuery, TableFormat, respond
+from api.downloads import (
+    EplanFormat,
+    EplanFormatQuery,
+    FormatQuery,
+    LangQuery,
+    TableFormat,
+    respond,
+)
 from api.errors import problem_responses
+from projections.reports.labels import Lang
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=problem_responses(400, 401, 403))
 
@@ -33,9 +42,10 @@ def read_kpi(
     scope: ScopeDep,
     cycle: Cycle = None,
     format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """Completeness KPI per LAO and per province (target 90%), and the LPA 2.9 score."""
-    return respond(reports.kpi(scope, cycle), format)
+    return respond(reports.kpi(scope, cycle), format, lang)
 
 
 @router.get("/overdue", response_model=None)
@@ -47,9 +57,10 @@ def read_overdue(
     ] = None,
     cycle: Cycle = None,
     format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """Stages whose deadline passed with the work undone (for warning letters)."""
-    return respond(reports.overdue(scope, as_of, cycle), format)
+    return respond(reports.overdue(scope, as_of, cycle), format, lang)
 
 
 @router.get("/certification", response_model=None)
@@ -58,10 +69,11 @@ def read_certification(
     scope: ScopeDep,
     cycle: Cycle = None,
     format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """Each LAO's certification cycles: state, deadlines, roots, who certified when; with the
     signed steps of each (JSON)."""
-    return respond(reports.certification(scope, cycle), format)
+    return respond(reports.certification(scope, cycle), format, lang)
 
 
 @router.get("/certification/records", response_model=None)
@@ -70,9 +82,10 @@ def read_record_certification(
     scope: ScopeDep,
     cycle: Cycle = None,
     format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """Each record's certification state (certified, stale, submitted, draft)."""
-    return respond(reports.record_certification(scope, cycle), format)
+    return respond(reports.record_certification(scope, cycle), format, lang)
 
 
 @router.get("/retirements", response_model=None)
@@ -82,10 +95,11 @@ def read_retirements(
     first_year: Annotated[int | None, Query(ge=2400, le=2700)] = None,
     last_year: Annotated[int | None, Query(ge=2400, le=2700)] = None,
     format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """Upcoming retirements by fiscal year, LAO and position line (default: this fiscal year
     and the four after it)."""
-    return respond(reports.retirements(scope, first_year, last_year), format)
+    return respond(reports.retirements(scope, first_year, last_year), format, lang)
 
 
 @router.get("/section35", response_model=None)
@@ -94,10 +108,11 @@ def read_section35(
     scope: ScopeDep,
     fiscal_year: FiscalYear,
     format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """Personnel cost over the annual expenditure budget per LAO, flagged above 40%; each row
     names the formula that computed it."""
-    return respond(reports.section35(scope, fiscal_year), format)
+    return respond(reports.section35(scope, fiscal_year), format, lang)
 
 
 @router.get("/leave", response_model=None)
@@ -106,9 +121,10 @@ def read_leave(
     scope: ScopeDep,
     year: Annotated[int | None, Query(ge=2400, le=2700, description="Fiscal year")] = None,
     format: FormatQuery = TableFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """Per record and year: leave taken by type (times, days) and the reported ก.พ.๗ line."""
-    return respond(reports.leave(scope, year), format)
+    return respond(reports.leave(scope, year), format, lang)
 
 
 @router.get("/eplan-status", response_model=None)
@@ -123,6 +139,7 @@ def read_eplan_status(
         HumanDate | None, Query(description="Data as of this date (default: today)")
     ] = None,
     format: EplanFormatQuery = EplanFormat.JSON,
+    lang: LangQuery = Lang.TH,
 ) -> Response:
     """The e-Plan status table of a province and fiscal year, in the Tak letter's layout."""
     wanted = scope.province or province
@@ -130,4 +147,4 @@ def read_eplan_status(
         raise RequestValidationError(
             [{"loc": ("query", "province"), "msg": "Field required", "type": "missing"}]
         )
-    return respond(reports.eplan_status(wanted, fiscal_year, as_of, scope), format)
+    return respond(reports.eplan_status(wanted, fiscal_year, as_of, scope), format, lang)

@@ -19,6 +19,7 @@ from uuid import UUID
 
 from ledger.domain.rules import fiscal_year as fiscal_year_of
 from ledger.errors import StreamNotFoundError
+from projections.reports import layouts
 from projections.reports.eplan_reads import (
     EplanAnswer,
     read_features,
@@ -32,13 +33,13 @@ from projections.reports.eplan_status import EplanStatusReport, eplan_status
 from projections.reports.kp7 import HEALTH_SECTIONS, Kp7, fold_kp7
 from projections.reports.kp7_labels import SECTIONS
 from projections.reports.kpi import LaoKpi, Overdue, lao_kpis, overdue, province_kpis
+from projections.reports.names import read_names
 from projections.reports.results import (
     CertificationReport,
     KpiReport,
     RecordAsOf,
     Section35Report,
     Table,
-    field_names,
 )
 from projections.reports.retirements import RetirementGroup, upcoming_retirements
 from projections.reports.scope import EVERYWHERE, ReadScope
@@ -59,7 +60,6 @@ from projections.views.registry_queries import current_registry, record_rows, re
 from projections.views.registry_rows import RegistryEntry
 from projections.views.section35 import section35_ratios
 
-REGISTRY_COLUMNS = field_names(RegistryEntry)
 RETIREMENT_YEARS = 5
 """The default span of the retirements report: this fiscal year and the four after it."""
 
@@ -93,14 +93,16 @@ class Reports:
         statuses: Collection[str] | None = None,
     ) -> Table[RegistryEntry]:
         """Personnel records now, or as of a valid date and/or a transaction time."""
-        found = self._entries(valid_on, recorded_at, scope=scope, category=category)
+        with self._read() as (cursor, tables):
+            found = _registry(cursor, tables, valid_on, recorded_at, scope, category, None)
+            names = read_names(cursor, tables, province=scope.province)
         rows = tuple(
             entry
             for entry in found
             if (category is None or entry.category == category)
             and (statuses is None or entry.status in statuses)
         )
-        return Table("registry", rows, REGISTRY_COLUMNS)
+        return Table("registry", rows, layouts.REGISTRY, names)
 
     def record(
         self, stream: UUID, *, valid_on: date | None = None, recorded_at: datetime | None = None
@@ -153,19 +155,23 @@ class Reports:
         checked against the stored bytes."""
         with self._read() as (cursor, tables):
             trail = audit_trail(cursor, tables["audit"], self.projections.ledger, stream)
-        return Table(f"audit-{stream}", tuple(trail), field_names(AuditEntry))
+            names = read_names(cursor, tables, cids={entry.actor for entry in trail})
+        return Table(f"audit-{stream}", tuple(trail), layouts.AUDIT, names)
 
     def positions(self, scope: ReadScope) -> Table[PositionRow]:
         """Positions of the frame with their status and holder."""
         with self._read() as (cursor, tables):
             found = positions(cursor, tables["positions"], lao=scope.lao, province=scope.province)
-        return Table("positions", tuple(found), field_names(PositionRow))
+            holders = [row.holder for row in found if row.holder is not None]
+            names = read_names(cursor, tables, province=scope.province, streams=holders)
+        return Table("positions", tuple(found), layouts.POSITIONS, names)
 
     def occupancy(self, scope: ReadScope) -> Table[Occupancy]:
         """Per LAO: the frame, occupied and vacant positions, frozen and abolished ones."""
         with self._read() as (cursor, tables):
             found = occupancy(cursor, tables["positions"], lao=scope.lao, province=scope.province)
-        return Table("occupancy", tuple(found), (*field_names(Occupancy), "vacancy_rate"))
+            names = read_names(cursor, tables, province=scope.province)
+        return Table("occupancy", tuple(found), layouts.OCCUPANCY, names)
 
     def organizations(self, scope: ReadScope) -> Table[OrganizationRow]:
         """LAOs with their type, district and open units, in report order."""
@@ -173,7 +179,8 @@ class Reports:
             found = organizations(
                 cursor, tables["organizations"], province=scope.province, code=scope.lao
             )
-        return Table("organizations", tuple(found), field_names(OrganizationRow))
+            names = read_names(cursor, tables, province=scope.province)
+        return Table("organizations", tuple(found), layouts.ORGANIZATIONS, names)
 
     # Certification and completeness.
 
@@ -190,7 +197,8 @@ class Reports:
                 lao=scope.lao,
                 province=scope.province,
             )
-        return KpiReport(tuple(laos), tuple(province_kpis(laos)))
+            names = read_names(cursor, tables, province=scope.province)
+        return KpiReport(tuple(laos), tuple(province_kpis(laos)), names=names)
 
     def overdue(
         self, scope: ReadScope, as_of: date | None = None, cycle: str | None = None
@@ -206,7 +214,8 @@ class Reports:
                 lao=scope.lao,
                 province=scope.province,
             )
-        return Table("overdue", tuple(found))
+            names = read_names(cursor, tables, province=scope.province)
+        return Table("overdue", tuple(found), layouts.OVERDUE, names)
 
     def certification(self, scope: ReadScope, cycle: str | None = None) -> CertificationReport:
         """Each LAO's certification cycles (state, deadlines, roots, who certified when), with
@@ -218,8 +227,15 @@ class Reports:
             steps = certification_steps(
                 cursor, tables["certification"], [row.stream for row in found]
             )
+            signers = {
+                cid
+                for row in found
+                for cid in (row.lao_certified_by, row.province_certified_by)
+                if cid is not None
+            }
+            names = read_names(cursor, tables, province=scope.province, cids=signers)
         return CertificationReport(
-            tuple(found), {stream: tuple(items) for stream, items in steps.items()}
+            tuple(found), {stream: tuple(items) for stream, items in steps.items()}, names=names
         )
 
     def record_certification(
@@ -235,7 +251,9 @@ class Reports:
                 province=scope.province,
                 cycle=cycle,
             )
-        return Table("record-certification", tuple(found))
+            streams = [row.stream for row in found]
+            names = read_names(cursor, tables, province=scope.province, streams=streams)
+        return Table("record-certification", tuple(found), layouts.RECORD_CERTIFICATION, names)
 
     def records_of_citizen(self, cid: str) -> list[UUID]:
         """The records (streams) whose person has this citizen ID, in any LAO."""
@@ -311,7 +329,8 @@ class Reports:
                 lao=scope.lao,
                 province=scope.province,
             )
-        return Table("retirements", tuple(found), field_names(RetirementGroup))
+            names = read_names(cursor, tables, province=scope.province)
+        return Table("retirements", tuple(found), layouts.RETIREMENTS, names)
 
     def section35(self, scope: ReadScope, fiscal_year: int) -> Section35Report:
         """Personnel cost over the annual expenditure budget per LAO, flagged above 40%."""
@@ -324,7 +343,8 @@ class Reports:
                 lao=scope.lao,
                 province=scope.province,
             )
-        return Section35Report(fiscal_year, tuple(found))
+            names = read_names(cursor, tables, province=scope.province)
+        return Section35Report(fiscal_year, tuple(found), names)
 
     def leave(self, scope: ReadScope, year: int | None = None) -> Table[LeaveSummary]:
         """Per record and fiscal year (None: every year): leave taken by type and the reported
@@ -338,7 +358,9 @@ class Reports:
                 lao=scope.lao,
                 province=scope.province,
             )
-        return Table("leave", tuple(found))
+            streams = [row.stream for row in found]
+            names = read_names(cursor, tables, province=scope.province, streams=streams)
+        return Table("leave", tuple(found), layouts.leave_layout(found), names)
 
     # Development plans.
 

@@ -1,9 +1,12 @@
-"""One way to draw any report: ``render(report, fmt)``, the bytes and what they are.
+"""One way to draw any report: ``render(report, fmt, lang)``, the bytes and what they are.
 
-JSON is the report's body (encoded as the API has always sent it: UTF-8, compact); CSV and XLSX
-are a download of its table named ``<report name>.<format>``; the e-Plan status table has its
-own layout in every format, and is the one report with an HTML page. The HTTP API wraps the
-result into a response (``api.downloads``); the command line writes it to a file.
+JSON is the report's body (encoded as the API has always sent it: UTF-8, compact, codes and ISO
+dates as stored); CSV and XLSX are a download of its sheet named ``<report name>.<format>`` and
+HTML a page of it, in Thai (``lang``: English on request): headings and code labels in words,
+Buddhist-era dates, names instead of IDs, numbers as numbers (``sheets``, ``tables``,
+``workbook``, ``pages``). The e-Plan status table has its own layout, the Tak letter's, in Thai
+whatever ``lang`` says. The HTTP API wraps the result into a response (``api.downloads``); the
+command line writes it to a file.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ from projections.reports.eplan_layout import (
     render_xlsx,
 )
 from projections.reports.eplan_status import EplanStatusReport
+from projections.reports.labels import Lang
+from projections.reports.pages import sheet_html
 from projections.reports.results import Report
-from projections.reports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, table_csv, table_xlsx
+from projections.reports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, sheet_csv
+from projections.reports.workbook import sheet_xlsx
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -52,19 +58,19 @@ def json_bytes(value: Any) -> bytes:
     ).encode("utf-8")
 
 
-def render(report: Report | EplanStatusReport, fmt: Format) -> Rendered:
-    """The report drawn as ``fmt``; ``ValueError`` for HTML of a report that has no page."""
+def render(report: Report | EplanStatusReport, fmt: Format, lang: Lang = Lang.TH) -> Rendered:
+    """The report drawn as ``fmt``, its words in ``lang``."""
     if fmt is Format.JSON:
         return Rendered(json_bytes(report.as_json()), JSON_MEDIA_TYPE)
     if isinstance(report, EplanStatusReport):
         return _render_eplan(report, fmt)
+    sheet = report.sheet()
     if fmt is Format.HTML:
-        raise ValueError(f"the {report.name} report has no HTML page")
-    columns, rows = report.tabulate()
+        return Rendered(sheet_html(sheet, lang).encode("utf-8"), HTML_MEDIA_TYPE)
     filename = f"{report.name}.{fmt.value}"
     if fmt is Format.XLSX:
-        return Rendered(table_xlsx(report.name, columns, rows), XLSX_MEDIA_TYPE, filename)
-    return Rendered(table_csv(columns, rows), CSV_MEDIA_TYPE, filename)
+        return Rendered(sheet_xlsx(sheet, lang), XLSX_MEDIA_TYPE, filename)
+    return Rendered(sheet_csv(sheet, lang), CSV_MEDIA_TYPE, filename)
 
 
 def _render_eplan(report: EplanStatusReport, fmt: Format) -> Rendered:

@@ -1,25 +1,27 @@
 """What the Reports facade answers: typed rows, and what their JSON and downloads look like.
 
 Every answer is a ``Report``: a ``name`` (its download's file name, without the extension), its
-JSON body (``as_json``) and the columns and rows a CSV or XLSX download lays out
-(``tabulate``). Most reports are a ``Table`` of typed rows; the KPIs, certification, Section 35
-and one record carry a little more in their JSON. The e-Plan status table has a layout of its own
-(``projections.reports.eplan_status``, ``projections.reports.eplan_layout``).
+JSON body (``as_json``) and the ``sheets.Sheet`` a CSV, XLSX or HTML drawing lays out
+(``sheet``: Thai headings, names instead of codes, typed cells; ``projections.reports.layouts``
+says which columns). Most reports are a ``Table`` of typed rows; the KPIs, certification,
+Section 35 and one record carry a little more in their JSON. The e-Plan status table has a
+layout of its own (``projections.reports.eplan_status``, ``projections.reports.eplan_layout``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar
 
+from projections.reports import layouts
 from projections.reports.kpi import LaoKpi, ProvinceKpi
+from projections.reports.sheets import Layout, Names, Sheet, plain_sheet, sheet_of
 from projections.views.certification import CycleRow, StepRow
 from projections.views.registry_rows import RegistryEntry
 from projections.views.section35 import FORMULAS, Section35Row
 
-Columns = list[str]
 JsonRows = list[dict[str, Any]]
 
 
@@ -37,7 +39,7 @@ class Report(Protocol):
 
     def as_json(self) -> Any: ...
 
-    def tabulate(self) -> tuple[Columns, JsonRows]: ...
+    def sheet(self) -> Sheet: ...
 
 
 RowT = TypeVar("RowT", bound=Row)
@@ -45,26 +47,22 @@ RowT = TypeVar("RowT", bound=Row)
 
 @dataclass(frozen=True, slots=True)
 class Table(Generic[RowT]):
-    """Typed rows under a name. ``columns`` of a download: the given ones, or (None) the first
-    row's keys, so an empty table downloads with no header."""
+    """Typed rows under a name, with the layout they are drawn in and the names of the people
+    and LAOs they hold. Without a layout a drawing shows the rows' JSON keys (none when the
+    table is empty); every report of the facade has one, so it has headings even when empty."""
 
     name: str
     rows: tuple[RowT, ...]
-    columns: tuple[str, ...] | None = None
+    layout: Layout | None = None
+    names: Names = field(default_factory=Names)
 
     def as_json(self) -> JsonRows:
         return [row.as_json() for row in self.rows]
 
-    def tabulate(self) -> tuple[Columns, JsonRows]:
-        rows = self.as_json()
-        if self.columns is not None:
-            return list(self.columns), rows
-        return (list(rows[0]) if rows else []), rows
-
-
-def field_names(row_type: type[Any]) -> tuple[str, ...]:
-    """A row dataclass's fields, in order: the columns of its download."""
-    return tuple(f.name for f in fields(row_type))
+    def sheet(self) -> Sheet:
+        if self.layout is None:
+            return plain_sheet(self.name, self.as_json())
+        return sheet_of(self.name, self.layout, self.rows, self.names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +83,10 @@ class RecordAsOf:
             "recorded_at": None if self.recorded_at is None else self.recorded_at.isoformat(),
         }
 
-    def tabulate(self) -> tuple[Columns, JsonRows]:
-        row = self.as_json()
-        return list(row), [row]
+    def sheet(self) -> Sheet:
+        found = sheet_of(self.name, layouts.RECORD, [self.entry], Names())
+        when = {"valid_on": self.valid_on, "recorded_at": self.recorded_at}
+        return Sheet(found.name, found.title, found.columns, ({**found.rows[0], **when},))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +96,7 @@ class KpiReport:
     laos: tuple[LaoKpi, ...]
     provinces: tuple[ProvinceKpi, ...]
     name: str = "kpi"
+    names: Names = field(default_factory=Names)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -104,8 +104,8 @@ class KpiReport:
             "provinces": [kpi.as_json() for kpi in self.provinces],
         }
 
-    def tabulate(self) -> tuple[Columns, JsonRows]:
-        return Table(self.name, self.laos).tabulate()
+    def sheet(self) -> Sheet:
+        return sheet_of(self.name, layouts.KPI, self.laos, self.names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +115,7 @@ class CertificationReport:
     cycles: tuple[CycleRow, ...]
     steps: Mapping[str, tuple[StepRow, ...]] = field(default_factory=dict)  # by cycle stream
     name: str = "certification"
+    names: Names = field(default_factory=Names)
 
     def as_json(self) -> JsonRows:
         return [
@@ -123,11 +124,8 @@ class CertificationReport:
             for cycle in self.cycles
         ]
 
-    def tabulate(self) -> tuple[Columns, JsonRows]:
-        return Table(self.name, self.cycles).tabulate()
-
-
-SECTION35_COLUMNS = (*field_names(Section35Row), "ratio", "limit", "over_limit")
+    def sheet(self) -> Sheet:
+        return sheet_of(self.name, layouts.CERTIFICATION, self.cycles, self.names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +134,7 @@ class Section35Report:
 
     fiscal_year: int
     laos: tuple[Section35Row, ...]
+    names: Names = field(default_factory=Names)
 
     @property
     def name(self) -> str:
@@ -148,5 +147,5 @@ class Section35Report:
             "laos": [row.as_json() for row in self.laos],
         }
 
-    def tabulate(self) -> tuple[Columns, JsonRows]:
-        return Table(self.name, self.laos, SECTION35_COLUMNS).tabulate()
+    def sheet(self) -> Sheet:
+        return sheet_of(self.name, layouts.SECTION35, self.laos, self.names)

@@ -1,5 +1,6 @@
-"""Plain tables as downloads: CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
-the Thai text right) and XLSX (one sheet, a bold header row).
+"""Tables as downloads: CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Thai
+text right), and what every download shares (safe text cells, a new workbook, its bytes; the
+XLSX drawing of a report is ``projections.reports.workbook``'s).
 
 Every text cell goes through ``safe_text``: a download is opened in a spreadsheet program, where
 text beginning with ``= + - @`` (or a tab or carriage return) would run as a formula (a name
@@ -13,13 +14,15 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
-from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
+
+from projections.reports.labels import Lang
+from projections.reports.sheets import Column, Kind, Sheet, number, show_text
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,19 +49,6 @@ def safe_text(text: str) -> str:
     return text
 
 
-def cell_value(value: Any) -> Any:
-    """What a cell shows: text (made safe), a number, or blank; lists joined, booleans as 1/0."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, list | tuple):
-        return safe_text(", ".join("" if item is None else str(item) for item in value))
-    return safe_text(str(value))
-
-
 def as_text(cell: Cell | MergedCell) -> None:
     """Keep a text cell text: openpyxl guesses a formula from a leading ``=``, never again."""
     if isinstance(cell.value, str):
@@ -78,11 +68,29 @@ def _csv_cell(cell: Any) -> Any:
     return safe_text(cell) if isinstance(cell, str) else cell
 
 
-def table_csv(columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """A header line, then one line per row (the columns' values, in order)."""
-    return csv_bytes(
-        [list(columns), *([cell_value(row.get(column)) for column in columns] for row in rows)]
-    )
+def sheet_csv(sheet: Sheet, lang: Lang) -> bytes:
+    """A header line (even when there is no row), then one line per row. Numbers are written
+    plain so a spreadsheet reads them as numbers: money ``20000.00``, a ratio ``41.23%``."""
+    header = [column.heading(lang) for column in sheet.columns]
+    lines = [
+        [csv_cell(row.get(column.key), column, lang) for column in sheet.columns]
+        for row in sheet.rows
+    ]
+    return csv_bytes([header, *lines])
+
+
+def csv_cell(value: Any, column: Column, lang: Lang) -> Any:
+    """One cell of a CSV line (None: empty)."""
+    if not column.numeric:
+        return show_text(value, column, lang)
+    found = number(value, column.kind)
+    if found is None:
+        return None
+    if column.kind is Kind.RATIO:
+        return f"{float(found) * 100:.2f}%"
+    if column.kind is Kind.MONEY:
+        return f"{found:.2f}"
+    return found
 
 
 def new_sheet(title: str) -> tuple[Workbook, Worksheet]:
@@ -100,18 +108,3 @@ def workbook_bytes(workbook: Workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def table_xlsx(title: str, columns: Sequence[str], rows: Sequence[Mapping[str, Any]]) -> bytes:
-    """One sheet named ``title``: a bold header row, then one row per row."""
-    workbook, sheet = new_sheet(title)
-    sheet.append([safe_text(column) for column in columns])
-    for row in rows:
-        sheet.append([cell_value(row.get(column)) for column in columns])
-    for cell in sheet[1]:
-        cell.font = Font(name=THAI_FONT, bold=True)
-    for line in sheet.iter_rows(min_row=2):
-        for cell in line:
-            cell.font = Font(name=THAI_FONT)
-            as_text(cell)
-    return workbook_bytes(workbook)

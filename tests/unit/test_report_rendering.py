@@ -21,7 +21,10 @@ from projections.reports.eplan_status import (
     EplanTotals,
     lao_label,
 )
-from projections.reports.tables import table_csv, table_xlsx
+from projections.reports.labels import Lang
+from projections.reports.sheets import plain_sheet
+from projections.reports.tables import sheet_csv
+from projections.reports.workbook import sheet_xlsx
 
 
 def _row(no: int, **changes: object) -> EplanStatusRow:
@@ -160,15 +163,16 @@ def test_xlsx_keeps_counts_as_numbers_with_the_header_merged() -> None:
 
 
 def test_plain_tables_as_csv_and_xlsx() -> None:
-    """A header line then rows; None is empty, lists are joined, booleans are 1/0."""
-    rows = [{"lao": "6480101", "ok": True, "roles": ["a", "b"], "x": None}]
+    """Rows no layout describes: a header line of their keys, then rows; None is empty, lists
+    are joined, booleans read yes or no, whole numbers are numbers."""
+    rows = [{"lao": "6480101", "ok": True, "roles": ["a", "b"], "x": None, "n": 3}]
 
-    text = table_csv(["lao", "ok", "roles", "x"], rows).decode("utf-8-sig")
-    sheet = load_workbook(io.BytesIO(table_xlsx("t", ["lao", "ok"], rows))).active
+    text = sheet_csv(plain_sheet("t", rows), Lang.EN).decode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(sheet_xlsx(plain_sheet("t", rows), Lang.TH))).active
 
-    assert ["lao,ok,roles,x", '6480101,1,"a, b",'] == text.splitlines()
+    assert ["lao,ok,roles,x,n", '6480101,Yes,"a, b",,3'] == text.splitlines()
     assert sheet is not None
-    assert ("6480101", 1) == (sheet["A2"].value, sheet["B2"].value)
+    assert ("6480101", "ใช่", 3) == (sheet["A2"].value, sheet["B2"].value, sheet["E2"].value)
 
 
 def _with_stored_control_character() -> EplanStatusReport:

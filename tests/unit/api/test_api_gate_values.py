@@ -176,7 +176,7 @@ def test_a_formula_name_downloads_as_text(
     workbook = client.get("/organizations", params={"format": "xlsx"}, headers=headers)
 
     rows = list(csv.DictReader(io.StringIO(text.content.decode("utf-8-sig"))))
-    assert ["'" + FORMULA] == [row["name"] for row in rows if row["code"] == "6480199"]
+    assert ["'" + FORMULA] == [row["ชื่อ อปท."] for row in rows if row["รหัส อปท."] == "6480199"]
     sheet = load_workbook(io.BytesIO(workbook.content)).active
     assert sheet is not None
     cells = [

@@ -176,7 +176,7 @@ def test_audit_trail_of_another_lao_is_not_found(
 
 
 def test_csv_download(client: TestClient, world: ProjectionWorld, auditor: Operator) -> None:
-    """?format=csv answers a UTF-8 CSV attachment: a header line, then one line per row."""
+    """?format=csv answers a UTF-8 CSV attachment: a Thai header line, then one line per row."""
     headers = login(client, auditor)
 
     response = client.get("/registry", params={"format": "csv"}, headers=headers)
@@ -184,12 +184,13 @@ def test_csv_download(client: TestClient, world: ProjectionWorld, auditor: Opera
     assert "text/csv; charset=utf-8" == response.headers["content-type"]
     assert 'attachment; filename="registry.csv"' == response.headers["content-disposition"]
     lines = response.content.decode("utf-8-sig").splitlines()
-    assert lines[0].startswith("stream,cid,category")
+    assert lines[0].startswith("ชื่อ-สกุล,เลขประจำตัวประชาชน,ประเภทบุคลากร")
     assert len(world.records) + 1 == len(lines)
 
 
 def test_xlsx_download(client: TestClient, world: ProjectionWorld, auditor: Operator) -> None:
-    """?format=xlsx answers a workbook whose first row names the columns."""
+    """?format=xlsx answers a workbook whose first row names the columns, then the LAOs and a
+    totals row."""
     headers = login(client, auditor)
 
     response = client.get("/reports/kpi", params={"format": "xlsx"}, headers=headers)
@@ -199,8 +200,8 @@ def test_xlsx_download(client: TestClient, world: ProjectionWorld, auditor: Oper
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
     assert sheet is not None
-    assert ("lao", "province") == tuple(cell.value for cell in sheet[1][:2])
-    assert 4 == sheet.max_row  # three LAOs and the header
+    assert ("อปท.", "จังหวัด") == tuple(cell.value for cell in sheet[1][:2])
+    assert 5 == sheet.max_row  # the header, three LAOs and the totals
 
 
 def test_eplan_status_formats(

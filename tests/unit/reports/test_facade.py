@@ -78,10 +78,11 @@ def test_positions_are_narrowed_to_the_scopes_lao(reports: Reports) -> None:
 
 
 def test_occupancy_downloads_with_its_vacancy_rate(reports: Reports) -> None:
-    """The occupancy download has the computed vacancy rate as its last column."""
-    columns, _ = reports.occupancy(EVERYWHERE).tabulate()
+    """The occupancy download has the computed vacancy rate before the LAO code."""
+    sheet = reports.occupancy(EVERYWHERE).sheet()
 
-    assert "vacancy_rate" == columns[-1]
+    assert ["vacancy_rate", "lao"] == [column.key for column in sheet.columns[-2:]]
+    assert [0.5] == [row["vacancy_rate"] for row in sheet.rows]
 
 
 def test_organizations_of_a_province(reports: Reports) -> None:

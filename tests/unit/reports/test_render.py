@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
-
 from projections.reports.eplan_status import EplanStatusReport, EplanTotals
 from projections.reports.render import Format, render
 from projections.reports.results import Table
@@ -48,17 +46,20 @@ def test_csv_is_a_download_named_for_the_report() -> None:
     assert "\ufeffname,count\r\nตาก,1\r\nนครพนม,2\r\n".encode() == rendered.content
 
 
-def test_an_empty_table_without_columns_downloads_without_a_header() -> None:
-    """A table whose columns come from its first row has none when it is empty."""
+def test_an_empty_table_without_a_layout_downloads_without_a_header() -> None:
+    """A table whose columns come from its first row has none when it is empty (every report
+    of the facade has a layout, and so a header)."""
     rendered = render(Table("nothing", ()), Format.CSV)
 
     assert "\ufeff\r\n".encode() == rendered.content
 
 
-def test_only_the_eplan_table_has_a_page() -> None:
-    """HTML of a plain table is refused."""
-    with pytest.raises(ValueError, match="places"):
-        render(PLACES, Format.HTML)
+def test_a_plain_table_has_a_page_too() -> None:
+    """HTML of a plain table is a page showing it, not a download."""
+    rendered = render(PLACES, Format.HTML)
+
+    assert (None, "text/html; charset=utf-8") == (rendered.filename, rendered.media_type)
+    assert "<td>นครพนม</td>" in rendered.content.decode()
 
 
 def test_the_eplan_page_is_shown_not_downloaded() -> None:

@@ -1,0 +1,57 @@
+"""The names a report shows instead of codes: LAOs by their registered name, records by their
+person's name, signers by their name when they have a record.
+
+Read by the facade in the same transaction as the report's rows (``read_names``), so a report
+names what its rows held then.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+from projections.reports.sheets import Names
+from projections.store import Cursor
+from projections.views.organizations import organizations
+from projections.views.registry_queries import record_rows
+from projections.views.registry_rows import RecordRow
+
+Tables = Mapping[str, Mapping[str, str]]
+
+
+def full_name(prefix: str | None, first_name: str | None, last_name: str | None) -> str | None:
+    """``นายหนึ่ง ทดสอบ``: the prefix written onto the first name, then the last name (None
+    when the record has no name entry)."""
+    first = f"{prefix or ''}{first_name or ''}"
+    full = " ".join(part for part in (first, last_name or "") if part)
+    return full or None
+
+
+def person_name(row: RecordRow) -> str | None:
+    """The name of a record's current name entry."""
+    named = row.name
+    return full_name(named.get("prefix"), named.get("first_name"), named.get("last_name"))
+
+
+def read_names(
+    cursor: Cursor,
+    tables: Tables,
+    *,
+    province: str | None = None,
+    streams: Collection[str] = (),
+    cids: Collection[str] = (),
+) -> Names:
+    """Every LAO of the province (None: all) by code, the named streams' people, and the
+    signers (citizen IDs) that have a record."""
+    registered = organizations(cursor, tables["organizations"], province=province)
+    laos = {row.code: row.name for row in registered}
+    people: dict[str, str] = {}
+    if streams:
+        for row in record_rows(cursor, tables["registry"], streams=list(set(streams))):
+            if (name := person_name(row)) is not None:
+                people[row.stream] = name
+    signers: dict[str, str] = {}
+    for cid in set(cids) - {"system"}:
+        for row in record_rows(cursor, tables["registry"], cid=cid):
+            if (name := person_name(row)) is not None:
+                signers[cid] = name
+    return Names(laos, people, signers)
