@@ -25,7 +25,7 @@ from projections.reports.eplan_layout import (
 from projections.reports.eplan_status import EplanStatusReport
 from projections.reports.labels import Lang
 from projections.reports.pages import sheet_html
-from projections.reports.results import Report
+from projections.reports.results import Report, sheet_of_report
 from projections.reports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, sheet_csv
 from projections.reports.workbook import sheet_xlsx
 
@@ -64,7 +64,7 @@ def render(report: Report | EplanStatusReport, fmt: Format, lang: Lang = Lang.TH
         return Rendered(json_bytes(report.as_json()), JSON_MEDIA_TYPE)
     if isinstance(report, EplanStatusReport):
         return _render_eplan(report, fmt)
-    sheet = report.sheet()
+    sheet = sheet_of_report(report)
     if fmt is Format.HTML:
         return Rendered(sheet_html(sheet, lang).encode("utf-8"), HTML_MEDIA_TYPE)
     filename = f"{report.name}.{fmt.value}"

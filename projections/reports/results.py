@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from projections.reports import layouts
 from projections.reports.kpi import LaoKpi, ProvinceKpi
@@ -22,6 +22,7 @@ from projections.views.certification import CycleRow, StepRow
 from projections.views.registry_rows import RegistryEntry
 from projections.views.section35 import FORMULAS, Section35Row
 
+Columns = list[str]
 JsonRows = list[dict[str, Any]]
 
 
@@ -32,14 +33,34 @@ class Row(Protocol):
 
 
 class Report(Protocol):
-    """Any answer of the facade, as ``projections.reports.render.render`` draws it."""
+    """Any answer of the facade, as ``projections.reports.render.render`` draws it: a ``sheet``
+    (``Drawn``) or, for an answer with no layout yet, its columns and JSON rows
+    (``Tabulated``)."""
 
     @property
     def name(self) -> str: ...
 
     def as_json(self) -> Any: ...
 
+
+@runtime_checkable
+class Drawn(Protocol):
     def sheet(self) -> Sheet: ...
+
+
+@runtime_checkable
+class Tabulated(Protocol):
+    def tabulate(self) -> tuple[Columns, JsonRows]: ...
+
+
+def sheet_of_report(report: Report) -> Sheet:
+    """The sheet a report is drawn as: its own, or one of its JSON columns and rows."""
+    if isinstance(report, Drawn):
+        return report.sheet()
+    if isinstance(report, Tabulated):
+        columns, rows = report.tabulate()
+        return plain_sheet(report.name, rows, columns)
+    return plain_sheet(report.name, [])
 
 
 RowT = TypeVar("RowT", bound=Row)

@@ -144,12 +144,17 @@ def sheet_of(name: str, layout: Layout, rows: Sequence[Any], names: Names) -> Sh
     )
 
 
-def plain_sheet(name: str, rows: Sequence[Mapping[str, Any]]) -> Sheet:
-    """A sheet of JSON rows no layout describes: the first row's keys as columns and their
-    headings (none when
-    there is no row), whole numbers as counts, booleans as yes or no."""
+def plain_sheet(
+    name: str, rows: Sequence[Mapping[str, Any]], keys: Sequence[str] | None = None
+) -> Sheet:
+    """A sheet of JSON rows no layout describes: ``keys`` (None: the first row's, so none when
+    there is no row) as columns and their headings, whole numbers as counts, booleans as yes
+    or no."""
     first = rows[0] if rows else {}
-    columns = tuple(Column(key, _kind_of(value), label=(key, key)) for key, value in first.items())
+    columns = tuple(
+        Column(key, _kind_of(first.get(key)), label=(key, key))
+        for key in (list(first) if keys is None else keys)
+    )
     return Sheet(name, (name, name), columns, tuple(rows))
 
 
