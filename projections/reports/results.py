@@ -11,7 +11,7 @@ layout of its own (``projections.reports.eplan_status``, ``projections.reports.e
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
@@ -64,6 +64,11 @@ def sheet_of_report(report: Report) -> Sheet:
 
 
 RowT = TypeVar("RowT", bound=Row)
+
+
+def field_names(row_type: type[Any]) -> tuple[str, ...]:
+    """A row dataclass's fields, in order: the columns of a report that only tabulates."""
+    return tuple(f.name for f in fields(row_type))
 
 
 @dataclass(frozen=True, slots=True)
