@@ -84,6 +84,19 @@ def test_a_project_page_lists_every_money_line(client: TestClient, world: Projec
     assert {"type": "Point", "coordinates": [104.78, 17.41]} == page["geometry"]
 
 
+def test_projects_download_as_csv(client: TestClient, world: ProjectionWorld) -> None:
+    """A list downloads as CSV: one line per project, its amounts as plain numbers."""
+    headers = login(client, world.operators["finance"])
+
+    response = client.get("/projects", headers=headers, params={"format": "csv"})
+
+    assert response.headers["content-type"].startswith("text/csv")
+    header, *lines = response.content.decode("utf-8-sig").splitlines()
+    assert {"id", "title", "status_th", "budget", "disbursed"} <= set(header.split(","))
+    assert 4 == len(lines)
+    assert "party" not in header
+
+
 def test_the_fiscal_year_filter(client: TestClient, world: ProjectionWorld) -> None:
     """A project is in every year it is planned, budgeted or carried into; Thai digits read."""
     headers = login(client, world.operators["finance"])
