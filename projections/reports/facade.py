@@ -30,10 +30,15 @@ from projections.reports.eplan_reads import (
     read_subsidies,
 )
 from projections.reports.eplan_status import EplanStatusReport, eplan_status
-from projections.reports.kp7 import HEALTH_SECTIONS, Kp7, fold_kp7
-from projections.reports.kp7_labels import SECTIONS
+from projections.reports.kp7 import Kp7, kp7_of
 from projections.reports.kpi import LaoKpi, Overdue, lao_kpis, overdue, province_kpis
 from projections.reports.names import read_names
+from projections.reports.organization import (
+    OrganizationDetail,
+    PositionDetail,
+    organization_detail,
+    position_detail,
+)
 from projections.reports.results import (
     CertificationReport,
     KpiReport,
@@ -56,7 +61,7 @@ from projections.views.eplan_status import eplan_facts
 from projections.views.leave import LeaveSummary, leave_summary
 from projections.views.organizations import OrganizationRow, organizations
 from projections.views.positions import Occupancy, PositionRow, occupancy, positions
-from projections.views.registry_queries import current_registry, record_rows, registry_as_of
+from projections.views.registry_queries import record_rows, registry_entries
 from projections.views.registry_rows import RegistryEntry
 from projections.views.section35 import section35_ratios
 
@@ -94,7 +99,15 @@ class Reports:
     ) -> Table[RegistryEntry]:
         """Personnel records now, or as of a valid date and/or a transaction time."""
         with self._read() as (cursor, tables):
-            found = _registry(cursor, tables, valid_on, recorded_at, scope, category, None)
+            found = registry_entries(
+                cursor,
+                tables["registry"],
+                valid=valid_on,
+                recorded=recorded_at,
+                lao=scope.lao,
+                province=scope.province,
+                category=category,
+            )
             names = read_names(cursor, tables, province=scope.province)
         rows = tuple(
             entry
@@ -123,9 +136,18 @@ class Reports:
         category: str | None = None,
         streams: Collection[str] | None = None,
     ) -> list[RegistryEntry]:
-        """``_registry`` in a read of its own."""
+        """The registry now or as of the dates, in a read of its own."""
         with self._read() as (cursor, tables):
-            return _registry(cursor, tables, valid_on, recorded_at, scope, category, streams)
+            return registry_entries(
+                cursor,
+                tables["registry"],
+                valid=valid_on,
+                recorded=recorded_at,
+                lao=scope.lao,
+                province=scope.province,
+                category=category,
+                streams=streams,
+            )
 
     def kp7(
         self,
@@ -135,20 +157,12 @@ class Reports:
         recorded_at: datetime | None = None,
         health: bool = True,
     ) -> Kp7:
-        """A person's full ก.พ.๗ by section, now or as of a valid date and/or a transaction
-        time, each entry with its signer and its corrections; without the health sections
-        (leave, discipline) unless ``health``. ``StreamNotFoundError`` as ``record``."""
+        """A person's full ก.พ.๗ by section (``projections.reports.kp7``), now or as of the
+        dates; without the health sections unless ``health``."""
         with self._read() as (cursor, tables):
-            found = _registry(
-                cursor, tables, valid_on, recorded_at, EVERYWHERE, None, [str(stream)]
+            return kp7_of(
+                cursor, tables, self.projections.ledger, stream, valid_on, recorded_at, health
             )
-            if not found:
-                raise StreamNotFoundError(f"{stream} (no record in the registry as of that date)")
-            trail = audit_trail(cursor, tables["audit"], self.projections.ledger, stream)
-        withheld = () if health else tuple(s for s, _ in SECTIONS if s in HEALTH_SECTIONS)
-        entries = fold_kp7(trail, valid_on, recorded_at)
-        shown = tuple(entry for entry in entries if entry.section not in withheld)
-        return Kp7(found[0], shown, valid_on, recorded_at, withheld)
 
     def audit_trail(self, stream: UUID) -> Table[AuditEntry]:
         """Every event of the stream with its signer and legal reference, each signature
@@ -181,6 +195,16 @@ class Reports:
             )
             names = read_names(cursor, tables, province=scope.province)
         return Table("organizations", tuple(found), layouts.ORGANIZATIONS, names)
+
+    def organization(self, code: str) -> OrganizationDetail:
+        """An LAO by its DLA code, with its units."""
+        with self._read() as (cursor, tables):
+            return organization_detail(cursor, tables, code)
+
+    def position(self, code: str, number: str, *, occupant: bool = True) -> PositionDetail:
+        """A position of an LAO's frame by its number, and its occupant now (if asked)."""
+        with self._read() as (cursor, tables):
+            return position_detail(cursor, tables, code, number, occupant)
 
     # Certification and completeness.
 
@@ -417,34 +441,3 @@ class Reports:
         """The located projects as a GeoJSON FeatureCollection."""
         with self._book(scope) as book:
             return read_features(book, fiscal_year)
-
-
-def _registry(
-    cursor: Cursor,
-    tables: Mapping[str, Mapping[str, str]],
-    valid_on: date | None,
-    recorded_at: datetime | None,
-    scope: ReadScope,
-    category: str | None,
-    streams: Collection[str] | None,
-) -> list[RegistryEntry]:
-    """The registry now (no date given: the ``records`` table) or as of the dates (a fold over
-    the facts); as of a date, ``category`` is the caller's to filter."""
-    if valid_on is None and recorded_at is None:
-        return current_registry(
-            cursor,
-            tables["registry"],
-            lao=scope.lao,
-            province=scope.province,
-            category=category,
-            streams=streams,
-        )
-    return registry_as_of(
-        cursor,
-        tables["registry"],
-        valid=valid_on,
-        recorded=recorded_at,
-        lao=scope.lao,
-        province=scope.province,
-        streams=streams,
-    )

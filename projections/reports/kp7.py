@@ -17,14 +17,17 @@ whose roles do not read health gets the record without those sections, named as 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
+from ledger.application import Ledger
 from ledger.domain.employment import TRANSITIONS
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.rules import format_buddhist_date, retirement_date
+from ledger.errors import StreamNotFoundError
 from projections.reports.kp7_labels import (
     SECTIONS,
     buddhist,
@@ -37,8 +40,10 @@ from projections.reports.kp7_labels import (
 )
 from projections.reports.results import Columns, JsonRows
 from projections.rows import THAILAND, from_utc_text, utc_text
-from projections.views.audit_trail import AuditEntry
+from projections.store import Cursor
+from projections.views.audit_trail import AuditEntry, audit_trail
 from projections.views.registry import SECTION_OF
+from projections.views.registry_queries import registry_entries
 from projections.views.registry_rows import RegistryEntry
 
 HEALTH_SECTIONS = frozenset({RecordSection.LEAVE, RecordSection.DISCIPLINE})
@@ -272,3 +277,26 @@ class Kp7:
             if entry.section not in self.withheld
         ]
         return columns, rows
+
+
+def kp7_of(
+    cursor: Cursor,
+    tables: Mapping[str, Mapping[str, str]],
+    ledger: Ledger,
+    stream: UUID,
+    valid_on: date | None,
+    recorded_at: datetime | None,
+    health: bool,
+) -> Kp7:
+    """The record's ก.พ.๗ as of the dates, without the health sections unless ``health``;
+    ``StreamNotFoundError`` when the registry held no such record then."""
+    found = registry_entries(
+        cursor, tables["registry"], valid=valid_on, recorded=recorded_at, streams=[str(stream)]
+    )
+    if not found:
+        raise StreamNotFoundError(f"{stream} (no record in the registry as of that date)")
+    trail = audit_trail(cursor, tables["audit"], ledger, stream)
+    withheld = () if health else tuple(s for s, _ in SECTIONS if s in HEALTH_SECTIONS)
+    entries = fold_kp7(trail, valid_on, recorded_at)
+    shown = tuple(entry for entry in entries if entry.section not in withheld)
+    return Kp7(found[0], shown, valid_on, recorded_at, withheld)

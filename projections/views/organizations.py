@@ -179,3 +179,30 @@ def organizations(
         for row in cursor.fetchall()
     ]
     return sorted(found, key=lambda o: (o.province, TYPE_ORDER.get(o.type, 9), o.code))
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    """An org unit of an LAO: a division, a school, a child development centre."""
+
+    code: str
+    unit: str
+    kind: str
+    name: str
+    parent: str | None
+    is_open: bool
+
+    def as_json(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+
+def units(cursor: Cursor, tables: Mapping[str, str], code: str) -> list[UnitRow]:
+    """The units of the LAO ``code``, open ones first, each kind together, by unit code."""
+    cursor.execute(
+        f"SELECT {', '.join(UNIT_COLUMNS)} FROM {tables['units']} WHERE code = ?", [code]
+    )
+    found = [
+        UnitRow(code, unit, kind, name, parent, bool(is_open))
+        for code, unit, kind, name, parent, is_open in cursor.fetchall()
+    ]
+    return sorted(found, key=lambda u: (not u.is_open, u.kind, u.unit))

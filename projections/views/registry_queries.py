@@ -184,3 +184,31 @@ def registry_as_of(
         if (lao is None or entry.lao == lao) and (province is None or entry.province == province):
             found.append(entry)
     return sorted(found, key=lambda e: (e.province, e.lao, e.cid, e.stream))
+
+
+def registry_entries(
+    cursor: Cursor,
+    tables: Mapping[str, str],
+    *,
+    valid: date | None = None,
+    recorded: datetime | None = None,
+    lao: str | None = None,
+    province: str | None = None,
+    category: str | None = None,
+    streams: Collection[str] | None = None,
+) -> list[RegistryEntry]:
+    """The registry now (no date given: ``current_registry``) or as of the dates
+    (``registry_as_of``; there ``category`` is the caller's to filter)."""
+    if valid is None and recorded is None:
+        return current_registry(
+            cursor, tables, lao=lao, province=province, category=category, streams=streams
+        )
+    return registry_as_of(
+        cursor,
+        tables,
+        valid=valid,
+        recorded=recorded,
+        lao=lao,
+        province=province,
+        streams=streams,
+    )
