@@ -8,6 +8,7 @@ DESIGN.md's login does; the bearer token it returns is good for the session's li
 from __future__ import annotations
 
 import base64
+import json
 from types import TracebackType
 from typing import Any, Self
 from uuid import UUID
@@ -61,13 +62,26 @@ class LedgerClient:
         self._token = str(token["access_token"])
         return token
 
+    def use_token(self, token: str) -> None:
+        """Use a bearer token opened before (``ledger token``) for the calls that follow."""
+        self._token = token
+
     def head(self, stream: UUID) -> tuple[int, str]:
-        """The stream's version and head hash (zeros for a stream not opened); needs a session."""
-        answer = self._http.get(f"/streams/{stream}/events", headers=self._auth())
+        """The stream's version and head hash (zeros for a stream not opened, or one outside
+        the caller's share, which the API does not tell apart); needs a session."""
+        answer = self._http.get(f"/streams/{stream}/head", headers=self._auth())
         if answer.status_code == 404:
             return 0, GENESIS_PREV_HASH
-        last = _json_or_raise(answer)[-1]
-        return int(last["version"]), str(last["hash"])
+        head = _json_or_raise(answer)
+        return int(head["version"]), str(head["hash"])
+
+    def events(self, stream: UUID) -> list[tuple[int, str, dict[str, Any]]]:
+        """The stream's events as (version, type, data), read from their signed statements."""
+        answer = _json_or_raise(self._http.get(f"/streams/{stream}/events", headers=self._auth()))
+        return [
+            (int(event["version"]), str(event["type"]), _data_of(event["statement"]))
+            for event in answer
+        ]
 
     def submit(self, signed: SignedStatement) -> dict[str, Any]:
         """Send one signed statement; its receipt."""
@@ -90,6 +104,11 @@ def _json_or_raise(answer: httpx.Response) -> Any:
             detail = answer.text[:200]
         raise ServerError(f"server answered {answer.status_code} {detail}")
     return answer.json()
+
+
+def _data_of(statement: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(base64.b64decode(statement))["data"]
+    return data
 
 
 def b64(raw: bytes) -> str:

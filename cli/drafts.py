@@ -7,8 +7,9 @@ date field (as the event type's data model declares them) from the forms people 
 (``01/04/2562``, Thai digits, ``1 เมษายน 2562``, ISO) to ISO; a two-digit year, or a date that is
 not text at all, is refused with its rule before anything is signed.
 
-A correction's ``replacement`` is data of the corrected entry's type, which only the ledger
-knows: its strings are normalised, its dates are left as written (ISO, or refused).
+A correction's ``replacement`` is data of the corrected entry's type: its strings are
+normalised, and its dates written as ISO when the draft names that type (``corrects.type``,
+which ``ledger correct`` writes), else left as written (ISO, or refused).
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ class DraftError(ValueError):
         self.rule_id = error.rule_id
 
 
-def prepare_data(event_type: str, data: Any) -> Any:
-    """The draft's ``data`` ready to sign: strings in NFC, the event type's dates in ISO.
+def prepare_data(event_type: str, data: Any, corrected_type: str | None = None) -> Any:
+    """The draft's ``data`` ready to sign: strings in NFC, the event type's dates in ISO; a
+    correction's ``replacement`` too when the draft names the corrected entry's type
+    (``corrects.type``, as ``ledger correct`` writes it).
 
     Raises ``DraftError`` for a date that cannot be read (a two-digit year names its rule).
     """
@@ -43,7 +46,12 @@ def prepare_data(event_type: str, data: Any) -> Any:
     spec = EVENT_TYPES.get(event_type)
     if spec is None:  # the ledger refuses an unknown type; nothing to convert
         return normalised
-    return _convert(spec.data_model, normalised, "data")
+    converted = _convert(spec.data_model, normalised, "data")
+    corrected = EVENT_TYPES.get(corrected_type or "")
+    if corrected is not None and isinstance(converted, dict) and "replacement" in converted:
+        replacement = converted["replacement"]
+        converted["replacement"] = _convert(corrected.data_model, replacement, "data.replacement")
+    return converted
 
 
 def normalise_text(value: Any) -> Any:

@@ -3,7 +3,8 @@
 ``cli.genesis`` init; ``cli.enrolment`` operator (``cli.operators`` its list); ``cli.card``
 card; ``cli.submit`` submit; ``cli.audit`` audit; ``cli.replay`` replay; ``cli.transparency``
 transparency; ``cli.processes`` process; ``cli.projections`` project; ``cli.reports`` report;
-``cli.certification`` certification; ``cli.kafka`` publish and consume; ``cli.demo.command``
+``cli.certification`` certification; ``cli.kafka`` publish and consume; ``cli.drafting``
+draft, correct and void; ``cli.demo.command``
 demo; ``serve`` is here, over ``cli.serve``. What they share: ``cli.runtime`` (settings,
 opening the ledger, failing cleanly), ``cli.options`` (values that name domain things) and
 ``cli.tokens`` (signing tokens from options).
@@ -21,7 +22,7 @@ from typing import Annotated
 import typer
 
 from cli import card as card_module
-from cli import enrolment, genesis
+from cli import drafting, enrolment, genesis
 from cli import kafka as kafka_module
 from cli import operators as operators_module
 from cli import processes as processes_module
@@ -73,6 +74,9 @@ app.add_typer(certification_app, name="certification")
 app.command("publish")(kafka_module.publish)
 app.command("consume")(kafka_module.consume)
 app.command("init")(genesis.init)
+app.command("draft")(drafting.draft)
+app.command("correct")(drafting.correct)
+app.command("void")(drafting.void)
 app.command("submit")(submit_module.submit)
 app.command("serve")(serve)
 app.command("demo")(demo_module.demo)

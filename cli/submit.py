@@ -88,7 +88,7 @@ def submit(
         fail(f"draft {draft}: stream is not a UUID")
     effective = read_date(body.get("effective"))
     try:
-        body["data"] = prepare_data(str(body["type"]), body["data"])
+        body["data"] = prepare_data(str(body["type"]), body["data"], _corrected_type(body))
     except DraftError as error:
         fail(escape(f"draft {draft}: {error}"))  # the rule's id is in [brackets], not markup
     settings = build_settings(database_url, name, existing=server is None)
@@ -161,6 +161,12 @@ def submit_draft(
         "version": receipt.version,
         "hash": receipt.hash,
     }
+
+
+def _corrected_type(body: dict[str, Any]) -> str | None:
+    """The type of the entry a correction draft corrects (``corrects.type``), if it names it."""
+    corrects = body.get("corrects")
+    return str(corrects.get("type")) if isinstance(corrects, dict) else None
 
 
 def _needs_head(body: dict[str, Any]) -> bool:

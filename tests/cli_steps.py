@@ -36,3 +36,19 @@ def register_lao(
         app, ["submit", str(draft), *database, "--key", str(admin_key), "--cid", admin_cid]
     )
     assert 0 == result.exit_code, result.output
+
+
+def enrol_hr(runner: CliRunner, database: list[str], keys: Path, admin_cid: str, cid: str) -> None:
+    """DLA registers the kit's LAO, then enrols its HR officer with a key ``keys/hr.key``
+    (``database``: the ``--database-url`` and ``--name`` options)."""
+    register_lao(runner, database, keys / "admin.key", admin_cid)
+    result = runner.invoke(
+        app,
+        [
+            "operator", "enrol", *database,
+            "--admin-key", str(keys / "admin.key"), "--admin-cid", admin_cid,
+            "--cid", cid, "--role", "lao_hr_officer", "--scope", "lao:นครพนม:6480101",
+            "--key", str(keys / "hr.key"),
+        ],
+    )  # fmt: skip
+    assert 0 == result.exit_code, result.output

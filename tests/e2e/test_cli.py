@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
-from tests.cli_steps import register_lao
+from tests.cli_steps import enrol_hr
 from tests.people import ADMIN_CID, HR_CID, PERSON_CID
 
 runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
@@ -39,18 +39,7 @@ def cli_ledger(backend_url: str, tmp_path: Path) -> tuple[str, str, Path]:
 
 def _enrol_hr(url: str, name: str, keys: Path) -> None:
     """DLA registers the LAO, then enrols its HR officer."""
-    register_lao(runner, ["--database-url", url, "--name", name], keys / "admin.key", ADMIN_CID)
-    result = runner.invoke(
-        app,
-        [
-            "operator", "enrol",
-            "--database-url", url, "--name", name,
-            "--admin-key", str(keys / "admin.key"), "--admin-cid", ADMIN_CID,
-            "--cid", HR_CID, "--role", "lao_hr_officer", "--scope", "lao:นครพนม:6480101",
-            "--key", str(keys / "hr.key"),
-        ],
-    )  # fmt: skip
-    assert 0 == result.exit_code, result.output
+    enrol_hr(runner, ["--database-url", url, "--name", name], keys, ADMIN_CID, HR_CID)
 
 
 def _draft(path: Path, stream: uuid.UUID, effective: object = "01/04/2562") -> Path:

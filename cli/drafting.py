@@ -1,0 +1,187 @@
+"""``ledger draft``, ``ledger correct``, ``ledger void``: statement drafts to edit, then sign
+with ``ledger submit``, so nobody writes a statement's JSON by hand.
+
+A draft names the stream's head as it stands when it is written (``expected_version`` and
+``prev_hash``), read from the ledger's database, or from its API with ``--server`` and a bearer
+token (``ledger token``): if anyone appends to the stream before the draft is submitted, the
+ledger refuses it as stale rather than sign over a change the officer did not see.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+from uuid import UUID
+
+import httpx
+import typer
+
+from cli.api_client import LedgerClient
+from cli.corrections import StoredEntry, StoredEvent, correction_draft, entry_at, void_draft
+from cli.options import read_date
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
+from cli.templates import draft as template
+from ledger.application import Ledger
+from ledger.domain.event_schemas import event_type as catalogued
+from ledger.errors import LedgerError, StreamNotFoundError
+from ledger.statement import GENESIS_PREV_HASH
+
+OutOpt = Annotated[
+    Path | None, typer.Option("--out", help="Write the draft to this file (default: print it)")
+]
+ServerOpt = Annotated[
+    str | None,
+    typer.Option(help="Read the stream from this API (http://host:port) instead of a database"),
+]
+BearerOpt = Annotated[
+    str | None,
+    typer.Option(
+        envvar="LEDGER_TOKEN", help="With --server: a bearer token (ledger token), or LEDGER_TOKEN"
+    ),
+]
+StreamArg = Annotated[UUID, typer.Argument(help="The record's stream id")]
+VersionArg = Annotated[int, typer.Argument(min=1, help="A version of the entry (as listed)")]
+
+
+class StreamSource(Protocol):
+    """Where a draft reads a stream: the ledger's database, or its API."""
+
+    def head(self, stream: UUID) -> tuple[int, str]: ...
+
+    def events(self, stream: UUID) -> list[StoredEvent]: ...
+
+
+class _Database:
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def head(self, stream: UUID) -> tuple[int, str]:
+        return self.ledger.head(stream)
+
+    def events(self, stream: UUID) -> list[StoredEvent]:
+        found = []
+        for event in self.ledger.stream_events(stream):
+            statement = json.loads(event.statement)
+            found.append((event.version, event.type, statement["data"]))
+        return found
+
+
+@contextmanager
+def stream_source(
+    database_url: str | None, name: str | None, server: str | None, bearer: str | None
+) -> Iterator[StreamSource]:
+    """The database's ledger, or the API with the bearer token; errors as one line each."""
+    try:
+        if server is not None:
+            if not bearer:
+                fail("--server needs a bearer token: --bearer $(ledger token ...) or LEDGER_TOKEN")
+            with LedgerClient(server) as client:
+                client.use_token(bearer)
+                yield client
+            return
+        ledger = Ledger(build_settings(database_url, name))
+        try:
+            yield _Database(ledger)
+        finally:
+            ledger.close()
+    except LedgerError as error:
+        fail(str(error))
+    except httpx.HTTPError as error:
+        fail(f"cannot reach the ledger's API at {server}: {type(error).__name__}: {error}")
+
+
+def draft(
+    event_type: Annotated[str, typer.Argument(help="The event type, e.g. EducationAdded")],
+    stream: Annotated[
+        UUID | None, typer.Option(help="The stream (a new one when the type opens a stream)")
+    ] = None,
+    effective: Annotated[
+        str | None, typer.Option(help="The effective date (01/04/2562 or 2019-04-01)")
+    ] = None,
+    out_file: OutOpt = None,
+    server: ServerOpt = None,
+    bearer: BearerOpt = None,
+    database_url: DatabaseUrl = None,
+    name: LedgerName = None,
+) -> None:
+    """Write a draft of EVENT_TYPE: every field of its data (required ones null and marked
+    ต้องกรอก in ``fields``), at the stream's head. ``ledger submit`` signs it once filled in."""
+    try:
+        spec = catalogued(event_type)
+    except LedgerError as error:
+        fail(f"{error} (GET /schemas, or the README's table of event types)")
+    if effective is not None:
+        read_date(effective)  # refuse a date that cannot be read now, not at submit
+    if stream is None:
+        if not spec.opens_stream:
+            fail(f"{event_type} is added to a stream: name it with --stream <id>")
+        made = template(event_type, uuid.uuid4(), (0, GENESIS_PREV_HASH), effective)
+    else:
+        with stream_source(database_url, name, server, bearer) as source:
+            made = template(event_type, stream, source.head(stream), effective)
+    _write(made, out_file)
+
+
+def correct(
+    stream: StreamArg,
+    version: VersionArg,
+    out_file: OutOpt = None,
+    server: ServerOpt = None,
+    bearer: BearerOpt = None,
+    database_url: DatabaseUrl = None,
+    name: LedgerName = None,
+) -> None:
+    """Write an EntryCorrected draft of the record's entry at VERSION: its current data to edit
+    as ``replacement``, ``supersedes`` its latest version, the reason to give."""
+    with stream_source(database_url, name, server, bearer) as source:
+        entry = _entry(source, stream, version)
+        made = correction_draft(stream, entry, source.head(stream))
+    _write(made, out_file)
+
+
+def void(
+    stream: StreamArg,
+    version: VersionArg,
+    reason: Annotated[str | None, typer.Option(help="Why the entry is voided")] = None,
+    out_file: OutOpt = None,
+    server: ServerOpt = None,
+    bearer: BearerOpt = None,
+    database_url: DatabaseUrl = None,
+    name: LedgerName = None,
+) -> None:
+    """Write an EntryVoided draft of the record's entry at VERSION (the reason given, or to
+    give); the entry stays in the record's history."""
+    with stream_source(database_url, name, server, bearer) as source:
+        entry = _entry(source, stream, version)
+        try:
+            made = void_draft(stream, entry, source.head(stream), reason)
+        except LedgerError as error:
+            fail(str(error))
+    _write(made, out_file)
+
+
+def _entry(source: StreamSource, stream: UUID, version: int) -> StoredEntry:
+    try:
+        events = source.events(stream)
+    except StreamNotFoundError:
+        fail(f"stream {stream} does not exist (or lies outside the caller's share)")
+    try:
+        return entry_at(events, version)
+    except LedgerError as error:
+        fail(f"stream {stream}: {error}")
+
+
+def _write(made: dict[str, Any], out_file: Path | None) -> None:
+    text = json.dumps(made, ensure_ascii=False, indent=2) + "\n"
+    if out_file is None:
+        typer.echo(text, nl=False)
+        return
+    out_file.write_text(text, encoding="utf-8")
+    out.print(f"draft written to {out_file}: fill in, then ledger submit {out_file}", markup=False)
+
+
+__all__ = ["correct", "draft", "void"]

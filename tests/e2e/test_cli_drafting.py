@@ -1,0 +1,200 @@
+"""``ledger draft``, ``correct`` and ``void`` write drafts that ``ledger submit`` signs once an
+officer fills them in: a round trip through submit on SQLite, each draft at the stream's head."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from ledger.application import Ledger
+from ledger.domain.personnel import PersonnelRecord
+from ledger.settings import LedgerSettings
+from tests.cli_steps import enrol_hr
+from tests.people import ADMIN_CID, HR_CID, PERSON_CID
+
+runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> list[str]:
+    """An SQLite ledger made with ``ledger init``, its LAO registered and its HR officer
+    enrolled: the ``--database-url`` and ``--name`` options that name it."""
+    options = ["--database-url", f"sqlite:///{tmp_path}/ledger.sqlite", "--name", "drafts"]
+    result = runner.invoke(
+        app,
+        [
+            "init", *options, "--system-key", str(tmp_path / "system.key"),
+            "--admin-cid", ADMIN_CID, "--admin-key", str(tmp_path / "admin.key"),
+        ],
+    )  # fmt: skip
+    assert 0 == result.exit_code, result.output
+    enrol_hr(runner, options, tmp_path, ADMIN_CID, HR_CID)
+    return options
+
+
+def _ledger(database: list[str]) -> Ledger:
+    return Ledger(LedgerSettings(database_url=database[1], name=database[3]))
+
+
+def _draft(*args: str) -> dict[str, Any]:
+    result = runner.invoke(app, list(args))
+    assert 0 == result.exit_code, result.output
+    made: dict[str, Any] = json.loads(result.stdout)
+    return made
+
+
+def _submit(tmp_path: Path, database: list[str], made: dict[str, Any]) -> Any:
+    path = tmp_path / f"{uuid.uuid4().hex}.json"
+    path.write_text(json.dumps(made, ensure_ascii=False), encoding="utf-8")
+    key = str(tmp_path / "hr.key")
+    return runner.invoke(app, ["submit", str(path), *database, "--key", key, "--cid", HR_CID])
+
+
+def _open_record(tmp_path: Path, database: list[str]) -> uuid.UUID:
+    """``ledger draft RecordOpened``, filled in (a Thai birth date) and submitted."""
+    made = _draft("draft", "RecordOpened")
+    made["effective"] = "01/04/2562"
+    made["data"] |= {
+        "cid": PERSON_CID,
+        "category": "official",
+        "lao": "6480101",
+        "province": "นครพนม",
+        "birth_date": "๑๕/๐๑/๒๕๑๘",
+    }
+    result = _submit(tmp_path, database, made)
+    assert 0 == result.exit_code, result.output
+    return uuid.UUID(made["stream"])
+
+
+def _add_education(tmp_path: Path, database: list[str], stream: uuid.UUID) -> dict[str, Any]:
+    made = _draft("draft", "EducationAdded", "--stream", str(stream), *database)
+    made["data"] |= {"institution": "มหาวิทยาลัยขอนแก่น", "qualification": "ศศ.บ."}
+    made["data"]["finished"] = "31/03/2540"
+    result = _submit(tmp_path, database, made)
+    assert 0 == result.exit_code, result.output
+    return made
+
+
+def _record(database: list[str], stream: uuid.UUID) -> PersonnelRecord:
+    ledger = _ledger(database)
+    record = ledger.aggregate(stream)
+    ledger.close()
+    assert isinstance(record, PersonnelRecord)
+    return record
+
+
+def test_a_draft_lists_every_field_and_marks_the_required(database: list[str]) -> None:
+    """Every field of the type is in ``data`` (required ones null, optional at their default,
+    a required order spelled out) and in ``fields``, the required ones marked ต้องกรอก."""
+    made = _draft("draft", "PositionSalaryEntryAdded", "--stream", str(uuid.uuid4()), *database)
+
+    assert None is made["data"]["salary"]
+    assert None is made["data"]["allowance"]
+    assert {"number", "date", "issuer", "kind"} <= set(made["data"]["order"])
+    assert "ต้องกรอก" in made["fields"]["data.salary"]
+    assert "ไม่บังคับ" in made["fields"]["data.allowance"]
+    assert "01/04/2562" in made["fields"]["data.order.date"]
+    assert (0, "0" * 64) == (made["expected_version"], made["prev_hash"])
+
+
+def test_draft_and_submit_a_record_and_an_entry(tmp_path: Path, database: list[str]) -> None:
+    """A new record from ``ledger draft RecordOpened``, then an entry drafted at its head (the
+    head read from the database) both sign and land, Thai dates written as ISO."""
+    stream = _open_record(tmp_path, database)
+    ledger = _ledger(database)
+    head = ledger.head(stream)
+    ledger.close()
+
+    made = _add_education(tmp_path, database, stream)
+    record = _record(database, stream)
+
+    assert head == (made["expected_version"], made["prev_hash"])
+    assert "1975-01-15" == record.birth_date.isoformat()
+    assert "1997-03-31" == record.entries[2].data.finished.isoformat()
+
+
+def test_correct_prefills_the_entry_and_submits(tmp_path: Path, database: list[str]) -> None:
+    """``ledger correct`` supersedes the entry's latest version with its current data to edit;
+    the edited draft (a Thai date in the replacement) signs and replaces the entry."""
+    stream = _open_record(tmp_path, database)
+    _add_education(tmp_path, database, stream)
+
+    made = _draft("correct", str(stream), "2", *database)
+    replacement = made["data"]["replacement"]
+    prefilled = dict(replacement)
+    replacement |= {"institution": "มหาวิทยาลัยมหาสารคาม", "finished": "๓๐/๐๔/๒๕๔๐"}
+    made["data"]["reason"] = "พิมพ์ชื่อสถานศึกษาผิด"
+    result = _submit(tmp_path, database, made)
+    entry = _record(database, stream).entries[2]
+
+    assert "มหาวิทยาลัยขอนแก่น" == prefilled["institution"]
+    assert ("EducationAdded", 2) == (made["corrects"]["type"], made["data"]["supersedes"])
+    assert 0 == result.exit_code, result.output
+    assert "มหาวิทยาลัยมหาสารคาม" == entry.data.institution
+    assert "1997-04-30" == entry.data.finished.isoformat()
+    assert 3 == entry.version
+
+
+def test_void_by_any_version_of_the_entry(tmp_path: Path, database: list[str]) -> None:
+    """After a correction, the entry is named by the correction's version as well; ``ledger
+    void --reason`` writes a complete draft that signs at once."""
+    stream = _open_record(tmp_path, database)
+    _add_education(tmp_path, database, stream)
+    correction = _draft("correct", str(stream), "2", *database)
+    correction["data"]["replacement"]["major"] = "ภาษาไทย"
+    correction["data"]["reason"] = "เพิ่มสาขาวิชา"
+    assert 0 == _submit(tmp_path, database, correction).exit_code
+
+    made = _draft("void", str(stream), "3", "--reason", "บันทึกซ้ำ", *database)
+    result = _submit(tmp_path, database, made)
+
+    assert {"entry": 2, "reason": "บันทึกซ้ำ"} == made["data"]
+    assert 0 == result.exit_code, result.output
+    assert "บันทึกซ้ำ" == _record(database, stream).entries[2].voided
+
+
+def test_a_stale_draft_is_refused(tmp_path: Path, database: list[str]) -> None:
+    """A draft signs against the head it was written at: after another entry it is stale, and
+    nothing is appended."""
+    stream = _open_record(tmp_path, database)
+    made = _draft("draft", "AbilityRecorded", "--stream", str(stream), *database)
+    made["data"]["ability"] = "ภาษาอังกฤษ"
+    _add_education(tmp_path, database, stream)
+
+    result = _submit(tmp_path, database, made)
+
+    assert 1 == result.exit_code
+    assert "stale version" in result.output
+    assert 2 == _record(database, stream).version
+
+
+@pytest.mark.parametrize(
+    ("command", "version", "says"),
+    [
+        ("void", "1", "never voided"),
+        ("correct", "9", "not an entry"),
+    ],
+)
+def test_what_cannot_be_drafted_is_named(
+    tmp_path: Path, database: list[str], command: str, version: str, says: str
+) -> None:
+    """The header is corrected, never voided; a version that is no entry is named."""
+    stream = _open_record(tmp_path, database)
+
+    result = runner.invoke(app, [command, str(stream), version, *database])
+
+    assert 1 == result.exit_code
+    assert says in result.output
+
+
+def test_an_event_added_to_a_stream_needs_the_stream() -> None:
+    result = runner.invoke(app, ["draft", "EducationAdded"])
+
+    assert 1 == result.exit_code
+    assert "--stream" in result.output
