@@ -259,3 +259,56 @@ def test_xlsx_is_not_written_to_a_terminal(demo_url: str) -> None:
 
     assert 1 == finished.returncode
     assert b"--output" in finished.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "extra", "heading"),
+    [
+        ("registry", [], "ชื่อ-สกุล"),
+        ("positions", [], "อปท."),
+        ("occupancy", [], "อปท."),
+        ("organizations", ["--province", "ตาก"], "ชื่อ อปท."),
+        ("kpi", [], "อปท."),
+        ("overdue", ["--as-of", "01/10/2562"], "อปท."),
+        ("certification", [], "อปท."),
+        ("record-certification", [], "ชื่อ-สกุล"),
+        ("retirements", ["--first-year", "2563"], "ปีงบประมาณ"),
+        ("section35", ["--fiscal-year", "2563"], "อปท."),
+        ("leave", [], "ชื่อ-สกุล"),
+    ],
+)
+def test_every_report_from_the_command_line(
+    demo_url: str, tmp_path: Path, command: str, extra: list[str], heading: str
+) -> None:
+    """``ledger report NAME`` writes each report as CSV (BOM, Thai header), XLSX (the same
+    header) and a Thai HTML page."""
+    base = ["report", command, "--database-url", demo_url, "--name", "demo", *extra]
+    target = tmp_path / f"{command}.xlsx"
+
+    text = runner.invoke(app, [*base, "--format", "csv"])
+    sheet_run = runner.invoke(app, [*base, "--format", "xlsx", "--output", str(target)])
+    page = runner.invoke(app, [*base, "--format", "html"])
+
+    assert (0, 0, 0) == (text.exit_code, sheet_run.exit_code, page.exit_code), text.output
+    header = next(csv.reader(io.StringIO(text.stdout_bytes.decode("utf-8-sig"))))
+    sheet = load_workbook(target).active
+    assert sheet is not None
+    assert heading == header[0] == sheet["A1"].value
+    assert header == [cell.value for cell in sheet[1]]
+    assert '<html lang="th">' in page.stdout
+    assert f'<th scope="col">{heading}</th>' in page.stdout
+
+
+def test_a_report_in_english_from_the_command_line(demo_url: str) -> None:
+    """``--lang en`` draws English headings; the organizations of Tak by name and type."""
+    result = runner.invoke(
+        app,
+        ["report", "organizations", "--database-url", demo_url, "--name", "demo",
+         "--province", "ตาก", "--lang", "en"],
+    )  # fmt: skip
+
+    assert 0 == result.exit_code, result.output
+    lines = list(csv.reader(io.StringIO(result.stdout_bytes.decode("utf-8-sig"))))
+    assert ["LAO name", "Type"] == lines[0][:2]
+    assert "Subdistrict administrative organization" in {line[1] for line in lines[1:]}
+    assert any("ขะเนจื้อ" in line[0] for line in lines[1:])
