@@ -242,7 +242,7 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     ) -> Sequence[int] | None:
         with (
             self.datastore.get_connection(commit=True) as connection,
-            _ImmediateTransaction(connection, commit=True) as cursor,
+            ImmediateTransaction(connection, commit=True) as cursor,
             cursor,
         ):
             return self._insert_events(cursor, stored_events, **kwargs)
@@ -270,8 +270,9 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         return ids
 
 
-class _ImmediateTransaction(SQLiteTransaction):
-    """The library's SQLite transaction, taking the write lock as it begins."""
+class ImmediateTransaction(SQLiteTransaction):
+    """The library's SQLite transaction, taking the write lock as it begins (for any write
+    transaction that reads first: the recorder's, the transparency log's)."""
 
     def __enter__(self) -> SQLiteCursor:
         cursor = self.connection.cursor()

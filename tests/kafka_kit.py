@@ -107,16 +107,15 @@ def record_events(kit: LedgerKit, count: int, per_stream: int = 10) -> list[Rece
     items: list[tuple[bytes, bytes]] = []
     for n in range(count // per_stream):
         operator, scope = (kit.hr, NAKHON_PHANOM_LAO) if n % 2 == 0 else (kit.other_hr, TAK_LAO)
-        items.extend(_signed_stream(operator, scope, per_stream, n))
+        items.extend(signed_stream(operator, scope, per_stream, n))
     receipts: list[Receipt] = []
     for start in range(0, len(items), 500):
         receipts.extend(kit.ledger.submit_batch(items[start : start + 500]))
     return receipts
 
 
-def _signed_stream(
-    operator: Operator, scope: Any, length: int, n: int
-) -> list[tuple[bytes, bytes]]:
+def signed_stream(operator: Operator, scope: Any, length: int, n: int) -> list[tuple[bytes, bytes]]:
+    """A new record stream of ``length`` events signed offline; ``n`` picks the made-up person."""
     stream = uuid.uuid4()
     version, head = 0, GENESIS_PREV_HASH
     signed_items = []

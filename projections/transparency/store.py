@@ -39,7 +39,7 @@ from ledger.merkle import (
     inclusion_ranges,
     range_hashes,
 )
-from ledger.storage import SCHEMA_LOCK_KEY, quote_identifier
+from ledger.storage import SCHEMA_LOCK_KEY, ImmediateTransaction, quote_identifier
 from projections.transparency.errors import (
     LeafNotFoundError,
     NoCheckpointError,
@@ -150,7 +150,17 @@ class TransparencyStore:
             return
         if self._sqlite is None:
             raise TypeError("the store has neither a PostgreSQL nor an SQLite recorder")
-        with self._sqlite.datastore.transaction(commit=commit) as cursor:
+        if not commit:
+            with self._sqlite.datastore.transaction(commit=False) as cursor:
+                yield cursor.sqlite_cursor
+            return
+        # A write that reads first must take SQLite's write lock as it begins: upgrading a
+        # read lock fails at once while another process writes (ledger.storage).
+        with (
+            self._sqlite.datastore.get_connection(commit=True) as lite,
+            ImmediateTransaction(lite, commit=True) as cursor,
+            cursor,
+        ):
             yield cursor.sqlite_cursor
 
     def _sql(self, text: str) -> str:
