@@ -86,6 +86,9 @@ class LabelledOut(BaseModel):
 
 class StreamKindOut(LabelledOut):
     kind: str = Field(description="the aggregate, e.g. PersonnelRecord")
+    derived_from: list[str] | None = Field(
+        default=None, description="an opening whose stream these fields of its data name"
+    )
 
 
 class RoleOut(LabelledOut):

@@ -27,6 +27,7 @@ from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
 from cli.templates import draft as template
 from ledger.application import Ledger
 from ledger.domain.event_schemas import event_type as catalogued
+from ledger.domain.natural_streams import NATURAL_STREAMS
 from ledger.errors import LedgerError, StreamNotFoundError
 from ledger.statement import GENESIS_PREV_HASH
 
@@ -119,7 +120,8 @@ def draft(
     if stream is None:
         if not spec.opens_stream:
             fail(f"{event_type} is added to a stream: name it with --stream <id>")
-        made = template(event_type, uuid.uuid4(), (0, GENESIS_PREV_HASH), effective)
+        new = None if spec.name in NATURAL_STREAMS else uuid.uuid4()
+        made = template(event_type, new, (0, GENESIS_PREV_HASH), effective)
     else:
         with stream_source(database_url, name, server, bearer) as source:
             made = template(event_type, stream, source.head(stream), effective)

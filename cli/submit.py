@@ -15,6 +15,7 @@ from uuid import UUID
 
 import httpx
 import typer
+from pydantic import ValidationError
 from rich.markup import escape
 
 from card.readers import DEFAULT_TIMEOUT
@@ -37,6 +38,7 @@ from cli.tokens import (
     with_presence,
 )
 from ledger.application import Ledger
+from ledger.domain.natural_streams import NATURAL_STREAMS, derived_stream
 from ledger.errors import LedgerError
 from ledger.settings import LedgerSettings
 from ledger.signing import Signer, sign_statement
@@ -68,7 +70,8 @@ def submit(
 ) -> None:
     """Sign a statement draft on the token (or with a key file) and send it; print the receipt.
 
-    The draft names ``stream`` (a UUID), ``type`` and ``data``, optionally ``effective``
+    The draft names ``stream`` (a UUID; null when the data names it, as for an organization or
+    a position), ``type`` and ``data``, optionally ``effective``
     (ISO or Buddhist-era date; the data's dates may be written the same ways, and its text is
     normalised to NFC before signing) and ``expected_version``/``prev_hash`` (read from the ledger's
     current head when absent). With --id-reader (required where LEDGER_REQUIRE_CARD_PRESENCE is
@@ -80,17 +83,14 @@ def submit(
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         fail(f"cannot read draft {draft}: {error}")
     check_cid(cid)
-    if not isinstance(body, dict) or not {"stream", "type", "data"} <= body.keys():
+    if not isinstance(body, dict) or not {"type", "data"} <= body.keys():
         fail(f"draft {draft} must be a JSON object with stream, type and data")
-    try:
-        stream = UUID(str(body["stream"]))
-    except ValueError:
-        fail(f"draft {draft}: stream is not a UUID")
     effective = read_date(body.get("effective"))
     try:
         body["data"] = prepare_data(str(body["type"]), body["data"], _corrected_type(body))
     except DraftError as error:
         fail(escape(f"draft {draft}: {error}"))  # the rule's id is in [brackets], not markup
+    stream = _stream(body, draft)
     settings = build_settings(database_url, name, existing=server is None)
     spec = TokenSpec(
         kind=token,
@@ -161,6 +161,28 @@ def submit_draft(
         "version": receipt.version,
         "hash": receipt.hash,
     }
+
+
+def _stream(body: dict[str, Any], draft: Path) -> UUID:
+    """The draft's stream; when it names none, the one its data names (an organization, a
+    position, a cycle, a plan, a subsidy: ``ledger.domain.natural_streams``)."""
+    if body.get("stream") is None:
+        try:
+            derived = derived_stream(str(body["type"]), body["data"])
+        except ValidationError as error:  # its messages never repeat the input
+            problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
+            fail(escape(f"draft {draft}: its data names no stream: {'; '.join(problems)}"))
+        if derived is None:
+            fail(f"draft {draft}: name the stream (a UUID); only {_derivable()} derive it")
+        return derived
+    try:
+        return UUID(str(body["stream"]))
+    except ValueError:
+        fail(f"draft {draft}: stream is not a UUID")
+
+
+def _derivable() -> str:
+    return ", ".join(NATURAL_STREAMS)
 
 
 def _corrected_type(body: dict[str, Any]) -> str | None:

@@ -21,25 +21,29 @@ REQUIRED = "ต้องกรอก / required"
 OPTIONAL = "ไม่บังคับ / optional"
 DATE_HINT = "วันที่ เช่น 01/04/2562 หรือ 2019-04-01 / a date"
 MONEY_HINT = 'จำนวนเงินเป็นข้อความ เช่น "1250.50" / money as a decimal string'
+DERIVED = "ว่างไว้: ledger submit คำนวณจาก / leave null, ledger submit derives it from "
 EFFECTIVE = "วันที่มีผล (ว่างไว้ = วันนี้) เช่น 01/04/2562 / the effective date, empty: today"
 
 
 def draft(
-    event_type: str, stream: UUID, head: tuple[int, str], effective: str | None = None
+    event_type: str, stream: UUID | None, head: tuple[int, str], effective: str | None = None
 ) -> dict[str, Any]:
-    """A draft of ``event_type`` on ``stream`` at ``head`` (its version and hash)."""
+    """A draft of ``event_type`` on ``stream`` at ``head`` (its version and hash); a stream of
+    None is left to ``ledger submit`` to derive from the data (``x-stream.derived_from``)."""
     schema = event_schema(event_type)
     names = names_of(catalogued(event_type))
     version, prev_hash = head
+    derived = schema["x-stream"].get("derived_from")
+    guide = {"stream": DERIVED + ", ".join(f"data.{name}" for name in derived)} if derived else {}
     return {
         "type": event_type,
         "type_th": names.th,
-        "stream": str(stream),
+        "stream": str(stream) if stream is not None else None,
         "expected_version": version,
         "prev_hash": prev_hash,
         "effective": effective,
         "data": data_template(schema),
-        "fields": {"effective": EFFECTIVE, **field_guide(schema)},
+        "fields": {**guide, "effective": EFFECTIVE, **field_guide(schema)},
     }
 
 

@@ -21,6 +21,7 @@ from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.event_labels import EVENT_LABELS, ROLE_LABELS, STREAM_LABELS, Label
 from ledger.domain.event_rules import rules_of
 from ledger.domain.field_labels import field_label, value_label
+from ledger.domain.natural_streams import NATURAL_STREAMS
 from ledger.domain.permissions import Role
 from ledger.domain.values import PlainMoney
 from ledger.errors import UnknownEventTypeError
@@ -51,11 +52,14 @@ def names_of(spec: EventType) -> Label:
     return EVENT_LABELS.get(spec.name, Label(spec.name, spec.name))
 
 
-def stream_of(spec: EventType) -> dict[str, str]:
-    """The kind of stream the event applies to: its aggregate and the aggregate's names."""
+def stream_of(spec: EventType) -> dict[str, Any]:
+    """The kind of stream the event applies to: its aggregate and the aggregate's names, and
+    for an opening whose stream its data names, the fields that name it (``derived_from``)."""
     kind = spec.aggregate.__name__
     label = STREAM_LABELS.get(kind, Label(kind, kind))
-    return {"kind": kind, "th": label.th, "en": label.en}
+    natural = NATURAL_STREAMS.get(spec.name)
+    derived = {"derived_from": list(natural.fields)} if natural is not None else {}
+    return {"kind": kind, "th": label.th, "en": label.en, **derived}
 
 
 def roles_of(spec: EventType) -> list[dict[str, str]]:

@@ -13,8 +13,10 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from ledger.application import Ledger
+from ledger.domain.organizations import organization_stream_id
 from ledger.domain.personnel import PersonnelRecord
 from ledger.settings import LedgerSettings
+from tests import domain_data as d
 from tests.cli_steps import enrol_hr
 from tests.people import ADMIN_CID, HR_CID, PERSON_CID
 
@@ -198,3 +200,34 @@ def test_an_event_added_to_a_stream_needs_the_stream() -> None:
 
     assert 1 == result.exit_code
     assert "--stream" in result.output
+
+
+def test_an_opening_named_by_its_data_derives_its_stream(
+    tmp_path: Path, database: list[str]
+) -> None:
+    """An organization's stream is named by its DLA code: the draft leaves it null and says so,
+    and ``ledger submit`` derives it from the filled-in data."""
+    made = _draft("draft", "OrganizationRegistered")
+    made["data"] |= d.organization("6480199", "นครพนม")
+    made["effective"] = "01/01/2543"
+    key = str(tmp_path / "admin.key")
+    path = tmp_path / "register.json"
+    path.write_text(json.dumps(made, ensure_ascii=False), encoding="utf-8")
+
+    result = runner.invoke(app, ["submit", str(path), *database, "--key", key, "--cid", ADMIN_CID])
+
+    assert None is made["stream"]
+    assert "data.code" in made["fields"]["stream"]
+    assert 0 == result.exit_code, result.output
+    assert str(organization_stream_id("6480199")) in result.output
+
+
+def test_a_draft_without_a_stream_it_cannot_derive_is_refused(
+    tmp_path: Path, database: list[str]
+) -> None:
+    made = _draft("draft", "RecordOpened") | {"stream": None}
+
+    result = _submit(tmp_path, database, made)
+
+    assert 1 == result.exit_code
+    assert "name the stream" in result.output

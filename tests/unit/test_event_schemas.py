@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from ledger.domain.catalog import AGGREGATES, EVENT_TYPES
 from ledger.domain.event_labels import EVENT_LABELS, ROLE_LABELS, STREAM_LABELS
 from ledger.domain.event_schemas import DIALECT, event_schema
+from ledger.domain.natural_streams import NATURAL_STREAMS
 from ledger.domain.permissions import Role
 from ledger.errors import UnknownEventTypeError
 from ledger.violations import RULES
@@ -144,3 +145,10 @@ def test_a_schema_is_a_copy() -> None:
     event_schema("EducationAdded")["properties"].clear()
 
     assert "institution" in event_schema("EducationAdded")["properties"]
+
+
+def test_openings_named_by_their_data_say_which_fields_name_them() -> None:
+    """Every type whose stream its data names opens a stream, and its schema says how."""
+    assert all(EVENT_TYPES[name].opens_stream for name in NATURAL_STREAMS)
+    assert ["lao", "number"] == event_schema("PositionCreated")["x-stream"]["derived_from"]
+    assert "derived_from" not in event_schema("RecordOpened")["x-stream"]
