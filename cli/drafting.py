@@ -45,7 +45,12 @@ BearerOpt = Annotated[
     ),
 ]
 StreamArg = Annotated[UUID, typer.Argument(help="The record's stream id")]
-VersionArg = Annotated[int, typer.Argument(min=1, help="A version of the entry (as listed)")]
+VersionArg = Annotated[
+    int,
+    typer.Argument(
+        min=1, help="A version of the entry: its addition or any correction (GET /records/{id})"
+    ),
+]
 
 
 class StreamSource(Protocol):
@@ -98,7 +103,8 @@ def stream_source(
 def draft(
     event_type: Annotated[str, typer.Argument(help="The event type, e.g. EducationAdded")],
     stream: Annotated[
-        UUID | None, typer.Option(help="The stream (a new one when the type opens a stream)")
+        UUID | None,
+        typer.Option(help="The stream; omit it to open one (named by the data where it is so)"),
     ] = None,
     effective: Annotated[
         str | None, typer.Option(help="The effective date (01/04/2562 or 2019-04-01)")

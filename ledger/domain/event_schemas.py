@@ -103,6 +103,7 @@ def _schema(name: str) -> dict[str, Any]:
 
 def _label_definition(definition: dict[str, Any], models: Models) -> None:
     if "enum" in definition:
+        definition.pop("description", None)  # the enumeration's docstring, for programmers
         _label_values(definition, definition.get("title"))
     elif (model := models.get(str(definition.get("title")))) is not None:
         _label_model(definition, model)
