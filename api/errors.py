@@ -15,6 +15,13 @@ its data fails the event type's rules (``invalid-data``).
 PDPA: statements carry citizen IDs and names, so nothing here logs a request body, a problem's
 detail or an exception message; a rejection is logged by problem type, method and path only.
 An unexpected exception answers a bare 500 problem; the server logs its traceback.
+
+The database going away (a PostgreSQL restart or failover, the pool unable to connect, SQLite
+locked for too long) is no bug and no fault of the request: the drivers' connection errors
+answer 503 ``database-unavailable`` with Retry-After, a fixed detail (a driver's message names
+hosts, never what a client needs), and no rule. The pool replaces broken connections by itself,
+so the same process serves again once the database is back (tests/integration/
+test_postgres_restart.py).
 """
 
 from __future__ import annotations
@@ -25,6 +32,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
+from eventsourcing.persistence import InterfaceError as StoreInterfaceError
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -83,11 +93,26 @@ class ProblemKind:
     slug: str
     title: str
     title_th: str | None = None
+    retry_after: str | None = None
+    """Seconds a client should wait before sending again (the ``Retry-After`` header)."""
+    detail: str | None = None
+    """A fixed detail instead of the error's own message."""
 
     @property
     def type(self) -> str:
         return PROBLEM_TYPE_BASE + self.slug
 
+
+DATABASE_UNAVAILABLE = ProblemKind(
+    503,
+    "database-unavailable",
+    "Database unavailable",
+    "ฐานข้อมูลไม่พร้อมใช้งานชั่วคราว กรุณาส่งใหม่ภายหลัง",
+    retry_after="2",
+    detail="the ledger cannot reach its database just now; send the request again shortly "
+    "(a statement sent twice is recorded once)",
+)
+"""The database is down or unreachable: the request is fine, send it again (Retry-After)."""
 
 PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     MalformedStatementError: ProblemKind(
@@ -100,7 +125,11 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
         409, "broken-chain", "Broken hash chain", "ค่าแฮชก่อนหน้าไม่ตรงกับรายการล่าสุด"
     ),
     ContentionError: ProblemKind(
-        409, "contention", "Lost the race to other writers", "มีผู้บันทึกพร้อมกัน กรุณาส่งใหม่"
+        409,
+        "contention",
+        "Lost the race to other writers",
+        "มีผู้บันทึกพร้อมกัน กรุณาส่งใหม่",
+        retry_after="1",
     ),
     UnknownKeyError: ProblemKind(401, "unknown-key", "Unknown signing key", "ไม่รู้จักกุญแจที่ลงนาม"),
     RevokedKeyError: ProblemKind(401, "revoked-key", "Revoked signing key", "กุญแจถูกเพิกถอนแล้ว"),
@@ -139,6 +168,9 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     ProjectionError: ProblemKind(503, "log-unavailable", "Transparency log unavailable"),
     ScopeError: ProblemKind(404, "nothing-to-bundle", "Nothing to bundle", "ไม่มีข้อมูลให้ส่งออก"),
     ReplayError: ProblemKind(503, "bundle-unavailable", "Audit bundle unavailable"),
+    StoreOperationalError: DATABASE_UNAVAILABLE,
+    StoreInterfaceError: DATABASE_UNAVAILABLE,
+    psycopg.OperationalError: DATABASE_UNAVAILABLE,  # psycopg_pool.PoolTimeout is one
 }
 """Every error class the API answers on purpose, and its problem kind."""
 
@@ -182,11 +214,11 @@ def problem_response(
     )
 
 
-def _auth_headers(status: int, error: Exception) -> dict[str, str]:
+def _headers(kind: ProblemKind, error: Exception) -> dict[str, str]:
     # RFC 9110: a 401 names the scheme that would succeed; RFC 6750 adds the token error.
-    if isinstance(error, ContentionError):
-        return {"Retry-After": "1"}
-    if status != 401:
+    if kind.retry_after is not None:
+        return {"Retry-After": kind.retry_after}
+    if kind.status != 401:
         return {}
     if isinstance(error, TokenError) and not isinstance(error, MissingTokenError):
         return {"WWW-Authenticate": 'Bearer realm="ledger", error="invalid_token"'}
@@ -206,8 +238,8 @@ async def handle_known_error(request: Request, error: Exception) -> JSONResponse
         kind.type,
         kind.title,
         kind.status,
-        str(error),
-        _auth_headers(kind.status, error),
+        kind.detail or str(error),
+        _headers(kind, error),
         title_th=kind.title_th,
         violations=getattr(error, "violations", ()),
     )
@@ -254,6 +286,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SessionError, handle_known_error)
     app.add_exception_handler(ProjectionError, handle_known_error)
     app.add_exception_handler(ReplayError, handle_known_error)
+    for database_error in (StoreOperationalError, StoreInterfaceError, psycopg.OperationalError):
+        app.add_exception_handler(database_error, handle_known_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_error)
     # Starlette answers with this handler, then re-raises so the server logs the traceback.

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -20,51 +17,8 @@ from api.app import create_app
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from tests.ledger_kit import LedgerKit, record_data
+from tests.served_api import UVICORN, listening, wait_for_health
 from tests.unit.api.http_kit import body
-
-ROOT = Path(__file__).resolve().parents[2]
-_LISTENING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
-
-
-def _wait_for_port(log: Path, process: subprocess.Popen[bytes], deadline: float) -> int:
-    while time.monotonic() < deadline:
-        found = _LISTENING.search(log.read_text(errors="replace"))
-        if found:
-            return int(found.group(1))
-        if process.poll() is not None:
-            pytest.fail(f"uvicorn exited with {process.returncode}:\n{log.read_text()}")
-        time.sleep(0.05)
-    pytest.fail(f"uvicorn did not start listening:\n{log.read_text()}")
-
-
-def _wait_for_health(base_url: str, deadline: float) -> httpx.Response:
-    while True:
-        try:
-            return httpx.get(f"{base_url}/health", timeout=2)
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-
-
-@contextmanager
-def _listening(command: list[str], env: dict[str, str], log: Path) -> Iterator[str]:
-    """``command`` (a server on port 0: the OS picks a free one, uvicorn logs which) running
-    until the block ends; its base URL."""
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT
-        )
-    try:
-        port = _wait_for_port(log, process, time.monotonic() + 30)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture
@@ -75,9 +29,7 @@ def served(settings: LedgerSettings, kit: LedgerKit, tmp_path: Path) -> Iterator
         "LEDGER_DATABASE_URL": settings.database_url,
         "LEDGER_NAME": settings.name,
     }
-    command = [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app_from_env",
-               "--host", "127.0.0.1", "--port", "0"]  # fmt: skip
-    with _listening(command, env, tmp_path / "uvicorn.log") as url:
+    with listening(UVICORN, env, tmp_path / "uvicorn.log") as url:
         yield url
 
 
@@ -86,7 +38,7 @@ def test_uvicorn_serves_health_and_statements(served: str, kit: LedgerKit) -> No
     stream = uuid.uuid4()
     signed = kit.sign(kit.hr, stream=stream, type="RecordOpened", data=record_data())
 
-    health = _wait_for_health(served, time.monotonic() + 30)
+    health = wait_for_health(served, time.monotonic() + 30)
     response = httpx.post(f"{served}/statements", json=body(signed), timeout=10)
 
     assert health.json() == {"status": "ok", "ledger": kit.ledger.name, "initialised": True}
@@ -106,8 +58,8 @@ def test_ledger_serve_serves_the_ledger_its_options_name(
     command = [sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", "0",
                "--database-url", settings.database_url, "--name", settings.name]  # fmt: skip
 
-    with _listening(command, env, tmp_path / "serve.log") as url:
-        health = _wait_for_health(url, time.monotonic() + 30)
+    with listening(command, env, tmp_path / "serve.log") as url:
+        health = wait_for_health(url, time.monotonic() + 30)
 
     assert {"status": "ok", "ledger": kit.ledger.name, "initialised": True} == health.json()
 
@@ -141,7 +93,7 @@ def test_cli_submits_through_the_server(served: str, kit: LedgerKit, tmp_path: P
         json.dumps({"stream": str(stream), "type": "EducationAdded", "data": education_data()}),
         encoding="utf-8",
     )
-    _wait_for_health(served, time.monotonic() + 30)
+    wait_for_health(served, time.monotonic() + 30)
 
     result = CliRunner().invoke(
         cli_app,
@@ -165,7 +117,7 @@ def test_ledger_token_prints_a_bearer_token_that_reads(
 
     kit.hr.signer.to_file(tmp_path / "hr.key")
     stream = kit.open_record()
-    _wait_for_health(served, time.monotonic() + 30)
+    wait_for_health(served, time.monotonic() + 30)
 
     result = CliRunner().invoke(
         cli_app, ["token", "--server", served, "--key", str(tmp_path / "hr.key")]
@@ -189,7 +141,7 @@ def test_ledger_token_with_an_unenrolled_key_is_one_line(served: str, tmp_path: 
     from ledger.signing import SoftwareSigner
 
     SoftwareSigner.generate().to_file(tmp_path / "stranger.key")
-    _wait_for_health(served, time.monotonic() + 30)
+    wait_for_health(served, time.monotonic() + 30)
 
     result = CliRunner().invoke(
         cli_app, ["token", "--server", served, "--key", str(tmp_path / "stranger.key")]

@@ -6,8 +6,11 @@ import json
 import logging
 import uuid
 
+import psycopg
 import pytest
+from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi.testclient import TestClient
+from psycopg_pool import PoolTimeout
 
 from ledger.domain.permissions import NATIONAL
 from ledger.genesis import now
@@ -290,6 +293,36 @@ def test_uninitialised_ledger_is_503(client: TestClient) -> None:
     response = client.post("/statements", json=body(sign_statement(statement, operator.signer)))
 
     assert problem(response) == (503, "not-initialised")
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        OperationalError("terminating connection due to administrator command"),
+        InterfaceError("the connection is closed"),
+        psycopg.OperationalError("connection failed: Connection refused"),
+        PoolTimeout("couldn't get a connection after 30.00 sec"),
+    ],
+)
+def test_database_unavailable_is_503_with_retry_after(
+    client: TestClient, kit: LedgerKit, monkeypatch: pytest.MonkeyPatch, error: Exception
+) -> None:
+    """The database gone (a restart, the pool unable to connect) is 503 with Retry-After, a
+    fixed detail without the driver's message, and no rule: the client sends it again."""
+
+    def unavailable(*args: object) -> None:
+        raise error
+
+    monkeypatch.setattr(kit.ledger, "submit", unavailable)
+    signed = kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data())
+
+    response = client.post("/statements", json=body(signed))
+
+    assert (503, "database-unavailable") == problem(response)
+    assert "2" == response.headers["Retry-After"]
+    assert "ฐานข้อมูล" in response.json()["title_th"]
+    assert "rule" not in response.json()
+    assert str(error) not in response.json()["detail"]
 
 
 def test_second_genesis_is_409(client: TestClient, kit: LedgerKit) -> None:
