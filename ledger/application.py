@@ -47,9 +47,10 @@ from ledger.errors import (
     StreamNotFoundError,
     UnknownKeyError,
 )
+from ledger.group_commit import GoAlone, GroupCommitter
 from ledger.parsed_statements import ParsedStatements
 from ledger.settings import LedgerSettings
-from ledger.signing import BatchVerification, VerifierPool
+from ledger.signing import BatchVerification, VerifierPool, verify_signature
 from ledger.snapshots import Snapshots
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, read_statement
 from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
@@ -94,16 +95,87 @@ class Ledger(Application[UUID]):
         self._parsed = ParsedStatements()
         self._verifiers = VerifierPool()
         self.lao_snapshots = Snapshots(self.recorder, self._index)
+        self.committer: GroupCommitter | None = None
+        if settings.group_commit:
+            self.committer = GroupCommitter(
+                self.decide_each,
+                max_size=settings.group_commit_max,
+                max_wait=settings.group_commit_wait_ms / 1000,
+            )
 
     def close(self) -> None:
+        if self.committer is not None:
+            self.committer.close()
         self._verifiers.close()
         super().close()
 
     # Writing.
 
     def submit(self, statement: bytes, signature: bytes) -> Receipt:
-        """Check one signed statement and append it; return its receipt."""
+        """Check one signed statement and append it; return its receipt.
+
+        With group commit on, a statement whose signature this thread finds good joins the
+        committer's next group (``ledger.group_commit``); anything else, or anything the
+        group could not decide, is submitted on its own."""
+        if self.committer is not None:
+            signed = read_statement(statement, signature, strict=True)
+            if self._signed_by_a_known_key(signed):
+                try:
+                    return self.committer.submit(signed)
+                except GoAlone:
+                    pass
         return self.submit_batch([(statement, signature)])[0]
+
+    def _signed_by_a_known_key(self, signed: SignedStatement) -> bool:
+        """Whether the signature is good by a key the cached registry knows as active."""
+        registry = self.registry()
+        if registry is None or signed.statement.type == "LedgerInitialised":
+            return False
+        try:
+            key = signing_key(signed, registry)
+        except LedgerError:
+            return False
+        return verify_signature(key, signed.canonical, signed.signature)
+
+    def decide_each(self, signed: Sequence[SignedStatement]) -> list[Receipt | LedgerError]:
+        """Decide each statement on its own, in order, and save the accepted ones in one
+        transaction: one refused statement does not refuse its neighbours. The signatures
+        must have been checked already (the group committer's callers do). A group decided
+        on cached state that refused anything, or that lost a race at insert, is decided
+        again on stored state, as a batch is."""
+        for attempt in range(DECIDE_ATTEMPTS):
+            try:
+                return self._append_each(list(signed), fresh=attempt > 0)
+            except (IntegrityError, _DecideAgain):
+                continue
+        return [ContentionError(1, DECIDE_ATTEMPTS) for _ in signed]
+
+    def _append_each(
+        self, signed: list[SignedStatement], *, fresh: bool
+    ) -> list[Receipt | LedgerError]:
+        targets = {item.statement.stream for item in signed}
+        if fresh:
+            self._streams.forget(targets)
+        lent = {} if fresh else self._streams.take(targets)
+        registry = self.registry(refresh=fresh)
+        guard = RegistryGuard(self.registry_id, registry.version if registry else 0)
+        working: Streams = dict(lent)
+        working.update(self._load_streams(targets - lent.keys()) if targets - lent.keys() else {})
+        admission = self._admission(registry, working)
+        outcomes: list[Accepted | LedgerError] = []
+        for item, data in zip(signed, admission.preload_related(signed), strict=True):
+            try:
+                outcomes.append(admission.accept(item, data))
+            except LedgerError as error:
+                if lent:
+                    raise _DecideAgain from error
+                outcomes.append(error)
+        recordings = self._save(working, guard, self._verifiers.verified())
+        receipts = iter(
+            self._receipts([o for o in outcomes if isinstance(o, Accepted)], recordings)
+        )
+        self._streams.put(working.values())
+        return [next(receipts) if isinstance(o, Accepted) else o for o in outcomes]
 
     def submit_batch(self, items: Sequence[tuple[bytes, bytes]]) -> list[Receipt]:
         """Check signed statements and append them all in one transaction, or none of them."""
@@ -180,7 +252,18 @@ class Ledger(Application[UUID]):
         unread = targets - lent.keys()
         if unread:
             working.update(self._load_streams(unread))
-        admission = Admission(
+        admission = self._admission(registry, working)
+        parsed = admission.preload_related(signed)
+        try:
+            accepted = admission.admit(signed, parsed)
+        except LedgerError:
+            verification.check()  # an unsigned statement learns nothing more
+            raise
+        recordings = self._save(working, guard, verification)
+        return self._receipts(accepted, recordings), working
+
+    def _admission(self, registry: OperatorRegistry | None, working: Streams) -> Admission:
+        return Admission(
             self.settings,
             self.registry_id,
             registry,
@@ -190,14 +273,6 @@ class Ledger(Application[UUID]):
             remember_parse=self._parsed.put,
             snapshot_at=self.lao_snapshots.at,
         )
-        parsed = admission.preload_related(signed)
-        try:
-            accepted = admission.admit(signed, parsed)
-        except LedgerError:
-            verification.check()  # an unsigned statement learns nothing more
-            raise
-        recordings = self._save(working, guard, verification)
-        return self._receipts(accepted, recordings), working
 
     def _save(
         self, working: Streams, guard: RegistryGuard, verification: BatchVerification

@@ -66,6 +66,21 @@ class LedgerSettings(BaseSettings):
         ge=1024,
         description="The largest body of POST /statements/batch (413 beyond).",
     )
+    group_commit: bool = Field(
+        default=True,
+        description="Gather concurrent single-statement submissions of this process into one "
+        "transaction, each judged on its own (ledger.group_commit).",
+    )
+    group_commit_max: int = Field(
+        default=256, ge=1, le=5000, description="The most statements one group commit holds."
+    )
+    group_commit_wait_ms: float = Field(
+        default=0.0,
+        ge=0,
+        le=1000,
+        description="How long a group waits for more statements once one is there (0: a group "
+        "is whatever gathered while the last one was being saved).",
+    )
     require_card_presence: bool = Field(
         default=False,
         description="Clients sign only while the signer's enrolled Thai ID card is in a reader "
