@@ -27,7 +27,6 @@ import json
 import os
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import threading
@@ -273,9 +272,6 @@ def _print(results: list[Result], clients: int) -> None:
             f"{result.label:44} {result.rate:9,.0f} {result.rate / plain:8.2f} "
             f"{result.percentile(0.5) * 1000:8.1f} {result.percentile(0.99) * 1000:8.1f}"
         )
-    print(
-        f"median of plain's per-save latency: {statistics.median(results[0].latencies) * 1e3:.1f} ms"
-    )
     print("targets: ledger API, group commit on, 1 worker: >= 5x plain, p99 < 100 ms")
 
 
