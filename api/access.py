@@ -16,7 +16,8 @@ caller's enrolment scope says where. A route takes ``api.deps.ReaderDep`` and, b
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
 from uuid import UUID
 
 from api.sessions import Session
@@ -24,6 +25,9 @@ from ledger.domain.reading import PERSON_KINDS, DataKind, kinds_readable, only_o
 from ledger.domain.signed import SignedAggregate
 from ledger.errors import ForbiddenError, StreamNotFoundError
 from projections.access_log import AccessLog
+from projections.reports.results import Table
+
+T = TypeVar("T", bound=Table[Any])
 
 
 @dataclass(slots=True)
@@ -80,6 +84,28 @@ class Reader:
             endpoint=self.endpoint,
             kinds=personal,
         )
+
+    def naming_people(self, table: T, *kinds: DataKind) -> T:
+        """A report whose rows are about people, as this caller may see it.
+
+        ``kinds`` is what the rows show of each person besides their name (salary, health...):
+        the caller's roles must read it (403). A record owner reads their own record, not
+        reports (403). Names are drawn only for a caller who reads personal data; for anyone
+        else the rows show records by their ids. The records the rows name are logged."""
+        self.require(*kinds)
+        if self.owner_only:
+            raise ForbiddenError("read", "a record owner reads their own record, not reports")
+        if not self.may(DataKind.PERSONAL):
+            return replace(table, names=replace(table.names, people={}))
+        people = table.names.people
+        named = {
+            str(value)
+            for row in table.rows
+            for key, value in row.as_json().items()
+            if key == "stream" or (isinstance(value, str) and value in people)
+        }
+        self.logged([UUID(stream) for stream in sorted(named)], (DataKind.PERSONAL, *kinds))
+        return table
 
 
 __all__ = ["Reader"]

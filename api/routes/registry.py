@@ -48,6 +48,7 @@ Status = Annotated[list[str] | None, Query(description="Only these employment st
 def read_registry(
     reports: ReportsDep,
     scope: ScopeDep,
+    reader: ReaderDep,
     format: FormatQuery = TableFormat.JSON,
     lang: LangQuery = Lang.TH,
     valid_on: ValidOn = None,
@@ -55,11 +56,13 @@ def read_registry(
     category: Annotated[str | None, Query(description="official, teacher...")] = None,
     status: Status = None,
 ) -> Response:
-    """Personnel records now, or as of ``valid_on`` and/or ``recorded_at``."""
+    """Personnel records now, or as of ``valid_on`` and/or ``recorded_at`` (citizen IDs,
+    names, salaries: for roles that read them; each record listed is logged)."""
+    reader.require(*RECORD_KINDS)
     registry = reports.registry(
         scope, valid_on=valid_on, recorded_at=recorded_at, category=category, statuses=status
     )
-    return respond(registry, format, lang)
+    return respond(reader.naming_people(registry, *RECORD_KINDS), format, lang)
 
 
 RECORD_KINDS = (DataKind.PERSONAL, DataKind.SALARY)
@@ -110,11 +113,13 @@ def require_record(reader: Reader, ledger: Ledger, stream: UUID) -> None:
 def read_positions(
     reports: ReportsDep,
     scope: ScopeDep,
+    reader: ReaderDep,
     format: FormatQuery = TableFormat.JSON,
     lang: LangQuery = Lang.TH,
 ) -> Response:
-    """Positions of the frame with their status and holder."""
-    return respond(reports.positions(scope), format, lang)
+    """Positions of the frame with their status and holder (the holder by name for roles that
+    read personal data, and logged; by record id for the others)."""
+    return respond(reader.naming_people(reports.positions(scope)), format, lang)
 
 
 @router.get("/positions/occupancy", response_model=None)

@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from api.dates import HumanDate
-from api.deps import ReportsDep, ScopeDep
+from api.deps import ReaderDep, ReportsDep, ScopeDep
 from api.downloads import (
     EplanFormat,
     EplanFormatQuery,
@@ -26,6 +26,7 @@ from api.downloads import (
     respond,
 )
 from api.errors import problem_responses
+from ledger.domain.reading import DataKind
 from projections.reports.labels import Lang
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=problem_responses(400, 401, 403))
@@ -80,18 +81,21 @@ def read_certification(
 def read_record_certification(
     reports: ReportsDep,
     scope: ScopeDep,
+    reader: ReaderDep,
     cycle: Cycle = None,
     format: FormatQuery = TableFormat.JSON,
     lang: LangQuery = Lang.TH,
 ) -> Response:
-    """Each record's certification state (certified, stale, submitted, draft)."""
-    return respond(reports.record_certification(scope, cycle), format, lang)
+    """Each record's certification state (certified, stale, submitted, draft); records by name
+    for roles that read personal data (logged), by id for the others."""
+    return respond(reader.naming_people(reports.record_certification(scope, cycle)), format, lang)
 
 
 @router.get("/retirements", response_model=None)
 def read_retirements(
     reports: ReportsDep,
     scope: ScopeDep,
+    reader: ReaderDep,
     first_year: Annotated[int | None, Query(ge=2400, le=2700)] = None,
     last_year: Annotated[int | None, Query(ge=2400, le=2700)] = None,
     format: FormatQuery = TableFormat.JSON,
@@ -99,7 +103,8 @@ def read_retirements(
 ) -> Response:
     """Upcoming retirements by fiscal year, LAO and position line (default: this fiscal year
     and the four after it)."""
-    return respond(reports.retirements(scope, first_year, last_year), format, lang)
+    retirements = reports.retirements(scope, first_year, last_year)
+    return respond(reader.naming_people(retirements), format, lang)
 
 
 @router.get("/section35", response_model=None)
@@ -119,12 +124,14 @@ def read_section35(
 def read_leave(
     reports: ReportsDep,
     scope: ScopeDep,
+    reader: ReaderDep,
     year: Annotated[int | None, Query(ge=2400, le=2700, description="Fiscal year")] = None,
     format: FormatQuery = TableFormat.JSON,
     lang: LangQuery = Lang.TH,
 ) -> Response:
-    """Per record and year: leave taken by type (times, days) and the reported ก.พ.๗ line."""
-    return respond(reports.leave(scope, year), format, lang)
+    """Per record and year: leave taken by type (times, days) and the reported ก.พ.๗ line.
+    Leave types reveal health: for the roles that read health data; each record logged."""
+    return respond(reader.naming_people(reports.leave(scope, year), DataKind.HEALTH), format, lang)
 
 
 @router.get("/eplan-status", response_model=None)

@@ -257,7 +257,6 @@ def test_section35_names_its_formula(
         ("/reports/certification", {}, 2),
         ("/reports/certification/records", {}, 6),
         ("/reports/retirements", {"first_year": 2563, "last_year": 2567}, 3),
-        ("/reports/leave", {}, 2),
         ("/positions", {"province": "นครพนม"}, 5),
         ("/positions/occupancy", {}, 1),
         ("/organizations", {}, 3),
@@ -278,3 +277,17 @@ def test_other_reports_answer_rows(
 
     assert 200 == response.status_code, response.text
     assert count == len(response.json())
+
+
+def test_the_leave_report_is_for_the_roles_that_read_health(
+    client: TestClient, world: ProjectionWorld, auditor: Operator
+) -> None:
+    """Leave types reveal health: the LAO's HR officer reads the report, a national auditor
+    (who reads records, not health) is refused with the kind named."""
+    kept = client.get("/reports/leave", headers=login(client, world.kit.hr))
+    refused = client.get("/reports/leave", headers=login(client, auditor))
+
+    assert 200 == kept.status_code, kept.text
+    assert 2 == len(kept.json())
+    assert 403 == refused.status_code
+    assert "health" in refused.json()["detail"]
