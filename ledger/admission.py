@@ -94,7 +94,9 @@ def enrolment_of(item: SignedStatement, registry: OperatorRegistry | None) -> En
     if enrolment is None:
         raise UnknownKeyError(signer.key)
     if enrolment.cid != signer.cid:
-        raise UnknownKeyError(signer.key, "is not enrolled for the citizen ID that signed")
+        # Worded as for a key never enrolled: a caller who has not proved the key is theirs
+        # must not learn that it exists, nor that it belongs to another citizen ID.
+        raise UnknownKeyError(signer.key)
     if enrolment.revoked_at is not None:
         raise RevokedKeyError(signer.key, enrolment.revoked_at.isoformat())
     return enrolment
