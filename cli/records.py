@@ -1,0 +1,80 @@
+"""``ledger record find``: people by citizen ID or name, from the registry view, as a Thai table.
+
+The same search as ``GET /records`` (``ledger.domain.search``: Thai digits and dashes in a
+citizen ID, its check digit checked; a name's prefix, tone marks, case and invisible characters
+aside; the Thai order of names), read from the database like the other read commands: it is for
+those who run the ledger. Officers search over the API, where the read is limited to their
+share and written to each person's access log.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cli.runtime import DatabaseUrl, build_settings, fail, open_ledger, out
+from ledger.domain.search import read_cid, read_name
+from ledger.errors import LedgerError
+from projections.reports.facade import Reports
+from projections.reports.labels import Lang, code_label
+from projections.reports.scope import ReadScope
+from projections.views.catalogue import Projections
+
+record_app = typer.Typer(help="Personnel records: find them by citizen ID or name.")
+
+
+@record_app.command("find")
+def find(
+    cid: Annotated[
+        str | None, typer.Option(help="A citizen ID (Thai digits, dashes allowed)")
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="A first or last name, or its beginning")] = None,
+    lao: Annotated[str | None, typer.Option(help="Only this LAO (7-digit DLA code)")] = None,
+    province: Annotated[str | None, typer.Option(help="Only this province, e.g. ตาก")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    database_url: DatabaseUrl = None,
+    ledger: Annotated[
+        str | None, typer.Option("--ledger", help="The ledger's name (default: LEDGER_NAME)")
+    ] = None,
+) -> None:
+    """People of the registry by citizen ID and/or name, in the Thai order of names."""
+    if cid is None and name is None:
+        fail("give --cid or --name (or both)")
+    try:
+        wanted_cid = None if cid is None else read_cid(cid, "--cid")
+        words = None if name is None else read_name(name, "--name")
+    except LedgerError as error:
+        fail(str(error))
+    with (
+        open_ledger(build_settings(database_url, ledger)) as opened,
+        Projections.open(opened) as views,
+    ):
+        views.catch_up()
+        page = Reports(views).find(
+            ReadScope(lao=lao, province=province), cid=wanted_cid, name=words, size=limit
+        )
+    if as_json:
+        out.print_json(json.dumps(page.as_json(), ensure_ascii=False))
+        return
+    table = Table("ชื่อ-สกุล", "เลขประจำตัวประชาชน", "ประเภท", "อปท.", "สถานะ", "ตำแหน่ง", "ระเบียน")
+    for row in page.rows:
+        full = " ".join(filter(None, [(row.prefix or "") + (row.first_name or ""), row.last_name]))
+        table.add_row(
+            full or "-",
+            row.cid,
+            code_label("category", row.category, Lang.TH),
+            row.lao,
+            code_label("employment", row.status, Lang.TH),
+            row.position_title or "-",
+            row.stream,
+        )
+    out.print(table)
+    shown = f" (แสดง {len(page.rows)})" if page.total > len(page.rows) else ""
+    out.print(f"พบ {page.total} คน{shown}")
+
+
+__all__ = ["record_app"]
