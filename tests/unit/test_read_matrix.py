@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from ledger.domain.permissions import Role
+from ledger.domain.permissions import ROLE_TH, Role
 from ledger.domain.reading import (
     PERSON_KINDS,
     READ_MATRIX,
@@ -60,3 +62,20 @@ def test_a_record_owner_alone_reads_only_their_own_record() -> None:
     assert only_own_record({Role.RECORD_OWNER})
     assert not only_own_record({Role.RECORD_OWNER, Role.LAO_HR_OFFICER})
     assert not only_own_record({Role.LAO_HR_OFFICER})
+
+
+def test_the_readme_shows_the_read_matrix_as_the_code_has_it() -> None:
+    """README's "Who reads what" table: one row per role (but the system key), a tick for
+    each kind of data the role reads, nothing else."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Who reads what", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    kinds = list(DataKind)
+    expected = [
+        f"| `{role.value}` {ROLE_TH[role]} | "
+        + " | ".join("✓" if kind in readable else "" for kind in kinds)
+        + " |"
+        for role, readable in READ_MATRIX.items()
+        if role is not Role.SYSTEM
+    ]
+    assert expected == rows
