@@ -7,9 +7,14 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from api.deps import LedgerDep, ReaderDep, SessionDep
+from api.deps import LedgerDep, ReaderDep
 from api.errors import problem_responses
 from api.schemas import EventOut, StreamHeadOut
+from ledger.domain.eplan import DevelopmentPlan, PlanProject, Subsidy
+from ledger.domain.operators import OperatorRegistry
+from ledger.domain.personnel import PersonnelRecord
+from ledger.domain.reading import PERSON_KINDS, DataKind
+from ledger.domain.signed import SignedAggregate
 
 router = APIRouter(
     prefix="/streams", tags=["streams"], responses=problem_responses(400, 401, 403, 404)
@@ -17,10 +22,30 @@ router = APIRouter(
 
 
 @router.get("/{stream_id}/events")
-def read_stream_events(stream_id: UUID, ledger: LedgerDep, session: SessionDep) -> list[EventOut]:
-    """Every event of the stream, as signed, if the caller's scope covers the stream's scope."""
-    session.require_scope(ledger.aggregate(stream_id).read_scope(), f"reading stream {stream_id}")
-    return [EventOut.of(event) for event in ledger.stream_events(stream_id)]
+def read_stream_events(stream_id: UUID, ledger: LedgerDep, reader: ReaderDep) -> list[EventOut]:
+    """Every event of the stream, as signed. The statements carry everything the stream
+    holds, so the caller reads the signed log (auditors, DLA) or every kind of data the stream
+    holds (a record's events: personal, salary and health data; the read is logged); outside
+    the caller's share, or for a stream not opened, 404."""
+    aggregate = ledger.aggregate(stream_id)
+    reader.require_stream(aggregate, owner_cid=getattr(aggregate, "cid", None))
+    kinds = kinds_held(aggregate)
+    if not reader.may(DataKind.AUDIT):
+        reader.require(*kinds)
+    events = [EventOut.of(event) for event in ledger.stream_events(stream_id)]
+    reader.logged([stream_id], kinds)
+    return events
+
+
+def kinds_held(aggregate: SignedAggregate) -> frozenset[DataKind]:
+    """The kinds of data a stream's statements hold, by the kind of stream."""
+    if isinstance(aggregate, PersonnelRecord):
+        return PERSON_KINDS
+    if isinstance(aggregate, OperatorRegistry):
+        return frozenset({DataKind.OPERATORS})
+    if isinstance(aggregate, (DevelopmentPlan, PlanProject, Subsidy)):
+        return frozenset({DataKind.EPLAN})
+    return frozenset({DataKind.PERSONNEL})
 
 
 @router.get("/{stream_id}/head")
