@@ -244,6 +244,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--per-client", type=int, default=400, help="statements signed each")
+    parser.add_argument(
+        "--ledger-only", action="store_true", help="Only the ledger, group commit on, 1 worker"
+    )
     args = parser.parse_args()
     keys = {
         name: Operator(SoftwareSigner.generate(), make_cid(f"19999{n:07d}"))
@@ -252,8 +255,10 @@ def main() -> None:
     databases = Databases(args.server)
     results = []
     try:
-        results.append(run_plain(databases.create("plain"), args.clients, args.seconds))
-        for workers, group_commit in ((1, True), (1, False), (2, True)):
+        if not args.ledger_only:
+            results.append(run_plain(databases.create("plain"), args.clients, args.seconds))
+        configurations = ((1, True),) if args.ledger_only else ((1, True), (1, False), (2, True))
+        for workers, group_commit in configurations:
             results.append(run_ledger(
                 databases.create("ours"), keys, clients=args.clients, seconds=args.seconds,
                 per_client=args.per_client, workers=workers, group_commit=group_commit,
@@ -264,7 +269,7 @@ def main() -> None:
 
 
 def _print(results: list[Result], clients: int) -> None:
-    plain = results[0].rate
+    plain = results[0].rate if results[0].label.startswith("plain") else float("nan")
     print(f"\ndeadline rush: {clients} concurrent clients, one statement (event) per request")
     print(f"{'':44} {'per s':>9} {'x plain':>8} {'p50 ms':>8} {'p99 ms':>8}")
     for result in results:

@@ -356,7 +356,7 @@ class Admission:
         )
 
     def _load_missing(self, streams: set[UUID]) -> None:
-        missing = streams - self._working.keys()
+        missing = {stream for stream in streams if stream not in self._working}
         if missing:
             self._working.update(self._load_streams(missing))
 
