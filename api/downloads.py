@@ -10,15 +10,17 @@ unless ``lang=en``.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Query
 from fastapi.responses import Response
 
+from projections.reports.eplan_layout import HTML_MEDIA_TYPE
 from projections.reports.eplan_status import EplanStatusReport
 from projections.reports.labels import Lang
-from projections.reports.render import Format, render
+from projections.reports.render import JSON_MEDIA_TYPE, Format, render
 from projections.reports.results import Report
+from projections.reports.tables import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 
 
 class TableFormat(StrEnum):
@@ -54,3 +56,21 @@ def respond(
         else {"Content-Disposition": f'attachment; filename="{rendered.filename}"'}
     )
     return Response(rendered.content, media_type=rendered.media_type, headers=headers)
+
+
+DRAWN: dict[str, dict[str, Any]] = {
+    CSV_MEDIA_TYPE.split(";")[0]: {"schema": {"type": "string"}},
+    XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+    HTML_MEDIA_TYPE.split(";")[0]: {"schema": {"type": "string"}},
+}
+"""What a report answers besides JSON, by ``format``: a CSV or XLSX download, an HTML page."""
+
+
+def answers(model: Any, *, drawn: bool = True) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI ``responses`` for a read that ``respond`` draws: its JSON shape (``model``, a
+    pydantic model or a ``list[...]`` of one) and, when it takes ``format``, the drawn media
+    types too."""
+    content: dict[str, dict[str, Any]] = {JSON_MEDIA_TYPE: {}}
+    if drawn:
+        content |= DRAWN
+    return {200: {"model": model, "content": content}}

@@ -21,6 +21,10 @@ MAX_PAGE = 1000
 
 DEFAULT_PAGE = 100
 
+MAX_POSITION = 2**63 - 1
+"""The largest integer the databases store (SQLite's INTEGER, PostgreSQL's bigint): a log
+position, tree size or page beyond it is refused 400, not sent to the database to overflow."""
+
 OUT_OF_RANGE = rule(
     "page.out_of_range",
     "{name} ต้องอยู่ระหว่าง {low} ถึง {high}",
@@ -55,8 +59,8 @@ def log_page(
     ] = DEFAULT_PAGE,
 ) -> Page:
     """The page a request asks for, or ``PageRangeError``."""
-    if after < 0:
-        raise PageRangeError("after", 0, 2**62)
+    if not 0 <= after <= MAX_POSITION:
+        raise PageRangeError("after", 0, MAX_POSITION)
     if not 1 <= limit <= MAX_PAGE:
         raise PageRangeError("limit", 1, MAX_PAGE)
     return Page(after=after, limit=limit)
@@ -64,4 +68,12 @@ def log_page(
 
 PageDep = Annotated[Page, Depends(log_page)]
 
-__all__ = ["MAX_PAGE", "OUT_OF_RANGE", "Page", "PageDep", "PageRangeError", "log_page"]
+__all__ = [
+    "MAX_PAGE",
+    "MAX_POSITION",
+    "OUT_OF_RANGE",
+    "Page",
+    "PageDep",
+    "PageRangeError",
+    "log_page",
+]

@@ -21,6 +21,7 @@ from ledger.domain.permissions import Role, Scope, province_scope
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.positions import position_stream_id
 from ledger.processes import lao_snapshot
+from projections.transparency.projection import TransparencyProjection
 from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, REGISTERED_ON, TAK_LAO, LedgerKit, Operator
 from tests.people import made_up_cid
@@ -115,6 +116,17 @@ def build_projection_world(kit: LedgerKit) -> ProjectionWorld:
     _budgets(world)
     _certification(world)
     return world
+
+
+def seal_twice(kit: LedgerKit) -> int:
+    """Seal the transparency log, record one more thing and seal again: the first checkpoint's
+    size, so inclusion proofs and a consistency proof from it to the latest can be served."""
+    log = TransparencyProjection(kit.ledger, kit.system.signer)
+    first = log.seal()
+    assert first is not None
+    kit.open_record()
+    log.seal()
+    return first.tree_size
 
 
 def _organizations(world: ProjectionWorld) -> None:

@@ -21,8 +21,16 @@ from fastapi.responses import Response
 from pydantic import BeforeValidator
 
 from api.deps import ReaderDep, ReportsDep, ScopeDep
-from api.downloads import FormatQuery, TableFormat, respond
+from api.downloads import FormatQuery, TableFormat, answers, respond
 from api.errors import problem_responses
+from api.report_models import (
+    FeatureCollectionOut,
+    PlanOut,
+    PlanRowOut,
+    ProjectOut,
+    ProjectPageOut,
+    SubsidiesOut,
+)
 from ledger.domain.reading import DataKind
 from ledger.domain.rules import to_ascii_digits
 from projections.reports.eplan_reads import MAX_PAGE_SIZE
@@ -43,7 +51,7 @@ FiscalYear = Annotated[
     BeforeValidator(_ascii),
     Query(ge=2400, le=2700, description="Buddhist-era fiscal year, e.g. 2562 or ๒๕๖๒"),
 ]
-Page = Annotated[int, BeforeValidator(_ascii), Query(ge=1, description="From 1")]
+Page = Annotated[int, BeforeValidator(_ascii), Query(ge=1, le=2**31, description="From 1")]
 Size = Annotated[int, BeforeValidator(_ascii), Query(ge=1, le=MAX_PAGE_SIZE)]
 
 
@@ -56,7 +64,7 @@ def eplan_scope(scope: ScopeDep, reader: ReaderDep) -> ReadScope:
 EplanScope = Annotated[ReadScope, Depends(eplan_scope)]
 
 
-@router.get("/plans", response_model=None)
+@router.get("/plans", response_model=None, responses=answers(list[PlanRowOut]))
 def read_plans(
     reports: ReportsDep, scope: EplanScope, format: FormatQuery = TableFormat.JSON
 ) -> Response:
@@ -64,14 +72,14 @@ def read_plans(
     return respond(reports.plans(scope), format)
 
 
-@router.get("/plans/{plan_id}", response_model=None)
+@router.get("/plans/{plan_id}", response_model=None, responses=answers(PlanOut, drawn=False))
 def read_plan(plan_id: UUID, reports: ReportsDep, scope: EplanScope) -> Response:
     """One plan: vision, strategies, the projects planned in each year, approvals and
     amendments."""
     return respond(reports.plan(scope, plan_id))
 
 
-@router.get("/projects", response_model=None)
+@router.get("/projects", response_model=None, responses=answers(ProjectPageOut))
 def read_projects(
     reports: ReportsDep,
     scope: EplanScope,
@@ -88,7 +96,7 @@ def read_projects(
 @router.get(
     "/projects.geojson",
     response_model=None,
-    responses={200: {"content": {GEOJSON_MEDIA_TYPE: {}}}},
+    responses={200: {"model": FeatureCollectionOut, "content": {GEOJSON_MEDIA_TYPE: {}}}},
 )
 def read_project_map(
     reports: ReportsDep, scope: EplanScope, fiscal_year: FiscalYear = None
@@ -99,14 +107,16 @@ def read_project_map(
     return Response(json_bytes(found.as_json()), media_type=GEOJSON_MEDIA_TYPE)
 
 
-@router.get("/projects/{project_id}", response_model=None)
+@router.get(
+    "/projects/{project_id}", response_model=None, responses=answers(ProjectOut, drawn=False)
+)
 def read_project(project_id: UUID, reports: ReportsDep, scope: EplanScope) -> Response:
     """One project: its place in the plan, status, location and every budget, contract,
     payment and carry-over."""
     return respond(reports.project(scope, project_id))
 
 
-@router.get("/subsidies", response_model=None)
+@router.get("/subsidies", response_model=None, responses=answers(SubsidiesOut))
 def read_subsidies(
     reports: ReportsDep,
     scope: EplanScope,

@@ -15,9 +15,10 @@ from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
 from api.deps import LaoDep, ReaderDep, ReportsDep
-from api.downloads import respond
+from api.downloads import answers, respond
 from api.errors import problem_responses
 from api.queries import KNOWN_QUERY
+from api.report_models import OrganizationOut, PositionOut
 from ledger.domain.reading import DataKind
 from projections.reports.organization import unit_json
 
@@ -31,7 +32,7 @@ router = APIRouter(
 Number = Annotated[str, Path(max_length=40, description="The position number (เลขที่ตำแหน่ง)")]
 
 
-@router.get("/{code}", response_model=None)
+@router.get("/{code}", response_model=None, responses=answers(OrganizationOut, drawn=False))
 def read_organization(code: LaoDep, reports: ReportsDep, reader: ReaderDep) -> Response:
     """The LAO: its Thai name, province, district, type (with its Thai name) and its units."""
     reader.require(DataKind.PERSONNEL)
@@ -45,7 +46,9 @@ def read_units(code: LaoDep, reports: ReportsDep, reader: ReaderDep) -> list[dic
     return [unit_json(unit) for unit in reports.organization(code).units]
 
 
-@router.get("/{code}/positions/{number}", response_model=None)
+@router.get(
+    "/{code}/positions/{number}", response_model=None, responses=answers(PositionOut, drawn=False)
+)
 def read_position(code: LaoDep, number: Number, reports: ReportsDep, reader: ReaderDep) -> Response:
     """A position of the LAO's frame (title, line, level, status) and its occupant now, if
     any; the occupant's read is logged in their access log."""

@@ -19,10 +19,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReaderDep, ReportsDep, ScopeDep
-from api.downloads import respond
+from api.downloads import answers, respond
 from api.errors import problem_responses
 from api.paging import PageRangeError
 from api.queries import KNOWN_QUERY
+from api.report_models import Kp7Out, RecordSearchOut
 from api.routes.registry import RECORD_KINDS, RecordedAt, ValidOn, require_record
 from ledger.domain.reading import DataKind
 from ledger.domain.search import NO_CRITERION, QueryError, read_cid, read_name
@@ -36,6 +37,8 @@ router = APIRouter(
 
 MAX_SIZE = 100
 """The most people one page names."""
+MAX_PAGES = 2**31
+"""The last page one may ask for (its offset fits the databases' integers)."""
 SEARCH_KINDS = (DataKind.PERSONAL,)
 """What a search returns of a person: citizen ID and name, and where and what they are now
 (category, status, position title: no salary)."""
@@ -54,7 +57,7 @@ Name = Annotated[
 ]
 
 
-@router.get("/records", response_model=None)
+@router.get("/records", response_model=None, responses=answers(RecordSearchOut, drawn=False))
 def find_records(
     reports: ReportsDep,
     reader: ReaderDep,
@@ -70,8 +73,8 @@ def find_records(
     reader.require(*SEARCH_KINDS)
     if cid is None and name is None:
         raise QueryError(Violation(NO_CRITERION, "query"))
-    if page < 1:
-        raise PageRangeError("page", 1, 2**31)
+    if not 1 <= page <= MAX_PAGES:
+        raise PageRangeError("page", 1, MAX_PAGES)
     if not 1 <= size <= MAX_SIZE:
         raise PageRangeError("size", 1, MAX_SIZE)
     found = reports.find(
@@ -87,7 +90,7 @@ def find_records(
     return answer
 
 
-@router.get("/records/{stream_id}", response_model=None)
+@router.get("/records/{stream_id}", response_model=None, responses=answers(Kp7Out, drawn=False))
 def read_kp7(
     stream_id: UUID,
     reports: ReportsDep,

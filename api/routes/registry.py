@@ -18,9 +18,17 @@ from fastapi.responses import Response
 from api.access import Reader
 from api.dates import HumanDate, HumanMoment
 from api.deps import LedgerDep, ReaderDep, ReportsDep, ScopeDep
-from api.downloads import FormatQuery, LangQuery, TableFormat, respond
+from api.downloads import FormatQuery, LangQuery, TableFormat, answers, respond
 from api.errors import problem_responses
 from api.queries import KNOWN_QUERY
+from api.report_models import (
+    AuditTrailRowOut,
+    OccupancyRowOut,
+    OrganizationRowOut,
+    PositionRowOut,
+    RecordAsOfOut,
+    RegistryRowOut,
+)
 from ledger.application import Ledger
 from ledger.domain.reading import DataKind
 from projections.reports.labels import Lang
@@ -44,7 +52,7 @@ RecordedAt = Annotated[
 Status = Annotated[list[str] | None, Query(description="Only these employment statuses")]
 
 
-@router.get("/registry", response_model=None)
+@router.get("/registry", response_model=None, responses=answers(list[RegistryRowOut]))
 def read_registry(
     reports: ReportsDep,
     scope: ScopeDep,
@@ -69,7 +77,9 @@ RECORD_KINDS = (DataKind.PERSONAL, DataKind.SALARY)
 """What a record's summary and its audit trail show of a person."""
 
 
-@router.get("/registry/{stream_id}", response_model=None)
+@router.get(
+    "/registry/{stream_id}", response_model=None, responses=answers(RecordAsOfOut, drawn=False)
+)
 def read_record(
     stream_id: UUID,
     reports: ReportsDep,
@@ -86,7 +96,11 @@ def read_record(
     return answer
 
 
-@router.get("/registry/{stream_id}/audit", response_model=None)
+@router.get(
+    "/registry/{stream_id}/audit",
+    response_model=None,
+    responses=answers(list[AuditTrailRowOut]),
+)
 def read_audit_trail(
     stream_id: UUID,
     reports: ReportsDep,
@@ -109,7 +123,7 @@ def require_record(reader: Reader, ledger: Ledger, stream: UUID) -> None:
     reader.require_stream(aggregate, owner_cid=getattr(aggregate, "cid", None))
 
 
-@router.get("/positions", response_model=None)
+@router.get("/positions", response_model=None, responses=answers(list[PositionRowOut]))
 def read_positions(
     reports: ReportsDep,
     scope: ScopeDep,
@@ -122,7 +136,7 @@ def read_positions(
     return respond(reader.naming_people(reports.positions(scope)), format, lang)
 
 
-@router.get("/positions/occupancy", response_model=None)
+@router.get("/positions/occupancy", response_model=None, responses=answers(list[OccupancyRowOut]))
 def read_occupancy(
     reports: ReportsDep,
     scope: ScopeDep,
@@ -133,7 +147,7 @@ def read_occupancy(
     return respond(reports.occupancy(scope), format, lang)
 
 
-@router.get("/organizations", response_model=None)
+@router.get("/organizations", response_model=None, responses=answers(list[OrganizationRowOut]))
 def read_organizations(
     reports: ReportsDep,
     scope: ScopeDep,

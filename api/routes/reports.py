@@ -23,9 +23,20 @@ from api.downloads import (
     FormatQuery,
     LangQuery,
     TableFormat,
+    answers,
     respond,
 )
 from api.errors import problem_responses
+from api.report_models import (
+    CertificationRowOut,
+    EplanStatusOut,
+    KpiOut,
+    LeaveRowOut,
+    OverdueRowOut,
+    RecordCertificationRowOut,
+    RetirementRowOut,
+    Section35Out,
+)
 from ledger.domain.reading import DataKind
 from projections.reports.labels import Lang
 
@@ -37,7 +48,7 @@ Cycle = Annotated[
 FiscalYear = Annotated[int, Query(ge=2400, le=2700, description="Buddhist-era fiscal year")]
 
 
-@router.get("/kpi", response_model=None)
+@router.get("/kpi", response_model=None, responses=answers(KpiOut))
 def read_kpi(
     reports: ReportsDep,
     scope: ScopeDep,
@@ -49,7 +60,7 @@ def read_kpi(
     return respond(reports.kpi(scope, cycle), format, lang)
 
 
-@router.get("/overdue", response_model=None)
+@router.get("/overdue", response_model=None, responses=answers(list[OverdueRowOut]))
 def read_overdue(
     reports: ReportsDep,
     scope: ScopeDep,
@@ -64,7 +75,7 @@ def read_overdue(
     return respond(reports.overdue(scope, as_of, cycle), format, lang)
 
 
-@router.get("/certification", response_model=None)
+@router.get("/certification", response_model=None, responses=answers(list[CertificationRowOut]))
 def read_certification(
     reports: ReportsDep,
     scope: ScopeDep,
@@ -77,7 +88,11 @@ def read_certification(
     return respond(reports.certification(scope, cycle), format, lang)
 
 
-@router.get("/certification/records", response_model=None)
+@router.get(
+    "/certification/records",
+    response_model=None,
+    responses=answers(list[RecordCertificationRowOut]),
+)
 def read_record_certification(
     reports: ReportsDep,
     scope: ScopeDep,
@@ -91,7 +106,7 @@ def read_record_certification(
     return respond(reader.naming_people(reports.record_certification(scope, cycle)), format, lang)
 
 
-@router.get("/retirements", response_model=None)
+@router.get("/retirements", response_model=None, responses=answers(list[RetirementRowOut]))
 def read_retirements(
     reports: ReportsDep,
     scope: ScopeDep,
@@ -107,7 +122,7 @@ def read_retirements(
     return respond(reader.naming_people(retirements), format, lang)
 
 
-@router.get("/section35", response_model=None)
+@router.get("/section35", response_model=None, responses=answers(Section35Out))
 def read_section35(
     reports: ReportsDep,
     scope: ScopeDep,
@@ -120,7 +135,7 @@ def read_section35(
     return respond(reports.section35(scope, fiscal_year), format, lang)
 
 
-@router.get("/leave", response_model=None)
+@router.get("/leave", response_model=None, responses=answers(list[LeaveRowOut]))
 def read_leave(
     reports: ReportsDep,
     scope: ScopeDep,
@@ -134,7 +149,7 @@ def read_leave(
     return respond(reader.naming_people(reports.leave(scope, year), DataKind.HEALTH), format, lang)
 
 
-@router.get("/eplan-status", response_model=None)
+@router.get("/eplan-status", response_model=None, responses=answers(EplanStatusOut))
 def read_eplan_status(
     reports: ReportsDep,
     scope: ScopeDep,

@@ -16,6 +16,7 @@ from fastapi.responses import PlainTextResponse
 
 from api.deps import LedgerDep, TransparencyDep
 from api.errors import problem_responses
+from api.paging import MAX_POSITION
 from api.schemas import CheckpointOut, ConsistencyProofOut, InclusionProofOut
 from ledger.errors import NotInitialisedError
 from projections.transparency.checkpoints import log_origin, verifier_key
@@ -40,7 +41,9 @@ def read_checkpoint(log: TransparencyDep) -> PlainTextResponse:
 @router.get("/checkpoints")
 def read_checkpoints(
     log: TransparencyDep,
-    after_size: Annotated[int, Query(ge=-1, description="Only checkpoints larger than this")] = -1,
+    after_size: Annotated[
+        int, Query(ge=-1, le=MAX_POSITION, description="Only checkpoints larger than this")
+    ] = -1,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[CheckpointOut]:
     """Checkpoints in order of tree size (page with ``after_size``)."""
@@ -67,8 +70,10 @@ def read_key(ledger: LedgerDep) -> PlainTextResponse:
 @router.get("/proofs/inclusion")
 def read_inclusion_proof(
     log: TransparencyDep,
-    notification_id: Annotated[int, Query(ge=1)],
-    tree_size: Annotated[int | None, Query(ge=1, description="A checkpoint's size")] = None,
+    notification_id: Annotated[int, Query(ge=1, le=MAX_POSITION)],
+    tree_size: Annotated[
+        int | None, Query(ge=1, le=MAX_POSITION, description="A checkpoint's size")
+    ] = None,
 ) -> InclusionProofOut:
     """The proof that a notification's event is in a checkpoint (the latest by default)."""
     return InclusionProofOut.of(log.inclusion_proof(notification_id, tree_size))
@@ -77,8 +82,12 @@ def read_inclusion_proof(
 @router.get("/proofs/consistency")
 def read_consistency_proof(
     log: TransparencyDep,
-    old_size: Annotated[int, Query(ge=1, description="An older checkpoint's size")],
-    new_size: Annotated[int | None, Query(ge=1, description="A newer checkpoint's size")] = None,
+    old_size: Annotated[
+        int, Query(ge=1, le=MAX_POSITION, description="An older checkpoint's size")
+    ],
+    new_size: Annotated[
+        int | None, Query(ge=1, le=MAX_POSITION, description="A newer checkpoint's size")
+    ] = None,
 ) -> ConsistencyProofOut:
     """The proof that an older checkpoint is a prefix of a newer one (the latest by default)."""
     return ConsistencyProofOut.of(log.consistency_proof(old_size, new_size))

@@ -18,14 +18,15 @@ from fastapi.responses import Response
 
 from api.dates import HumanDate
 from api.deps import ReaderDep, ReportsDep, ScopeDep
-from api.downloads import FormatQuery, TableFormat, respond
+from api.downloads import FormatQuery, TableFormat, answers, respond
 from api.errors import problem_responses
+from api.report_models import WorklistOut
 from ledger.domain.reading import DataKind
 
 router = APIRouter(tags=["certification"], responses=problem_responses(400, 401, 403))
 
 
-@router.get("/worklist", response_model=None)
+@router.get("/worklist", response_model=None, responses=answers(WorklistOut))
 def read_worklist(
     reports: ReportsDep,
     scope: ScopeDep,

@@ -29,9 +29,13 @@ from ledger.domain.certification import certification_stream_id
 from ledger.domain.permissions import NATIONAL, Role, Scope, province_scope
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.reading import DataKind, kinds_readable
-from projections.transparency.projection import TransparencyProjection
 from tests.ledger_kit import NAKHON_PHANOM_LAO, TAK_LAO, LedgerKit, Operator
-from tests.projection_world import ProjectionWorld, build_projection_world, record_owner
+from tests.projection_world import (
+    ProjectionWorld,
+    build_projection_world,
+    record_owner,
+    seal_twice,
+)
 from tests.unit.api.http_kit import login
 
 NATIONAL_ROLES = {Role.DLA_ADMIN, Role.AUDITOR}
@@ -147,12 +151,7 @@ def _reads(client: TestClient) -> list[tuple[str, list[dict[str, Any]]]]:
 def world(kit: LedgerKit) -> ProjectionWorld:
     """The projection world, its transparency log sealed (so proofs can be served)."""
     built = build_projection_world(kit)
-    log = TransparencyProjection(kit.ledger, kit.system.signer)
-    first = log.seal()
-    assert first is not None
-    QUERY["old_size"] = str(first.tree_size)  # a checkpoint, and a newer one after it
-    kit.open_record()
-    log.seal()
+    QUERY["old_size"] = str(seal_twice(kit))  # a checkpoint, and a newer one after it
     return built
 
 
