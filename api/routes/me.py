@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query
 from api.deps import AccessLogDep, ReportsDep, SessionDep
 from api.errors import problem_responses
 
-router = APIRouter(prefix="/me", tags=["me"], responses=problem_responses(401))
+router = APIRouter(prefix="/me", tags=["me"], responses=problem_responses(400, 401))
 
 
 @router.get("/access-log")
