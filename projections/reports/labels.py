@@ -225,6 +225,50 @@ CODES: dict[str, dict[str, Label]] = {
 """Code list -> stored code -> its label."""
 
 
+PLAIN_HEADINGS: dict[str, Label] = {
+    "id": ("เลขอ้างอิงระบบ", "Reference"),
+    "name": ("ชื่อ", "Name"),
+    "plan": ("แผนพัฒนา (เลขอ้างอิง)", "Plan (reference)"),
+    "strategy": ("ยุทธศาสตร์", "Strategy"),
+    "title": ("ชื่อ", "Title"),
+    "deferred_to": ("เลื่อนไปปีงบประมาณ", "Deferred to"),
+    "budget": ("งบประมาณ (บาท)", "Budget (THB)"),
+    "contracted": ("ลงนามสัญญา (บาท)", "Contracted (THB)"),
+    "disbursed": ("เบิกจ่ายแล้ว (บาท)", "Disbursed (THB)"),
+    "carried_over": ("กันเงินเหลื่อมปี (บาท)", "Carried over (THB)"),
+    "progress": ("ความก้าวหน้า (%)", "Progress (%)"),
+    "progress_on": ("ความก้าวหน้า ณ วันที่", "Progress on"),
+    "located": ("มีพิกัด", "Located"),
+    "first_year": ("ปีแรกของแผน", "First year"),
+    "last_year": ("ปีสุดท้ายของแผน", "Last year"),
+    "vision": ("วิสัยทัศน์", "Vision"),
+    "amendment": ("ฉบับเพิ่มเติม/เปลี่ยนแปลง", "Amendment"),
+    "approved_amendment": ("ฉบับที่อนุมัติแล้ว", "Approved amendment"),
+    "projects": ("โครงการ", "Projects"),
+    "drafted_on": ("จัดทำเมื่อ", "Drafted on"),
+}
+"""Headings of the tables drawn from JSON rows (``sheets.plain_sheet``), where a key may mean
+something other than in the registry's reports (a project's ``title``, its ``budget``)."""
+
+
+def plain_heading(key: str, keys: frozenset[str]) -> Label:
+    """A plain table's heading for ``key``: a Thai label beside a code (``status_th``) or a
+    Buddhist-era date beside an ISO one takes the plain name, and the column beside it says
+    it holds the code (or the Common-Era date)."""
+    if key.endswith("_th") and key[:-3] in keys:
+        return _label(key[:-3])
+    label = _label(key)
+    if f"{key}_th" in keys and key.endswith(("_on", "_at", "_date")):
+        return (f"{label[0]} (ค.ศ.)", f"{label[1]} (ISO)")
+    if f"{key}_th" in keys:
+        return (f"{label[0]} (รหัส)", f"{label[1]} (code)")
+    return label
+
+
+def _label(key: str) -> Label:
+    return PLAIN_HEADINGS.get(key) or HEADINGS.get(key) or (key, key)
+
+
 def heading(key: str, lang: Lang) -> str:
     """A column's heading (its key when it has none)."""
     label = HEADINGS.get(key)

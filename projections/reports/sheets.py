@@ -22,7 +22,15 @@ from enum import StrEnum
 from typing import Any
 
 from ledger.domain.rules import format_buddhist_date
-from projections.reports.labels import CODES, Label, Lang, code_label, heading, word
+from projections.reports.labels import (
+    CODES,
+    Label,
+    Lang,
+    code_label,
+    heading,
+    plain_heading,
+    word,
+)
 
 THAILAND = timezone(timedelta(hours=7))
 
@@ -151,9 +159,10 @@ def plain_sheet(
     there is no row) as columns and their headings, whole numbers as counts, booleans as yes
     or no."""
     first = rows[0] if rows else {}
+    names = list(first) if keys is None else list(keys)
     columns = tuple(
-        Column(key, _kind_of(first.get(key)), label=(key, key))
-        for key in (list(first) if keys is None else keys)
+        Column(key, _kind_of(first.get(key)), label=plain_heading(key, frozenset(names)))
+        for key in names
     )
     return Sheet(name, (name, name), columns, tuple(rows))
 

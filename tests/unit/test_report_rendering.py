@@ -163,14 +163,15 @@ def test_xlsx_keeps_counts_as_numbers_with_the_header_merged() -> None:
 
 
 def test_plain_tables_as_csv_and_xlsx() -> None:
-    """Rows no layout describes: a header line of their keys, then rows; None is empty, lists
-    are joined, booleans read yes or no, whole numbers are numbers."""
+    """Rows no layout describes: a header line of their keys' labels (the key itself when it
+    has none), then rows; None is empty, lists are joined, booleans read yes or no, whole
+    numbers are numbers."""
     rows = [{"lao": "6480101", "ok": True, "roles": ["a", "b"], "x": None, "n": 3}]
 
     text = sheet_csv(plain_sheet("t", rows), Lang.EN).decode("utf-8-sig")
     sheet = load_workbook(io.BytesIO(sheet_xlsx(plain_sheet("t", rows), Lang.TH))).active
 
-    assert ["lao,ok,roles,x,n", '6480101,Yes,"a, b",,3'] == text.splitlines()
+    assert ["LAO code,ok,Roles,x,n", '6480101,Yes,"a, b",,3'] == text.splitlines()
     assert sheet is not None
     assert ("6480101", "ใช่", 3) == (sheet["A2"].value, sheet["B2"].value, sheet["E2"].value)
 

@@ -43,7 +43,7 @@ def test_csv_is_a_download_named_for_the_report() -> None:
     rendered = render(PLACES, Format.CSV)
 
     assert ("places.csv", CSV_MEDIA_TYPE) == (rendered.filename, rendered.media_type)
-    assert "\ufeffname,count\r\nตาก,1\r\nนครพนม,2\r\n".encode() == rendered.content
+    assert "\ufeffชื่อ,count\r\nตาก,1\r\nนครพนม,2\r\n".encode() == rendered.content
 
 
 def test_an_empty_table_without_a_layout_downloads_without_a_header() -> None:
