@@ -85,14 +85,17 @@ def test_a_project_page_lists_every_money_line(client: TestClient, world: Projec
 
 
 def test_projects_download_as_csv(client: TestClient, world: ProjectionWorld) -> None:
-    """A list downloads as CSV: one line per project, its amounts as plain numbers."""
+    """A list downloads as CSV: Thai headings, one line per project, its amounts as plain
+    numbers."""
     headers = login(client, world.operators["finance"])
 
     response = client.get("/projects", headers=headers, params={"format": "csv"})
 
     assert response.headers["content-type"].startswith("text/csv")
     header, *lines = response.content.decode("utf-8-sig").splitlines()
-    assert {"id", "title", "status_th", "budget", "disbursed"} <= set(header.split(","))
+    assert {"เลขอ้างอิงระบบ", "ชื่อ", "สถานะ", "งบประมาณ (บาท)", "เบิกจ่ายแล้ว (บาท)"} <= set(
+        header.split(",")
+    )
     assert 4 == len(lines)
     assert "party" not in header
 
