@@ -21,6 +21,7 @@ from ledger.domain.field_labels import field_label, value_label
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.rules import format_buddhist_date
+from projections.reports.labels import CODES
 
 SECTIONS: tuple[tuple[RecordSection, str], ...] = (
     (RecordSection.GENERAL, "General"),
@@ -43,20 +44,9 @@ SECTIONS: tuple[tuple[RecordSection, str], ...] = (
 )
 """The sections of a person's ก.พ.๗ in the form's order (DOMAIN.md section 2), in English."""
 
-STATUS_LABELS = {
-    "pending": "รอบรรจุ",
-    "active": "ปฏิบัติราชการ",
-    "suspended": "พักราชการ / ให้ออกไว้ก่อน",
-    "retired": "เกษียณอายุ",
-    "resigned": "ลาออก",
-    "discharged": "ปลดออก",
-    "dismissed": "ไล่ออก",
-    "removed": "ให้ออก",
-    "died": "ถึงแก่กรรม",
-    "transferred_out": "โอนออก",
-    "contract_ended": "สิ้นสุดสัญญาจ้าง",
-}
-"""Employment statuses (สถานภาพ), in Thai."""
+STATUS_LABELS = {code: label[0] for code, label in CODES["employment"].items()}
+"""Employment statuses (สถานภาพ), in Thai: the words of the reports (one source; neutral
+across staff categories: contract staff do not ปฏิบัติราชการ)."""
 
 
 def section_th(section: RecordSection) -> str:
