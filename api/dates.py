@@ -7,14 +7,12 @@ that day in Thailand (UTC+7), so "as the ledger knew it on 1 เม.ย. 2562" r
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
 
-from ledger.domain.dates import DateInputError, parse_human_date
-
-THAILAND = timezone(timedelta(hours=7), "ICT")
+from ledger.domain.dates import THAILAND, DateInputError, parse_human_date
 
 
 def _read_date(value: Any) -> Any:

@@ -153,29 +153,54 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
         400, "page-out-of-range", "Page out of range", "ช่วงของหน้าที่ขอไม่ถูกต้อง"
     ),
     # Only an operator running `ledger init` can cure it, and it is no fault of the client.
-    NotInitialisedError: ProblemKind(503, "not-initialised", "Ledger not initialised"),
-    AlreadyInitialisedError: ProblemKind(409, "already-initialised", "Ledger already initialised"),
+    NotInitialisedError: ProblemKind(
+        503, "not-initialised", "Ledger not initialised", "ยังไม่ได้ตั้งต้นบัญชีรายการ"
+    ),
+    AlreadyInitialisedError: ProblemKind(
+        409, "already-initialised", "Ledger already initialised", "ตั้งต้นบัญชีรายการไปแล้ว"
+    ),
     # A deliberate rejection the table does not name yet is still the client's request refused.
-    LedgerError: ProblemKind(400, "rejected", "Rejected by the ledger"),
-    MissingTokenError: ProblemKind(401, "missing-token", "Bearer token required"),
-    TokenError: ProblemKind(401, "invalid-token", "Invalid or expired bearer token"),
-    ChallengeError: ProblemKind(401, "invalid-challenge", "Invalid or expired session challenge"),
-    SessionSignatureError: ProblemKind(401, "bad-session-signature", "Bad session signature"),
-    SessionError: ProblemKind(401, "session-refused", "Session refused"),
-    LeafNotFoundError: ProblemKind(404, "leaf-not-found", "Not in the transparency log yet"),
-    ProofRangeError: ProblemKind(404, "no-such-proof", "No such proof"),
-    NoCheckpointError: ProblemKind(404, "no-checkpoint", "No checkpoint yet"),
-    ProjectionError: ProblemKind(503, "log-unavailable", "Transparency log unavailable"),
+    LedgerError: ProblemKind(400, "rejected", "Rejected by the ledger", "บัญชีรายการไม่รับ"),
+    MissingTokenError: ProblemKind(
+        401, "missing-token", "Bearer token required", "ต้องเข้าสู่ระบบก่อน (ไม่มีโทเคน)"
+    ),
+    TokenError: ProblemKind(
+        401, "invalid-token", "Invalid or expired bearer token", "โทเคนไม่ถูกต้องหรือหมดอายุ"
+    ),
+    ChallengeError: ProblemKind(
+        401,
+        "invalid-challenge",
+        "Invalid or expired session challenge",
+        "รหัสท้าทายไม่ถูกต้องหรือหมดอายุ",
+    ),
+    SessionSignatureError: ProblemKind(
+        401, "bad-session-signature", "Bad session signature", "ลายมือชื่อเข้าสู่ระบบไม่ถูกต้อง"
+    ),
+    SessionError: ProblemKind(401, "session-refused", "Session refused", "ไม่อนุญาตให้เข้าสู่ระบบ"),
+    LeafNotFoundError: ProblemKind(
+        404, "leaf-not-found", "Not in the transparency log yet", "ยังไม่อยู่ในบันทึกโปร่งใส"
+    ),
+    ProofRangeError: ProblemKind(404, "no-such-proof", "No such proof", "ไม่มีหลักฐานการพิสูจน์นี้"),
+    NoCheckpointError: ProblemKind(
+        404, "no-checkpoint", "No checkpoint yet", "ยังไม่มีจุดตรวจสอบ (checkpoint)"
+    ),
+    ProjectionError: ProblemKind(
+        503, "log-unavailable", "Transparency log unavailable", "บันทึกโปร่งใสไม่พร้อมใช้งาน"
+    ),
     ScopeError: ProblemKind(404, "nothing-to-bundle", "Nothing to bundle", "ไม่มีข้อมูลให้ส่งออก"),
-    ReplayError: ProblemKind(503, "bundle-unavailable", "Audit bundle unavailable"),
+    ReplayError: ProblemKind(
+        503, "bundle-unavailable", "Audit bundle unavailable", "ส่งออกชุดตรวจสอบไม่ได้ขณะนี้"
+    ),
     StoreOperationalError: DATABASE_UNAVAILABLE,
     StoreInterfaceError: DATABASE_UNAVAILABLE,
     psycopg.OperationalError: DATABASE_UNAVAILABLE,  # psycopg_pool.PoolTimeout is one
 }
 """Every error class the API answers on purpose, and its problem kind."""
 
-MALFORMED_REQUEST = ProblemKind(400, "malformed-request", "Malformed request")
-INTERNAL_ERROR = ProblemKind(500, "internal-error", "Internal error")
+MALFORMED_REQUEST = ProblemKind(
+    400, "malformed-request", "Malformed request", "คำขอไม่ถูกต้องตามรูปแบบ"
+)
+INTERNAL_ERROR = ProblemKind(500, "internal-error", "Internal error", "ระบบขัดข้อง")
 
 
 def problem_kind(error: Exception) -> ProblemKind:

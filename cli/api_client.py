@@ -98,12 +98,24 @@ class LedgerClient:
 def _json_or_raise(answer: httpx.Response) -> Any:
     if answer.status_code >= 400:
         try:
-            problem = answer.json()
-            detail = f"{problem.get('title', '')}: {problem.get('detail', '')}"
+            detail = problem_text(answer.json())
         except ValueError:
             detail = answer.text[:200]
         raise ServerError(f"server answered {answer.status_code} {detail}")
     return answer.json()
+
+
+def problem_text(problem: dict[str, Any]) -> str:
+    """A problem's words for a person at a terminal: the Thai title beside the English one,
+    the detail, then each rule broken with its field and what to put right, Thai first."""
+    titles = " / ".join(filter(None, [problem.get("title_th"), problem.get("title")]))
+    lines = [f"{titles}: {problem.get('detail', '')}".rstrip(": ")]
+    for error in problem.get("errors") or []:
+        where = f"{error.get('field')}: " if error.get("field") else ""
+        lines.append(f"  [{error.get('rule')}] {where}{error.get('th', '')}")
+        if error.get("en"):
+            lines.append(f"      {error['en']}")
+    return "\n".join(lines)
 
 
 def _data_of(statement: str) -> dict[str, Any]:
@@ -115,4 +127,4 @@ def b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode("ascii")
 
 
-__all__ = ["LedgerClient", "ServerError", "b64"]
+__all__ = ["LedgerClient", "ServerError", "b64", "problem_text"]

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -72,6 +71,7 @@ from cli.tokens import (
     with_presence,
 )
 from ledger.application import Ledger
+from ledger.domain.dates import thai_today
 from ledger.domain.operators import KeyStorage
 from ledger.domain.permissions import Role, Scope
 from ledger.genesis import compose, enrolment_data
@@ -238,7 +238,7 @@ def _read_operator_card(
         return None
     with card_errors():
         card = read_id_card(id_reader, photo=True, timeout=timeout)
-        card.check_valid(date.today())
+        card.check_valid(thai_today())
         if cid is not None and cid != card.cid:
             raise IdentityMismatchError(
                 "the ID card in the reader belongs to another citizen ID than --cid"
@@ -343,7 +343,7 @@ def _approve(
     """Check the request (and, with ``id_reader``, the operator's card again); have the admin
     sign ``OperatorEnrolled`` with the roles and scope given, or else those requested."""
     with card_errors():
-        enrolment_request = verify_request(document, today=date.today())
+        enrolment_request = verify_request(document, today=thai_today())
         if settings.require_card_presence and enrolment_request.card is None:
             fail(
                 "this deployment enrols operators only from their ID card "

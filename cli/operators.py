@@ -9,19 +9,18 @@ IDs to the roles that may read them, with the read logged.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, open_ledger, out
+from ledger.domain.dates import THAILAND as THAI_TIME
 from ledger.domain.operators import Enrolment
 from ledger.domain.permissions import NATIONAL
 from ledger.domain.rules import format_buddhist_date
 from projections.operators import STATUS_TH, operators_within, roles_th, status
-
-THAI_TIME = timezone(timedelta(hours=7))
 
 
 def list_operators(

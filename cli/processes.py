@@ -7,7 +7,6 @@ The system key here is a software key file (development); production keeps it on
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ import typer
 from cli.options import load_key, read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, open_ledger, out
 from ledger.application import Ledger
+from ledger.domain.dates import thai_today
 from ledger.processes import (
     ProcessReport,
     invalidate_stale_certifications,
@@ -91,7 +91,7 @@ def overdue(
 ) -> None:
     """Mark each certification cycle whose deadline passed undone as overdue."""
     _run(
-        lambda ledger, key: mark_overdue_cycles(ledger, key, read_date(today) or date.today()),
+        lambda ledger, key: mark_overdue_cycles(ledger, key, read_date(today) or thai_today()),
         system_key,
         build_settings(database_url, name),
         "CycleOverdue",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -20,6 +20,7 @@ import typer
 
 from cli.options import read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail_on, open_ledger, out
+from ledger.domain.dates import THAILAND
 from ledger.settings import LedgerSettings
 from replay.asof import activity_report, lao_streams, stream_as_of, stream_diff
 from replay.errors import ReplayError
@@ -30,7 +31,6 @@ replay_app = typer.Typer(
     no_args_is_help=True,
 )
 
-THAILAND = timezone(timedelta(hours=7))
 
 AsOf = Annotated[
     str | None,

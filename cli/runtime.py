@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
 from card.errors import CardError
 from ledger.application import Ledger
@@ -32,12 +33,14 @@ LedgerName = Annotated[str | None, typer.Option(help="The ledger's name (default
 
 
 def fail(message: str) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
+    """One line (or a few) on standard error, exit 1. The message is text, not markup: a rule
+    id in brackets (``[reference.lao_province]``) is printed as written."""
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(1)
 
 
 def warn(message: str) -> None:
-    err.print(f"[yellow]warning:[/yellow] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[yellow]warning:[/yellow] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 def build_settings(

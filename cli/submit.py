@@ -38,6 +38,7 @@ from cli.tokens import (
     with_presence,
 )
 from ledger.application import Ledger
+from ledger.domain.dates import thai_today
 from ledger.domain.natural_streams import NATURAL_STREAMS, derived_stream
 from ledger.errors import LedgerError
 from ledger.settings import LedgerSettings
@@ -210,7 +211,7 @@ def _sign(
         prev_hash=prev_hash,
         type=body["type"],
         data=body["data"],
-        effective=effective or datetime.now(UTC).date(),
+        effective=effective or thai_today(),
         signer=SignerRef(cid=cid, key=key_id_of(signer.public_key)),
         signed_at=datetime.now(UTC),
     )

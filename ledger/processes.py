@@ -38,6 +38,7 @@ from eventsourcing.utils import get_topic
 
 from ledger.application import Ledger, Receipt
 from ledger.domain.certification import CertificationCycle, Stage
+from ledger.domain.dates import thai_today
 from ledger.domain.employment import IN_SERVICE
 from ledger.domain.personnel import PersonnelRecord, StaffCategory
 from ledger.domain.rules import retirement_date, retirement_fiscal_year
@@ -160,7 +161,7 @@ def _pairs(chunk: Sequence[tuple[UUID, SignedStatement]]) -> list[tuple[bytes, b
 
 
 def _today() -> date:
-    return datetime.now(UTC).date()
+    return thai_today()
 
 
 # Retirement.

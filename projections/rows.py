@@ -8,9 +8,11 @@ money as decimal text (exact), flags as 0/1, small structured values as compact 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
+
+from ledger.domain.dates import THAILAND
 
 
 def utc_text(moment: datetime) -> str:
@@ -20,9 +22,6 @@ def utc_text(moment: datetime) -> str:
 
 def from_utc_text(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
-THAILAND = timezone(timedelta(hours=7), "ICT")
 
 
 def thai_day(text: str | None) -> date | None:

@@ -17,11 +17,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
 from ledger.domain.rules import BUDDHIST_ERA_OFFSET, from_buddhist_date, to_ascii_digits
 from ledger.violations import rule
+
+THAILAND = timezone(timedelta(hours=7), "ICT")
+"""Thailand's time (UTC+7, no daylight saving): the day an officer lives in."""
+
+
+def thai_today() -> date:
+    """Today in Thailand, whatever the server's clock zone: just after midnight in Bangkok it
+    is already tomorrow there, while UTC still says yesterday."""
+    return datetime.now(THAILAND).date()
+
 
 TWO_DIGIT_YEAR = rule(
     "date.two_digit_year",

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from uuid import UUID
 
+from ledger.domain.dates import thai_today
 from ledger.domain.rules import fiscal_year as fiscal_year_of
 from ledger.errors import StreamNotFoundError
 from projections.reports import layouts
@@ -72,7 +73,7 @@ RETIREMENT_YEARS = 5
 class Reports:
     """The reports of one ledger's views."""
 
-    def __init__(self, projections: Projections, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, projections: Projections, today: Callable[[], date] = thai_today) -> None:
         self.projections = projections
         self._tables = {name: projections.tables(name) for name in VIEW_NAMES}
         self._today = today

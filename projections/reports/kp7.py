@@ -24,6 +24,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.application import Ledger
+from ledger.domain.dates import THAILAND
 from ledger.domain.employment import TRANSITIONS
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.rules import format_buddhist_date, retirement_date
@@ -39,7 +40,7 @@ from projections.reports.kp7_labels import (
     type_th,
 )
 from projections.reports.results import Columns, JsonRows
-from projections.rows import THAILAND, from_utc_text, utc_text
+from projections.rows import from_utc_text, utc_text
 from projections.store import Cursor
 from projections.views.audit_trail import AuditEntry, audit_trail
 from projections.views.registry import SECTION_OF

@@ -16,11 +16,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from ledger.domain.dates import THAILAND
 from ledger.domain.rules import format_buddhist_date
 from projections.reports.labels import (
     CODES,
@@ -31,8 +32,6 @@ from projections.reports.labels import (
     plain_heading,
     word,
 )
-
-THAILAND = timezone(timedelta(hours=7))
 
 
 class Kind(StrEnum):

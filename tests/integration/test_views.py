@@ -17,6 +17,7 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.domain.certification import CertificationCycle, Stage, certification_stream_id
+from ledger.domain.dates import THAILAND
 from ledger.domain.organizations import Organization, organization_stream_id
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.positions import Position, position_stream_id
@@ -26,7 +27,6 @@ from ledger.settings import LedgerSettings
 from projections.reports.eplan_status import eplan_status
 from projections.reports.kpi import lao_kpis, overdue
 from projections.reports.retirements import upcoming_retirements
-from projections.rows import THAILAND
 from projections.views.audit_trail import audit_trail
 from projections.views.catalogue import Projections
 from projections.views.certification import record_certifications
