@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, open_ledger, out
 from ledger.domain.dates import THAILAND as THAI_TIME
@@ -34,7 +34,15 @@ def list_operators(
     if json_output:
         out.print_json(json.dumps([_as_json(item) for item in found], ensure_ascii=False))
         return
-    table = Table("รหัสกุญแจ", "บทบาท", "ขอบเขต", "สถานะ", "ลงทะเบียน", "เพิกถอน")
+    # The key id is what `operator revoke --key-id` takes: never cut short.
+    table = Table(
+        Column("รหัสกุญแจ", min_width=16, no_wrap=True),
+        "บทบาท",
+        "ขอบเขต",
+        "สถานะ",
+        "ลงทะเบียน",
+        "เพิกถอน",
+    )
     for item in found:
         table.add_row(
             item.key_id,

@@ -13,7 +13,6 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from cli.runtime import DatabaseUrl, build_settings, fail, open_ledger, out
 from ledger.domain.search import read_cid, read_name
@@ -60,19 +59,19 @@ def find(
     if as_json:
         out.print_json(json.dumps(page.as_json(), ensure_ascii=False))
         return
-    table = Table("ชื่อ-สกุล", "เลขประจำตัวประชาชน", "ประเภท", "อปท.", "สถานะ", "ตำแหน่ง", "ระเบียน")
+    # Lines, not a table: on a narrow terminal a table would cut the citizen ID and the record
+    # id, which are what one pastes into the next command.
     for row in page.rows:
         full = " ".join(filter(None, [(row.prefix or "") + (row.first_name or ""), row.last_name]))
-        table.add_row(
-            full or "-",
-            row.cid,
-            code_label("category", row.category, Lang.TH),
-            row.lao,
+        facts = [
+            f"เลขประจำตัวประชาชน {row.cid}",
+            f"อปท. {row.lao}",
             code_label("employment", row.status, Lang.TH),
-            row.position_title or "-",
-            row.stream,
-        )
-    out.print(table)
+            row.position_title or "",
+        ]
+        out.print(full or "(ไม่มีชื่อในระเบียน)", highlight=False, soft_wrap=True)
+        out.print("  " + " · ".join(filter(None, facts)), highlight=False, soft_wrap=True)
+        out.print(f"  ระเบียน {row.stream}", highlight=False, soft_wrap=True)
     shown = f" (แสดง {len(page.rows)})" if page.total > len(page.rows) else ""
     out.print(f"พบ {page.total} คน{shown}")
 
