@@ -114,17 +114,21 @@ class Ledger(Application[UUID]):
     def submit(self, statement: bytes, signature: bytes) -> Receipt:
         """Check one signed statement and append it; return its receipt.
 
-        With group commit on, a statement whose signature this thread finds good joins the
-        committer's next group (``ledger.group_commit``); anything else, or anything the
-        group could not decide, is submitted on its own."""
-        if self.committer is not None:
-            signed = read_statement(statement, signature, strict=True)
-            if self._signed_by_a_known_key(signed):
-                try:
-                    return self.committer.submit(signed)
-                except GoAlone:
-                    pass
-        return self.submit_batch([(statement, signature)])[0]
+        With group commit on, a statement that arrives while others are in flight, and whose
+        signature this thread finds good, joins the committer's next group
+        (``ledger.group_commit``); anything else, or anything the group could not decide, is
+        submitted on its own."""
+        if self.committer is None:
+            return self.submit_batch([(statement, signature)])[0]
+        with self.committer.arrival() as crowded:
+            if crowded:
+                signed = read_statement(statement, signature, strict=True)
+                if self._signed_by_a_known_key(signed):
+                    try:
+                        return self.committer.submit(signed)
+                    except GoAlone:
+                        pass
+            return self.submit_batch([(statement, signature)])[0]
 
     def _signed_by_a_known_key(self, signed: SignedStatement) -> bool:
         """Whether the signature is good by a key the cached registry knows as active."""

@@ -10,7 +10,8 @@ own, in arrival order, as if they had come one after another (a statement on the
 as an earlier one of the group sees it); the accepted ones are saved together and each caller
 gets its own receipt or its own refusal. While the committer saves one group the next one
 gathers, so the group grows with the load and no client waits for a timer when the ledger is
-quiet.
+quiet; a statement that arrives while no other is in flight goes alone, as it would with group
+commit off (nobody would share its transaction, and the hand-over costs a little).
 
 Anything out of the ordinary (the genesis, a key unknown or revoked, a bad signature, a group
 that cannot be decided) goes the way of an ordinary submission (``Ledger.submit_batch``) on the
@@ -23,8 +24,9 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from ledger.admission import Receipt
@@ -63,6 +65,20 @@ class GroupCommitter:
         self._closed = False
         self.groups = 0
         self.statements = 0
+        self._in_flight = 0
+
+    @contextmanager
+    def arrival(self) -> Iterator[bool]:
+        """Count a submission in flight while it runs, and say whether another one is: only
+        then is there anyone to share a transaction with (a lone client pays no hand-over)."""
+        with self._lock:
+            others = self._in_flight
+            self._in_flight += 1
+        try:
+            yield others > 0
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def submit(self, signed: SignedStatement) -> Receipt:
         """Wait for the statement's group to be decided: its receipt, or its refusal raised.
