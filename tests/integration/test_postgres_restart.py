@@ -39,11 +39,16 @@ RECOVERY_SECONDS = 10.0
 
 
 def _cluster() -> list[str]:
-    """``VERSION NAME`` of the local cluster the tests' server runs on (skips if none)."""
+    """``VERSION NAME`` of the local cluster the tests' server runs on. The drill restarts it,
+    so it fails, saying why, where it cannot (a remote server, no Debian cluster tools, not
+    root): like every service the suite needs, it is set up by ``make services``."""
     if PG_HOST not in ("127.0.0.1", "localhost") or shutil.which("pg_lsclusters") is None:
-        pytest.skip("needs the local PostgreSQL cluster (pg_lsclusters) to restart it")
+        pytest.fail(
+            "the restart drill needs the local Debian PostgreSQL cluster (pg_lsclusters, "
+            "TEST_PG_HOST on loopback): run `make services` as root"
+        )
     if os.geteuid() != 0:
-        pytest.skip("restarting the cluster needs root (pg_ctlcluster)")
+        pytest.fail("the restart drill restarts the cluster with pg_ctlcluster: run it as root")
     listing = subprocess.run(
         ["pg_lsclusters", "--no-header"], capture_output=True, text=True, check=True
     )
@@ -51,7 +56,7 @@ def _cluster() -> list[str]:
         version, name, port, *_ = line.split()
         if int(port) == PG_PORT:
             return [version, name]
-    pytest.skip(f"no local cluster listens on port {PG_PORT}")
+    pytest.fail(f"no local cluster listens on port {PG_PORT} (pg_lsclusters): run `make services`")
 
 
 def _pg_ctl(cluster: list[str], action: str) -> None:
