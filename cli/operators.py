@@ -16,7 +16,7 @@ import typer
 from rich.table import Column, Table
 
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, open_ledger, out
-from ledger.domain.dates import THAILAND as THAI_TIME
+from ledger.domain.dates import THAILAND
 from ledger.domain.operators import Enrolment
 from ledger.domain.permissions import NATIONAL
 from ledger.domain.rules import format_buddhist_date
@@ -56,7 +56,7 @@ def list_operators(
 
 
 def _day(moment: datetime | None) -> str:
-    return "-" if moment is None else format_buddhist_date(moment.astimezone(THAI_TIME).date())
+    return "-" if moment is None else format_buddhist_date(moment.astimezone(THAILAND).date())
 
 
 def _as_json(item: Enrolment) -> dict[str, object]:

@@ -158,13 +158,10 @@ class Ledger(Application[UUID]):
         self, signed: list[SignedStatement], *, fresh: bool
     ) -> list[Receipt | LedgerError]:
         targets = {item.statement.stream for item in signed}
-        if fresh:
-            self._streams.forget(targets)
-        lent = {} if fresh else self._streams.take(targets)
+        lent = self._lend(targets, fresh=fresh)
         registry = self.registry(refresh=fresh)
         guard = RegistryGuard(self.registry_id, registry.version if registry else 0)
-        working: Streams = dict(lent)
-        working.update(self._load_streams(targets - lent.keys()) if targets - lent.keys() else {})
+        working = self._working(targets, lent)
         admission = self._admission(registry, working)
         outcomes: list[Accepted | LedgerError] = []
         for item, data in zip(signed, admission.preload_related(signed), strict=True):
@@ -222,11 +219,7 @@ class Ledger(Application[UUID]):
     def _append(self, signed: list[SignedStatement], *, fresh: bool) -> list[Receipt]:
         """Check and save a batch; ``fresh`` reads every stream and the registry from storage."""
         targets = {item.statement.stream for item in signed}
-        if fresh:
-            self._streams.forget(targets)
-            lent = {}
-        else:
-            lent = self._streams.take(targets)
+        lent = self._lend(targets, fresh=fresh)
         try:
             receipts, working = self._check_and_save(signed, targets, lent, fresh_registry=fresh)
         except LedgerError as error:
@@ -252,10 +245,7 @@ class Ledger(Application[UUID]):
         verification = self._verifiers.start(
             signed, [signing_key(item, registry) for item in signed]
         )
-        working: Streams = dict(lent)
-        unread = targets - lent.keys()
-        if unread:
-            working.update(self._load_streams(unread))
+        working = self._working(targets, lent)
         admission = self._admission(registry, working)
         parsed = admission.preload_related(signed)
         try:
@@ -265,6 +255,22 @@ class Ledger(Application[UUID]):
             raise
         recordings = self._save(working, guard, verification)
         return self._receipts(accepted, recordings), working
+
+    def _lend(self, targets: set[UUID], *, fresh: bool) -> dict[UUID, SignedAggregate]:
+        """The cached copies of a batch's streams (none when ``fresh``: the cache forgets them,
+        so the batch reads what is stored)."""
+        if fresh:
+            self._streams.forget(targets)
+            return {}
+        return self._streams.take(targets)
+
+    def _working(self, targets: set[UUID], lent: dict[UUID, SignedAggregate]) -> Streams:
+        """A batch's working streams: the lent copies, and the others read in one query."""
+        working: Streams = dict(lent)
+        unread = {stream for stream in targets if stream not in lent}
+        if unread:
+            working.update(self._load_streams(unread))
+        return working
 
     def _admission(self, registry: OperatorRegistry | None, working: Streams) -> Admission:
         return Admission(
