@@ -21,13 +21,19 @@ import httpx
 import typer
 
 from cli.api_client import LedgerClient
-from cli.corrections import StoredEntry, StoredEvent, correction_draft, entry_at, void_draft
 from cli.options import read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
-from cli.templates import draft as template
 from ledger.application import Ledger
 from ledger.domain.event_schemas import event_type as catalogued
 from ledger.domain.natural_streams import NATURAL_STREAMS
+from ledger.drafting.corrections import (
+    StoredEntry,
+    StoredEvent,
+    correction_draft,
+    entry_at,
+    void_draft,
+)
+from ledger.drafting.templates import draft as template
 from ledger.errors import LedgerError, StreamNotFoundError
 from ledger.statement import GENESIS_PREV_HASH
 

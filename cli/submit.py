@@ -20,7 +20,6 @@ from rich.markup import escape
 
 from card.readers import DEFAULT_TIMEOUT
 from cli.api_client import LedgerClient
-from cli.drafts import DraftError, prepare_data
 from cli.options import check_cid, read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
 from cli.tokens import (
@@ -40,6 +39,7 @@ from cli.tokens import (
 from ledger.application import Ledger
 from ledger.domain.dates import thai_today
 from ledger.domain.natural_streams import NATURAL_STREAMS, derived_stream
+from ledger.drafting.prepare import DraftError, prepare_data
 from ledger.errors import LedgerError
 from ledger.settings import LedgerSettings
 from ledger.signing import Signer, sign_statement

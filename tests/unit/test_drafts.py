@@ -1,4 +1,4 @@
-"""``ledger submit``'s drafts made ready to sign (cli.drafts): NFC text, ISO dates."""
+"""``ledger submit``'s drafts made ready to sign (ledger.drafting.prepare): NFC text, ISO dates."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from cli.drafts import DraftError, prepare_data
+from ledger.drafting.prepare import DraftError, prepare_data
 
 
 def test_a_buddhist_era_date_becomes_iso() -> None:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from cli.templates import REQUIRED, draft, field_guide
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.event_labels import EVENT_LABELS
 from ledger.domain.event_schemas import event_schema
 from ledger.domain.record_history import EntryEvent
+from ledger.drafting.templates import REQUIRED, draft, field_guide
 from ledger.errors import LedgerError
 
 StoredEvent = tuple[int, str, dict[str, Any]]
