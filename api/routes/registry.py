@@ -30,7 +30,9 @@ from api.report_models import (
     RegistryRowOut,
 )
 from ledger.application import Ledger
+from ledger.domain.employment import EmploymentStatus
 from ledger.domain.reading import DataKind
+from ledger.domain.record_entries import StaffCategory
 from projections.reports.labels import Lang
 
 router = APIRouter(
@@ -49,7 +51,9 @@ RecordedAt = Annotated[
         "date meaning the end of that day"
     ),
 ]
-Status = Annotated[list[str] | None, Query(description="Only these employment statuses")]
+Status = Annotated[
+    list[EmploymentStatus] | None, Query(description="Only these employment statuses")
+]
 
 
 @router.get("/registry", response_model=None, responses=answers(list[RegistryRowOut]))
@@ -61,7 +65,7 @@ def read_registry(
     lang: LangQuery = Lang.TH,
     valid_on: ValidOn = None,
     recorded_at: RecordedAt = None,
-    category: Annotated[str | None, Query(description="official, teacher...")] = None,
+    category: Annotated[StaffCategory | None, Query(description="official, teacher...")] = None,
     status: Status = None,
 ) -> Response:
     """Personnel records now, or as of ``valid_on`` and/or ``recorded_at`` (citizen IDs,

@@ -37,13 +37,18 @@ from api.report_models import (
     RetirementRowOut,
     Section35Out,
 )
+from ledger.domain.certification import CYCLE_PATTERN
 from ledger.domain.reading import DataKind
 from projections.reports.labels import Lang
 
 router = APIRouter(prefix="/reports", tags=["reports"], responses=problem_responses(400, 401, 403))
 
 Cycle = Annotated[
-    str | None, Query(description="A certification cycle, e.g. 2562 (default: latest)")
+    str | None,
+    Query(
+        pattern=CYCLE_PATTERN,
+        description="A certification cycle, e.g. 2562 (default: latest)",
+    ),
 ]
 FiscalYear = Annotated[int, Query(ge=2400, le=2700, description="Buddhist-era fiscal year")]
 

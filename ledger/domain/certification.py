@@ -139,10 +139,14 @@ STAGE_OPEN = {
 """The states in which a stage's work is still to be done."""
 
 
+CYCLE_PATTERN = r"^[0-9]{4}(-[0-9A-Za-z]{1,10})?$"
+"""A certification cycle's name: its Buddhist-era year, maybe a suffix ("2562", "2562-2")."""
+
+
 class CycleOpenedData(Data):
     lao: DlaCode
     province: Province
-    cycle: str = Field(pattern=r"^[0-9]{4}(-[0-9A-Za-z]{1,10})?$")  # e.g. "2562"
+    cycle: str = Field(pattern=CYCLE_PATTERN)  # e.g. "2562"
     lao_deadline: DeadlineDate  # e.g. 31 July
     province_deadline: DeadlineDate  # e.g. 15 August
     dla_deadline: DeadlineDate | None = None  # e.g. 31 August

@@ -291,3 +291,25 @@ def test_the_leave_report_is_for_the_roles_that_read_health(
     assert 2 == len(kept.json())
     assert 403 == refused.status_code
     assert "health" in refused.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/registry", {"status": "foo"}),
+        ("/registry", {"category": "สมมติ"}),
+        ("/reports/kpi", {"cycle": "abc"}),
+        ("/reports/certification", {"cycle": "25620"}),
+    ],
+)
+def test_an_unknown_filter_value_is_refused_not_ignored(
+    client: TestClient, world: ProjectionWorld, path: str, params: dict[str, str]
+) -> None:
+    """A status, category or cycle no record can have is a 400 naming the parameter, not an
+    empty 200 that reads as "nobody"."""
+    headers = login(client, world.kit.hr)
+
+    response = client.get(path, params=params, headers=headers)
+
+    assert 400 == response.status_code
+    assert next(iter(params)) in response.text
