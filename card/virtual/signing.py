@@ -71,6 +71,18 @@ class SigningCardState:
         os.replace(temporary, path)
 
 
+def state_with_key(
+    seed: bytes, *, pin: str = DEFAULT_PIN, admin_pin: str = DEFAULT_ADMIN_PIN
+) -> SigningCardState:
+    """A virtual card already holding the Ed25519 key ``seed`` (the demo gives each operator a
+    card with the key it enrolled, so the signing agent signs with exactly that key)."""
+    if len(seed) != 32:
+        raise VirtualError(f"an Ed25519 seed has 32 bytes, got {len(seed)}")
+    return SigningCardState(
+        pin=pin, admin_pin=admin_pin, algorithm=ED25519_ATTRIBUTES.hex(), seed=seed.hex()
+    )
+
+
 def load_or_create_state(path: Path, *, pin: str, admin_pin: str) -> SigningCardState:
     """The card's state from ``path``, or a new blank card saved there."""
     if path.exists():

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from card.virtual.signing import SigningCardState, state_with_key
 from cli.demo import loader
 from cli.runtime import DatabaseUrl, build_settings, open_ledger, out
 from cli.serve import serve_api
@@ -32,11 +33,31 @@ def demo(
     settings = build_settings(database_url or "sqlite:///var/demo.sqlite", "demo", existing=False)
     with open_ledger(settings) as ledger:
         summary = loader.load(ledger, keys_dir)
+    write_demo_cards(keys_dir)
     for line in summary:
         out.print(line, highlight=False, soft_wrap=True)
     _print_operators(keys_dir)
     if not no_serve:
         serve_api(settings, host=host, port=port)
+
+
+DEMO_CARD_PIN = "123456"
+
+
+def write_demo_cards(keys_dir: Path) -> list[Path]:
+    """Give each demo operator (and the admin) a virtual signing card, ``<name>.card.json``,
+    holding the very key of ``<name>.key``, PIN 123456: ``ledger agent --virtual-card`` then
+    signs with exactly the enrolled key. A card already holding that key is kept as it is (its
+    PIN tries and signature count go on); one holding another key is replaced."""
+    written = []
+    for name in ("admin", *loader.OPERATORS):
+        seed = bytes.fromhex((keys_dir / f"{name}.key").read_text(encoding="ascii").strip())
+        path = keys_dir / f"{name}.card.json"
+        if path.exists() and SigningCardState.load(path).seed == seed.hex():
+            continue
+        state_with_key(seed, pin=DEMO_CARD_PIN).save(path)
+        written.append(path)
+    return written
 
 
 def _print_operators(keys_dir: Path) -> None:
@@ -54,6 +75,12 @@ def _print_operators(keys_dir: Path) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    out.print(
+        f"virtual signing cards with the same keys, PIN {DEMO_CARD_PIN}, for ledger agent "
+        f"--virtual-card: {keys_dir}/<name>.card.json",
+        highlight=False,
+        soft_wrap=True,
+    )
     anchor = SoftwareSigner.from_file(keys_dir / "system.key").public_key.hex()
     (keys_dir / "trust-anchor.txt").write_text(anchor + "\n", encoding="ascii")
     out.print(

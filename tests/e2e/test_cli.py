@@ -240,6 +240,7 @@ def test_demo_prints_its_operators_and_the_trust_anchor(tmp_path: Path) -> None:
     )
 
     assert "hr-nakhonphanom.key" in loaded.output
+    assert (keys / "hr-nakhonphanom.card.json").exists()
     assert "lao:นครพนม:6480101" in loaded.output
     assert 0 == verified.exit_code, verified.output
     assert anchor == (keys / "trust-anchor.txt").read_text().strip()
