@@ -33,10 +33,12 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-## Make sure the services the integration tests talk to are installed and running.
+## Make sure the services the integration tests talk to are installed and running, and that the
+## browser tests have Debian's Chromium and Thai fonts.
 services:
 	bash scripts/ensure-services.sh
 	bash scripts/ensure-card-stack.sh
+	bash scripts/ensure-browser.sh
 
 bench: $(STAMP) services
 	$(BIN)/python bench/append.py

@@ -1,0 +1,264 @@
+"""The browser tests' kit: the demo served as the web application, the signing agent beside it,
+Debian's Chromium driven by Playwright, and the checks made on the server after each step.
+
+One demo per test session (tests/e2e/web/conftest.py): ``ledger demo`` loads the made-up demo
+ledger into an SQLite file and serves the web application on a free loopback port; the signing
+agent (``ledger agent``) runs on another, on the demo HR officer's virtual card, trusting the web
+application's request key and allowing its origin. Both are subprocesses stopped by their PID.
+
+Chromium is Debian's (/usr/bin/chromium, installed by ``scripts/ensure-browser.sh``, which ``make
+services`` runs); ``playwright install`` downloads browser builds from outside and is never used
+(../shared/notes/browser-tests.md). A missing Chromium fails the tests saying how to install it:
+it is never a skip.
+
+After each step a test checks the server side with ``LedgerLog``: the new events are in the
+log, signed by the operator's key, and ``ledger audit verify`` passes on the database.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, Playwright
+from typer.testing import CliRunner
+
+from cli.main import app as ledger_cli
+from ledger.application import Ledger
+from ledger.settings import LedgerSettings
+from ledger.statement import CANONICAL_FIELDS
+from ledger.stored import read_signed_state
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+LEDGER = [sys.executable, "-c", "from cli.main import main; main()"]
+"""The ``ledger`` command, run by this interpreter with this checkout's code."""
+DEMO_PIN = "123456"
+"""The PIN of every demo virtual card."""
+HR_OFFICER = "hr-nakhonphanom"
+"""The demo's HR officer of the Nakhon Phanom LAO, who does the day in the browser."""
+SCREENSHOTS = ROOT / "var" / "screenshots"
+
+
+def free_port() -> int:
+    """A loopback port free now. The web application must know its own origin and the agent's
+    URL before either starts, so the port is chosen here rather than by the server (port 0)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def environment(**settings: str) -> dict[str, str]:
+    """This process's environment without any ``LEDGER_`` setting, with ``settings`` as
+    ``LEDGER_<NAME>`` on top, and this checkout first on the path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
+    env.update({f"LEDGER_{name.upper()}": value for name, value in settings.items()})
+    return env
+
+
+@contextmanager
+def running(command: list[str], env: dict[str, str], log: Path, health: str) -> Iterator[None]:
+    """``command`` running until the block ends, once ``health`` answers 200; stopped by its PID
+    (terminate, then kill after 10 s). A server that exits or does not answer within two
+    minutes fails the test with its log."""
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=sink)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(health, timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None:
+                pytest.fail(f"{command[3:5]} exited with {process.returncode}:\n{_tail(log)}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"{command[3:5]} did not answer {health}:\n{_tail(log)}")
+            time.sleep(0.2)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-4000:]
+
+
+# The demo, served.
+
+
+@dataclass(frozen=True)
+class WebDemo:
+    """The demo ledger served as the web application, and where its files are."""
+
+    base_url: str
+    database_url: str
+    keys_dir: Path
+    request_key_file: Path
+    agent_url: str
+
+    @property
+    def trust_anchor(self) -> str:
+        return (self.keys_dir / "trust-anchor.txt").read_text(encoding="ascii").strip()
+
+    def key_id(self, operator: str) -> str:
+        """The key id of a demo operator's key (its file in the keys folder)."""
+        from ledger.signing import SoftwareSigner
+
+        return SoftwareSigner.from_file(self.keys_dir / f"{operator}.key").key_id
+
+
+@contextmanager
+def serve_demo(where: Path, agent_url: str, request_key_file: Path) -> Iterator[WebDemo]:
+    """``ledger demo`` on an SQLite file in ``where``, serving on a free port, its agent URL and
+    request key set; the demo operators' keys (and the trust anchor) in ``where/keys``."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    database_url = f"sqlite:///{where / 'demo.sqlite'}"
+    demo = WebDemo(base_url, database_url, where / "keys", request_key_file, agent_url)
+    command = [*LEDGER, "demo", "--database-url", database_url, "--keys-dir",
+               str(demo.keys_dir), "--port", str(port)]  # fmt: skip
+    env = environment(
+        web_origin=base_url, agent_url=agent_url, web_request_key_file=str(request_key_file)
+    )
+    with running(command, env, where / "demo.log", f"{base_url}/health"):
+        yield demo
+
+
+# Server-side checks.
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """An event of the log as signed: its type, its stream and the signer's key id."""
+
+    position: int
+    type: str
+    stream: str
+    key_id: str
+
+
+class LedgerLog:
+    """The served demo's log read through the ledger's application service (the server writes,
+    this reads the same SQLite file), and ``ledger audit verify`` run on it."""
+
+    def __init__(self, demo: WebDemo) -> None:
+        self.demo = demo
+        self.settings = LedgerSettings(database_url=demo.database_url, name="demo")
+
+    def position(self) -> int:
+        """The notification id of the newest event."""
+        ledger = Ledger(self.settings)
+        try:
+            return ledger.recorder.max_notification_id() or 0
+        finally:
+            ledger.close()
+
+    def since(self, position: int) -> list[LoggedEvent]:
+        """The events appended after ``position``, in log order."""
+        ledger = Ledger(self.settings)
+        try:
+            found = ledger.recorder.select_notifications(start=position + 1, limit=1000)
+        finally:
+            ledger.close()
+        events = []
+        for notification in found:
+            statement = read_signed_state(notification.state)[0]
+            fields = CANONICAL_FIELDS.fullmatch(statement)
+            assert fields is not None, statement[:200]
+            events.append(
+                LoggedEvent(
+                    notification.id,
+                    fields.group(7).decode("ascii"),
+                    fields.group(6).decode("ascii"),
+                    fields.group(5).decode("ascii"),
+                )
+            )
+        return events
+
+    def verify(self) -> str:
+        """``ledger audit verify`` on the database, pinned to the demo's trust anchor; fails the
+        test with the report unless it exits 0. The report's text."""
+        result = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"}).invoke(
+            ledger_cli,
+            ["audit", "verify", "--database-url", self.demo.database_url, "--name", "demo",
+             "--trust-anchor", self.demo.trust_anchor, "--workers", "1"],
+        )  # fmt: skip
+        assert 0 == result.exit_code, result.output
+        assert "verified" in result.output, result.output
+        return result.output
+
+    def expect_signed(self, position: int, types: list[str], operator: str) -> list[LoggedEvent]:
+        """After ``position`` the log holds exactly events of ``types`` (in order), each signed by
+        ``operator``'s key, and the audit passes. The new events."""
+        events = self.since(position)
+        assert types == [event.type for event in events]
+        key_id = self.demo.key_id(operator)
+        assert [key_id] * len(events) == [event.key_id for event in events]
+        self.verify()
+        return events
+
+
+# The browser.
+
+
+def launch_chromium(playwright: Playwright, executable: Path = CHROMIUM) -> Browser:
+    """Debian's Chromium, headless. A missing browser fails (never skips) saying how to get it."""
+    if not executable.exists():
+        pytest.fail(
+            f"Chromium is missing ({executable}): the browser tests need Debian's chromium and "
+            "fonts-thai-tlwg. Run `make services` (scripts/ensure-browser.sh, as root) or "
+            "`sudo apt-get install chromium fonts-thai-tlwg`; never `playwright install`."
+        )
+    return playwright.chromium.launch(executable_path=str(executable), args=["--no-sandbox"])
+
+
+def check_axe(page: Page) -> None:
+    """axe-core finds no violation on the page as it is now; else fail listing each one, its
+    rule, impact, help text and the first elements it names."""
+    results = Axe().run(page)
+    if results.violations_count:
+        lines = [f"axe-core: {results.violations_count} violation(s) on {page.url}"]
+        for violation in results.response["violations"]:
+            targets = [", ".join(node["target"]) for node in violation["nodes"][:3]]
+            lines.append(
+                f"  {violation['id']} ({violation['impact']}): {violation['help']}; {targets}"
+            )
+        pytest.fail("\n".join(lines))
+
+
+class Shots:
+    """Full-page screenshots of one test, numbered in the order taken, under
+    var/screenshots/<test name>/ (gitignored) so that someone can look at every page."""
+
+    def __init__(self, test_name: str) -> None:
+        self.folder = SCREENSHOTS / re.sub(r"[^\w.-]+", "_", test_name)
+        self.taken = 0
+        if self.folder.exists():
+            for old in self.folder.glob("*.png"):
+                old.unlink()
+
+    def __call__(self, page: Page, name: str) -> Path:
+        self.taken += 1
+        path = self.folder / f"{self.taken:02d}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
