@@ -6,7 +6,8 @@ one process). The lifespan builds every adapter once, before the first request, 
 ``app.state`` for ``api.deps`` to hand out: the ledger (given no ledger, the app opens
 ``Ledger(settings)`` and closes it at shutdown; given one, the caller owns it and closes it), the
 views and the reports over them (``Projections``, ``Reports``), and the transparency log's
-store (whose tables it makes).
+store (whose tables it makes). The document store (``ledger.documents``) is a directory, built
+with the app.
 """
 
 from __future__ import annotations
@@ -24,11 +25,16 @@ from api.routes import ROUTERS
 from api.routes import transparency as transparency_routes
 from api.sessions import SessionAuthority
 from ledger.application import Ledger
+from ledger.documents import DocumentStore
 from ledger.settings import LedgerSettings
 from projections.access_log import AccessLog
 from projections.reports.facade import Reports
 from projections.transparency.store import TransparencyStore
 from projections.views.catalogue import Projections
+
+UPLOAD_OVERHEAD = 64 * 1024
+"""What a multipart upload adds around its file (boundaries, headers): a file just past the
+document store's limit still reaches the store, which refuses it naming its own rule."""
 
 
 def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAPI:
@@ -55,10 +61,14 @@ def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAP
     app.state.sessions = SessionAuthority.from_secret(
         settings.session_secret, token_ttl_seconds=settings.session_ttl_seconds
     )
+    app.state.documents = DocumentStore.for_settings(settings)
     install_error_handlers(app)
     app.add_middleware(
         BodySizeLimit,
-        limits=[BodyLimit("/statements/batch", settings.max_batch_body_bytes)],
+        limits=[
+            BodyLimit("/statements/batch", settings.max_batch_body_bytes),
+            BodyLimit("/documents", settings.max_document_bytes + UPLOAD_OVERHEAD),
+        ],
         default=settings.max_body_bytes,
     )
     for router in ROUTERS:

@@ -49,6 +49,7 @@ from api.sessions import (
     SessionSignatureError,
     TokenError,
 )
+from ledger.documents import DocumentNotFoundError, DocumentTooLargeError, DocumentTypeError
 from ledger.domain.search import QueryError
 from ledger.errors import (
     AlreadyInitialisedError,
@@ -147,6 +148,15 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     ),
     SnapshotNotFoundError: ProblemKind(
         404, "snapshot-not-found", "Snapshot not found", "ไม่พบข้อมูลที่เสนอรับรอง"
+    ),
+    DocumentTooLargeError: ProblemKind(
+        413, "document-too-large", "Document too large", "ไฟล์ใหญ่เกินกำหนด"
+    ),
+    DocumentTypeError: ProblemKind(
+        415, "unsupported-document-type", "Not a JPEG, PNG or PDF", "ชนิดไฟล์ไม่รองรับ"
+    ),
+    DocumentNotFoundError: ProblemKind(
+        404, "document-not-found", "Document not found", "ไม่พบเอกสาร"
     ),
     QueryError: ProblemKind(400, "bad-query", "Bad query", "คำค้นหาไม่ถูกต้อง"),
     PageRangeError: ProblemKind(

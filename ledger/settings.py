@@ -81,6 +81,18 @@ class LedgerSettings(BaseSettings):
         description="How long a group waits for more statements once one is there (0: a group "
         "is whatever gathered while the last one was being saved).",
     )
+    documents_dir: Path | None = Field(
+        default=None,
+        description="Where photos and scanned documents are kept by their SHA-256 (ledger."
+        "documents); default: documents/<name> beside the SQLite file, var/documents/<name> "
+        "for PostgreSQL.",
+    )
+    max_document_bytes: int = Field(
+        default=10 * 1024 * 1024,
+        ge=1024,
+        le=100 * 1024 * 1024,
+        description="The largest photo or scan the document store keeps (413 beyond).",
+    )
     require_card_presence: bool = Field(
         default=False,
         description="Clients sign only while the signer's enrolled Thai ID card is in a reader "

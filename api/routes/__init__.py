@@ -1,6 +1,6 @@
 """The routes, one module per resource: health, statements, sessions, streams, the registry,
-the personnel records (ก.พ.๗), the reports, the LAOs' certification snapshots and worklists, and
-e-Plan.
+the personnel records (ก.พ.๗) and the photos and scans they bind, the reports, the LAOs'
+certification snapshots and worklists, and e-Plan.
 
 Routes are thin: read the request model, make one call of the ledger, the session authority, the
 reports (``projections.reports.facade.Reports``) or the transparency log, and shape or draw the
@@ -14,6 +14,7 @@ from fastapi import APIRouter
 
 from api.routes import (
     audit,
+    documents,
     eplan,
     health,
     laos,
@@ -48,4 +49,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     operators.router,
     eplan.router,
     worklist.router,
+    documents.router,
 )

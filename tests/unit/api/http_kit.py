@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from base64 import b64decode, b64encode
 from typing import Any
+from uuid import UUID
 
 import httpx
 from fastapi.testclient import TestClient
@@ -58,6 +59,20 @@ def login(client: TestClient, operator: Operator) -> dict[str, str]:
     )
     assert response.status_code == 200, response.text
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+PHOTO = b"\xff\xd8\xff\xe0 a made-up photo"
+"""A JPEG by its first bytes: what the document store keeps."""
+
+
+def attach_photo(client: TestClient, kit: LedgerKit, stream: UUID) -> str:
+    """Keep ``PHOTO`` in the app's document store and bind it to the record by a signed
+    ``PhotoAttached`` (the kit's HR officer): its hash, for GET /records/{id}/documents/{sha}."""
+    photo = client.app.state.documents.put(PHOTO)  # type: ignore[attr-defined]
+    data = {"year": 2562, "sha256": photo.sha256, "media_type": photo.media_type}
+    kit.emit(kit.hr, stream, "PhotoAttached", data)
+    sha256: str = photo.sha256
+    return sha256
 
 
 def revoke(kit: LedgerKit, operator: Operator) -> Receipt:

@@ -13,6 +13,7 @@ checked by their own tests.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -34,7 +35,7 @@ from ledger.domain.permissions import NATIONAL, Role
 from ledger.domain.personnel import PersonnelRecord
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit
 from tests.projection_world import ProjectionWorld, build_projection_world, seal_twice
-from tests.unit.api.http_kit import login, problem
+from tests.unit.api.http_kit import PHOTO, attach_photo, login, problem
 
 CONFORMS = [
     not_a_server_error,
@@ -44,13 +45,14 @@ CONFORMS = [
 ]
 EXAMPLES = 12
 """Generated requests per operation: enough to reach the edges, within the time budget."""
-WRITES = ["/statements", "/statements/batch", "/sessions", "/sessions/challenge"]
+WRITES = ["/statements", "/statements/batch", "/sessions", "/sessions/challenge", "/documents"]
 
 
 @pytest.fixture
-def world(kit: LedgerKit) -> ProjectionWorld:
-    """The projection world with two checkpoints, so proofs exist."""
+def world(kit: LedgerKit, client: TestClient) -> ProjectionWorld:
+    """The projection world with two checkpoints, so proofs exist, and a photo on r1."""
     built = build_projection_world(kit)
+    attach_photo(client, kit, built.records["r1"])
     QUERIES["/transparency/proofs/consistency"] = {"old_size": str(seal_twice(kit))}
     return built
 
@@ -123,6 +125,7 @@ def _values(world: ProjectionWorld) -> dict[str, str]:
         "number": "P-1",
         "plan_id": str(world.plans["main"]),
         "project_id": str(world.projects["a"]),
+        "sha256": hashlib.sha256(PHOTO).hexdigest(),
     }
 
 

@@ -36,7 +36,7 @@ from tests.projection_world import (
     record_owner,
     seal_twice,
 )
-from tests.unit.api.http_kit import login
+from tests.unit.api.http_kit import attach_photo, login
 
 NATIONAL_ROLES = {Role.DLA_ADMIN, Role.AUDITOR}
 PROVINCIAL_ROLES = {Role.PROVINCIAL_OFFICER, Role.PLAN_ANALYST, Role.COMMITTEE_SECRETARY}
@@ -95,6 +95,7 @@ def _path_values(client: TestClient, world: ProjectionWorld) -> dict[str, str]:
         "number": "P-1",  # r1 holds it
         "plan_id": str(world.plans["main"]),
         "project_id": str(world.projects["a"]),
+        "sha256": attach_photo(client, world.kit, world.records["r1"]),
     }
 
 
