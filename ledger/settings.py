@@ -99,6 +99,25 @@ class LedgerSettings(BaseSettings):
         "(a presence signal, never the proof; DESIGN.md section 4).",
     )
 
+    web_origin: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$",
+        description="The web application's public origin (scheme://host[:port]): its sign "
+        "requests name it, and every form POST must come from it (the Origin header).",
+    )
+    web_request_key_file: Path | None = Field(
+        default=None,
+        description="The web application's request key (hex Ed25519 seed), which signs what it "
+        "asks the signing agent to sign; random per app when unset (agents must then be told "
+        "the new public key at every start).",
+    )
+    agent_url: str = Field(
+        default="http://127.0.0.1:8765",
+        pattern=r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$",
+        description="Where the operator's signing agent (ledger agent) listens, as the browser "
+        "reaches it.",
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, url: str) -> str:

@@ -1,4 +1,5 @@
-"""``ledger demo``: load the made-up demo ledger (``cli.demo.loader``), then serve the API."""
+"""``ledger demo``: load the made-up demo ledger (``cli.demo.loader``), then serve the API and the
+web application, printing how to log in to it (Thai first) with the signing agent."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from cli.demo import loader
 from cli.runtime import DatabaseUrl, build_settings, open_ledger, out
 from cli.serve import serve_api
 from ledger.domain.permissions import Scope
+from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 
 
@@ -26,17 +28,24 @@ def demo(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
 ) -> None:
-    """Load demo operators and signed events (made-up people), then serve the API.
+    """Load demo operators and signed events (made-up people), then serve the API and the web
+    application (http://127.0.0.1:8000/).
 
     Without --database-url the demo uses its own SQLite file, var/demo.sqlite.
     """
     settings = build_settings(database_url or "sqlite:///var/demo.sqlite", "demo", existing=False)
+    web_origin = _web_origin(settings, host, port)
+    request_key = _web_request_key(keys_dir)
+    settings = settings.model_copy(
+        update={"web_request_key_file": request_key, "web_origin": web_origin}
+    )
     with open_ledger(settings) as ledger:
         summary = loader.load(ledger, keys_dir)
     write_demo_cards(keys_dir)
     for line in summary:
         out.print(line, highlight=False, soft_wrap=True)
     _print_operators(keys_dir)
+    _print_login(keys_dir, request_key, web_origin)
     if not no_serve:
         serve_api(settings, host=host, port=port)
 
@@ -97,3 +106,39 @@ def _scope(scope: Scope) -> str:
     if scope.lao is not None:
         return f"lao:{scope.province}:{scope.lao}"
     return f"province:{scope.province}"
+
+
+def _web_origin(settings: LedgerSettings, host: str, port: int) -> str:
+    """Where the browser finds the demo: ``LEDGER_WEB_ORIGIN`` when set, else the address it
+    listens on (all interfaces are reached at 127.0.0.1)."""
+    if "web_origin" in settings.model_fields_set:
+        return settings.web_origin
+    return f"http://{'127.0.0.1' if host in {'0.0.0.0', '::', ''} else host}:{port}"  # noqa: S104
+
+
+def _web_request_key(keys_dir: Path) -> Path:
+    """The web application's request key (``web-request.key``, a hex seed like the operators'
+    key files), made once: agents started with its public key keep trusting a restarted demo."""
+    path = keys_dir / "web-request.key"
+    if not path.exists():
+        keys_dir.mkdir(parents=True, exist_ok=True)
+        SoftwareSigner.generate().to_file(path)
+    return path
+
+
+def _print_login(keys_dir: Path, request_key: Path, web_origin: str) -> None:
+    """How to log in to the web application: the agent on a demo virtual card, then the page."""
+    public = SoftwareSigner.from_file(request_key).public_key.hex()
+    agent = (
+        f"ledger agent --virtual-card {keys_dir}/hr-nakhonphanom.card.json "
+        f"--trust-key {public} --origin {web_origin}"
+    )
+    lines = [
+        "เข้าใช้งานเว็บ (web application):",
+        "  1. เปิดโปรแกรมลงนามในอีกหน้าต่างหนึ่ง (start the signing agent in another terminal):",
+        f"     {agent}",
+        f"  2. เปิด (open) {web_origin}/ แล้วกด เข้าสู่ระบบด้วยบัตร (log in with the card),"
+        " รหัส PIN 123456",
+    ]
+    for line in lines:
+        out.print(line, highlight=False, soft_wrap=True)

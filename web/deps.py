@@ -1,0 +1,159 @@
+"""What the pages depend on: the web state, the caller's session from its cookie, the reader,
+the same-origin check on every POST, and rendering a page with the layout's context.
+
+* ``get_web_session``: the ``ledger_session`` cookie holds an API token (``api.sessions``); it
+  is read exactly as ``api.deps.get_session`` reads a bearer token, and the key's enrolment is
+  read on every request, so revoking a key ends its web session at once. No cookie, or a token
+  that is forged, expired or of a revoked key: ``LoginRequiredError``, which ``web.errors`` turns
+  into a 303 to ``/app/login`` (an htmx request gets ``HX-Redirect`` instead).
+* ``get_web_reader``: the caller as ``api.access.Reader``, so a page applies the read matrix,
+  the scope and the access log exactly as the API's endpoint does.
+* ``require_same_origin``: every POST must carry ``Origin`` (or, failing that, ``Referer``)
+  of ``settings.web_origin``; anything else is ``CrossSiteRequestError`` (a 403 page in Thai and
+  English). With the cookie ``SameSite=Strict`` this is the second lock on the door.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.access import Reader
+from api.deps import AccessLogDep, LedgerDep, SessionsDep
+from api.sessions import Session, SessionError
+from ledger.domain.operators import Enrolment
+from ledger.errors import LedgerError
+from web.labels import role_label, scope_label
+from web.rendering import request_lang
+from web.request_key import NonceBook, RequestKey
+
+SESSION_COOKIE = "ledger_session"
+LANG_COOKIE = "lang"
+LOGIN_PATH = "/app/login"
+
+
+class LoginRequiredError(Exception):
+    """A page needs a session and the request has none that is live."""
+
+
+class CrossSiteRequestError(Exception):
+    """A POST that did not come from the application's own pages (CSRF)."""
+
+
+@dataclass(slots=True)
+class WebState:
+    """What one web app holds beside the API's adapters (``app.state.web``)."""
+
+    templates: Jinja2Templates
+    request_key: RequestKey
+    nonces: NonceBook
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def get_web(request: Request) -> WebState:
+    state: WebState = request.app.state.web
+    return state
+
+
+WebDep = Annotated[WebState, Depends(get_web)]
+
+
+def optional_session(request: Request, ledger: LedgerDep, sessions: SessionsDep) -> Session | None:
+    """The caller's live session from the cookie, or ``None`` (no cookie, or not live)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    try:
+        key_id, expires_at = sessions.read_token(token)
+        enrolment = ledger.active_enrolment(key_id)
+    except (SessionError, LedgerError):
+        return None
+    return Session(key_id=key_id, enrolment=enrolment, expires_at=expires_at)
+
+
+OptionalSessionDep = Annotated[Session | None, Depends(optional_session)]
+
+
+def get_web_session(session: OptionalSessionDep) -> Session:
+    """The caller's session, or ``LoginRequiredError`` (a redirect to the login page)."""
+    if session is None:
+        raise LoginRequiredError
+    return session
+
+
+WebSessionDep = Annotated[Session, Depends(get_web_session)]
+
+
+def get_web_reader(request: Request, session: WebSessionDep, log: AccessLogDep) -> Reader:
+    """The caller as a reader of this page (its method and route template, as in the log)."""
+    route = request.scope.get("route")
+    path = getattr(route, "path", request.url.path)
+    return Reader(session=session, endpoint=f"{request.method} {path}", log=log)
+
+
+WebReaderDep = Annotated[Reader, Depends(get_web_reader)]
+
+
+def same_origin(request: Request) -> bool:
+    """Whether the request says it came from the application's own origin."""
+    expected = request.app.state.settings.web_origin
+    origin = request.headers.get("origin")
+    if origin is not None:
+        return bool(origin == expected)
+    referer = request.headers.get("referer")
+    return referer is not None and (referer == expected or referer.startswith(expected + "/"))
+
+
+def require_same_origin(request: Request) -> None:
+    """A router dependency: every unsafe method must come from ``web_origin``."""
+    if request.method not in {"GET", "HEAD", "OPTIONS"} and not same_origin(request):
+        raise CrossSiteRequestError
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def who(enrolment: Enrolment) -> dict[str, str]:
+    """How the header names the caller: key id, roles and scope, never a citizen ID."""
+    return {
+        "key_id": enrolment.key_id,
+        "roles_th": ", ".join(role_label(role, "th") for role in sorted(enrolment.roles)),
+        "roles_en": ", ".join(role_label(role, "en") for role in sorted(enrolment.roles)),
+        "scope_th": scope_label(enrolment.scope, "th"),
+        "scope_en": scope_label(enrolment.scope, "en"),
+    }
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    session: Session | None = None,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """A page (or an htmx fragment) with what the layout needs: language, the ledger's name,
+    who is logged in, the agent's address for ``signing.js``."""
+    web = get_web(request)
+    settings = request.app.state.settings
+    ledger = getattr(request.app.state, "ledger", None)
+    full: dict[str, Any] = {
+        "lang": request_lang(request),
+        "ledger_name": ledger.name if ledger is not None else settings.name,
+        "user": who(session.enrolment) if session is not None else None,
+        "agent_url": settings.agent_url,
+        "agent_origin": settings.agent_url.rstrip("/"),
+        "web_origin": settings.web_origin,
+        "htmx": is_htmx(request),
+        "path": request.url.path,
+    }
+    full.update(context or {})
+    return web.templates.TemplateResponse(
+        request, template, full, status_code=status_code, headers=headers
+    )

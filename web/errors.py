@@ -1,0 +1,125 @@
+"""Errors on the pages: a page in Thai and English, never problem JSON or a traceback.
+
+The API's handlers (``api.errors``) stay for every path outside ``/app``; for ``/app/...`` the
+same errors become an error page with the API's status and its Thai and English titles. A page
+that needs a session and has none redirects to the login page (303; an htmx request gets
+``HX-Redirect`` so the whole page moves). A POST from another origin is a 403 page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from api.errors import (
+    handle_http_error,
+    handle_known_error,
+    handle_unexpected_error,
+    handle_validation_error,
+    problem_kind,
+)
+from api.sessions import SessionError
+from web.deps import LOGIN_PATH, CrossSiteRequestError, LoginRequiredError, is_htmx, render
+
+logger = logging.getLogger("web")
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+PAGES = "/app"
+
+
+def _on_pages(request: Request) -> bool:
+    path = request.url.path
+    return path == PAGES or path.startswith(PAGES + "/")
+
+
+def error_page(
+    request: Request, status: int, title_th: str, title_en: str, detail: str = ""
+) -> Response:
+    logger.info("%s %s page refused %d", request.method, request.url.path, status)
+    return render(
+        request,
+        "error.html",
+        {"status": status, "title_th": title_th, "title_en": title_en, "detail": detail},
+        status_code=status,
+    )
+
+
+def login_redirect(request: Request) -> Response:
+    if is_htmx(request):
+        return Response(status_code=204, headers={"HX-Redirect": LOGIN_PATH})
+    return RedirectResponse(LOGIN_PATH, status_code=303)
+
+
+async def _login_required(request: Request, error: Exception) -> Response:
+    return login_redirect(request)
+
+
+async def _cross_site(request: Request, error: Exception) -> Response:
+    return error_page(
+        request,
+        403,
+        "คำขอนี้ไม่ได้มาจากหน้าของระบบ จึงไม่ดำเนินการ (ตรวจส่วนหัว Origin)",
+        "This request did not come from the application's own pages, so it was refused "
+        "(the Origin header)",
+    )
+
+
+def _known_on_pages(api_handler: Handler) -> Handler:
+    async def handle(request: Request, error: Exception) -> Response:
+        if not _on_pages(request):
+            return await api_handler(request, error)
+        if isinstance(error, SessionError):
+            return login_redirect(request)
+        kind = problem_kind(error)
+        return error_page(
+            request, kind.status, kind.title_th or kind.title, kind.title, kind.detail or ""
+        )
+
+    return handle
+
+
+async def _validation_on_pages(request: Request, error: Exception) -> Response:
+    if not _on_pages(request):
+        return await handle_validation_error(request, error)
+    return error_page(request, 400, "คำขอไม่ถูกต้องตามรูปแบบ", "Malformed request")
+
+
+async def _http_on_pages(request: Request, error: Exception) -> Response:
+    if not _on_pages(request) or not isinstance(error, StarletteHTTPException):
+        return await handle_http_error(request, error)
+    status = error.status_code
+    if status == 404:
+        return error_page(request, 404, "ไม่พบหน้านี้", "Page not found")
+    if status == 405:
+        return error_page(request, 405, "ใช้วิธีนี้กับหน้านี้ไม่ได้", "Method not allowed")
+    phrase = HTTPStatus(status).phrase
+    return error_page(request, status, phrase, phrase)
+
+
+async def _unexpected_on_pages(request: Request, error: Exception) -> Response:
+    if not _on_pages(request):
+        return await handle_unexpected_error(request, error)
+    return error_page(request, 500, "ระบบขัดข้อง กรุณาลองใหม่", "The ledger failed unexpectedly")
+
+
+def install_page_errors(app: FastAPI) -> None:
+    """Register after ``api.errors.install_error_handlers``: these replace its handlers and hand
+    everything outside ``/app`` back to them."""
+    app.add_exception_handler(LoginRequiredError, _login_required)
+    app.add_exception_handler(CrossSiteRequestError, _cross_site)
+    known = _known_on_pages(handle_known_error)
+    for error_class in list(app.exception_handlers):
+        if isinstance(error_class, type) and app.exception_handlers[error_class] is (
+            handle_known_error
+        ):
+            app.add_exception_handler(error_class, known)
+    app.add_exception_handler(RequestValidationError, _validation_on_pages)
+    app.add_exception_handler(StarletteHTTPException, _http_on_pages)
+    app.add_exception_handler(Exception, _unexpected_on_pages)

@@ -1,0 +1,9 @@
+"""The pages, one module per part of the application (each router checks the origin of POSTs)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from web.routes import home, login, records
+
+ROUTERS: tuple[APIRouter, ...] = (login.router, home.router, records.router)
