@@ -4,8 +4,8 @@
 card; ``cli.submit`` submit; ``cli.audit`` audit; ``cli.replay`` replay; ``cli.transparency``
 transparency; ``cli.processes`` process; ``cli.projections`` project; ``cli.reports`` report;
 ``cli.certification`` certification; ``cli.kafka`` publish and consume; ``cli.drafting``
-draft, correct and void; ``cli.demo.command``
-demo; ``serve`` is here, over ``cli.serve``. What they share: ``cli.runtime`` (settings,
+draft, correct and void; ``cli.demo.command`` demo; ``cli.agent`` agent (the signing
+agent); ``serve`` is here, over ``cli.serve``. What they share: ``cli.runtime`` (settings,
 opening the ledger, failing cleanly), ``cli.options`` (values that name domain things) and
 ``cli.tokens`` (signing tokens from options).
 
@@ -21,6 +21,7 @@ from typing import Annotated
 
 import typer
 
+from cli import agent as agent_module
 from cli import card as card_module
 from cli import drafting, enrolment, genesis
 from cli import kafka as kafka_module
@@ -82,6 +83,7 @@ app.command("void")(drafting.void)
 app.command("submit")(submit_module.submit)
 app.command("serve")(serve)
 app.command("demo")(demo_module.demo)
+app.command("agent")(agent_module.agent)
 
 __all__ = ["app"]
 

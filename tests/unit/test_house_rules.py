@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("ledger", "projections", "replay", "api", "card", "cli", "web")
+PACKAGES = ("ledger", "projections", "replay", "api", "card", "cli", "web", "agent")
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
 
