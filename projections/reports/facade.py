@@ -50,7 +50,9 @@ from projections.reports.results import (
 from projections.reports.retirements import RetirementGroup, upcoming_retirements
 from projections.reports.scope import EVERYWHERE, ReadScope
 from projections.reports.search import SearchPage, find_people
+from projections.reports.sheets import Names
 from projections.reports.snapshots import SubmittedSnapshot, submitted_snapshot
+from projections.reports.todo import RecordsToDo, records_to_do
 from projections.reports.worklist import Worklist, worklist
 from projections.store import Cursor
 from projections.views.audit_trail import AuditEntry, audit_trail
@@ -356,6 +358,23 @@ class Reports:
             )
             names = read_names(cursor, tables, province=scope.province)
         return Table("retirements", tuple(found), layouts.RETIREMENTS, names)
+
+    def records_to_do(
+        self, scope: ReadScope, first_year: int, last_year: int
+    ) -> tuple[RecordsToDo, Names]:
+        """The scope's records incomplete for the KPI and those retiring in the fiscal years
+        given (``projections.reports.todo``), with the names of their people."""
+        with self._read() as (cursor, tables):
+            found = records_to_do(
+                cursor,
+                tables["registry"],
+                first_year=first_year,
+                last_year=last_year,
+                lao=scope.lao,
+                province=scope.province,
+            )
+            names = read_names(cursor, tables, province=scope.province, streams=found.streams)
+        return found, names
 
     def section35(self, scope: ReadScope, fiscal_year: int) -> Section35Report:
         """Personnel cost over the annual expenditure budget per LAO, flagged above 40%."""

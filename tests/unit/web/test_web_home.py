@@ -1,0 +1,141 @@
+"""The HR officer's home page on the demo's LAO: the certification status, a returned submission
+and its reason, records incomplete for the KPI with a link to each missing section's form, and
+retirements coming with Buddhist-era dates; every person named is logged as read."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ledger.application import Ledger
+from ledger.settings import LedgerSettings
+from tests.unit.web.demo_world import (
+    DEMO_TODAY,
+    RETURN_REASON,
+    DemoFiles,
+    build_demo,
+    copy_demo,
+    make_returned,
+    operator_key,
+)
+from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET, log_in
+from web.app import create_web_app
+from web.routes.home import today
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
+    """The demo, loaded once for the session."""
+    return build_demo(tmp_path_factory.mktemp("demo"))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, demo: DemoFiles) -> LedgerSettings:
+    """A copy of the demo's ledger, served from the test client's origin."""
+    database = copy_demo(demo, tmp_path)
+    return LedgerSettings(
+        database_url=f"sqlite:///{database}",
+        name="demo",
+        session_secret=SESSION_SECRET,
+        web_origin=ORIGIN,
+    )
+
+
+@pytest.fixture
+def client(settings: LedgerSettings, ledger: Ledger) -> Iterator[TestClient]:
+    """The web app over the demo's copy, its day pinned to 15 January 2563."""
+    app = create_web_app(settings, ledger)
+    app.dependency_overrides[today] = lambda: DEMO_TODAY
+    with TestClient(app, base_url=ORIGIN, headers={"Origin": ORIGIN}) as test_client:
+        yield test_client
+
+
+def _items(html: str, css_class: str) -> list[str]:
+    return re.findall(rf'<li class="{css_class}"[^>]*>(.*?)</li>', html, flags=re.S)
+
+
+def test_the_home_page_lists_what_the_officer_has_to_do(
+    client: TestClient, demo: DemoFiles
+) -> None:
+    """Incomplete records name what each lacks (linking to its form) and the retirements of
+    FY2563-2564 show their days in the Buddhist era; the cycle's state is shown in Thai."""
+    log_in(client, operator_key(demo, "hr-nakhonphanom"))
+
+    html = client.get("/app/").text
+
+    assert "เทศบาลตำบลตัวอย่าง" in html
+    assert 'data-state="province_verified"' in html
+    assert "สถ.จ. ตรวจสอบและรับรองแล้ว" in html
+    incomplete = _items(html, "todo-incomplete")
+    assert 2 == len(incomplete)
+    assert any("นางสาวลองดู สมมุติสุข" in item and "ประวัติการศึกษา" in item for item in incomplete)
+    assert any("/new/PersonalDataRecorded" in item for item in incomplete)
+    retiring = _items(html, "todo-retiring")
+    assert ["30 ก.ย. 2563", "30 ก.ย. 2564", "30 ก.ย. 2564"] == [
+        re.search(r'retirement-date">([^<]+)<', item).group(1)  # type: ignore[union-attr]
+        for item in retiring
+    ]
+    assert "นายสมมติ ช่างทดลอง" in retiring[0]
+    assert "ปีงบประมาณ 2563" in retiring[0]
+
+
+def test_a_returned_submission_shows_its_reason_and_the_step_to_take(
+    client: TestClient, ledger: Ledger, demo: DemoFiles
+) -> None:
+    """The LAO head returned the submission: the reason and the section are on the home page,
+    and the submit step links to the certification page."""
+    make_returned(ledger, demo)
+    log_in(client, operator_key(demo, "hr-nakhonphanom"))
+
+    html = client.get("/app/").text
+
+    (returned,) = _items(html, "todo-returned")
+    assert RETURN_REASON in returned
+    assert "วันลา ขาดราชการ มาสาย" in returned
+    assert "ผู้บังคับบัญชาส่งข้อมูลกลับแก้ไข" in returned
+    (step,) = _items(html, "todo-step")
+    assert 'href="/app/certification"' in step
+    assert 'data-state="draft"' in html
+
+
+def test_the_people_named_are_logged_as_read(client: TestClient, demo: DemoFiles) -> None:
+    """Each record the page names by person is in its access log, as the home page's read."""
+    log_in(client, operator_key(demo, "hr-nakhonphanom"))
+    html = client.get("/app/").text
+    streams = set(re.findall(r'data-stream="([0-9a-f-]{36})"', html))
+    log = client.app.state.access_log  # type: ignore[attr-defined]
+
+    entries = log.of_records([UUID(stream) for stream in sorted(streams)])
+
+    assert streams
+    assert streams == {str(entry.record) for entry in entries}
+    assert {"GET /app/"} == {entry.endpoint for entry in entries}
+
+
+def test_english_switch_keeps_the_items(client: TestClient, demo: DemoFiles) -> None:
+    """In English the headings change, the Buddhist-era dates and the names stay."""
+    log_in(client, operator_key(demo, "hr-nakhonphanom"))
+    client.cookies.set("lang", "en")
+
+    html = client.get("/app/").text
+
+    assert "Records incomplete for the KPI" in html
+    assert "30 Sep 2020" in html
+
+
+def test_another_role_sees_only_its_certification_steps(
+    client: TestClient, demo: DemoFiles
+) -> None:
+    """The province's officer gets the steps waiting for them, no personnel lists."""
+    log_in(client, operator_key(demo, "province-nakhonphanom"))
+
+    html = client.get("/app/").text
+
+    assert "todo-incomplete" not in html
+    assert "todo-retiring" not in html
+    assert 200 == client.get("/app/").status_code
