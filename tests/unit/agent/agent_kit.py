@@ -79,9 +79,9 @@ def make_world(presence: Presence | None = None, **config: Any) -> World:
             transport.close()
 
     request_key = nacl.signing.SigningKey.generate()
+    config.setdefault("origins", (ORIGIN,))
     settings = AgentConfig(
         trusted_keys=(bytes(request_key.verify_key),),
-        origins=(ORIGIN,),
         open_card=open_card,
         card_name="virtual (test)",
         presence=presence,
