@@ -1,0 +1,136 @@
+"""POST ``/app/statements``: the agent's signature of a statement the application drafted.
+
+``signing.js`` posts what the agent answered (``request``: the wire the review page carried,
+``key_id``, ``signature`` in base64url; ``nonce`` and ``public_key`` are ignored: the request
+and the registry say them). The server checks, in order: the request is its own (signed by its
+request key, not expired), a statement request for ``settings.web_origin``; its nonce was issued
+and is spent now (a replayed answer is refused); the signature reads, the statement's bytes
+parse (``ledger.statement.read_statement``) and it is signed for the logged-in operator's key.
+Then it is submitted through the ledger's application service, exactly as ``POST /statements``
+does, and the answer is:
+
+* ``#receipt`` (201): บันทึกแล้ว, the event's hash, a link back to the ก.พ.๗ page;
+* the record moved on meanwhile (stale version or broken chain, 409): ``#stale-notice`` and a
+  fresh review of the same data at the new head, to sign again;
+* the data breaks a rule (422): the form again with what was signed filled in and each rule's
+  Thai and English message beside its field (``web.forms.place_violations``), ``#refusal``
+  above it;
+* anything else the ledger refuses (a role or scope, a revoked key: 403/401/400), or a request
+  that is not ours, expired or replayed: ``#refusal`` naming why in Thai and English.
+
+The body is never logged (it holds the statement: names and citizen IDs).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import Response
+
+from api.deps import LedgerDep
+from api.errors import problem_kind
+from ledger.domain.event_labels import EVENT_LABELS, Label
+from ledger.errors import (
+    BrokenChainError,
+    InvalidDataError,
+    LedgerError,
+    StaleVersionError,
+)
+from ledger.sign_requests import SignRequestError, b64decode
+from ledger.statement import SignedStatement, read_statement
+from web.deps import WebDep, WebSessionDep, render, require_same_origin
+from web.drafts import form_for
+from web.forms import form_values, place_violations
+from web.routes.entry_forms import show_form, show_review
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
+
+
+class RefusedError(Exception):
+    def __init__(self, th: str, en: str, status: int = 403) -> None:
+        super().__init__(en)
+        self.th, self.en, self.status = th, en, status
+
+
+def _refusal(request: Request, session: WebSessionDep, refused: RefusedError) -> Response:
+    context = {"refusal_th": refused.th, "refusal_en": refused.en}
+    return render(
+        request, "refusal.html", context, status_code=refused.status, session=session
+    )
+
+
+def _signed(
+    request: Request, web: WebDep, session: WebSessionDep, wire: str, key_id: str, signature: str
+) -> SignedStatement:
+    try:
+        sign_request = web.request_key.read(wire)
+    except SignRequestError as error:
+        raise RefusedError(error.thai, error.reason) from None
+    if sign_request.kind != "statement" or sign_request.origin != request.app.state.settings.web_origin:
+        raise RefusedError(
+            "คำขอนี้ไม่ใช่คำขอลงนามรายการของเว็บไซต์นี้",
+            "this is not a statement sign request of this site",
+        )
+    if not web.nonces.spend(sign_request.nonce):
+        raise RefusedError(
+            "คำขอลงนามนี้ใช้ไปแล้วหรือหมดอายุ กรุณาตรวจและลงนามใหม่",
+            "this sign request was already used or has expired; review and sign again",
+        )
+    try:
+        signed = read_statement(sign_request.payload, b64decode(signature), strict=True)
+    except (ValueError, LedgerError):
+        raise RefusedError(
+            "อ่านลายมือชื่อไม่ได้", "the signature cannot be read", status=400
+        ) from None
+    signer = signed.statement.signer.key
+    if signer != session.key_id or (key_id and key_id != session.key_id):
+        raise RefusedError(
+            "รายการนี้ต้องลงนามด้วยบัตรของผู้ที่เข้าสู่ระบบอยู่",
+            "the statement must be signed with the logged-in operator's card",
+        )
+    return signed
+
+
+@router.post("/app/statements")
+def submit_signed(
+    request: Request,
+    web: WebDep,
+    ledger: LedgerDep,
+    session: WebSessionDep,
+    request_wire: Annotated[str, Form(alias="request", max_length=70_000)],
+    signature: Annotated[str, Form(max_length=200)] = "",
+    key_id: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    try:
+        signed = _signed(request, web, session, request_wire, key_id, signature)
+    except RefusedError as refused:
+        return _refusal(request, session, refused)
+    statement = signed.statement
+    try:
+        receipt = ledger.submit(signed.canonical, signed.signature)
+    except (StaleVersionError, BrokenChainError):
+        form, action = form_for(ledger, statement)
+        values = form_values(form, statement.data, statement.effective)
+        response = show_review(
+            request, web, ledger, session, stream=statement.stream, form=form, action=action,
+            values=values, data=statement.data, effective=statement.effective, stale=True,
+        )  # fmt: skip
+        response.status_code = 409
+        return response
+    except InvalidDataError as error:
+        form, action = form_for(ledger, statement)
+        values = form_values(form, statement.data, statement.effective)
+        names = ["effective", *(field.name for field in form.fields())]
+        return show_form(
+            request, session, stream=statement.stream, form=form, action=action, values=values,
+            errors=place_violations(names, error.violations), status_code=422,
+            extra={"refused": True},
+        )  # fmt: skip
+    except LedgerError as error:
+        kind = problem_kind(error)
+        title_th = kind.title_th or kind.title
+        return _refusal(request, session, RefusedError(title_th, str(error), kind.status))
+    name = EVENT_LABELS.get(statement.type, Label(statement.type, statement.type))
+    context = {"receipt": receipt, "stream": str(statement.stream), "event_name": name}
+    return render(request, "receipt.html", context, status_code=201, session=session)
