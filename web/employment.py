@@ -29,8 +29,7 @@ LEGAL_FIELDS = ("order", "legal_ref", "reference")
 
 _NOTES: dict[str, Label] = {
     "EmploymentStarted": Label(
-        "บรรจุแต่งตั้ง รับโอน จ้าง หรือกลับเข้ารับราชการหลังลาออก ปลดออก ให้ออก หรือสิ้นสุดสัญญา "
-        "ตามคำสั่ง",
+        "บรรจุแต่งตั้ง รับโอน จ้าง หรือกลับเข้ารับราชการหลังลาออก ปลดออก ให้ออก หรือสิ้นสุดสัญญา ตามคำสั่ง",
         "appointment, transfer in, contract, or re-entry after a resignation, discharge, "
         "removal or contract end, by order",
     ),
@@ -54,7 +53,9 @@ _NOTES: dict[str, Label] = {
         "in service is a 30 September)",
     ),
     "Resigned": Label("ลาออกจากราชการ ตามคำสั่งอนุญาต", "resignation, by the order allowing it"),
-    "Discharged": Label("ปลดออก (โทษทางวินัย) ตามคำสั่ง", "discharge (a disciplinary penalty), by order"),
+    "Discharged": Label(
+        "ปลดออก (โทษทางวินัย) ตามคำสั่ง", "discharge (a disciplinary penalty), by order"
+    ),
     "Dismissed": Label("ไล่ออก (โทษทางวินัย) ตามคำสั่ง", "dismissal (a disciplinary penalty), by order"),
     "RemovedFromService": Label(
         "ให้ออกจากราชการ (มิใช่โทษทางวินัย) ตามคำสั่ง", "removal from service (not a penalty), by order"

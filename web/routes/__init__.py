@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import home, login, records
+from web.routes import entry_forms, home, login, records, statements
 
-ROUTERS: tuple[APIRouter, ...] = (login.router, home.router, records.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    login.router,
+    home.router,
+    records.router,
+    entry_forms.router,
+    statements.router,
+)

@@ -68,8 +68,8 @@ from web.drafts import (
 )
 from web.employment import allowed_transitions, status_label
 from web.forms import (
-    Form,
     FieldError,
+    Form,
     build_correction_form,
     build_form,
     build_void_form,
@@ -100,9 +100,7 @@ def _record(ledger: Ledger, reader: WebReaderDep, stream: UUID) -> PersonnelReco
 async def _values(request: Request) -> dict[str, str]:
     submitted = await request.form()
     return {
-        key: value[:MAX_FIELD_CHARS]
-        for key, value in submitted.items()
-        if isinstance(value, str)
+        key: value[:MAX_FIELD_CHARS] for key, value in submitted.items() if isinstance(value, str)
     }
 
 

@@ -55,9 +55,7 @@ class RefusedError(Exception):
 
 def _refusal(request: Request, session: WebSessionDep, refused: RefusedError) -> Response:
     context = {"refusal_th": refused.th, "refusal_en": refused.en}
-    return render(
-        request, "refusal.html", context, status_code=refused.status, session=session
-    )
+    return render(request, "refusal.html", context, status_code=refused.status, session=session)
 
 
 def _signed(
@@ -67,7 +65,8 @@ def _signed(
         sign_request = web.request_key.read(wire)
     except SignRequestError as error:
         raise RefusedError(error.thai, error.reason) from None
-    if sign_request.kind != "statement" or sign_request.origin != request.app.state.settings.web_origin:
+    origin = request.app.state.settings.web_origin
+    if sign_request.kind != "statement" or sign_request.origin != origin:
         raise RefusedError(
             "คำขอนี้ไม่ใช่คำขอลงนามรายการของเว็บไซต์นี้",
             "this is not a statement sign request of this site",
@@ -80,9 +79,7 @@ def _signed(
     try:
         signed = read_statement(sign_request.payload, b64decode(signature), strict=True)
     except (ValueError, LedgerError):
-        raise RefusedError(
-            "อ่านลายมือชื่อไม่ได้", "the signature cannot be read", status=400
-        ) from None
+        raise RefusedError("อ่านลายมือชื่อไม่ได้", "the signature cannot be read", status=400) from None
     signer = signed.statement.signer.key
     if signer != session.key_id or (key_id and key_id != session.key_id):
         raise RefusedError(
