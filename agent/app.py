@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -117,7 +119,13 @@ def _add_handlers(app: FastAPI, agent: Agent) -> None:
     @app.exception_handler(Refusal)
     async def refused(request: Request, refusal: Exception) -> HTMLResponse:
         assert isinstance(refusal, Refusal)  # noqa: S101 (registered for Refusal only)
-        return agent.page("refused.html", refusal.status, refusal=refusal)
+        told = refusal.request
+        message = None
+        if told is not None:
+            message = json.dumps(AgentAnswer(told.nonce, "cancelled").to_message())
+        return agent.page(
+            "refused.html", refusal.status, refusal=refusal, request=told, message=message
+        )
 
     @app.exception_handler(RequestValidationError)
     async def malformed(request: Request, error: Exception) -> HTMLResponse:
@@ -149,7 +157,8 @@ def _add_routes(app: FastAPI, agent: Agent) -> None:
     def show(http: Request, request: FormText = None) -> HTMLResponse:
         sign_request = check_request(config, agent.nonces, request)
         check_sender(http.headers.get("origin"), frozenset({sign_request.origin}))
-        return agent.sign_form(sign_request, request or "")
+        with _told_to_opener(sign_request):
+            return agent.sign_form(sign_request, request or "")
 
     @app.post("/sign/confirm", response_class=HTMLResponse)
     def confirm(
@@ -162,13 +171,25 @@ def _add_routes(app: FastAPI, agent: Agent) -> None:
         sign_request = check_request(config, agent.nonces, request)
         check_sender(http.headers.get("origin"), config.own_origins)
         check_csrf(agent.secret, sign_request, csrf)
-        view = agent.view(sign_request)
-        if action == "cancel":
-            agent.nonces.claim(sign_request.nonce, sign_request.expires_at)
-            return agent.answer(sign_request, AgentAnswer(sign_request.nonce, "cancelled"))
-        if not (pin or "").strip():
-            return agent.sign_form(sign_request, request or "", error="empty", status=400)
-        return _sign(agent, sign_request, request or "", pin or "", view)
+        with _told_to_opener(sign_request):
+            view = agent.view(sign_request)
+            if action == "cancel":
+                agent.nonces.claim(sign_request.nonce, sign_request.expires_at)
+                return agent.answer(sign_request, AgentAnswer(sign_request.nonce, "cancelled"))
+            if not (pin or "").strip():
+                return agent.sign_form(sign_request, request or "", error="empty", status=400)
+            return _sign(agent, sign_request, request or "", pin or "", view)
+
+
+@contextmanager
+def _told_to_opener(request: SignRequest) -> Iterator[None]:
+    """A refusal of a request that passed the trust, origin and nonce checks also answers the
+    opener "cancelled" (so its page stops waiting); the popup stays open with the reason."""
+    try:
+        yield
+    except Refusal as refusal:
+        refusal.request = request
+        raise
 
 
 def _sign(

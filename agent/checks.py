@@ -29,6 +29,8 @@ class Refusal(Exception):  # noqa: N818 (a page the operator reads, not a failur
         self.th = th
         self.en = en
         self.status = status
+        self.request: SignRequest | None = None
+        """Set once the request passed the trust, origin and nonce checks: the opener is told."""
 
 
 def check_request(config: AgentConfig, nonces: UsedNonces, wire: str | None) -> SignRequest:

@@ -1,6 +1,7 @@
 // The signing agent's only script (served from its own origin: CSP script-src 'self').
 // On the answer page it posts the answer to the window that opened this popup, to exactly the
-// request's origin (never "*"), then closes; elsewhere it wires the close button.
+// request's origin (never "*"), then closes (a refusal page, marked data-stay, stays open so
+// the operator can read why); elsewhere it wires the close button.
 (function () {
   "use strict";
   var answer = document.getElementById("answer");
@@ -9,7 +10,9 @@
     var message = JSON.parse(answer.getAttribute("data-message"));
     if (window.opener && origin) {
       window.opener.postMessage(message, origin);
-      window.setTimeout(function () { window.close(); }, 200);
+      if (!answer.hasAttribute("data-stay")) {
+        window.setTimeout(function () { window.close(); }, 200);
+      }
     } else {
       document.getElementById("no-opener").hidden = false;
     }

@@ -187,3 +187,26 @@ def test_a_forged_request_is_refused_in_the_popup(
     assert "ไม่ลงนาม" in popup.title()
     assert "ไม่ได้ลงนามโดยเซิร์ฟเวอร์ที่เครื่องนี้เชื่อถือ" in popup.content()
     assert [] == opener.evaluate("window.answers")
+
+
+def test_a_statement_for_another_key_tells_the_opener_and_stays_open(
+    served: Served, opener: Page, shots: Shots
+) -> None:
+    """A trusted request the card cannot sign: the reason stays on screen, the opener hears
+    "cancelled" (so its page stops waiting), and nothing is signed."""
+    world = served.world
+    before = world.state.signatures
+    request = SignRequest.new("statement", statement_payload("0123456789abcdef"), served.opener_url)
+
+    popup = _open_popup(served, opener, request.to_wire(world.request_key))
+    answers = _answers(opener)
+    shots(popup, "another-key")
+    check_axe(popup)
+
+    assert not popup.is_closed()
+    assert "0123456789abcdef" in popup.content()
+    assert ("cancelled", request.nonce) == (
+        answers[0]["data"]["outcome"],
+        answers[0]["data"]["nonce"],
+    )
+    assert before == world.state.signatures

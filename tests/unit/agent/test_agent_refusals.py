@@ -46,6 +46,7 @@ def test_a_request_signed_by_an_untrusted_key_is_refused(world: World) -> None:
     confirmed = world.client.post("/sign/confirm", data={"request": wire, "pin": "123456"})
 
     assert "ไม่ได้ลงนามโดยเซิร์ฟเวอร์ที่เครื่องนี้เชื่อถือ" in shown.text
+    assert 'id="answer"' not in shown.text  # nobody is told anything about a forged request
     assert 400 == confirmed.status_code
     assert 0 == world.state.signatures
 
@@ -91,6 +92,7 @@ def test_a_replayed_request_is_refused_and_signs_once(world: World) -> None:
     )
 
     assert "ถูกใช้ไปแล้ว" in again.text
+    assert 'id="answer"' not in again.text
     assert "ถูกใช้ไปแล้ว" in confirmed_again.text
     assert 1 == world.state.signatures
 
@@ -130,6 +132,8 @@ def test_a_statement_for_another_key_is_refused(world: World) -> None:
     assert 400 == shown.status_code
     assert "เป็นของกุญแจ 0123456789abcdef" in shown.text
     assert "this statement is for key 0123456789abcdef" in shown.text
+    assert (ORIGIN, "cancelled") == (answer_of(shown.text)[0], answer_of(shown.text)[1]["outcome"])
+    assert 'data-stay="true"' in shown.text  # the popup stays open with the reason
     assert 403 == confirmed.status_code  # no page of its own: no CSRF token
     assert 0 == world.state.signatures
 
