@@ -1,9 +1,158 @@
-"""Finding people and reading a person's ก.พ.๗ (filled in by the next slice)."""
+"""Finding people (``/app/records``) and reading a person's ก.พ.๗ (``/app/records/{stream}``).
+
+Both read exactly as the API's ``GET /records`` and ``GET /records/{id}`` do, through the same
+pieces: ``api.access.Reader`` (the read matrix: personal data to search, personal and salary to
+read a record, health for leave and discipline; the scope; the access log, which names these
+pages as the endpoint) and the Reports facade (``find``, ``kp7``).
+
+Search: one box, ``q``. Thirteen digits (Thai digits, spaces and dashes accepted) is a citizen
+ID, anything else a name (``ledger.domain.search``). A query the rules refuse is shown beside
+the box with the rule's Thai and English words. With htmx the box searches as one types and only
+the results region is swapped; the count is announced in the layout's live region.
+
+The ก.พ.๗ page: ``as_of`` (a date, Buddhist era and Thai digits accepted) shows the record as it
+stood that day: by default as the ledger knew it at the end of that day (``view=known``: both
+time axes), or with ``view=effective`` the orders effective by then with every later correction
+applied (valid time only). A record outside the caller's share, or none at all, is the same 403
+page, so the page tells nothing of records one may not read.
+
+Stable ids for browser tests: ``#search-form``, ``#search-q`` (label "ค้นหา"), ``#search-button``,
+``#search-results``, ``#results-table``, ``#search-error``; ``#kp7-heading``, ``#as-of-form``,
+``#as-of`` (label "ณ วันที่"), ``#as-of-view``, ``#as-of-button``, ``#kp7-sections``, one
+``section#section-<code>`` per section, one ``article#entry-<entry>`` per entry with
+``a.correct-link``, ``a.void-link`` and its ``details.history``; ``#new-entry-link``.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+from uuid import UUID
 
-from web.deps import require_same_origin
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from api.deps import LedgerDep, ReportsDep
+from api.routes.records import SEARCH_KINDS
+from api.routes.registry import RECORD_KINDS, require_record
+from ledger.domain.dates import THAILAND, DateInputError, parse_human_date
+from ledger.domain.permissions import HR
+from ledger.domain.reading import DataKind
+from ledger.domain.search import QueryError, read_cid, read_name
+from ledger.errors import StreamNotFoundError
+from projections.reports.scope import ReadScope
+from web.deps import WebReaderDep, render, require_same_origin
+from web.errors import error_page
+from web.kp7_view import kp7_sections
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
+
+PAGE_SIZE = 20
+_CID_LIKE = re.compile(r"^[0-9๐-๙\s\-]+$")
+
+
+@router.get("/app/records")
+def search(
+    request: Request,
+    reports: ReportsDep,
+    reader: WebReaderDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    reader.require(*SEARCH_KINDS)
+    context: dict[str, Any] = {"q": q, "found": None, "error": None, "page": page}
+    text = q.strip()
+    if text:
+        try:
+            cid, name = _criterion(text)
+            found = reports.find(
+                ReadScope.within(reader.session.enrolment.scope),
+                cid=cid,
+                name=name,
+                owner_cid=reader.cid if reader.owner_only else None,
+                page=page,
+                size=PAGE_SIZE,
+            )
+        except QueryError as refused:
+            context["error"] = refused.violations[0]
+        else:
+            reader.logged([UUID(stream) for stream in found.streams], SEARCH_KINDS)
+            context["found"] = found
+            context["pages"] = -(-found.total // PAGE_SIZE)
+    template = "records_results.html" if _results_only(request) else "records_search.html"
+    return render(request, template, context, session=reader.session)
+
+
+def _results_only(request: Request) -> bool:
+    """htmx asked for the results region only (the live search), not a whole page."""
+    return request.headers.get("hx-target") == "search-results"
+
+
+def _criterion(text: str) -> tuple[str | None, tuple[str, ...] | None]:
+    if _CID_LIKE.fullmatch(text):
+        return read_cid(text, "q"), None
+    return None, read_name(text, "q")
+
+
+@router.get("/app/records/{stream}")
+def kp7_page(
+    request: Request,
+    stream: UUID,
+    reports: ReportsDep,
+    ledger: LedgerDep,
+    reader: WebReaderDep,
+    as_of: Annotated[str, Query(max_length=40)] = "",
+    view: Annotated[str, Query(pattern="^(known|effective)$")] = "known",
+) -> Response:
+    try:
+        require_record(reader, ledger, stream)
+    except StreamNotFoundError:
+        return _not_readable(request)
+    context: dict[str, Any] = {"stream": str(stream), "as_of": as_of, "view": view}
+    day, date_error = _as_of_day(as_of)
+    context["as_of_error"] = date_error
+    context["as_of_day"] = day
+    health = reader.may(DataKind.HEALTH)
+    valid_on, recorded_at = _axes(day, view)
+    try:
+        kp7 = reports.kp7(stream, valid_on=valid_on, recorded_at=recorded_at, health=health)
+    except StreamNotFoundError:
+        context["not_yet"] = True
+        return render(request, "kp7.html", context, session=reader.session)
+    reader.logged([stream], (*RECORD_KINDS, DataKind.HEALTH) if health else RECORD_KINDS)
+    hashes = {entry.version: entry.hash for entry in reports.audit_trail(stream).rows}
+    context |= {
+        "kp7": kp7.as_json(),
+        "sections": kp7_sections(kp7.as_json(), hashes),
+        "may_write": bool(HR & reader.session.enrolment.roles),
+    }
+    return render(request, "kp7.html", context, session=reader.session)
+
+
+def _not_readable(request: Request) -> Response:
+    return error_page(
+        request,
+        403,
+        "ไม่พบประวัตินี้ในส่วนที่ท่านมีสิทธิ์อ่าน",
+        "No such record within what you may read",
+    )
+
+
+def _as_of_day(text: str) -> tuple[date | None, DateInputError | None]:
+    if not text.strip():
+        return None, None
+    try:
+        return parse_human_date(text), None
+    except DateInputError as error:
+        return None, error
+
+
+def _axes(day: date | None, view: str) -> tuple[date | None, datetime | None]:
+    """The day as the registry's two time axes (see the module docstring)."""
+    if day is None:
+        return None, None
+    if view == "effective":
+        return day, None
+    end_of_day = datetime.combine(day + timedelta(days=1), time(), THAILAND)
+    return day, end_of_day - timedelta(microseconds=1)

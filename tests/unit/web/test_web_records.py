@@ -1,0 +1,208 @@
+"""Finding people and reading a ก.พ.๗ in the browser pages: the same reads, scope and access
+rules as the API, Thai labels and Buddhist-era dates, each entry's history, the as-of picker."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ledger.domain.permissions import Role
+from tests.ledger_kit import LedgerKit
+from tests.people import made_up_cid
+from tests.projection_world import LAO, ProjectionWorld, build_projection_world
+from tests.unit.web.html_check import page_problems
+from tests.unit.web.web_kit import log_in
+
+THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
+
+
+@pytest.fixture
+def world(kit: LedgerKit) -> ProjectionWorld:
+    """The read side's world (records with corrections, voids, leave) on the app's ledger."""
+    return build_projection_world(kit)
+
+
+@pytest.fixture
+def hr(client: TestClient, world: ProjectionWorld) -> TestClient:
+    """The client logged in as the HR officer of เทศบาลตำบลตัวอย่าง (6480101)."""
+    log_in(client, world.kit.hr.signer)
+    return client
+
+
+def _entry(html: str, entry_id: str) -> str:
+    found = re.search(rf'<article[^>]*id="entry-{entry_id}".*?</article>', html, re.S)
+    assert found is not None, f"no entry {entry_id}"
+    return found.group(0)
+
+
+def test_search_by_thai_name(hr: TestClient, world: ProjectionWorld) -> None:
+    """A Thai first name finds the person, linked to their ก.พ.๗, in an accessible table."""
+    html = hr.get("/app/records", params={"q": "สอง"}).text
+    assert f'href="/app/records/{world.records["r2"]}"' in html
+    assert '<table id="results-table">' in html
+    assert '<th scope="col">' in html
+    assert "พบ 1 คน" in html
+    assert [] == page_problems(html)
+
+
+def test_search_by_citizen_id_in_thai_digits(hr: TestClient, world: ProjectionWorld) -> None:
+    """A citizen ID typed in Thai digits with dashes finds its person."""
+    cid = world.kit.ledger.aggregate(world.records["r1"]).cid  # type: ignore[attr-defined]
+    typed = f"{cid[0]}-{cid[1:5]}-{cid[5:10]}-{cid[10:12]}-{cid[12]}".translate(THAI_DIGITS)
+    html = hr.get("/app/records", params={"q": typed}).text
+    assert f'href="/app/records/{world.records["r1"]}"' in html
+    assert "พบ 1 คน" in html
+
+
+def test_a_bad_citizen_id_is_named_beside_the_box(hr: TestClient, world: ProjectionWorld) -> None:
+    """A citizen ID whose check digit is wrong is refused beside the box in Thai and English."""
+    response = hr.get("/app/records", params={"q": "1234567890123"})
+    assert 200 == response.status_code
+    assert 'id="search-error"' in response.text
+    assert 'aria-invalid="true"' in response.text
+    assert "search.cid_invalid" in response.text
+
+
+def test_search_keeps_to_the_callers_scope(hr: TestClient, world: ProjectionWorld) -> None:
+    """A person of another province is not found by an LAO's HR officer."""
+    html = hr.get("/app/records", params={"q": "หก"}).text
+    assert "พบ 0 คน" in html
+    assert str(world.records["r6"]) not in html
+
+
+def test_live_search_answers_the_results_region(hr: TestClient, world: ProjectionWorld) -> None:
+    """htmx gets only the results region, with the count for the live region."""
+    response = hr.get(
+        "/app/records",
+        params={"q": "สาม"},
+        headers={"HX-Request": "true", "HX-Target": "search-results"},
+    )
+    assert "<html" not in response.text
+    assert 'hx-swap-oob="innerHTML:#status"' in response.text
+    assert str(world.records["r3"]) in response.text
+
+
+def test_search_needs_a_session(client: TestClient, world: ProjectionWorld) -> None:
+    """Without a session the search page sends one to log in."""
+    response = client.get("/app/records", params={"q": "สอง"}, follow_redirects=False)
+    assert (303, "/app/login") == (response.status_code, response.headers["location"])
+
+
+def test_the_kp7_page_by_section_with_thai_dates(hr: TestClient, world: ProjectionWorld) -> None:
+    """Sections in Thai, dates in the Buddhist era, money with separators, each entry's signer
+    by key and role (never the officer's citizen ID) and its event hash."""
+    html = hr.get(f"/app/records/{world.records['r1']}").text
+    assert "ข้อมูลทั่วไป" in html
+    assert 'id="section-position_salary"' in html
+    salary = _entry(html, str(world.versions["r1.PositionSalaryEntryAdded"]))
+    assert "20,000.00" in salary
+    assert "1 เม.ย. 2562" in salary
+    assert world.kit.hr.signer.key_id in salary
+    assert "นักทรัพยากรบุคคล" in salary
+    assert re.search(r"#<code>[0-9a-f]{12}</code>", salary)
+    assert world.kit.hr.cid not in html
+    assert "10 พฤษภาคม 2503" in html  # the birth date, long form
+    assert [] == page_problems(html)
+
+
+def test_the_kp7_page_shows_corrections_and_voids(hr: TestClient, world: ProjectionWorld) -> None:
+    """A corrected entry shows its current data, what it was, the reason and the signer; a
+    voided one is marked; live entries offer correct and void, the record a new entry."""
+    html = hr.get(f"/app/records/{world.records['r2']}").text
+    version = world.versions["r2.PositionSalaryEntryAdded"]
+    corrected = _entry(html, str(version))
+    assert "31,000.00" in corrected
+    assert "30,000.00" in corrected  # before the correction
+    assert "พิมพ์เงินเดือนผิด" in corrected
+    assert "แก้ไขแล้ว" in corrected
+    assert 'class="correct-link"' in corrected
+    voided = [a for a in re.findall(r"<article.*?</article>", html, re.S) if "ยกเลิกแล้ว" in a]
+    assert 1 == len(voided)
+    assert "คำสั่งถูกยกเลิก" in voided[0]
+    assert 'class="void-link"' not in voided[0]
+    assert f'href="/app/records/{world.records["r2"]}/new"' in html
+
+
+def test_the_as_of_picker_reads_thai_digits(hr: TestClient, world: ProjectionWorld) -> None:
+    """As of ๓๐/๐๙/๒๕๖๒ (orders in effect, later corrections applied) the salary entry of
+    1 Oct 2562 is not there yet; now it is (voided)."""
+    stream = world.records["r2"]
+    then = hr.get(f"/app/records/{stream}", params={"as_of": "๓๐/๐๙/๒๕๖๒", "view": "effective"})
+    assert "31,000.00" in then.text
+    assert "33,000.00" not in then.text
+    assert "30 กันยายน 2562" in then.text
+    assert "33,000.00" in hr.get(f"/app/records/{stream}").text
+
+
+def test_as_of_before_the_record_was_recorded(hr: TestClient, world: ProjectionWorld) -> None:
+    """As the ledger knew it on 1/1/2562 (before any of it was recorded) there is no record."""
+    html = hr.get(f"/app/records/{world.records['r1']}", params={"as_of": "1/1/2562"}).text
+    assert 'id="not-yet"' in html
+
+
+def test_an_unreadable_as_of_is_named_beside_the_field(
+    hr: TestClient, world: ProjectionWorld
+) -> None:
+    """A two-digit year is refused beside the date field, never a 5xx."""
+    response = hr.get(f"/app/records/{world.records['r1']}", params={"as_of": "1/4/62"})
+    assert 200 == response.status_code
+    assert "date.two_digit_year" in response.text
+    assert "ปีต้องเขียนเต็มสี่หลัก" in response.text
+
+
+def test_a_record_outside_the_scope_is_a_thai_403(hr: TestClient, world: ProjectionWorld) -> None:
+    """Another province's record, and one that does not exist, are the same 403 page."""
+    outside = hr.get(f"/app/records/{world.records['r6']}")
+    unknown = hr.get("/app/records/00000000-0000-4000-8000-000000000000")
+    assert (403, 403) == (outside.status_code, unknown.status_code)
+    assert "ไม่พบประวัตินี้ในส่วนที่ท่านมีสิทธิ์อ่าน" in outside.text
+    stream = str(world.records["r6"])
+    unknown_text = unknown.text.replace("00000000-0000-4000-8000-000000000000", stream)
+    assert outside.text == unknown_text
+    assert "หก" not in outside.text
+
+
+def test_a_role_that_reads_no_salary_is_refused(client: TestClient, world: ProjectionWorld) -> None:
+    """A planner does not read personnel records: the page is a 403 in Thai."""
+    log_in(client, world.operators["planning"].signer)
+    response = client.get(f"/app/records/{world.records['r1']}")
+    assert 403 == response.status_code
+    assert '<html lang="th">' in response.text
+
+
+def test_a_malformed_record_id_is_a_400_page(hr: TestClient, world: ProjectionWorld) -> None:
+    """A path that is not a record id is a Thai 400 page, not a 5xx or JSON."""
+    response = hr.get("/app/records/not-a-uuid")
+    assert 400 == response.status_code
+    assert "text/html" in response.headers["content-type"]
+
+
+def test_the_record_owner_reads_only_their_own(client: TestClient, world: ProjectionWorld) -> None:
+    """A record owner finds and reads their own record only (the API's rule)."""
+    record = world.kit.ledger.aggregate(world.records["r1"])
+    owner = world.kit.operator(
+        [Role.RECORD_OWNER],
+        LAO,
+        cid=record.cid,  # type: ignore[attr-defined]
+    )
+    log_in(client, owner.signer)
+    assert 200 == client.get(f"/app/records/{world.records['r1']}").status_code
+    assert 403 == client.get(f"/app/records/{world.records['r2']}").status_code
+    assert made_up_cid(1) not in client.get("/app/").text
+
+
+def test_every_page_is_thai_and_labelled(hr: TestClient, world: ProjectionWorld) -> None:
+    """Home, search, ก.พ.๗, login and an error page: lang="th", one main, labelled fields."""
+    pages = [
+        "/app/",
+        "/app/records",
+        "/app/records?q=สอง",
+        f"/app/records/{world.records['r1']}",
+        "/app/login",
+        "/app/no-such-page",
+    ]
+    assert {page: [] for page in pages} == {
+        page: page_problems(hr.get(page).text) for page in pages
+    }

@@ -1,0 +1,116 @@
+"""The ก.พ.๗ read (``Reports.kp7(...).as_json()``) shaped for the page: each field a labelled
+item whose kind tells the template how to write it (a Buddhist-era date, money with thousands
+separators, a coded value's Thai label, or nested items for an order or an address), and each
+entry and change with its event hash, so the page shows who signed what and when.
+
+Signers are shown by key id and roles only: never an operator's citizen ID.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ledger.domain.field_labels import field_label
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MONEY_WORDS = ("salary", "amount", "allowance", "wage", "pay")
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One field: ``kind`` is text, date, money, flag or group (``children`` then)."""
+
+    th: str
+    en: str
+    kind: str
+    value: Any = None
+    children: tuple[Item, ...] = field(default_factory=tuple)
+
+
+def _label(code: str, th: str | None = None) -> tuple[str, str]:
+    found = field_label("", code)
+    english = code.replace("_", " ") if found is None else found.en.removeprefix("the ")
+    return (th or (code if found is None else found.th)), english
+
+
+def _item(code: str, value: Any, th: str | None = None, value_th: str | None = None) -> Item:
+    label_th, label_en = _label(code, th)
+    if value_th is not None:
+        return Item(label_th, label_en, "text", value_th)
+    if isinstance(value, Mapping):
+        children = tuple(_item(str(k), v) for k, v in value.items() if v is not None)
+        return Item(label_th, label_en, "group", children=children)
+    if isinstance(value, list):
+        children = tuple(_item(str(i + 1), v, th=str(i + 1)) for i, v in enumerate(value))
+        return Item(label_th, label_en, "group", children=children)
+    if isinstance(value, bool):
+        return Item(label_th, label_en, "flag", value)
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return Item(label_th, label_en, "date", value)
+    if _is_money(code, label_th) and isinstance(value, int | float | str):
+        return Item(label_th, label_en, "money", value)
+    return Item(label_th, label_en, "text", value)
+
+
+def _is_money(code: str, label_th: str) -> bool:
+    return "บาท" in label_th or any(word in code for word in _MONEY_WORDS)
+
+
+def fields(labelled: list[dict[str, Any]]) -> list[Item]:
+    """``labelled_fields`` of the read as items (the read's Thai label kept)."""
+    return [
+        _item(str(f["code"]), f["value"], th=str(f["th"]), value_th=f.get("value_th"))
+        for f in labelled
+        if f["value"] is not None
+    ]
+
+
+def _signer(signed_by: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "key_id": signed_by["key_id"],
+        "roles": [role["th"] for role in signed_by.get("roles", [])],
+        "role_codes": [role["code"] for role in signed_by.get("roles", [])],
+    }
+
+
+def kp7_sections(kp7: Mapping[str, Any], hashes: Mapping[int, str]) -> list[dict[str, Any]]:
+    """The sections of the read, each entry with its items, signer, hash and history."""
+    return [
+        {
+            "code": section["code"],
+            "th": section["th"],
+            "en": section["en"],
+            "entries": [_entry(entry, hashes) for entry in section["entries"]],
+        }
+        for section in kp7["sections"]
+    ]
+
+
+def _entry(entry: Mapping[str, Any], hashes: Mapping[int, str]) -> dict[str, Any]:
+    return {
+        "entry": entry["entry"],
+        "version": entry["version"],
+        "type": entry["type"],
+        "type_th": entry["type_th"],
+        "effective": entry["effective"],
+        "recorded_at": entry["recorded_at"],
+        "signed": _signer(entry["signed_by"]),
+        "hash": hashes.get(int(entry["entry"]), ""),
+        "voided": entry["voided"],
+        "fields": fields(entry["fields"]),
+        "changes": [
+            {
+                "kind": change["kind"],
+                "version": change["version"],
+                "reason": change["reason"],
+                "recorded_at": change["recorded_at"],
+                "signed": _signer(change["signed_by"]),
+                "hash": hashes.get(int(change["version"]), ""),
+                "before": fields(change.get("before", [])),
+            }
+            for change in entry["changes"]
+        ],
+    }
