@@ -15,7 +15,8 @@ from cli import agent as agent_command
 from cli.main import app
 from ledger.sign_requests import SignRequest
 from ledger.statement import key_id_of
-from tests.unit.agent.agent_kit import AGENT, ORIGIN, PIN, answer_of, csrf_of
+from tests.cards import person_file
+from tests.unit.agent.agent_kit import AGENT, ORIGIN, PIN, SIGNER_CID, answer_of, csrf_of
 
 runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
 
@@ -82,3 +83,30 @@ def test_bad_options_exit_with_one_line(
     assert 1 == result.exit_code
     assert message in result.output
     assert "app" not in served
+
+
+def test_presence_takes_the_virtual_id_card_of_the_enrolled_citizen(
+    tmp_path: Path, served: dict[str, Any]
+) -> None:
+    """--presence with --cid and a virtual ID card: signing needs that citizen's card present."""
+    request_key = nacl.signing.SigningKey.generate()
+    card = tmp_path / "hr.card.json"
+    state_with_key(bytes(32), pin=PIN).save(card)
+    id_card = person_file(tmp_path, "somying")  # the made-up holder of SIGNER_CID
+
+    result = runner.invoke(
+        app,
+        [
+            "agent", "--trust-key", bytes(request_key.verify_key).hex(), "--origin", ORIGIN,
+            "--virtual-card", str(card), "--presence", "--cid", SIGNER_CID,
+            "--virtual-id-card", str(id_card),
+        ],
+    )  # fmt: skip
+    client = TestClient(served["app"], base_url=AGENT)
+    wire = SignRequest.login(ORIGIN).to_wire(request_key)
+    token = csrf_of(client.post("/sign", data={"request": wire}).text)
+    answered = client.post("/sign/confirm", data={"request": wire, "csrf": token, "pin": PIN})
+
+    assert 0 == result.exit_code, result.output
+    assert f"ID card required in: virtual:{id_card}" in result.output
+    assert "signed" == answer_of(answered.text)[1]["outcome"]
