@@ -26,7 +26,7 @@ from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.employment import TRANSITIONS
 from ledger.domain.event_labels import EVENT_LABELS, Label
-from ledger.domain.field_labels import value_label
+from ledger.domain.field_labels import field_label, value_label
 from ledger.domain.operators import Enrolment
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.record_entries import RecordSection
@@ -148,7 +148,11 @@ class ReviewRow:
 def review_rows(form: Form, data: dict[str, Any]) -> list[ReviewRow]:
     """Every field the data fills, as the review shows it (empty optional fields left out)."""
     groups = {group.name: group.label for group in form.groups()}
-    rows = []
+    model = EVENT_TYPES[form.event_type].data_model.__name__
+    rows = [
+        ReviewRow(key, field_label(model, key) or Label(key, key), str(value))
+        for key, value in form.fixed.items()
+    ]
     for field in form.fields():
         value = _lookup(data, field.name)
         if value is None:

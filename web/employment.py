@@ -18,6 +18,7 @@ from ledger.domain.employment import TRANSITIONS, EmploymentStatus
 from ledger.domain.event_labels import EVENT_LABELS, Label
 from ledger.domain.field_labels import field_label
 from ledger.domain.operators import Enrolment
+from ledger.domain.permissions import Scope, lao_scope
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.record_entries import StaffCategory
 from ledger.domain.rules import format_buddhist_date
@@ -95,11 +96,14 @@ def status_label(status: str) -> Label:
 
 def allowed_transitions(record: PersonnelRecord, enrolment: Enrolment) -> list[Transition]:
     """The transitions from the record's status that the caller's roles may sign, in the
-    table's order; retirement and contract end as the record's staff category allows."""
+    table's order; retirement and contract end as the record's staff category allows; the
+    arrival of a transfer for the destination LAO only, the others for the LAO holding it."""
     found = []
     for name, (sources, target) in TRANSITIONS.items():
         if record.status not in sources or not may_sign(enrolment, name):
             continue
+        if not enrolment.scope.covers(_signing_scope(record, name)):
+            continue  # the arrival is the destination's to sign, the rest the holder's
         contract = record.category is StaffCategory.CONTRACT
         if (name == "Retired" and contract) or (name == "ContractEnded" and not contract):
             continue
@@ -114,6 +118,13 @@ def allowed_transitions(record: PersonnelRecord, enrolment: Enrolment) -> list[T
             )
         )
     return found
+
+
+def _signing_scope(record: PersonnelRecord, name: str) -> Scope:
+    if name == "TransferredIn" and record.transfer is not None:
+        to_lao, to_province = record.transfer
+        return lao_scope(to_province, to_lao)
+    return record.read_scope()
 
 
 def _document(name: str) -> tuple[Label, bool]:

@@ -52,6 +52,7 @@ from api.deps import LedgerDep
 from api.routes.registry import RECORD_KINDS, require_record
 from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES
+from ledger.domain.permissions import lao_scope
 from ledger.domain.personnel import PersonnelRecord
 from ledger.drafting.corrections import EntryNotFoundError, StoredEntry, entry_at
 from ledger.errors import ForbiddenError, StreamNotFoundError, UnknownEventTypeError
@@ -89,12 +90,29 @@ def _require_may_sign(session: WebSessionDep, event_type: str) -> None:
         raise ForbiddenError(event_type, "none of the caller's roles may sign it")
 
 
-def _record(ledger: Ledger, reader: WebReaderDep, stream: UUID) -> PersonnelRecord:
-    require_record(reader, ledger, stream)
+def _record(
+    ledger: Ledger, reader: WebReaderDep, stream: UUID, *, arriving: bool = False
+) -> PersonnelRecord:
+    """The record if the caller reads it (else 404, as the API answers). ``arriving``: the
+    destination of a transfer under way may open its status page and the arrival's form
+    (it signs ``TransferredIn`` before it holds the record; nothing personal is shown)."""
+    try:
+        require_record(reader, ledger, stream)
+    except StreamNotFoundError:
+        if not arriving or not _arriving_at_caller(ledger, reader, stream):
+            raise
     record = ledger.aggregate(stream)
     if not isinstance(record, PersonnelRecord):
         raise StreamNotFoundError(str(stream))
     return record
+
+
+def _arriving_at_caller(ledger: Ledger, reader: WebReaderDep, stream: UUID) -> bool:
+    record = ledger.aggregate(stream)
+    if not isinstance(record, PersonnelRecord) or record.transfer is None:
+        return False
+    to_lao, to_province = record.transfer
+    return reader.session.enrolment.scope.covers(lao_scope(to_province, to_lao))
 
 
 async def _values(request: Request) -> dict[str, str]:
@@ -235,7 +253,7 @@ def new_entry_form(
     reader: WebReaderDep,
 ) -> Response:
     form = _new_form(session, event_type)
-    _record(ledger, reader, stream)
+    _record(ledger, reader, stream, arriving=event_type == "TransferredIn")
     defaults = {field.name: field.default for field in form.fields() if field.default}
     action = f"/app/records/{stream}/new/{event_type}"
     return show_form(request, session, stream=stream, form=form, action=action, values=defaults)
@@ -252,7 +270,7 @@ async def new_entry_submitted(
     reader: WebReaderDep,
 ) -> Response:
     form = _new_form(session, event_type)
-    _record(ledger, reader, stream)
+    _record(ledger, reader, stream, arriving=event_type == "TransferredIn")
     action = f"/app/records/{stream}/new/{event_type}"
     return await _submitted(request, web, ledger, session, stream, form, action)
 
@@ -351,7 +369,7 @@ async def void_submitted(
 def employment_page(
     request: Request, stream: UUID, ledger: LedgerDep, session: WebSessionDep, reader: WebReaderDep
 ) -> Response:
-    record = _record(ledger, reader, stream)
+    record = _record(ledger, reader, stream, arriving=True)
     context = {
         "stream": str(stream),
         "status": status_label(record.status.value),

@@ -328,3 +328,32 @@ def test_unknown_type_and_entry_are_not_found(hr_client: TestClient, kit: Ledger
     ]
 
     assert [404, 404, 404, 404] == [response.status_code for response in answers]
+
+
+def test_transfer_out_then_in_at_the_destination(client: TestClient, kit: LedgerKit) -> None:
+    """The holder transfers the record out; the destination's officer, who cannot read the
+    record yet, opens its status page, is offered the arrival only, and signs it."""
+    stream = _record(kit)
+    kit.emit(kit.hr, stream, "TransferredOut", d.status_data("TransferredOut"))
+    log_in(client, kit.hr.signer)
+    holder = client.get(f"/app/records/{stream}/employment")
+    log_in(client, kit.other_hr.signer)
+    page = client.get(f"/app/records/{stream}/employment")
+    typed = {
+        "from_lao": "๖๔๘๐๑๐๑",
+        "order.number": "24/2562",
+        "order.date": "25/03/2562",
+        "order.issuer": "นายก อบต.ปลายทาง",
+    }
+
+    review = client.post(f"/app/records/{stream}/new/TransferredIn", data=typed)
+    arrived = _sign(client, review, kit.other_hr)
+    salary_form = client.get(f"/app/records/{stream}/new/PositionSalaryEntryAdded")
+
+    assert 'id="transition-TransferredIn"' not in holder.text
+    assert 'id="transition-SeparationRevoked"' in holder.text
+    assert 'id="transition-TransferredIn"' in page.text
+    assert 'id="transition-SeparationRevoked"' not in page.text
+    assert 201 == arrived.status_code, arrived.text
+    assert "TransferredIn" == _last(kit, stream)[0]
+    assert 200 == salary_form.status_code
