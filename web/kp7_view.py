@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.field_labels import field_label
+from ledger.domain.record_history import EntryEvent
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _MONEY_WORDS = ("salary", "amount", "allowance", "wage", "pay")
@@ -89,8 +91,16 @@ def kp7_sections(kp7: Mapping[str, Any], hashes: Mapping[int, str]) -> list[dict
     ]
 
 
+def correctable(event_type: str) -> bool:
+    """Whether an entry of this type may be corrected or voided (an ``EntryEvent``, as
+    ``ledger.drafting.corrections`` reads a record's entries); status changes may not."""
+    spec = EVENT_TYPES.get(event_type)
+    return spec is not None and issubclass(spec.event_class, EntryEvent)
+
+
 def _entry(entry: Mapping[str, Any], hashes: Mapping[int, str]) -> dict[str, Any]:
     return {
+        "correctable": correctable(str(entry["type"])) and not entry["voided"],
         "entry": entry["entry"],
         "version": entry["version"],
         "type": entry["type"],
