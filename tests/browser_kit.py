@@ -3,8 +3,9 @@ Debian's Chromium driven by Playwright, and the checks made on the server after 
 
 One demo per test session (tests/e2e/web/conftest.py): ``ledger demo`` loads the made-up demo
 ledger into an SQLite file and serves the web application on a free loopback port; the signing
-agent (``ledger agent``) runs on another, on the demo HR officer's virtual card, trusting the web
-application's request key and allowing its origin. Both are subprocesses stopped by their PID.
+agent (``ledger agent``) runs on another, on the demo HR officer's virtual card (which the demo
+writes), trusting the web application's request key (which the demo writes too) and allowing its
+origin. Both are subprocesses stopped by their PID.
 
 Chromium is Debian's (/usr/bin/chromium, installed by ``scripts/ensure-browser.sh``, which ``make
 services`` runs); ``playwright install`` downloads browser builds from outside and is never used
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import nacl.signing
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Playwright
@@ -37,6 +39,7 @@ from typer.testing import CliRunner
 from cli.main import app as ledger_cli
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
+from ledger.signing import SoftwareSigner
 from ledger.statement import CANONICAL_FIELDS
 from ledger.stored import read_signed_state
 
@@ -103,45 +106,51 @@ def _tail(log: Path) -> str:
     return log.read_text(errors="replace")[-4000:]
 
 
-# The demo, served.
+# The demo, served, and the agent beside it.
 
 
 @dataclass(frozen=True)
 class WebDemo:
-    """The demo ledger served as the web application, and where its files are."""
+    """The demo ledger served as the web application, its agent, and where its files are."""
 
     base_url: str
     database_url: str
     keys_dir: Path
-    request_key_file: Path
     agent_url: str
 
     @property
     def trust_anchor(self) -> str:
         return (self.keys_dir / "trust-anchor.txt").read_text(encoding="ascii").strip()
 
+    @property
+    def request_key(self) -> nacl.signing.SigningKey:
+        """The web application's request key, which ``ledger demo`` wrote (web-request.key)."""
+        seed = (self.keys_dir / "web-request.key").read_text(encoding="ascii").strip()
+        return nacl.signing.SigningKey(bytes.fromhex(seed))
+
     def key_id(self, operator: str) -> str:
         """The key id of a demo operator's key (its file in the keys folder)."""
-        from ledger.signing import SoftwareSigner
-
         return SoftwareSigner.from_file(self.keys_dir / f"{operator}.key").key_id
 
 
 @contextmanager
-def serve_demo(where: Path, agent_url: str, request_key_file: Path) -> Iterator[WebDemo]:
-    """``ledger demo`` on an SQLite file in ``where``, serving on a free port, its agent URL and
-    request key set; the demo operators' keys (and the trust anchor) in ``where/keys``."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
+def serve_demo(where: Path, operator: str = HR_OFFICER) -> Iterator[WebDemo]:
+    """``ledger demo`` on an SQLite file in ``where`` serving the web application on a free
+    port, then ``ledger agent`` on another, on ``operator``'s virtual card (written by the
+    demo), trusting the demo's request key and allowing its origin."""
+    port, agent_port = free_port(), free_port()
+    base_url, agent_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{agent_port}"
     database_url = f"sqlite:///{where / 'demo.sqlite'}"
-    demo = WebDemo(base_url, database_url, where / "keys", request_key_file, agent_url)
-    command = [*LEDGER, "demo", "--database-url", database_url, "--keys-dir",
-               str(demo.keys_dir), "--port", str(port)]  # fmt: skip
-    env = environment(
-        web_origin=base_url, agent_url=agent_url, web_request_key_file=str(request_key_file)
-    )
-    with running(command, env, where / "demo.log", f"{base_url}/health"):
-        yield demo
+    demo = WebDemo(base_url, database_url, where / "keys", agent_url)
+    serve = [*LEDGER, "demo", "--database-url", database_url, "--keys-dir",
+             str(demo.keys_dir), "--port", str(port)]  # fmt: skip
+    env = environment(web_origin=base_url, agent_url=agent_url)
+    with running(serve, env, where / "demo.log", f"{base_url}/health"):
+        agent = [*LEDGER, "agent", "--port", str(agent_port), "--origin", base_url,
+                 "--trust-key", bytes(demo.request_key.verify_key).hex(),
+                 "--virtual-card", str(demo.keys_dir / f"{operator}.card.json")]  # fmt: skip
+        with running(agent, environment(), where / "agent.log", f"{agent_url}/"):
+            yield demo
 
 
 # Server-side checks.
@@ -262,3 +271,54 @@ class Shots:
         path = self.folder / f"{self.taken:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
+
+# The operator's steps.
+
+
+def approve_in_agent(
+    opener: Page, button: str, *, pin: str = DEMO_PIN, shot: Shots | None = None
+) -> Page:
+    """Click ``button`` on ``opener``, which opens the agent's popup; there (screenshot, axe)
+    type the PIN and confirm; wait for the popup to close itself after answering. The popup."""
+    with opener.expect_popup() as opened:
+        opener.locator(button).click()
+    popup = opened.value
+    popup.wait_for_load_state()
+    popup.get_by_label("รหัส PIN").wait_for()
+    if shot is not None:
+        shot(popup, "agent")
+    check_axe(popup)
+    popup.get_by_label("รหัส PIN").fill(pin)
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="ลงนามด้วยบัตร").click()
+    return popup
+
+
+def login(page: Page, demo: WebDemo, *, pin: str = DEMO_PIN, shot: Shots | None = None) -> None:
+    """Log in as the agent's card holder: the login page's button, the agent's popup, the PIN;
+    wait for the home page. Each page is checked by axe (and photographed with ``shot``)."""
+    page.goto(f"{demo.base_url}/app/login")
+    if shot is not None:
+        shot(page, "login")
+    check_axe(page)
+    approve_in_agent(page, "#login-button", pin=pin, shot=shot)
+    page.wait_for_url(f"{demo.base_url}/app/")
+
+
+def sign(page: Page, *, pin: str = DEMO_PIN, shot: Shots | None = None) -> None:
+    """Sign the statement the review panel shows (``#sign-button``) through the agent; wait for
+    the ledger's answer in ``#form-area`` and fail with its text unless it is the receipt."""
+    page.locator("#review").wait_for()
+    if shot is not None:
+        shot(page, "review")
+    check_axe(page)
+    approve_in_agent(page, "#sign-button", pin=pin, shot=shot)
+    page.locator("#receipt, #refusal, #stale-notice").first.wait_for()
+    if not page.locator("#receipt").count():
+        pytest.fail(
+            f"the ledger did not record the entry: {page.locator('#form-area').inner_text()}"
+        )
+    if shot is not None:
+        shot(page, "receipt")
+    check_axe(page)

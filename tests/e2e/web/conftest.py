@@ -1,39 +1,25 @@
-"""The browser tests' fixtures: one served demo, one signing agent and one Chromium for the
-whole package (stopped when its last test is done), a fresh browser page per test, and the
-test's screenshot folder. See tests/browser_kit.py."""
+"""The browser tests' fixtures: one served demo with its signing agent and one Chromium for
+the whole package (stopped when its last test is done), the HR officer logged in once, a fresh
+browser page per test, and the test's screenshot folder. See tests/browser_kit.py."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
-import nacl.signing
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.browser_kit import LedgerLog, Shots, WebDemo, free_port, launch_chromium, serve_demo
+from tests.browser_kit import LedgerLog, Shots, WebDemo, launch_chromium, login, serve_demo
+
+CONTEXT: dict[str, Any] = {"locale": "th-TH", "viewport": {"width": 1280, "height": 900}}
+"""A browser as on an HR officer's PC: Thai first, a laptop's screen."""
 
 
 @pytest.fixture(scope="package")
-def request_key_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The web application's request key (a hex Ed25519 seed), which the agent trusts."""
-    path = tmp_path_factory.mktemp("request-key") / "request.key"
-    path.write_text(bytes(nacl.signing.SigningKey.generate()).hex() + "\n", encoding="ascii")
-    return path
-
-
-@pytest.fixture(scope="package")
-def agent_url() -> str:
-    """Where the signing agent listens (chosen first: the web application is told it)."""
-    return f"http://127.0.0.1:{free_port()}"
-
-
-@pytest.fixture(scope="package")
-def web_demo(
-    tmp_path_factory: pytest.TempPathFactory, agent_url: str, request_key_file: Path
-) -> Iterator[WebDemo]:
-    """The demo ledger served as the web application for the whole package."""
-    with serve_demo(tmp_path_factory.mktemp("web-demo"), agent_url, request_key_file) as demo:
+def web_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDemo]:
+    """The demo ledger served as the web application, and its agent, for the whole package."""
+    with serve_demo(tmp_path_factory.mktemp("web-demo")) as demo:
         yield demo
 
 
@@ -53,8 +39,29 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A fresh browser context (no cookies) and page, Thai first as an HR officer's PC is."""
-    context = browser.new_context(locale="th-TH", viewport={"width": 1280, "height": 900})
+    """A fresh browser context (no cookies) and page."""
+    context = browser.new_context(**CONTEXT)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="package")
+def hr_session(browser: Browser, web_demo: WebDemo) -> dict[str, Any]:
+    """The demo HR officer logged in once through the agent: the browser's storage (the
+    session cookie) for every test that starts logged in."""
+    context = browser.new_context(**CONTEXT)
+    page = context.new_page()
+    login(page, web_demo)
+    state: dict[str, Any] = dict(context.storage_state())
+    context.close()
+    return state
+
+
+@pytest.fixture
+def hr_page(browser: Browser, hr_session: dict[str, Any]) -> Iterator[Page]:
+    """A page of a browser where the demo HR officer is logged in."""
+    context = browser.new_context(storage_state=hr_session, **CONTEXT)  # type: ignore[arg-type]
     page = context.new_page()
     yield page
     context.close()
