@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import entry_forms, home, login, records, statements
+from web.routes import certification, entry_forms, home, login, records, statements
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
@@ -12,4 +12,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     records.router,
     entry_forms.router,
     statements.router,
+    certification.router,
 )

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
+from tests.unit.web.demo_world import DemoFiles, build_demo
 from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET
 from web.app import create_web_app
 
@@ -40,3 +41,10 @@ def client(settings: LedgerSettings, ledger: Ledger) -> Iterator[TestClient]:
     app = create_web_app(settings, ledger)
     with TestClient(app, base_url=ORIGIN, headers={"Origin": ORIGIN}) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
+    """The demo's ledger and keys, loaded once for the session (``tests.unit.web.demo_world``:
+    each test that uses it serves a copy)."""
+    return build_demo(tmp_path_factory.mktemp("demo"))

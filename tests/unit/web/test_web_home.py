@@ -18,7 +18,6 @@ from tests.unit.web.demo_world import (
     DEMO_TODAY,
     RETURN_REASON,
     DemoFiles,
-    build_demo,
     copy_demo,
     make_returned,
     operator_key,
@@ -26,12 +25,6 @@ from tests.unit.web.demo_world import (
 from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET, log_in
 from web.app import create_web_app
 from web.routes.home import today
-
-
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
-    """The demo, loaded once for the session."""
-    return build_demo(tmp_path_factory.mktemp("demo"))
 
 
 @pytest.fixture
