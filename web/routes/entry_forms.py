@@ -27,7 +27,7 @@ Element ids the browser tests use (helper h4), all stable:
   ``#error-{same}``, its hint ``#hint-{same}``; the effective date ``#field-effective``;
   ``#error-summary`` (links to each field in error), ``#form-error`` (errors of the whole data),
   ``#review-button`` (submit: check and review);
-* the review: ``#review`` (the panel, ``lang="th"``), ``#review-table``, ``#sign-button``
+* the review: ``#review`` (the panel), ``#review-table``, ``#sign-button``
   (``data-sign-wire``, ``data-sign-nonce``, target ``/app/statements``, result ``#form-area``),
   ``#edit-button`` (back to the form with the values), ``#stale-notice`` (someone appended
   meanwhile: a fresh review);
@@ -42,6 +42,7 @@ Element ids the browser tests use (helper h4), all stable:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -54,6 +55,7 @@ from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.permissions import lao_scope
 from ledger.domain.personnel import PersonnelRecord
+from ledger.domain.rules import format_buddhist_date
 from ledger.drafting.corrections import EntryNotFoundError, StoredEntry, entry_at
 from ledger.errors import ForbiddenError, StreamNotFoundError, UnknownEventTypeError
 from web.deps import WebDep, WebReaderDep, WebSessionDep, render, require_same_origin
@@ -69,6 +71,7 @@ from web.drafts import (
 )
 from web.employment import allowed_transitions, status_label
 from web.forms import (
+    EFFECTIVE,
     FieldError,
     Form,
     build_correction_form,
@@ -253,10 +256,26 @@ def new_entry_form(
     reader: WebReaderDep,
 ) -> Response:
     form = _new_form(session, event_type)
-    _record(ledger, reader, stream, arriving=event_type == "TransferredIn")
+    record = _record(ledger, reader, stream, arriving=event_type == "TransferredIn")
     defaults = {field.name: field.default for field in form.fields() if field.default}
+    defaults.update(known_values(record, event_type))
     action = f"/app/records/{stream}/new/{event_type}"
     return show_form(request, session, stream=stream, form=form, action=action, values=defaults)
+
+
+def known_values(record: PersonnelRecord, event_type: str) -> dict[str, str]:
+    """What the record already says of a transition, typed for the officer (who may change
+    it; the ledger checks it): a retirement's last day by the birth date, and the day after
+    as its effective date; the LAO a transfer arrives from."""
+    if event_type == "Retired":
+        last = record.retirement_date
+        return {
+            "last_day": format_buddhist_date(last),
+            EFFECTIVE: format_buddhist_date(last + timedelta(days=1)),
+        }
+    if event_type == "TransferredIn":
+        return {"from_lao": record.lao}
+    return {}
 
 
 @router.post("/app/records/{stream}/new/{event_type}")

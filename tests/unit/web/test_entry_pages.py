@@ -180,6 +180,7 @@ def test_retirement_from_the_employment_page(hr_client: TestClient, kit: LedgerK
     stream = _record(kit, birth="1961-05-10")
     page = hr_client.get(f"/app/records/{stream}/employment")
     form_url = f"/app/records/{stream}/new/Retired"
+    form = hr_client.get(form_url)
     typed = {
         "effective": "01/10/2564",
         "last_day": "29/09/2564",
@@ -193,6 +194,8 @@ def test_retirement_from_the_employment_page(hr_client: TestClient, kit: LedgerK
         hr_client, hr_client.post(form_url, data={**typed, "last_day": "30/09/2564"}), kit.hr
     )
 
+    assert re.search(r'id="field-last-day"[^>]*value="30/09/2564"', form.text)
+    assert re.search(r'id="field-effective"[^>]*value="01/10/2564"', form.text)
     assert 'id="transition-Retired"' in page.text
     assert "30/09/2564" in page.text
     assert "คำสั่ง" in page.text or "เอกสารอ้างอิง" in page.text
