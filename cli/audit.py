@@ -7,6 +7,13 @@ progress bar on standard error; ``--json`` prints the report on standard output.
 ``--bundle FILE`` verifies an offline bundle instead, with no database at all. ``--checkpoint
 FILE`` (repeatable) names checkpoints the auditor kept earlier: a log rewritten since fails them.
 ``--trust-anchor HEX`` pins the system key that ``ledger init`` printed.
+
+``--since FILE`` re-audits from a checkpoint kept earlier: only the events the log took in after
+it are checked, plus the consistency proof that the kept tree is a prefix of the newest
+checkpoint's (``replay.verify.since``). It cannot see an old event changed or deleted in the
+database while the log's tree was left alone: only a full verify reads old events again.
+``--keep FILE`` writes the newest checkpoint there when everything verified (with ``--since``
+the kept file is replaced by default), for the next re-audit.
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, err, fail, fail_on, out
 from replay.bundles import Scope, export_bundle
 from replay.errors import BundleError, ReplayError
+from replay.source import DatabaseSource
 from replay.verify import KINDS, Failure, Report, verify_bundle, verify_database
+from replay.verify.since import SinceResult, verify_since
 
 audit_app = typer.Typer(
     help="Auditor tools: verify a ledger or an offline bundle; export bundles.",
@@ -56,12 +65,28 @@ def verify(
     strict: Annotated[
         bool, typer.Option(help="Parse and validate every statement's data in full (slower)")
     ] = False,
+    since: Annotated[
+        Path | None,
+        typer.Option(
+            help="Re-audit from this kept checkpoint: check only the newer events and the "
+            "consistency proof (an old event changed behind the log's back needs a full verify)"
+        ),
+    ] = None,
+    keep: Annotated[
+        Path | None,
+        typer.Option(help="Write the newest checkpoint here when all verified (default: --since)"),
+    ] = None,
 ) -> None:
     """Recompute every chain, signature, key validity and checkpoint; exit 1 on any failure."""
     kept = [_read_text(path) for path in checkpoint or []]
     anchor = _anchor(trust_anchor)
     if bundle is not None and not bundle.is_file():
         fail(f"no bundle file {bundle}")
+    if since is not None:
+        if bundle is not None or kept:
+            raise typer.BadParameter("--since re-audits a database: no --bundle or --checkpoint")
+        _reaudit(since, keep or since, database_url, name, anchor, strict, json_output)
+    newest: str | None = None
     try:
         if bundle is not None:
             report = verify_bundle(bundle, kept=kept, trust_anchor=anchor)
@@ -82,6 +107,8 @@ def verify(
                     strict=strict,
                     progress=advance,
                 )
+            if keep is not None and report.ok:
+                newest = _newest_note(settings.database_url, settings.name, report.tree_size)
     except BundleError as error:
         report = Report(ledger="?", failures=[Failure(None, "bundle-malformed", error.problem)])
     except ReplayError as error:
@@ -90,7 +117,94 @@ def verify(
         out.print_json(json.dumps(report.as_json(), ensure_ascii=False))
     else:
         _print_report(report)
+    if keep is not None and newest is not None:
+        _write_kept(keep, newest, json_output)
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _reaudit(
+    since: Path,
+    keep: Path,
+    database_url: str | None,
+    name: str | None,
+    anchor: bytes | None,
+    strict: bool,
+    json_output: bool,
+) -> None:
+    """``--since``: verify the events after a kept checkpoint, print, keep the newest; exit."""
+    settings = build_settings(database_url, name)
+    with fail_on(ReplayError):
+        result = verify_since(
+            settings.database_url,
+            settings.name,
+            _read_text(since),
+            trust_anchor=anchor,
+            strict=strict,
+        )
+    report = result.report
+    if json_output:
+        out.print_json(json.dumps(_since_json(result), ensure_ascii=False))
+    else:
+        _print_report(report)
+        _print_since(result)
+    if report.ok and result.newest_note is not None:
+        _write_kept(keep, result.newest_note, json_output)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def _since_json(result: SinceResult) -> dict[str, object]:
+    found = result.report.as_json()
+    found["since"] = {
+        "kept_size": result.kept.tree_size if result.kept else None,
+        "newest_size": result.newest.tree_size if result.newest else None,
+        "events_checked": result.report.events,
+        "prefix_proven": result.prefix_proven,
+        "later_events": result.later_events,
+    }
+    return found
+
+
+def _print_since(result: SinceResult) -> None:
+    kept, newest = result.kept, result.newest
+    if kept is None or newest is None:
+        return
+    out.print(
+        f"  re-audit since checkpoint {kept.tree_size}: {result.report.events} new events "
+        f"checked, up to checkpoint {newest.tree_size}",
+        highlight=False,
+    )
+    if result.prefix_proven:
+        out.print(
+            f"  consistency proof verified: checkpoint {kept.tree_size} is a prefix of "
+            f"checkpoint {newest.tree_size}",
+            highlight=False,
+        )
+    if result.later_events:
+        out.print(
+            f"  {result.later_events} events after checkpoint {newest.tree_size} wait for "
+            "the next checkpoint",
+            highlight=False,
+        )
+
+
+def _newest_note(url: str, name: str, tree_size: int) -> str | None:
+    """The newest checkpoint within the tree a full verify recomputed (it checked each one)."""
+    source = DatabaseSource(url, name)
+    try:
+        rows = source.checkpoints() if source.has_transparency_log() else []
+    finally:
+        source.close()
+    within = [note for size, _, _, note in rows if size <= tree_size]
+    return within[-1] if within else None
+
+
+def _write_kept(path: Path, note: str, json_output: bool) -> None:
+    try:
+        path.write_text(note, encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {path}: {error}")
+    if not json_output:
+        out.print(f"  kept the newest checkpoint in {path}", highlight=False)
 
 
 def _read_text(path: Path) -> str:

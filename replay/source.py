@@ -193,6 +193,14 @@ class DatabaseSource:
         key: Any = stream if self.is_postgres else stream.hex
         return self._select_events("WHERE originator_id = ? ORDER BY originator_version", [key])
 
+    def stream_event(self, stream: UUID, version: int) -> RawRow | None:
+        """One event of a stream, by version; None when the stream has no such version."""
+        key: Any = stream if self.is_postgres else stream.hex
+        found = self._select_events(
+            "WHERE originator_id = ? AND originator_version = ?", [key, version]
+        )
+        return found[0] if found else None
+
     def events_by_ids(self, ids: Sequence[int]) -> list[RawRow]:
         """The events with these notification ids, in notification order."""
         if not ids:
