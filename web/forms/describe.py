@@ -224,7 +224,7 @@ def model_items(model: type[BaseModel], prefix: str) -> tuple[FormField | FormGr
 
 
 def _item(model: type[BaseModel], name: str, info: FieldInfo, path: str) -> FormField | FormGroup:
-    label = field_label(model.__name__, name) or Label(name, name)
+    label = _as_label(field_label(model.__name__, name) or Label(name, name))
     required = info.is_required()
     annotation, marks = _unwrap(info.annotation, tuple(info.metadata))
     inner = _model_of(annotation)
@@ -246,6 +246,12 @@ def _item(model: type[BaseModel], name: str, info: FieldInfo, path: str) -> Form
             (m.pattern for m in marks if isinstance(getattr(m, "pattern", None), str)), None
         ),
     )
+
+
+def _as_label(label: Label) -> Label:
+    """The schema's English description as a label: "the salary in baht" -> "Salary in baht"."""
+    english = label.en.removeprefix("the ")
+    return Label(label.th, english[:1].upper() + english[1:])
 
 
 def _unwrap(annotation: Any, marks: tuple[Any, ...]) -> tuple[Any, tuple[Any, ...]]:

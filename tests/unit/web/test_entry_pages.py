@@ -360,3 +360,24 @@ def test_transfer_out_then_in_at_the_destination(client: TestClient, kit: Ledger
     assert 201 == arrived.status_code, arrived.text
     assert "TransferredIn" == _last(kit, stream)[0]
     assert 200 == salary_form.status_code
+
+
+def test_english_switch_shows_english_labels_and_messages(
+    hr_client: TestClient, kit: LedgerKit
+) -> None:
+    """With the language cookie on English, labels and the messages beside fields are English;
+    the page stays one form with the same ids."""
+    stream = _record(kit)
+    hr_client.cookies.set("lang", "en")
+
+    page = hr_client.post(
+        f"/app/records/{stream}/new/PositionSalaryEntryAdded",
+        data={**SALARY_FORM, "effective": "31/02/2562"},
+    )
+
+    assert 422 == page.status_code
+    assert '<html lang="en">' in page.text
+    assert '<label for="field-salary">Salary in baht' in page.text
+    assert "อัตราเงินเดือน" not in page.text
+    assert 'id="error-effective"' in page.text
+    assert "not a date" in page.text
