@@ -12,7 +12,7 @@ with the app.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import ExitStack, asynccontextmanager, contextmanager
 from typing import Any
 
@@ -37,8 +37,11 @@ UPLOAD_OVERHEAD = 64 * 1024
 document store's limit still reaches the store, which refuses it naming its own rule."""
 
 
-def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAPI:
-    """The API of one ledger."""
+def create_app(
+    settings: LedgerSettings, ledger: Ledger | None = None, body_limits: Sequence[BodyLimit] = ()
+) -> FastAPI:
+    """The API of one ledger (``body_limits``: more paths whose bodies may be larger, such as
+    the pages' own upload)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -68,6 +71,7 @@ def create_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAP
         limits=[
             BodyLimit("/statements/batch", settings.max_batch_body_bytes),
             BodyLimit("/documents", settings.max_document_bytes + UPLOAD_OVERHEAD),
+            *body_limits,
         ],
         default=settings.max_body_bytes,
     )

@@ -61,6 +61,14 @@ WRONG_TYPE = rule(
     "only JPEG, PNG or PDF files are accepted (judged by the content, not the name)",
 )
 
+PHOTO_TYPE = rule(
+    "document.photo_type",
+    "รูปถ่ายต้องเป็นไฟล์ JPEG หรือ PNG (ไฟล์ PDF ให้แนบเป็นเอกสารสแกน)",
+    "a photo must be a JPEG or PNG file (attach a PDF as a scanned document)",
+)
+PHOTO_MEDIA_TYPES = frozenset({"image/jpeg", "image/png"})
+"""What a ``PhotoAttached`` may bind (its data model's ``media_type``)."""
+
 
 class DocumentRefusedError(LedgerError):
     """The store will not keep this file; ``violations`` say which rule, on which field."""
@@ -94,6 +102,12 @@ class StoredDocument:
     def file_name(self) -> str:
         """A download's name: the hash and the type's extension (never the upload's name)."""
         return f"{self.sha256}.{EXTENSIONS[self.media_type]}"
+
+
+def check_photo(media_type: str, field: str = "file") -> None:
+    """A photo is a JPEG or a PNG (``DocumentTypeError`` naming ``document.photo_type``)."""
+    if media_type not in PHOTO_MEDIA_TYPES:
+        raise DocumentTypeError(Violation(PHOTO_TYPE, field))
 
 
 def sniff(content: bytes) -> str | None:
@@ -209,6 +223,7 @@ __all__ = [
     "DocumentTypeError",
     "StoredDocument",
     "bound_hashes",
+    "check_photo",
     "default_documents_dir",
     "sniff",
 ]

@@ -12,7 +12,8 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from api.app import create_app
+from api.app import UPLOAD_OVERHEAD, create_app
+from api.limits import BodyLimit
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from web.deps import WebState
@@ -20,11 +21,13 @@ from web.errors import install_page_errors
 from web.rendering import STATIC, build_templates
 from web.request_key import NonceBook, RequestKey
 from web.routes import ROUTERS
+from web.routes.documents import UPLOAD_PATH
 
 
 def create_web_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAPI:
     """The API and the pages of one ledger."""
-    app = create_app(settings, ledger)
+    upload = BodyLimit(UPLOAD_PATH, settings.max_document_bytes + UPLOAD_OVERHEAD)
+    app = create_app(settings, ledger, body_limits=[upload])
     app.state.web = WebState(
         templates=build_templates(),
         request_key=RequestKey.load(settings.web_request_key_file),

@@ -25,6 +25,7 @@ from fastapi import APIRouter, File, Path, Request, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from api.access import Reader
 from api.deps import LedgerDep, ReaderDep, SessionDep
 from api.errors import problem_responses
 from api.queries import KNOWN_QUERY
@@ -112,11 +113,20 @@ def read_document(
 ) -> Response:
     """A photo or scan the record binds by its hash, to a caller who may read the record
     (logged in its access log); a hash the record does not bind is not found (404)."""
-    require_record(reader, ledger, stream_id)
-    if sha256 not in record_documents(ledger, stream_id):
+    return serve_document(ledger, get_documents(request), reader, stream_id, sha256)
+
+
+def serve_document(
+    ledger: Ledger, store: DocumentStore, reader: Reader, stream: UUID, sha256: str
+) -> Response:
+    """The document's bytes if the reader may read the record and the record binds the hash
+    (else ``StreamNotFoundError`` or ``DocumentNotFoundError``); the read is logged. The pages
+    serve photos and scans through this too (``web.routes.documents``)."""
+    require_record(reader, ledger, stream)
+    if sha256 not in record_documents(ledger, stream):
         raise DocumentNotFoundError("the record binds no document with this hash")
-    stored, content = get_documents(request).get(sha256)
-    reader.logged([stream_id], RECORD_KINDS)
+    stored, content = store.get(sha256)
+    reader.logged([stream], RECORD_KINDS)
     return Response(
         content,
         media_type=stored.media_type,

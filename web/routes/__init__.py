@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import certification, entry_forms, home, login, records, statements
+from web.routes import certification, documents, entry_forms, home, login, records, statements
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
@@ -13,4 +13,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     entry_forms.router,
     statements.router,
     certification.router,
+    documents.router,
 )

@@ -45,6 +45,7 @@ from projections.reports.scope import ReadScope
 from web.deps import WebReaderDep, render, require_same_origin
 from web.errors import error_page
 from web.kp7_view import kp7_sections
+from web.routes.documents import KINDS, attachments
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
@@ -125,6 +126,8 @@ def kp7_page(
     context |= {
         "kp7": kp7.as_json(),
         "sections": kp7_sections(kp7.as_json(), hashes),
+        "attachments": attachments(kp7.as_json()),
+        "document_kinds": KINDS,
         "may_write": bool(HR & reader.session.enrolment.roles),
     }
     return render(request, "kp7.html", context, session=reader.session)
