@@ -3,11 +3,13 @@
 # Playwright at /usr/bin/chromium (never `playwright install`, which downloads browser builds
 # from outside and fails here and in CI), and Thai fonts (fonts-thai-tlwg: Laksaman, the free
 # font derived from TH Sarabun PSK, Garuda, Loma...), without which Thai text renders as boxes
-# in the screenshots. Idempotent and quick when everything is there: it checks with dpkg first
-# and only runs apt when something is missing.
+# in the screenshots; and poppler-utils (pdftotext, pdftoppm), with which the tests read back the
+# printed documents (web/pdf.py prints them with this same Chromium and Laksaman). Idempotent
+# and quick when everything is there: it checks with dpkg first and only runs apt when something
+# is missing.
 set -euo pipefail
 
-packages=(chromium fonts-thai-tlwg)
+packages=(chromium fonts-thai-tlwg poppler-utils)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ledger.domain.catalog import EVENT_TYPES
@@ -23,13 +23,15 @@ _MONEY_WORDS = ("salary", "amount", "allowance", "wage", "pay")
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One field: ``kind`` is text, date, money, flag or group (``children`` then)."""
+    """One field: ``kind`` is text, date, money, flag or group (``children`` then); ``code``
+    the field's name in the data (the printed ก.พ.๗ puts some fields in their own column)."""
 
     th: str
     en: str
     kind: str
     value: Any = None
     children: tuple[Item, ...] = field(default_factory=tuple)
+    code: str = ""
 
 
 def _label(code: str, th: str | None = None) -> tuple[str, str]:
@@ -39,6 +41,10 @@ def _label(code: str, th: str | None = None) -> tuple[str, str]:
 
 
 def _item(code: str, value: Any, th: str | None = None, value_th: str | None = None) -> Item:
+    return replace(_typed_item(code, value, th, value_th), code=code)
+
+
+def _typed_item(code: str, value: Any, th: str | None, value_th: str | None) -> Item:
     label_th, label_en = _label(code, th)
     if value_th is not None:
         return Item(label_th, label_en, "text", value_th)

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import certification, documents, entry_forms, home, login, records, statements
+from web.routes import (
+    certification,
+    documents,
+    entry_forms,
+    home,
+    login,
+    printing,
+    records,
+    statements,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     login.router,
@@ -14,4 +23,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     statements.router,
     certification.router,
     documents.router,
+    printing.router,
 )

@@ -111,11 +111,11 @@ def kp7_page(
     except StreamNotFoundError:
         return _not_readable(request)
     context: dict[str, Any] = {"stream": str(stream), "as_of": as_of, "view": view}
-    day, date_error = _as_of_day(as_of)
+    day, date_error = as_of_day(as_of)
     context["as_of_error"] = date_error
     context["as_of_day"] = day
     health = reader.may(DataKind.HEALTH)
-    valid_on, recorded_at = _axes(day, view)
+    valid_on, recorded_at = read_axes(day, view)
     try:
         kp7 = reports.kp7(stream, valid_on=valid_on, recorded_at=recorded_at, health=health)
     except StreamNotFoundError:
@@ -142,7 +142,7 @@ def _not_readable(request: Request) -> Response:
     )
 
 
-def _as_of_day(text: str) -> tuple[date | None, DateInputError | None]:
+def as_of_day(text: str) -> tuple[date | None, DateInputError | None]:
     if not text.strip():
         return None, None
     try:
@@ -151,7 +151,7 @@ def _as_of_day(text: str) -> tuple[date | None, DateInputError | None]:
         return None, error
 
 
-def _axes(day: date | None, view: str) -> tuple[date | None, datetime | None]:
+def read_axes(day: date | None, view: str) -> tuple[date | None, datetime | None]:
     """The day as the registry's two time axes (see the module docstring)."""
     if day is None:
         return None, None
