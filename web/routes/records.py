@@ -11,10 +11,11 @@ the box with the rule's Thai and English words. With htmx the box searches as on
 the results region is swapped; the count is announced in the layout's live region.
 
 The ก.พ.๗ page: ``as_of`` (a date, Buddhist era and Thai digits accepted) shows the record as it
-stood that day: by default as the ledger knew it at the end of that day (``view=known``: both
-time axes), or with ``view=effective`` the orders effective by then with every later correction
-applied (valid time only). A record outside the caller's share, or none at all, is the same 403
-page, so the page tells nothing of records one may not read.
+stood that day: by default the orders effective by then, with every correction recorded since
+applied (``view=effective``: valid time, what an officer means by "his salary on 1/10/2565"), or
+as the ledger knew it at the end of that day (``view=known``: both time axes, what an auditor
+asks; a record keyed in later did not exist then). A record outside the caller's share, or none
+at all, is the same 403 page, so the page tells nothing of records one may not read.
 
 Stable ids for browser tests: ``#search-form``, ``#search-q`` (label "ค้นหา"), ``#search-button``,
 ``#search-results``, ``#results-table``, ``#search-error``; ``#kp7-heading``, ``#as-of-form``,
@@ -104,7 +105,7 @@ def kp7_page(
     ledger: LedgerDep,
     reader: WebReaderDep,
     as_of: Annotated[str, Query(max_length=40)] = "",
-    view: Annotated[str, Query(pattern="^(known|effective)$")] = "known",
+    view: Annotated[str, Query(pattern="^(known|effective)$")] = "effective",
 ) -> Response:
     try:
         require_record(reader, ledger, stream)

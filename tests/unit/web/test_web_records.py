@@ -137,9 +137,15 @@ def test_the_as_of_picker_reads_thai_digits(hr: TestClient, world: ProjectionWor
 
 
 def test_as_of_before_the_record_was_recorded(hr: TestClient, world: ProjectionWorld) -> None:
-    """As the ledger knew it on 1/1/2562 (before any of it was recorded) there is no record."""
-    html = hr.get(f"/app/records/{world.records['r1']}", params={"as_of": "1/1/2562"}).text
-    assert 'id="not-yet"' in html
+    """As the ledger knew it on 1/5/2562 (before any of it was keyed in) there is no record,
+    and the page offers the orders in effect that day, which do show it."""
+    stream = world.records["r1"]
+    known = hr.get(f"/app/records/{stream}", params={"as_of": "1/5/2562", "view": "known"})
+    assert 'id="not-yet"' in known.text
+    assert f"/app/records/{stream}?as_of=1/5/2562&amp;view=effective" in known.text
+    effective = hr.get(f"/app/records/{stream}", params={"as_of": "1/5/2562"}).text
+    assert 'id="not-yet"' not in effective
+    assert "20,000.00" in effective
 
 
 def test_an_unreadable_as_of_is_named_beside_the_field(
