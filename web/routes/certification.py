@@ -50,27 +50,20 @@ from ledger.errors import (
     LedgerError,
     StaleVersionError,
 )
-from ledger.sign_requests import SignRequest, SignRequestError, b64decode
-from ledger.statement import SignedStatement, read_statement
+from ledger.sign_requests import SignRequest
+from ledger.statement import SignedStatement
 from projections.reports.facade import Reports
 from projections.reports.scope import ReadScope
 from projections.reports.worklist import STATE_TH
 from web.certify import SUBMITTABLE, cycles_of, draft_submission, open_cycle, submission
 from web.deps import WebDep, WebReaderDep, WebSessionDep, render, require_same_origin
 from web.routes.home import TodayDep
+from web.routes.statements import RefusedError, signed_answer
 from web.todo import section_th
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
 SUBMIT = "LaoDataSubmitted"
-
-
-class RefusedError(Exception):
-    """The answer cannot be submitted: why, in Thai and English."""
-
-    def __init__(self, th: str, en: str, status: int = 403) -> None:
-        super().__init__(en)
-        self.th, self.en, self.status = th, en, status
 
 
 MOVED_ON = RefusedError(
@@ -157,7 +150,7 @@ def submit_certification(
 ) -> Response:
     try:
         scope = _officer_scope(session)
-        signed = _signed_answer(request, web, session, request_wire, key_id, signature)
+        signed = signed_answer(request, web, session, request_wire, key_id, signature)
         _require_own_cycle(signed, reports, scope)
         receipt = ledger.submit(signed.canonical, signed.signature)
     except RefusedError as refused:
@@ -170,38 +163,6 @@ def submit_certification(
         return _refusal(request, session, known, getattr(error, "violations", ()))
     context = {"receipt": receipt, "statement": signed.statement}
     return render(request, "certification_receipt.html", context, status_code=201, session=session)
-
-
-def _signed_answer(
-    request: Request, web: WebDep, session: Session, wire: str, key_id: str, signature: str
-) -> SignedStatement:
-    """The statement the agent signed, if the request is this application's own, unspent,
-    and the signature is the logged-in operator's."""
-    try:
-        sign_request = web.request_key.read(wire)
-    except SignRequestError as error:
-        raise RefusedError(error.thai, error.reason) from None
-    origin = request.app.state.settings.web_origin
-    if sign_request.kind != "statement" or sign_request.origin != origin:
-        raise RefusedError(
-            "คำขอนี้ไม่ใช่คำขอลงนามรายการของเว็บไซต์นี้",
-            "this is not a statement sign request of this site",
-        )
-    if not web.nonces.spend(sign_request.nonce):
-        raise RefusedError(
-            "คำขอลงนามนี้ใช้ไปแล้วหรือหมดอายุ กรุณาตรวจและลงนามใหม่",
-            "this sign request was already used or has expired; review and sign again",
-        )
-    try:
-        signed = read_statement(sign_request.payload, b64decode(signature), strict=True)
-    except (ValueError, LedgerError):
-        raise RefusedError("อ่านลายมือชื่อไม่ได้", "the signature cannot be read", 400) from None
-    if signed.statement.signer.key != session.key_id or key_id not in ("", session.key_id):
-        raise RefusedError(
-            "รายการนี้ต้องลงนามด้วยบัตรของผู้ที่เข้าสู่ระบบอยู่",
-            "the statement must be signed with the logged-in operator's card",
-        )
-    return signed
 
 
 def _require_own_cycle(signed: SignedStatement, reports: Reports, scope: ReadScope) -> None:

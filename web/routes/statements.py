@@ -48,6 +48,8 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_o
 
 
 class RefusedError(Exception):
+    """A signed answer or statement the page will not submit: why, in Thai and English."""
+
     def __init__(self, th: str, en: str, status: int = 403) -> None:
         super().__init__(en)
         self.th, self.en, self.status = th, en, status
@@ -58,9 +60,13 @@ def _refusal(request: Request, session: WebSessionDep, refused: RefusedError) ->
     return render(request, "refusal.html", context, status_code=refused.status, session=session)
 
 
-def _signed(
+def signed_answer(
     request: Request, web: WebDep, session: WebSessionDep, wire: str, key_id: str, signature: str
 ) -> SignedStatement:
+    """The statement the agent signed, if the request is this application's own statement
+    request for its origin, its nonce unspent (spent now), and the signature the logged-in
+    operator's (``RefusedError`` otherwise). Shared by every page that takes a signed answer
+    (entries here, the certification submission in ``web.routes.certification``)."""
     try:
         sign_request = web.request_key.read(wire)
     except SignRequestError as error:
@@ -100,7 +106,7 @@ def submit_signed(
     key_id: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     try:
-        signed = _signed(request, web, session, request_wire, key_id, signature)
+        signed = signed_answer(request, web, session, request_wire, key_id, signature)
     except RefusedError as refused:
         return _refusal(request, session, refused)
     statement = signed.statement
