@@ -26,6 +26,7 @@ from api.access import Reader
 from api.deps import AccessLogDep, LedgerDep, SessionsDep
 from api.sessions import Session, SessionError
 from ledger.domain.operators import Enrolment
+from ledger.domain.reading import DataKind, kinds_readable
 from ledger.errors import LedgerError
 from web.labels import role_label, scope_label
 from web.rendering import request_lang
@@ -118,14 +119,16 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def who(enrolment: Enrolment) -> dict[str, str]:
-    """How the header names the caller: key id, roles and scope, never a citizen ID."""
+def who(enrolment: Enrolment) -> dict[str, str | bool]:
+    """How the header names the caller: key id, roles and scope, never a citizen ID (and
+    whether the menu offers the audit pages)."""
     return {
         "key_id": enrolment.key_id,
         "roles_th": ", ".join(role_label(role, "th") for role in sorted(enrolment.roles)),
         "roles_en": ", ".join(role_label(role, "en") for role in sorted(enrolment.roles)),
         "scope_th": scope_label(enrolment.scope, "th"),
         "scope_en": scope_label(enrolment.scope, "en"),
+        "audits": DataKind.AUDIT in kinds_readable(enrolment.roles),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from web.routes import (
+    audit,
     certification,
     documents,
     entry_forms,
@@ -24,4 +25,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     certification.router,
     documents.router,
     printing.router,
+    audit.router,
 )
