@@ -97,6 +97,22 @@ def salary_entry(salary: str = "21010.00", number: str = "00-0101-001") -> dict[
     }
 
 
+def certificate(record: Any, kind: str = "salary", as_of: str = "2019-04-01") -> dict[str, Any]:
+    """A certificate of the kit's LAO about ``record`` whose salary line is ``salary_entry()``."""
+    line = salary_entry()
+    return {
+        "kind": kind,
+        "record": str(record),
+        "lao": "6480101",
+        "province": "นครพนม",
+        "as_of": as_of,
+        "position_title": line["position_title"],
+        "level": line["level"],
+        **({"salary": line["salary"]} if kind == "salary" else {}),
+        "purpose": "ประกอบการขอสินเชื่อ",
+    }
+
+
 GAZETTE = {"date": "2019-07-05", "volume": "136", "part": "12 ข", "page": "1", "sequence": "45"}
 
 ENTRY_DATA: dict[str, dict[str, Any]] = {

@@ -131,6 +131,7 @@ def _records(world: World) -> None:
         ("DecorationRecorded", d.ENTRY_DATA["DecorationRecorded"]),
         ("EducationAdded", d.ENTRY_DATA["EducationAdded"]),
         ("OtherItemRecorded", d.ENTRY_DATA["OtherItemRecorded"]),
+        ("PositionSalaryEntryAdded", d.salary_entry()),  # what a certificate certifies
         birth_date=ACTIVE_BIRTH,
         cid=made_up_cid(501),
     )
@@ -338,6 +339,8 @@ def samples(world: World) -> dict[tuple[str, str], tuple[uuid.UUID, dict[str, An
         ),
         ("ContractEnded", ""): (s["contract"], d.status_data("ContractEnded")),
         ("SeparationRevoked", ""): (s["resigned"], d.status_data("SeparationRevoked")),
+        # Certificates.
+        ("CertificateIssued", ""): (uuid.uuid4(), d.certificate(s["active"])),
         # Certification.
         ("CycleOpened", ""): (
             certification_stream_id(str(LAO.lao), "2570"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from ledger.domain.certificates import Certificate
 from ledger.domain.certification import CertificationCycle
 from ledger.domain.eplan import DevelopmentPlan, PlanProject, Subsidy
 from ledger.domain.operators import OperatorRegistry
@@ -30,6 +31,7 @@ AGGREGATES: tuple[type[SignedAggregate], ...] = (
     DevelopmentPlan,
     PlanProject,
     Subsidy,
+    Certificate,
 )
 
 

@@ -29,6 +29,7 @@ STREAM_LABELS: dict[str, Label] = {
     "DevelopmentPlan": Label("แผนพัฒนาท้องถิ่น", "local development plan"),
     "PlanProject": Label("โครงการตามแผนพัฒนาท้องถิ่น", "development plan project"),
     "Subsidy": Label("เงินอุดหนุน", "subsidy"),
+    "Certificate": Label("หนังสือรับรอง", "certificate"),
 }
 """Aggregate (stream kind) -> its names."""
 
@@ -129,6 +130,8 @@ _EVENTS: dict[str, tuple[str, str]] = {
     "SubsidyAllocated": ("จัดสรรเงินอุดหนุน", "subsidy allocated"),
     "SubsidyDisbursed": ("เบิกจ่ายเงินอุดหนุน", "subsidy disbursed"),
     "SubsidyOutcomeReported": ("รายงานผลการใช้เงินอุดหนุน", "subsidy outcome reported"),
+    # Certificates.
+    "CertificateIssued": ("ออกหนังสือรับรอง", "certificate issued"),
 }
 
 EVENT_LABELS: dict[str, Label] = {name: Label(*names) for name, names in _EVENTS.items()}

@@ -20,7 +20,14 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ledger.domain import certification, eplan_execution, organizations, positions, provinces
+from ledger.domain import (
+    certificates,
+    certification,
+    eplan_execution,
+    organizations,
+    positions,
+    provinces,
+)
 from ledger.domain import record_rules as records
 from ledger.domain import text as texts
 from ledger.domain.catalog import EVENT_TYPES, EventType
@@ -79,6 +86,7 @@ _OWN: dict[str, tuple[Rule, ...]] = {
     ),
     "ProjectCompleted": (eplan_execution.COMPLETED_TOO_EARLY,),
     "FundsCarriedOver": (eplan_execution.CARRY_OVER_BEYOND_UNSPENT,),
+    "CertificateIssued": certificates.RULES,
 }
 """Rules an event type's own checks raise (beyond its value types and its kind)."""
 

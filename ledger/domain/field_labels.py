@@ -171,6 +171,11 @@ _FIELDS: dict[str, tuple[str, str]] = {
 }
 
 _MODEL_FIELDS: dict[str, tuple[str, str]] = {
+    "CertificateIssuedData.as_of": ("รับรองข้อมูล ณ วันที่", "the day the certificate is as of"),
+    "CertificateIssuedData.kind": ("ประเภทหนังสือรับรอง", "the kind of certificate"),
+    "CertificateIssuedData.purpose": ("เพื่อใช้ประกอบ", "what the certificate is for"),
+    "CertificateIssuedData.record": ("ทะเบียนประวัติที่รับรอง", "the record certified"),
+    "CertificateIssuedData.salary": ("เงินเดือนที่รับรอง (บาท)", "the salary certified, in baht"),
     "AcademicWorkRecordedData.title": ("ชื่อผลงาน", "the work's title"),
     "AmnestyAppliedData.penalty": ("รายการโทษที่ (ฉบับของรายการ)", "the penalty entry"),
     "DecorationReturnedData.decoration": ("รายการเครื่องราชฯ ที่", "the decoration entry"),
@@ -202,6 +207,10 @@ def field_label(model: str, field: str) -> Label | None:
 
 
 _ENUMS: dict[str, dict[str, str]] = {
+    "CertificateKind": {
+        "salary": "หนังสือรับรองเงินเดือน",
+        "employment": "หนังสือรับรองการเป็นบุคลากร",
+    },
     "Role": {role: label.th for role, label in ROLE_LABELS.items()},
     "StaffCategory": {
         "official": "ข้าราชการส่วนท้องถิ่น",

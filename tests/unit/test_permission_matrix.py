@@ -77,6 +77,7 @@ HR_TYPES = {
     "PositionUnfrozen",
     "PositionAbolished",
     "LaoDataSubmitted",
+    "CertificateIssued",
 }
 
 EXPECTED: dict[Role, set[str]] = {

@@ -28,6 +28,7 @@ MODULE_OF = {
     "DevelopmentPlan": "ledger.domain.eplan",
     "PlanProject": "ledger.domain.eplan",
     "Subsidy": "ledger.domain.eplan",
+    "Certificate": "ledger.domain.certificates",
 }
 """Where each aggregate has always lived: its events' stored topics name this module."""
 
