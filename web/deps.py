@@ -26,7 +26,7 @@ from api.access import Reader
 from api.deps import AccessLogDep, LedgerDep, SessionsDep
 from api.sessions import Session, SessionError
 from ledger.domain.operators import Enrolment
-from ledger.domain.reading import DataKind, kinds_readable
+from ledger.domain.reading import DataKind, kinds_readable, only_own_record
 from ledger.errors import LedgerError
 from web.labels import role_label, scope_label
 from web.rendering import request_lang
@@ -129,6 +129,8 @@ def who(enrolment: Enrolment) -> dict[str, str | bool]:
         "scope_th": scope_label(enrolment.scope, "th"),
         "scope_en": scope_label(enrolment.scope, "en"),
         "audits": DataKind.AUDIT in kinds_readable(enrolment.roles),
+        "dashboards": DataKind.PERSONNEL in kinds_readable(enrolment.roles)
+        and not only_own_record(enrolment.roles),
     }
 
 

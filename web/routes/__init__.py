@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from web.routes import (
     audit,
     certification,
+    dashboards,
     documents,
     entry_forms,
     home,
@@ -26,4 +27,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     documents.router,
     printing.router,
     audit.router,
+    dashboards.router,
 )
