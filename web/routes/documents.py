@@ -14,6 +14,9 @@
   read matrix and scope, a hash the record does not bind is 404, the read logged), for the
   page's ``<img>`` and links, with the session's cookie instead of a bearer token.
 
+A photo or scan is bound only once kept: ``POST /app/statements`` refuses a ``PhotoAttached`` or
+``DocumentScanned`` whose hash the store does not hold (``unkept_document``).
+
 The upload's own file name is never kept, shown or logged (it may hold a name or a citizen ID).
 
 Stable element ids for the browser tests (helper h4), on the ก.พ.๗ page: ``#documents-upload``
@@ -36,13 +39,14 @@ from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
 from fastapi.responses import Response
 
 from api.deps import LedgerDep
-from api.routes.documents import get_documents, read_upload, serve_document
+from api.routes.documents import DOCUMENT_EVENTS, get_documents, read_upload, serve_document
 from api.routes.registry import require_record
-from ledger.documents import DocumentRefusedError, StoredDocument, check_photo
+from ledger.documents import DocumentRefusedError, DocumentStore, StoredDocument, check_photo
 from ledger.domain.event_labels import Label
 from ledger.domain.field_labels import value_label
 from ledger.domain.record_entries import ScanKind
 from ledger.errors import ForbiddenError
+from ledger.statement import Statement
 from web.deps import WebReaderDep, WebSessionDep, render, require_same_origin
 from web.drafts import may_sign
 from web.forms import build_form, form_values
@@ -153,6 +157,15 @@ def _data(stored: StoredDocument, kind: str, year: int) -> dict[str, Any]:
     return data | ({"year": year} if kind == PHOTO else {"kind": kind})
 
 
+def unkept_document(statement: Statement, store: DocumentStore) -> str | None:
+    """The hash a ``PhotoAttached`` or ``DocumentScanned`` binds when the store does not hold
+    it (a hash typed past the read-only field): the page binds only what was uploaded."""
+    if statement.type not in DOCUMENT_EVENTS:
+        return None
+    sha256 = statement.data.get("sha256")
+    return None if isinstance(sha256, str) and sha256 in store else str(sha256)
+
+
 @router.get("/app/records/{stream}/documents/{sha256}")
 def read_document(
     request: Request,
@@ -164,4 +177,4 @@ def read_document(
     return serve_document(ledger, get_documents(request), reader, stream, sha256)
 
 
-__all__ = ["KINDS", "UPLOAD_PATH", "Attachment", "attachments"]
+__all__ = ["KINDS", "UPLOAD_PATH", "Attachment", "attachments", "unkept_document"]

@@ -30,6 +30,7 @@ from fastapi.responses import Response
 
 from api.deps import LedgerDep
 from api.errors import problem_kind
+from api.routes.documents import get_documents
 from ledger.domain.event_labels import EVENT_LABELS, Label
 from ledger.errors import (
     BrokenChainError,
@@ -42,6 +43,7 @@ from ledger.statement import SignedStatement, read_statement
 from web.deps import WebDep, WebSessionDep, render, require_same_origin
 from web.drafts import form_for
 from web.forms import form_values, place_violations
+from web.routes.documents import unkept_document
 from web.routes.entry_forms import show_form, show_review
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
@@ -53,6 +55,13 @@ class RefusedError(Exception):
     def __init__(self, th: str, en: str, status: int = 403) -> None:
         super().__init__(en)
         self.th, self.en, self.status = th, en, status
+
+
+NOT_UPLOADED = RefusedError(
+    "ไฟล์ที่รายการนี้อ้างถึงยังไม่ได้อัปโหลด กรุณาอัปโหลดไฟล์ที่หน้าทะเบียนประวัติก่อน",
+    "the file this entry names has not been uploaded: upload it on the record's page first",
+    status=422,
+)
 
 
 def _refusal(request: Request, session: WebSessionDep, refused: RefusedError) -> Response:
@@ -110,6 +119,8 @@ def submit_signed(
     except RefusedError as refused:
         return _refusal(request, session, refused)
     statement = signed.statement
+    if unkept_document(statement, get_documents(request)) is not None:
+        return _refusal(request, session, NOT_UPLOADED)
     try:
         receipt = ledger.submit(signed.canonical, signed.signature)
     except (StaleVersionError, BrokenChainError):

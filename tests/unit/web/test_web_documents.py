@@ -225,3 +225,21 @@ def test_the_record_page_offers_the_upload_to_the_hr_officer(
     assert '<label for="document-kind">ชนิดเอกสาร</label>' in page
     assert '<option value="order">คำสั่ง</option>' in page
     assert 'enctype="multipart/form-data"' in page
+
+
+def test_a_hash_typed_past_the_read_only_field_is_not_bound(
+    client: TestClient, kit: LedgerKit, record: uuid.UUID
+) -> None:
+    """A PhotoAttached naming a hash the store does not hold is refused before the ledger
+    sees it (422, Thai and English), and nothing is appended."""
+    log_in(client, kit.hr.signer)
+    values = {"effective": "15/01/2563", "year": "2563", "sha256": "ab" * 32}
+    values["media_type"] = "image/jpeg"
+    before = len(kit.ledger.stream_events(record))
+
+    refused = sign_form(client, record, "PhotoAttached", values, kit.hr)
+
+    assert 422 == refused.status_code
+    assert "ยังไม่ได้อัปโหลด" in refused.text
+    assert "has not been uploaded" in refused.text
+    assert before == len(kit.ledger.stream_events(record))
