@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from web.routes import (
     audit,
     certification,
+    certify,
     dashboards,
     documents,
     entry_forms,
@@ -28,4 +29,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     printing.router,
     audit.router,
     dashboards.router,
+    certify.router,
 )

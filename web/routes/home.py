@@ -5,8 +5,10 @@ For an LAO's HR officer (a session of one LAO whose roles read personal and pers
 (submit: ``/app/certification``), submissions returned with their reasons, owners' change
 requests (to the record's ก.พ.๗ page), records incomplete for the KPI (to the form of each
 missing section) and retirements of this and the next fiscal year (to the record's employment
-page, where the retirement is recorded), dates in the Buddhist era. Other roles see the
-certification steps waiting for them (``Reports.worklist``), if they read certification states.
+page, where the retirement is recorded), dates in the Buddhist era. The certifiers (LAO
+superiors and head, the province, DLA) are sent to their worklist, ``/app/certify``
+(``web.routes.certify``). Other roles see the certification steps waiting for them
+(``Reports.worklist``), if they read certification states.
 The records the page names are logged in their access logs.
 
 "Today" is Thailand's day (``today``, a dependency tests pin).
@@ -35,7 +37,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from api.deps import LedgerDep, ReportsDep
 from ledger.domain.dates import thai_today
@@ -44,6 +46,7 @@ from ledger.domain.reading import DataKind
 from projections.reports.kpi import REQUIRED
 from projections.reports.scope import ReadScope
 from projections.reports.worklist import STATE_TH
+from web.certifying import is_certifier
 from web.deps import WebReaderDep, WebSessionDep, render, require_same_origin
 from web.todo import HOME_KINDS, hr_todo, section_th
 
@@ -79,6 +82,8 @@ def home(
         "section_th": section_th,
     }
     officer = Role.LAO_HR_OFFICER in session.enrolment.roles
+    if not officer and is_certifier(session.enrolment):
+        return RedirectResponse("/app/certify", status_code=303)  # their worklist
     if officer and session.enrolment.scope.level == "lao" and reader.may(*HOME_KINDS):
         todo = hr_todo(reports, ledger, reader, scope, day)
         context |= {"todo": todo, "steps": todo.steps}
