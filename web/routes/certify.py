@@ -13,7 +13,7 @@
   review with the sign button; a return without a reason or a section is the form again with
   the error beside the field (422).
 * POST ``/app/certify/signed``: the agent's answer, checked as the submission page checks it
-  (``web.routes.certification``: our request, our origin, one-time nonce, the logged-in key),
+  (``web.routes.statements.signed_answer``: our request, our origin, one-time nonce, the logged-in key),
   and a certifier's step of a cycle in the caller's scope; submitted through the Ledger service.
 
 A cycle outside the caller's scope and one that does not exist are the same 403 page. Certifying
@@ -64,8 +64,8 @@ from web.certifying import (
 from web.deps import WebDep, WebReaderDep, WebSessionDep, render, require_same_origin
 from web.drafts import issue_request
 from web.errors import error_page
-from web.routes.certification import RefusedError, _signed_answer
 from web.routes.home import TodayDep
+from web.routes.statements import RefusedError, signed_answer
 from web.todo import section_th
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
@@ -249,7 +249,7 @@ def submit_step(
 ) -> Response:
     try:
         scope = _certifier(session)
-        signed = _signed_answer(request, web, session, request_wire, key_id, signature)
+        signed = signed_answer(request, web, session, request_wire, key_id, signature)
         statement = signed.statement
         if statement.type not in STEP_TYPES or not _in_scope(reports, scope, statement.stream):
             raise RefusedError(
