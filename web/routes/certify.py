@@ -12,9 +12,10 @@
   naming the root shown (``root``, which must still be the one under review) and answers the
   review with the sign button; a return without a reason or a section is the form again with
   the error beside the field (422).
-* POST ``/app/certify/signed``: the agent's answer, checked as the submission page checks it
-  (``web.routes.statements.signed_answer``: our request, our origin, one-time nonce, the logged-in key),
-  and a certifier's step of a cycle in the caller's scope; submitted through the Ledger service.
+* POST ``/app/certify/signed``: the agent's answer, checked as every page checks one
+  (``web.routes.statements.signed_answer``: our request, our origin, one-time nonce, the
+  logged-in key), and a certifier's step of a cycle in the caller's scope; submitted through
+  the Ledger service.
 
 A cycle outside the caller's scope and one that does not exist are the same 403 page. Certifying
 roles read names (the read matrix gives all of them personal data); were one not to, the records
