@@ -29,6 +29,7 @@ from ledger.documents import DocumentStore
 from ledger.settings import LedgerSettings
 from projections.access_log import AccessLog
 from projections.reports.facade import Reports
+from projections.request_nonces import RequestNonces
 from projections.transparency.store import TransparencyStore
 from projections.views.catalogue import Projections
 
@@ -83,15 +84,19 @@ def create_app(
 
 
 def _build_readers(state: Any, ledger: Ledger, adapters: ExitStack) -> None:
-    """The reports over the ledger's views, the transparency log and the access log; at
+    """The reports over the ledger's views, the transparency log, the access log and the sign
+    requests' one-time nonces (``projections.request_nonces``, which the web pages use); at
     shutdown their connections are closed and they are gone from ``app.state``."""
     projections = adapters.enter_context(Projections.open(ledger))
     access_log = AccessLog(ledger.settings.database_url, ledger.name)
     adapters.callback(access_log.close)
-    adapters.callback(_forget, state, "reports", "transparency", "access_log")
+    request_nonces = RequestNonces(ledger.settings.database_url, ledger.name)
+    adapters.callback(request_nonces.close)
+    adapters.callback(_forget, state, "reports", "transparency", "access_log", "request_nonces")
     state.reports = Reports(projections)
     state.transparency = TransparencyStore(ledger)
     state.access_log = access_log
+    state.request_nonces = request_nonces
 
 
 @contextmanager

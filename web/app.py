@@ -31,7 +31,7 @@ def create_web_app(settings: LedgerSettings, ledger: Ledger | None = None) -> Fa
     app.state.web = WebState(
         templates=build_templates(),
         request_key=RequestKey.load(settings.web_request_key_file),
-        nonces=NonceBook(),
+        nonces=NonceBook(app.state),
     )
     install_page_errors(app)
     for router in ROUTERS:

@@ -5,23 +5,19 @@ signing agent; agents are told its public key (``ledger agent --trust-key``). It
 ``settings.web_request_key_file`` (hex seed, as ``SoftwareSigner`` writes key files) or is random
 per app, which is right for tests but means agents must be told a new key at every start.
 
-``NonceBook`` makes each request good for one answer. It is an in-memory set with expiry, per
-app: enough for one server process (``ledger serve``, ``ledger demo``). Several processes behind
-one origin would each refuse the others' nonces (the login then fails and is tried again, never
-the reverse); a shared store is for when the application runs on more than one process.
+``NonceBook`` makes each request good for one answer, in every process of the application.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import nacl.signing
 
 from ledger.sign_requests import SignRequest, read_request
+from projections.request_nonces import RequestNonces
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,33 +50,26 @@ class RequestKey:
         return read_request(wire, [self.public_key], now=now)
 
 
-MAX_OPEN_NONCES = 10_000
-"""The most requests waiting for an answer; beyond it the oldest is forgotten (its answer is
-then refused), so a flood of login pages cannot grow the book without bound."""
-
-
 class NonceBook:
-    """Nonces issued and not yet answered, each until its request expires."""
+    """The sign requests this application issued and not yet saw answered, one answer each.
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._open: dict[str, int] = {}
-        self._lock = threading.Lock()
-        self._clock = clock
+    The nonces live in the ledger's database (``projections.request_nonces.RequestNonces``,
+    opened by the API's lifespan as ``app.state.request_nonces``), so a request issued by one
+    server process can be answered through another, and still only once.
+    """
+
+    def __init__(self, state: Any) -> None:
+        self._state = state
 
     def issue(self, request: SignRequest) -> None:
-        with self._lock:
-            self._forget_expired()
-            while len(self._open) >= MAX_OPEN_NONCES:
-                del self._open[next(iter(self._open))]
-            self._open[request.nonce] = request.expires_at
+        self._store().issue(request.nonce, request.expires_at)
 
     def spend(self, nonce: str) -> bool:
         """True once for a nonce we issued that has not expired; False ever after."""
-        with self._lock:
-            self._forget_expired()
-            return self._open.pop(nonce, None) is not None
+        return self._store().spend(nonce)
 
-    def _forget_expired(self) -> None:
-        now = self._clock()
-        for nonce in [n for n, expiry in self._open.items() if expiry < now]:
-            del self._open[nonce]
+    def _store(self) -> RequestNonces:
+        store: RequestNonces | None = getattr(self._state, "request_nonces", None)
+        if store is None:
+            raise RuntimeError("the request nonces are open only while the app is running")
+        return store

@@ -116,3 +116,15 @@ def test_every_long_running_process_of_the_ledger_has_a_service() -> None:
         assert "healthcheck" in services[name], name
         assert "service_healthy" == services[name]["depends_on"]["postgres"]["condition"]
         assert "docker/Dockerfile" == services[name]["build"]["dockerfile"]
+
+
+def test_the_deployment_serves_the_pages_with_one_request_key_for_every_worker() -> None:
+    """Compose runs the web factory (API and pages) with the request key from a secret and the
+    public origin, so every worker signs sign requests with the key the agents trust."""
+    api = _compose()["services"]["api"]
+
+    assert "web.main:create_web_app_from_env" in api["command"]
+    assert "/run/secrets/web_request_key" == api["environment"]["LEDGER_WEB_REQUEST_KEY_FILE"]
+    assert "LEDGER_WEB_ORIGIN" in api["environment"]
+    assert ["web_request_key"] == api["secrets"]
+    assert "web_request_key" in _compose()["secrets"]

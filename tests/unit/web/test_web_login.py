@@ -4,6 +4,7 @@ same-origin rule on POSTs, and pages that need a session."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import nacl.signing
 from fastapi.testclient import TestClient
@@ -169,3 +170,28 @@ def test_a_forged_cookie_is_no_session(client: TestClient, kit: LedgerKit) -> No
     """A cookie the app did not issue is the same as none."""
     client.cookies.set("ledger_session", "v1.0123456789abcdef.9999999999." + "A" * 43)
     assert 303 == client.get("/app/", follow_redirects=False).status_code
+
+
+def test_a_request_one_worker_issued_is_answered_through_another_once(
+    client: TestClient, kit: LedgerKit, tmp_path: Path
+) -> None:
+    """Two server processes of one deployment (same database, session secret and request key):
+    the login page comes from one, the agent's answer reaches the other and logs in, and the
+    same answer replayed at the first is refused (the nonce is spent for both)."""
+    key_file = tmp_path / "request.key"
+    key_file.write_text(bytes(nacl.signing.SigningKey.generate()).hex(), encoding="ascii")
+    settings = client.app.state.settings.model_copy(  # type: ignore[attr-defined]
+        update={"web_request_key_file": key_file}
+    )
+    first, second = create_web_app(settings, kit.ledger), create_web_app(settings, kit.ledger)
+    with (
+        TestClient(first, base_url=ORIGIN, headers={"Origin": ORIGIN}) as one,
+        TestClient(second, base_url=ORIGIN, headers={"Origin": ORIGIN}) as other,
+    ):
+        data = _login_page_answer(one, kit.hr.signer)
+
+        logged_in = other.post("/app/login", data=data, follow_redirects=False)
+        replayed = one.post("/app/login", data=data, follow_redirects=False)
+
+    assert 303 == logged_in.status_code
+    assert 403 == replayed.status_code
