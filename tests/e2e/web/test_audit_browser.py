@@ -22,6 +22,14 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, expect
 
 from ledger.application import Ledger
+from ledger.merkle import (
+    consistency_proof,
+    inclusion_proof,
+    leaf_hash,
+    root_hash,
+    verify_consistency,
+    verify_inclusion,
+)
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from projections.transparency.projection import TransparencyProjection
@@ -233,11 +241,72 @@ def test_a_records_signed_history_verifies_in_the_browser(
     check_axe(page)
 
 
+def test_the_browsers_merkle_code_agrees_with_ledger_merkle(
+    auditor_page: Page, audit_demo: AuditDemo
+) -> None:
+    """audit.js's inclusion and consistency checks give ledger.merkle's verdicts for every
+    index and pair of sizes up to 17 leaves (powers of two and not), real and altered proofs."""
+    leaves = [bytes([n]) * 32 for n in range(17)]
+    cases: list[dict[str, Any]] = []
+    for size in range(1, len(leaves) + 1):
+        tree = leaves[:size]
+        root = root_hash(tree).hex()
+        for index in range(size):
+            proof = [item.hex() for item in inclusion_proof(tree, index)]
+            cases.append({"kind": "inclusion", "index": index, "size": size, "data":
+                          tree[index].hex(), "proof": proof, "root": root})  # fmt: skip
+            if proof:
+                cases.append({**cases[-1], "proof": [_flip(proof[0]), *proof[1:]]})
+        for old in range(1, size + 1):
+            proof = [item.hex() for item in consistency_proof(tree, old)]
+            cases.append({"kind": "consistency", "old": old, "size": size, "proof": proof,
+                          "old_root": root_hash(tree[:old]).hex(), "root": root})  # fmt: skip
+            if proof:
+                cases.append({**cases[-1], "proof": [*proof[:-1], _flip(proof[-1])]})
+    expected = [_python_verdict(case) for case in cases]
+    _open_audit(auditor_page, audit_demo)
+
+    found = auditor_page.evaluate(BROWSER_VERDICTS, cases)
+
+    assert expected == found
+    assert expected.count(True) > 200
+    assert expected.count(False) > 200
+
+
+BROWSER_VERDICTS = """async (cases) => {
+  const a = window.ledgerAudit, h = a.hexToBytes;
+  const out = [];
+  for (const c of cases) {
+    const proof = c.proof.map(h);
+    if (c.kind === "inclusion") {
+      const leaf = await a.leafHash(h(c.data));
+      out.push(await a.verifyInclusion(c.index, c.size, leaf, proof, h(c.root)));
+    } else {
+      out.push(await a.verifyConsistency(c.old, c.size, h(c.old_root), h(c.root), proof));
+    }
+  }
+  return out;
+}"""
+
+
+def _python_verdict(case: dict[str, Any]) -> bool:
+    proof = [bytes.fromhex(item) for item in case["proof"]]
+    root = bytes.fromhex(case["root"])
+    if case["kind"] == "inclusion":
+        leaf = leaf_hash(bytes.fromhex(case["data"]))
+        return verify_inclusion(case["index"], case["size"], leaf, proof, root)
+    old_root = bytes.fromhex(case["old_root"])
+    return verify_consistency(case["old"], case["size"], old_root, root, proof)
+
+
+def _flip(hex_hash: str) -> str:
+    return ("0" if hex_hash[0] != "0" else "1") + hex_hash[1:]
+
+
 def _tamper(route: Route) -> None:
     """Answer a proof with its first hash's first character changed."""
     response = route.fetch()
     body = response.json()
     if body.get("proof"):
-        first = body["proof"][0]
-        body["proof"][0] = ("0" if first[0] != "0" else "1") + first[1:]
+        body["proof"][0] = _flip(body["proof"][0])
     route.fulfill(response=response, body=json.dumps(body))
