@@ -83,3 +83,11 @@ def app_reports(client: TestClient) -> Reports:
     reports: Reports = client.app.state.reports  # type: ignore[attr-defined]
     reports.refresh()
     return reports
+
+
+def values(svg: ET.Element, css_class: str) -> dict[str, float]:
+    """Each bar, segment or column of the chart: its label and its value."""
+    return {
+        node.attrib["data-label"]: float(node.attrib["data-value"])
+        for node in shapes(svg, css_class)
+    }

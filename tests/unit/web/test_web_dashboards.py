@@ -15,7 +15,15 @@ from fastapi.testclient import TestClient
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from projections.reports.scope import ReadScope
-from tests.unit.web.dashboard_kit import app_reports, charts, shapes, tables, target_share, title_of
+from tests.unit.web.dashboard_kit import (
+    app_reports,
+    charts,
+    shapes,
+    tables,
+    target_share,
+    title_of,
+    values,
+)
 from tests.unit.web.demo_world import DEMO_TODAY, LAO, DemoFiles, copy_demo, operator_key
 from tests.unit.web.html_check import page_problems
 from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET, log_in
@@ -108,9 +116,7 @@ def test_certification_progress_counts_the_laos_at_each_state(client: TestClient
     cycles = app_reports(client).certification(PROVINCE, "2562").cycles
 
     chart = charts(html)["certification-chart"]
-    segments = {
-        s.attrib["data-label"]: int(s.attrib["data-value"]) for s in shapes(chart, "segment")
-    }
+    segments = values(chart, "segment")
     lao_row = _row(html, "certification-laos-table", LAO_NAME)
 
     assert "ความก้าวหน้าการรับรองข้อมูล รอบ 2562" == title_of(chart)
@@ -125,9 +131,7 @@ def test_retirements_draw_a_column_per_fiscal_year(client: TestClient) -> None:
     groups = app_reports(client).retirements(PROVINCE, 2563, 2567).rows
 
     chart = charts(html)["retirements-chart"]
-    columns = {
-        c.attrib["data-label"]: int(float(c.attrib["data-value"])) for c in shapes(chart, "column")
-    }
+    columns = values(chart, "column")
     expected = {
         str(y): sum(g.people for g in groups if g.fiscal_year == y) for y in range(2563, 2568)
     }
