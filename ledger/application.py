@@ -52,7 +52,7 @@ from ledger.parsed_statements import ParsedStatements
 from ledger.settings import LedgerSettings
 from ledger.signing import BatchVerification, VerifierPool, verify_signature
 from ledger.snapshots import Snapshots
-from ledger.statement import GENESIS_PREV_HASH, SignedStatement, read_statement
+from ledger.statement import GENESIS_PREV_HASH, SignedStatement, Statement, read_statement
 from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
 from ledger.stream_cache import StreamCache
 
@@ -129,6 +129,38 @@ class Ledger(Application[UUID]):
                     except GoAlone:
                         pass
             return self.submit_batch([(statement, signature)])[0]
+
+    def check_draft(self, statement: Statement) -> None:
+        """Judge an unsigned statement against what is stored now, as ``submit`` would, and
+        append nothing: raise the ``LedgerError`` admission would raise, or return None.
+
+        Why: a rule that depends on the stream's state (a leave outside the person's service,
+        a salary entry after retirement, a disbursement over the contract) should reach the
+        officer at the form, before the card is asked to sign (else they sign twice). The
+        checks are admission's own (``ledger.admission.Admission``): event type, clock, the
+        named key's enrolment for its roles and scope, the data and its values, the expected
+        version and prev_hash, the stream's kind, the scope and the aggregate's rules. No
+        signature is checked (there is none); ``submit`` checks everything again, the
+        signature first, so a dry run that passed is no promise.
+
+        The streams are read fresh from storage into a throwaway copy (never the stream cache,
+        whose copies a batch would reuse), the registry is not changed, no parse is remembered:
+        the log, every stream's version and head stay as they were."""
+        draft = SignedStatement(statement.canonical_bytes(), b"", statement)
+        registry = self.registry(refresh=True)
+        if registry is None and statement.type != "LedgerInitialised":
+            raise NotInitialisedError
+        working = self._load_streams({statement.stream})
+        admission = Admission(
+            self.settings,
+            self.registry_id,
+            registry,
+            working,
+            load_streams=self._load_streams,
+            find_receipt=lambda _item: None,
+            snapshot_at=self.lao_snapshots.at,
+        )
+        admission.admit([draft], admission.preload_related([draft]))
 
     def _signed_by_a_known_key(self, signed: SignedStatement) -> bool:
         """Whether the signature is good by a key the cached registry knows as active."""

@@ -51,6 +51,27 @@ def error_page(
     )
 
 
+class RecordNotReadableError(Exception):
+    """A page's record is unknown or outside the caller's share."""
+
+
+NOT_READABLE = (
+    "ไม่พบประวัตินี้ในส่วนที่ท่านมีสิทธิ์อ่าน",
+    "No such record within what you may read",
+)
+
+
+def not_readable_page(request: Request) -> Response:
+    """The one answer of every page about a record one may not read, whether it exists or
+    not: 403 for both, same words, so the pages reveal no record's existence outside one's
+    share (the ก.พ.๗ page, the entry forms, the employment page)."""
+    return error_page(request, 403, *NOT_READABLE)
+
+
+async def _not_readable(request: Request, error: Exception) -> Response:
+    return not_readable_page(request)
+
+
 def login_redirect(request: Request) -> Response:
     if is_htmx(request):
         return Response(status_code=204, headers={"HX-Redirect": LOGIN_PATH})
@@ -114,6 +135,7 @@ def install_page_errors(app: FastAPI) -> None:
     everything outside ``/app`` back to them."""
     app.add_exception_handler(LoginRequiredError, _login_required)
     app.add_exception_handler(CrossSiteRequestError, _cross_site)
+    app.add_exception_handler(RecordNotReadableError, _not_readable)
     known = _known_on_pages(handle_known_error)
     for error_class in list(app.exception_handlers):
         if isinstance(error_class, type) and app.exception_handlers[error_class] is (

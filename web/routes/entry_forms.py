@@ -14,8 +14,12 @@ form engine (``web.forms``) and one review before signing.
   transitions allowed from it, each with its legal reference, opening its form above.
 
 A role that may not sign an event type is not offered it, and a POST of it anyway is refused
-(403 page) before anything is drafted. The record must be one the caller reads (else 404, as
-the API answers). Reads of the record's personal data (a correction's prefill) are logged.
+(403 page) before anything is drafted. The record must be one the caller reads, else the
+ก.พ.๗ page's 403 (unknown and out of scope alike). Reads of the record's personal data (a
+correction's prefill) are logged. Before a review is shown, the ledger judges the drafted
+statement on what it holds (``Ledger.check_draft``, a dry run): a rule that depends on the
+record (a leave outside service, an entry after retirement) comes back beside its field before
+the card is asked to sign; the submit checks everything again.
 
 Element ids the browser tests use (helper h4), all stable:
 
@@ -57,7 +61,12 @@ from ledger.domain.permissions import lao_scope
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.rules import format_buddhist_date
 from ledger.drafting.corrections import EntryNotFoundError, StoredEntry, entry_at
-from ledger.errors import ForbiddenError, StreamNotFoundError, UnknownEventTypeError
+from ledger.errors import (
+    ForbiddenError,
+    InvalidDataError,
+    StreamNotFoundError,
+    UnknownEventTypeError,
+)
 from web.deps import WebDep, WebReaderDep, WebSessionDep, render, require_same_origin
 from web.drafts import (
     STARTED_FROM_ENTRY,
@@ -70,6 +79,7 @@ from web.drafts import (
     stored_events,
 )
 from web.employment import allowed_transitions, status_label
+from web.errors import RecordNotReadableError
 from web.forms import (
     EFFECTIVE,
     FieldError,
@@ -79,6 +89,7 @@ from web.forms import (
     build_void_form,
     form_values,
     parse_form,
+    place_violations,
 )
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
@@ -96,22 +107,27 @@ def _require_may_sign(session: WebSessionDep, event_type: str) -> None:
 def _record(
     ledger: Ledger, reader: WebReaderDep, stream: UUID, *, arriving: bool = False
 ) -> PersonnelRecord:
-    """The record if the caller reads it (else 404, as the API answers). ``arriving``: the
-    destination of a transfer under way may open its status page and the arrival's form
-    (it signs ``TransferredIn`` before it holds the record; nothing personal is shown)."""
+    """The record if the caller reads it, else the 403 page of the ก.พ.๗ page
+    (``web.errors.not_readable_page``: unknown and out of scope alike, so nothing tells
+    whether the record exists). ``arriving``: the destination of a transfer under way may
+    open its status page and the arrival's form (it signs ``TransferredIn`` before it holds
+    the record; nothing personal is shown)."""
     try:
         require_record(reader, ledger, stream)
     except StreamNotFoundError:
         if not arriving or not _arriving_at_caller(ledger, reader, stream):
-            raise
+            raise RecordNotReadableError from None
     record = ledger.aggregate(stream)
     if not isinstance(record, PersonnelRecord):
-        raise StreamNotFoundError(str(stream))
+        raise RecordNotReadableError
     return record
 
 
 def _arriving_at_caller(ledger: Ledger, reader: WebReaderDep, stream: UUID) -> bool:
-    record = ledger.aggregate(stream)
+    try:
+        record = ledger.aggregate(stream)
+    except StreamNotFoundError:
+        return False
     if not isinstance(record, PersonnelRecord) or record.transfer is None:
         return False
     to_lao, to_province = record.transfer
@@ -123,6 +139,11 @@ async def _values(request: Request) -> dict[str, str]:
     return {
         key: value[:MAX_FIELD_CHARS] for key, value in submitted.items() if isinstance(value, str)
     }
+
+
+def form_names(form: Form) -> list[str]:
+    """The names of the form's inputs, where a refusal's violations are placed."""
+    return [EFFECTIVE, *(field.name for field in form.fields())]
 
 
 def show_form(
@@ -168,8 +189,19 @@ def show_review(
     effective: Any,
     stale: bool = False,
 ) -> Response:
-    """The review of the statement drafted now at the record's head, with its sign button."""
+    """The review of the statement drafted now at the stream's head, with its sign button; or,
+    when the ledger's dry run (``Ledger.check_draft``) refuses the draft on what is stored,
+    the form again with each rule's message beside its field (422), before any sign request
+    is issued: the officer signs once, what the ledger will accept."""
     statement = draft_statement(ledger, stream, form.event_type, data, effective, session.enrolment)
+    try:
+        ledger.check_draft(statement)
+    except InvalidDataError as error:
+        return show_form(
+            request, session, stream=stream, form=form, action=action, values=values,
+            errors=place_violations(form_names(form), error.violations), status_code=422,
+            extra={"refused": "precheck"},
+        )  # fmt: skip
     origin = request.app.state.settings.web_origin
     wire, nonce = issue_request(web.request_key, web.nonces, origin, statement)
     context = {
@@ -266,7 +298,11 @@ def new_entry_form(
 def known_values(record: PersonnelRecord, event_type: str) -> dict[str, str]:
     """What the record already says of a transition, typed for the officer (who may change
     it; the ledger checks it): a retirement's last day by the birth date, and the day after
-    as its effective date; the LAO a transfer arrives from."""
+    as its effective date; the LAO a transfer arrives from; for a transfer out and a
+    suspension, the authority that signed the record's latest order (the LAO's head, who
+    usually signs these too), and for a transfer out the record's province (most transfers
+    stay in it). A death gets nothing: the record cannot know its date, and its reference is
+    the district's death certificate, not an order of the LAO."""
     if event_type == "Retired":
         last = record.retirement_date
         return {
@@ -275,7 +311,22 @@ def known_values(record: PersonnelRecord, event_type: str) -> dict[str, str]:
         }
     if event_type == "TransferredIn":
         return {"from_lao": record.lao}
-    return {}
+    known: dict[str, str] = {}
+    issuer = _latest_issuer(record)
+    if event_type in ("TransferredOut", "Suspended") and issuer:
+        known["order.issuer"] = issuer
+    if event_type == "TransferredOut" and record.province:
+        known["to_province"] = record.province
+    return known
+
+
+def _latest_issuer(record: PersonnelRecord) -> str:
+    """Who issued the latest order among the record's live entries ("" when none names one)."""
+    for entry in reversed(record.live_entries()):
+        issuer = getattr(getattr(entry.data, "order", None), "issuer", None)
+        if isinstance(issuer, str) and issuer:
+            return issuer
+    return ""
 
 
 @router.post("/app/records/{stream}/new/{event_type}")

@@ -44,7 +44,7 @@ from ledger.domain.search import QueryError, read_cid, read_name
 from ledger.errors import StreamNotFoundError
 from projections.reports.scope import ReadScope
 from web.deps import WebReaderDep, render, require_same_origin
-from web.errors import error_page
+from web.errors import not_readable_page
 from web.kp7_view import kp7_sections
 from web.routes.documents import KINDS, attachments
 
@@ -110,7 +110,7 @@ def kp7_page(
     try:
         require_record(reader, ledger, stream)
     except StreamNotFoundError:
-        return _not_readable(request)
+        return not_readable_page(request)
     context: dict[str, Any] = {"stream": str(stream), "as_of": as_of, "view": view}
     day, date_error = as_of_day(as_of)
     context["as_of_error"] = date_error
@@ -132,15 +132,6 @@ def kp7_page(
         "may_write": bool(HR & reader.session.enrolment.roles),
     }
     return render(request, "kp7.html", context, session=reader.session)
-
-
-def _not_readable(request: Request) -> Response:
-    return error_page(
-        request,
-        403,
-        "ไม่พบประวัตินี้ในส่วนที่ท่านมีสิทธิ์อ่าน",
-        "No such record within what you may read",
-    )
 
 
 def as_of_day(text: str) -> tuple[date | None, DateInputError | None]:

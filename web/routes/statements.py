@@ -44,7 +44,7 @@ from web.deps import WebDep, WebSessionDep, render, require_same_origin
 from web.drafts import form_for
 from web.forms import form_values, place_violations
 from web.routes.documents import unkept_document
-from web.routes.entry_forms import show_form, show_review
+from web.routes.entry_forms import form_names, show_form, show_review
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
@@ -130,15 +130,15 @@ def submit_signed(
             request, web, ledger, session, stream=statement.stream, form=form, action=action,
             values=values, data=statement.data, effective=statement.effective, stale=True,
         )  # fmt: skip
-        response.status_code = 409
+        if response.status_code == 200:  # else the dry run refused it at the new head
+            response.status_code = 409
         return response
     except InvalidDataError as error:
         form, action = form_for(ledger, statement)
         values = form_values(form, statement.data, statement.effective)
-        names = ["effective", *(field.name for field in form.fields())]
         return show_form(
             request, session, stream=statement.stream, form=form, action=action, values=values,
-            errors=place_violations(names, error.violations), status_code=422,
+            errors=place_violations(form_names(form), error.violations), status_code=422,
             extra={"refused": True},
         )  # fmt: skip
     except LedgerError as error:

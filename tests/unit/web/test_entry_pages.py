@@ -176,7 +176,8 @@ def _form_values(html: str) -> dict[str, str]:
 
 def test_retirement_from_the_employment_page(hr_client: TestClient, kit: LedgerKit) -> None:
     """The status page offers retirement with its legal reference and this person's last day;
-    a wrong last day is refused by the ledger beside the field; the right one is recorded."""
+    a wrong last day is refused by the ledger's dry run beside the field, before signing;
+    the right one is recorded."""
     stream = _record(kit, birth="1961-05-10")
     page = hr_client.get(f"/app/records/{stream}/employment")
     form_url = f"/app/records/{stream}/new/Retired"
@@ -189,7 +190,7 @@ def test_retirement_from_the_employment_page(hr_client: TestClient, kit: LedgerK
         "order.issuer": "นายก อบต.ตัวอย่าง",
     }
 
-    refused = _sign(hr_client, hr_client.post(form_url, data=typed), kit.hr)
+    refused = hr_client.post(form_url, data=typed)
     retired = _sign(
         hr_client, hr_client.post(form_url, data={**typed, "last_day": "30/09/2564"}), kit.hr
     )
@@ -321,7 +322,7 @@ def test_pages_need_a_session_and_the_apps_origin(client: TestClient, kit: Ledge
 
 def test_unknown_type_and_entry_are_not_found(hr_client: TestClient, kit: LedgerKit) -> None:
     """An event type that does not exist, one opening a stream, and a version that is no
-    entry are 404 pages, never a 5xx."""
+    entry are 404 pages, an unknown record the 403 of the ก.พ.๗ page, never a 5xx."""
     stream = _record(kit)
     answers: list[Any] = [
         hr_client.get(f"/app/records/{stream}/new/NoSuchType"),
@@ -330,7 +331,7 @@ def test_unknown_type_and_entry_are_not_found(hr_client: TestClient, kit: Ledger
         hr_client.get(f"/app/records/{uuid.uuid4()}/new"),
     ]
 
-    assert [404, 404, 404, 404] == [response.status_code for response in answers]
+    assert [404, 404, 404, 403] == [response.status_code for response in answers]
 
 
 def test_transfer_out_then_in_at_the_destination(client: TestClient, kit: LedgerKit) -> None:
