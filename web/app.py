@@ -22,6 +22,7 @@ from web.rendering import STATIC, build_templates
 from web.request_key import NonceBook, RequestKey
 from web.routes import ROUTERS
 from web.routes.documents import UPLOAD_PATH
+from web.session_cookie import refresh_session
 
 
 def create_web_app(settings: LedgerSettings, ledger: Ledger | None = None) -> FastAPI:
@@ -34,6 +35,7 @@ def create_web_app(settings: LedgerSettings, ledger: Ledger | None = None) -> Fa
         nonces=NonceBook(app.state),
     )
     install_page_errors(app)
+    app.middleware("http")(refresh_session)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -31,8 +31,8 @@ from ledger.errors import LedgerError
 from web.labels import role_label, scope_label
 from web.rendering import request_lang
 from web.request_key import NonceBook, RequestKey
+from web.session_cookie import SESSION_COOKIE
 
-SESSION_COOKIE = "ledger_session"
 LANG_COOKIE = "lang"
 LOGIN_PATH = "/app/login"
 

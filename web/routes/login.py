@@ -28,7 +28,6 @@ from ledger.errors import LedgerError
 from ledger.sign_requests import SignRequest, SignRequestError, b64decode
 from web.deps import (
     LANG_COOKIE,
-    SESSION_COOKIE,
     OptionalSessionDep,
     WebDep,
     is_htmx,
@@ -36,6 +35,7 @@ from web.deps import (
     require_same_origin,
 )
 from web.rendering import LANGS
+from web.session_cookie import SESSION_COOKIE, set_session_cookie
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
@@ -84,15 +84,7 @@ def login(
         response = Response(status_code=204, headers={"HX-Redirect": "/app/"})
     else:
         response = RedirectResponse("/app/", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token.value,
-        max_age=request.app.state.settings.session_ttl_seconds,
-        path="/",
-        httponly=True,
-        samesite="strict",
-        secure=request.app.state.settings.web_origin.startswith("https://"),
-    )
+    set_session_cookie(response, token.value, request.app.state.settings)
     return response
 
 

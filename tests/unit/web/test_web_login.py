@@ -9,11 +9,19 @@ from pathlib import Path
 import nacl.signing
 from fastapi.testclient import TestClient
 
+from api.sessions import SessionAuthority
 from ledger.sign_requests import SignRequest, login_payload, new_request_nonce
 from ledger.signing import SoftwareSigner
 from tests.ledger_kit import LedgerKit
 from tests.unit.api.http_kit import revoke
-from tests.unit.web.web_kit import ORIGIN, answer, log_in, page_request, server_request
+from tests.unit.web.web_kit import (
+    ORIGIN,
+    SESSION_SECRET,
+    answer,
+    log_in,
+    page_request,
+    server_request,
+)
 from web.app import create_web_app
 
 
@@ -195,3 +203,30 @@ def test_a_request_one_worker_issued_is_answered_through_another_once(
 
     assert 303 == logged_in.status_code
     assert 403 == replayed.status_code
+
+
+def _token_issued_ago(key_id: str, seconds: float) -> str:
+    authority = SessionAuthority(
+        SESSION_SECRET.encode(), token_ttl_seconds=900, clock=lambda: time.time() - seconds
+    )
+    return authority.issue_token(key_id).value
+
+
+def test_a_session_in_use_slides(client: TestClient, kit: LedgerKit) -> None:
+    """A page asked in the second half of a token's life answers with a fresh token; in the
+    first half the cookie is left alone."""
+    client.cookies.set("ledger_session", _token_issued_ago(kit.hr.signer.key_id, 600))
+    old = client.get("/app/")
+    assert 200 == old.status_code
+    assert old.headers.get("set-cookie", "").startswith("ledger_session=v1.")
+    assert "HttpOnly" in old.headers["set-cookie"]
+    client.cookies.set("ledger_session", _token_issued_ago(kit.hr.signer.key_id, 60))
+    assert "set-cookie" not in client.get("/app/").headers
+
+
+def test_logout_is_not_undone_by_the_slide(client: TestClient, kit: LedgerKit) -> None:
+    """Logging out late in a session clears the cookie; no fresh token follows."""
+    client.cookies.set("ledger_session", _token_issued_ago(kit.hr.signer.key_id, 600))
+    out = client.post("/app/logout", follow_redirects=False)
+    (cookie,) = out.headers.get_list("set-cookie")
+    assert cookie.startswith('ledger_session=""')
