@@ -212,3 +212,18 @@ def test_every_page_is_thai_and_labelled(hr: TestClient, world: ProjectionWorld)
     assert {page: [] for page in pages} == {
         page: page_problems(hr.get(page).text) for page in pages
     }
+
+
+def test_the_menu_offers_search_only_to_who_may_search(
+    client: TestClient, world: ProjectionWorld
+) -> None:
+    """The HR officer's menu has ค้นหาบุคคล; a planner's, who reads no personal data, has not,
+    and the search page refuses them with a Thai 403 page."""
+    log_in(client, world.kit.hr.signer)
+    assert 'id="nav-records"' in client.get("/app/").text
+    client.post("/app/logout")
+    log_in(client, world.operators["planning"].signer)
+    assert 'id="nav-records"' not in client.get("/app/").text
+    refused = client.get("/app/records", params={"q": "สอง"})
+    assert 403 == refused.status_code
+    assert '<html lang="th">' in refused.text
