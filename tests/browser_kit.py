@@ -306,19 +306,26 @@ def login(page: Page, demo: WebDemo, *, pin: str = DEMO_PIN, shot: Shots | None 
     page.wait_for_url(f"{demo.base_url}/app/")
 
 
-def sign(page: Page, *, pin: str = DEMO_PIN, shot: Shots | None = None) -> None:
-    """Sign the statement the review panel shows (``#sign-button``) through the agent; wait for
-    the ledger's answer in ``#form-area`` and fail with its text unless it is the receipt."""
-    page.locator("#review").wait_for()
+def sign(
+    page: Page,
+    *,
+    pin: str = DEMO_PIN,
+    shot: Shots | None = None,
+    review: str = "#review",
+    receipt: str = "#receipt",
+) -> None:
+    """Sign the statement the review panel (``review``) shows through the agent (its
+    ``#sign-button``); wait for the ledger's answer and fail with the page's text unless it is
+    the receipt (``receipt``). The review, the agent's page and the receipt are checked by axe
+    (and photographed with ``shot``)."""
+    page.locator(review).wait_for()
     if shot is not None:
         shot(page, "review")
     check_axe(page)
     approve_in_agent(page, "#sign-button", pin=pin, shot=shot)
-    page.locator("#receipt, #refusal, #stale-notice").first.wait_for()
-    if not page.locator("#receipt").count():
-        pytest.fail(
-            f"the ledger did not record the entry: {page.locator('#form-area').inner_text()}"
-        )
+    page.locator(f"{receipt}, [id$='refusal'], #stale-notice").first.wait_for()
+    if not page.locator(receipt).count():
+        pytest.fail(f"the ledger did not record it: {page.locator('main').inner_text()}")
     if shot is not None:
         shot(page, "receipt")
     check_axe(page)
