@@ -1,9 +1,8 @@
 """What each dashboard shows: figures (a chart and its data table) built from the Reports
 facade's answers, in Thai or English.
 
-A ``Figure`` is a heading, an SVG chart (``web.charts``; None when the report is empty, so the
-page says ไม่มีข้อมูล instead of drawing an empty frame), and the ``DataTable`` of exactly the
-numbers the chart draws, so the figure reads without the picture. The numbers are the report's
+Each figure (``web.dashboard_model.Figure``) is a chart and the table of exactly the numbers it
+draws, so it reads without the picture. The numbers are the report's
 (``LaoKpi.percent``, ``Section35Row.ratio``...): nothing here computes a KPI of its own, it only
 counts rows for the certification and retirement totals.
 """
@@ -11,7 +10,6 @@ counts rows for the certification and retirement totals.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -19,87 +17,24 @@ from urllib.parse import urlencode
 from markupsafe import Markup
 
 from projections.reports.kpi import TARGET_PERCENT
-from projections.reports.labels import CODES
 from projections.reports.results import CertificationReport, KpiReport, Section35Report, Table
 from projections.reports.retirements import RetirementGroup
 from projections.views.certification import CycleRow
 from projections.views.section35 import LIMIT
 from web.charts import Bar, Segment, Stack, axis_max, bar_chart, column_chart, stacked_chart
-from web.rendering import format_be_date, format_money
+from web.dashboard_model import (
+    Cell,
+    Dashboard,
+    DataTable,
+    Figure,
+    Words,
+    count_cell,
+    download_link,
+    percent,
+)
+from web.rendering import format_money
 
 CAP_PERCENT = float(LIMIT * 100)
-
-
-@dataclass(frozen=True, slots=True)
-class Cell:
-    """A table cell: its text, whether it is a number (right-aligned), a link, and whether it
-    heads its row (``th scope="row"``)."""
-
-    text: str
-    number: bool = False
-    href: str | None = None
-    head: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DataTable:
-    table_id: str
-    caption: str
-    headings: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """A chart and its table, and the download of the report they come from."""
-
-    figure_id: str
-    heading: str
-    chart: Markup | None
-    tables: tuple[DataTable, ...]
-    download: str | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Words:
-    """The reader's language: ``t(th, en)`` picks one."""
-
-    lang: str = "th"
-
-    def t(self, th: str, en: str) -> str:
-        return en if self.lang == "en" else th
-
-    def code(self, codes: str, value: str | None) -> str:
-        if value is None:
-            return "–"
-        label = CODES.get(codes, {}).get(value)
-        return value if label is None else self.t(*label)
-
-    def day(self, value: date | None) -> str:
-        return "–" if value is None else format_be_date(value, self.lang)
-
-
-@dataclass(frozen=True, slots=True)
-class Dashboard:
-    """One dashboard page: its figures and what its filter form offers."""
-
-    figures: tuple[Figure, ...]
-    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-def _percent(value: float) -> str:
-    return f"{value:g}%"
-
-
-def _count(value: int) -> Cell:
-    return Cell(f"{value:,}", number=True)
-
-
-def download_link(report: str, query: dict[str, str]) -> str:
-    """Where a figure's report downloads (``format`` is added by the template)."""
-    kept = {key: value for key, value in query.items() if value}
-    return f"/app/dashboards/{report}/download" + (f"?{urlencode(kept)}&" if kept else "?")
 
 
 # Completeness KPI and LPA 2.9.
@@ -113,17 +48,17 @@ def kpi_dashboard(report: KpiReport, words: Words, query: dict[str, str]) -> Das
     legend = (t("ถึงเป้าหมาย", "meets the target"), t("ต่ำกว่าเป้าหมาย", "below the target"))
     provinces = sorted(report.provinces, key=lambda p: (p.percent, p.province))
     province_bars = [
-        Bar(p.province, p.percent, f"{_percent(p.percent)} ({p.laos_complete}/{p.laos})")
+        Bar(p.province, p.percent, f"{percent(p.percent)} ({p.laos_complete}/{p.laos})")
         for p in provinces
     ]
     met = sum(p.meets_target for p in provinces)
     province_desc = t(
         f"ร้อยละของ อปท. ที่ข้อมูลครบถ้วนและรับรองแล้วทุกฉบับ รายจังหวัด เทียบเป้าหมายร้อยละ "
         f"{TARGET_PERCENT:g}: ถึงเป้าหมาย {met} จาก {len(provinces)} จังหวัด; "
-        + "; ".join(f"{p.province} {_percent(p.percent)}" for p in provinces),
+        + "; ".join(f"{p.province} {percent(p.percent)}" for p in provinces),
         f"Share of LAOs whose records are all complete and certified, per province, against the "
         f"{TARGET_PERCENT:g}% target: {met} of {len(provinces)} provinces meet it; "
-        + "; ".join(f"{p.province} {_percent(p.percent)}" for p in provinces),
+        + "; ".join(f"{p.province} {percent(p.percent)}" for p in provinces),
     )
     province_title = t("ความครบถ้วนรายจังหวัด", "Completeness per province")
     province_table = DataTable(
@@ -141,12 +76,12 @@ def kpi_dashboard(report: KpiReport, words: Words, query: dict[str, str]) -> Das
         tuple(
             (
                 Cell(p.province, head=True, href="?" + urlencode({"province": p.province})),
-                _count(p.laos),
-                _count(p.laos_complete),
-                Cell(_percent(p.percent), number=True),
+                count_cell(p.laos),
+                count_cell(p.laos_complete),
+                Cell(percent(p.percent), number=True),
                 Cell(t("ผ่าน", "yes") if p.meets_target else t("ไม่ผ่าน", "no")),
                 Cell(f"{p.complete_and_certified:,}/{p.records:,}", number=True),
-                _count(p.lpa_2_9_full_marks),
+                count_cell(p.lpa_2_9_full_marks),
             )
             for p in provinces
         ),
@@ -157,18 +92,19 @@ def kpi_dashboard(report: KpiReport, words: Words, query: dict[str, str]) -> Das
         Bar(
             lao_name[k.lao],
             k.percent,
-            f"{_percent(k.percent)} ({k.complete_and_certified}/{k.records})",
+            f"{percent(k.percent)} ({k.complete_and_certified}/{k.records})",
         )
         for k in laos
     ]
     lao_met = sum(k.meets_target for k in laos)
+    full = sum(k.lpa_2_9 > 0 for k in laos)
     lao_desc = t(
         f"ร้อยละของทะเบียนประวัติที่ครบถ้วนและรับรองแล้ว ราย อปท. เทียบเป้าหมายร้อยละ "
         f"{TARGET_PERCENT:g}: ถึงเป้าหมาย {lao_met} จาก {len(laos)} แห่ง; "
-        + "; ".join(f"{lao_name[k.lao]} {_percent(k.percent)}" for k in laos),
+        + "; ".join(f"{lao_name[k.lao]} {percent(k.percent)}" for k in laos),
         f"Share of records complete and certified, per LAO, against the {TARGET_PERCENT:g}% "
         f"target: {lao_met} of {len(laos)} LAOs meet it; "
-        + "; ".join(f"{lao_name[k.lao]} {_percent(k.percent)}" for k in laos),
+        + "; ".join(f"{lao_name[k.lao]} {percent(k.percent)}" for k in laos),
     )
     lao_title = t("ความครบถ้วนราย อปท.", "Completeness per LAO")
     lao_table = DataTable(
@@ -193,11 +129,11 @@ def kpi_dashboard(report: KpiReport, words: Words, query: dict[str, str]) -> Das
                 Cell(k.province),
                 Cell(k.cycle or "–"),
                 Cell(words.code("cycle", k.cycle_state)),
-                _count(k.records),
-                _count(k.complete),
-                _count(k.certified),
-                _count(k.complete_and_certified),
-                Cell(_percent(k.percent), number=True),
+                count_cell(k.records),
+                count_cell(k.complete),
+                count_cell(k.certified),
+                count_cell(k.complete_and_certified),
+                Cell(percent(k.percent), number=True),
                 Cell(t("ผ่าน", "yes") if k.meets_target else t("ไม่ผ่าน", "no")),
                 Cell(t(f"{k.lpa_2_9} คะแนน", f"{k.lpa_2_9} points"), number=True),
             )
@@ -220,6 +156,10 @@ def kpi_dashboard(report: KpiReport, words: Words, query: dict[str, str]) -> Das
                 chart("kpi-provinces-chart", province_title, province_desc, province_bars),
                 (province_table,),
                 download,
+                headline=t(
+                    f"ถึงเป้าหมาย {met} จาก {len(provinces)} จังหวัด",
+                    f"{met} of {len(provinces)} provinces meet the target",
+                ),
             ),
             Figure(
                 "kpi-laos",
@@ -232,6 +172,10 @@ def kpi_dashboard(report: KpiReport, words: Words, query: dict[str, str]) -> Das
                     "รับรองภายในกำหนด (ตามวันที่ระบบบันทึก)",
                     "LPA 2.9: 5 points when every record is complete and certified and the head's "
                     "certification was recorded by the deadline.",
+                ),
+                t(
+                    f"ถึงเป้าหมาย {lao_met} จาก {len(laos)} อปท. · ได้คะแนน LPA 2.9 เต็ม {full} แห่ง",
+                    f"{lao_met} of {len(laos)} LAOs meet the target · {full} with full LPA 2.9",
                 ),
             ),
         )
@@ -299,8 +243,8 @@ def certification_dashboard(
         tuple(
             (
                 Cell(stack.label, head=True),
-                *(_count(stack.counts.get(s.key, 0)) for s in segments),
-                _count(sum(stack.counts.values())),
+                *(count_cell(stack.counts.get(s.key, 0)) for s in segments),
+                count_cell(sum(stack.counts.values())),
             )
             for stack in stacks
         ),
@@ -331,12 +275,20 @@ def certification_dashboard(
         ),
     )
     chart = stacked_chart("certification-chart", title, desc, stacks, segments) if rows else None
+    certified = sum(row.is_certified for row in rows)
+    late = sum(row.is_overdue("lao", today) or row.is_overdue("province", today) for row in rows)
     figure = Figure(
         "certification",
         title if chosen else t("ความก้าวหน้าการรับรองข้อมูล", "Certification progress"),
         chart,
         (state_table, lao_table),
         download_link("certification", query | {"cycle": chosen or ""}),
+        headline=t(
+            f"รวม {len(rows)} อปท. · รับรองโดย อปท. แล้วหรือเลยขั้นนั้น {certified} แห่ง · "
+            f"เลยกำหนด ณ วันนี้ {late} แห่ง",
+            f"{len(rows)} LAOs · {certified} certified by the LAO or further · "
+            f"{late} overdue today",
+        ),
     )
     return Dashboard((figure,), {"cycle": cycles})
 
@@ -375,7 +327,7 @@ def retirements_dashboard(
             t("ระบบแจ้งกำหนดเกษียณแล้ว", "Scheduled by the system"),
         ),
         tuple(
-            (Cell(str(year), head=True), _count(people[year]), _count(scheduled[year]))
+            (Cell(str(year), head=True), count_cell(people[year]), count_cell(scheduled[year]))
             for year in years
             if table.rows  # no one in any year: no data, not a table of zeros
         ),
@@ -396,7 +348,7 @@ def retirements_dashboard(
                 Cell(table.names.lao(group.lao) or group.lao),
                 Cell(group.province),
                 Cell(group.line),
-                _count(group.people),
+                count_cell(group.people),
             )
             for group in table.rows
         ),
@@ -407,7 +359,19 @@ def retirements_dashboard(
         else None
     )
     figure = Figure(
-        "retirements", title, chart, (totals, groups), download_link("retirements", query)
+        "retirements",
+        title,
+        chart,
+        (totals, groups),
+        download_link("retirements", query),
+        headline=t(
+            f"รวม {sum(people.values())} คน ในปีงบประมาณ {first}–{last}; มากที่สุดปี "
+            f"{max(years, key=lambda y: (people[y], -y))}",
+            f"{sum(people.values())} people in FY{first}–{last}; most in "
+            f"FY{max(years, key=lambda y: (people[y], -y))}",
+        )
+        if table.rows
+        else "",
     )
     return Dashboard((figure,))
 
@@ -460,7 +424,7 @@ def section35_dashboard(report: Section35Report, words: Words, query: dict[str, 
             (
                 Cell(name[row.lao], head=True),
                 Cell(row.province),
-                _count(row.staff),
+                count_cell(row.staff),
                 Cell(format_money(row.personnel_cost), number=True),
                 Cell(format_money(row.budget) or "–", number=True),
                 Cell(shown(row.ratio), number=True),
@@ -482,5 +446,17 @@ def section35_dashboard(report: Section35Report, words: Words, query: dict[str, 
             maximum=axis_max([bar.value for bar in bars], CAP_PERCENT + 20),
             over_is_bad=True,
         )
-    figure = Figure("section35", title, chart, (table,), download_link("section35", query))
+    figure = Figure(
+        "section35",
+        title,
+        chart,
+        (table,),
+        download_link("section35", query),
+        headline=t(
+            f"เกินเพดานร้อยละ {CAP_PERCENT:g}: {over} จาก {len(rows)} อปท.",
+            f"Over the {CAP_PERCENT:g}% cap: {over} of {len(rows)} LAOs",
+        )
+        if chart is not None
+        else "",
+    )
     return Dashboard((figure,))

@@ -53,9 +53,8 @@ from projections.reports.facade import RETIREMENT_YEARS, Reports
 from projections.reports.labels import Lang
 from projections.reports.results import Report
 from projections.reports.scope import ReadScope
+from web.dashboard_model import Dashboard, Words
 from web.dashboards import (
-    Dashboard,
-    Words,
     certification_dashboard,
     kpi_dashboard,
     retirements_dashboard,
