@@ -14,6 +14,8 @@ recomputes RFC 9162 inclusion and consistency proofs fetched from the public tra
   time in the Buddhist era, the server's signature verdict and the browser's), a form to prove
   any event's inclusion and one to prove two checkpoints consistent, a record's history by id,
   and an LAO's bundle.
+* ``GET /app/audit/checkpoints/{size}``: one checkpoint's signed note as a file, to keep for
+  ``ledger audit verify --since``.
 * ``GET /app/audit/records/{stream}``: every signed event of one stream (any stream the scope
   covers), each with the server's verdict on its hash and signature (the key as enrolled), and
   buttons that check the signature and the event's inclusion in the browser; the read is logged
@@ -52,7 +54,7 @@ from ledger.signing import verify_signature
 from ledger.statement import event_hash, key_id_of, read_statement
 from projections.signed_log import personnel_records
 from projections.transparency.checkpoints import log_origin, open_checkpoint
-from projections.transparency.errors import CheckpointError
+from projections.transparency.errors import CheckpointError, ProofRangeError
 from replay.bundles import Scope, build_bundle
 from web.deps import WebReaderDep, render, require_same_origin
 
@@ -121,6 +123,22 @@ def audit_home(
             "system_key_id": _key_id(ledger),
         },
         session=reader.session,
+    )
+
+
+@router.get("/app/audit/checkpoints/{size}")
+def checkpoint_note(
+    size: Annotated[int, Path(ge=0, le=2**62)], log: TransparencyDep, reader: WebReaderDep
+) -> Response:
+    """One checkpoint's signed note as a file, to keep for ``ledger audit verify --since``."""
+    reader.require(DataKind.AUDIT)
+    found = log.checkpoint_at(size)
+    if found is None:
+        raise ProofRangeError(f"the log signed no checkpoint of size {size}")
+    return Response(
+        found.note,
+        media_type="text/plain; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="checkpoint-{size}.note"'},
     )
 
 

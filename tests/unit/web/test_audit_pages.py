@@ -64,6 +64,21 @@ def test_the_audit_page_in_english(auditor: TestClient, world: ProjectionWorld) 
     assert 'data-lang="en"' in page.text
 
 
+def test_a_checkpoint_downloads_as_its_signed_note(
+    auditor: TestClient, world: ProjectionWorld
+) -> None:
+    """A row's download is the signed note itself, to keep for --since; an unknown size 404."""
+    newest = auditor.app.state.transparency.latest_checkpoint()  # type: ignore[attr-defined]
+
+    note = auditor.get(f"/app/audit/checkpoints/{newest.tree_size}")
+    missing = auditor.get(f"/app/audit/checkpoints/{newest.tree_size + 1}")
+
+    assert (200, 404) == (note.status_code, missing.status_code)
+    assert newest.note == note.text
+    assert "attachment" in note.headers["content-disposition"]
+    assert '<html lang="th">' in missing.text
+
+
 def test_a_streams_history_shows_each_signature_verified(
     auditor: TestClient, world: ProjectionWorld
 ) -> None:
