@@ -11,10 +11,15 @@ superiors and head, the province, DLA) are sent to their worklist, ``/app/certif
 (``Reports.worklist``), if they read certification states.
 The records the page names are logged in their access logs.
 
-"Today" is Thailand's day (``today``, a dependency tests pin).
+"Today" is Thailand's day (``today``, a dependency tests pin), or the day typed in the page's
+"ณ วันที่" box (``as_of``: Buddhist era, Thai digits accepted; an unreadable one is shown beside
+the box with its rule, Thai and English, and today is used): what was overdue then, and the
+retirements of that day's fiscal year and the next.
 
 Stable element ids for the browser tests (helper h4):
 
+* ``#home-as-of-form``, its input ``#home-as-of`` (label "ณ วันที่"), ``#home-as-of-button``,
+  ``#home-as-of-error``;
 * ``#worklist`` (the block of work), its heading ``#worklist-heading``; ``#todo-empty`` when
   there is nothing;
 * ``#todo-certification``: the current cycle, its state in ``#certification-state``
@@ -36,11 +41,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import LedgerDep, ReportsDep
-from ledger.domain.dates import thai_today
+from ledger.domain.dates import DateInputError, parse_human_date, thai_today
 from ledger.domain.permissions import Role
 from ledger.domain.reading import DataKind
 from projections.reports.kpi import REQUIRED
@@ -72,9 +77,16 @@ def home(
     reports: ReportsDep,
     ledger: LedgerDep,
     day: TodayDep,
+    as_of: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     scope = ReadScope.within(session.enrolment.scope)
-    context: dict[str, object] = {
+    context: dict[str, object] = {"as_of": as_of, "as_of_error": None}
+    if as_of.strip():
+        try:
+            day = parse_human_date(as_of)
+        except DateInputError as error:
+            context["as_of_error"] = error
+    context |= {
         "todo": None,
         "steps": (),
         "state_th": STATE_TH,

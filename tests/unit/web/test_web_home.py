@@ -132,3 +132,22 @@ def test_another_role_sees_only_its_certification_steps(
     assert "todo-incomplete" not in html
     assert "todo-retiring" not in html
     assert 200 == client.get("/app/").status_code
+
+
+def test_a_day_typed_in_the_buddhist_era_moves_the_page(
+    client: TestClient, demo: DemoFiles
+) -> None:
+    """On 1 October 2564 (typed in Thai digits) the retirements are FY2565-2566's: the demo's
+    driver alone; an unreadable day is named beside the box in Thai and English."""
+    log_in(client, operator_key(demo, "hr-nakhonphanom"))
+
+    later = client.get("/app/", params={"as_of": "๑/๑๐/๒๕๖๔"}).text
+    wrong = client.get("/app/", params={"as_of": "31/02/2563"})
+
+    assert "ปีงบประมาณ 2565–2566" in later
+    (retiring,) = _items(later, "todo-retiring")
+    assert "นายทดแทน ตัวอย่างดี" in retiring
+    assert "30 ก.ย. 2565" in retiring
+    assert 200 == wrong.status_code
+    assert 'id="home-as-of-error"' in wrong.text
+    assert 'lang="en"' in wrong.text
