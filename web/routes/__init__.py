@@ -16,6 +16,7 @@ from web.routes import (
     printing,
     records,
     statements,
+    warning_letters,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -30,4 +31,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     audit.router,
     dashboards.router,
     certify.router,
+    warning_letters.router,
 )

@@ -42,8 +42,9 @@ from fastapi.responses import Response
 from api.deps import LedgerDep, ReportsDep
 from api.errors import problem_kind
 from api.sessions import Session
-from ledger.domain.certification import CYCLE_PATTERN
+from ledger.domain.certification import CYCLE_PATTERN, STAGE_OPEN, Stage
 from ledger.domain.event_labels import EVENT_LABELS, Label
+from ledger.domain.permissions import Role
 from ledger.domain.reading import DataKind
 from ledger.errors import BrokenChainError, LedgerError, StaleVersionError
 from projections.reports.scope import ReadScope
@@ -125,7 +126,8 @@ def worklist_page(
         "work": work,
         "state_th": STATE_TH,
         "stage_th": STAGE_TH,
-        "letters": reader.may(DataKind.PERSONNEL) and "provincial_officer" in reader.roles,
+        "letters": Role.PROVINCIAL_OFFICER in reader.roles,
+        "letter_states": STAGE_OPEN[Stage.LAO],
     }
     return render(request, "certify_home.html", context, session=session)
 

@@ -30,6 +30,7 @@ from tests.unit.web.demo_world import (
     submit_as_hr,
 )
 from tests.unit.web.html_check import page_problems
+from tests.unit.web.pdf_kit import pdf_text, screenshot
 from tests.unit.web.web_kit import (
     ORIGIN,
     SESSION_SECRET,
@@ -320,3 +321,42 @@ def test_a_signed_answer_of_another_kind_is_refused(
     assert 403 == again.status_code
     assert 'id="step-refusal"' in again.text
     assert count == len(ledger.stream_events(CYCLE_STREAM))
+
+
+def test_the_province_prints_a_warning_letter_for_an_overdue_lao(
+    client: TestClient, ledger: Ledger, demo: DemoFiles
+) -> None:
+    """A stale cycle past its LAO deadline: the worklist links the letter, and the PDF is a
+    Thai official letter (ที่, the date in the Buddhist era, เรื่อง, เรียน the head, the cycle
+    and the missed deadline, the signature block), its Thai text intact."""
+    make_stale(ledger, demo)
+    log_in(client, operator_key(demo, "province-nakhonphanom"))
+    link = f"/app/certify/overdue/{LAO}/letter.pdf?cycle=2562"
+    assert link in client.get("/app/certify").text
+
+    response = client.get(link + "&number=นพ 0023.3/15")
+
+    assert 200 == response.status_code, response.text
+    assert "application/pdf" == response.headers["content-type"]
+    text = pdf_text(response.content)
+    screenshot(response.content, "test_warning_letter", "letter")
+    assert "ที่ นพ ๐๐๒๓.๓/๑๕" in text
+    assert "๑๕ มกราคม ๒๕๖๓" in text
+    assert "เรื่อง ขอให้เร่งรัดการบันทึกและรับรองข้อมูลบุคลากรท้องถิ่น" in text
+    assert "เรียน นายกเทศมนตรีตำบลตัวอย่าง" in text
+    assert "๓๑ กรกฎาคม ๒๕๖๒" in text
+    assert "ขอแสดงความนับถือ" in text
+    assert "ท้องถิ่นจังหวัดนครพนม" in text
+    assert 1 == len(text.rstrip("\f").split("\f")), "the letter fits on one page"
+
+
+def test_no_letter_for_an_lao_on_time_or_from_another_role(
+    client: TestClient, demo: DemoFiles
+) -> None:
+    """The demo's cycle verified by the province is not overdue at the LAO's stage: 409; the
+    LAO head cannot print the province's letters: 403."""
+    link = f"/app/certify/overdue/{LAO}/letter.pdf"
+    log_in(client, operator_key(demo, "province-nakhonphanom"))
+    assert 409 == client.get(link).status_code
+    log_in(client, operator_key(demo, "head-nakhonphanom"))
+    assert 403 == client.get(link).status_code
