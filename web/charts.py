@@ -110,11 +110,16 @@ def _stripes(pattern_id: str, fill: str) -> str:
     )
 
 
-def _text(x: float, y: float, text: str, *, anchor: str = "start", cls: str = "") -> str:
+def _text(
+    x: float, y: float, text: str, *, anchor: str = "start", cls: str = "", halo: bool = False
+) -> str:
+    """Dark text; with ``halo`` a white outline under it, so a line it crosses (the target)
+    never runs through the digits."""
     klass = f' class="{cls}"' if cls else ""
+    outline = ' stroke="#ffffff" stroke-width="5" paint-order="stroke"' if halo else ""
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="{TEXT}" '
-        f'font-size="14"{klass}>{_x(text)}</text>'
+        f'font-size="14"{outline}{klass}>{_x(text)}</text>'
     )
 
 
@@ -154,6 +159,7 @@ def bar_chart(
             f'stroke-width="1"/>'
         )
         out.append(_text(x, bottom + 18, f"{tick}%", anchor="middle", cls="tick"))
+    labels: list[str] = []  # drawn last, over the target line, each on a white halo
     for index, bar in enumerate(bars):
         y = TOP + index * ROW_HEIGHT
         middle = y + BAR_HEIGHT / 2 + 5
@@ -170,7 +176,7 @@ def bar_chart(
                 f'data-label="{_x(bar.label)}" data-value="{_number(bar.value)}" '
                 f'data-missed="{str(missed).lower()}"/>'
             )
-        out.append(_text(end + 6, middle, bar.text, cls="value"))
+        labels.append(_text(end + 6, middle, bar.text, cls="value", halo=True))
     out.append(
         f'<line class="axis" x1="{LABEL_WIDTH}" y1="{bottom}" x2="{LABEL_WIDTH + plot}" '
         f'y2="{bottom}" stroke="{TEXT}" stroke-width="1.5" data-max="{_number(maximum)}"/>'
@@ -182,6 +188,7 @@ def bar_chart(
         f'data-value="{_number(target)}"/>'
     )
     out.append(_text(target_x, TOP - 18, target_label, anchor="middle", cls="target-label"))
+    out.extend(labels)
     out.extend(_bar_legend(chart_id, legend, bottom + 36))
     return _close(out)
 
