@@ -65,6 +65,7 @@ from ledger.errors import (
     SnapshotNotFoundError,
     StaleVersionError,
     StreamNotFoundError,
+    UnknownCertificateError,
     UnknownEventTypeError,
     UnknownKeyError,
     UnknownRuleError,
@@ -143,6 +144,12 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     ),
     StreamNotFoundError: ProblemKind(404, "stream-not-found", "Stream not found", "ไม่พบรายการ"),
     UnknownRuleError: ProblemKind(404, "unknown-rule", "No such rule", "ไม่มีกฎนี้"),
+    UnknownCertificateError: ProblemKind(
+        404,
+        "unknown-certificate",
+        "No certificate has this verification code",
+        "ไม่พบหนังสือรับรองที่มีรหัสตรวจสอบนี้",
+    ),
     UnknownEventTypeError: ProblemKind(
         404, "unknown-event-type", "No such event type", "ไม่มีรายการประเภทนี้"
     ),

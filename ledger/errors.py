@@ -187,6 +187,13 @@ class UnknownRuleError(LedgerError):
         self.rule_id = rule_id
 
 
+class UnknownCertificateError(LedgerError):
+    """No certificate has this verification code (the hash of no ``CertificateIssued``)."""
+
+    def __init__(self) -> None:
+        super().__init__("no certificate has this verification code")
+
+
 class StreamNotFoundError(LedgerError):
     """No stream with this id exists in the ledger."""
 

@@ -101,6 +101,13 @@ def started(kind: str = "appointed") -> tuple[str, dict[str, Any], date]:
     return ("EmploymentStarted", d.status_data("EmploymentStarted", kind=kind), date(2019, 4, 1))
 
 
+def issue_certificate(world: ProjectionWorld, name: str = "r1", amount: str = "20000.00") -> str:
+    """A salary certificate of record ``name`` as of 1 April 2562 (its salary line then is
+    ``salary(amount)``), issued by the kit's HR officer: its verification code."""
+    data = d.certificate(world.records[name]) | {"salary": amount}
+    return world.kit.emit(world.kit.hr, uuid.uuid4(), "CertificateIssued", data).hash
+
+
 def build_projection_world(kit: LedgerKit) -> ProjectionWorld:
     world = ProjectionWorld(kit)
     ops = world.operators

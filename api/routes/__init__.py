@@ -29,6 +29,7 @@ from api.routes import (
     sessions,
     statements,
     streams,
+    verify,
     worklist,
 )
 
@@ -50,4 +51,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     eplan.router,
     worklist.router,
     documents.router,
+    verify.router,
 )

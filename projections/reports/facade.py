@@ -21,6 +21,7 @@ from ledger.domain.dates import thai_today
 from ledger.domain.rules import fiscal_year as fiscal_year_of
 from ledger.errors import StreamNotFoundError
 from projections.reports import layouts
+from projections.reports.certificates import CertificateCheck, certificate_check
 from projections.reports.eplan_reads import (
     EplanAnswer,
     read_features,
@@ -174,6 +175,12 @@ class Reports:
             trail = audit_trail(cursor, tables["audit"], self.projections.ledger, stream)
             names = read_names(cursor, tables, cids={entry.actor for entry in trail})
         return Table(f"audit-{stream}", tuple(trail), layouts.AUDIT, names)
+
+    def certificate(self, code: str) -> CertificateCheck | None:
+        """The certificate whose verification code (event hash) is ``code``, checked against
+        the ledger and the record now (``projections.reports.certificates``); None if none."""
+        with self._read() as (cursor, tables):
+            return certificate_check(cursor, tables, self.projections.ledger, code)
 
     def positions(self, scope: ReadScope) -> Table[PositionRow]:
         """Positions of the frame with their status and holder."""

@@ -118,6 +118,10 @@ class AuditTrailView(View):
             ),
         }
 
+    def index_definitions(self) -> Mapping[str, Sequence[str]]:
+        """By hash: a certificate's verification code is its event hash (``GET /verify``)."""
+        return {"events": ["hash"]}
+
     def handle(self, cursor: Cursor, events: Sequence[LogEvent], tables: Mapping[str, str]) -> None:
         keys: dict[str, dict[str, Any]] = {}
         rows = []

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from web.routes import (
     audit,
+    certificates,
     certification,
     certify,
     dashboards,
@@ -28,6 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     certification.router,
     documents.router,
     printing.router,
+    certificates.router,
     audit.router,
     dashboards.router,
     certify.router,

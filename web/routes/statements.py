@@ -40,6 +40,7 @@ from ledger.errors import (
 )
 from ledger.sign_requests import SignRequestError, b64decode
 from ledger.statement import SignedStatement, read_statement
+from web.certificates import CERTIFICATE_TYPE, submit_certificate
 from web.deps import WebDep, WebSessionDep, render, require_same_origin
 from web.drafts import form_for
 from web.forms import form_values, place_violations
@@ -121,6 +122,8 @@ def submit_signed(
     statement = signed.statement
     if unkept_document(statement, get_documents(request)) is not None:
         return _refusal(request, session, NOT_UPLOADED)
+    if statement.type == CERTIFICATE_TYPE:  # a certificate has its own review and receipt
+        return submit_certificate(request, ledger, session, signed)
     try:
         receipt = ledger.submit(signed.canonical, signed.signature)
     except (StaleVersionError, BrokenChainError):

@@ -34,7 +34,12 @@ from ledger.domain.certification import certification_stream_id
 from ledger.domain.permissions import NATIONAL, Role
 from ledger.domain.personnel import PersonnelRecord
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit
-from tests.projection_world import ProjectionWorld, build_projection_world, seal_twice
+from tests.projection_world import (
+    ProjectionWorld,
+    build_projection_world,
+    issue_certificate,
+    seal_twice,
+)
 from tests.unit.api.http_kit import PHOTO, attach_photo, login, problem
 
 CONFORMS = [
@@ -126,6 +131,7 @@ def _values(world: ProjectionWorld) -> dict[str, str]:
         "plan_id": str(world.plans["main"]),
         "project_id": str(world.projects["a"]),
         "sha256": hashlib.sha256(PHOTO).hexdigest(),
+        "certificate_code": issue_certificate(world),
     }
 
 

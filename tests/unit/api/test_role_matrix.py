@@ -33,6 +33,7 @@ from tests.ledger_kit import NAKHON_PHANOM_LAO, TAK_LAO, LedgerKit, Operator
 from tests.projection_world import (
     ProjectionWorld,
     build_projection_world,
+    issue_certificate,
     record_owner,
     seal_twice,
 )
@@ -96,6 +97,7 @@ def _path_values(client: TestClient, world: ProjectionWorld) -> dict[str, str]:
         "plan_id": str(world.plans["main"]),
         "project_id": str(world.projects["a"]),
         "sha256": attach_photo(client, world.kit, world.records["r1"]),
+        "certificate_code": issue_certificate(world),
     }
 
 

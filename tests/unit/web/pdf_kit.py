@@ -1,14 +1,44 @@
-"""Reading the printed documents back: their text with pdftotext, their first page as a PNG
-with pdftoppm (poppler-utils, installed by scripts/ensure-browser.sh) into
-var/screenshots/<test>/, to be looked at."""
+"""A person to print documents about, and reading the printed documents back: their text with
+pdftotext, their first page as a PNG with pdftoppm (poppler-utils, installed by
+scripts/ensure-browser.sh) into var/screenshots/<test>/, to be looked at."""
 
 from __future__ import annotations
 
 import subprocess
 import tempfile
+import uuid
+from datetime import date
 from pathlib import Path
 
+from tests import domain_data as d
+from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit
+
 SCREENSHOTS = Path(__file__).resolve().parents[3] / "var" / "screenshots"
+
+PERSON = {
+    "prefix": "นางสาว",
+    "first_name": "น้ำฝน",
+    "last_name": "ผู้ใหญ่ดี",
+    "sex": "female",
+    "appointed_on": "2010-05-01",
+    "service_started": "2010-05-03",
+    "gpf_member": True,
+}
+
+
+SALARY_ON = date(2019, 10, 1)
+
+
+def person_record(kit: LedgerKit, salary: str = "21010.50") -> uuid.UUID:
+    """A record of the kit's LAO: named, in service, one salary line effective 1 October 2562."""
+    stream = uuid.uuid4()
+    kit.emit(kit.hr, stream, "RecordOpened", d.record(NAKHON_PHANOM_LAO))
+    kit.emit(kit.hr, stream, "PersonalDataRecorded", PERSON, effective=date(2010, 5, 1))
+    kit.emit(kit.hr, stream, "EmploymentStarted", d.status_data("EmploymentStarted"))
+    kit.emit(
+        kit.hr, stream, "PositionSalaryEntryAdded", d.salary_entry(salary), effective=SALARY_ON
+    )
+    return stream
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -5,41 +5,12 @@ to PNG into var/screenshots/ to be looked at."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
-
 import pytest
 from fastapi.testclient import TestClient
 
-from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit
-from tests.unit.web.pdf_kit import pdf_text, screenshot
+from tests.ledger_kit import LedgerKit
+from tests.unit.web.pdf_kit import pdf_text, person_record, screenshot
 from tests.unit.web.web_kit import log_in
-
-PERSON = {
-    "prefix": "นางสาว",
-    "first_name": "น้ำฝน",
-    "last_name": "ผู้ใหญ่ดี",
-    "sex": "female",
-    "appointed_on": "2010-05-01",
-    "service_started": "2010-05-03",
-    "gpf_member": True,
-}
-
-
-SALARY_ON = date(2019, 10, 1)
-
-
-def person_record(kit: LedgerKit, salary: str = "21010.50") -> uuid.UUID:
-    """A record of the kit's LAO: named, in service, one salary line effective 1 October 2562."""
-    stream = uuid.uuid4()
-    kit.emit(kit.hr, stream, "RecordOpened", d.record(NAKHON_PHANOM_LAO))
-    kit.emit(kit.hr, stream, "PersonalDataRecorded", PERSON, effective=date(2010, 5, 1))
-    kit.emit(kit.hr, stream, "EmploymentStarted", d.status_data("EmploymentStarted"))
-    kit.emit(
-        kit.hr, stream, "PositionSalaryEntryAdded", d.salary_entry(salary), effective=SALARY_ON
-    )
-    return stream
 
 
 @pytest.fixture

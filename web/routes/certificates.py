@@ -1,0 +1,241 @@
+"""Certificates in the browser: issue one from the ก.พ.๗ page, print it, and let anyone check it.
+
+* ``GET /app/records/{stream}/certificates/new`` (HR officer of the LAO holding the record):
+  the kind (หนังสือรับรองเงินเดือน / หนังสือรับรองการเป็นบุคลากร), the day it is as of (Buddhist
+  era, Thai digits accepted; today by default) and what it is for;
+* ``POST`` the same: the facts are read from the record (``web.certificates.certified_data``),
+  never typed, then the review of what will be signed with "ลงนามด้วยบัตร": the agent signs
+  the ``CertificateIssued`` statement, ``/app/statements`` submits it and answers the receipt
+  with the verification code and links to the PDF and the verification page;
+* ``GET /app/certificates/{code}.pdf``: the certificate as a Thai official letter, printed by
+  ``web.pdf`` (header, body with the salary in digits and words, signature block naming the
+  issuing officer's role, the verification code and a QR code of the verification page); for
+  readers of the record only (the read matrix, scope and access log as the ก.พ.๗ page);
+* ``GET /app/verify/{code}`` (no login): the verification page, the same answer as the API's
+  ``GET /verify/{certificate_code}`` (``api.routes.verify``) in Thai and English, with a box to
+  check the name printed on the paper. Unknown code: a 404 page in Thai and English.
+
+Stable ids: ``#certificate-form``, ``#certificate-kind-salary``, ``#certificate-kind-employment``,
+``#certificate-as-of``, ``#certificate-purpose``, ``#certificate-review``, ``#sign-button``,
+``#certificate-receipt``, ``#certificate-code``, ``#certificate-pdf-link``,
+``#certificate-verify-link``, ``#verify-result``, ``#verify-status``, ``#verify-name-form``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from api.deps import LedgerDep, ReportsDep
+from api.routes.registry import RECORD_KINDS, require_record
+from api.routes.verify import name_matches, verification
+from ledger.domain.certificates import CertificateIssuedData, CertificateKind
+from ledger.domain.dates import DateInputError, parse_human_date, thai_today
+from ledger.domain.event_labels import ROLE_LABELS
+from ledger.domain.field_labels import value_label
+from ledger.domain.personnel import PersonnelRecord
+from ledger.errors import StreamNotFoundError
+from web.certificates import (
+    CERTIFICATE_TYPE,
+    NotCertifiableError,
+    baht_text,
+    certified_data,
+    qr_svg,
+)
+from web.deps import OptionalSessionDep, WebDep, WebReaderDep, render, require_same_origin
+from web.drafts import draft_statement, issue_request, may_sign
+from web.errors import error_page
+from web.rendering import THAI_MONTHS
+from web.routes.printing import pdf_response
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
+
+CODE = re.compile(r"^[0-9a-f]{64}$")
+KINDS = tuple(CertificateKind)
+
+
+def _refused(request: Request) -> Response:
+    return error_page(
+        request,
+        403,
+        "ไม่พบประวัตินี้ในส่วนที่ท่านออกหนังสือรับรองได้",
+        "No such record among those you may issue certificates for",
+    )
+
+
+def _record(
+    request: Request, ledger: LedgerDep, reader: WebReaderDep, stream: UUID
+) -> PersonnelRecord | Response:
+    """The record, if the caller reads it and may sign certificates; else the refusal page."""
+    if not may_sign(reader.session.enrolment, CERTIFICATE_TYPE):
+        return _refused(request)
+    try:
+        require_record(reader, ledger, stream)
+    except StreamNotFoundError:
+        return _refused(request)
+    record = ledger.aggregate(stream)
+    return record if isinstance(record, PersonnelRecord) else _refused(request)
+
+
+def _form(
+    request: Request, reader: WebReaderDep, stream: UUID, values: dict[str, str],
+    errors: dict[str, Any], status_code: int = 200,
+) -> Response:  # fmt: skip
+    context = {
+        "stream": str(stream),
+        "values": values,
+        "errors": errors,
+        "kinds": [(kind.value, value_label("CertificateKind", kind.value)) for kind in KINDS],
+    }
+    return render(
+        request, "certificate_form.html", context, status_code=status_code, session=reader.session
+    )
+
+
+@router.get("/app/records/{stream}/certificates/new")
+def certificate_form(
+    request: Request, stream: UUID, ledger: LedgerDep, reader: WebReaderDep
+) -> Response:
+    found = _record(request, ledger, reader, stream)
+    if isinstance(found, Response):
+        return found
+    today = thai_today()
+    values = {"kind": "salary", "as_of": f"{today.day}/{today.month}/{today.year + 543}"}
+    return _form(request, reader, stream, values, {})
+
+
+@router.post("/app/records/{stream}/certificates/new")
+def certificate_review(
+    request: Request,
+    stream: UUID,
+    web: WebDep,
+    ledger: LedgerDep,
+    reports: ReportsDep,
+    reader: WebReaderDep,
+    kind: Annotated[str, Form(max_length=20)] = "",
+    as_of: Annotated[str, Form(max_length=40)] = "",
+    purpose: Annotated[str, Form(max_length=400)] = "",
+) -> Response:
+    found = _record(request, ledger, reader, stream)
+    if isinstance(found, Response):
+        return found
+    values = {"kind": kind, "as_of": as_of, "purpose": purpose}
+    errors: dict[str, Any] = {}
+    if kind not in {k.value for k in KINDS}:
+        errors["kind"] = _problem("certificate.kind", "เลือกประเภทหนังสือรับรอง", "choose a kind")
+    if not purpose.strip():
+        errors["purpose"] = _problem(
+            "text.empty", "ระบุว่าใช้หนังสือรับรองเพื่อการใด", "say what the certificate is for"
+        )
+    try:
+        day = parse_human_date(as_of)
+    except DateInputError as error:
+        errors["as_of"] = {"rule": error.rule_id, "th": error.th, "en": error.en}
+    if errors:
+        return _form(request, reader, stream, values, errors, 422)
+    try:
+        data = certified_data(found, stream, CertificateKind(kind), day, purpose.strip())
+        CertificateIssuedData.model_validate(data)
+    except NotCertifiableError as refused:
+        violation = refused.violation
+        errors["as_of"] = {"rule": violation.id, "th": violation.th, "en": violation.en}
+    except ValidationError as invalid:
+        message = invalid.errors()[0]["msg"]
+        errors["purpose"] = {"rule": "data.invalid", "th": f"ข้อความไม่ถูกต้อง: {message}",
+                             "en": message}  # fmt: skip
+    if errors:
+        return _form(request, reader, stream, values, errors, 422)
+    statement = draft_statement(
+        ledger, uuid.uuid4(), CERTIFICATE_TYPE, data, thai_today(), reader.session.enrolment
+    )
+    origin = request.app.state.settings.web_origin
+    wire, nonce = issue_request(web.request_key, web.nonces, origin, statement)
+    person = reports.kp7(stream, valid_on=day, health=False).as_json()["record"]
+    reader.logged([stream], RECORD_KINDS)
+    context = {
+        "stream": str(stream),
+        "statement": statement,
+        "data": data,
+        "person": person,
+        "kind_th": value_label("CertificateKind", kind),
+        "day": day,
+        "wire": wire,
+        "nonce": nonce,
+        "values": values,
+    }
+    return render(request, "certificate_review.html", context, session=reader.session)
+
+
+def _problem(rule: str, th: str, en: str) -> dict[str, str]:
+    return {"rule": rule, "th": th, "en": en}
+
+
+@router.get("/app/certificates/{code}.pdf")
+def certificate_pdf(
+    request: Request, code: str, ledger: LedgerDep, reports: ReportsDep, reader: WebReaderDep
+) -> Response:
+    check = reports.certificate(code) if CODE.fullmatch(code) else None
+    if check is None:
+        return _unknown(request)
+    try:
+        require_record(reader, ledger, UUID(check.record))
+    except StreamNotFoundError:
+        return _refused(request)
+    reader.logged([UUID(check.record)], RECORD_KINDS)
+    verify_url = f"{request.app.state.settings.web_origin}/app/verify/{code}"
+    roles = [ROLE_LABELS[role].th for role in check.signer_roles if role in ROLE_LABELS]
+    context = {
+        "check": check,
+        "kind_th": value_label("CertificateKind", check.kind) or check.kind,
+        "salary_words": baht_text(check.salary) if check.salary is not None else "",
+        "verify_url": verify_url,
+        "qr": qr_svg(verify_url),
+        "signer_role": roles[0] if roles else "",
+        "issued": {
+            "day": check.issued_on.day,
+            "month": THAI_MONTHS[check.issued_on.month - 1],
+            "year": check.issued_on.year + 543,
+        },
+        "printed_at": datetime.now(UTC),
+    }
+    name = f"certificate-{check.as_of.isoformat()}-{code[:8]}.pdf"
+    return pdf_response(request, "print_certificate.html", context, name)
+
+
+@router.get("/app/verify/{code}")
+def verify_page(
+    request: Request,
+    code: str,
+    reports: ReportsDep,
+    session: OptionalSessionDep,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    check = reports.certificate(code) if CODE.fullmatch(code) else None
+    if check is None:
+        return _unknown(request)
+    given = name.strip() if name and name.strip() else None
+    answer = verification(check, given)
+    context = {
+        "v": answer,
+        "name": given or "",
+        "name_matches": None if given is None else name_matches(check, given),
+        "salary": None if answer.salary is None else Decimal(answer.salary),
+    }
+    return render(request, "verify.html", context, session=session)
+
+
+def _unknown(request: Request) -> Response:
+    return error_page(
+        request,
+        404,
+        "ไม่พบหนังสือรับรองที่มีรหัสตรวจสอบนี้",
+        "No certificate has this verification code",
+    )
