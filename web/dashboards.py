@@ -35,6 +35,8 @@ from web.dashboard_model import (
 from web.rendering import format_money
 
 CAP_PERCENT = float(LIMIT * 100)
+MAX_BARS = 30
+"""The most LAOs one chart draws (a province can have a hundred); the table lists them all."""
 
 
 # Completeness KPI and LPA 2.9.
@@ -88,24 +90,36 @@ def kpi_dashboard(report: KpiReport, words: Words, query: dict[str, str]) -> Das
     )
     laos = sorted(report.laos, key=lambda k: (k.percent, report.names.lao(k.lao) or k.lao))
     lao_name = {k.lao: report.names.lao(k.lao) or k.lao for k in laos}
+    with_records = [k for k in laos if k.records > 0]
+    charted = with_records[:MAX_BARS]  # the furthest from the target first
+    left_out = t(
+        f"แผนภูมิแสดง {len(charted)} แห่งที่มีทะเบียนประวัติ (ต่ำสุดก่อน); ยังไม่มีทะเบียนประวัติ "
+        f"{len(laos) - len(with_records)} แห่ง และไม่ได้แสดงอีก "
+        f"{len(with_records) - len(charted)} แห่ง: ดูครบทุกแห่งในตาราง",
+        f"The chart shows {len(charted)} LAOs with records (lowest first); "
+        f"{len(laos) - len(with_records)} have no records yet and "
+        f"{len(with_records) - len(charted)} more are not drawn: the table lists them all.",
+    )
     lao_bars = [
         Bar(
             lao_name[k.lao],
             k.percent,
             f"{percent(k.percent)} ({k.complete_and_certified}/{k.records})",
         )
-        for k in laos
+        for k in charted
     ]
     lao_met = sum(k.meets_target for k in laos)
     full = sum(k.lpa_2_9 > 0 for k in laos)
     lao_desc = t(
         f"ร้อยละของทะเบียนประวัติที่ครบถ้วนและรับรองแล้ว ราย อปท. เทียบเป้าหมายร้อยละ "
         f"{TARGET_PERCENT:g}: ถึงเป้าหมาย {lao_met} จาก {len(laos)} แห่ง; "
-        + "; ".join(f"{lao_name[k.lao]} {percent(k.percent)}" for k in laos),
+        + "; ".join(f"{lao_name[k.lao]} {percent(k.percent)}" for k in charted),
         f"Share of records complete and certified, per LAO, against the {TARGET_PERCENT:g}% "
         f"target: {lao_met} of {len(laos)} LAOs meet it; "
-        + "; ".join(f"{lao_name[k.lao]} {percent(k.percent)}" for k in laos),
+        + "; ".join(f"{lao_name[k.lao]} {percent(k.percent)}" for k in charted),
     )
+    if len(charted) < len(laos):
+        lao_desc += " (" + left_out + ")"
     lao_title = t("ความครบถ้วนราย อปท.", "Completeness per LAO")
     lao_table = DataTable(
         "kpi-laos-table",
@@ -172,7 +186,8 @@ def kpi_dashboard(report: KpiReport, words: Words, query: dict[str, str]) -> Das
                     "รับรองภายในกำหนด (ตามวันที่ระบบบันทึก)",
                     "LPA 2.9: 5 points when every record is complete and certified and the head's "
                     "certification was recorded by the deadline.",
-                ),
+                )
+                + (" " + left_out if len(charted) < len(laos) else ""),
                 t(
                     f"ถึงเป้าหมาย {lao_met} จาก {len(laos)} อปท. · ได้คะแนน LPA 2.9 เต็ม {full} แห่ง",
                     f"{lao_met} of {len(laos)} LAOs meet the target · {full} with full LPA 2.9",
@@ -394,8 +409,21 @@ def section35_dashboard(report: Section35Report, words: Words, query: dict[str, 
         value = _ratio_percent(row_ratio)
         return no_budget if value is None else f"{value:.2f}%"
 
-    bars = [Bar(name[row.lao], _ratio_percent(row.ratio), shown(row.ratio)) for row in rows]
+    budgeted = sorted(
+        (row for row in rows if row.ratio is not None),
+        key=lambda row: (-(row.ratio or 0), name[row.lao]),
+    )
+    charted = budgeted[:MAX_BARS]  # the highest ratios first
+    bars = [Bar(name[row.lao], _ratio_percent(row.ratio), shown(row.ratio)) for row in charted]
     over = sum(row.over_limit for row in rows)
+    left_out = t(
+        f"แผนภูมิแสดง {len(charted)} แห่งที่มีงบประมาณรายจ่าย (สูงสุดก่อน); ไม่มีงบประมาณรายจ่าย "
+        f"{len(rows) - len(budgeted)} แห่ง และไม่ได้แสดงอีก {len(budgeted) - len(charted)} แห่ง: "
+        "ดูครบทุกแห่งในตาราง",
+        f"The chart shows {len(charted)} LAOs with a budget (highest first); "
+        f"{len(rows) - len(budgeted)} have no budget enacted and "
+        f"{len(budgeted) - len(charted)} more are not drawn: the table lists them all.",
+    )
     title = t(
         f"สัดส่วนค่าใช้จ่ายด้านบุคคล (มาตรา 35) ปีงบประมาณ {year}",
         f"Personnel cost ratio (Section 35), FY{year}",
@@ -403,11 +431,13 @@ def section35_dashboard(report: Section35Report, words: Words, query: dict[str, 
     desc = t(
         f"ค่าใช้จ่ายด้านบุคคลต่องบประมาณรายจ่ายประจำปี ราย อปท. เทียบเพดานร้อยละ {CAP_PERCENT:g}: "
         f"เกินเพดาน {over} จาก {len(rows)} แห่ง; "
-        + "; ".join(f"{name[row.lao]} {shown(row.ratio)}" for row in rows),
+        + "; ".join(f"{name[row.lao]} {shown(row.ratio)}" for row in charted),
         f"Personnel cost over the annual expenditure budget per LAO against the {CAP_PERCENT:g}% "
         f"cap: {over} of {len(rows)} LAOs over it; "
-        + "; ".join(f"{name[row.lao]} {shown(row.ratio)}" for row in rows),
+        + "; ".join(f"{name[row.lao]} {shown(row.ratio)}" for row in charted),
     )
+    if len(charted) < len(rows):
+        desc += " (" + left_out + ")"
     table = DataTable(
         "section35-table",
         t(f"สัดส่วนค่าใช้จ่ายด้านบุคคล ปีงบประมาณ {year}", f"Personnel cost ratio, FY{year}"),
@@ -452,6 +482,7 @@ def section35_dashboard(report: Section35Report, words: Words, query: dict[str, 
         chart,
         (table,),
         download_link("section35", query),
+        note=left_out if chart is not None and len(charted) < len(rows) else "",
         headline=t(
             f"เกินเพดานร้อยละ {CAP_PERCENT:g}: {over} จาก {len(rows)} อปท.",
             f"Over the {CAP_PERCENT:g}% cap: {over} of {len(rows)} LAOs",

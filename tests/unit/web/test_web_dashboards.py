@@ -199,3 +199,26 @@ def test_the_hr_officer_sees_only_their_lao(client: TestClient, demo: DemoFiles)
     assert [LAO_NAME] == [row[0] for row in tables(html)["kpi-laos-table"][1:]]
     assert LAO in client.get("/app/dashboards/kpi/download?format=csv").text
     assert 403 == elsewhere.status_code
+
+
+def test_a_national_chart_draws_the_laos_with_data_and_the_table_lists_all(
+    client: TestClient, demo: DemoFiles
+) -> None:
+    """The auditor sees Tak's 69 LAOs and the demo LAO: the charts draw only those with records
+    (KPI) or a budget (Section 35) and say so; the tables list every LAO of the report."""
+    log_in(client, operator_key(demo, "auditor"))
+    everywhere = ReadScope()
+    kpi = client.get("/app/dashboards/kpi").text
+    ratios = client.get("/app/dashboards/section35", params={"fiscal_year": "2562"}).text
+    laos = app_reports(client).kpi(everywhere).laos
+    section35 = app_reports(client).section35(everywhere, 2562).laos
+
+    drawn = values(charts(kpi)["kpi-laos-chart"], "bar")
+    budgeted = values(charts(ratios)["section35-chart"], "bar")
+
+    assert len([k for k in laos if k.records]) == len(drawn)
+    assert len(laos) == len(tables(kpi)["kpi-laos-table"]) - 1
+    assert "ยังไม่มีทะเบียนประวัติ" in kpi
+    assert [LAO_NAME] == list(budgeted)
+    assert len(section35) == len(tables(ratios)["section35-table"]) - 1
+    assert len(section35) > len(budgeted)
