@@ -54,7 +54,7 @@ def _sign(client: TestClient, review: Response, operator: Operator) -> Response:
 
 
 def _open_nonces(client: TestClient) -> int:
-    return len(client.app.state.web.nonces._open)  # type: ignore[attr-defined]
+    return int(client.app.state.request_nonces.open_count())  # type: ignore[attr-defined]
 
 
 @pytest.fixture
