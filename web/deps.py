@@ -130,6 +130,7 @@ def who(enrolment: Enrolment) -> dict[str, str | bool]:
         "scope_en": scope_label(enrolment.scope, "en"),
         "audits": DataKind.AUDIT in kinds_readable(enrolment.roles),
         "finds_people": DataKind.PERSONAL in kinds_readable(enrolment.roles),
+        "eplan": DataKind.EPLAN in kinds_readable(enrolment.roles),
         "dashboards": DataKind.PERSONNEL in kinds_readable(enrolment.roles)
         and not only_own_record(enrolment.roles),
     }

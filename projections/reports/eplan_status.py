@@ -253,3 +253,35 @@ def eplan_status(
     laos = sorted(facts.laos, key=lambda lao: (TYPE_ORDER.get(lao.type, 9), lao.code))
     rows = tuple(_row(no, lao, counts, years, on) for no, lao in enumerate(laos, start=1))
     return EplanStatusReport(province, fiscal_year, as_of, rows, _totals(rows))
+
+
+def last_steps(facts: EplanFacts, as_of: date | None = None) -> dict[str, date | None]:
+    """Per LAO of ``facts``, the latest valid date, by ``as_of`` (None: ever), of any step the
+    status table counts (a plan drafted, its vision, a strategy, its approval, a project added,
+    a budget, contract, payment or completion); None for an LAO with none. The pages show the
+    days since it ("days since last update"), so a province sees which LAO's table is behind.
+    Valid dates, as the table itself is folded: a step entered late counts from its own date."""
+    on = None if as_of is None else as_of.isoformat()
+    lao_of = {plan.stream: plan.lao for plan in facts.plans}
+    found: dict[str, list[str]] = {lao.code: [] for lao in facts.laos}
+
+    def seen(lao: str | None, *days: str | None) -> None:
+        if lao in found:
+            found[lao].extend(day for day in days if day is not None and _by(day, on))
+
+    for plan in facts.plans:
+        seen(plan.lao, plan.drafted_on, plan.vision_on, plan.approval_on)
+    for plan_stream, added_on in facts.strategies:
+        seen(lao_of.get(plan_stream), added_on)
+    for item in facts.planned:
+        seen(lao_of.get(item.plan), item.added_on)
+    for project in facts.budgeted:
+        seen(
+            project.lao,
+            project.added_on,
+            project.budget_on,
+            project.contract_on,
+            project.disbursed_on,
+            project.completed_on,
+        )
+    return {lao: date.fromisoformat(max(days)) if days else None for lao, days in found.items()}

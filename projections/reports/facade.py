@@ -31,7 +31,7 @@ from projections.reports.eplan_reads import (
     read_projects,
     read_subsidies,
 )
-from projections.reports.eplan_status import EplanStatusReport, eplan_status
+from projections.reports.eplan_status import EplanStatusReport, eplan_status, last_steps
 from projections.reports.kp7 import Kp7, kp7_of
 from projections.reports.kpi import LaoKpi, Overdue, lao_kpis, overdue, province_kpis
 from projections.reports.names import read_names
@@ -427,6 +427,18 @@ class Reports:
         with self._read() as (cursor, tables):
             facts = eplan_facts(cursor, tables["eplan"], province, fiscal_year, lao=scope.lao)
         return eplan_status(facts, province, fiscal_year, as_of or self._today())
+
+    def eplan_last_steps(
+        self,
+        province: str,
+        fiscal_year: int,
+        as_of: date | None = None,
+        scope: ReadScope = EVERYWHERE,
+    ) -> dict[str, date | None]:
+        """Per LAO of the status table, the date of its latest e-Plan step (``last_steps``)."""
+        with self._read() as (cursor, tables):
+            facts = eplan_facts(cursor, tables["eplan"], province, fiscal_year, lao=scope.lao)
+        return last_steps(facts, as_of or self._today())
 
     # e-Plan: plans, projects, subsidies (``projections.reports.eplan_reads``).
 

@@ -12,6 +12,8 @@ from web.routes import (
     dashboards,
     documents,
     entry_forms,
+    eplan_forms,
+    eplan_pages,
     home,
     login,
     printing,
@@ -34,4 +36,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     dashboards.router,
     certify.router,
     warning_letters.router,
+    eplan_pages.router,
+    eplan_forms.router,
 )

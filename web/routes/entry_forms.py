@@ -188,6 +188,7 @@ def show_review(
     data: dict[str, Any],
     effective: Any,
     stale: bool = False,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
     """The review of the statement drafted now at the stream's head, with its sign button; or,
     when the ledger's dry run (``Ledger.check_draft``) refuses the draft on what is stored,
@@ -200,7 +201,7 @@ def show_review(
         return show_form(
             request, session, stream=stream, form=form, action=action, values=values,
             errors=place_violations(form_names(form), error.violations), status_code=422,
-            extra={"refused": "precheck"},
+            extra={**(extra or {}), "refused": "precheck"},
         )  # fmt: skip
     origin = request.app.state.settings.web_origin
     wire, nonce = issue_request(web.request_key, web.nonces, origin, statement)
@@ -214,6 +215,7 @@ def show_review(
         "wire": wire,
         "nonce": nonce,
         "stale": stale,
+        **(extra or {}),
     }
     return render(request, "review.html", context, session=session)
 

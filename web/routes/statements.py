@@ -31,6 +31,7 @@ from fastapi.responses import Response
 from api.deps import LedgerDep
 from api.errors import problem_kind
 from api.routes.documents import get_documents
+from ledger.application import Ledger
 from ledger.domain.event_labels import EVENT_LABELS, Label
 from ledger.errors import (
     BrokenChainError,
@@ -39,11 +40,13 @@ from ledger.errors import (
     StaleVersionError,
 )
 from ledger.sign_requests import SignRequestError, b64decode
-from ledger.statement import SignedStatement, read_statement
+from ledger.statement import SignedStatement, Statement, read_statement
 from web.certificates import CERTIFICATE_TYPE, submit_certificate
 from web.deps import WebDep, WebSessionDep, render, require_same_origin
 from web.drafts import form_for
-from web.forms import form_values, place_violations
+from web.eplan import form_action, is_eplan, statement_extra
+from web.forms import Form as EntryForm
+from web.forms import build_form, form_values, place_violations
 from web.routes.documents import unkept_document
 from web.routes.entry_forms import form_names, show_form, show_review
 
@@ -127,22 +130,23 @@ def submit_signed(
     try:
         receipt = ledger.submit(signed.canonical, signed.signature)
     except (StaleVersionError, BrokenChainError):
-        form, action = form_for(ledger, statement)
+        form, action = _form_for(ledger, statement)
         values = form_values(form, statement.data, statement.effective)
         response = show_review(
             request, web, ledger, session, stream=statement.stream, form=form, action=action,
             values=values, data=statement.data, effective=statement.effective, stale=True,
+            extra=statement_extra(statement),
         )  # fmt: skip
         if response.status_code == 200:  # else the dry run refused it at the new head
             response.status_code = 409
         return response
     except InvalidDataError as error:
-        form, action = form_for(ledger, statement)
+        form, action = _form_for(ledger, statement)
         values = form_values(form, statement.data, statement.effective)
         return show_form(
             request, session, stream=statement.stream, form=form, action=action, values=values,
             errors=place_violations(form_names(form), error.violations), status_code=422,
-            extra={"refused": True},
+            extra={**statement_extra(statement), "refused": True},
         )  # fmt: skip
     except LedgerError as error:
         kind = problem_kind(error)
@@ -150,4 +154,14 @@ def submit_signed(
         return _refusal(request, session, RefusedError(title_th, str(error), kind.status))
     name = EVENT_LABELS.get(statement.type, Label(statement.type, statement.type))
     context = {"receipt": receipt, "stream": str(statement.stream), "event_name": name}
+    context |= statement_extra(statement)
     return render(request, "receipt.html", context, status_code=201, session=session)
+
+
+def _form_for(ledger: Ledger, statement: Statement) -> tuple[EntryForm, str]:
+    """The form the statement was filled from and where it posts: an e-Plan form
+    (``web.eplan``) or a ก.พ.๗ entry's (``web.drafts.form_for``)."""
+    if is_eplan(statement.type):
+        action = form_action(statement.type, statement.stream, statement.data)
+        return build_form(statement.type), action
+    return form_for(ledger, statement)

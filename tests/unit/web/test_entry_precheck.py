@@ -53,8 +53,12 @@ def _sign(client: TestClient, review: Response, operator: Operator) -> Response:
     return client.post("/app/statements", data=answer(request, wire, operator.signer))
 
 
-def _open_nonces(client: TestClient) -> int:
-    return int(client.app.state.request_nonces.open_count())  # type: ignore[attr-defined]
+def _issued(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The sign requests the app issues from now on (kept, not stored)."""
+    issued: list[object] = []
+    nonces = client.app.state.web.nonces  # type: ignore[attr-defined]
+    monkeypatch.setattr(nonces, "issue", issued.append)
+    return issued
 
 
 @pytest.fixture
@@ -65,12 +69,13 @@ def hr_client(client: TestClient, kit: LedgerKit) -> TestClient:
 
 
 def test_leave_after_retirement_is_refused_at_the_form(
-    hr_client: TestClient, kit: LedgerKit
+    hr_client: TestClient, kit: LedgerKit, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A leave after the person retired comes back as the form with the rule's Thai message
     beside the start date: no sign button, no sign request issued, nothing appended."""
     stream = _retired(kit)
-    before, head, nonces = kit.event_count(), kit.ledger.head(stream), _open_nonces(hr_client)
+    before, head = kit.event_count(), kit.ledger.head(stream)
+    issued = _issued(hr_client, monkeypatch)
 
     typed = {**LEAVE_FORM, "effective": "01/09/2564"}  # approved before, taken after
 
@@ -84,20 +89,24 @@ def test_leave_after_retirement_is_refused_at_the_form(
     assert message is not None
     assert "ไม่อยู่ในช่วงที่รับราชการ" in unescape(message.group(1))
     assert 'value="01/12/2564"' in page.text
-    assert nonces == _open_nonces(hr_client)
+    assert [] == issued
     assert (before, head) == (kit.event_count(), kit.ledger.head(stream))
 
 
-def test_a_leave_in_service_goes_to_review(hr_client: TestClient, kit: LedgerKit) -> None:
+def test_a_leave_in_service_goes_to_review(
+    hr_client: TestClient, kit: LedgerKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The same leave for someone in service passes the dry run: the review and its sign
     request, still nothing appended."""
     stream = _record(kit)
     before = kit.event_count()
+    issued = _issued(hr_client, monkeypatch)
 
     review = hr_client.post(f"/app/records/{stream}/new/LeaveTaken", data=LEAVE_FORM)
 
     assert 200 == review.status_code, review.text
     assert page_request(review.text)
+    assert 1 == len(issued)
     assert before == kit.event_count()
 
 
