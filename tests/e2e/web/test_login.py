@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page
 
 from tests.browser_kit import Shots, WebDemo, check_axe, login
@@ -27,3 +29,21 @@ def test_a_page_without_a_session_goes_to_the_login_page(page: Page, web_demo: W
     page.goto(f"{web_demo.base_url}/")
 
     assert page.url.startswith(f"{web_demo.base_url}/app/login")
+
+
+def test_the_language_switch_shows_the_pages_in_english_and_back(
+    hr_page: Page, web_demo: WebDemo, shot: Shots
+) -> None:
+    """English from the switch: the page's lang, a menu without a Thai word, axe-clean; Thai
+    again from the same switch."""
+    hr_page.goto(f"{web_demo.base_url}/app/")
+    hr_page.locator("#lang-en").click()
+    hr_page.locator("#lang-th").wait_for()
+    shot(hr_page, "home-en")
+    check_axe(hr_page)
+
+    assert "en" == hr_page.locator("html").get_attribute("lang")
+    assert re.search("[\u0e00-\u0e7f]", hr_page.locator("nav").first.inner_text()) is None
+    hr_page.locator("#lang-th").click()
+    hr_page.locator("#lang-en").wait_for()
+    assert "th" == hr_page.locator("html").get_attribute("lang")
