@@ -1,6 +1,6 @@
 """Charts drawn on the server as SVG: readable without JavaScript, a chart library or a CDN.
 
-Three shapes, all the dashboards need (``web.dashboards``):
+Three shapes, all the dashboards need (``web.dashboard_kpi``, ``web.dashboard_progress``):
 
 * ``bar_chart``: a horizontal bar per item (an LAO, a province) on a percent axis, with a
   dashed target line (the KPI's 90%, Section 35's 40% cap); a bar that misses the target is

@@ -1,5 +1,6 @@
 """The shape of a dashboard page: figures, each a chart and the data tables that read the
-same numbers without the picture, in the reader's language (``web.dashboards`` fills them).
+same numbers without the picture, in the reader's language (``web.dashboard_kpi`` and
+``web.dashboard_progress`` fill them).
 
 A ``Figure`` is a heading, an SVG chart (``web.charts``; None when the report is empty, so the
 page says ไม่มีข้อมูล instead of drawing an empty frame), the ``DataTable`` of the numbers the

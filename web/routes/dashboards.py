@@ -53,13 +53,9 @@ from projections.reports.facade import RETIREMENT_YEARS, Reports
 from projections.reports.labels import Lang
 from projections.reports.results import Report
 from projections.reports.scope import ReadScope
+from web.dashboard_kpi import kpi_dashboard, section35_dashboard
 from web.dashboard_model import Dashboard, Words
-from web.dashboards import (
-    certification_dashboard,
-    kpi_dashboard,
-    retirements_dashboard,
-    section35_dashboard,
-)
+from web.dashboard_progress import certification_dashboard, retirements_dashboard
 from web.deps import WebReaderDep, WebSessionDep, render, require_same_origin
 from web.rendering import request_lang
 from web.routes.home import TodayDep
