@@ -25,7 +25,7 @@ verdicts before it commits.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +35,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Recording
 
 from ledger.admission import Accepted, Admission, Receipt, Streams, signing_key
+from ledger.disclosed import VaultPort, reveal_all, sealings_of
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.signed import SignedAggregate
 from ledger.domain.snapshot import LaoSnapshot
@@ -83,8 +84,9 @@ class _DecideAgain(Exception):  # noqa: N818 (a signal between two methods, not 
 class Ledger(Application[UUID]):
     """One ledger: its events table, its notification log and its operator registry."""
 
-    def __init__(self, settings: LedgerSettings) -> None:
+    def __init__(self, settings: LedgerSettings, vault: VaultPort | None = None) -> None:
         self.settings = settings
+        self.vault = vault  # keeps v2 statements' disclosures (ledger.disclosed)
         self.name = settings.name  # names the tables, so several ledgers share one database
         super().__init__(env=eventsourcing_env(settings))
         self.registry_id = registry_stream_id(settings.name)
@@ -92,7 +94,7 @@ class Ledger(Application[UUID]):
         self._registry: OperatorRegistry | None = None
         self._registry_lock = threading.Lock()
         self._streams = StreamCache(settings.stream_cache_size)
-        self._parsed = ParsedStatements()
+        self._parsed = ParsedStatements(reveal=vault.revealed_data if vault else None)
         self._verifiers = VerifierPool()
         self.lao_snapshots = Snapshots(self.recorder, self._index)
         self.committer: GroupCommitter | None = None
@@ -111,19 +113,22 @@ class Ledger(Application[UUID]):
 
     # Writing.
 
-    def submit(self, statement: bytes, signature: bytes) -> Receipt:
-        """Check one signed statement and append it; return its receipt.
+    def submit(
+        self, statement: bytes, signature: bytes, disclosures: Mapping[str, Any] | None = None
+    ) -> Receipt:
+        """Check one signed statement (v2: with its ``disclosures``, path -> value and salt)
+        and append it; return its receipt.
 
-        With group commit on, a statement that arrives while others are in flight, and whose
+        With group commit on, a v1 statement that arrives while others are in flight, and whose
         signature this thread finds good, joins the committer's next group
         (``ledger.group_commit``); anything else, or anything the group could not decide, is
         submitted on its own."""
-        if self.committer is None:
-            return self.submit_batch([(statement, signature)])[0]
+        if self.committer is None or disclosures is not None:
+            return self.submit_batch([(statement, signature)], [disclosures])[0]
         with self.committer.arrival() as crowded:
             if crowded:
                 signed = read_statement(statement, signature, strict=True)
-                if self._signed_by_a_known_key(signed):
+                if signed.statement.v == 1 and self._signed_by_a_known_key(signed):
                     try:
                         return self.committer.submit(signed)
                     except GoAlone:
@@ -210,11 +215,18 @@ class Ledger(Application[UUID]):
         self._streams.put(working.values())
         return [next(receipts) if isinstance(o, Accepted) else o for o in outcomes]
 
-    def submit_batch(self, items: Sequence[tuple[bytes, bytes]]) -> list[Receipt]:
-        """Check signed statements and append them all in one transaction, or none of them."""
-        signed = [
-            read_statement(statement, signature, strict=True) for statement, signature in items
-        ]
+    def submit_batch(
+        self,
+        items: Sequence[tuple[bytes, bytes]],
+        disclosures: Sequence[Mapping[str, Any] | None] | None = None,
+    ) -> list[Receipt]:
+        """Check signed statements (each v2 one with its disclosures, ``ledger.disclosed``) and
+        append them all in one transaction, or none of them."""
+        signed = reveal_all(
+            [read_statement(statement, signature, strict=True) for statement, signature in items],
+            disclosures,
+            vault=self.vault is not None,
+        )
         if not signed:
             return []
         try:
@@ -285,6 +297,10 @@ class Ledger(Application[UUID]):
         except LedgerError:
             verification.check()  # an unsigned statement learns nothing more
             raise
+        sealings = sealings_of([a.signed for a in accepted if a.existing is None])
+        if sealings and self.vault is not None:
+            verification.check()  # only signed statements reach the vault, before their events
+            self.vault.store(sealings)
         recordings = self._save(working, guard, verification)
         return self._receipts(accepted, recordings), working
 

@@ -10,14 +10,25 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from pydantic import BaseModel
 
 from ledger.domain.signed import Parsed, SignedAggregate
+from ledger.statement import Statement
+
+Reveal = Callable[[type[BaseModel], str, dict[str, Any]], dict[str, Any]]
+"""A v2 statement's data with its personal values from the vault (model, subject, data)."""
 
 
 class ParsedStatements:
-    """At most ``capacity`` parses, least recently used evicted first."""
+    """At most ``capacity`` parses, least recently used evicted first. With ``reveal``, a v2
+    statement is parsed with its personal values from the vault (``ledger.vault``), so the
+    aggregate's rules read them on replay as they did at admission."""
 
-    def __init__(self, capacity: int = 8192) -> None:
+    def __init__(self, capacity: int = 8192, reveal: Reveal | None = None) -> None:
+        self._reveal = reveal
         self._capacity = capacity
         self._items: OrderedDict[str, Parsed] = OrderedDict()
         self._lock = threading.Lock()
@@ -36,6 +47,13 @@ class ParsedStatements:
             if found is not None:
                 self._items.move_to_end(event.statement)
                 return found
-        parsed = event.parse()
+        parsed = self._parse(event)
         self.put(event.statement, parsed)
         return parsed
+
+    def _parse(self, event: SignedAggregate.Event) -> Parsed:
+        if self._reveal is None or not event.statement.endswith('"v":2}'):
+            return event.parse()
+        statement = Statement.model_validate_json(event.statement)
+        data = self._reveal(event.Data, str(statement.stream), statement.data)
+        return statement.model_copy(update={"data": data}), event.Data.model_validate(data)

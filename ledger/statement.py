@@ -78,7 +78,7 @@ class Statement(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    v: Literal[1]
+    v: Literal[1, 2]  # 2: personal fields signed as commitments (ledger.commitments)
     stream: UUID
     expected_version: int = Field(ge=0)
     prev_hash: str = Field(pattern=HEX64)
@@ -246,10 +246,12 @@ def build_statement(
     signer: SignerRef,
     signed_at: datetime,
     nonce: str | None = None,
+    v: Literal[1, 2] = 1,
 ) -> Statement:
-    """Convenience constructor used by clients (CLI, demo, tests) to prepare a statement."""
+    """Convenience constructor used by clients (CLI, demo, tests) to prepare a statement
+    (``v=2`` with data from ``ledger.commitments.commit_data``)."""
     return Statement(
-        v=1,
+        v=v,
         stream=stream,
         expected_version=expected_version,
         prev_hash=prev_hash,

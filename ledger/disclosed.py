@@ -1,0 +1,139 @@
+"""Admitting v2 statements: their disclosures checked, their data revealed to the rules.
+
+A v2 statement signs commitments in place of personal values (``ledger.commitments``); the
+client sends each value and salt beside it. Before any other check, every commitment must have
+its disclosure, every disclosure its commitment, and each must match (``personal.*`` rules,
+naming the field): otherwise nothing is appended. The statement admission then checks is the
+same signed bytes with the *revealed* data in its parse, so the domain's rules (the citizen-ID
+checksum, the retirement date from the birth date, the leave rules) read the values; the
+stored event keeps the signed bytes, which hold commitments only. After admission accepts the
+batch and the signatures are good, the application hands the disclosures to the vault
+(``ledger.vault``) and then appends the events (docs/personal-data.md says why in that order).
+
+A v1 statement passes unchanged; one sent with disclosures is refused (it commits nothing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from ledger.commitments import (
+    COMMITMENT_KEY,
+    V1,
+    Disclosure,
+    check_disclosures,
+    read_disclosures,
+    reveal_data,
+)
+from ledger.domain.catalog import EVENT_TYPES
+from ledger.errors import InvalidDataError
+from ledger.statement import SignedStatement
+from ledger.violations import Violation, rule
+
+NO_VAULT = rule(
+    "personal.no_vault",
+    "บัญชีนี้ยังไม่ได้ตั้งห้องเก็บข้อมูลส่วนบุคคล (vault) จึงรับข้อความรุ่น 2 ไม่ได้",
+    "this ledger has no personal-data vault configured, so it takes no v2 statement",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sealing:
+    """What the vault keeps of one accepted v2 statement: per path, the signed commitment and
+    its disclosure, under the person's subject id."""
+
+    subject: str
+    fields: Mapping[str, tuple[str, Disclosure]]
+
+
+@dataclass(frozen=True, slots=True)
+class RevealedStatement(SignedStatement):
+    """A v2 statement as admission checks it: the signed bytes, the parse with the revealed
+    data, and what the vault keeps once it is accepted."""
+
+    sealing: Sealing | None = None
+
+
+class VaultPort(Protocol):
+    """What admission needs of the vault: keep an accepted statement's disclosures."""
+
+    def store(self, sealings: Sequence[Sealing]) -> None: ...
+
+    def revealed_data(
+        self, data_model: type[BaseModel], subject: str, data: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """A stored v2 statement's data with its kept values (a replay reads them so)."""
+        ...
+
+
+def reveal(
+    item: SignedStatement, raw: Mapping[str, Any] | None, *, vault: bool
+) -> tuple[SignedStatement, Sealing | None]:
+    """The statement admission checks (v2: its data revealed) and what the vault must keep;
+    raises ``InvalidDataError`` naming each ``personal.*`` rule broken."""
+    statement = item.statement
+    if statement.v == 1:
+        if raw:
+            raise InvalidDataError(statement.type, violations=[Violation(V1, "disclosures")])
+        return item, None
+    spec = EVENT_TYPES.get(statement.type)
+    if spec is None:
+        return item, None  # admission refuses the unknown type
+    disclosures, problems = read_disclosures(raw if raw is not None else {})
+    subject = str(statement.stream)
+    problems += check_disclosures(spec.data_model, subject, statement.data, disclosures)
+    if problems:
+        raise InvalidDataError(statement.type, violations=problems)
+    if disclosures and not vault:
+        raise InvalidDataError(statement.type, violations=[Violation(NO_VAULT, "disclosures")])
+    revealed = statement.model_copy(update={"data": reveal_data(statement.data, disclosures)})
+    fields = {
+        path: (_commitment_at(statement.data, path), disclosure)
+        for path, disclosure in disclosures.items()
+    }
+    sealing = Sealing(subject, fields) if fields else None
+    return RevealedStatement(item.canonical, item.signature, revealed, sealing), sealing
+
+
+def _commitment_at(data: Mapping[str, Any], path: str) -> str:
+    node: Any = data
+    for part in path.split("."):
+        node = node[part]
+    return str(node[COMMITMENT_KEY])
+
+
+def reveal_all(
+    signed: Sequence[SignedStatement],
+    disclosures: Sequence[Mapping[str, Any] | None] | None,
+    *,
+    vault: bool,
+) -> list[SignedStatement]:
+    """``reveal`` for a batch (``disclosures`` None: none sent with any statement)."""
+    given = list(disclosures) if disclosures is not None else [None] * len(signed)
+    if len(given) != len(signed):
+        raise ValueError("one disclosures object (or None) per statement")
+    return [reveal(item, raw, vault=vault)[0] for item, raw in zip(signed, given, strict=True)]
+
+
+def sealings_of(signed: Sequence[SignedStatement]) -> list[Sealing]:
+    """What the vault must keep of these accepted statements (none for v1)."""
+    return [
+        item.sealing
+        for item in signed
+        if isinstance(item, RevealedStatement) and item.sealing is not None
+    ]
+
+
+__all__ = [
+    "NO_VAULT",
+    "RevealedStatement",
+    "Sealing",
+    "VaultPort",
+    "reveal",
+    "reveal_all",
+    "sealings_of",
+]

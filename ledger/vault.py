@@ -1,0 +1,244 @@
+"""The personal-data vault: each disclosed field's value and salt, encrypted per person.
+
+v2 statements sign commitments (``ledger.commitments``); the values live here, in two tables of
+the ledger's own database (``<ledger>_vault_keys``, ``<ledger>_vault_fields``):
+
+* per person (subject id: the record's stream id) a random 256-bit data key, stored only
+  wrapped by the person's key-encryption key, which the key store holds outside the database
+  (``ledger.vault_keys``: a PKCS#11 token, or key files for development);
+* per field a row (subject, path, commitment, sealed): the JSON ``{"salt", "value"}``
+  encrypted with XChaCha20-Poly1305 under the data key, a random 24-byte nonce before the
+  ciphertext, and as associated data the subject id, the path and the commitment (each
+  length-prefixed), so a ciphertext moved to another person, field or commitment fails to open.
+
+``erase`` destroys the person's key-encryption key and deletes the wrapped data key: the
+ciphertexts may stay, nothing opens them, and a backup of the database taken before holds a
+wrapped key nothing unwraps any more (docs/personal-data.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import nacl.bindings as sodium
+import nacl.exceptions
+import psycopg
+from pydantic import BaseModel
+
+from ledger.canonical import canonicalize
+from ledger.commitments import COMMITMENT_KEY, Disclosure, commitment, is_commitment
+from ledger.disclosed import Sealing
+from ledger.domain.personal_fields import personal_paths
+from ledger.vault_keys import ErasedError, KeyStore
+
+_NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+
+
+def _framed(*parts: str) -> bytes:
+    encoded = [part.encode("utf-8") for part in parts]
+    return b"".join(len(part).to_bytes(4, "big") + part for part in encoded)
+
+
+class _Database:
+    """One connection (SQLite file or PostgreSQL), used under a lock, ``?`` placeholders."""
+
+    def __init__(self, database_url: str) -> None:
+        parts = urlsplit(database_url)
+        self.postgres = parts.scheme in ("postgresql", "postgres")
+        self._lock = threading.Lock()
+        if self.postgres:
+            self._pg = psycopg.connect(
+                host=parts.hostname or "127.0.0.1",
+                port=parts.port or 5432,
+                user=unquote(parts.username or "postgres"),
+                password=unquote(parts.password or "") or None,
+                dbname=unquote(parts.path.lstrip("/")),
+                autocommit=True,
+            )
+        elif parts.scheme == "sqlite":
+            path = database_url[len("sqlite:///") :]
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._lite = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._lite.execute("PRAGMA busy_timeout=30000")
+        else:
+            raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        with self._lock:
+            if self.postgres:
+                with self._pg.transaction(), self._pg.cursor() as cursor:
+                    yield _Placeholders(cursor)
+                return
+            lite = self._lite.cursor()
+            lite.execute("BEGIN IMMEDIATE")
+            try:
+                yield lite
+            except BaseException:
+                lite.execute("ROLLBACK")
+                raise
+            lite.execute("COMMIT")
+
+    def close(self) -> None:
+        (self._pg if self.postgres else self._lite).close()
+
+
+class _Placeholders:
+    """A psycopg cursor taking ``?`` placeholders."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql.replace("?", "%s"), params)
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> Any:
+        return self._cursor.fetchall()
+
+
+class Vault:
+    """The vault of one ledger (tables ``<ledger>_vault_keys`` and ``<ledger>_vault_fields``)."""
+
+    def __init__(self, database_url: str, ledger_name: str, keys: KeyStore) -> None:
+        self._database = _Database(database_url)
+        self._keys = keys
+        self.keys_table = f"{ledger_name}_vault_keys"
+        self.fields_table = f"{ledger_name}_vault_fields"
+        blob = "BYTEA" if self._database.postgres else "BLOB"
+        serial = "BIGSERIAL" if self._database.postgres else "INTEGER"
+        with self._database.transaction() as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.keys_table} ("
+                f"subject TEXT PRIMARY KEY, wrapped {blob} NOT NULL)"
+            )
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self.fields_table} ("
+                f"id {serial} PRIMARY KEY, subject TEXT NOT NULL, path TEXT NOT NULL, "
+                f"commitment TEXT NOT NULL, sealed {blob} NOT NULL, UNIQUE (subject, commitment))"
+            )
+
+    def close(self) -> None:
+        self._database.close()
+
+    def _data_key(self, cursor: Any, subject: str, *, create: bool) -> bytes:
+        cursor.execute(f"SELECT wrapped FROM {self.keys_table} WHERE subject = ?", [subject])
+        row = cursor.fetchone()
+        if row is not None:
+            return self._keys.unwrap(subject, bytes(row[0]))
+        if not create:
+            raise ErasedError
+        key = secrets.token_bytes(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
+        cursor.execute(
+            f"INSERT INTO {self.keys_table} (subject, wrapped) VALUES (?, ?)",
+            [subject, self._keys.wrap(subject, key)],
+        )
+        return key
+
+    def store(self, sealings: Sequence[Sealing]) -> None:
+        """Keep each accepted statement's disclosures (the same commitment twice: once)."""
+        with self._database.transaction() as cursor:
+            for sealing in sealings:
+                key = self._data_key(cursor, sealing.subject, create=True)
+                for path, (hexed, disclosure) in sealing.fields.items():
+                    plain = canonicalize(disclosure.as_json())
+                    nonce = secrets.token_bytes(_NONCE)
+                    aad = _framed(sealing.subject, path, hexed)
+                    sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
+                        plain, aad, nonce, key
+                    )
+                    cursor.execute(
+                        f"INSERT INTO {self.fields_table} (subject, path, commitment, sealed) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (subject, commitment) DO NOTHING",
+                        [sealing.subject, path, hexed, nonce + sealed],
+                    )
+
+    def disclosure(self, subject: str, hexed: str) -> tuple[str, Disclosure]:
+        """The path and disclosure kept for a commitment; ``ErasedError`` if unreadable."""
+        with self._database.transaction() as cursor:
+            cursor.execute(
+                f"SELECT path, sealed FROM {self.fields_table} "
+                "WHERE subject = ? AND commitment = ?",
+                [subject, hexed],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise ErasedError
+            key = self._data_key(cursor, subject, create=False)
+        path, sealed = str(row[0]), bytes(row[1])
+        return path, self._open(subject, path, hexed, sealed, key)
+
+    def reveal(self, subject: str, path: str) -> Any:
+        """The latest value kept for the subject's field; ``ErasedError`` if unreadable,
+        ``KeyError`` if none was ever kept."""
+        with self._database.transaction() as cursor:
+            cursor.execute(
+                f"SELECT commitment, sealed FROM {self.fields_table} "
+                "WHERE subject = ? AND path = ? ORDER BY id DESC LIMIT 1",
+                [subject, path],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                raise KeyError(path)
+            key = self._data_key(cursor, subject, create=False)
+        return self._open(subject, path, str(row[0]), bytes(row[1]), key).value
+
+    @staticmethod
+    def _open(subject: str, path: str, hexed: str, sealed: bytes, key: bytes) -> Disclosure:
+        try:
+            plain = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+                sealed[_NONCE:], _framed(subject, path, hexed), sealed[:_NONCE], key
+            )
+        except nacl.exceptions.CryptoError:
+            raise ErasedError from None
+        raw = json.loads(plain)
+        return Disclosure(raw["value"], base64.b64decode(raw["salt"]))
+
+    def revealed_data(
+        self, data_model: type[BaseModel], subject: str, data: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """A stored v2 statement's data with each commitment replaced by its kept value, each
+        checked against its commitment (a replay of the stream reads the values so)."""
+        revealed = dict(data)
+        for path in personal_paths(data_model):
+            node: Any = revealed
+            *parents, last = path.split(".")
+            for part in parents:
+                node = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(node, dict) or not is_commitment(node.get(last)):
+                continue
+            hexed = node[last][COMMITMENT_KEY]
+            kept_path, disclosure = self.disclosure(subject, hexed)
+            if (
+                kept_path != path
+                or commitment(subject, path, disclosure.salt, disclosure.value) != hexed
+            ):
+                raise ErasedError
+            if parents:
+                revealed[parents[0]] = {**revealed[parents[0]], last: disclosure.value}
+            else:
+                revealed[last] = disclosure.value
+        return revealed
+
+    def erase(self, subject: str) -> bool:
+        """Destroy the subject's key-encryption key and delete its wrapped data key: every
+        value kept for the subject is unreadable from now on, in backups too."""
+        destroyed = self._keys.destroy(subject)
+        with self._database.transaction() as cursor:
+            cursor.execute(f"DELETE FROM {self.keys_table} WHERE subject = ?", [subject])
+        return destroyed
+
+
+__all__ = ["ErasedError", "Vault"]

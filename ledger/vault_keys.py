@@ -1,0 +1,186 @@
+"""The vault's key stores: one key-encryption key per person, kept outside the database.
+
+The vault (``ledger.vault``) encrypts a person's fields under that person's random data key and
+keeps the data key in the database only wrapped. What wraps it is the person's own
+key-encryption key (KEK), held here: in a PKCS#11 token (``TokenKeyStore``: an AES-256 key
+generated on the token, never extractable, used with CKM_AES_GCM) or, for development, in a
+directory of key files (``KeyFileStore``). Erasure destroys the person's KEK. A database backup
+taken before the erasure still holds the wrapped data key and the ciphertexts, but nothing
+can unwrap them any more: the KEK was never in the database, and the key store does not bring
+destroyed keys back (docs/personal-data.md: the key store's own replication and backups).
+
+One master key wrapping every person's data key would not do: a backup of the database holds
+the erased person's wrapped key, and the master key still opens it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+import threading
+from pathlib import Path
+from typing import Any, Protocol
+
+import nacl.exceptions
+import nacl.secret
+
+
+class ErasedError(LookupError):
+    """The person's key-encryption key is gone (erased) or was never made here."""
+
+    def __init__(self) -> None:
+        super().__init__("the person's key is destroyed: their personal data cannot be read")
+
+
+class KeyStore(Protocol):
+    """Per-person key-encryption keys (the subject id names the person)."""
+
+    def wrap(self, subject: str, data_key: bytes) -> bytes:
+        """``data_key`` wrapped under the subject's KEK (made now if the subject has none)."""
+        ...
+
+    def unwrap(self, subject: str, wrapped: bytes) -> bytes:
+        """The data key; ``ErasedError`` when the subject's KEK is gone or does not open it."""
+        ...
+
+    def destroy(self, subject: str) -> bool:
+        """Destroy the subject's KEK; whether there was one."""
+        ...
+
+
+def _name(subject: str) -> str:
+    """A key's name in the store, from the subject id (a record's stream id, no personal
+    value; hashed so a name's form never depends on what a subject id looks like)."""
+    return hashlib.sha256(b"thai-lgov-ledger vault kek\n" + subject.encode()).hexdigest()[:40]
+
+
+class KeyFileStore:
+    """Development: one 32-byte key file per person in ``directory`` (0600), the data key
+    wrapped with XSalsa20-Poly1305 (PyNaCl SecretBox). Erasure overwrites and unlinks it."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._lock = threading.Lock()
+
+    def _path(self, subject: str) -> Path:
+        return self.directory / f"{_name(subject)}.kek"
+
+    def _kek(self, subject: str, *, create: bool) -> bytes:
+        path = self._path(subject)
+        with self._lock:
+            if not path.exists():
+                if not create:
+                    raise ErasedError
+                key = secrets.token_bytes(nacl.secret.SecretBox.KEY_SIZE)
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(key)
+                return key
+            return path.read_bytes()
+
+    def wrap(self, subject: str, data_key: bytes) -> bytes:
+        return bytes(nacl.secret.SecretBox(self._kek(subject, create=True)).encrypt(data_key))
+
+    def unwrap(self, subject: str, wrapped: bytes) -> bytes:
+        try:
+            return bytes(nacl.secret.SecretBox(self._kek(subject, create=False)).decrypt(wrapped))
+        except nacl.exceptions.CryptoError:
+            raise ErasedError from None
+
+    def destroy(self, subject: str) -> bool:
+        path = self._path(subject)
+        with self._lock:
+            if not path.exists():
+                return False
+            path.write_bytes(b"\0" * nacl.secret.SecretBox.KEY_SIZE)
+            path.unlink()
+            return True
+
+
+_IV_BYTES = 12
+
+
+class TokenKeyStore:
+    """A PKCS#11 token (SoftHSM2 in tests): per person an AES-256 key made on the token,
+    sensitive and not extractable, labelled ``vault:<hash of the subject id>``; the data key is
+    encrypted on the token with CKM_AES_GCM (12-byte random IV, 128-bit tag, the subject id as
+    associated data) and stored as IV || ciphertext. Erasure destroys the token object."""
+
+    def __init__(self, module: Path, token_label: str, pin: str) -> None:
+        import pkcs11  # the module is loaded only when a token is used
+
+        self._p11 = pkcs11
+        self._lock = threading.Lock()
+        token = pkcs11.lib(str(module)).get_token(token_label=token_label)
+        self._session: Any = token.open(user_pin=pin, rw=True)
+
+    def close(self) -> None:
+        with self._lock, contextlib.suppress(self._p11.PKCS11Error):
+            self._session.close()
+
+    def _key(self, subject: str, *, create: bool) -> Any:
+        p11 = self._p11
+        label = f"vault:{_name(subject)}"
+        try:
+            return self._session.get_key(key_type=p11.KeyType.AES, label=label)
+        except p11.NoSuchKey:
+            if not create:
+                raise ErasedError from None
+        attribute = p11.Attribute
+        template = {
+            attribute.TOKEN: True,
+            attribute.PRIVATE: True,
+            attribute.SENSITIVE: True,
+            attribute.EXTRACTABLE: False,
+            attribute.ENCRYPT: True,
+            attribute.DECRYPT: True,
+            attribute.WRAP: False,
+            attribute.UNWRAP: False,
+        }
+        return self._session.generate_key(
+            p11.KeyType.AES, 256, label=label, store=True, template=template
+        )
+
+    def _params(self, iv: bytes, subject: str) -> Any:
+        return self._p11.mechanisms.GCMParams(iv, subject.encode("utf-8"), 128)
+
+    def wrap(self, subject: str, data_key: bytes) -> bytes:
+        iv = secrets.token_bytes(_IV_BYTES)
+        with self._lock:
+            key = self._key(subject, create=True)
+            sealed = key.encrypt(
+                data_key,
+                mechanism=self._p11.Mechanism.AES_GCM,
+                mechanism_param=self._params(iv, subject),
+            )
+        return iv + bytes(sealed)
+
+    def unwrap(self, subject: str, wrapped: bytes) -> bytes:
+        iv, sealed = wrapped[:_IV_BYTES], wrapped[_IV_BYTES:]
+        with self._lock:
+            key = self._key(subject, create=False)
+            try:
+                return bytes(
+                    key.decrypt(
+                        sealed,
+                        mechanism=self._p11.Mechanism.AES_GCM,
+                        mechanism_param=self._params(iv, subject),
+                    )
+                )
+            except self._p11.PKCS11Error:
+                raise ErasedError from None
+
+    def destroy(self, subject: str) -> bool:
+        with self._lock:
+            try:
+                key = self._key(subject, create=False)
+            except ErasedError:
+                return False
+            key.destroy()
+            return True
+
+
+__all__ = ["ErasedError", "KeyFileStore", "KeyStore", "TokenKeyStore"]

@@ -1,0 +1,146 @@
+"""The personal-data vault on SQLite and PostgreSQL, with key files and a SoftHSM2 token:
+store, reveal, ciphertexts bound to person and field, erasure that survives a restored backup."""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.commitments import Disclosure, commitment
+from ledger.disclosed import Sealing
+from ledger.domain.record_entries import RecordOpenedData
+from ledger.vault import ErasedError, Vault
+from ledger.vault_keys import KeyFileStore, KeyStore, TokenKeyStore
+from tests.card_stack import SoftHsmToken
+
+CID = "1999900005015"
+
+
+def _sealing(subject: str, path: str, value: Any) -> Sealing:
+    salt = uuid.uuid4().bytes * 2
+    hexed = commitment(subject, path, salt, value)
+    return Sealing(subject, {path: (hexed, Disclosure(value, salt))})
+
+
+@pytest.fixture(params=["key files", "softhsm"])
+def keys(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KeyStore]:
+    """Each key store in turn: development key files, and a real SoftHSM2 token."""
+    if request.param == "key files":
+        yield KeyFileStore(tmp_path / "keks")
+        return
+    token: SoftHsmToken = request.getfixturevalue("softhsm")
+    store = TokenKeyStore(token.module, token.label, token.pin)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def vault(backend_url: str, keys: KeyStore) -> Iterator[Vault]:
+    """A vault with tables of its own on each backend."""
+    opened = Vault(backend_url, f"v{uuid.uuid4().hex[:10]}", keys)
+    yield opened
+    opened.close()
+
+
+def _rows(vault: Vault) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the vault's two tables, as a backup holds them."""
+    with vault._database.transaction() as cursor:
+        found = {}
+        for table in (vault.keys_table, vault.fields_table):
+            cursor.execute(f"SELECT * FROM {table}")
+            found[table] = [tuple(row) for row in cursor.fetchall()]
+    return found
+
+
+def _restore(vault: Vault, backup: dict[str, list[tuple[Any, ...]]]) -> None:
+    """Put a backup's rows back, as a restore of the database would."""
+    with vault._database.transaction() as cursor:
+        for table, rows in backup.items():
+            cursor.execute(f"DELETE FROM {table}")
+            for row in rows:
+                marks = ", ".join("?" for _ in row)
+                cursor.execute(f"INSERT INTO {table} VALUES ({marks})", list(row))
+
+
+def test_stored_values_are_revealed_and_encrypted(vault: Vault) -> None:
+    """A stored field reveals its value; its row holds neither the value nor the salt."""
+    subject = str(uuid.uuid4())
+    sealing = _sealing(subject, "first_name", "สมมติ")
+    vault.store([sealing, sealing])  # the same commitment twice is kept once
+
+    assert "สมมติ" == vault.reveal(subject, "first_name")
+    rows = _rows(vault)
+    assert 1 == len(rows[vault.fields_table])
+    raw = repr(rows)
+    assert "สมมติ".encode() not in raw.encode()
+    assert "สมมติ" not in raw
+    assert sealing.fields["first_name"][1].salt.hex() not in raw
+
+
+def test_revealed_data_checks_each_commitment(vault: Vault) -> None:
+    """A stored statement's data reads back with its kept values in place of commitments."""
+    subject = str(uuid.uuid4())
+    sealing = _sealing(subject, "cid", CID)
+    vault.store([sealing])
+    data = {"cid": {"commitment": sealing.fields["cid"][0]}, "lao": "6480101"}
+
+    assert {"cid": CID, "lao": "6480101"} == vault.revealed_data(RecordOpenedData, subject, data)
+
+
+def test_a_ciphertext_moved_to_another_person_does_not_open(vault: Vault) -> None:
+    """The subject and path are associated data: a row copied to another person fails."""
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    vault.store([_sealing(first, "cid", CID), _sealing(second, "cid", "1999900000021")])
+    with vault._database.transaction() as cursor:
+        cursor.execute(f"SELECT sealed FROM {vault.fields_table} WHERE subject = ?", [first])
+        stolen = cursor.fetchone()[0]
+        cursor.execute(
+            f"UPDATE {vault.fields_table} SET sealed = ? WHERE subject = ?", [stolen, second]
+        )
+
+    with pytest.raises(ErasedError):
+        vault.reveal(second, "cid")
+    assert CID == vault.reveal(first, "cid")
+
+
+def test_erasure_survives_a_restored_backup(vault: Vault) -> None:
+    """Erase a person: their values are unreadable, also after restoring a backup taken
+    before the erasure (opened with the current key store); another person's stay."""
+    erased, kept = str(uuid.uuid4()), str(uuid.uuid4())
+    vault.store([_sealing(erased, "cid", CID), _sealing(kept, "cid", "1999900000021")])
+    backup = _rows(vault)
+
+    assert vault.erase(erased)
+    with pytest.raises(ErasedError):
+        vault.reveal(erased, "cid")
+    _restore(vault, backup)
+
+    with pytest.raises(ErasedError):
+        vault.reveal(erased, "cid")
+    assert "1999900000021" == vault.reveal(kept, "cid")
+
+
+def test_a_copied_sqlite_file_taken_before_erasure_reveals_nothing(
+    tmp_path: Path, keys: KeyStore
+) -> None:
+    """A file copy of the SQLite database taken before the erasure, opened after it with the
+    current key store, reveals none of the erased person's values."""
+    live = tmp_path / "live.sqlite"
+    vault = Vault(f"sqlite:///{live}", "demo", keys)
+    subject = str(uuid.uuid4())
+    vault.store([_sealing(subject, "cid", CID)])
+    vault.close()
+    shutil.copy(live, tmp_path / "backup.sqlite")
+    again = Vault(f"sqlite:///{live}", "demo", keys)
+    again.erase(subject)
+    again.close()
+
+    restored = Vault(f"sqlite:///{tmp_path / 'backup.sqlite'}", "demo", keys)
+    with pytest.raises(ErasedError):
+        restored.reveal(subject, "cid")
+    restored.close()
