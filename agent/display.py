@@ -21,8 +21,11 @@ from pydantic import ValidationError
 
 from agent.checks import Refusal
 from ledger.canonical import CanonicalizationError, parse_canonical
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.event_labels import EVENT_LABELS, STREAM_LABELS, Label
 from ledger.domain.event_schemas import DECIMAL, event_schema
+from ledger.domain.field_labels import field_label
+from ledger.domain.record_history import EntryEvent
 from ledger.domain.text import text_violation
 from ledger.errors import UnknownEventTypeError
 from ledger.statement import Statement
@@ -79,7 +82,11 @@ def statement_view(payload: bytes) -> StatementView:
     except ValidationError as error:
         raise unreadable(f"{error.error_count()} fields do not fit a statement") from None
     schema = _schema_of(statement.type)
-    rows = list(_object_rows(value["data"], schema, schema.get("$defs", {}), 0))
+    defs = dict(schema.get("$defs", {}))
+    replacement = value["data"].get("replacement")
+    if statement.type == "EntryCorrected" and isinstance(replacement, dict):
+        schema, defs = _with_replacement_schema(schema, defs, replacement)
+    rows = list(_object_rows(value["data"], schema, defs, 0))
     stream = schema.get("x-stream")
     return StatementView(
         event_type=statement.type,
@@ -106,6 +113,39 @@ def _schema_of(event_type: str) -> dict[str, Any]:
         return event_schema(event_type)
     except UnknownEventTypeError:
         return {}
+
+
+def _with_replacement_schema(
+    schema: dict[str, Any], defs: dict[str, Any], replacement: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A correction's schema with its ``replacement`` described as the entry it replaces.
+
+    ``EntryCorrected`` carries the entry's whole corrected data without naming the entry's type
+    (that is the record's to know), so its own schema says only "an object". The agent reads the
+    replacement with the schema of the entry types whose data model accepts it exactly (unknown
+    fields are an error), when they all label its fields alike: then the officer reads Thai
+    labels, BE dates and money as for a new entry. Otherwise the fields keep their codes with
+    the generic labels, and nothing is guessed."""
+    fitting = []
+    for spec in EVENT_TYPES.values():
+        if not (isinstance(spec.event_class, type) and issubclass(spec.event_class, EntryEvent)):
+            continue
+        try:
+            spec.data_model.model_validate(replacement)
+        except ValidationError:
+            continue
+        fitting.append(_schema_of(spec.name))
+    titles = {
+        tuple(found.get("properties", {}).get(name, {}).get("title") for name in replacement)
+        for found in fitting
+    }
+    if len(titles) != 1:
+        return schema, defs
+    chosen = fitting[0]
+    properties = dict(schema.get("properties", {}))
+    title = properties.get("replacement", {}).get("title")
+    properties["replacement"] = {**chosen, "title": title}
+    return {**schema, "properties": properties}, {**defs, **chosen.get("$defs", {})}
 
 
 def _resolve(schema: dict[str, Any], defs: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -142,7 +182,12 @@ def _object_rows(
     ordered += [name for name in value if name not in properties]
     for name in ordered:
         field_schema = _resolve(properties.get(name, {}), defs, value[name])
-        label = field_schema.get("title") or properties.get(name, {}).get("title") or name
+        generic = field_label("", name)
+        label = (
+            field_schema.get("title")
+            or properties.get(name, {}).get("title")
+            or (generic.th if generic else name)
+        )
         yield from _value_rows(label, name, value[name], field_schema, defs, depth)
 
 

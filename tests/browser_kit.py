@@ -277,10 +277,16 @@ class Shots:
 
 
 def approve_in_agent(
-    opener: Page, button: str, *, pin: str = DEMO_PIN, shot: Shots | None = None
+    opener: Page,
+    button: str,
+    *,
+    pin: str = DEMO_PIN,
+    shot: Shots | None = None,
+    shows: tuple[str, ...] = (),
 ) -> Page:
-    """Click ``button`` on ``opener``, which opens the agent's popup; there (screenshot, axe)
-    type the PIN and confirm; wait for the popup to close itself after answering. The popup."""
+    """Click ``button`` on ``opener``, which opens the agent's popup; there (screenshot, axe,
+    each text of ``shows`` on the page: what the officer reads before signing) type the PIN and
+    confirm; wait for the popup to close itself after answering. The popup."""
     with opener.expect_popup() as opened:
         opener.locator(button).click()
     popup = opened.value
@@ -289,6 +295,8 @@ def approve_in_agent(
     if shot is not None:
         shot(popup, "agent")
     check_axe(popup)
+    shown = popup.locator("main").inner_text()
+    assert [] == [text for text in shows if text not in shown], shown
     popup.get_by_label("รหัส PIN").fill(pin)
     with popup.expect_event("close"):
         popup.get_by_role("button", name="ลงนามด้วยบัตร").click()
@@ -313,16 +321,17 @@ def sign(
     shot: Shots | None = None,
     review: str = "#review",
     receipt: str = "#receipt",
+    shows: tuple[str, ...] = (),
 ) -> None:
     """Sign the statement the review panel (``review``) shows through the agent (its
     ``#sign-button``); wait for the ledger's answer and fail with the page's text unless it is
     the receipt (``receipt``). The review, the agent's page and the receipt are checked by axe
-    (and photographed with ``shot``)."""
+    (and photographed with ``shot``); the agent's page must show each text of ``shows``."""
     page.locator(review).wait_for()
     if shot is not None:
         shot(page, "review")
     check_axe(page)
-    approve_in_agent(page, "#sign-button", pin=pin, shot=shot)
+    approve_in_agent(page, "#sign-button", pin=pin, shot=shot, shows=shows)
     page.locator(f"{receipt}, [id$='refusal'], #stale-notice").first.wait_for()
     if not page.locator(receipt).count():
         pytest.fail(f"the ledger did not record it: {page.locator('main').inner_text()}")

@@ -76,7 +76,7 @@ def test_add_a_salary_entry(
     }.items():
         hr_page.locator(f"#field-{field}").fill(value)
     review(hr_page, shot)
-    sign(hr_page, shot=shot)
+    sign(hr_page, shot=shot, shows=("อัตราเงินเดือน (บาท)", "24,500.00", "15 มี.ค. 2569"))
 
     ledger_log.expect_signed(position, ["PositionSalaryEntryAdded"], HR_OFFICER)
     hr_page.locator("#receipt-record-link").click()
@@ -97,7 +97,7 @@ def test_record_a_leave(
     hr_page.locator("#field-end").fill("13/01/2569")
     hr_page.locator("#field-days").fill("2")
     review(hr_page, shot)
-    sign(hr_page, shot=shot)
+    sign(hr_page, shot=shot, shows=("ลาป่วย", "12 ม.ค. 2569", "13 ม.ค. 2569"))
 
     ledger_log.expect_signed(position, ["LeaveTaken"], HR_OFFICER)
     hr_page.locator("#receipt-record-link").click()
@@ -116,7 +116,7 @@ def test_correct_an_entry(
     hr_page.locator("#field-replacement-salary").fill("41,720.00")
     hr_page.locator("#field-reason").fill("พิมพ์อัตราเงินเดือนผิด")
     review(hr_page, shot)
-    sign(hr_page, shot=shot)
+    sign(hr_page, shot=shot, shows=("อัตราเงินเดือน (บาท)", "41,720.00", "25 มี.ค. 2562"))
 
     ledger_log.expect_signed(position, ["EntryCorrected"], HR_OFFICER)
     hr_page.locator("#receipt-record-link").click()
@@ -146,7 +146,7 @@ def test_retire_a_person(
     }.items():
         hr_page.locator(f"#field-{field}").fill(value)
     review(hr_page, shot)
-    sign(hr_page, shot=shot)
+    sign(hr_page, shot=shot, shows=("เกษียณอายุราชการ", "30 ก.ย. 2564"))
 
     ledger_log.expect_signed(position, ["Retired"], HR_OFFICER)
     hr_page.goto(f"{web_demo.base_url}{path}/employment")

@@ -81,3 +81,30 @@ def test_an_invisible_character_is_refused() -> None:
     """A zero-width space alone in a field: refused, since the page could not show it."""
     with pytest.raises(Refusal, match="cannot be shown"):
         _rows("LeaveTaken", {"leave_type": "sick", "approver": "\u200b"})
+
+
+def test_a_corrections_replacement_reads_as_the_entry_it_replaces() -> None:
+    """A corrected salary entry shows its fields by their Thai labels, the order's date in BE
+    and the salary with separators, as a new salary entry would (not the fields' codes)."""
+    replacement = {
+        "movement_type": "เลื่อนขั้นเงินเดือน",
+        "position_no": "01-0001-003",
+        "position_title": "ครู",
+        "level": "ครูชำนาญการพิเศษ",
+        "salary": "41720.00",
+        "order": {"number": "103/2562", "date": "2019-03-25", "issuer": "นายก อบต.ตัวอย่าง"},
+    }
+    data = {"supersedes": 4, "reason": "พิมพ์อัตราเงินเดือนผิด", "replacement": replacement}
+
+    rows = _rows("EntryCorrected", data)
+
+    assert Row("อัตราเงินเดือน (บาท)", "salary", "41,720.00", 1) in rows
+    assert Row("ลงวันที่", "date", "25 มี.ค. 2562", 2) in rows
+    assert Row("ชื่อตำแหน่ง", "position_title", "ครู", 1) in rows
+
+
+def test_a_replacement_no_entry_type_accepts_keeps_its_codes() -> None:
+    """A replacement that fits no entry's data is shown field by field, nothing guessed."""
+    data = {"supersedes": 4, "reason": "ทดสอบ", "replacement": {"no_such_field": "ค่า"}}
+
+    assert Row("no_such_field", "no_such_field", "ค่า", 1) in _rows("EntryCorrected", data)
