@@ -11,7 +11,7 @@
 * POST ``/app/certify/{lao}/{cycle}/{action}``: drafts the step (``web.certifying.ACTIONS``)
   naming the root shown (``root``, which must still be the one under review) and answers the
   review with the sign button; a return without a reason or a section is the form again with
-  the error beside the field (422).
+  the error beside the field (422; 200 to htmx, which swaps no 4xx answer).
 * POST ``/app/certify/signed``: the agent's answer, checked as every page checks one
   (``web.routes.statements.signed_answer``: our request, our origin, one-time nonce, the
   logged-in key), and a certifier's step of a cycle in the caller's scope; submitted through
@@ -63,7 +63,14 @@ from web.certifying import (
     is_certifier,
     review_cycle,
 )
-from web.deps import WebDep, WebReaderDep, WebSessionDep, render, require_same_origin
+from web.deps import (
+    WebDep,
+    WebReaderDep,
+    WebSessionDep,
+    is_htmx,
+    render,
+    require_same_origin,
+)
 from web.drafts import issue_request
 from web.errors import error_page
 from web.routes.home import TodayDep
@@ -101,11 +108,17 @@ def _not_in_share(request: Request) -> Response:
     )
 
 
+def swap_status(request: Request, status: int) -> int:
+    """The status of an answer the page swaps in: htmx swaps no 4xx answer, so the refusal or
+    the form with its errors reaches an htmx request as 200 (the page says what is wrong);
+    without JavaScript the status says it."""
+    return 200 if is_htmx(request) and request.method == "POST" else status
+
+
 def _refused_page(request: Request, session: Session, refused: RefusedError) -> Response:
     context = {"refusal_th": refused.th, "refusal_en": refused.en, "violations": ()}
-    return render(
-        request, "certify_refusal.html", context, status_code=refused.status, session=session
-    )
+    status = swap_status(request, refused.status)
+    return render(request, "certify_refusal.html", context, status_code=status, session=session)
 
 
 @router.get("/app/certify")
@@ -214,10 +227,9 @@ def draft_page(
     data = check_step(form, chosen, review)
     if form.errors:
         context = _cycle_context(reader, review, forms={chosen.code: form})
-        template = "certify_steps.html" if request.headers.get("hx-request") else None
-        return render(
-            request, template or "certify_cycle.html", context, status_code=422, session=session
-        )
+        template = "certify_steps.html" if is_htmx(request) else "certify_cycle.html"
+        status = swap_status(request, 422)
+        return render(request, template, context, status_code=status, session=session)
     statement = draft_step(ledger, review, chosen, data, session.enrolment, day)
     origin = request.app.state.settings.web_origin
     wire, nonce = issue_request(web.request_key, web.nonces, origin, statement)
