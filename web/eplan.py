@@ -26,7 +26,12 @@ from uuid import UUID, uuid4
 
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.eplan import DevelopmentPlan, PlanProject, Subsidy
-from ledger.domain.eplan_data import plan_stream_id, subsidy_stream_id
+from ledger.domain.eplan_data import (
+    PlanStatus,
+    SubsidyStatus,
+    plan_stream_id,
+    subsidy_stream_id,
+)
 from ledger.domain.operators import Enrolment
 from ledger.domain.signed import SignedAggregate
 from ledger.statement import Statement
@@ -73,8 +78,25 @@ def is_eplan(event_type: str) -> bool:
 
 
 def offered(aggregate: SignedAggregate, enrolment: Enrolment) -> list[str]:
-    """The forms of this stream the caller's roles may sign (the ledger checks the rest)."""
-    return [name for name in STREAM_FORMS.get(type(aggregate), ()) if may_sign(enrolment, name)]
+    """The forms of this stream the caller's roles may sign and its state allows: a project's
+    events from the statuses they follow (``allowed_from``), a plan's drafting while it is
+    editable and its amendment once approved, nothing on a subsidy whose outcome is reported.
+    The ledger checks all of it again; the page only leaves out what would be refused."""
+    return [
+        name
+        for name in STREAM_FORMS.get(type(aggregate), ())
+        if may_sign(enrolment, name) and _allowed_now(aggregate, name)
+    ]
+
+
+def _allowed_now(aggregate: SignedAggregate, event_type: str) -> bool:
+    status = getattr(aggregate, "status", None)
+    if isinstance(aggregate, DevelopmentPlan):
+        return (event_type == "PlanAmended") == (status is PlanStatus.APPROVED)
+    if isinstance(aggregate, Subsidy):
+        return status is not SubsidyStatus.REPORTED
+    allowed = getattr(EVENT_TYPES[event_type].event_class, "allowed_from", None)
+    return allowed is None or status in allowed
 
 
 def opens_own_stream(event_type: str) -> bool:

@@ -59,7 +59,8 @@ def _plan_with_project(client: TestClient, planner: Operator) -> uuid.UUID:
     _record(client, planner, f"{base}/VisionRecorded", {"vision": "ตำบลน่าอยู่"})
     _record(client, planner, f"{base}/StrategyAdded", {"strategy": "1", "title": "ถนนดี"})
     form = client.get(f"/app/eplan/new/PlanProjectAdded?plan={PLAN}")
-    assert re.search(r'id="field-lao"[^>]*value="' + TAK, form.text)
+    assert re.search(r'id="field-lao"[^>]*value="' + TAK + '"[^>]*readonly', form.text)
+    assert 'id="upload-first"' not in form.text
     _record(client, planner, f"/app/eplan/new/PlanProjectAdded?plan={PLAN}", {
         "plan": str(PLAN), "lao": TAK, "province": "ตาก", "amendment": "0",
         "strategy": "1", "title": "ถนนคอนกรีตหมู่ 3",
@@ -116,6 +117,7 @@ def test_project_from_budget_to_completion(
     assert before == after_refusal
     assert 200 == page.status_code
     assert "ดำเนินการแล้วเสร็จ" in page.text
+    assert 'id="action-DisbursementMade"' not in page.text  # nothing follows a completion
     assert re.search(r'id="total-budget">1,000,000.00<', page.text)
     assert re.search(r'id="total-disbursed">900,000.00<', page.text)
     assert "หจก.ก่อสร้างตัวอย่าง" in page.text
@@ -150,6 +152,7 @@ def test_plan_page_and_status_table(
     assert "ถนนคอนกรีตหมู่ 3" in plan.text
     assert "1,000,000.00" in plan.text
     assert 'id="action-PlanAmended"' in plan.text
+    assert 'id="action-VisionRecorded"' not in plan.text  # approved: amend it first
     assert 'id="new-PlanDrafted"' in home.text
     assert 'href="/app/eplan/projects.geojson"' in home.text
     assert 200 == status.status_code, status.text
