@@ -146,9 +146,24 @@ def _page(
 
 
 @router.get("/app/dashboards")
-def dashboards_index(request: Request, session: WebSessionDep, reader: WebReaderDep) -> Response:
-    dashboard_scope(session, reader, None, None)
-    return render(request, "dashboards_index.html", {"pages": PAGES}, session=session)
+def dashboards_index(
+    request: Request,
+    session: WebSessionDep,
+    reader: WebReaderDep,
+    reports: ReportsDep,
+    day: TodayDep,
+) -> Response:
+    """Each dashboard as a card with its headlines now (its defaults: the latest cycle, this
+    fiscal year), so the reader sees at once where to look."""
+    scope = dashboard_scope(session, reader, None, None)
+    words = Words(request_lang(request))
+    cards: dict[str, list[str]] = {}
+    for name in PAGES:
+        read = read_dashboard(name, reports, reader, scope, Filters(), {}, day)
+        figures = () if read is None else read.draw(words, {}).figures
+        cards[name] = [f.headline for f in figures if f.chart is not None and f.headline]
+    context = {"pages": PAGES, "cards": cards}
+    return render(request, "dashboards_index.html", context, session=session)
 
 
 def _retirement_years(filters: Filters, first: int | None, last: int | None, now: int) -> range:

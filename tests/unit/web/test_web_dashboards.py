@@ -222,3 +222,16 @@ def test_a_national_chart_draws_the_laos_with_data_and_the_table_lists_all(
     assert [LAO_NAME] == list(budgeted)
     assert len(section35) == len(tables(ratios)["section35-table"]) - 1
     assert len(section35) > len(budgeted)
+
+
+def test_the_index_sums_up_each_dashboard(client: TestClient) -> None:
+    """The list of dashboards gives each one's headline now: the LAOs meeting the target out of
+    the report's, and this fiscal year's retirements (FY2563 on the demo's day)."""
+    html = client.get("/app/dashboards").text
+    laos = app_reports(client).kpi(PROVINCE).laos
+    met = sum(kpi.meets_target for kpi in laos)
+
+    assert [] == page_problems(html)
+    assert f"ถึงเป้าหมาย {met} จาก {len(laos)} อปท." in html
+    assert "ปีงบประมาณ 2563–2567" in html
+    assert 4 == html.count('class="dashboard-card"')
