@@ -3,7 +3,9 @@
 The chain is ``ledger.domain.certification``'s: the head certifies (``LaoDataCertified``) or a
 superior or the head returns (``LaoDataReturned``) a *submitted* cycle; the province certifies
 (``ProvinceCertified``) or returns (``ProvinceVerificationReturned``) an *LAO-certified* one;
-DLA accepts (``DlaAccepted``) or returns (``DlaReturned``) a *province-verified* one. Each
+DLA accepts (``DlaAccepted``) or returns (``DlaReturned``) a *province-verified* one; the
+province also records the letters it sent: its report to DLA (``ProvinceReportSent``, once)
+and a warning letter to an LAO late with its work undone (``WarningLetterSent``). Each
 certification names the snapshot root the step before it named, so the page shows that very
 snapshot, recomputed from the log at its position (``web.certify.submission``, the same read
 the HR officer's submission page makes): the records it covers, by name when the caller reads
@@ -28,7 +30,13 @@ from pydantic import ValidationError
 
 from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES
-from ledger.domain.certification import CertificationCycle, certification_stream_id
+from ledger.domain.certification import (
+    STAGE_OPEN,
+    CertificationCycle,
+    Stage,
+    certification_stream_id,
+)
+from ledger.domain.dates import DateInputError, parse_human_date
 from ledger.domain.event_labels import Label
 from ledger.domain.operators import Enrolment
 from ledger.domain.permissions import Role
@@ -66,6 +74,7 @@ class Action:
     root: str = ""  # "submitted" or "certified": the root the data names
     reason: bool = False  # a return: the reason is required
     sections: bool = False  # the return names the sections to correct
+    letter: bool = False  # records a letter the province sent (its number and date)
 
     @property
     def returns(self) -> bool:
@@ -89,6 +98,10 @@ ACTIONS: tuple[Action, ...] = (
            Label("รับข้อมูล", "Accept"), root="certified"),
     Action("dla-return", "DlaReturned", frozenset({"province_verified"}),
            Label("ส่งคืนให้จังหวัด", "Return to the province"), reason=True),
+    Action("province-report", "ProvinceReportSent", frozenset({"province_verified"}),
+           Label("บันทึกการส่งรายงานผลถึง สถ.", "Record the report sent to DLA"), letter=True),
+    Action("warning-letter", "WarningLetterSent", frozenset(STAGE_OPEN[Stage.LAO]),
+           Label("บันทึกการส่งหนังสือแจ้งเตือน", "Record the warning letter sent"), letter=True),
 )  # fmt: skip
 """Every step a certifier signs from the page, by its address."""
 
@@ -96,9 +109,22 @@ ACTION_BY_CODE = {action.code: action for action in ACTIONS}
 STEP_TYPES = frozenset(action.event_type for action in ACTIONS)
 
 
-def actions_for(enrolment: Enrolment, state: str) -> tuple[Action, ...]:
-    """The steps the caller's roles may sign on a cycle in ``state``."""
-    return tuple(a for a in ACTIONS if state in a.states and a.allowed(enrolment))
+def actions_for(enrolment: Enrolment, row: CycleRow, today: date) -> tuple[Action, ...]:
+    """The steps the caller's roles may sign on the cycle as it stands on ``today``: a report
+    to DLA once, a warning letter while the LAO is late with its work undone."""
+    return tuple(
+        action
+        for action in ACTIONS
+        if row.state in action.states
+        and action.allowed(enrolment)
+        and not (action.event_type == "ProvinceReportSent" and row.report_sent)
+        and not (action.event_type == "WarningLetterSent" and not row.is_overdue("lao", today))
+    )
+
+
+def office_of(province: str) -> str:
+    """The provincial office that issues the province's letters."""
+    return f"สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัด{province}"
 
 
 def lao_scope_of(row: CycleRow) -> ReadScope:
@@ -168,7 +194,7 @@ def find_cycle(reports: Reports, scope: ReadScope, lao: str, cycle: str) -> Cycl
 
 
 def review_cycle(
-    ledger: Ledger, reports: Reports, row: CycleRow, enrolment: Enrolment
+    ledger: Ledger, reports: Reports, row: CycleRow, enrolment: Enrolment, today: date
 ) -> CycleReview:
     """The cycle's snapshot under review (the submitted one while submitted, the certified one
     after), its records, and the steps the caller may sign now."""
@@ -194,7 +220,7 @@ def review_cycle(
         root=root,
         shown=shown,
         changed=frozenset(changed),
-        actions=actions_for(enrolment, row.state),
+        actions=actions_for(enrolment, row, today),
         steps=report.steps.get(row.stream, ()),
         returns=_past_returns(ledger, row),
     )
@@ -225,6 +251,8 @@ class StepForm:
     reason: str = ""
     records: list[str] = field(default_factory=list)
     note: str = ""
+    letter_number: str = ""
+    letter_date: str = ""
     errors: dict[str, list[FieldError]] = field(default_factory=dict)
 
     def data(self, action: Action, review: CycleReview) -> dict[str, Any]:
@@ -240,7 +268,25 @@ class StepForm:
             data["reason"] = self.reason.strip()
         if action.event_type == "DlaAccepted" and self.note.strip():
             data["note"] = self.note.strip()
+        if action.letter:
+            data["letter"] = {
+                "number": self.letter_number.strip(),
+                "date": self._letter_day(),
+                "issuer": office_of(review.row.province),
+            }
+            if action.event_type == "WarningLetterSent":
+                data["stage"] = "lao"
         return data
+
+    def _letter_day(self) -> str:
+        """The letter's date as ISO (typed in the Buddhist era, Thai digits accepted)."""
+        try:
+            return parse_human_date(self.letter_date).isoformat()
+        except DateInputError as error:
+            self.errors.setdefault("letter_date", []).append(
+                FieldError(error.rule_id, error.th, error.en)
+            )
+            return ""
 
 
 REASON_REQUIRED = FieldError(
@@ -278,13 +324,18 @@ def check_step(form: StepForm, action: Action, review: CycleReview) -> dict[str,
     except ValidationError as error:
         problems = error.errors()
         for problem, violation in zip(problems, model_violations(problems), strict=True):
-            name = form_name(violation.field).split(".")[0]
-            form.errors.setdefault(name, []).append(violation_error(violation, problem))
+            form.errors.setdefault(_input(violation.field), []).append(
+                violation_error(violation, problem)
+            )
         return data
     for violation in value_violations(model, data):
-        name = form_name(violation.field).split(".")[0]
-        form.errors.setdefault(name, []).append(violation_error(violation))
+        form.errors.setdefault(_input(violation.field), []).append(violation_error(violation))
     return data
+
+
+def _input(path: str) -> str:
+    """The input a violation's path names: ``data.letter.number`` -> ``letter_number``."""
+    return form_name(path).replace("letter.", "letter_").split(".")[0]
 
 
 def draft_step(

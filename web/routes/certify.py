@@ -28,12 +28,15 @@ Stable ids for the browser tests: ``#certify-heading``, ``#certify-worklist`` (r
 (``data-state``), ``#cycle-root``, ``#cycle-records`` (rows ``data-stream``, ``.record-missing``,
 ``.record-changed``), ``#cycle-returns``, ``#step-area``, one ``form.step-form`` per action
 (``id="step-<action>"``), ``#reason-<action>``, ``fieldset#sections-<action>``,
-``#step-button-<action>``; the review ``#step-review`` with ``#sign-button`` (result into
-``#step-area``); ``#step-receipt`` or ``#step-refusal``.
+``#step-button-<action>``, the letters' ``#letter_number-<action>`` and
+``#letter_date-<action>`` (a Buddhist-era date, Thai digits accepted); the review
+``#step-review`` with ``#sign-button`` (result into ``#step-area``); ``#step-receipt`` or
+``#step-refusal``.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Request
@@ -61,6 +64,7 @@ from web.certifying import (
     draft_step,
     find_cycle,
     is_certifier,
+    office_of,
     review_cycle,
 )
 from web.deps import (
@@ -147,7 +151,7 @@ def worklist_page(
 
 def _review(
     request: Request, reader: WebReaderDep, reports: ReportsDep, ledger: LedgerDep,
-    lao: str, cycle: str,
+    lao: str, cycle: str, day: date,
 ) -> CycleReview | Response:  # fmt: skip
     """The cycle in the caller's share, reviewed, or the 403 page."""
     session = reader.session
@@ -159,10 +163,12 @@ def _review(
     row = find_cycle(reports, scope, lao, cycle)
     if row is None:
         return _not_in_share(request)
-    return review_cycle(ledger, reports, row, session.enrolment)
+    return review_cycle(ledger, reports, row, session.enrolment, day)
 
 
-def _cycle_context(reader: WebReaderDep, review: CycleReview, **extra: Any) -> dict[str, Any]:
+def _cycle_context(
+    reader: WebReaderDep, review: CycleReview, today: date, **extra: Any
+) -> dict[str, Any]:
     names = reader.may(DataKind.PERSONAL)
     if names and review.shown is not None:
         reader.logged([record.stream for record in review.shown.records], (DataKind.PERSONAL,))
@@ -173,6 +179,8 @@ def _cycle_context(reader: WebReaderDep, review: CycleReview, **extra: Any) -> d
         "section_th": section_th,
         "sections": SECTIONS,
         "event_label": lambda name: EVENT_LABELS.get(name, Label(name, name)),
+        "office": office_of(review.row.province),
+        "letter_default": f"{today.day}/{today.month}/{today.year + 543}",  # BE, as typed
         "forms": {},
     } | extra
 
@@ -183,13 +191,14 @@ def cycle_page(
     reader: WebReaderDep,
     reports: ReportsDep,
     ledger: LedgerDep,
+    day: TodayDep,
     lao: LaoPath,
     cycle: CyclePath,
 ) -> Response:
-    review = _review(request, reader, reports, ledger, lao, cycle)
+    review = _review(request, reader, reports, ledger, lao, cycle, day)
     if isinstance(review, Response):
         return review
-    context = _cycle_context(reader, review)
+    context = _cycle_context(reader, review, today=day)
     return render(request, "certify_cycle.html", context, session=reader.session)
 
 
@@ -209,9 +218,11 @@ def draft_page(
     note: Annotated[str, Form(max_length=4000)] = "",
     sections: Annotated[list[str] | None, Form(max_length=40)] = None,
     records: Annotated[list[str] | None, Form(max_length=2000)] = None,
+    letter_number: Annotated[str, Form(max_length=200)] = "",
+    letter_date: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     session = reader.session
-    review = _review(request, reader, reports, ledger, lao, cycle)
+    review = _review(request, reader, reports, ledger, lao, cycle, day)
     if isinstance(review, Response):
         return review
     chosen = ACTION_BY_CODE.get(action)
@@ -223,10 +234,10 @@ def draft_page(
             status=409,
         )
         return _refused_page(request, session, refused)
-    form = StepForm(sections or [], reason, records or [], note)
+    form = StepForm(sections or [], reason, records or [], note, letter_number, letter_date)
     data = check_step(form, chosen, review)
     if form.errors:
-        context = _cycle_context(reader, review, forms={chosen.code: form})
+        context = _cycle_context(reader, review, forms={chosen.code: form}, today=day)
         template = "certify_steps.html" if is_htmx(request) else "certify_cycle.html"
         status = swap_status(request, 422)
         return render(request, template, context, status_code=status, session=session)

@@ -360,3 +360,54 @@ def test_no_letter_for_an_lao_on_time_or_from_another_role(
     assert 409 == client.get(link).status_code
     log_in(client, operator_key(demo, "head-nakhonphanom"))
     assert 403 == client.get(link).status_code
+
+
+def test_the_province_records_the_warning_letter_it_sent(
+    client: TestClient, ledger: Ledger, demo: DemoFiles
+) -> None:
+    """A late LAO's cycle offers the letter's record: a date that does not read is refused
+    beside its field; the letter's number and Buddhist-era date signed land as
+    WarningLetterSent by the province's office, and the worklist counts it."""
+    make_stale(ledger, demo)
+    province = operator_key(demo, "province-nakhonphanom")
+    log_in(client, province)
+    assert 'id="step-warning-letter"' in client.get(CYCLE_PAGE).text
+    refused = _step(client, "warning-letter", letter_number="นพ 0023.3/15", letter_date="32/1/2563")
+    assert 422 == refused.status_code
+    assert 'id="letter_date-error-warning-letter"' in refused.text
+
+    review = _step(client, "warning-letter", letter_number="นพ 0023.3/15", letter_date="๑๕/๑/๒๕๖๓")
+    response = _sign(client, review, province)
+
+    assert 201 == response.status_code, response.text
+    kind, statement = _head(ledger)
+    assert "WarningLetterSent" == kind
+    assert {
+        "stage": "lao",
+        "letter": {
+            "number": "นพ 0023.3/15",
+            "date": "2020-01-15",
+            "issuer": "สำนักงานส่งเสริมการปกครองท้องถิ่นจังหวัดนครพนม",
+        },
+    } == statement["data"]
+    row = re.search(
+        r'<tr class="overdue-row" data-lao="\d+".*?</tr>', client.get("/app/certify").text, re.S
+    )
+    assert row is not None
+    assert "<td>1</td>" in row.group(0)
+
+
+def test_the_province_records_its_report_to_dla_once(
+    client: TestClient, ledger: Ledger, demo: DemoFiles
+) -> None:
+    """The demo's province-verified cycle: the report's letter is recorded as
+    ProvinceReportSent, and the step is not offered again."""
+    province = operator_key(demo, "province-nakhonphanom")
+    log_in(client, province)
+
+    review = _step(client, "province-report", letter_number="นพ 0023.3/99", letter_date="20/8/2562")
+    response = _sign(client, review, province)
+
+    assert 201 == response.status_code, response.text
+    assert "ProvinceReportSent" == _head(ledger)[0]
+    assert 'id="step-province-report"' not in client.get(CYCLE_PAGE).text
