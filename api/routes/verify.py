@@ -40,6 +40,9 @@ router = APIRouter(tags=["certificates"])
 CODE_PATTERN = r"^[0-9a-f]{64}$"
 
 CHANGED_TH = {
+    "salary": "เงินเดือน",
+    "position_title": "ตำแหน่ง",
+    "level": "ระดับ",
     "status": "สถานภาพ (ไม่ได้ปฏิบัติงานแล้ว)",
     "lao": "สังกัด (ย้ายหรือโอนไปแล้ว)",
     "record": "ทะเบียนประวัติ",

@@ -23,6 +23,7 @@ from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReportsDep
 from api.routes.registry import RECORD_KINDS, require_record
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.dates import thai_today
 from ledger.domain.reading import DataKind
 from ledger.errors import LedgerError, StreamNotFoundError
@@ -109,13 +110,29 @@ def kp7_pdf(
     hashes = {entry.version: entry.hash for entry in reports.audit_trail(stream).rows}
     context = {
         "kp7": read,
-        "sections": kp7_sections(read, hashes),
+        "sections": in_form_order(kp7_sections(read, hashes)),
         "shown_on": day or thai_today(),
         "view": view,
         "printed_by": reader.session.key_id,
     }
     shown: date = day or thai_today()
     return pdf_response(request, "print_kp7.html", context, f"kp7-{shown.isoformat()}.pdf")
+
+
+def in_form_order(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each entry's fields in the order its event type declares them (prefix before first
+    name, as a form lists them), not the read's alphabetical order."""
+    for section in sections:
+        for entry in section["entries"]:
+            spec = EVENT_TYPES.get(str(entry["type"]))
+            if spec is None:
+                continue
+            order = list(spec.data_model.model_fields)
+            entry["fields"] = sorted(
+                entry["fields"],
+                key=lambda item: order.index(item.code) if item.code in order else len(order),
+            )
+    return sections
 
 
 def _not_readable(request: Request) -> Response:
