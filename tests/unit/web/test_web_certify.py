@@ -13,12 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
-from cli.demo.loader import TAK, demo_cid
+from cli.demo.loader import NAKHON_PHANOM, TAK, demo_cid
 from ledger.application import Ledger
 from ledger.domain.certification import certification_stream_id
-from ledger.genesis import compose
+from ledger.domain.permissions import Role
+from ledger.genesis import compose, enrolment_data
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
+from tests.ledger_kit import SOFTWARE
 from tests.unit.web.demo_world import (
     CYCLE_STREAM,
     DEMO_TODAY,
@@ -411,3 +413,65 @@ def test_the_province_records_its_report_to_dla_once(
     assert 201 == response.status_code, response.text
     assert "ProvinceReportSent" == _head(ledger)[0]
     assert 'id="step-province-report"' not in client.get(CYCLE_PAGE).text
+
+
+def _enrol_superior(ledger: Ledger, demo: DemoFiles) -> SoftwareSigner:
+    """DLA enrols an LAO superior of the demo's LAO (the demo has none): their key."""
+    superior = SoftwareSigner.generate()
+    data = enrolment_data(
+        cid=demo_cid(20),
+        public_key=superior.public_key,
+        roles=[Role.LAO_SUPERIOR],
+        scope=NAKHON_PHANOM,
+        storage=SOFTWARE,
+    )
+    signed = compose(
+        ledger,
+        stream=ledger.registry_id,
+        type="OperatorEnrolled",
+        data=data,
+        signer=operator_key(demo, "admin"),
+        cid=demo_cid(1),
+        effective=DEMO_TODAY,
+    )
+    ledger.submit(signed.canonical, signed.signature)
+    return superior
+
+
+def test_a_superior_reviews_and_may_only_return(
+    client: TestClient, ledger: Ledger, demo: DemoFiles
+) -> None:
+    """An LAO superior's item is 'review'; the page offers the return, not the head's
+    certification (forced: 409); the return signed by the superior lands as LaoDataReturned."""
+    _submitted(ledger, demo)
+    superior = _enrol_superior(ledger, demo)
+    log_in(client, superior)
+    assert 'data-action="review"' in client.get("/app/certify").text
+    page = client.get(CYCLE_PAGE).text
+    assert 'id="step-lao-return"' in page
+    assert 'id="step-lao-certify"' not in page
+    assert 409 == _step(client, "lao-certify").status_code
+
+    review = _step(client, "lao-return", reason=REASON, sections=["leave"])
+    response = _sign(client, review, superior)
+
+    assert 201 == response.status_code, response.text
+    kind, statement = _head(ledger)
+    assert "LaoDataReturned" == kind
+    assert superior.key_id == statement["signer"]["key"]  # type: ignore[index]
+
+
+def test_the_pages_switch_to_english(client: TestClient, ledger: Ledger, demo: DemoFiles) -> None:
+    """With the English switch the worklist and the cycle page speak English, dates in the
+    Christian era."""
+    _submitted(ledger, demo)
+    log_in(client, operator_key(demo, "head-nakhonphanom"))
+    client.cookies.set("lang", "en")
+
+    worklist = client.get("/app/certify").text
+    cycle = client.get(CYCLE_PAGE).text
+
+    assert "Certification work waiting for you" in worklist
+    assert "31 Jul 2019" in worklist
+    assert "Records covered" in cycle
+    assert "Review the return before signing" in cycle
