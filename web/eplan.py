@@ -20,7 +20,6 @@ engine (``web.forms``), drafts (``web.drafts``), dry run, review, agent and
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -166,13 +165,12 @@ def known_values(aggregate: SignedAggregate | None, event_type: str) -> dict[str
 
 def _from_plan(plan: DevelopmentPlan, event_type: str) -> dict[str, str]:
     if event_type == "PlanProjectAdded":
-        years = {str(year): None for year in plan.years}
         return {
             "plan": str(plan.id),
             "lao": plan.lao,
             "province": plan.province,
             "amendment": str(plan.amendment),
-            "years": json.dumps(years),
+            "years": "\n".join(f"{year}: -" for year in plan.years),
         }
     if event_type == "StrategyAdded":
         numbers = [int(code) for code in plan.strategies if code.isdigit()]

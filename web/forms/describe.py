@@ -13,8 +13,10 @@ digits accepted), ``money`` (baht; ``1,234.50`` accepted), ``decimal`` (days), `
 (a year in the Buddhist era is one, with its hint), ``choice`` (a select of coded values with
 their Thai labels), ``boolean`` (a select of ใช่ / ไม่ใช่, so "not reported" stays possible) and
 ``lines``: a list of plain values is a textarea with one item per line (no HR event has a list
-today; a repeatable group would need script, a textarea works without). Anything else (a map,
-GeoJSON) is ``json``, a textarea holding JSON.
+today; a repeatable group would need script, a textarea works without); ``yearly``: a map of
+Buddhist-era fiscal years to amounts (a plan project's planned money) is a textarea with one
+``2566: 1,000,000.00`` per line, a blank or ``-`` amount for "not reported". Anything else (a
+map, GeoJSON) is ``json``, a textarea holding JSON.
 
 A correction's form is the corrected entry's own form under ``replacement.`` with the reason
 (``build_correction_form``); the entry it supersedes is not typed by anyone but carried by the
@@ -43,7 +45,17 @@ from ledger.domain.field_labels import field_label, value_label
 from ledger.domain.values import PlainMoney, SignedText
 
 Kind = Literal[
-    "text", "textarea", "date", "money", "decimal", "integer", "choice", "boolean", "lines", "json"
+    "text",
+    "textarea",
+    "date",
+    "money",
+    "decimal",
+    "integer",
+    "choice",
+    "boolean",
+    "lines",
+    "yearly",
+    "json",
 ]
 
 EFFECTIVE = "effective"
@@ -59,6 +71,11 @@ YEAR_HINT = Label("ปี พ.ศ. เช่น 2562", "a Buddhist-era year, e.g
 INTEGER_HINT = Label("ตัวเลขจำนวนเต็ม", "a whole number")
 LINES_HINT = Label("หนึ่งรายการต่อบรรทัด", "one item per line")
 JSON_HINT = Label("ข้อมูลแบบ JSON", "JSON")
+YEARLY_HINT = Label(
+    "บรรทัดละหนึ่งปี: ปี พ.ศ. ตามด้วยจำนวนเงิน เช่น 2566: 1,000,000.00 (ว่างหรือ - คือยังไม่ระบุ)",
+    "one line per year: the Buddhist-era year, then the amount, e.g. 2566: 1,000,000.00 "
+    "(blank or - is not given)",
+)
 UUID_HINT = Label("รหัสทะเบียน (UUID)", "an id (UUID)")
 EFFECTIVE_LABEL = Label("วันที่มีผล", "effective date")
 EFFECTIVE_HINT = Label(
@@ -290,6 +307,8 @@ def _kind(annotation: Any, marks: tuple[Any, ...]) -> tuple[Kind, tuple[Choice, 
         if item_kind in ("json", "lines") or _model_of(item_type) is not None:
             return "json", (), None
         return "lines", choices, item_kind
+    if origin is dict and _is_yearly(annotation):
+        return "yearly", (), None
     if origin is not None or annotation is Any:
         return "json", (), None
     if isinstance(annotation, type):
@@ -320,6 +339,14 @@ def _kind(annotation: Any, marks: tuple[Any, ...]) -> tuple[Kind, tuple[Choice, 
     return "json", (), None
 
 
+def _is_yearly(annotation: Any) -> bool:
+    """A map of Buddhist-era years to amounts (or None): ``PlannedYears``."""
+    key, value = get_args(annotation) or (None, None)
+    key_type, key_marks = _unwrap(key, ())
+    value_type, _ = _unwrap(value, ())
+    return key_type is int and _minimum(key_marks) == 2400 and value_type is Decimal
+
+
 def _hint(kind: Kind, annotation: Any, marks: tuple[Any, ...]) -> Label | None:
     if kind == "date":
         return DATE_HINT
@@ -333,6 +360,8 @@ def _hint(kind: Kind, annotation: Any, marks: tuple[Any, ...]) -> Label | None:
         return LINES_HINT
     if kind == "json":
         return JSON_HINT
+    if kind == "yearly":
+        return YEARLY_HINT
     if isinstance(annotation, type) and issubclass(annotation, uuid.UUID):
         return UUID_HINT
     for mark in marks:

@@ -50,6 +50,12 @@ NOT_DECIMAL = FieldError(_MODEL, "ต้องเป็นตัวเลข เ
 NOT_INTEGER = FieldError(_MODEL, "ต้องเป็นตัวเลขจำนวนเต็ม", "not a whole number")
 NOT_CHOICE = FieldError(_MODEL, "เลือกจากรายการที่กำหนด", "choose one of the listed values")
 NOT_JSON = FieldError(_MODEL, "อ่านข้อมูล JSON ไม่ได้", "not readable JSON")
+NOT_YEARLY = FieldError(
+    _MODEL,
+    'กรอกบรรทัดละหนึ่งปี เช่น "2566: 1,000,000.00" (จำนวนเงินว่างหรือ "-" คือยังไม่ระบุ)',
+    'one year per line, e.g. "2566: 1,000,000.00" (a blank or "-" amount is not given)',
+)
+_YEAR_LINE = re.compile(r"^([0-9]{4})\s*[:=]?\s*(.*)$")
 
 _MONEY = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 _GROUPED = re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
@@ -152,6 +158,8 @@ def read_value(item: FormField, text: str) -> Any:
         if item.choices and any(line not in {c.value for c in item.choices} for line in lines):
             raise UnreadableValueError(NOT_CHOICE)
         return lines
+    if kind == "yearly":
+        return _yearly(text)
     if kind == "json":
         try:
             return json.loads(text)
@@ -170,6 +178,20 @@ def _number(text: str, error: FieldError) -> str:
     if not _MONEY.fullmatch(cleaned):
         raise UnreadableValueError(error)
     return cleaned
+
+
+def _yearly(text: str) -> dict[str, str | None]:
+    """``2566: 1,000,000.00`` lines as ``{"2566": "1000000.00"}`` (blank or ``-``: None)."""
+    found: dict[str, str | None] = {}
+    for line in to_ascii_digits(text).splitlines():
+        if not line.strip():
+            continue
+        matched = _YEAR_LINE.fullmatch(line.strip())
+        if matched is None:
+            raise UnreadableValueError(NOT_YEARLY)
+        amount = matched.group(2).strip()
+        found[matched.group(1)] = None if amount in ("", "-") else _number(amount, NOT_MONEY)
+    return found
 
 
 def _text(values: Mapping[str, str], name: str) -> str:

@@ -41,6 +41,11 @@ def show_value(item: FormField, value: Any) -> str:
         return "true" if value is True else "false" if value is False else ""
     if item.kind == "lines" and isinstance(value, list):
         return "\n".join(str(line) for line in value)
+    if item.kind == "yearly" and isinstance(value, dict):
+        return "\n".join(
+            f"{year}: {'-' if amount is None else _grouped(amount)}"
+            for year, amount in value.items()
+        )
     if item.kind == "json":
         return json.dumps(value, ensure_ascii=False)
     return str(value)

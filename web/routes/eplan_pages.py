@@ -41,6 +41,7 @@ from fastapi.responses import Response
 from api.deps import LedgerDep, ReportsDep
 from api.downloads import TableFormat, respond
 from ledger.domain.dates import DateInputError, parse_human_date
+from ledger.domain.eplan import Subsidy
 from ledger.domain.event_labels import EVENT_LABELS, Label
 from ledger.domain.reading import DataKind
 from ledger.domain.rules import fiscal_year as fiscal_year_of
@@ -50,7 +51,7 @@ from projections.reports.render import json_bytes
 from projections.reports.scope import ReadScope
 from web.deps import WebReaderDep, WebSessionDep, render, require_same_origin
 from web.drafts import may_sign
-from web.eplan import OPENINGS, offered
+from web.eplan import OPENINGS, STREAM_FORMS, offered
 from web.errors import error_page
 from web.routes.eplan_forms import eplan_stream
 from web.routes.home import TodayDep
@@ -79,6 +80,9 @@ def eplan_home(
         "plans": reports.plans(scope).as_json(),
         "subsidies": reports.subsidies(scope).as_json(),
         "openings": _actions([name for name in OPENINGS if may_sign(session.enrolment, name)]),
+        "subsidy_actions": _actions(
+            [name for name in STREAM_FORMS[Subsidy] if may_sign(session.enrolment, name)]
+        ),
         "province": scope.province or "",
     }
     return render(request, "eplan_home.html", context, session=session)

@@ -5,7 +5,6 @@ project pages, the status table with its downloads and days since the last updat
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from html import unescape
@@ -64,7 +63,7 @@ def _plan_with_project(client: TestClient, planner: Operator) -> uuid.UUID:
     _record(client, planner, f"/app/eplan/new/PlanProjectAdded?plan={PLAN}", {
         "plan": str(PLAN), "lao": TAK, "province": "ตาก", "amendment": "0",
         "strategy": "1", "title": "ถนนคอนกรีตหมู่ 3",
-        "years": json.dumps({"2566": "1000000.00", "2567": None}),
+        "years": "๒๕๖๖: 1,000,000.00\n2567: -",
     })  # fmt: skip
     _record(client, planner, f"{base}/PlanApproved", {
         "approved_on": "15/09/2565", "approver": "นายก อบต.ตัวอย่าง",
@@ -200,3 +199,40 @@ def test_scope_and_roles(
     assert 403 == hr.status_code
     assert [404, 404, 404, 404] == [a.status_code for a in answers]
     assert 403 == tak_table.status_code
+
+
+def test_engineering_locates_and_education_pays_a_subsidy(
+    client: TestClient, kit: LedgerKit, officers: tuple[Operator, Operator]
+) -> None:
+    """The engineering officer locates a project (GeoJSON point) and it appears in the map
+    data; finance allocates an education subsidy and the education officer pays part of it,
+    each through the same form, review and agent."""
+    planner, finance = officers
+    project = _plan_with_project(client, planner)
+    engineer = kit.operator([Role.EPLAN_ENGINEERING], TAK_LAO)
+    teacher = kit.operator([Role.EPLAN_EDUCATION], TAK_LAO)
+    log_in(client, engineer.signer)
+    _record(client, engineer, f"/app/eplan/{project}/new/ProjectGeoLocated", {
+        "geometry": '{"type": "Point", "coordinates": [99.12, 16.88]}',
+    })  # fmt: skip
+    features = client.get("/app/eplan/projects.geojson").json()["features"]
+    log_in(client, finance.signer)
+    allocation = client.get("/app/eplan/new/SubsidyAllocated")
+    _record(client, finance, "/app/eplan/new/SubsidyAllocated", {
+        "effective": "01/10/2565", "lao": TAK, "province": "ตาก", "fiscal_year": "2566",
+        "kind": "specific", "item": "L1", "title": "อาหารกลางวันนักเรียน", "sector": "education",
+        "amount": "250,000.00",
+    })  # fmt: skip
+    log_in(client, teacher.signer)
+    home = client.get("/app/eplan")
+    paid_link = re.search(r'href="(/app/eplan/[0-9a-f-]{36}/new/SubsidyDisbursed)"', home.text)
+    assert paid_link is not None, home.text
+    _record(client, teacher, paid_link.group(1), {
+        "effective": "01/11/2565", "amount": "100,000", "paid_on": "01/11/2565",
+    })  # fmt: skip
+    after = client.get("/app/eplan")
+
+    assert [[99.12, 16.88]] == [f["geometry"]["coordinates"] for f in features]
+    assert re.search(r'id="field-province"[^>]*value="ตาก"', allocation.text)
+    assert "อาหารกลางวันนักเรียน" in after.text
+    assert "100,000.00" in after.text

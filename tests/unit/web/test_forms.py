@@ -275,3 +275,25 @@ def test_forms_live_in_small_modules() -> None:
     """Each module of the engine stays under 500 lines."""
     for module in (Path(__file__).parents[3] / "web" / "forms").glob("*.py"):
         assert len(module.read_text(encoding="utf-8").splitlines()) < 500, module.name
+
+
+def test_planned_years_are_typed_one_year_a_line() -> None:
+    """A plan project's years read from ``2566: 1,000,000.00`` lines (Thai digits, a blank or
+    ``-`` amount not given), show back the same way, and a line without a year is refused in
+    Thai beside the field."""
+    form = build_form("PlanProjectAdded")
+    field = form.field("years")
+    assert field is not None
+    typed = {
+        "plan": "00000000-0000-0000-0000-000000000001", "lao": "6630101", "province": "ตาก",
+        "strategy": "1", "title": "ถนน", "years": "๒๕๖๖: 1,000,000.00\n2567: -",
+    }  # fmt: skip
+
+    parsed = parse_form(form, typed)
+    refused = parse_form(form, {**typed, "years": "หนึ่งล้าน"})
+
+    assert "yearly" == field.kind
+    assert parsed.ok, parsed.errors
+    assert {"2566": "1000000.00", "2567": None} == parsed.data["years"]
+    assert "2566: 1,000,000.00\n2567: -" == form_values(form, parsed.data)["years"]
+    assert "บรรทัดละหนึ่งปี" in refused.errors["years"][0].th
