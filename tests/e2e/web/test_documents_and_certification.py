@@ -47,6 +47,8 @@ def test_upload_a_scanned_order(
 
     ledger_log.expect_signed(position, ["DocumentScanned"], HR_OFFICER)
     hr_page.goto(f"{web_demo.base_url}{path}")
+    shot(hr_page, "kp7-after")
+    check_axe(hr_page)
     link = hr_page.locator("#attachments a.attached-document").first
     served = hr_page.request.get(f"{web_demo.base_url}{link.get_attribute('href')}")
     assert (200, SCANNED_ORDER) == (served.status, served.body())
@@ -75,4 +77,5 @@ def test_submit_for_certification(
     ledger_log.expect_signed(position, ["LaoDataSubmitted"], HR_OFFICER)
     hr_page.goto(f"{web_demo.base_url}/app/certification")
     shot(hr_page, "certification-after")
+    check_axe(hr_page)
     assert "submitted" == hr_page.locator("#cycles [data-cycle='2562']").get_attribute("data-state")

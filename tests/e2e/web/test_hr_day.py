@@ -81,6 +81,7 @@ def test_add_a_salary_entry(
     ledger_log.expect_signed(position, ["PositionSalaryEntryAdded"], HR_OFFICER)
     hr_page.locator("#receipt-record-link").click()
     shot(hr_page, "kp7-after")
+    check_axe(hr_page)
     assert "24,500.00" in hr_page.locator("#section-position_salary").inner_text()
 
 
@@ -101,6 +102,8 @@ def test_record_a_leave(
 
     ledger_log.expect_signed(position, ["LeaveTaken"], HR_OFFICER)
     hr_page.locator("#receipt-record-link").click()
+    shot(hr_page, "kp7-after")
+    check_axe(hr_page)
     assert "12 ม.ค. 2569" in hr_page.locator("#section-leave").inner_text()
 
 
@@ -121,6 +124,7 @@ def test_correct_an_entry(
     ledger_log.expect_signed(position, ["EntryCorrected"], HR_OFFICER)
     hr_page.locator("#receipt-record-link").click()
     shot(hr_page, "kp7-after")
+    check_axe(hr_page)
     assert "41,720.00" in hr_page.locator("#section-position_salary").inner_text()
 
 
@@ -151,4 +155,5 @@ def test_retire_a_person(
     ledger_log.expect_signed(position, ["Retired"], HR_OFFICER)
     hr_page.goto(f"{web_demo.base_url}{path}/employment")
     shot(hr_page, "employment-after")
+    check_axe(hr_page)
     assert "เกษียณ" in hr_page.locator("#employment-status").inner_text()
