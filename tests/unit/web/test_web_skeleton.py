@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import html
+import json
+import re
+
 from fastapi.testclient import TestClient
 
 from tests.ledger_kit import LedgerKit
@@ -64,3 +68,20 @@ def test_home_after_login_names_the_role_not_the_citizen_id(
     assert "นักทรัพยากรบุคคล" in html
     assert "นครพนม" in html
     assert kit.hr.cid not in html
+
+
+def test_htmx_swaps_the_pages_refusals_in(client: TestClient) -> None:
+    """The layout tells htmx to swap 4xx answers (our Thai refusals beside their fields, 403
+    and stale pages) into the page, as htmx 2 does not by default, and to keep 5xx out."""
+    page = client.get("/app/login").text
+    config = json.loads(
+        html.unescape(re.search(r'name="htmx-config" content=\'([^\']+)\'', page)[1])
+    )
+
+    def handling(status: int) -> dict[str, object]:
+        rules = config["responseHandling"]
+        return next(rule for rule in rules if re.match(rule["code"], str(status)))
+
+    assert [True, True, True, True] == [handling(s)["swap"] for s in (200, 403, 409, 422)]
+    assert (False, True) == (handling(500)["swap"], handling(503)["error"])
+    assert handling(204)["swap"] is False
