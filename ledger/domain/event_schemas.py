@@ -154,6 +154,12 @@ def _decimals(schema: dict[str, Any], money: bool) -> None:
         else:
             schema["anyOf"] = [number, text]
         return
+    if sorted(map(str, kinds)) == ["null", "number", "string"] and money:
+        # Optional money (an allowance): the plain decimal string, or null.
+        for key in _PYDANTIC_DECIMAL_KEYS:
+            schema.pop(key, None)
+        schema["anyOf"] = [{"type": "string", "pattern": DECIMAL}, {"type": "null"}]
+        return
     for key in ("anyOf", "oneOf", "prefixItems"):
         for member in schema.get(key, []):
             _decimals(member, money)

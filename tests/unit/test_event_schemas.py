@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 
 from ledger.domain.catalog import AGGREGATES, EVENT_TYPES
 from ledger.domain.event_labels import EVENT_LABELS, ROLE_LABELS, STREAM_LABELS
-from ledger.domain.event_schemas import DIALECT, event_schema
+from ledger.domain.event_schemas import DECIMAL, DIALECT, event_schema
 from ledger.domain.natural_streams import NATURAL_STREAMS
 from ledger.domain.permissions import Role
 from ledger.errors import UnknownEventTypeError
@@ -83,6 +83,14 @@ def test_money_is_a_decimal_string_and_dates_are_dates() -> None:
     assert not validator.is_valid({"fiscal_year": 2562, "amount": 1250000.5})
     assert not validator.is_valid({"fiscal_year": 2562, "amount": "1e6"})
     assert "date" == event_schema("EducationAdded")["properties"]["finished"]["format"]
+
+
+def test_optional_money_is_a_decimal_string_or_null() -> None:
+    """An allowance (optional money) is a plain decimal string or null, as a salary is a
+    string: the agent and the forms read it as money (it was "a number or any string")."""
+    allowance = event_schema("PositionSalaryEntryAdded")["properties"]["allowance"]
+
+    assert [{"type": "string", "pattern": DECIMAL}, {"type": "null"}] == allowance["anyOf"]
 
 
 def test_samples_validate_and_unknown_fields_do_not() -> None:

@@ -119,7 +119,7 @@ def test_correct_an_entry(
     hr_page.locator("#field-replacement-salary").fill("41,720.00")
     hr_page.locator("#field-reason").fill("พิมพ์อัตราเงินเดือนผิด")
     review(hr_page, shot)
-    sign(hr_page, shot=shot, shows=("อัตราเงินเดือน (บาท)", "41,720.00", "25 มี.ค. 2562"))
+    sign(hr_page, shot=shot, shows=("อัตราเงินเดือน (บาท)", "41,720.00", "5,600.00", "25 มี.ค. 2562"))
 
     ledger_log.expect_signed(position, ["EntryCorrected"], HR_OFFICER)
     hr_page.locator("#receipt-record-link").click()

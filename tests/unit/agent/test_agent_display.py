@@ -92,6 +92,7 @@ def test_a_corrections_replacement_reads_as_the_entry_it_replaces() -> None:
         "position_title": "ครู",
         "level": "ครูชำนาญการพิเศษ",
         "salary": "41720.00",
+        "allowance": "5600.00",
         "order": {"number": "103/2562", "date": "2019-03-25", "issuer": "นายก อบต.ตัวอย่าง"},
     }
     data = {"supersedes": 4, "reason": "พิมพ์อัตราเงินเดือนผิด", "replacement": replacement}
@@ -99,6 +100,7 @@ def test_a_corrections_replacement_reads_as_the_entry_it_replaces() -> None:
     rows = _rows("EntryCorrected", data)
 
     assert Row("อัตราเงินเดือน (บาท)", "salary", "41,720.00", 1) in rows
+    assert Row("เงินประจำตำแหน่ง / ค่าตอบแทน (บาท)", "allowance", "5,600.00", 1) in rows
     assert Row("ลงวันที่", "date", "25 มี.ค. 2562", 2) in rows
     assert Row("ชื่อตำแหน่ง", "position_title", "ครู", 1) in rows
 
