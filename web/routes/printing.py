@@ -28,7 +28,7 @@ from ledger.domain.dates import thai_today
 from ledger.domain.reading import DataKind
 from ledger.errors import LedgerError, StreamNotFoundError
 from web.deps import WebReaderDep, get_web, require_same_origin
-from web.errors import error_page
+from web.errors import error_page, not_readable_page
 from web.kp7_view import kp7_sections
 from web.pdf import PdfError, font_face_css, html_to_pdf
 from web.routes.records import as_of_day, read_axes
@@ -89,7 +89,7 @@ def kp7_pdf(
     try:
         require_record(reader, ledger, stream)
     except StreamNotFoundError:
-        return _not_readable(request)
+        return not_readable_page(request)
     day, date_error = as_of_day(as_of)
     if date_error is not None:
         return error_page(request, 422, date_error.th, date_error.en)
@@ -133,12 +133,3 @@ def in_form_order(sections: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 key=lambda item: order.index(item.code) if item.code in order else len(order),
             )
     return sections
-
-
-def _not_readable(request: Request) -> Response:
-    return error_page(
-        request,
-        403,
-        "ไม่พบประวัตินี้ในส่วนที่ท่านมีสิทธิ์อ่าน",
-        "No such record within what you may read",
-    )

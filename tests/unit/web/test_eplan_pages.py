@@ -144,6 +144,8 @@ def test_plan_page_and_status_table(
     )
     bad = client.get("/app/eplan/status", params={"province": "ตาก", "fiscal_year": "66"})
     geojson = client.get("/app/eplan/projects.geojson")
+    client.cookies.set("lang", "en")
+    english = client.get(f"/app/eplan/plans/{PLAN}")
 
     assert [] == page_problems(plan.text) + page_problems(home.text) + page_problems(status.text)
     assert "ตำบลน่าอยู่" in plan.text
@@ -166,6 +168,8 @@ def test_plan_page_and_status_table(
     assert 422 == bad.status_code
     assert "พ.ศ. สี่หลัก" in bad.text
     assert "application/geo+json" == geojson.headers["content-type"]
+    assert "Development plan" in english.text
+    assert "Projects by year" in english.text
 
 
 def test_scope_and_roles(
