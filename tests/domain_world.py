@@ -131,7 +131,8 @@ def _records(world: World) -> None:
         ("DecorationRecorded", d.ENTRY_DATA["DecorationRecorded"]),
         ("EducationAdded", d.ENTRY_DATA["EducationAdded"]),
         ("OtherItemRecorded", d.ENTRY_DATA["OtherItemRecorded"]),
-        ("PositionSalaryEntryAdded", d.salary_entry()),  # what a certificate certifies
+        ("PersonalDataRecorded", d.ENTRY_DATA["PersonalDataRecorded"]),  # a certificate's name
+        ("PositionSalaryEntryAdded", d.salary_entry()),  # and what it certifies
         birth_date=ACTIVE_BIRTH,
         cid=made_up_cid(501),
     )

@@ -29,6 +29,7 @@ from api.errors import problem_kind
 from ledger.application import Ledger
 from ledger.domain.certificates import (
     AS_OF_FUTURE,
+    NO_NAME,
     NO_POSITION,
     NOT_IN_SERVICE,
     CertificateKind,
@@ -67,6 +68,8 @@ def certified_data(
     if facts.status not in IN_SERVICE:
         details = {"as_of": day, "status": str(facts.status)}
         raise NotCertifiableError(Violation(NOT_IN_SERVICE, "as_of", details))
+    if not facts.named:
+        raise NotCertifiableError(Violation(NO_NAME, "as_of", {"as_of": day}))
     if facts.position_title is None or facts.level is None or facts.salary is None:
         raise NotCertifiableError(Violation(NO_POSITION, "as_of", {"as_of": day}))
     data: dict[str, Any] = {

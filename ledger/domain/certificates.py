@@ -14,7 +14,8 @@ when the certificate is signed, so a certificate can only say what the ก.พ.�
 
 * the record exists and is held by the LAO issuing (``certificate.record_*``);
 * ``as_of`` is not after the day the statement takes effect (no certifying the future);
-* the person was in service that day (active or suspended);
+* the person was in service that day (active or suspended), and the record had a name then
+  (the printed certificate names the person);
 * the position, level and salary are those of the record's position-and-salary line in effect
   that day (``certificate.facts_differ``); a salary certificate names the salary, an employment
   certificate does not (``data.invalid``).
@@ -69,13 +70,26 @@ NO_POSITION = rule(
     "ทะเบียนประวัติไม่มีรายการตำแหน่งและอัตราเงินเดือนที่มีผล ณ วันที่ {as_of}",
     "the record has no position-and-salary line in effect on {as_of}",
 )
+NO_NAME = rule(
+    "certificate.no_name",
+    "ทะเบียนประวัติยังไม่มีชื่อ-นามสกุลที่มีผล ณ วันที่ {as_of} หนังสือรับรองจึงไม่มีชื่อให้พิมพ์",
+    "the record has no name in effect on {as_of}: the certificate would name no one",
+)
 FACTS_DIFFER = rule(
     "certificate.facts_differ",
     "ข้อมูลที่รับรอง ({certified}) ไม่ตรงกับทะเบียนประวัติ ณ วันที่ {as_of} ({recorded})",
     "the certified value ({certified}) is not the record's on {as_of} ({recorded})",
 )
 
-RULES = (RECORD_MISSING, RECORD_ELSEWHERE, AS_OF_FUTURE, NOT_IN_SERVICE, NO_POSITION, FACTS_DIFFER)
+RULES = (
+    RECORD_MISSING,
+    RECORD_ELSEWHERE,
+    AS_OF_FUTURE,
+    NOT_IN_SERVICE,
+    NO_NAME,
+    NO_POSITION,
+    FACTS_DIFFER,
+)
 """The rules ``CertificateIssued``'s own check may raise."""
 
 
@@ -113,6 +127,7 @@ class RecordFacts:
     """What a record says on one day, in the terms a certificate certifies."""
 
     status: EmploymentStatus
+    named: bool
     position_title: str | None
     level: str | None
     salary: Decimal | None
@@ -125,15 +140,18 @@ def facts_on(record: PersonnelRecord, day: date) -> RecordFacts:
     for _version, changed_to, effective in record.status_history:
         if effective <= day:
             status = changed_to
+    named = any(
+        entry.effective <= day for entry in record.entries_of(PersonnelRecord.PersonalDataRecorded)
+    ) or any(entry.effective <= day for entry in record.entries_of(PersonnelRecord.NameChanged))
     lines = [
         entry
         for entry in record.entries_of(PersonnelRecord.PositionSalaryEntryAdded)
         if entry.is_live and entry.effective <= day
     ]
     if not lines:
-        return RecordFacts(status, None, None, None)
+        return RecordFacts(status, named, None, None, None)
     line = max(lines, key=lambda entry: (entry.effective, entry.id)).data
-    return RecordFacts(status, line.position_title, line.level, line.salary)
+    return RecordFacts(status, named, line.position_title, line.level, line.salary)
 
 
 class Certificate(LaoHeldAggregate):
@@ -171,6 +189,8 @@ class Certificate(LaoHeldAggregate):
             if facts.status not in IN_SERVICE:
                 status = str(facts.status)
                 raise broken(cls, NOT_IN_SERVICE, "data.as_of", as_of=as_of, status=status)
+            if not facts.named:
+                raise broken(cls, NO_NAME, "data.as_of", as_of=as_of)
             if facts.position_title is None:
                 raise broken(cls, NO_POSITION, "data.as_of", as_of=as_of)
             _same(cls, "position_title", data.position_title, facts.position_title, as_of)

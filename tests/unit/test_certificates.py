@@ -21,6 +21,7 @@ def _record(kit: LedgerKit) -> uuid.UUID:
     stream = uuid.uuid4()
     kit.emit(kit.hr, stream, "RecordOpened", d.record(NAKHON_PHANOM_LAO))
     kit.emit(kit.hr, stream, "EmploymentStarted", d.status_data("EmploymentStarted"))
+    kit.emit(kit.hr, stream, "PersonalDataRecorded", d.ENTRY_DATA["PersonalDataRecorded"])
     kit.emit(kit.hr, stream, "PositionSalaryEntryAdded", d.salary_entry())
     return stream
 
@@ -68,18 +69,23 @@ def test_what_the_record_did_not_say_is_refused(
     assert [rule] == _rules(refused.value)
 
 
-def test_no_record_and_no_salary_line(kit: LedgerKit) -> None:
-    """A certificate of no record, or of a record without a salary line, is refused."""
+def test_no_record_no_name_and_no_salary_line(kit: LedgerKit) -> None:
+    """A certificate of no record, of a record without a name, or of a record without a salary
+    line, is refused."""
     bare = uuid.uuid4()
     kit.emit(kit.hr, bare, "RecordOpened", d.record(NAKHON_PHANOM_LAO))
     kit.emit(kit.hr, bare, "EmploymentStarted", d.status_data("EmploymentStarted"))
 
     with pytest.raises(InvalidDataError) as missing:
         _issue(kit, d.certificate(uuid.uuid4()))
+    with pytest.raises(InvalidDataError) as nameless:
+        _issue(kit, d.certificate(bare, kind="employment"))
+    kit.emit(kit.hr, bare, "PersonalDataRecorded", d.ENTRY_DATA["PersonalDataRecorded"])
     with pytest.raises(InvalidDataError) as unpaid:
         _issue(kit, d.certificate(bare, kind="employment"))
 
     assert ["certificate.record_missing"] == _rules(missing.value)
+    assert ["certificate.no_name"] == _rules(nameless.value)
     assert ["certificate.no_position"] == _rules(unpaid.value)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from tests.ledger_kit import LedgerKit
 from tests.unit.web.html_check import page_problems
 from tests.unit.web.pdf_kit import pdf_text, person_record, screenshot
 from tests.unit.web.web_kit import answer, log_in, page_request, server_request
+from web.certificates import baht_text
 
 NAME = "นางสาวน้ำฝน ผู้ใหญ่ดี"
 FORM = {"kind": "salary", "as_of": "๑/๑๐/๒๕๖๒", "purpose": "ประกอบการขอสินเชื่อ"}
@@ -180,3 +182,18 @@ def test_only_the_records_lao_issues_and_prints(client: TestClient, kit: LedgerK
         pdf_elsewhere.status_code,
         not_hr.status_code,
     )
+
+
+@pytest.mark.parametrize(
+    ("amount", "words"),
+    [
+        ("21010.50", "สองหมื่นหนึ่งพันสิบบาทห้าสิบสตางค์"),
+        ("33000.00", "สามหมื่นสามพันบาทถ้วน"),
+        ("121.00", "หนึ่งร้อยยี่สิบเอ็ดบาทถ้วน"),
+        ("1000001.00", "หนึ่งล้านเอ็ดบาทถ้วน"),
+        ("0.75", "เจ็ดสิบห้าสตางค์"),
+    ],
+)
+def test_amounts_in_thai_words(amount: str, words: str) -> None:
+    """Amounts are spelled as a Thai letter spells them (สิบ, ยี่สิบ, เอ็ด, บาทถ้วน)."""
+    assert words == baht_text(Decimal(amount))
