@@ -136,10 +136,16 @@ class Health(BaseModel):
 
 
 class SignedStatementIn(_Body):
-    """One signed statement: the canonical bytes exactly as signed, and the signature."""
+    """One signed statement: the canonical bytes exactly as signed, and the signature; a v2
+    statement also its disclosures (docs/personal-data.md)."""
 
     statement: Base64Bytes
     signature: Base64Bytes
+    disclosures: dict[str, Any] | None = Field(
+        default=None,
+        description='v2 only: per personal path, {"value": the value, "salt": 32 bytes in '
+        "base64}, checked against the statement's commitments and kept in the vault",
+    )
 
     def as_pair(self) -> tuple[bytes, bytes]:
         return self.statement, self.signature
@@ -152,6 +158,9 @@ class StatementBatchIn(_Body):
 
     def as_pairs(self) -> list[tuple[bytes, bytes]]:
         return [item.as_pair() for item in self.items]
+
+    def disclosures(self) -> list[dict[str, Any] | None]:
+        return [item.disclosures for item in self.items]
 
 
 class ReceiptOut(BaseModel):

@@ -4,16 +4,15 @@
 unrevoked key of the named citizen; valid signature; a role that may emit the type; data valid
 for the type; the expected version and prev_hash of the stream; the signer's scope; the
 aggregate's own rules. Any rejection raises a ``LedgerError`` and appends nothing. Resubmitting
-a statement that is already recorded returns its first receipt. The checks themselves live in
-``ledger.admission`` (on streams this module loads) and the signature checks on
-``ledger.signing``'s verifier threads; this module reads and writes storage around them, and
-answers the reads (the registry, a stream's state and events, enrolments).
+a statement that is already recorded returns its first receipt. The checks live in
+``ledger.admission`` (on streams this module loads), the signature checks on ``ledger.signing``'s
+verifier threads, a v2 statement's disclosures in ``ledger.disclosed`` (kept in the vault,
+``ledger.vault``); this module reads and writes storage around them, and answers the reads.
 
 Domain aggregates (``LedgerAggregate``) also see the statement's context: its stream, valid
 time and signer, and the other streams their rules read (``related_streams``: a position's
-holder record, the organization a position belongs to...). Those are loaded together, in one
-more query per batch and only when some statement of the batch names any. A certification's
-check also sees the ledger's snapshots of an LAO's records (``ledger.snapshots``), as a port.
+holder record, the organization a position belongs to...), loaded together in one more query
+per batch. A certification's check also sees the LAO snapshots (``ledger.snapshots``), a port.
 
 The streams a batch writes come from ``ledger.stream_cache`` when this ledger wrote them last
 (no read before a write); a copy that another writer made stale is caught by the insert, and
@@ -35,7 +34,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Recording
 
 from ledger.admission import Accepted, Admission, Receipt, Streams, signing_key
-from ledger.disclosed import VaultPort, reveal_all, sealings_of
+from ledger.disclosed import VaultPort, keep_disclosures, reveal_all
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.signed import SignedAggregate
 from ledger.domain.snapshot import LaoSnapshot
@@ -56,6 +55,7 @@ from ledger.snapshots import Snapshots
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, Statement, read_statement
 from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
 from ledger.stream_cache import StreamCache
+from ledger.vault import open_vault
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +85,10 @@ class Ledger(Application[UUID]):
     """One ledger: its events table, its notification log and its operator registry."""
 
     def __init__(self, settings: LedgerSettings, vault: VaultPort | None = None) -> None:
+        """``vault`` keeps v2 statements' disclosures; None: the settings' vault, if any."""
         self.settings = settings
-        self.vault = vault  # keeps v2 statements' disclosures (ledger.disclosed)
+        self._own_vault = open_vault(settings) if vault is None else None
+        self.vault = vault or self._own_vault
         self.name = settings.name  # names the tables, so several ledgers share one database
         super().__init__(env=eventsourcing_env(settings))
         self.registry_id = registry_stream_id(settings.name)
@@ -94,7 +96,7 @@ class Ledger(Application[UUID]):
         self._registry: OperatorRegistry | None = None
         self._registry_lock = threading.Lock()
         self._streams = StreamCache(settings.stream_cache_size)
-        self._parsed = ParsedStatements(reveal=vault.revealed_data if vault else None)
+        self._parsed = ParsedStatements(reveal=self.vault.revealed_data if self.vault else None)
         self._verifiers = VerifierPool()
         self.lao_snapshots = Snapshots(self.recorder, self._index)
         self.committer: GroupCommitter | None = None
@@ -109,6 +111,8 @@ class Ledger(Application[UUID]):
         if self.committer is not None:
             self.committer.close()
         self._verifiers.close()
+        if self._own_vault is not None:
+            self._own_vault.close()
         super().close()
 
     # Writing.
@@ -116,13 +120,10 @@ class Ledger(Application[UUID]):
     def submit(
         self, statement: bytes, signature: bytes, disclosures: Mapping[str, Any] | None = None
     ) -> Receipt:
-        """Check one signed statement (v2: with its ``disclosures``, path -> value and salt)
-        and append it; return its receipt.
-
-        With group commit on, a v1 statement that arrives while others are in flight, and whose
-        signature this thread finds good, joins the committer's next group
-        (``ledger.group_commit``); anything else, or anything the group could not decide, is
-        submitted on its own."""
+        """Check one signed statement (v2: with its ``disclosures``) and append it; return its
+        receipt. With group commit on, a v1 statement that arrives while others are in flight,
+        and whose signature this thread finds good, joins the committer's next group
+        (``ledger.group_commit``); anything else is submitted on its own."""
         if self.committer is None or disclosures is not None:
             return self.submit_batch([(statement, signature)], [disclosures])[0]
         with self.committer.arrival() as crowded:
@@ -297,10 +298,8 @@ class Ledger(Application[UUID]):
         except LedgerError:
             verification.check()  # an unsigned statement learns nothing more
             raise
-        sealings = sealings_of([a.signed for a in accepted if a.existing is None])
-        if sealings and self.vault is not None:
-            verification.check()  # only signed statements reach the vault, before their events
-            self.vault.store(sealings)
+        fresh = [outcome.signed for outcome in accepted if outcome.existing is None]
+        keep_disclosures(self.vault, fresh, verification.check)  # before the events
         recordings = self._save(working, guard, verification)
         return self._receipts(accepted, recordings), working
 
@@ -432,11 +431,11 @@ class Ledger(Application[UUID]):
 
     def aggregate(self, stream: UUID) -> SignedAggregate:
         """The current state of one stream."""
-        try:
-            found: object = self.repository.get(stream)
-        except AggregateNotFoundError:
-            raise StreamNotFoundError(str(stream)) from None
-        if not isinstance(found, SignedAggregate):
+        try:  # through the parse memo, so a v2 stream replays with its vault's values
+            found = self._load_streams({stream}).get(stream)
+        except InvalidDataError:  # not one of the ledger's signed streams
+            found = None
+        if found is None:
             raise StreamNotFoundError(str(stream))
         return found
 

@@ -15,7 +15,7 @@ A v1 statement passes unchanged; one sent with disclosures is refused (it commit
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -119,6 +119,17 @@ def reveal_all(
     return [reveal(item, raw, vault=vault)[0] for item, raw in zip(signed, given, strict=True)]
 
 
+def keep_disclosures(
+    vault: VaultPort | None, accepted: Sequence[SignedStatement], verify: Callable[[], None]
+) -> None:
+    """Hand the vault what it keeps of these accepted statements, once ``verify`` (the batch's
+    signature check) passed: only signed statements reach the vault, before their events."""
+    sealings = sealings_of(accepted)
+    if sealings and vault is not None:
+        verify()
+        vault.store(sealings)
+
+
 def sealings_of(signed: Sequence[SignedStatement]) -> list[Sealing]:
     """What the vault must keep of these accepted statements (none for v1)."""
     return [
@@ -133,6 +144,7 @@ __all__ = [
     "RevealedStatement",
     "Sealing",
     "VaultPort",
+    "keep_disclosures",
     "reveal",
     "reveal_all",
     "sealings_of",

@@ -93,6 +93,19 @@ class LedgerSettings(BaseSettings):
         le=100 * 1024 * 1024,
         description="The largest photo or scan the document store keeps (413 beyond).",
     )
+    vault_key_dir: Path | None = Field(
+        default=None,
+        description="Development: the folder of the personal-data vault's per-person key files "
+        "(ledger.vault_keys.KeyFileStore). Unset, with no vault token either, the ledger has no "
+        "vault and refuses v2 statements (docs/personal-data.md).",
+    )
+    vault_pkcs11_module: Path | None = Field(
+        default=None,
+        description="The PKCS#11 module whose token holds the vault's per-person keys (e.g. "
+        "/usr/lib/softhsm/libsofthsm2.so); with vault_token_label and vault_token_pin.",
+    )
+    vault_token_label: str | None = Field(default=None, description="The vault token's label.")
+    vault_token_pin: str | None = Field(default=None, description="The vault token's user PIN.")
     require_card_presence: bool = Field(
         default=False,
         description="Clients sign only while the signer's enrolled Thai ID card is in a reader "

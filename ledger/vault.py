@@ -38,7 +38,8 @@ from ledger.canonical import canonicalize
 from ledger.commitments import COMMITMENT_KEY, Disclosure, commitment, is_commitment
 from ledger.disclosed import Sealing
 from ledger.domain.personal_fields import personal_paths
-from ledger.vault_keys import ErasedError, KeyStore
+from ledger.settings import LedgerSettings
+from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
 
 _NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 
@@ -112,9 +113,13 @@ class _Placeholders:
 class Vault:
     """The vault of one ledger (tables ``<ledger>_vault_keys`` and ``<ledger>_vault_fields``)."""
 
-    def __init__(self, database_url: str, ledger_name: str, keys: KeyStore) -> None:
+    def __init__(
+        self, database_url: str, ledger_name: str, keys: KeyStore, *, own_keys: bool = False
+    ) -> None:
+        """``own_keys``: ``close`` closes the key store too (else its opener does)."""
         self._database = _Database(database_url)
         self._keys = keys
+        self._own_keys = own_keys
         self.keys_table = f"{ledger_name}_vault_keys"
         self.fields_table = f"{ledger_name}_vault_fields"
         blob = "BYTEA" if self._database.postgres else "BLOB"
@@ -132,6 +137,9 @@ class Vault:
 
     def close(self) -> None:
         self._database.close()
+        close_keys = getattr(self._keys, "close", None)
+        if self._own_keys and close_keys is not None:
+            close_keys()
 
     def _data_key(self, cursor: Any, subject: str, *, create: bool) -> bytes:
         cursor.execute(f"SELECT wrapped FROM {self.keys_table} WHERE subject = ?", [subject])
@@ -241,4 +249,18 @@ class Vault:
         return destroyed
 
 
-__all__ = ["ErasedError", "Vault"]
+def open_vault(settings: LedgerSettings) -> Vault | None:
+    """The vault the settings configure (a PKCS#11 token, else a key folder), or None."""
+    if settings.vault_pkcs11_module is not None:
+        if settings.vault_token_label is None or settings.vault_token_pin is None:
+            raise ValueError("a vault token needs vault_token_label and vault_token_pin")
+        token = TokenKeyStore(
+            settings.vault_pkcs11_module, settings.vault_token_label, settings.vault_token_pin
+        )
+        return Vault(settings.database_url, settings.name, token, own_keys=True)
+    if settings.vault_key_dir is not None:
+        return Vault(settings.database_url, settings.name, KeyFileStore(settings.vault_key_dir))
+    return None
+
+
+__all__ = ["ErasedError", "Vault", "open_vault"]

@@ -22,10 +22,11 @@ router = APIRouter(
 @router.post("", status_code=status.HTTP_201_CREATED)
 def submit_statement(body: SignedStatementIn, ledger: LedgerDep) -> ReceiptOut:
     """Check one signed statement and append it; answer its receipt."""
-    return ReceiptOut.of(ledger.submit(body.statement, body.signature))
+    return ReceiptOut.of(ledger.submit(body.statement, body.signature, body.disclosures))
 
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED)
 def submit_batch(body: StatementBatchIn, ledger: LedgerDep) -> list[ReceiptOut]:
     """Check every statement and append them all, or none: one receipt per item, in order."""
-    return [ReceiptOut.of(receipt) for receipt in ledger.submit_batch(body.as_pairs())]
+    receipts = ledger.submit_batch(body.as_pairs(), body.disclosures())
+    return [ReceiptOut.of(receipt) for receipt in receipts]

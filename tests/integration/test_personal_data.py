@@ -1,0 +1,261 @@
+"""Admitting v2 statements on both backends: disclosures checked before anything is appended,
+the rules run on the disclosed values, and the events table holds no personal value in clear."""
+
+from __future__ import annotations
+
+import base64
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from ledger.application import Ledger
+from ledger.commitments import Disclosure, commit_data
+from ledger.domain.catalog import EVENT_TYPES
+from ledger.errors import InvalidDataError
+from ledger.settings import LedgerSettings
+from ledger.signing import sign_statement
+from ledger.statement import SignedStatement, SignerRef, build_statement
+from ledger.vault import ErasedError, Vault
+from tests import domain_data as d
+from tests.card_stack import SoftHsmToken
+from tests.ledger_kit import LedgerKit, build_kit, record_data
+from tests.people import made_up_cid
+
+NAME = {"prefix": "นางสาว", "first_name": "สมหญิง", "last_name": "ใจดีทดสอบ"}
+
+
+@pytest.fixture
+def settings(backend_url: str, tmp_path: Path) -> LedgerSettings:
+    """A ledger with a vault whose per-person keys are development key files."""
+    return LedgerSettings(
+        database_url=backend_url,
+        name=f"t{uuid.uuid4().hex[:12]}",
+        vault_key_dir=tmp_path / "vault-keys",
+    )
+
+
+@pytest.fixture
+def kit(settings: LedgerSettings) -> Iterator[LedgerKit]:
+    """An initialised ledger with a vault, an admin and two HR officers."""
+    ledger = Ledger(settings)
+    yield build_kit(ledger)
+    ledger.close()
+
+
+def _v2(
+    kit: LedgerKit, stream: uuid.UUID, type_: str, draft: dict[str, Any]
+) -> tuple[SignedStatement, dict[str, Any]]:
+    """An HR officer's v2 statement at the stream's head, and its disclosures as JSON."""
+    data, disclosures = commit_data(EVENT_TYPES[type_].data_model, str(stream), draft)
+    version, head = kit.ledger.head(stream)
+    statement = build_statement(
+        stream=stream,
+        expected_version=version,
+        prev_hash=head,
+        type=type_,
+        data=data,
+        effective=date(2019, 4, 1),
+        signer=SignerRef(cid=kit.hr.cid, key=kit.hr.signer.key_id),
+        signed_at=datetime.now(UTC),
+        v=2,
+    )
+    signed = sign_statement(statement, kit.hr.signer)
+    return signed, {path: item.as_json() for path, item in disclosures.items()}
+
+
+def _submit(kit: LedgerKit, signed: SignedStatement, disclosures: dict[str, Any] | None) -> Any:
+    return kit.ledger.submit(signed.canonical, signed.signature, disclosures)
+
+
+def _events_bytes(settings: LedgerSettings) -> bytes:
+    """Every byte of the events table, as a dump of the database would hold it."""
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url[len("sqlite:///") :]) as connection:
+            rows = connection.execute("SELECT * FROM stored_events").fetchall()
+    else:
+        with psycopg.connect(url) as connection:
+            rows = connection.execute(f"SELECT * FROM {settings.name}_events").fetchall()
+    return b"".join(
+        bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
+        for row in rows
+        for value in row
+    )
+
+
+def _forms(text: str) -> list[bytes]:
+    """A text as UTF-8 and as JSON with non-ASCII escaped: either may sit in a stored row."""
+    return [text.encode("utf-8"), json.dumps(text).strip('"').encode("ascii")]
+
+
+def test_a_v2_record_is_stored_without_personal_values(
+    kit: LedgerKit, settings: LedgerSettings
+) -> None:
+    """A v2 record's citizen ID, birth date and Thai name are nowhere in the events table,
+    while a v1 record's citizen ID is (the search finds what is there)."""
+    cid, v1_cid = made_up_cid(501), made_up_cid(502)
+    stream = uuid.uuid4()
+    draft = {**record_data(cid=cid), "birth_date": "1975-01-15"}
+    opened, disclosures = _v2(kit, stream, "RecordOpened", draft)
+    _submit(kit, opened, disclosures)
+    named, disclosures = _v2(kit, stream, "PersonalDataRecorded", NAME)
+    receipt = _submit(kit, named, disclosures)
+    kit.submit(
+        kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data(cid=v1_cid))
+    )
+
+    raw = _events_bytes(settings)
+    assert 2 == receipt.version
+    assert v1_cid.encode() in raw
+    for value in (cid, "1975-01-15", *NAME.values()):
+        assert [] == [form for form in _forms(value) if form in raw], value
+    assert NAME["first_name"] == kit.ledger.vault.reveal(str(stream), "first_name")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("spoil", "rule", "field"),
+    [
+        (lambda o: o.pop("cid"), "personal.disclosure_missing", "data.cid"),
+        (
+            lambda o: o.update(lao={"value": "6480101", "salt": o["cid"]["salt"]}),
+            "personal.disclosure_extra",
+            "disclosures.lao",
+        ),
+        (
+            lambda o: o["cid"].update(value=made_up_cid(503)),
+            "personal.disclosure_wrong",
+            "data.cid",
+        ),
+        (
+            lambda o: o["cid"].update(salt=base64.b64encode(b"\1" * 32).decode()),
+            "personal.disclosure_wrong",
+            "data.cid",
+        ),
+        (lambda o: o["cid"].update(salt="c2hvcnQ="), "personal.disclosure_form", "disclosures.cid"),
+    ],
+)
+def test_a_wrong_or_missing_disclosure_appends_nothing(
+    kit: LedgerKit, spoil: Any, rule: str, field: str
+) -> None:
+    """Each broken disclosure is refused by its rule on its field, and nothing is appended."""
+    stream = uuid.uuid4()
+    opened, disclosures = _v2(kit, stream, "RecordOpened", record_data(cid=made_up_cid(504)))
+    spoil(disclosures)
+    before = kit.event_count()
+
+    with pytest.raises(InvalidDataError) as refused:
+        _submit(kit, opened, disclosures)
+
+    assert (rule, field) in [(v.id, v.field) for v in refused.value.violations]
+    assert before == kit.event_count()
+    assert (0, "0" * 64) == kit.ledger.head(stream)
+
+
+def test_the_rules_run_on_the_disclosed_values(kit: LedgerKit) -> None:
+    """A citizen ID with a wrong check digit is refused by the model though it is committed."""
+    stream = uuid.uuid4()
+    opened, disclosures = _v2(kit, stream, "RecordOpened", record_data(cid="1999900005016"))
+
+    with pytest.raises(InvalidDataError) as refused:
+        _submit(kit, opened, disclosures)
+
+    assert "data.cid" == refused.value.violations[0].field
+
+
+def test_a_replay_reads_the_birth_date_from_the_vault(settings: LedgerSettings) -> None:
+    """After a restart (a new Ledger, nothing cached), the retirement rule still reads the
+    birth date the v2 record opened with, from the vault."""
+    first = build_kit(Ledger(settings))
+    stream = uuid.uuid4()
+    draft = {**record_data(cid=made_up_cid(505)), "birth_date": "1961-05-10"}
+    opened, disclosures = _v2(first, stream, "RecordOpened", draft)
+    _submit(first, opened, disclosures)
+    first.ledger.close()
+    again = LedgerKit(Ledger(settings), first.system, first.admin, first.hr, first.other_hr)
+
+    again.emit(again.hr, stream, "EmploymentStarted", {"kind": "appointed", "order": d.order()})
+    with pytest.raises(InvalidDataError, match="2021-09-30"):
+        again.emit(again.hr, stream, "Retired", {"last_day": "2020-09-30", "order": d.order()})
+    receipt = again.emit(
+        again.hr, stream, "Retired", {"last_day": "2021-09-30", "order": d.order()}
+    )
+    record = again.ledger.aggregate(stream)
+    again.ledger.close()
+
+    assert 3 == receipt.version
+    assert date(1961, 5, 10) == getattr(record, "birth_date", None)
+
+
+def test_v1_refuses_disclosures_and_v2_needs_a_vault(backend_url: str, kit: LedgerKit) -> None:
+    """Disclosures sent with a v1 statement are refused; a ledger with no vault refuses v2."""
+    plain = kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data())
+    with pytest.raises(InvalidDataError) as refused:
+        _submit(kit, plain, {"cid": Disclosure("1", b"\0" * 32).as_json()})
+    assert "personal.v1_disclosures" == refused.value.violations[0].id
+
+    opened, disclosures = _v2(kit, uuid.uuid4(), "RecordOpened", record_data())
+    bare = Ledger(kit.ledger.settings.model_copy(update={"vault_key_dir": None}))
+    with pytest.raises(InvalidDataError) as no_vault:
+        bare.submit(opened.canonical, opened.signature, disclosures)
+    bare.close()
+    assert "personal.no_vault" == no_vault.value.violations[0].id
+
+
+def test_the_api_takes_disclosures(kit: LedgerKit, settings: LedgerSettings) -> None:
+    """POST /statements takes a v2 statement with its disclosures; a wrong one is a 422
+    naming the rule and the field in Thai and English."""
+    stream = uuid.uuid4()
+    opened, disclosures = _v2(kit, stream, "RecordOpened", record_data(cid=made_up_cid(506)))
+    body = {
+        "statement": base64.b64encode(opened.canonical).decode(),
+        "signature": base64.b64encode(opened.signature).decode(),
+    }
+    with TestClient(create_app(settings, kit.ledger)) as client:
+        wrong = {**disclosures, "cid": {**disclosures["cid"], "value": made_up_cid(507)}}
+        refused = client.post("/statements", json={**body, "disclosures": wrong})
+        accepted = client.post("/statements", json={**body, "disclosures": disclosures})
+
+    assert 422 == refused.status_code
+    problem = refused.json()
+    assert "personal.disclosure_wrong" == problem["rule"]
+    assert "data.cid" == problem["errors"][0]["field"]
+    assert problem["errors"][0]["th"]
+    assert made_up_cid(507) not in refused.text
+    assert 201 == accepted.status_code
+    assert 1 == accepted.json()["version"]
+
+
+def test_a_ledger_keeps_values_under_a_token_s_keys(
+    settings: LedgerSettings, softhsm: SoftHsmToken
+) -> None:
+    """With the vault's keys on a SoftHSM2 token (from the settings), a v2 record is accepted
+    and its values read back; erased, they are gone."""
+    on_token = settings.model_copy(
+        update={
+            "vault_key_dir": None,
+            "vault_pkcs11_module": softhsm.module,
+            "vault_token_label": softhsm.label,
+            "vault_token_pin": softhsm.pin,
+        }
+    )
+    kit = build_kit(Ledger(on_token))
+    stream = uuid.uuid4()
+    opened, disclosures = _v2(kit, stream, "RecordOpened", record_data(cid=made_up_cid(508)))
+    _submit(kit, opened, disclosures)
+    vault = kit.ledger.vault
+    assert isinstance(vault, Vault)
+
+    assert made_up_cid(508) == vault.reveal(str(stream), "cid")
+    assert vault.erase(str(stream))
+    with pytest.raises(ErasedError):
+        vault.reveal(str(stream), "cid")
+    kit.ledger.close()
