@@ -60,6 +60,10 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_o
 
 CODE = re.compile(r"^[0-9a-f]{64}$")
 KINDS = tuple(CertificateKind)
+KIND_EN = {
+    CertificateKind.SALARY: "Salary certificate",
+    CertificateKind.EMPLOYMENT: "Employment certificate",
+}
 
 
 def _refused(request: Request) -> Response:
@@ -93,7 +97,10 @@ def _form(
         "stream": str(stream),
         "values": values,
         "errors": errors,
-        "kinds": [(kind.value, value_label("CertificateKind", kind.value)) for kind in KINDS],
+        "kinds": [
+            (kind.value, value_label("CertificateKind", kind.value), KIND_EN[kind])
+            for kind in KINDS
+        ],
     }
     return render(
         request, "certificate_form.html", context, status_code=status_code, session=reader.session

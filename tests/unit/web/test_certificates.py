@@ -197,3 +197,13 @@ def test_only_the_records_lao_issues_and_prints(client: TestClient, kit: LedgerK
 def test_amounts_in_thai_words(amount: str, words: str) -> None:
     """Amounts are spelled as a Thai letter spells them (สิบ, ยี่สิบ, เอ็ด, บาทถ้วน)."""
     assert words == baht_text(Decimal(amount))
+
+
+def test_the_form_in_english(hr_client: TestClient, kit: LedgerKit) -> None:
+    """With the English switch the form's kinds and labels are in English."""
+    stream = person_record(kit)
+    hr_client.cookies.set("lang", "en")
+    form = hr_client.get(f"/app/records/{stream}/certificates/new")
+    assert "Salary certificate" in form.text
+    assert "Employment certificate" in form.text
+    assert "Certified as of" in form.text
