@@ -149,11 +149,16 @@ class Vault:
         if not create:
             raise ErasedError
         key = secrets.token_bytes(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
+        wrapped = self._keys.wrap(subject, key)
         cursor.execute(
-            f"INSERT INTO {self.keys_table} (subject, wrapped) VALUES (?, ?)",
-            [subject, self._keys.wrap(subject, key)],
+            f"INSERT INTO {self.keys_table} (subject, wrapped) VALUES (?, ?) "
+            "ON CONFLICT (subject) DO NOTHING",
+            [subject, wrapped],
         )
-        return key
+        # Another process may have kept the person's first data key meanwhile: theirs wins.
+        cursor.execute(f"SELECT wrapped FROM {self.keys_table} WHERE subject = ?", [subject])
+        kept = bytes(cursor.fetchone()[0])
+        return key if kept == wrapped else self._keys.unwrap(subject, kept)
 
     def store(self, sealings: Sequence[Sealing]) -> None:
         """Keep each accepted statement's disclosures (the same commitment twice: once)."""

@@ -75,10 +75,16 @@ class KeyFileStore:
                 if not create:
                     raise ErasedError
                 key = secrets.token_bytes(nacl.secret.SecretBox.KEY_SIZE)
-                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                partial = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
+                descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(descriptor, "wb") as handle:
                     handle.write(key)
-                return key
+                try:  # whole or not at all; another process's first key wins
+                    os.link(partial, path)
+                except FileExistsError:
+                    pass
+                finally:
+                    partial.unlink()
             return path.read_bytes()
 
     def wrap(self, subject: str, data_key: bytes) -> bytes:
@@ -115,20 +121,36 @@ class TokenKeyStore:
         self._p11 = pkcs11
         self._lock = threading.Lock()
         token = pkcs11.lib(str(module)).get_token(token_label=token_label)
-        self._session: Any = token.open(user_pin=pin, rw=True)
+        try:
+            self._session: Any = token.open(user_pin=pin, rw=True)
+        except pkcs11.UserAlreadyLoggedIn:  # another session of this process logged in
+            self._session = token.open(rw=True)
 
     def close(self) -> None:
         with self._lock, contextlib.suppress(self._p11.PKCS11Error):
             self._session.close()
 
+    def _keys(self, subject: str) -> list[Any]:
+        """The subject's KEKs: one, but two processes making the first at once make two (the
+        vault keeps one data key, wrapped under either, so ``unwrap`` tries each)."""
+        p11 = self._p11
+        return list(
+            self._session.get_objects(
+                {
+                    p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY,
+                    p11.Attribute.LABEL: f"vault:{_name(subject)}",
+                }
+            )
+        )
+
     def _key(self, subject: str, *, create: bool) -> Any:
         p11 = self._p11
         label = f"vault:{_name(subject)}"
-        try:
-            return self._session.get_key(key_type=p11.KeyType.AES, label=label)
-        except p11.NoSuchKey:
-            if not create:
-                raise ErasedError from None
+        found = self._keys(subject)
+        if found:
+            return found[0]
+        if not create:
+            raise ErasedError
         attribute = p11.Attribute
         template = {
             attribute.TOKEN: True,
@@ -161,26 +183,25 @@ class TokenKeyStore:
     def unwrap(self, subject: str, wrapped: bytes) -> bytes:
         iv, sealed = wrapped[:_IV_BYTES], wrapped[_IV_BYTES:]
         with self._lock:
-            key = self._key(subject, create=False)
-            try:
-                return bytes(
-                    key.decrypt(
-                        sealed,
-                        mechanism=self._p11.Mechanism.AES_GCM,
-                        mechanism_param=self._params(iv, subject),
+            for key in self._keys(subject):
+                try:
+                    return bytes(
+                        key.decrypt(
+                            sealed,
+                            mechanism=self._p11.Mechanism.AES_GCM,
+                            mechanism_param=self._params(iv, subject),
+                        )
                     )
-                )
-            except self._p11.PKCS11Error:
-                raise ErasedError from None
+                except self._p11.PKCS11Error:
+                    continue
+            raise ErasedError
 
     def destroy(self, subject: str) -> bool:
         with self._lock:
-            try:
-                key = self._key(subject, create=False)
-            except ErasedError:
-                return False
-            key.destroy()
-            return True
+            found = self._keys(subject)
+            for key in found:
+                key.destroy()
+            return bool(found)
 
 
 __all__ = ["ErasedError", "KeyFileStore", "KeyStore", "TokenKeyStore"]

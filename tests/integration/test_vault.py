@@ -144,3 +144,28 @@ def test_a_copied_sqlite_file_taken_before_erasure_reveals_nothing(
     with pytest.raises(ErasedError):
         restored.reveal(subject, "cid")
     restored.close()
+
+
+def test_two_keys_made_at_once_on_a_token_both_unwrap_and_both_go(softhsm: SoftHsmToken) -> None:
+    """Two processes making a person's first key at once leave two token keys of one label:
+    a data key wrapped under either unwraps, and erasure destroys both."""
+    first = TokenKeyStore(softhsm.module, softhsm.label, softhsm.pin)
+    second = TokenKeyStore(softhsm.module, softhsm.label, softhsm.pin)
+    subject = str(uuid.uuid4())
+    wrapped = first.wrap(subject, b"\x07" * 32)
+    label = first._keys(subject)[0].label
+    second._session.generate_key(first._p11.KeyType.AES, 256, label=label, store=True)
+    later = second._keys(subject)[-1].encrypt(
+        b"\x08" * 32,
+        mechanism=second._p11.Mechanism.AES_GCM,
+        mechanism_param=second._params(b"\x00" * 12, subject),
+    )
+
+    assert 2 == len(first._keys(subject))
+    assert b"\x07" * 32 == second.unwrap(subject, wrapped)
+    assert b"\x08" * 32 == first.unwrap(subject, b"\x00" * 12 + bytes(later))
+    assert first.destroy(subject)
+    with pytest.raises(ErasedError):
+        second.unwrap(subject, wrapped)
+    first.close()
+    second.close()
