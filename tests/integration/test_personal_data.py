@@ -25,6 +25,7 @@ from ledger.settings import LedgerSettings
 from ledger.signing import sign_statement
 from ledger.statement import SignedStatement, SignerRef, build_statement
 from ledger.vault import ErasedError, Vault
+from replay.verify import verify_database
 from tests import domain_data as d
 from tests.card_stack import SoftHsmToken
 from tests.ledger_kit import LedgerKit, build_kit, record_data
@@ -259,3 +260,17 @@ def test_a_ledger_keeps_values_under_a_token_s_keys(
     with pytest.raises(ErasedError):
         vault.reveal(str(stream), "cid")
     kit.ledger.close()
+
+
+def test_the_auditor_verifies_a_log_holding_v2_events(kit: LedgerKit) -> None:
+    """Signatures, chains and the tree of a log with v2 events verify without the vault."""
+    stream = uuid.uuid4()
+    opened, disclosures = _v2(kit, stream, "RecordOpened", record_data(cid=made_up_cid(509)))
+    _submit(kit, opened, disclosures)
+    named, disclosures = _v2(kit, stream, "PersonalDataRecorded", NAME)
+    _submit(kit, named, disclosures)
+
+    report = verify_database(kit.ledger.settings.database_url, kit.ledger.name, workers=1)
+
+    assert [] == report.failures
+    assert kit.event_count() == report.events
