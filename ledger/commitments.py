@@ -32,11 +32,14 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel
 
 from ledger.canonical import CanonicalizationError, canonicalize
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.personal_fields import personal_paths
+from ledger.statement import Statement
 from ledger.violations import Violation, rule
 
 TAG = b"thai-lgov-ledger commitment v1\n"
@@ -242,6 +245,25 @@ def _matches(subject: str, path: str, disclosure: Disclosure, expected: str) -> 
         return False
 
 
+def commit_statement_data(
+    event_type: str, stream: UUID, data: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Disclosure]]:
+    """``commit_data`` for a draft of ``event_type`` on ``stream`` (the subject); an unknown
+    type commits nothing (admission refuses it)."""
+    spec = EVENT_TYPES.get(event_type)
+    if spec is None:
+        return dict(data), {}
+    return commit_data(spec.data_model, str(stream), data)
+
+
+def check_statement(statement: Statement, disclosures: Disclosures) -> list[Violation]:
+    """``check_disclosures`` for a v2 statement: its type's model, its stream as the subject."""
+    spec = EVENT_TYPES.get(statement.type)
+    if spec is None:
+        return []
+    return check_disclosures(spec.data_model, str(statement.stream), statement.data, disclosures)
+
+
 def reveal_data(data: Mapping[str, Any], disclosures: Disclosures) -> dict[str, Any]:
     """``data`` with each disclosed path's commitment replaced by its value (checked first
     with ``check_disclosures``): what the domain's rules read."""
@@ -257,7 +279,9 @@ __all__ = [
     "Disclosure",
     "Disclosures",
     "check_disclosures",
+    "check_statement",
     "commit_data",
+    "commit_statement_data",
     "commitment",
     "is_commitment",
     "read_disclosures",

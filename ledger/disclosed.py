@@ -25,7 +25,7 @@ from ledger.commitments import (
     COMMITMENT_KEY,
     V1,
     Disclosure,
-    check_disclosures,
+    check_statement,
     read_disclosures,
     reveal_data,
 )
@@ -80,12 +80,11 @@ def reveal(
         if raw:
             raise InvalidDataError(statement.type, violations=[Violation(V1, "disclosures")])
         return item, None
-    spec = EVENT_TYPES.get(statement.type)
-    if spec is None:
+    if statement.type not in EVENT_TYPES:
         return item, None  # admission refuses the unknown type
     disclosures, problems = read_disclosures(raw if raw is not None else {})
     subject = str(statement.stream)
-    problems += check_disclosures(spec.data_model, subject, statement.data, disclosures)
+    problems += check_statement(statement, disclosures)
     if problems:
         raise InvalidDataError(statement.type, violations=problems)
     if disclosures and not vault:

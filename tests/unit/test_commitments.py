@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from ledger.commitments import (
     TAG,
     Disclosure,
     check_disclosures,
+    check_statement,
     commit_data,
+    commit_statement_data,
     commitment,
     is_commitment,
     read_disclosures,
@@ -31,6 +34,7 @@ from ledger.domain.record_entries import (
     PersonalDataRecordedData,
     RecordOpenedData,
 )
+from ledger.statement import SignerRef, Statement, build_statement
 
 SUBJECT = "6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5"
 OPENED = {
@@ -213,3 +217,67 @@ def test_docs_list_every_personal_field() -> None:
         declared = personal_paths(spec.data_model)
         if declared and name != "EntryCorrected":
             assert set(declared) == set(re.findall(r"`([a-z0-9_.]+)`", rows.get(name, ""))), name
+
+
+names = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=20)
+subjects = st.uuids()
+
+
+@given(first=names, last=names, subject=subjects)
+def test_a_statement_s_disclosures_check_round_trip(first: str, last: str, subject: Any) -> None:
+    """commit_statement_data then check_statement finds nothing wrong, for any name and record."""
+    draft = {**NAMES, "first_name": first, "last_name": last}
+    data, disclosures = commit_statement_data("PersonalDataRecorded", subject, draft)
+    statement = _statement(subject, data)
+
+    assert [] == check_statement(statement, disclosures)
+    assert draft == reveal_data(data, disclosures)
+
+
+@given(
+    first=names,
+    other=names,
+    subject=subjects,
+    other_subject=subjects,
+    flip=st.integers(0, 31),
+    change=st.sampled_from(["value", "salt", "path", "subject"]),
+)
+def test_any_change_to_a_disclosure_is_refused(
+    first: str, other: str, subject: Any, other_subject: Any, flip: int, change: str
+) -> None:
+    """Another value, salt, path or subject than the one committed: check_statement refuses
+    it, naming the field."""
+    draft = {**NAMES, "first_name": first, "last_name": first}
+    data, disclosures = commit_statement_data("PersonalDataRecorded", subject, draft)
+    given_ = dict(disclosures)
+    kept = disclosures["first_name"]
+    if change == "value" and other != first:
+        given_["first_name"] = Disclosure(other, kept.salt)
+    elif change == "salt":
+        salt = bytearray(kept.salt)
+        salt[flip] ^= 1
+        given_["first_name"] = Disclosure(kept.value, bytes(salt))
+    elif change == "path":  # the same value's disclosure for last_name, given for first_name
+        given_["first_name"] = disclosures["last_name"]
+    elif change == "subject" and other_subject != subject:
+        subject = other_subject
+    else:
+        return
+    found = check_statement(_statement(subject, data), given_)
+
+    assert "data.first_name" in [violation.field for violation in found]
+    assert {"personal.disclosure_wrong"} == {violation.id for violation in found}
+
+
+def _statement(stream: Any, data: dict[str, Any]) -> Statement:
+    return build_statement(
+        stream=stream,
+        expected_version=1,
+        prev_hash="0" * 64,
+        type="PersonalDataRecorded",
+        data=data,
+        effective=date(2019, 4, 1),
+        signer=SignerRef(cid="1999900000021", key="0" * 16),
+        signed_at=datetime(2019, 4, 2, tzinfo=UTC),
+        v=2,
+    )
