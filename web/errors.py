@@ -3,7 +3,9 @@
 The API's handlers (``api.errors``) stay for every path outside ``/app``; for ``/app/...`` the
 same errors become an error page with the API's status and its Thai and English titles. A page
 that needs a session and has none redirects to the login page (303; an htmx request gets
-``HX-Redirect`` so the whole page moves). A POST from another origin is a 403 page.
+``HX-Redirect`` so the whole page moves). A POST from another origin is a 403 page. A body
+over its size limit, which ``api.limits.BodySizeLimit`` refuses before any route sees it, is
+the page ``too_large_page`` draws (413, Thai and English, the rule and the field).
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from api.errors import (
     handle_http_error,
@@ -24,7 +28,9 @@ from api.errors import (
     handle_validation_error,
     problem_kind,
 )
+from api.limits import BODY_TOO_LARGE, RefusalPage
 from api.sessions import SessionError
+from ledger.violations import Violation
 from web.deps import LOGIN_PATH, CrossSiteRequestError, LoginRequiredError, is_htmx, render
 
 logger = logging.getLogger("web")
@@ -35,8 +41,7 @@ PAGES = "/app"
 
 
 def _on_pages(request: Request) -> bool:
-    path = request.url.path
-    return path == PAGES or path.startswith(PAGES + "/")
+    return _on_pages_path(request.url.path)
 
 
 def error_page(
@@ -49,6 +54,42 @@ def error_page(
         {"status": status, "title_th": title_th, "title_en": title_en, "detail": detail},
         status_code=status,
     )
+
+
+def too_large_page(field: str) -> RefusalPage:
+    """The page refusing a body over its limit on the pages: the rule, ``field`` ("file": an
+    upload, whose limit is the document's, what the upload block announces; else "body"), and
+    a way back to the page the form was on (its ``Referer``, when it is one of ours)."""
+
+    def page(scope: Scope, limit: int) -> bytes:
+        request = Request(scope)
+        settings = request.app.state.settings
+        shown = settings.max_document_bytes if field == "file" else limit
+        violation = Violation(BODY_TOO_LARGE, field, {"limit": f"{shown:,}"})
+        logger.info("%s %s page refused 413", request.method, request.url.path)
+        context = {
+            "violations": [violation],
+            "upload": field == "file",
+            "limit_mb": shown // (1024 * 1024),
+            "back": _our_page(request.headers.get("referer", ""), settings.web_origin),
+        }
+        return bytes(render(request, "too_large.html", context, status_code=413).body)
+
+    return page
+
+
+def _our_page(referer: str, web_origin: str) -> str | None:
+    """The path of ``referer`` when it is a page of this application, else None."""
+    parts = urlsplit(referer)
+    if f"{parts.scheme}://{parts.netloc}" != web_origin.rstrip("/"):
+        return None
+    if not _on_pages_path(parts.path):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _on_pages_path(path: str) -> bool:
+    return path == PAGES or path.startswith(PAGES + "/")
 
 
 class RecordNotReadableError(Exception):

@@ -16,6 +16,10 @@ The Nakhon Phanom LAO (เทศบาลตำบลตัวอย่าง, 6
   2.9 (judged on transaction time) scores it 0, as it would a late certification dated back;
 * the retirement round of FY2563 (RetirementScheduled by the system key) and one retirement;
 * its annual expenditure budgets for FY2562 and FY2563 (the Section 35 denominators).
+
+What waits for each operator on the day the demo starts (earlier certification rounds, one
+returned and one waiting for the LAO head, an owner's change request, located e-Plan projects)
+is ``cli.demo.day``'s.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cli.demo import day as demo_day
 from cli.demo import tak as demo_tak
 from cli.demo.writer import BatchWriter, Operator
 from cli.options import load_or_create_key
@@ -69,8 +74,10 @@ OPERATORS: dict[str, tuple[int, list[Role], Scope]] = {
     "finance-nakhonphanom": (7, [Role.EPLAN_FINANCE], NAKHON_PHANOM),
     "planning-tak": (8, [Role.EPLAN_PLANNING], province_scope("ตาก")),
     "finance-tak": (9, [Role.EPLAN_FINANCE], province_scope("ตาก")),
+    **demo_day.OPERATORS,
 }
-"""Key file name -> (citizen ID number, roles, scope). The admin is number 1."""
+"""Key file name -> (citizen ID number, roles, scope). The admin is number 1; the record owner's
+number is her record's (``cli.demo.day``)."""
 
 # Made-up staff of the Nakhon Phanom LAO: (n, category, birth date, prefix, first name,
 # last name, position title, line, level, salary, allowance, position number, education?,
@@ -192,6 +199,9 @@ def _load(ledger: Ledger, keys: dict[str, SoftwareSigner]) -> None:
     writer.flush()
     demo_tak.load_eplan(writer, ops["planning-tak"], ops["finance-tak"])
     _staff(writer, ops["hr-nakhonphanom"])
+    demo_day.before_certification(
+        writer, ops["owner-nakhonphanom"], record_stream(demo_day.OWNER_RECORD)
+    )
     _tak_staff(writer, ops["hr-tak"])
     _budgets(writer, ops["finance-nakhonphanom"])
     writer.flush()
@@ -199,6 +209,7 @@ def _load(ledger: Ledger, keys: dict[str, SoftwareSigner]) -> None:
     writer.forget()
     _certify(ledger, writer, ops)
     _after_certification(writer, ops["hr-nakhonphanom"])
+    demo_day.load(ledger, writer, ops, admin)
     writer.flush()
 
 

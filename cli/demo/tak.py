@@ -106,7 +106,7 @@ def load_organizations(writer: BatchWriter, admin: Operator) -> list[str]:
     return codes
 
 
-def _reports_a_plan(row: TakEplanRow) -> bool:
+def reports_a_plan(row: TakEplanRow) -> bool:
     return (
         row.vision_done
         or row.strategies is not None
@@ -118,7 +118,7 @@ def _reports_a_plan(row: TakEplanRow) -> bool:
 def load_eplan(writer: BatchWriter, planning: Operator, finance: Operator) -> None:
     """Every row's plan, vision, strategies, projects, approval and budget approvals."""
     for row in tak_eplan_rows():
-        if _reports_a_plan(row):
+        if reports_a_plan(row):
             _load_row(writer, planning, finance, row)
 
 

@@ -129,6 +129,7 @@ def kp7_page(
         "sections": kp7_sections(kp7.as_json(), hashes),
         "attachments": attachments(kp7.as_json()),
         "document_kinds": KINDS,
+        "max_document_bytes": request.app.state.settings.max_document_bytes,
         "may_write": bool(HR & reader.session.enrolment.roles),
     }
     return render(request, "kp7.html", context, session=reader.session)

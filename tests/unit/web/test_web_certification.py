@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cli.demo import day as demo_day
 from ledger.application import Ledger
+from ledger.domain.certification import certification_stream_id
 from ledger.settings import LedgerSettings
 from tests.unit.web.demo_world import (
     CYCLE_STREAM,
@@ -143,15 +145,46 @@ def test_another_key_signing_is_refused(
     assert 'id="certify-refusal"' in response.text
 
 
-def test_a_cycle_already_certified_is_not_offered(client: TestClient, demo: DemoFiles) -> None:
-    """The demo's cycle verified by the province: nothing to submit, and a forced POST is a
-    refusal, not a draft."""
+def test_the_returned_round_is_offered_and_a_certified_cycle_is_not(
+    client: TestClient, demo: DemoFiles
+) -> None:
+    """As loaded, the demo's round 2561 (returned by the LAO head) is the one to submit; the
+    cycle verified by the province is not offered, and a forced POST of it is a refusal."""
     log_in(client, operator_key(demo, "hr-nakhonphanom"))
 
-    assert 'id="nothing-to-submit"' in client.get("/app/certification").text
+    page = client.get("/app/certification").text
     forced = client.post("/app/certification", data={"cycle": "2562", "position": "5"})
+
+    assert f'id="snapshot-cycle">{demo_day.RETURNED_ROUND}<' in page
+    assert 'id="nothing-to-submit"' not in page
     assert 409 == forced.status_code
     assert "data-sign-wire" not in forced.text
+
+
+def test_the_returned_round_is_submitted_at_once(
+    client: TestClient, ledger: Ledger, demo: DemoFiles
+) -> None:
+    """No command first: review round 2561, sign, and its LaoDataSubmitted is that cycle's
+    head; the home page no longer lists its return."""
+    hr = operator_key(demo, "hr-nakhonphanom")
+    log_in(client, hr)
+    page = client.get("/app/certification").text
+    position = re.search(r'id="snapshot-position">(\d+)<', page)
+    assert position is not None
+    review = client.post(
+        "/app/certification",
+        data={"cycle": demo_day.RETURNED_ROUND, "position": position.group(1)},
+    )
+    wire, _ = page_request(review.text)
+
+    response = client.post(
+        "/app/certification/signed", data=answer(server_request(client, wire), wire, hr)
+    )
+
+    assert 201 == response.status_code, response.text
+    stream = certification_stream_id(LAO, demo_day.RETURNED_ROUND)
+    assert "LaoDataSubmitted" == ledger.stream_events(stream)[-1].type
+    assert demo_day.RETURN_REASON not in client.get("/app/").text
 
 
 def test_only_the_lao_hr_officer_has_the_page(client: TestClient, demo: DemoFiles) -> None:

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from cli.demo import day as demo_day
 from cli.demo.loader import NAKHON_PHANOM, TAK, demo_cid
 from ledger.application import Ledger
 from ledger.domain.certification import certification_stream_id
@@ -149,6 +150,29 @@ def test_the_lao_head_sees_the_submission_waiting_and_overdue(
     assert (LAO, "certify") == item.groups()
     assert "เกินกำหนด" in html
     assert "31 ก.ค. 2562" in html
+
+
+def test_the_demo_leaves_a_submission_for_the_head(
+    client: TestClient, ledger: Ledger, demo: DemoFiles
+) -> None:
+    """As loaded, round 2560 waits for the LAO head (overdue); certified from the page, the
+    province has it to verify."""
+    head = operator_key(demo, "head-nakhonphanom")
+    log_in(client, head)
+    page = f"/app/certify/{LAO}/{demo_day.HEAD_ROUND}"
+
+    html = client.get("/app/certify").text
+    root = re.search(r'id="cycle-root" class="hash">([0-9a-f]{64})<', client.get(page).text)
+    assert root is not None
+    review = client.post(f"{page}/lao-certify", data={"root": root.group(1)})
+
+    assert (
+        f'<tr class="work-item overdue" data-lao="{LAO}" data-cycle="{demo_day.HEAD_ROUND}"' in html
+    )
+    assert 201 == _sign(client, review, head).status_code
+    log_in(client, operator_key(demo, "province-nakhonphanom"))
+    worklist = client.get("/app/certify").text
+    assert f'data-cycle="{demo_day.HEAD_ROUND}" data-action="verify"' in worklist
 
 
 def test_each_role_sees_only_its_scope(client: TestClient, ledger: Ledger, demo: DemoFiles) -> None:

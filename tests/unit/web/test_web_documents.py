@@ -191,6 +191,58 @@ def test_refused_files_are_named_in_thai_and_english_and_not_kept(
     assert [] == stored(settings)
 
 
+def test_a_file_past_the_body_limit_is_a_thai_page_not_json(
+    client: TestClient, kit: LedgerKit, record: uuid.UUID, settings: LedgerSettings
+) -> None:
+    """A file larger than the upload's body limit (refused before the route reads it): a Thai
+    page naming the rule and the field, the document limit, a way back to the record's upload
+    block; never the API's problem JSON; nothing kept. The API's own paths keep their JSON."""
+    log_in(client, kit.hr.signer)
+    record_page = f"{ORIGIN}/app/records/{record}"
+
+    refused = client.post(
+        "/app/documents",
+        data={"stream": str(record), "kind": "order"},
+        files={"file": ("scan.pdf", PDF + b"\x00" * (LIMIT + 128 * 1024))},
+        headers={"Referer": record_page},
+    )
+    api = client.post("/documents", content=b"\x00" * (LIMIT + 128 * 1024))
+
+    assert 413 == refused.status_code
+    assert refused.headers["content-type"].startswith("text/html")
+    assert '<html lang="th">' in refused.text
+    assert 'data-rule="http.body_too_large" data-field="file"' in refused.text
+    assert f"{LIMIT:,} ไบต์" in refused.text
+    assert f'href="/app/records/{record}#documents-upload"' in refused.text
+    assert "application/problem+json" not in refused.text
+    assert [] == stored(settings)
+    assert api.headers["content-type"].startswith("application/problem+json")
+
+
+def test_a_form_past_the_body_limit_is_a_thai_page_in_english_too(
+    client: TestClient, kit: LedgerKit, record: uuid.UUID
+) -> None:
+    """Any page's POST over the body limit is the page too (English with the lang cookie); a
+    Referer from another site gives no link back to it."""
+    log_in(client, kit.hr.signer)
+    client.cookies.set("lang", "en")
+
+    refused = client.post(
+        f"/app/records/{record}/new/EducationAdded",
+        content=b"x" * (2 * 1024 * 1024),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Referer": "https://elsewhere.example/app/",
+        },
+    )
+
+    assert 413 == refused.status_code
+    assert '<html lang="en">' in refused.text
+    assert 'data-field="body"' in refused.text
+    assert "What was sent is too large" in refused.text
+    assert 'id="too-large-back"' not in refused.text
+
+
 def test_uploads_and_reads_stay_within_ones_share(
     client: TestClient, kit: LedgerKit, record: uuid.UUID, settings: LedgerSettings
 ) -> None:
@@ -225,6 +277,9 @@ def test_the_record_page_offers_the_upload_to_the_hr_officer(
     assert '<label for="document-kind">ชนิดเอกสาร</label>' in page
     assert '<option value="order">คำสั่ง</option>' in page
     assert 'enctype="multipart/form-data"' in page
+    assert f'data-max-bytes="{LIMIT}"' in page
+    assert 'src="/static/upload.js"' in page
+    assert 200 == client.get("/static/upload.js").status_code
 
 
 def test_a_hash_typed_past_the_read_only_field_is_not_bound(

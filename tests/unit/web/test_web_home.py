@@ -12,6 +12,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from cli.demo import day as demo_day
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from tests.unit.web.demo_world import (
@@ -52,6 +53,12 @@ def _items(html: str, css_class: str) -> list[str]:
     return re.findall(rf'<li class="{css_class}"[^>]*>(.*?)</li>', html, flags=re.S)
 
 
+def _cycle_items(html: str, css_class: str, cycle: str) -> list[str]:
+    """The items of ``css_class`` about cycle ``cycle`` (their ``data-cycle``)."""
+    pattern = rf'<li class="{css_class}"[^>]*data-cycle="{cycle}"[^>]*>(.*?)</li>'
+    return re.findall(pattern, html, flags=re.S)
+
+
 def test_the_home_page_lists_what_the_officer_has_to_do(
     client: TestClient, demo: DemoFiles
 ) -> None:
@@ -87,13 +94,31 @@ def test_a_returned_submission_shows_its_reason_and_the_step_to_take(
 
     html = client.get("/app/").text
 
-    (returned,) = _items(html, "todo-returned")
+    (returned,) = _cycle_items(html, "todo-returned", "2562")
     assert RETURN_REASON in returned
     assert "วันลา ขาดราชการ มาสาย" in returned
     assert "ผู้บังคับบัญชาส่งข้อมูลกลับแก้ไข" in returned
-    (step,) = _items(html, "todo-step")
+    (step,) = _cycle_items(html, "todo-step", "2562")
     assert 'href="/app/certification"' in step
     assert 'data-state="draft"' in html
+
+
+def test_the_demo_as_loaded_has_work_waiting(client: TestClient, demo: DemoFiles) -> None:
+    """Without any command after loading: round 2561 returned by the LAO head with its reason
+    and the submit step, and the record owner's change request with its proposal."""
+    log_in(client, operator_key(demo, "hr-nakhonphanom"))
+
+    html = client.get("/app/").text
+
+    (returned,) = _cycle_items(html, "todo-returned", demo_day.RETURNED_ROUND)
+    assert demo_day.RETURN_REASON in returned
+    assert "วันลา ขาดราชการ มาสาย" in returned
+    (step,) = _cycle_items(html, "todo-step", demo_day.RETURNED_ROUND)
+    assert 'href="/app/certification"' in step
+    (request,) = _items(html, "todo-change-request")
+    assert "นางจำลอง ทดสอบศรี" in request
+    assert demo_day.OWNER_PROPOSAL in request
+    assert "/new/ChangeRequestResolved" in request
 
 
 def test_the_people_named_are_logged_as_read(client: TestClient, demo: DemoFiles) -> None:
