@@ -12,7 +12,7 @@ from card.virtual.signing import SigningCardState, state_with_key
 from cli.demo import loader
 from cli.runtime import DatabaseUrl, build_settings, open_ledger, out
 from cli.serve import serve_api
-from ledger.domain.permissions import Scope
+from ledger.domain.permissions import ROLE_TH, Role, Scope
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 
@@ -108,6 +108,19 @@ def _scope(scope: Scope) -> str:
     return f"province:{scope.province}"
 
 
+def _cards() -> list[tuple[str, str]]:
+    """Each operator's card name and who they are, in Thai (roles, scope)."""
+    found = [("admin", f"{ROLE_TH[Role.DLA_ADMIN]} (ทั้งประเทศ)")]
+    for name, (_, roles, scope) in loader.OPERATORS.items():
+        where = "ทั้งประเทศ"
+        if scope.lao is not None:
+            where = f"อปท. {scope.lao} จังหวัด{scope.province}"
+        elif scope.province is not None:
+            where = f"จังหวัด{scope.province}"
+        found.append((name, f"{', '.join(ROLE_TH[role] for role in roles)} ({where})"))
+    return found
+
+
 def _web_origin(settings: LedgerSettings, host: str, port: int) -> str:
     """Where the browser finds the demo: ``LEDGER_WEB_ORIGIN`` when set, else the address it
     listens on (all interfaces are reached at 127.0.0.1)."""
@@ -139,6 +152,9 @@ def _print_login(keys_dir: Path, request_key: Path, web_origin: str) -> None:
         f"     {agent}",
         f"  2. เปิด (open) {web_origin}/ แล้วกด เข้าสู่ระบบด้วยบัตร (log in with the card),"
         " รหัส PIN 123456",
+        "  ผู้ใช้อื่น: คำสั่งเดียวกัน เปลี่ยน --virtual-card เป็นบัตรของผู้นั้น"
+        " (another operator: the same command with their card):",
+        *(f"     {keys_dir}/{name}.card.json  {role}" for name, role in _cards()),
     ]
     for line in lines:
         out.print(line, highlight=False, soft_wrap=True)

@@ -226,8 +226,9 @@ def test_demo_loads_once(backend_url: str, tmp_path: Path) -> None:
 
 
 def test_demo_prints_its_operators_and_the_trust_anchor(tmp_path: Path) -> None:
-    """The demo says who its operators are (role, scope, citizen ID, key file) and prints the
-    anchor in the form ``--trust-anchor`` takes, so an auditor can pin it as printed."""
+    """The demo says who its operators are (role, scope, citizen ID, key file), each one's card
+    to log in with (Thai role and scope), and prints the anchor in the form ``--trust-anchor``
+    takes, so an auditor can pin it as printed."""
     url = f"sqlite:///{tmp_path}/demo.sqlite"
     keys = tmp_path / "keys"
 
@@ -241,6 +242,10 @@ def test_demo_prints_its_operators_and_the_trust_anchor(tmp_path: Path) -> None:
 
     assert "hr-nakhonphanom.key" in loaded.output
     assert (keys / "hr-nakhonphanom.card.json").exists()
+    for name in ("head-nakhonphanom", "owner-nakhonphanom", "engineering-tak"):
+        assert f"{keys}/{name}.card.json" in loaded.output, name  # each card to log in with
+        assert (keys / f"{name}.card.json").exists()
+    assert "นายก อปท. / ปลัด (อปท. 6480101 จังหวัดนครพนม)" in loaded.output
     assert "lao:นครพนม:6480101" in loaded.output
     assert 0 == verified.exit_code, verified.output
     assert anchor == (keys / "trust-anchor.txt").read_text().strip()

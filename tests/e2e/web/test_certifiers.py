@@ -128,8 +128,9 @@ def submit(page: Page, served: CertifyDemo, shot: Shots) -> None:
 
 
 def open_cycle(page: Page, shot: Shots, name: str) -> None:
-    """From the worklist, the cycle waiting; its page photographed and checked."""
-    page.locator(f"tr.work-item[data-lao='{LAO}'] a.open-cycle").first.click()
+    """From the worklist, cycle 2562 waiting (the demo's earlier rounds wait there too); its
+    page photographed and checked."""
+    page.locator(f"tr.work-item[data-lao='{LAO}'][data-cycle='2562'] a.open-cycle").click()
     page.locator("#cycle-records").wait_for()
     shot(page, name)
     check_axe(page)
@@ -192,7 +193,8 @@ def test_a_cycle_returned_by_the_province_and_certified_up_to_dla(
         check_axe(page)
 
     with as_operator(browser, served, HR_OFFICER, shot) as page:
-        assert REASON == page.locator("#todo-returned .returned-reason").first.inner_text()
+        returned = page.locator("#todo-returned li[data-cycle='2562'] .returned-reason")
+        assert REASON == returned.inner_text()
         position = log.position()
         submit(page, served, shot)
         log.expect_signed(position, ["LaoDataSubmitted"], HR_OFFICER)
