@@ -1,10 +1,11 @@
 """Forged sign requests carried into the agent's popup from the application's own page (as a
-script injected into it could): another server's key, an expired request, another origin, a
-replayed nonce. The real agent refuses each with its Thai message, signs nothing, asks no
-PIN, answers the opener nothing; nothing reaches the log."""
+script injected into it could): another server's key, a tampered body, an expired request,
+another origin, a replayed nonce. The real agent refuses each with its Thai message, signs
+nothing, asks no PIN, answers the opener nothing; nothing reaches the log."""
 
 from __future__ import annotations
 
+import base64
 import time
 from collections.abc import Callable
 
@@ -22,6 +23,14 @@ def another_servers_key(demo: WebDemo) -> str:
     return SignRequest.login(demo.base_url).to_wire(nacl.signing.SigningKey.generate())
 
 
+def tampered(demo: WebDemo) -> str:
+    """The application's genuine request with its body swapped (another nonce), its signature
+    kept."""
+    signature = SignRequest.login(demo.base_url).to_wire(demo.request_key).split(".")[1]
+    body = SignRequest.login(demo.base_url).body()
+    return base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii") + "." + signature
+
+
 def expired(demo: WebDemo) -> str:
     nonce = new_request_nonce()
     payload = login_payload(demo.base_url, nonce)
@@ -35,6 +44,7 @@ def another_origin(demo: WebDemo) -> str:
 
 FORGERIES: dict[str, tuple[Forge, str]] = {
     "another-key": (another_servers_key, "ไม่ได้ลงนามโดยเซิร์ฟเวอร์ที่เครื่องนี้เชื่อถือ"),
+    "tampered": (tampered, "ไม่ได้ลงนามโดยเซิร์ฟเวอร์ที่เครื่องนี้เชื่อถือ"),
     "expired": (expired, "คำขอลงนามหมดอายุแล้ว"),
     "another-origin": (
         another_origin,
