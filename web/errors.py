@@ -29,9 +29,16 @@ from api.errors import (
     problem_kind,
 )
 from api.limits import BODY_TOO_LARGE, RefusalPage
-from api.sessions import SessionError
+from api.sessions import Session, SessionError
 from ledger.violations import Violation
-from web.deps import LOGIN_PATH, CrossSiteRequestError, LoginRequiredError, is_htmx, render
+from web.deps import (
+    LOGIN_PATH,
+    CrossSiteRequestError,
+    LoginRequiredError,
+    is_htmx,
+    optional_session,
+    render,
+)
 
 logger = logging.getLogger("web")
 
@@ -73,9 +80,20 @@ def too_large_page(field: str) -> RefusalPage:
             "limit_mb": shown // (1024 * 1024),
             "back": _our_page(request.headers.get("referer", ""), settings.web_origin),
         }
-        return bytes(render(request, "too_large.html", context, status_code=413).body)
+        session = _session_of(request)
+        page = render(request, "too_large.html", context, status_code=413, session=session)
+        return bytes(page.body)
 
     return page
+
+
+def _session_of(request: Request) -> Session | None:
+    """The logged-in session (for the menu), read from the cookie as the pages read it."""
+    ledger = getattr(request.app.state, "ledger", None)
+    sessions = getattr(request.app.state, "sessions", None)
+    if ledger is None or sessions is None:
+        return None
+    return optional_session(request, ledger, sessions)
 
 
 def _our_page(referer: str, web_origin: str) -> str | None:

@@ -24,6 +24,11 @@ as a line and a school as a point near its district's town, so the e-Plan map da
 (``/projects.geojson``) has features. They are dated after the seed table's "ข้อมูล ณ
 03/10/2559", which the status report as of that day reproduces unchanged.
 
+So that the pages of the day the demo is run have something to show too (its own data sit in
+2562-2563), two more of the LAO's staff retire in FY2570 and FY2571 (the home page's and the
+retirement dashboard's default years when this was written), and the LAO has an annual budget
+for the fiscal year the demo is loaded in (the Section 35 dashboard's default year).
+
 Everything is made up; every fact is a signed statement checked as any other.
 """
 
@@ -39,6 +44,7 @@ from cli.demo.writer import BatchWriter, Operator
 from ledger.application import Ledger
 from ledger.domain.certification import certification_stream_id
 from ledger.domain.permissions import Role, Scope, province_scope
+from ledger.domain.rules import fiscal_year
 from ledger.processes import lao_snapshot
 
 LAO, PROVINCE = "6480101", "นครพนม"
@@ -62,6 +68,23 @@ OPERATORS: dict[str, tuple[int, list[Role], Scope]] = {
 }
 """The day's operators, added to the loader's: key file name -> (citizen ID number, roles,
 scope). The owner's citizen ID is her record's."""
+
+STAFF: list[tuple[Any, ...]] = [
+    (111, "official", "1966-11-20", "นาง", "ทดลองใจ", "สมมติพร", "หัวหน้าสำนักปลัดเทศบาล",
+     "นักบริหารงานทั่วไป", "อำนวยการท้องถิ่น ระดับต้น", "42000.00", "5600.00", "00-0201-001",
+     True, True),
+    (112, "teacher", "1967-10-05", "นาย", "ลองใจ", "ทดสอบพงษ์", "ครู", "ครู", "ครูชำนาญการพิเศษ",
+     "43500.00", "5600.00", "01-0001-006", True, True),
+]  # fmt: skip
+"""Two more staff of the LAO, in ``cli.demo.loader.STAFF``'s layout, retiring on 30 September
+2570 and 2571 (FY2570, FY2571)."""
+BUDGET = "12800000.00"
+
+
+def budgets(today: date, known: dict[int, str]) -> dict[int, str]:
+    """The LAO's budgets: ``known`` and, if it has none, the fiscal year of ``today``."""
+    return {fiscal_year(today): BUDGET} | known
+
 
 DISTRICT_TOWNS = {
     "เมืองตาก": (99.126, 16.883),

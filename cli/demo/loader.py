@@ -7,9 +7,10 @@ the ledger like any other; they go in batches (``cli.demo.writer``). Loading twi
 
 The Nakhon Phanom LAO (เทศบาลตำบลตัวอย่าง, 6480101) shows what the reports read:
 
-* ten staff of every category with their ก.พ.๗ entries (two of them incomplete), positions of
-  the frame (three vacant, one frozen), leave, and a backdated order: a special promotion
-  effective 1 April 2562, signed after the 1 October 2562 promotion it precedes;
+* ten staff of every category (two more in ``cli.demo.day``) with their ก.พ.๗ entries (two
+  of them incomplete), positions of the frame (three vacant, one frozen), leave, and a
+  backdated order: a special promotion effective 1 April 2562, signed after the 1 October 2562
+  promotion it precedes;
 * its certification cycle 2562: the snapshot of its records submitted, certified by the LAO head
   (signed as of 25 July) and verified by the province; a record changed afterwards is stale.
   The certification is recorded when the demo loads, after the 31 July 2562 deadline, so LPA
@@ -36,6 +37,7 @@ from cli.demo.writer import BatchWriter, Operator
 from cli.options import load_or_create_key
 from ledger.application import Ledger
 from ledger.domain.certification import certification_stream_id
+from ledger.domain.dates import thai_today
 from ledger.domain.operators import KeyStorage
 from ledger.domain.organizations import organization_stream_id
 from ledger.domain.permissions import NATIONAL, Role, Scope, province_scope
@@ -247,7 +249,7 @@ def _organizations(writer: BatchWriter, admin: Operator) -> None:
 
 def _staff(writer: BatchWriter, hr: Operator) -> None:
     lao, province = str(NAKHON_PHANOM.lao), str(NAKHON_PHANOM.province)
-    for person in STAFF:
+    for person in (*STAFF, *demo_day.STAFF):
         (n, category, born, prefix, first, last, title, line, level, salary, allowance,
          number, educated, described) = person  # fmt: skip
         stream = record_stream(n)
@@ -422,7 +424,7 @@ def _tak_staff(writer: BatchWriter, hr: Operator) -> None:
 
 def _budgets(writer: BatchWriter, finance: Operator) -> None:
     organization = organization_stream_id(str(NAKHON_PHANOM.lao))
-    for year, amount in BUDGETS.items():
+    for year, amount in sorted(demo_day.budgets(thai_today(), BUDGETS).items()):
         writer.add(
             finance,
             organization,

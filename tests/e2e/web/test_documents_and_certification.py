@@ -54,6 +54,39 @@ def test_upload_a_scanned_order(
     assert (200, SCANNED_ORDER) == (served.status, served.body())
 
 
+def test_a_file_over_the_limit_is_refused_in_thai(
+    hr_page: Page, web_demo: WebDemo, ledger_log: LedgerLog, shot: Shots, tmp_path: Path
+) -> None:
+    """A scan over 10 MB: the page says so beside the field in Thai and sends nothing; sent
+    anyway (the check bypassed), the answer is the Thai page naming the rule, never JSON."""
+    big = tmp_path / "big.pdf"
+    big.write_bytes(SCANNED_ORDER + b"\0" * (11 * 1024 * 1024))
+    find(hr_page, web_demo, "ช่างทดลอง", shot)
+    record_url = hr_page.url
+    position = ledger_log.position()
+    hr_page.locator("#document-kind").select_option("order")
+    hr_page.locator("#document-file").set_input_files(big)
+    hr_page.locator("#upload-button").click()
+
+    error = hr_page.locator("#document-file-error")
+    error.wait_for()
+    shot(hr_page, "too-large-in-the-browser")
+    assert "เกินขนาดสูงสุด 10 MB" in error.inner_text()
+    assert record_url == hr_page.url
+    assert "true" == hr_page.locator("#document-file").get_attribute("aria-invalid")
+    check_axe(hr_page)
+
+    hr_page.evaluate("document.getElementById('upload-form').submit()")  # no check: sent
+    hr_page.locator("#too-large").wait_for()
+    shot(hr_page, "too-large-page")
+    assert "http.body_too_large" in hr_page.locator("#too-large").inner_text()
+    assert "ไฟล์ใหญ่เกินกำหนด" == hr_page.locator("#error-heading").inner_text()
+    check_axe(hr_page)
+    hr_page.locator("#too-large-back").click()
+    hr_page.locator("#documents-upload").wait_for()
+    assert position == ledger_log.position()
+
+
 def test_submit_for_certification(
     hr_page: Page, web_demo: WebDemo, ledger_log: LedgerLog, shot: Shots
 ) -> None:

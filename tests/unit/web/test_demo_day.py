@@ -1,12 +1,14 @@
 """The demo as ``make demo`` leaves it has something on each operator's pages: located e-Plan
 projects for the map (lines and points in Tak), the record owner enrolled for her own record,
-and the Nakhon Phanom LAO's latest cycle still 2562 (the dashboards and the system's process
-read it), beside the earlier rounds ``cli.demo.day`` leaves open."""
+the Nakhon Phanom LAO's latest cycle still 2562 (the dashboards and the system's process read
+it) beside the earlier rounds ``cli.demo.day`` leaves open, and retirements and a budget in the
+years the pages show by default today."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,9 @@ from cli.demo import day as demo_day
 from cli.demo.loader import demo_cid, record_stream
 from ledger.application import Ledger
 from ledger.domain.certification import CertificationCycle, certification_stream_id
+from ledger.domain.dates import thai_today
 from ledger.domain.personnel import PersonnelRecord
+from ledger.domain.rules import fiscal_year
 from ledger.settings import LedgerSettings
 from tests.unit.web.demo_world import LAO, DemoFiles, copy_demo, operator_key
 from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET, log_in
@@ -81,3 +85,21 @@ def test_the_owner_and_the_rounds_are_as_the_day_says(ledger: Ledger) -> None:
     assert isinstance(waiting, CertificationCycle)
     assert "submitted" == waiting.state
     assert max(demo_day.HEAD_ROUND, demo_day.RETURNED_ROUND) < "2562"
+
+
+def test_the_days_of_today_have_retirements_and_a_budget(
+    client: TestClient, demo: DemoFiles
+) -> None:
+    """On a day of FY2570 the home page lists the two staff retiring in FY2570-2571, and the
+    Section 35 dashboard of the year the demo was loaded in has the LAO's budget."""
+    log_in(client, operator_key(demo, "hr-nakhonphanom"))
+
+    home = client.get("/app/", params={"as_of": "4/12/2569"}).text
+    section35 = client.get("/app/dashboards/section35").text
+
+    assert "ปีงบประมาณ 2570–2571" in home
+    assert "นางทดลองใจ สมมติพร" in home
+    assert "นายลองใจ ทดสอบพงษ์" in home
+    assert "30 ก.ย. 2571" in home
+    assert f"{Decimal(demo_day.BUDGET):,.2f}" in section35
+    assert f"ปีงบประมาณ {fiscal_year(thai_today())}" in section35

@@ -215,6 +215,7 @@ def test_a_file_past_the_body_limit_is_a_thai_page_not_json(
     assert f"{LIMIT:,} ไบต์" in refused.text
     assert f'href="/app/records/{record}#documents-upload"' in refused.text
     assert "application/problem+json" not in refused.text
+    assert 'id="who"' in refused.text  # the menu of the logged-in officer
     assert [] == stored(settings)
     assert api.headers["content-type"].startswith("application/problem+json")
 
