@@ -75,14 +75,16 @@ class _Database:
             raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
 
     @contextmanager
-    def transaction(self) -> Iterator[Any]:
+    def transaction(self, *, write: bool = True) -> Iterator[Any]:
+        """A transaction; on SQLite a read (``write=False``) takes no write lock, so a read of
+        the vault inside another connection's write (the views' read) does not wait on it."""
         with self._lock:
             if self.postgres:
                 with self._pg.transaction(), self._pg.cursor() as cursor:
                     yield _Placeholders(cursor)
                 return
             lite = self._lite.cursor()
-            lite.execute("BEGIN IMMEDIATE")
+            lite.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
                 yield lite
             except BaseException:
@@ -180,7 +182,7 @@ class Vault:
 
     def disclosure(self, subject: str, hexed: str) -> tuple[str, Disclosure]:
         """The path and disclosure kept for a commitment; ``ErasedError`` if unreadable."""
-        with self._database.transaction() as cursor:
+        with self._database.transaction(write=False) as cursor:
             cursor.execute(
                 f"SELECT path, sealed FROM {self.fields_table} "
                 "WHERE subject = ? AND commitment = ?",
@@ -196,7 +198,7 @@ class Vault:
     def reveal(self, subject: str, path: str) -> Any:
         """The latest value kept for the subject's field; ``ErasedError`` if unreadable,
         ``KeyError`` if none was ever kept."""
-        with self._database.transaction() as cursor:
+        with self._database.transaction(write=False) as cursor:
             cursor.execute(
                 f"SELECT commitment, sealed FROM {self.fields_table} "
                 "WHERE subject = ? AND path = ? ORDER BY id DESC LIMIT 1",

@@ -12,6 +12,7 @@ Built once from a ``Projections`` (the composition root owns both, and closes th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -79,6 +80,8 @@ class Reports:
     def __init__(self, projections: Projections, today: Callable[[], date] = thai_today) -> None:
         self.projections = projections
         self._tables = {name: projections.tables(name) for name in VIEW_NAMES}
+        self._revealer = projections.revealer
+        self._names = functools.partial(read_names, revealer=self._revealer)
         self._today = today
 
     def refresh(self) -> int:
@@ -106,13 +109,14 @@ class Reports:
             found = registry_entries(
                 cursor,
                 tables["registry"],
+                revealer=self._revealer,
                 valid=valid_on,
                 recorded=recorded_at,
                 lao=scope.lao,
                 province=scope.province,
                 category=category,
             )
-            names = read_names(cursor, tables, province=scope.province)
+            names = self._names(cursor, tables, province=scope.province)
         rows = tuple(
             entry
             for entry in found
@@ -145,6 +149,7 @@ class Reports:
             return registry_entries(
                 cursor,
                 tables["registry"],
+                revealer=self._revealer,
                 valid=valid_on,
                 recorded=recorded_at,
                 lao=scope.lao,
@@ -165,7 +170,13 @@ class Reports:
         dates; without the health sections unless ``health``."""
         with self._read() as (cursor, tables):
             return kp7_of(
-                cursor, tables, self.projections.ledger, stream, valid_on, recorded_at, health
+                cursor,
+                tables,
+                self.projections.ledger,
+                stream,
+                (valid_on, recorded_at),
+                health,
+                self._revealer,
             )
 
     def audit_trail(self, stream: UUID) -> Table[AuditEntry]:
@@ -173,7 +184,7 @@ class Reports:
         checked against the stored bytes."""
         with self._read() as (cursor, tables):
             trail = audit_trail(cursor, tables["audit"], self.projections.ledger, stream)
-            names = read_names(cursor, tables, cids={entry.actor for entry in trail})
+            names = self._names(cursor, tables, cids={entry.actor for entry in trail})
         return Table(f"audit-{stream}", tuple(trail), layouts.AUDIT, names)
 
     def certificate(self, code: str) -> CertificateCheck | None:
@@ -187,14 +198,14 @@ class Reports:
         with self._read() as (cursor, tables):
             found = positions(cursor, tables["positions"], lao=scope.lao, province=scope.province)
             holders = [row.holder for row in found if row.holder is not None]
-            names = read_names(cursor, tables, province=scope.province, streams=holders)
+            names = self._names(cursor, tables, province=scope.province, streams=holders)
         return Table("positions", tuple(found), layouts.POSITIONS, names)
 
     def occupancy(self, scope: ReadScope) -> Table[Occupancy]:
         """Per LAO: the frame, occupied and vacant positions, frozen and abolished ones."""
         with self._read() as (cursor, tables):
             found = occupancy(cursor, tables["positions"], lao=scope.lao, province=scope.province)
-            names = read_names(cursor, tables, province=scope.province)
+            names = self._names(cursor, tables, province=scope.province)
         return Table("occupancy", tuple(found), layouts.OCCUPANCY, names)
 
     def organizations(self, scope: ReadScope) -> Table[OrganizationRow]:
@@ -203,7 +214,7 @@ class Reports:
             found = organizations(
                 cursor, tables["organizations"], province=scope.province, code=scope.lao
             )
-            names = read_names(cursor, tables, province=scope.province)
+            names = self._names(cursor, tables, province=scope.province)
         return Table("organizations", tuple(found), layouts.ORGANIZATIONS, names)
 
     def organization(self, code: str) -> OrganizationDetail:
@@ -231,7 +242,7 @@ class Reports:
                 lao=scope.lao,
                 province=scope.province,
             )
-            names = read_names(cursor, tables, province=scope.province)
+            names = self._names(cursor, tables, province=scope.province)
         return KpiReport(tuple(laos), tuple(province_kpis(laos)), names=names)
 
     def overdue(
@@ -248,7 +259,7 @@ class Reports:
                 lao=scope.lao,
                 province=scope.province,
             )
-            names = read_names(cursor, tables, province=scope.province)
+            names = self._names(cursor, tables, province=scope.province)
         return Table("overdue", tuple(found), layouts.OVERDUE, names)
 
     def certification(self, scope: ReadScope, cycle: str | None = None) -> CertificationReport:
@@ -267,7 +278,7 @@ class Reports:
                 for cid in (row.lao_certified_by, row.province_certified_by)
                 if cid is not None
             }
-            names = read_names(cursor, tables, province=scope.province, cids=signers)
+            names = self._names(cursor, tables, province=scope.province, cids=signers)
         return CertificationReport(
             tuple(found), {stream: tuple(items) for stream, items in steps.items()}, names=names
         )
@@ -286,7 +297,7 @@ class Reports:
                 cycle=cycle,
             )
             streams = [row.stream for row in found]
-            names = read_names(cursor, tables, province=scope.province, streams=streams)
+            names = self._names(cursor, tables, province=scope.province, streams=streams)
         return Table("record-certification", tuple(found), layouts.RECORD_CERTIFICATION, names)
 
     def records_of_citizen(self, cid: str) -> list[UUID]:
@@ -308,7 +319,12 @@ class Reports:
         the owner's own record when ``owner_cid`` is given; one page, in the Thai order."""
         with self._read() as (cursor, tables):
             rows = record_rows(
-                cursor, tables["registry"], lao=scope.lao, province=scope.province, cid=cid
+                cursor,
+                tables["registry"],
+                lao=scope.lao,
+                province=scope.province,
+                cid=cid,
+                revealer=self._revealer,
             )
         return SearchPage.of(find_people(rows, name, owner_cid), page, size)
 
@@ -363,7 +379,7 @@ class Reports:
                 lao=scope.lao,
                 province=scope.province,
             )
-            names = read_names(cursor, tables, province=scope.province)
+            names = self._names(cursor, tables, province=scope.province)
         return Table("retirements", tuple(found), layouts.RETIREMENTS, names)
 
     def records_to_do(
@@ -380,7 +396,7 @@ class Reports:
                 lao=scope.lao,
                 province=scope.province,
             )
-            names = read_names(cursor, tables, province=scope.province, streams=found.streams)
+            names = self._names(cursor, tables, province=scope.province, streams=found.streams)
         return found, names
 
     def section35(self, scope: ReadScope, fiscal_year: int) -> Section35Report:
@@ -394,7 +410,7 @@ class Reports:
                 lao=scope.lao,
                 province=scope.province,
             )
-            names = read_names(cursor, tables, province=scope.province)
+            names = self._names(cursor, tables, province=scope.province)
         return Section35Report(fiscal_year, tuple(found), names)
 
     def leave(self, scope: ReadScope, year: int | None = None) -> Table[LeaveSummary]:
@@ -410,7 +426,7 @@ class Reports:
                 province=scope.province,
             )
             streams = [row.stream for row in found]
-            names = read_names(cursor, tables, province=scope.province, streams=streams)
+            names = self._names(cursor, tables, province=scope.province, streams=streams)
         return Table("leave", tuple(found), layouts.leave_layout(found), names)
 
     # Development plans.

@@ -18,7 +18,7 @@ whose roles do not read health gets the record without those sections, named as 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -29,6 +29,7 @@ from ledger.domain.employment import TRANSITIONS
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.rules import format_buddhist_date, retirement_date
 from ledger.errors import StreamNotFoundError
+from projections.personal import WITHHOLDING, Revealer
 from projections.reports.kp7_labels import (
     SECTIONS,
     buddhist,
@@ -233,13 +234,14 @@ class Kp7:
     def header(self) -> dict[str, Any]:
         """The registry's line of the record, with Thai labels and dates in พ.ศ."""
         record = self.record
-        retires = retirement_date(record.birth_date)
+        born = record.birth_date
+        retires = None if born is None else retirement_date(born)
         return record.as_json() | {
             "category_th": category_th(record.category),
             "status_th": status_th(record.status),
-            "birth_date_be": format_buddhist_date(record.birth_date),
-            "retirement_date": retires.isoformat(),
-            "retirement_date_be": format_buddhist_date(retires),
+            "birth_date_be": None if born is None else format_buddhist_date(born),
+            "retirement_date": None if retires is None else retires.isoformat(),
+            "retirement_date_be": None if retires is None else format_buddhist_date(retires),
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -285,19 +287,32 @@ def kp7_of(
     tables: Mapping[str, Mapping[str, str]],
     ledger: Ledger,
     stream: UUID,
-    valid_on: date | None,
-    recorded_at: datetime | None,
+    dates: tuple[date | None, datetime | None],
     health: bool,
+    revealer: Revealer = WITHHOLDING,
 ) -> Kp7:
-    """The record's ก.พ.๗ as of the dates, without the health sections unless ``health``;
+    """The record's ก.พ.๗ as of the dates (valid, recorded), without the health sections unless
+    ``health``, a v2 record's values revealed by ``revealer`` (erased: shown as erased);
     ``StreamNotFoundError`` when the registry held no such record then."""
+    valid_on, recorded_at = dates
     found = registry_entries(
-        cursor, tables["registry"], valid=valid_on, recorded=recorded_at, streams=[str(stream)]
+        cursor,
+        tables["registry"],
+        valid=valid_on,
+        recorded=recorded_at,
+        streams=[str(stream)],
+        revealer=revealer,
     )
     if not found:
         raise StreamNotFoundError(f"{stream} (no record in the registry as of that date)")
-    trail = audit_trail(cursor, tables["audit"], ledger, stream)
     withheld = () if health else tuple(s for s, _ in SECTIONS if s in HEALTH_SECTIONS)
+    hidden = {section.value for section in withheld}
+    trail = [
+        event
+        if SECTION_OF.get(event.type) in hidden
+        else replace(event, data=revealer.data(event.stream, event.data))
+        for event in audit_trail(cursor, tables["audit"], ledger, stream)
+    ]
     entries = fold_kp7(trail, valid_on, recorded_at)
     shown = tuple(entry for entry in entries if entry.section not in withheld)
     return Kp7(found[0], shown, valid_on, recorded_at, withheld)

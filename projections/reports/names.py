@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from projections.personal import WITHHOLDING, Revealer
 from projections.reports.sheets import Names
 from projections.store import Cursor
 from projections.views.organizations import organizations
@@ -36,6 +37,7 @@ def read_names(
     cursor: Cursor,
     tables: Tables,
     *,
+    revealer: Revealer = WITHHOLDING,
     province: str | None = None,
     streams: Collection[str] = (),
     cids: Collection[str] = (),
@@ -46,7 +48,9 @@ def read_names(
     laos = {row.code: row.name for row in registered}
     people: dict[str, str] = {}
     if streams:
-        for row in record_rows(cursor, tables["registry"], streams=list(set(streams))):
+        for row in record_rows(
+            cursor, tables["registry"], streams=list(set(streams)), revealer=revealer
+        ):
             if (name := person_name(row)) is not None:
                 people[row.stream] = name
     signers: dict[str, str] = {}

@@ -13,7 +13,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from ledger.application import Ledger
+from ledger.vault import Vault
 from projections.log import log_end
+from projections.personal import Revealer
 from projections.store import Cursor, ViewDatabase
 from projections.views.audit_trail import AuditTrailView
 from projections.views.certification import CertificationView
@@ -58,9 +60,16 @@ class Projections:
         views: Sequence[View] | None = None,
         *,
         batch_size: int = DEFAULT_BATCH_SIZE,
+        revealer: Revealer | None = None,
     ) -> None:
+        """``revealer``: how reads reveal v2 records' personal values (default: through the
+        ledger's vault, or withheld when it has none; ``projections.personal``)."""
         self.ledger = ledger
         self.db = db
+        if revealer is None:
+            vault = ledger.vault
+            revealer = Revealer(vault if isinstance(vault, Vault) else None)
+        self.revealer = revealer
         self.runner = ViewsRunner(
             ledger, db, list(views) if views is not None else all_views(), batch_size=batch_size
         )

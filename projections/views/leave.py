@@ -17,6 +17,7 @@ from typing import Any
 
 from ledger.domain.rules import fiscal_year
 from projections.log import LogEvent
+from projections.personal import WITHHELD, committed, stored
 from projections.rows import dumps, loads
 from projections.store import Cursor
 from projections.views.registry_queries import record_rows
@@ -50,7 +51,7 @@ def _values(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "kind": "taken",
             "year": fiscal_year(date.fromisoformat(data["start"])),
-            "leave_type": data["leave_type"],
+            "leave_type": stored(data["leave_type"]),  # v2: the commitment, never the value
             "days": str(data["days"]),
             "summary": None,
         }
@@ -195,7 +196,8 @@ def leave_summary(
             key, LeaveSummary(record.stream, record.lao, record.province, key[1])
         )
         if values["kind"] == "taken":
-            item = summary.taken.setdefault(values["leave_type"], {"times": 0, "days": "0"})
+            kind = WITHHELD if committed(values["leave_type"]) else values["leave_type"]
+            item = summary.taken.setdefault(kind, {"times": 0, "days": "0"})
             item["times"] += 1
             item["days"] = str(Decimal(item["days"]) + Decimal(values["days"]))
         else:

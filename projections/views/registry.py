@@ -33,6 +33,7 @@ from ledger.domain.rules import retirement_date, retirement_fiscal_year
 from ledger.domain.signed import SignedAggregate
 from ledger.statement import SYSTEM_CID
 from projections.log import LogEvent
+from projections.personal import committed, stored
 from projections.rows import dumps, loads
 from projections.store import Cursor
 from projections.views.registry_rows import (
@@ -224,15 +225,14 @@ class _Batch:
     def _open(self, event: LogEvent) -> RecordRow:
         """RecordOpened: the record's row, its header and its first custody."""
         data = event.data
-        born = date.fromisoformat(data["birth_date"])
         row = RecordRow(
             stream=event.stream_text,
             version=0,
-            cid=data["cid"],
-            category=data["category"],
-            birth_date=data["birth_date"],
-            retirement_date=retirement_date(born).isoformat(),
-            retirement_year=retirement_fiscal_year(born),
+            cid="",
+            category="",
+            birth_date="",
+            retirement_date="",
+            retirement_year=0,
             lao=data["lao"],
             province=data["province"],
             status="pending",
@@ -249,6 +249,7 @@ class _Batch:
             last_notification_id=0,
             last_recorded_at=event.recorded_text,
         )
+        _apply_header(row, data)
         self.records[row.stream] = row
         self._count(row, event.type, +1)
         self.fact(event, "header", event.version, event.data_text, section="general")
@@ -393,9 +394,15 @@ class _Batch:
 
 
 def _apply_header(row: RecordRow, payload: Mapping[str, Any]) -> None:
-    row.cid = payload["cid"]
+    """The header's columns; a v2 header's citizen ID and birth date are kept as their
+    commitments, and the retirement date computed from the birth date is not kept at all
+    (``projections.personal``: no personal value, nor anything computed from one, in a view)."""
+    row.cid = stored(payload["cid"])
     row.category = payload["category"]
-    row.birth_date = payload["birth_date"]
+    row.birth_date = stored(payload["birth_date"])
+    if committed(row.birth_date) is not None:
+        row.retirement_date, row.retirement_year = "", 0
+        return
     born = date.fromisoformat(row.birth_date)
     row.retirement_date = retirement_date(born).isoformat()
     row.retirement_year = retirement_fiscal_year(born)

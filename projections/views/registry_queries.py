@@ -17,6 +17,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from projections.personal import WITHHOLDING, Revealer
 from projections.rows import utc_text
 from projections.store import Cursor
 from projections.views.registry_rows import (
@@ -28,6 +29,7 @@ from projections.views.registry_rows import (
     fact_of,
     latest_fact,
     live_entries,
+    revealed_row,
 )
 
 # Now.
@@ -43,8 +45,10 @@ def record_rows(
     statuses: Collection[str] | None = None,
     streams: Collection[str] | None = None,
     cid: str | None = None,
+    revealer: Revealer = WITHHOLDING,
 ) -> list[RecordRow]:
-    """Rows of ``records`` (the registry now), filtered."""
+    """Rows of ``records`` (the registry now), filtered; a v2 record's personal columns
+    revealed by ``revealer`` (by default withheld: ``projections.personal``)."""
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (
@@ -74,6 +78,7 @@ def record_rows(
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         cursor.execute(f"SELECT {columns} FROM {table}{where}", params)
         records = [RecordRow(*row) for row in cursor.fetchall()]
+    records = [revealed_row(record, revealer) for record in records]
     return sorted(records, key=lambda r: (r.province, r.lao, r.cid, r.stream))
 
 
@@ -101,6 +106,7 @@ def current_registry(
     category: str | None = None,
     statuses: Collection[str] | None = None,
     streams: Collection[str] | None = None,
+    revealer: Revealer = WITHHOLDING,
 ) -> list[RegistryEntry]:
     """The registry now, filtered; ordered by province, LAO and citizen ID."""
     return [
@@ -113,6 +119,7 @@ def current_registry(
             category=category,
             statuses=statuses,
             streams=streams,
+            revealer=revealer,
         )
     ]
 
@@ -121,7 +128,10 @@ def current_registry(
 
 
 def fold_record(
-    facts: Sequence[Fact], valid: date | None, recorded: datetime | None
+    facts: Sequence[Fact],
+    valid: date | None,
+    recorded: datetime | None,
+    revealer: Revealer = WITHHOLDING,
 ) -> RegistryEntry | None:
     """The record as of a valid date and a transaction time, or None when it was not in the
     registry then: nothing recorded by ``recorded``, or opened after ``valid`` (a stream whose
@@ -141,6 +151,7 @@ def fold_record(
     position = latest_fact(entries, "position", on)
     name = latest_fact(entries, "name", on)
     return RegistryEntry.of(
+        revealer=revealer,
         stream=custody.stream,
         header=header.payload,
         lao=custody.lao,
@@ -160,6 +171,7 @@ def registry_as_of(
     lao: str | None = None,
     province: str | None = None,
     streams: Collection[str] | None = None,
+    revealer: Revealer = WITHHOLDING,
 ) -> list[RegistryEntry]:
     """The registry as of a valid date and a transaction time (None: no limit on that axis),
     of one LAO, one province, some records, or everyone; ordered by LAO and citizen ID."""
@@ -178,7 +190,7 @@ def registry_as_of(
         by_stream[row[1]].append(fact_of(row))
     found = []
     for facts in by_stream.values():
-        entry = fold_record(facts, valid, recorded)
+        entry = fold_record(facts, valid, recorded, revealer)
         if entry is None:
             continue
         if (lao is None or entry.lao == lao) and (province is None or entry.province == province):
@@ -196,12 +208,19 @@ def registry_entries(
     province: str | None = None,
     category: str | None = None,
     streams: Collection[str] | None = None,
+    revealer: Revealer = WITHHOLDING,
 ) -> list[RegistryEntry]:
     """The registry now (no date given: ``current_registry``) or as of the dates
     (``registry_as_of``; there ``category`` is the caller's to filter)."""
     if valid is None and recorded is None:
         return current_registry(
-            cursor, tables, lao=lao, province=province, category=category, streams=streams
+            cursor,
+            tables,
+            lao=lao,
+            province=province,
+            category=category,
+            streams=streams,
+            revealer=revealer,
         )
     return registry_as_of(
         cursor,
@@ -211,4 +230,5 @@ def registry_entries(
         lao=lao,
         province=province,
         streams=streams,
+        revealer=revealer,
     )

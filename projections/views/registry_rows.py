@@ -11,12 +11,14 @@ them, and share the two folds over facts: the live revision of each entry
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from projections.rows import loads
+from ledger.commitments import COMMITMENT_KEY
+from projections.personal import WITHHOLDING, Revealer, committed, is_marker
+from projections.rows import dumps, loads
 
 IN_SERVICE_STATUSES = ("active", "suspended")
 NOT_SEPARATED = ("pending", "active", "suspended")
@@ -126,6 +128,32 @@ class RecordRow:
 
 RECORD_COLUMNS = tuple(f.name for f in fields(RecordRow))
 
+NAME_FIELDS = ("prefix", "first_name", "last_name")
+"""What a read reveals of a name entry (a v2 ``PersonalDataRecorded`` commits more: sex,
+religion, blood group, which the registry never shows)."""
+
+
+def _named(stream: str, named: dict[str, Any], revealer: Revealer) -> dict[str, Any]:
+    if not any(COMMITMENT_KEY in str(value) for value in named.values()):
+        return named
+    shown = {name: named[name] for name in NAME_FIELDS if name in named}
+    return {**named, **revealer.data(stream, shown)}
+
+
+def revealed_row(row: RecordRow, revealer: Revealer) -> RecordRow:
+    """The row with its personal columns revealed (a v2 record's citizen ID, birth date and
+    name; ``projections.personal``); a v1 row as it is."""
+    name_committed = row.name_text is not None and COMMITMENT_KEY in row.name_text
+    if committed(row.cid) is None and committed(row.birth_date) is None and not name_committed:
+        return row
+    named = loads(row.name_text) if name_committed else None
+    return replace(
+        row,
+        cid=revealer.text(row.stream, "cid", row.cid),
+        birth_date=revealer.text(row.stream, "birth_date", row.birth_date),
+        name_text=row.name_text if named is None else dumps(_named(row.stream, named, revealer)),
+    )
+
 
 def entry_counts(row: RecordRow) -> dict[str, int]:
     """Live entries of the record by event type (voided entries are not counted)."""
@@ -140,7 +168,7 @@ class RegistryEntry:
     stream: str
     cid: str
     category: str
-    birth_date: date
+    birth_date: date | None  # None: not shown (the person erased, or no vault to read it)
     lao: str
     province: str
     status: str
@@ -165,13 +193,19 @@ class RegistryEntry:
         status: str,
         named: dict[str, Any],
         placed: dict[str, Any],
+        revealer: Revealer = WITHHOLDING,
     ) -> RegistryEntry:
-        """The entry from the record's header, place, status, name and position line data."""
+        """The entry from the record's header, place, status, name and position line data
+        (a v2 record's commitments revealed by ``revealer``)."""
+        category = header["category"]
+        header = revealer.data(stream, {name: header[name] for name in ("cid", "birth_date")})
+        named = _named(stream, named, revealer)
+        born = header["birth_date"]
         return cls(
             stream=stream,
-            cid=header["cid"],
-            category=header["category"],
-            birth_date=date.fromisoformat(header["birth_date"]),
+            cid=str(header["cid"]),
+            category=category,
+            birth_date=None if is_marker(born) else date.fromisoformat(born),
             lao=lao,
             province=province,
             status=status,
@@ -187,11 +221,16 @@ class RegistryEntry:
         )
 
     @classmethod
-    def now(cls, row: RecordRow) -> RegistryEntry:
+    def now(cls, row: RecordRow, revealer: Revealer = WITHHOLDING) -> RegistryEntry:
         """The entry of a record as it is now."""
         return cls.of(
+            revealer=revealer,
             stream=row.stream,
-            header={"cid": row.cid, "category": row.category, "birth_date": row.birth_date},
+            header={
+                "cid": committed(row.cid) or row.cid,
+                "category": row.category,
+                "birth_date": committed(row.birth_date) or row.birth_date,
+            },
             lao=row.lao,
             province=row.province,
             status=row.status,

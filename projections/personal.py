@@ -1,0 +1,117 @@
+"""Personal values of v2 statements in the read models: kept out of the views, revealed when read.
+
+A v2 statement signs a commitment in place of each personal value (``ledger.commitments``); the
+value lives in the vault, encrypted per person, until the person is erased (the key destroyed).
+The views are derived data in the ledger's own database, so they are in its backups: a clear
+value copied into a view table would survive an erasure in every backup taken before it, which
+is what the vault's per-person keys exist to prevent. So the views keep what the log holds: a
+v2 event's rows hold its commitment objects (as JSON text), never a value, nor anything computed
+from one (a v2 record's retirement date, computed from the birth date, is not kept either); a
+read reveals the values of the rows it returns through a ``Revealer`` (docs/personal-data.md,
+"Reads"). A rebuild of the views from the log is therefore the same with or without the vault,
+before or after an erasure, and an erasure needs no change to any view.
+
+``Revealer`` is the adapter the reads are given at construction (``Projections``): with the
+ledger's vault it replaces each commitment object by its kept value, checked against the
+commitment; a value it cannot read (the person erased, or a row not kept) becomes
+``ERASED``; without a vault every commitment becomes ``WITHHELD``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from ledger.commitments import COMMITMENT_KEY, Disclosure, commitment, is_commitment
+from ledger.vault_keys import ErasedError
+
+ERASED = "ข้อมูลถูกลบตามคำขอ / erased"
+"""What a read shows for a personal value whose person was erased (the key destroyed)."""
+
+WITHHELD = "ไม่เปิดเผย / withheld"
+"""What a read shows for a personal value when the reader has no vault to open it with."""
+
+MARKERS = frozenset({ERASED, WITHHELD})
+CORRECTION = "replacement."
+
+
+class DisclosureSource(Protocol):
+    """What reads need of the vault (``ledger.vault.Vault``)."""
+
+    def disclosure(self, subject: str, hexed: str) -> tuple[str, Disclosure]:
+        """The path and disclosure kept for a commitment; ``ErasedError`` if unreadable."""
+        ...
+
+
+def stored(value: Any) -> Any:
+    """A value as a view keeps it in a text column: a commitment object as its JSON text."""
+    return json.dumps(value, sort_keys=True) if is_commitment(value) else value
+
+
+def committed(text: str | None) -> dict[str, Any] | None:
+    """The commitment object a text column holds (``stored``), or None for a plain value."""
+    if text is None or not text.startswith('{"' + COMMITMENT_KEY):
+        return None
+    try:
+        found = json.loads(text)
+    except ValueError:
+        return None
+    return found if is_commitment(found) else None
+
+
+def is_marker(value: object) -> bool:
+    """Whether ``value`` is what a read shows in place of a value it could not reveal."""
+    return isinstance(value, str) and value in MARKERS
+
+
+class Revealer:
+    """Reveals the commitments of a record's data through the vault (None: withholds them)."""
+
+    def __init__(self, vault: DisclosureSource | None) -> None:
+        self._vault = vault
+
+    def value(self, subject: str, path: str, found: Mapping[str, Any]) -> Any:
+        """The value a commitment object at ``path`` of the subject's data stands for."""
+        if self._vault is None:
+            return WITHHELD
+        hexed = str(found[COMMITMENT_KEY])
+        try:
+            kept_path, disclosure = self._vault.disclosure(subject, hexed)
+        except ErasedError:
+            return ERASED
+        # A correction's replacement was committed under ``replacement.<path>``; the
+        # registry keeps the replacement as the entry's data, so either path is the field's.
+        if kept_path not in (path, f"{CORRECTION}{path}"):
+            return ERASED
+        if commitment(subject, kept_path, disclosure.salt, disclosure.value) != hexed:
+            return ERASED  # not the value signed: never shown as if it were
+        return disclosure.value
+
+    def data(self, subject: str, data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+        """``data`` with every commitment object (nested ones too) replaced by its value."""
+        revealed: dict[str, Any] = {}
+        for name, found in data.items():
+            path = f"{prefix}{name}"
+            if is_commitment(found):
+                revealed[name] = self.value(subject, path, found)
+            elif isinstance(found, dict):
+                revealed[name] = self.data(subject, found, f"{path}.")
+            else:
+                revealed[name] = found
+        return revealed
+
+    def text(self, subject: str, path: str, text: str) -> str:
+        """A text column's value (``stored``): a commitment's value as text, else unchanged."""
+        found = committed(text)
+        return text if found is None else str(self.value(subject, path, found))
+
+    def json_text(self, subject: str, text: str | None) -> str | None:
+        """A column holding a data object as JSON text, with its commitments revealed."""
+        if text is None or COMMITMENT_KEY not in text:
+            return text
+        return json.dumps(self.data(subject, json.loads(text)), ensure_ascii=False)
+
+
+WITHHOLDING = Revealer(None)
+"""The revealer of a read given no vault: every commitment shows as ``WITHHELD``."""
