@@ -34,6 +34,7 @@ import nacl.signing
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, Playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from typer.testing import CliRunner
 
 from cli.main import app as ledger_cli
@@ -298,8 +299,11 @@ def approve_in_agent(
     shown = popup.locator("main").inner_text()
     assert [] == [text for text in shows if text not in shown], shown
     popup.get_by_label("รหัส PIN").fill(pin)
-    with popup.expect_event("close"):
-        popup.get_by_role("button", name="ลงนามด้วยบัตร").click()
+    try:
+        with popup.expect_event("close", timeout=20_000):
+            popup.get_by_role("button", name="ลงนามด้วยบัตร").click()
+    except PlaywrightTimeoutError:
+        pytest.fail(f"the agent did not sign: {popup.locator('main').inner_text()}")
     return popup
 
 

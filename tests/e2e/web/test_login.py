@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page
 
-from tests.browser_kit import Shots, WebDemo, check_axe, login
+from tests.browser_kit import DEMO_PIN, Shots, WebDemo, check_axe, login
 
 
 def test_the_hr_officer_logs_in_through_the_agent(
@@ -47,3 +47,25 @@ def test_the_language_switch_shows_the_pages_in_english_and_back(
     hr_page.locator("#lang-th").click()
     hr_page.locator("#lang-en").wait_for()
     assert "th" == hr_page.locator("html").get_attribute("lang")
+
+
+def test_a_wrong_pin_is_refused_then_the_right_one_logs_in(
+    page: Page, web_demo: WebDemo, shot: Shots
+) -> None:
+    """A mistyped PIN: the agent says how many tries are left and asks again, in the same
+    window; the right PIN then logs in."""
+    page.goto(f"{web_demo.base_url}/app/login")
+    with page.expect_popup() as opened:
+        page.locator("#login-button").click()
+    popup = opened.value
+    popup.get_by_label("รหัส PIN").fill("000000")
+    popup.get_by_role("button", name="ลงนามด้วยบัตร").click()
+    popup.get_by_text("รหัส PIN ไม่ถูกต้อง").wait_for()
+    shot(popup, "wrong-pin")
+    check_axe(popup)
+
+    assert "เหลือโอกาสอีก 2 ครั้ง" in popup.locator("main").inner_text()
+    popup.get_by_label("รหัส PIN").fill(DEMO_PIN)
+    with popup.expect_event("close"):
+        popup.get_by_role("button", name="ลงนามด้วยบัตร").click()
+    page.wait_for_url(f"{web_demo.base_url}/app/")
