@@ -15,16 +15,21 @@ import pytest
 from ledger.application import Ledger
 from ledger.commitments import commit_data
 from ledger.domain.catalog import EVENT_TYPES
+from ledger.domain.personal_fields import personal_paths
 from ledger.domain.search import read_name
 from ledger.settings import LedgerSettings
 from ledger.signing import sign_statement
 from ledger.statement import SignerRef, build_statement
 from ledger.vault import Vault
+from projections.log import LogEvent
 from projections.personal import ERASED
 from projections.reports.facade import Reports
 from projections.reports.scope import EVERYWHERE
-from projections.store import Cursor
-from projections.views.catalogue import Projections
+from projections.rows import utc_text
+from projections.store import Cursor, ViewDatabase
+from projections.views.catalogue import Projections, all_views
+from projections.views.runner import view_tables
+from tests import domain_data as d
 from tests.ledger_kit import LedgerKit, build_kit, record_data
 from tests.people import made_up_cid
 
@@ -144,3 +149,73 @@ def test_a_v2_record_is_read_through_the_vault_and_shown_erased_after_erasure(
         for name in [view.name for view in projections.runner.views]:
             projections.rebuild(name)
         assert caught_up == _view_tables(projections)
+
+
+def _log_event(stream: uuid.UUID, version: int, type_: str, draft: dict[str, Any]) -> LogEvent:
+    """A v2 event of the stream as the log gives it to the views (its data committed)."""
+    data, _ = commit_data(EVENT_TYPES[type_].data_model, str(stream), draft)
+    statement = build_statement(
+        stream=stream,
+        expected_version=version - 1,
+        prev_hash="0" * 64,
+        type=type_,
+        data=data,
+        effective=date(2019, 4, 1),
+        signer=SignerRef(cid=made_up_cid(620), key="0f" * 8),
+        signed_at=datetime.now(UTC),
+        v=2,
+    )
+    moment = datetime.now(UTC)
+    return LogEvent(
+        notification_id=version,
+        stream=stream,
+        version=version,
+        type=type_,
+        canonical=statement.canonical_bytes().decode("utf-8"),
+        signature="00" * 64,
+        hash=f"{version:064x}",
+        recorded_at=moment,
+        stream_text=str(stream),
+        recorded_text=utc_text(moment),
+    )
+
+
+def test_every_view_takes_every_personal_event_type_in_v2_and_keeps_no_value(
+    backend_url: str,
+) -> None:
+    """Every view applies a v2 record with every event type that declares personal fields, and
+    corrections of its header and name, without failing and without keeping a clear value."""
+    stream = uuid.uuid4()
+    cid = made_up_cid(621)
+    drafts = [("RecordOpened", {**record_data(cid=cid), "birth_date": BORN})]
+    drafts += [
+        (type_, draft)
+        for type_, draft in d.ENTRY_DATA.items()
+        if personal_paths(EVENT_TYPES[type_].data_model)
+    ]
+    named = d.ENTRY_DATA["PersonalDataRecorded"]
+    drafts += [
+        ("EntryCorrected", {"supersedes": 1, "reason": "แก้ไข", "replacement": drafts[0][1]}),
+        ("EntryCorrected", {"supersedes": 2, "reason": "แก้ไข", "replacement": named}),
+    ]
+    assert "PersonalDataRecorded" == drafts[1][0]
+    events = [_log_event(stream, n, t, draft) for n, (t, draft) in enumerate(drafts, start=1)]
+    db = ViewDatabase(backend_url)
+    name = f"t{uuid.uuid4().hex[:12]}"
+    try:
+        tables: dict[str, list[tuple[Any, ...]]] = {}
+        for view in all_views():
+            names = view_tables(name, view)
+            with db.schema_change() as cursor:
+                definitions = view.table_definitions()
+                for short, table in names.items():
+                    cursor.execute(f"CREATE TABLE {table} ({definitions[short]})")
+            with db.transaction() as cursor:
+                view.handle(cursor, events, names)
+                tables |= {table: _rows(cursor, table) for table in names.values()}
+    finally:
+        db.close()
+    assert 1 == len(tables[f"{name}_registry_records"])
+    assert 2 == len(tables[f"{name}_leave_entries"])  # leave taken, and the year's line
+    secrets = [cid, BORN, named["first_name"], named["last_name"], "มาสายเกินกำหนด"]
+    assert [] == _clear_values_in(tables, secrets)
