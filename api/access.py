@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from api.sessions import Session
+from ledger.domain.permissions import Scope
 from ledger.domain.reading import PERSON_KINDS, DataKind, kinds_readable, only_own_record
 from ledger.domain.signed import SignedAggregate
 from ledger.errors import ForbiddenError, StreamNotFoundError
@@ -70,6 +71,12 @@ class Reader:
             visible = owner_cid is not None and owner_cid == self.cid
         if not visible:
             raise StreamNotFoundError(str(aggregate.id))
+
+    def require_scope_of(self, stream: UUID, scope: Scope) -> None:
+        """404 unless the caller's scope covers ``scope``, the stream's; never for a record
+        owner (an erased person's record no longer says whose it is: ``erased_record_scope``)."""
+        if self.owner_only or not self.session.enrolment.scope.covers(scope):
+            raise StreamNotFoundError(str(stream))
 
     def logged(self, records: Iterable[UUID], kinds: Iterable[DataKind]) -> int:
         """Append the records read to the access log when personal kinds were returned."""

@@ -70,6 +70,7 @@ from ledger.errors import (
     UnknownKeyError,
     UnknownRuleError,
 )
+from ledger.vault_keys import ErasedError
 from ledger.violations import Violation
 from projections.transparency.errors import (
     LeafNotFoundError,
@@ -143,6 +144,12 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
         422, "invalid-data", "Invalid statement data", "ข้อมูลไม่ผ่านการตรวจสอบ"
     ),
     StreamNotFoundError: ProblemKind(404, "stream-not-found", "Stream not found", "ไม่พบรายการ"),
+    ErasedError: ProblemKind(
+        410,
+        "person-erased",
+        "The person's data was erased on request",
+        "ข้อมูลส่วนบุคคลนี้ถูกลบตามคำขอแล้ว",
+    ),
     UnknownRuleError: ProblemKind(404, "unknown-rule", "No such rule", "ไม่มีกฎนี้"),
     UnknownCertificateError: ProblemKind(
         404,
@@ -328,6 +335,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(SessionError, handle_known_error)
     app.add_exception_handler(ProjectionError, handle_known_error)
     app.add_exception_handler(ReplayError, handle_known_error)
+    app.add_exception_handler(ErasedError, handle_known_error)
     for database_error in (StoreOperationalError, StoreInterfaceError, psycopg.OperationalError):
         app.add_exception_handler(database_error, handle_known_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
