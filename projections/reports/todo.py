@@ -31,7 +31,7 @@ class RecordNote:
     category: str
     position_title: str | None
     missing: tuple[str, ...]  # required sections without a live entry (RecordSection codes)
-    retirement_date: date
+    retirement_date: date | None  # None: a v2 record's, not kept in the view (its birth date)
     retirement_year: int
 
     @classmethod
@@ -42,7 +42,9 @@ class RecordNote:
             category=row.category,
             position_title=row.position.get("position_title"),
             missing=tuple(missing_sections(row)),
-            retirement_date=date.fromisoformat(row.retirement_date),
+            retirement_date=date.fromisoformat(row.retirement_date)
+            if row.retirement_date
+            else None,
             retirement_year=row.retirement_year,
         )
 
@@ -53,7 +55,7 @@ class RecordNote:
             "category": self.category,
             "position_title": self.position_title,
             "missing": list(self.missing),
-            "retirement_date": self.retirement_date.isoformat(),
+            "retirement_date": self.retirement_date and self.retirement_date.isoformat(),
             "retirement_year": self.retirement_year,
         }
 
@@ -90,5 +92,5 @@ def records_to_do(
         for note in notes
         if note.category in RETIRING_CATEGORIES and first_year <= note.retirement_year <= last_year
     ]
-    retiring.sort(key=lambda note: (note.retirement_date, note.stream))
+    retiring.sort(key=lambda note: (note.retirement_date or date.max, note.stream))
     return RecordsToDo(tuple(incomplete), tuple(retiring), (first_year, last_year))

@@ -26,6 +26,7 @@ from ledger.vault import Vault
 from projections.log import LogEvent
 from projections.personal import ERASED
 from projections.reports.facade import Reports
+from projections.reports.render import Format, render
 from projections.reports.scope import EVERYWHERE
 from projections.rows import utc_text
 from projections.store import Cursor, ViewDatabase
@@ -263,3 +264,53 @@ def test_the_api_reads_a_v2_record_and_an_erased_one(kit: LedgerKit) -> None:
     assert 0 == nobody["total"]
     assert (410, "person-erased") == problem(replayed)
     assert "ลบตามคำขอ" in replayed.json()["title_th"]
+
+
+def test_every_personnel_report_draws_with_live_and_erased_v2_records(kit: LedgerKit) -> None:
+    """Every report of the personnel records, as of now and of a past date, is drawn in JSON,
+    CSV, XLSX and HTML over a v2 record and an erased one, and none shows an erased value."""
+    erased, live = uuid.uuid4(), uuid.uuid4()
+    cid = made_up_cid(641)
+    _submit_v2(kit, erased, "RecordOpened", {**record_data(cid=cid), "birth_date": BORN})
+    _submit_v2(kit, erased, "PersonalDataRecorded", NAME)
+    _submit_v2(kit, live, "RecordOpened", record_data(cid=made_up_cid(642)))
+    vault = kit.ledger.vault
+    assert isinstance(vault, Vault)
+    vault.erase(str(erased))
+    today = date.today()
+    with Projections.open(kit.ledger) as projections:
+        reports = Reports(projections)
+        projections.catch_up()
+        drawn: list[Any] = [
+            reports.registry(EVERYWHERE),
+            reports.registry(EVERYWHERE, valid_on=today),
+            reports.record(erased),
+            reports.record(erased, valid_on=today),
+            reports.kp7(erased),
+            reports.kp7(erased, valid_on=today, health=False),
+            reports.audit_trail(erased),
+            reports.positions(EVERYWHERE),
+            reports.occupancy(EVERYWHERE),
+            reports.kpi(EVERYWHERE),
+            reports.certification(EVERYWHERE),
+            reports.record_certification(EVERYWHERE),
+            reports.find(EVERYWHERE, name=read_name("ใจดี")),
+            reports.retirements(EVERYWHERE),
+            reports.section35(EVERYWHERE, 2569),
+            reports.leave(EVERYWHERE),
+        ]
+        reports.worklist(EVERYWHERE, ["lao_hr_officer"])
+        todo = reports.records_to_do(EVERYWHERE, 2568, 2572)[0]
+        assert [None] == [
+            n.as_json()["retirement_date"] for n in todo.incomplete if n.stream == str(erased)
+        ]
+    shown = b""
+    for report in drawn:
+        formats = [Format.JSON] if not hasattr(report, "tabulate") else list(Format)
+        for fmt in formats:
+            shown += render(report, fmt).content if fmt is not Format.XLSX else b""
+            if fmt is Format.XLSX:
+                assert render(report, fmt).content.startswith(b"PK")
+    text = shown.decode("utf-8")
+    assert ERASED in text
+    assert [] == [value for value in (cid, BORN, *NAME.values()) if value in text]
