@@ -300,7 +300,8 @@ def new_entry_form(
 def known_values(record: PersonnelRecord, event_type: str) -> dict[str, str]:
     """What the record already says of a transition, typed for the officer (who may change
     it; the ledger checks it): a retirement's last day by the birth date, and the day after
-    as its effective date; the LAO a transfer arrives from; for a transfer out and a
+    as its effective date; the LAO a transfer arrives from; the owner's change request still
+    open that an answer names (the latest, when several are); for a transfer out and a
     suspension, the authority that signed the record's latest order (the LAO's head, who
     usually signs these too), and for a transfer out the record's province (most transfers
     stay in it). A death gets nothing: the record cannot know its date, and its reference is
@@ -313,6 +314,9 @@ def known_values(record: PersonnelRecord, event_type: str) -> dict[str, str]:
         }
     if event_type == "TransferredIn":
         return {"from_lao": record.lao}
+    if event_type == "ChangeRequestResolved":  # the owner's latest request still open
+        waiting = [n for n, asked in record.change_requests.items() if asked.outcome is None]
+        return {"request": str(max(waiting))} if waiting else {}
     known: dict[str, str] = {}
     issuer = _latest_issuer(record)
     if event_type in ("TransferredOut", "Suspended") and issuer:

@@ -23,7 +23,14 @@ from tests.unit.web.demo_world import (
     make_returned,
     operator_key,
 )
-from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET, log_in
+from tests.unit.web.web_kit import (
+    ORIGIN,
+    SESSION_SECRET,
+    answer,
+    log_in,
+    page_request,
+    server_request,
+)
 from web.app import create_web_app
 from web.routes.home import today
 
@@ -176,3 +183,27 @@ def test_a_day_typed_in_the_buddhist_era_moves_the_page(
     assert 200 == wrong.status_code
     assert 'id="home-as-of-error"' in wrong.text
     assert 'lang="en"' in wrong.text
+
+
+def test_the_owners_request_is_answered_from_the_home_page(
+    client: TestClient, ledger: Ledger, demo: DemoFiles
+) -> None:
+    """The request's link opens the answer form with the request named; signed (as the agent
+    would), ChangeRequestResolved is on the record and the home page no longer lists it."""
+    hr = operator_key(demo, "hr-nakhonphanom")
+    log_in(client, hr)
+    (item,) = _items(client.get("/app/").text, "todo-change-request")
+    link = re.search(r'href="(/app/records/([0-9a-f-]{36})/new/ChangeRequestResolved)"', item)
+    assert link is not None
+    number = re.search(r"คำขอฉบับที่ (\d+)", item)
+    assert number is not None
+
+    form = client.get(link.group(1)).text
+    review = client.post(link.group(1), data={"request": number.group(1), "outcome": "accepted"})
+    wire, _ = page_request(review.text)
+    receipt = client.post("/app/statements", data=answer(server_request(client, wire), wire, hr))
+
+    assert re.search(rf'id="field-request"[^>]*value="{number.group(1)}"', form)
+    assert 201 == receipt.status_code, receipt.text
+    assert "ChangeRequestResolved" == ledger.stream_events(UUID(link.group(2)))[-1].type
+    assert "todo-change-request" not in client.get("/app/").text
