@@ -21,11 +21,13 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from api.sessions import Session
-from ledger.domain.permissions import Scope
+from ledger.application import Ledger
 from ledger.domain.reading import PERSON_KINDS, DataKind, kinds_readable, only_own_record
 from ledger.domain.signed import SignedAggregate
 from ledger.errors import ForbiddenError, StreamNotFoundError
+from ledger.vault_keys import ErasedError
 from projections.access_log import AccessLog
+from projections.personal import erased_record_scope
 from projections.reports.results import Table
 
 T = TypeVar("T", bound=Table[Any])
@@ -72,11 +74,21 @@ class Reader:
         if not visible:
             raise StreamNotFoundError(str(aggregate.id))
 
-    def require_scope_of(self, stream: UUID, scope: Scope) -> None:
-        """404 unless the caller's scope covers ``scope``, the stream's; never for a record
-        owner (an erased person's record no longer says whose it is: ``erased_record_scope``)."""
-        if self.owner_only or not self.session.enrolment.scope.covers(scope):
-            raise StreamNotFoundError(str(stream))
+    def require_visible(
+        self, ledger: Ledger, stream: UUID, *, owner: bool = False
+    ) -> SignedAggregate | None:
+        """``require_stream`` for the stream (``owner``: a record owner reads their own record);
+        the stream's state, or None for an erased person's record, which cannot be replayed:
+        its scope is read from its custody events, and no record owner reads it any more."""
+        try:
+            aggregate = ledger.aggregate(stream)
+        except ErasedError:
+            scope = erased_record_scope(ledger, stream)
+            if self.owner_only or not self.session.enrolment.scope.covers(scope):
+                raise StreamNotFoundError(str(stream)) from None
+            return None
+        self.require_stream(aggregate, owner_cid=getattr(aggregate, "cid", None) if owner else None)
+        return aggregate
 
     def logged(self, records: Iterable[UUID], kinds: Iterable[DataKind]) -> int:
         """Append the records read to the access log when personal kinds were returned."""

@@ -22,8 +22,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any, Protocol
+from uuid import UUID
 
+from ledger.application import Ledger
 from ledger.commitments import COMMITMENT_KEY, Disclosure, commitment, is_commitment
+from ledger.domain.permissions import Scope, lao_scope
 from ledger.vault_keys import ErasedError
 
 ERASED = "ข้อมูลถูกลบตามคำขอ / erased"
@@ -115,3 +118,21 @@ class Revealer:
 
 WITHHOLDING = Revealer(None)
 """The revealer of a read given no vault: every commitment shows as ``WITHHELD``."""
+
+
+def erased_record_scope(ledger: Ledger, stream: UUID) -> Scope:
+    """The LAO holding a record, from its signed custody events (none of them personal): where
+    it was opened, then each transfer that completed."""
+    lao = province = ""
+    moving: tuple[str, str] | None = None
+    for event in ledger.stream_events(stream):
+        data = json.loads(event.statement)["data"]
+        if event.type == "RecordOpened":
+            lao, province = data["lao"], data["province"]
+        elif event.type == "TransferredOut":
+            moving = (data["to_lao"], data["to_province"])
+        elif event.type == "TransferredIn" and moving is not None:
+            (lao, province), moving = moving, None
+        elif event.type == "SeparationRevoked":
+            moving = None
+    return lao_scope(province, lao)

@@ -23,7 +23,9 @@ from ledger.application import Ledger, RecordedEvent
 from ledger.domain.permissions import NATIONAL, Scope
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.signed import SignedAggregate
+from ledger.vault_keys import ErasedError
 from projections.log import LogEvent, read_log
+from projections.personal import erased_record_scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,9 +56,31 @@ def read_log_page(ledger: Ledger, scope: Scope, after: int, limit: int) -> LogPa
     )
 
 
-def _streams(ledger: Ledger, streams: set[UUID]) -> dict[UUID, SignedAggregate | None]:
-    """The current state of the window's streams (not the registry: it is national)."""
-    return dict(ledger.load(streams - {ledger.registry_id}))
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """An erased person's record, which cannot be replayed: its scope from its custody events
+    (``projections.personal.erased_record_scope``)."""
+
+    scope: Scope
+
+
+Loaded = SignedAggregate | Erased | None
+
+
+def _streams(ledger: Ledger, streams: set[UUID]) -> dict[UUID, Loaded]:
+    """The current state of the window's streams (not the registry: it is national); when one
+    is an erased person's record, the streams one by one, the erased ones by their scope."""
+    wanted = streams - {ledger.registry_id}
+    try:
+        return dict(ledger.load(wanted))
+    except ErasedError:
+        found: dict[UUID, Loaded] = {}
+        for stream in sorted(wanted):
+            try:
+                found.update(ledger.load([stream]))
+            except ErasedError:
+                found[stream] = Erased(erased_record_scope(ledger, stream))
+        return found
 
 
 def personnel_records(ledger: Ledger, streams: Iterable[UUID]) -> list[UUID]:
@@ -65,18 +89,18 @@ def personnel_records(ledger: Ledger, streams: Iterable[UUID]) -> list[UUID]:
     return _personnel_records(_streams(ledger, wanted), wanted)
 
 
-def _personnel_records(
-    loaded: dict[UUID, SignedAggregate | None], streams: set[UUID]
-) -> list[UUID]:
-    return sorted(stream for stream in streams if isinstance(loaded.get(stream), PersonnelRecord))
+def _personnel_records(loaded: dict[UUID, Loaded], streams: set[UUID]) -> list[UUID]:
+    return sorted(
+        stream for stream in streams if isinstance(loaded.get(stream), PersonnelRecord | Erased)
+    )
 
 
-def _stream_scope(
-    ledger: Ledger, streams: dict[UUID, SignedAggregate | None], stream: UUID
-) -> Scope:
+def _stream_scope(ledger: Ledger, streams: dict[UUID, Loaded], stream: UUID) -> Scope:
     if stream == ledger.registry_id:
         return NATIONAL
     aggregate = streams.get(stream)
+    if isinstance(aggregate, Erased):
+        return aggregate.scope
     return aggregate.read_scope() if aggregate is not None else NATIONAL
 
 

@@ -31,6 +31,7 @@ from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.reading import DataKind
 from ledger.domain.rules import fiscal_year
 from ledger.errors import StreamNotFoundError
+from ledger.vault_keys import ErasedError
 from projections.reports.facade import Reports
 from projections.reports.names import full_name
 from projections.reports.scope import ReadScope
@@ -160,7 +161,10 @@ def _change_requests(ledger: Ledger, reports: Reports, scope: ReadScope) -> list
     registry = reports.registry(scope)
     found = []
     for entry in registry.rows:
-        record = ledger.aggregate(UUID(entry.stream))
+        try:
+            record = ledger.aggregate(UUID(entry.stream))
+        except ErasedError:  # an erased person's requests went with their data
+            continue
         if not isinstance(record, PersonnelRecord):
             continue
         for version, request in sorted(record.change_requests.items()):

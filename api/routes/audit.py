@@ -72,7 +72,7 @@ def read_record_bundle(stream_id: UUID, ledger: LedgerDep, reader: ReaderDep) ->
     """The offline audit bundle of one stream, byte for byte what ``ledger audit export
     --record`` writes; a stream outside the caller's scope is 404."""
     reader.require(DataKind.AUDIT)
-    reader.require_stream(ledger.aggregate(stream_id))
+    reader.require_visible(ledger, stream_id)
     return _bundle(ledger, reader, Scope("record", stream=stream_id), f"record-{stream_id}")
 
 

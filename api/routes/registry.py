@@ -9,7 +9,6 @@ one call of the reports (``projections.reports.facade``) and its drawing (``api.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 from uuid import UUID
 
@@ -32,10 +31,8 @@ from api.report_models import (
 )
 from ledger.application import Ledger
 from ledger.domain.employment import EmploymentStatus
-from ledger.domain.permissions import Scope, lao_scope
 from ledger.domain.reading import DataKind
 from ledger.domain.record_entries import StaffCategory
-from ledger.vault import ErasedError
 from projections.reports.labels import Lang
 
 router = APIRouter(
@@ -129,30 +126,7 @@ def require_record(reader: Reader, ledger: Ledger, stream: UUID) -> None:
     replayed (its values are gone): its scope is read from the stream's custody events, so
     the registry and the ก.พ.๗ still show it, as erased (docs/personal-data.md)."""
     reader.require(*RECORD_KINDS)
-    try:
-        aggregate = ledger.aggregate(stream)
-    except ErasedError:
-        reader.require_scope_of(stream, erased_record_scope(ledger, stream))
-        return
-    reader.require_stream(aggregate, owner_cid=getattr(aggregate, "cid", None))
-
-
-def erased_record_scope(ledger: Ledger, stream: UUID) -> Scope:
-    """The LAO holding a record, from its signed custody events (none of them personal): where
-    it was opened, then each transfer that completed."""
-    lao = province = ""
-    moving: tuple[str, str] | None = None
-    for event in ledger.stream_events(stream):
-        data = json.loads(event.statement)["data"]
-        if event.type == "RecordOpened":
-            lao, province = data["lao"], data["province"]
-        elif event.type == "TransferredOut":
-            moving = (data["to_lao"], data["to_province"])
-        elif event.type == "TransferredIn" and moving is not None:
-            (lao, province), moving = moving, None
-        elif event.type == "SeparationRevoked":
-            moving = None
-    return lao_scope(province, lao)
+    reader.require_visible(ledger, stream, owner=True)
 
 
 @router.get("/positions", response_model=None, responses=answers(list[PositionRowOut]))

@@ -27,9 +27,8 @@ def read_stream_events(stream_id: UUID, ledger: LedgerDep, reader: ReaderDep) ->
     holds, so the caller reads the signed log (auditors, DLA) or every kind of data the stream
     holds (a record's events: personal, salary and health data; the read is logged); outside
     the caller's share, or for a stream not opened, 404."""
-    aggregate = ledger.aggregate(stream_id)
-    reader.require_stream(aggregate, owner_cid=getattr(aggregate, "cid", None))
-    kinds = kinds_held(aggregate)
+    aggregate = reader.require_visible(ledger, stream_id, owner=True)
+    kinds = PERSON_KINDS if aggregate is None else kinds_held(aggregate)  # None: erased
     if not reader.may(DataKind.AUDIT):
         reader.require(*kinds)
     events = [EventOut.of(event) for event in ledger.stream_events(stream_id)]
@@ -53,9 +52,11 @@ def read_stream_head(stream_id: UUID, ledger: LedgerDep, reader: ReaderDep) -> S
     """The stream's version and last hash (a new statement's ``expected_version`` and
     ``prev_hash``) and its kind. It names no one, so any role may ask, within its scope (a
     record owner: their own record); outside it, or for a stream not opened, 404."""
-    aggregate = ledger.aggregate(stream_id)
-    reader.require_stream(aggregate, owner_cid=getattr(aggregate, "cid", None))
+    aggregate = reader.require_visible(ledger, stream_id, owner=True)
     version, head_hash = ledger.head(stream_id)
     return StreamHeadOut(
-        stream=stream_id, version=version, hash=head_hash, kind=type(aggregate).__name__
+        stream=stream_id,
+        version=version,
+        hash=head_hash,
+        kind="PersonnelRecord" if aggregate is None else type(aggregate).__name__,  # None: erased
     )

@@ -32,13 +32,15 @@ from projections.rows import utc_text
 from projections.store import Cursor, ViewDatabase
 from projections.views.catalogue import Projections, all_views
 from projections.views.runner import view_tables
+from replay.verify.bundle import verify_bundle
 from tests import domain_data as d
 from tests.ledger_kit import LedgerKit, build_kit, record_data
 from tests.people import made_up_cid
-from tests.unit.api.http_kit import login, problem
+from tests.unit.api.http_kit import body, login, problem
 
 NAME = {"prefix": "นางสาว", "first_name": "สมหญิง", "last_name": "ใจดีทดสอบ"}
 BORN = "1975-01-15"
+NAME_CHANGE = {"prefix": "นาง", "first_name": "สมหญิง", "last_name": "ใหม่ทดสอบ"}
 
 
 @pytest.fixture
@@ -225,11 +227,12 @@ def test_every_view_takes_every_personal_event_type_in_v2_and_keeps_no_value(
     assert [] == _clear_values_in(tables, secrets)
 
 
-def test_the_api_reads_a_v2_record_and_an_erased_one(kit: LedgerKit) -> None:
+def test_the_api_reads_a_v2_record_and_an_erased_one(kit: LedgerKit, tmp_path: Path) -> None:
     """Through the API, the HR officer finds a v2 record by its Thai name and reads its
     ก.พ.๗ with its values; erased, GET /records/{id} answers 200 with the person shown as
-    erased (404 outside the LAO), the name search finds nobody, and a replay of the stream is
-    a 410 in Thai."""
+    erased (404 outside the LAO), the name search finds nobody, its head, the signed log and
+    its audit bundle (which verifies) are read without its values, and a statement on it is
+    refused 410 in Thai."""
     cid, stream = made_up_cid(631), uuid.uuid4()
     _submit_v2(kit, stream, "RecordOpened", {**record_data(cid=cid), "birth_date": BORN})
     _submit_v2(kit, stream, "PersonalDataRecorded", NAME)
@@ -248,8 +251,13 @@ def test_the_api_reads_a_v2_record_and_an_erased_one(kit: LedgerKit) -> None:
             hr = login(client, kit.hr)
             after = client.get(f"/records/{stream}", headers=hr)
             nobody = client.get("/records", params={"name": "สมหญิง"}, headers=hr).json()
-            replayed = client.get(f"/streams/{stream}/head", headers=hr)
+            head = client.get(f"/streams/{stream}/head", headers=hr)
             elsewhere = client.get(f"/records/{stream}", headers=login(client, kit.other_hr))
+            admin = login(client, kit.admin)
+            log = client.get("/log", params={"after": 0, "limit": 500}, headers=admin)
+            bundle = client.get(f"/bundles/record/{stream}", headers=admin)
+            renamed = kit.sign(kit.hr, stream=stream, type="NameChanged", data=NAME_CHANGE)
+            refused = client.post("/statements", json=body(renamed), headers=hr)
     finally:
         restarted.close()
 
@@ -262,8 +270,14 @@ def test_the_api_reads_a_v2_record_and_an_erased_one(kit: LedgerKit) -> None:
     assert [] == [value for value in (cid, "ใจดีทดสอบ", "1975") if value in after.text]
     assert (404, "stream-not-found") == problem(elsewhere)
     assert 0 == nobody["total"]
-    assert (410, "person-erased") == problem(replayed)
-    assert "ลบตามคำขอ" in replayed.json()["title_th"]
+    assert (2, "PersonnelRecord") == (head.json()["version"], head.json()["kind"])
+    assert {str(stream)} <= {event["stream"] for event in log.json()["events"]}
+    assert 200 == bundle.status_code
+    path = tmp_path / "erased.bundle"
+    path.write_bytes(bundle.content)
+    assert verify_bundle(path).ok
+    assert (410, "person-erased") == problem(refused)
+    assert "ลบตามคำขอ" in refused.json()["title_th"]
 
 
 def test_every_personnel_report_draws_with_live_and_erased_v2_records(kit: LedgerKit) -> None:

@@ -158,12 +158,11 @@ def record_history(
     request: Request, stream: UUID, ledger: LedgerDep, reader: WebReaderDep
 ) -> Response:
     reader.require(DataKind.AUDIT)
-    aggregate = ledger.aggregate(stream)
-    reader.require_stream(aggregate)
+    aggregate = reader.require_visible(ledger, stream)  # None: an erased person's record
     registry = ledger.registry()
     rows = [_event_row(event, registry) for event in ledger.stream_events(stream)]
-    reader.logged([stream], kinds_held(aggregate))
-    kind = type(aggregate).__name__
+    reader.logged([stream], PERSON_KINDS if aggregate is None else kinds_held(aggregate))
+    kind = "PersonnelRecord" if aggregate is None else type(aggregate).__name__
     return render(
         request,
         "audit_history.html",
@@ -172,7 +171,7 @@ def record_history(
             "stream_kind": kind,
             "events": rows,
             "all_ok": all(row.hash_ok and row.signature_ok for row in rows),
-            "lao": getattr(aggregate, "lao", None),
+            "lao": getattr(aggregate, "lao", None) if aggregate is not None else None,
         },
         session=reader.session,
     )
@@ -190,7 +189,7 @@ def find_lao_bundle(code: Annotated[str, Query(max_length=20)] = "") -> Response
 @router.get("/app/audit/bundles/record/{stream}")
 def record_bundle(stream: UUID, ledger: LedgerDep, reader: WebReaderDep) -> Response:
     reader.require(DataKind.AUDIT)
-    reader.require_stream(ledger.aggregate(stream))
+    reader.require_visible(ledger, stream)
     return _bundle(ledger, reader, Scope("record", stream=stream), f"record-{stream}")
 
 
