@@ -12,6 +12,7 @@ signed statement comes in (a contract ends by ``ContractEnded``, not by retireme
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.employment import TRANSITIONS, EmploymentStatus
@@ -24,6 +25,7 @@ from ledger.domain.record_entries import StaffCategory
 from ledger.domain.rules import format_buddhist_date
 from projections.reports.labels import CODES
 from web.drafts import may_sign
+from web.forms import EFFECTIVE
 
 LEGAL_FIELDS = ("order", "legal_ref", "reference")
 """The data fields that carry a transition's legal document."""
@@ -152,4 +154,42 @@ def current_status(record: PersonnelRecord) -> EmploymentStatus:
     return record.status
 
 
-__all__ = ["Transition", "allowed_transitions", "current_status", "status_label"]
+def known_values(record: PersonnelRecord, event_type: str) -> dict[str, str]:
+    """What the record already says of a transition, typed for the officer (who may change
+    it; the ledger checks it): a retirement's last day by the birth date, and the day after
+    as its effective date; the LAO a transfer arrives from; the owner's change request still
+    open that an answer names (the latest, when several are); for a transfer out and a
+    suspension, the authority that signed the record's latest order (the LAO's head, who
+    usually signs these too), and for a transfer out the record's province (most transfers
+    stay in it). A death gets nothing: the record cannot know its date, and its reference is
+    the district's death certificate, not an order of the LAO."""
+    if event_type == "Retired":
+        last = record.retirement_date
+        return {
+            "last_day": format_buddhist_date(last),
+            EFFECTIVE: format_buddhist_date(last + timedelta(days=1)),
+        }
+    if event_type == "TransferredIn":
+        return {"from_lao": record.lao}
+    if event_type == "ChangeRequestResolved":  # the owner's latest request still open
+        waiting = [n for n, asked in record.change_requests.items() if asked.outcome is None]
+        return {"request": str(max(waiting))} if waiting else {}
+    known: dict[str, str] = {}
+    issuer = _latest_issuer(record)
+    if event_type in ("TransferredOut", "Suspended") and issuer:
+        known["order.issuer"] = issuer
+    if event_type == "TransferredOut" and record.province:
+        known["to_province"] = record.province
+    return known
+
+
+def _latest_issuer(record: PersonnelRecord) -> str:
+    """Who issued the latest order among the record's live entries ("" when none names one)."""
+    for entry in reversed(record.live_entries()):
+        issuer = getattr(getattr(entry.data, "order", None), "issuer", None)
+        if isinstance(issuer, str) and issuer:
+            return issuer
+    return ""
+
+
+__all__ = ["Transition", "allowed_transitions", "current_status", "known_values", "status_label"]

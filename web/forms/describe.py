@@ -81,10 +81,17 @@ EFFECTIVE_LABEL = Label("วันที่มีผล", "effective date")
 EFFECTIVE_HINT = Label(
     "วว/ดด/ปปปป พ.ศ.; ว่างไว้ = วันนี้", "DD/MM/YYYY in the Buddhist era; empty: today"
 )
+SCAN_HINT = Label(
+    "ไม่บังคับ: ค่า SHA-256 ของไฟล์สแกนคำสั่งที่อัปโหลดไว้แล้ว",
+    "optional: the SHA-256 of the order's scan already uploaded",
+)
+SCAN_FIELD = "scan_sha256"
+"""An order's scan hash: shown only when the entry holds one (the form says where to upload a
+scan instead of asking for 64 hexadecimal characters by hand, ``_form_fields.html``)."""
 _PATTERN_HINTS = {
-    r"^\d{7}$": Label("รหัส อปท. ๗ หลัก เช่น 6480101", "a 7-digit DLA code"),
-    r"^[0-9]{7}$": Label("รหัส อปท. ๗ หลัก เช่น 6480101", "a 7-digit DLA code"),
-    r"^[0-9a-f]{64}$": Label("ค่า SHA-256 (๖๔ ตัวอักษร)", "a SHA-256 hash, 64 hex characters"),
+    r"^\d{7}$": Label("รหัส อปท. 7 หลัก เช่น 6480101", "a 7-digit DLA code"),
+    r"^[0-9]{7}$": Label("รหัส อปท. 7 หลัก เช่น 6480101", "a 7-digit DLA code"),
+    r"^[0-9a-f]{64}$": Label("ค่า SHA-256 (64 ตัวอักษร)", "a SHA-256 hash, 64 hex characters"),
 }
 
 
@@ -253,7 +260,7 @@ def _item(model: type[BaseModel], name: str, info: FieldInfo, path: str) -> Form
         label=label,
         kind=kind,
         required=required,
-        hint=_hint(kind, annotation, marks),
+        hint=SCAN_HINT if name == SCAN_FIELD else _hint(kind, annotation, marks),
         choices=choices,
         default=_default(info),
         max_length=next((mark.max_length for mark in marks if isinstance(mark, MaxLen)), None),

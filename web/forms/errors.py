@@ -56,7 +56,7 @@ _PYDANTIC_TH: dict[str, str] = {
 
 _VALUE_ERRORS_TH: dict[str, str] = {
     "citizen ID must be 13 digits with a valid check digit": (
-        "เลขประจำตัวประชาชนต้องมี ๑๓ หลักและเลขตรวจสอบถูกต้อง"
+        "เลขประจำตัวประชาชนต้องมี 13 หลักและเลขตรวจสอบถูกต้อง"
     ),
     "end must not be before start": "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม",
     "finished must not be before started": "วันสิ้นสุดต้องไม่ก่อนวันเริ่ม",

@@ -37,6 +37,12 @@ Element ids the browser tests use (helper h4), all stable:
   meanwhile: a fresh review);
 * the outcome (swapped into ``#form-area``): ``#receipt`` (``บันทึกแล้ว``), ``#receipt-hash``,
   ``#receipt-record-link``; a refusal is the form again with ``#refusal`` above it;
+* whose record (form, review, employment, correction, void; ``web.person``): ``#record-person``
+  with ``#person-name``, ``#person-position``, ``#person-lao``; a correction's or a void's
+  entry: ``#entry-notice`` with ``#entry-name`` and ``#entry-effective``, on the review
+  ``#review-entry``; a correction's review: ``#changes-table`` (rows ``data-field``, old value
+  in ``del``, new in ``ins``) and ``#unchanged-fields``; ``#agent-record-id`` (the record id's
+  first characters the agent shows);
 * employment: ``#employment-status``, ``#transitions``, each ``#transition-{EventType}`` with its
   link ``#start-{EventType}``;
 * an entry's actions (linked from the ก.พ.๗ page): ``/app/records/{stream}/entries/{version}/
@@ -46,20 +52,18 @@ Element ids the browser tests use (helper h4), all stable:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from api.deps import LedgerDep
+from api.deps import LedgerDep, ReportsDep
 from api.routes.registry import RECORD_KINDS, require_record
 from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.permissions import lao_scope
 from ledger.domain.personnel import PersonnelRecord
-from ledger.domain.rules import format_buddhist_date
 from ledger.drafting.corrections import EntryNotFoundError, StoredEntry, entry_at
 from ledger.errors import (
     ForbiddenError,
@@ -67,6 +71,7 @@ from ledger.errors import (
     StreamNotFoundError,
     UnknownEventTypeError,
 )
+from web.changes import changed_entry, compared_rows, entry_heading
 from web.deps import WebDep, WebReaderDep, WebSessionDep, render, require_same_origin
 from web.drafts import (
     STARTED_FROM_ENTRY,
@@ -78,7 +83,7 @@ from web.drafts import (
     signable_types,
     stored_events,
 )
-from web.employment import allowed_transitions, status_label
+from web.employment import allowed_transitions, known_values, status_label
 from web.errors import RecordNotReadableError
 from web.forms import (
     EFFECTIVE,
@@ -91,6 +96,7 @@ from web.forms import (
     parse_form,
     place_violations,
 )
+from web.person import record_person
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
@@ -205,12 +211,17 @@ def show_review(
         )  # fmt: skip
     origin = request.app.state.settings.web_origin
     wire, nonce = issue_request(web.request_key, web.nonces, origin, statement)
+    changed = changed_entry(ledger, stream, form)
     context = {
         "stream": str(stream),
         "form": form,
         "action": action,
         "values": values,
         "rows": review_rows(form, data),
+        "heading": None if changed is None else entry_heading(ledger, stream, changed),
+        "compared": compared_rows(form, data, changed.data)
+        if changed is not None and form.event_type == "EntryCorrected"
+        else None,
         "statement": statement,
         "wire": wire,
         "nonce": nonce,
@@ -228,10 +239,13 @@ async def _submitted(
     stream: UUID,
     form: Form,
     action: str,
+    extra: dict[str, Any],
 ) -> Response:
     values = await _values(request)
     if "_edit" in values:
-        return show_form(request, session, stream=stream, form=form, action=action, values=values)
+        return show_form(
+            request, session, stream=stream, form=form, action=action, values=values, extra=extra
+        )
     parsed = parse_form(form, values)
     if not parsed.ok:
         return show_form(
@@ -243,6 +257,7 @@ async def _submitted(
             values=values,
             errors=parsed.errors,
             status_code=422,
+            extra=extra,
         )
     return show_review(
         request,
@@ -255,7 +270,15 @@ async def _submitted(
         values=values,
         data=parsed.data,
         effective=parsed.effective,
+        extra=extra,
     )
+
+
+def _person(
+    reports: ReportsDep, reader: WebReaderDep, ledger: Ledger, stream: UUID
+) -> dict[str, Any]:
+    """The page's ``person`` (``web.person``): None for a caller who does not read the record."""
+    return {"person": record_person(reports, reader, ledger, stream)}
 
 
 @router.get("/app/records/{stream}/new")
@@ -286,6 +309,7 @@ def new_entry_form(
     stream: UUID,
     event_type: str,
     ledger: LedgerDep,
+    reports: ReportsDep,
     session: WebSessionDep,
     reader: WebReaderDep,
 ) -> Response:
@@ -294,45 +318,10 @@ def new_entry_form(
     defaults = {field.name: field.default for field in form.fields() if field.default}
     defaults.update(known_values(record, event_type))
     action = f"/app/records/{stream}/new/{event_type}"
-    return show_form(request, session, stream=stream, form=form, action=action, values=defaults)
-
-
-def known_values(record: PersonnelRecord, event_type: str) -> dict[str, str]:
-    """What the record already says of a transition, typed for the officer (who may change
-    it; the ledger checks it): a retirement's last day by the birth date, and the day after
-    as its effective date; the LAO a transfer arrives from; the owner's change request still
-    open that an answer names (the latest, when several are); for a transfer out and a
-    suspension, the authority that signed the record's latest order (the LAO's head, who
-    usually signs these too), and for a transfer out the record's province (most transfers
-    stay in it). A death gets nothing: the record cannot know its date, and its reference is
-    the district's death certificate, not an order of the LAO."""
-    if event_type == "Retired":
-        last = record.retirement_date
-        return {
-            "last_day": format_buddhist_date(last),
-            EFFECTIVE: format_buddhist_date(last + timedelta(days=1)),
-        }
-    if event_type == "TransferredIn":
-        return {"from_lao": record.lao}
-    if event_type == "ChangeRequestResolved":  # the owner's latest request still open
-        waiting = [n for n, asked in record.change_requests.items() if asked.outcome is None]
-        return {"request": str(max(waiting))} if waiting else {}
-    known: dict[str, str] = {}
-    issuer = _latest_issuer(record)
-    if event_type in ("TransferredOut", "Suspended") and issuer:
-        known["order.issuer"] = issuer
-    if event_type == "TransferredOut" and record.province:
-        known["to_province"] = record.province
-    return known
-
-
-def _latest_issuer(record: PersonnelRecord) -> str:
-    """Who issued the latest order among the record's live entries ("" when none names one)."""
-    for entry in reversed(record.live_entries()):
-        issuer = getattr(getattr(entry.data, "order", None), "issuer", None)
-        if isinstance(issuer, str) and issuer:
-            return issuer
-    return ""
+    return show_form(
+        request, session, stream=stream, form=form, action=action, values=defaults,
+        extra=_person(reports, reader, ledger, stream),
+    )  # fmt: skip
 
 
 @router.post("/app/records/{stream}/new/{event_type}")
@@ -342,13 +331,15 @@ async def new_entry_submitted(
     event_type: str,
     web: WebDep,
     ledger: LedgerDep,
+    reports: ReportsDep,
     session: WebSessionDep,
     reader: WebReaderDep,
 ) -> Response:
     form = _new_form(session, event_type)
     _record(ledger, reader, stream, arriving=event_type == "TransferredIn")
     action = f"/app/records/{stream}/new/{event_type}"
-    return await _submitted(request, web, ledger, session, stream, form, action)
+    extra = _person(reports, reader, ledger, stream)
+    return await _submitted(request, web, ledger, session, stream, form, action, extra)
 
 
 def _entry(ledger: Ledger, reader: WebReaderDep, stream: UUID, version: int) -> StoredEntry:
@@ -367,6 +358,7 @@ def correction_form(
     stream: UUID,
     version: int,
     ledger: LedgerDep,
+    reports: ReportsDep,
     session: WebSessionDep,
     reader: WebReaderDep,
 ) -> Response:
@@ -377,8 +369,16 @@ def correction_form(
     action = f"/app/records/{stream}/entries/{version}/correct"
     return show_form(
         request, session, stream=stream, form=form, action=action, values=values,
-        extra={"entry": entry},
+        extra={**_about(reports, reader, ledger, stream, entry), "entry": entry},
     )  # fmt: skip
+
+
+def _about(
+    reports: ReportsDep, reader: WebReaderDep, ledger: Ledger, stream: UUID, entry: StoredEntry
+) -> dict[str, Any]:
+    """Whose record and which entry a correction's or a void's page is about."""
+    heading = entry_heading(ledger, stream, entry)
+    return {**_person(reports, reader, ledger, stream), "heading": heading}
 
 
 @router.post("/app/records/{stream}/entries/{version}/correct")
@@ -388,6 +388,7 @@ async def correction_submitted(
     version: int,
     web: WebDep,
     ledger: LedgerDep,
+    reports: ReportsDep,
     session: WebSessionDep,
     reader: WebReaderDep,
 ) -> Response:
@@ -395,7 +396,8 @@ async def correction_submitted(
     entry = _entry(ledger, reader, stream, version)
     form = build_correction_form(entry.type, entry.version)
     action = f"/app/records/{stream}/entries/{version}/correct"
-    return await _submitted(request, web, ledger, session, stream, form, action)
+    extra = {**_about(reports, reader, ledger, stream, entry), "entry": entry}
+    return await _submitted(request, web, ledger, session, stream, form, action, extra)
 
 
 def _voidable(entry: StoredEntry) -> StoredEntry:
@@ -410,6 +412,7 @@ def void_form(
     stream: UUID,
     version: int,
     ledger: LedgerDep,
+    reports: ReportsDep,
     session: WebSessionDep,
     reader: WebReaderDep,
 ) -> Response:
@@ -418,9 +421,10 @@ def void_form(
     form = build_void_form(entry.id)
     shown = build_form(entry.type)
     action = f"/app/records/{stream}/entries/{version}/void"
+    extra = {"entry": entry, "entry_rows": review_rows(shown, entry.data)}
     return show_form(
         request, session, stream=stream, form=form, action=action, values={},
-        extra={"entry": entry, "entry_rows": review_rows(shown, entry.data)},
+        extra={**_about(reports, reader, ledger, stream, entry), **extra},
     )  # fmt: skip
 
 
@@ -431,6 +435,7 @@ async def void_submitted(
     version: int,
     web: WebDep,
     ledger: LedgerDep,
+    reports: ReportsDep,
     session: WebSessionDep,
     reader: WebReaderDep,
 ) -> Response:
@@ -438,15 +443,22 @@ async def void_submitted(
     entry = _voidable(_entry(ledger, reader, stream, version))
     form = build_void_form(entry.id)
     action = f"/app/records/{stream}/entries/{version}/void"
-    return await _submitted(request, web, ledger, session, stream, form, action)
+    extra = {**_about(reports, reader, ledger, stream, entry), "entry": entry}
+    return await _submitted(request, web, ledger, session, stream, form, action, extra)
 
 
 @router.get("/app/records/{stream}/employment")
 def employment_page(
-    request: Request, stream: UUID, ledger: LedgerDep, session: WebSessionDep, reader: WebReaderDep
+    request: Request,
+    stream: UUID,
+    ledger: LedgerDep,
+    reports: ReportsDep,
+    session: WebSessionDep,
+    reader: WebReaderDep,
 ) -> Response:
     record = _record(ledger, reader, stream, arriving=True)
     context = {
+        **_person(reports, reader, ledger, stream),
         "stream": str(stream),
         "status": status_label(record.status.value),
         "transitions": allowed_transitions(record, session.enrolment),

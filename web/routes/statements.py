@@ -23,12 +23,12 @@ The body is never logged (it holds the statement: names and citizen IDs).
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from api.deps import LedgerDep
+from api.deps import LedgerDep, ReportsDep
 from api.errors import problem_kind
 from api.routes.documents import get_documents
 from ledger.application import Ledger
@@ -42,11 +42,13 @@ from ledger.errors import (
 from ledger.sign_requests import SignRequestError, b64decode
 from ledger.statement import SignedStatement, Statement, read_statement
 from web.certificates import CERTIFICATE_TYPE, submit_certificate
-from web.deps import WebDep, WebSessionDep, render, require_same_origin
+from web.changes import changed_entry, entry_heading
+from web.deps import WebDep, WebReaderDep, WebSessionDep, render, require_same_origin
 from web.drafts import form_for
 from web.eplan import form_action, is_eplan, statement_extra
 from web.forms import Form as EntryForm
 from web.forms import build_form, form_values, place_violations
+from web.person import record_person
 from web.routes.documents import unkept_document
 from web.routes.entry_forms import form_names, show_form, show_review
 
@@ -113,7 +115,9 @@ def submit_signed(
     request: Request,
     web: WebDep,
     ledger: LedgerDep,
+    reports: ReportsDep,
     session: WebSessionDep,
+    reader: WebReaderDep,
     request_wire: Annotated[str, Form(alias="request", max_length=70_000)],
     signature: Annotated[str, Form(max_length=200)] = "",
     key_id: Annotated[str, Form(max_length=64)] = "",
@@ -135,7 +139,7 @@ def submit_signed(
         response = show_review(
             request, web, ledger, session, stream=statement.stream, form=form, action=action,
             values=values, data=statement.data, effective=statement.effective, stale=True,
-            extra=statement_extra(statement),
+            extra=_page_extra(statement, form, ledger, reports, reader),
         )  # fmt: skip
         if response.status_code == 200:  # else the dry run refused it at the new head
             response.status_code = 409
@@ -143,10 +147,11 @@ def submit_signed(
     except InvalidDataError as error:
         form, action = _form_for(ledger, statement)
         values = form_values(form, statement.data, statement.effective)
+        extra = _page_extra(statement, form, ledger, reports, reader)
         return show_form(
             request, session, stream=statement.stream, form=form, action=action, values=values,
             errors=place_violations(form_names(form), error.violations), status_code=422,
-            extra={**statement_extra(statement), "refused": True},
+            extra={**extra, "refused": True},
         )  # fmt: skip
     except LedgerError as error:
         kind = problem_kind(error)
@@ -156,6 +161,24 @@ def submit_signed(
     context = {"receipt": receipt, "stream": str(statement.stream), "event_name": name}
     context |= statement_extra(statement)
     return render(request, "receipt.html", context, status_code=201, session=session)
+
+
+def _page_extra(
+    statement: Statement,
+    form: EntryForm,
+    ledger: Ledger,
+    reports: ReportsDep,
+    reader: WebReaderDep,
+) -> dict[str, Any]:
+    """What the form or review shows besides the form: an e-Plan page's (``web.eplan``); for
+    a ก.พ.๗ entry, whose record it is and, for a correction or a void, which entry."""
+    if is_eplan(statement.type):
+        return statement_extra(statement)
+    extra: dict[str, Any] = {"person": record_person(reports, reader, ledger, statement.stream)}
+    entry = changed_entry(ledger, statement.stream, form)
+    if entry is not None:
+        extra |= {"entry": entry, "heading": entry_heading(ledger, statement.stream, entry)}
+    return extra
 
 
 def _form_for(ledger: Ledger, statement: Statement) -> tuple[EntryForm, str]:
