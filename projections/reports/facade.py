@@ -367,8 +367,7 @@ class Reports:
     def retirements(
         self, scope: ReadScope, first_year: int | None = None, last_year: int | None = None
     ) -> Table[RetirementGroup]:
-        """Upcoming retirements by fiscal year, LAO and position line (default: this fiscal
-        year and the four after it)."""
+        """Upcoming retirements by fiscal year, LAO and line (default: this FY and 4 more)."""
         first = first_year or fiscal_year_of(self._today())
         with self._read() as (cursor, tables):
             found = upcoming_retirements(
@@ -378,6 +377,7 @@ class Reports:
                 last_year=last_year or first + RETIREMENT_YEARS - 1,
                 lao=scope.lao,
                 province=scope.province,
+                revealer=self._revealer,
             )
             names = self._names(cursor, tables, province=scope.province)
         return Table("retirements", tuple(found), layouts.RETIREMENTS, names)
@@ -385,8 +385,7 @@ class Reports:
     def records_to_do(
         self, scope: ReadScope, first_year: int, last_year: int
     ) -> tuple[RecordsToDo, Names]:
-        """The scope's records incomplete for the KPI and those retiring in the fiscal years
-        given (``projections.reports.todo``), with the names of their people."""
+        """Records incomplete for the KPI or retiring in the years (``reports.todo``), named."""
         with self._read() as (cursor, tables):
             found = records_to_do(
                 cursor,
@@ -395,6 +394,7 @@ class Reports:
                 last_year=last_year,
                 lao=scope.lao,
                 province=scope.province,
+                revealer=self._revealer,
             )
             names = self._names(cursor, tables, province=scope.province, streams=found.streams)
         return found, names

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from projections.personal import WITHHOLDING, Revealer
 from projections.store import Cursor
 from projections.views.registry_queries import record_rows
 from projections.views.registry_rows import NOT_SEPARATED, RecordRow
@@ -51,12 +52,19 @@ def retiring(
     last_year: int,
     lao: str | None = None,
     province: str | None = None,
+    revealer: Revealer = WITHHOLDING,
 ) -> list[RecordRow]:
-    """The records retiring at the end of fiscal years ``first_year``..``last_year``."""
+    """The records retiring at the end of fiscal years ``first_year``..``last_year`` (a v2
+    record's retirement year computed from its birth date revealed by ``revealer``)."""
     return [
         row
         for row in record_rows(
-            cursor, registry_tables, lao=lao, province=province, statuses=NOT_SEPARATED
+            cursor,
+            registry_tables,
+            lao=lao,
+            province=province,
+            statuses=NOT_SEPARATED,
+            revealer=revealer,
         )
         if row.category in RETIRING_CATEGORIES and first_year <= row.retirement_year <= last_year
     ]
@@ -70,6 +78,7 @@ def upcoming_retirements(
     last_year: int,
     lao: str | None = None,
     province: str | None = None,
+    revealer: Revealer = WITHHOLDING,
 ) -> list[RetirementGroup]:
     """Retirements grouped by fiscal year, LAO and position line, in that order."""
     rows = retiring(
@@ -79,6 +88,7 @@ def upcoming_retirements(
         last_year=last_year,
         lao=lao,
         province=province,
+        revealer=revealer,
     )
     people: Counter[tuple[int, str, str, str]] = Counter()
     scheduled: Counter[tuple[int, str, str, str]] = Counter()

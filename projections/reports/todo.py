@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from projections.personal import WITHHOLDING, Revealer
 from projections.reports.kpi import missing_sections
 from projections.reports.retirements import RETIRING_CATEGORIES
 from projections.store import Cursor
@@ -81,10 +82,18 @@ def records_to_do(
     last_year: int,
     lao: str | None = None,
     province: str | None = None,
+    revealer: Revealer = WITHHOLDING,
 ) -> RecordsToDo:
     """The in-service records of the scope that lack a required section, and those whose
     retirement fiscal year is ``first_year``..``last_year``."""
-    rows = record_rows(cursor, registry_tables, lao=lao, province=province, statuses=NOT_SEPARATED)
+    rows = record_rows(
+        cursor,
+        registry_tables,
+        lao=lao,
+        province=province,
+        statuses=NOT_SEPARATED,
+        revealer=revealer,
+    )
     notes = [RecordNote.of(row) for row in rows]
     incomplete = [note for note in notes if note.missing]
     retiring = [

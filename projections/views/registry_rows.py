@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.commitments import COMMITMENT_KEY
+from ledger.domain.rules import retirement_date, retirement_fiscal_year
 from projections.personal import WITHHOLDING, Revealer, committed, is_marker
 from projections.rows import dumps, loads
 
@@ -147,10 +148,19 @@ def revealed_row(row: RecordRow, revealer: Revealer) -> RecordRow:
     if committed(row.cid) is None and committed(row.birth_date) is None and not name_committed:
         return row
     named = loads(row.name_text) if name_committed else None
+    born = revealer.text(row.stream, "birth_date", row.birth_date)
+    retires, year = row.retirement_date, row.retirement_year
+    if committed(row.birth_date) is not None and not is_marker(born):
+        # Computed when read, as the view does for a v1 record (it keeps it for v2 no more
+        # than the birth date): the retirement reports count v2 records too.
+        retires = retirement_date(date.fromisoformat(born)).isoformat()
+        year = retirement_fiscal_year(date.fromisoformat(born))
     return replace(
         row,
         cid=revealer.text(row.stream, "cid", row.cid),
-        birth_date=revealer.text(row.stream, "birth_date", row.birth_date),
+        birth_date=born,
+        retirement_date=retires,
+        retirement_year=year,
         name_text=row.name_text if named is None else dumps(_named(row.stream, named, revealer)),
     )
 

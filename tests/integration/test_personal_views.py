@@ -18,6 +18,7 @@ from ledger.application import Ledger
 from ledger.commitments import commit_data
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.personal_fields import personal_paths
+from ledger.domain.rules import retirement_fiscal_year
 from ledger.domain.search import read_name
 from ledger.settings import LedgerSettings
 from ledger.signing import sign_statement
@@ -282,7 +283,8 @@ def test_the_api_reads_a_v2_record_and_an_erased_one(kit: LedgerKit, tmp_path: P
 
 def test_every_personnel_report_draws_with_live_and_erased_v2_records(kit: LedgerKit) -> None:
     """Every report of the personnel records, as of now and of a past date, is drawn in JSON,
-    CSV, XLSX and HTML over a v2 record and an erased one, and none shows an erased value."""
+    CSV, XLSX and HTML over a v2 record and an erased one, and none shows an erased value; the
+    retirement reports count the live v2 record by its revealed birth date."""
     erased, live = uuid.uuid4(), uuid.uuid4()
     cid = made_up_cid(641)
     _submit_v2(kit, erased, "RecordOpened", {**record_data(cid=cid), "birth_date": BORN})
@@ -315,6 +317,9 @@ def test_every_personnel_report_draws_with_live_and_erased_v2_records(kit: Ledge
         ]
         reports.worklist(EVERYWHERE, ["lao_hr_officer"])
         todo = reports.records_to_do(EVERYWHERE, 2568, 2572)[0]
+        year = retirement_fiscal_year(date(1970, 10, 1))  # the live record's birth date
+        retiring = reports.retirements(EVERYWHERE, year, year).rows
+        due = reports.records_to_do(EVERYWHERE, year, year)[0].retiring
         assert [None] == [
             n.as_json()["retirement_date"] for n in todo.incomplete if n.stream == str(erased)
         ]
@@ -325,6 +330,8 @@ def test_every_personnel_report_draws_with_live_and_erased_v2_records(kit: Ledge
             shown += render(report, fmt).content if fmt is not Format.XLSX else b""
             if fmt is Format.XLSX:
                 assert render(report, fmt).content.startswith(b"PK")
+    assert [1] == [group.people for group in retiring]  # v2: from the revealed birth date
+    assert [str(live)] == [note.stream for note in due]
     text = shown.decode("utf-8")
     assert ERASED in text
     assert [] == [value for value in (cid, BORN, *NAME.values()) if value in text]
