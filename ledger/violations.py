@@ -5,6 +5,9 @@ A refusal names the rule and the field it concerns, so an HR officer reads what 
 ``GET /rules`` and listed in the README); ``Violation`` is one broken rule on one field.
 Messages may hold ``{placeholders}`` filled from the violation's details; they never carry a
 citizen ID or a name (PDPA): the field path says where, the details say what was expected.
+A rule names its placeholders that are amounts of money (``money``): the details keep the
+plain decimal ("45000.00"), the messages show it as people write baht ("45,000.00"), in Thai
+and English alike.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +25,7 @@ class Rule:
     id: str
     th: str
     en: str
+    money: tuple[str, ...] = ()  # placeholders shown with thousands separators
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +42,19 @@ class Violation:
 
     @property
     def th(self) -> str:
-        return self.rule.th.format_map(_Missing(self.details))
+        return self.rule.th.format_map(self._shown())
 
     @property
     def en(self) -> str:
-        return self.rule.en.format_map(_Missing(self.details))
+        return self.rule.en.format_map(self._shown())
+
+    def _shown(self) -> _Missing:
+        """The details as the messages write them: the rule's money with separators."""
+        shown = _Missing(self.details)
+        for name in self.rule.money:
+            if name in shown:
+                shown[name] = baht(shown[name])
+        return shown
 
     def describe(self) -> str:
         """One line in English naming the field and the rule (for logs and the CLI)."""
@@ -62,13 +75,23 @@ RULES: dict[str, Rule] = {}
 """Every rule of the gate, by id."""
 
 
-def rule(rule_id: str, th: str, en: str) -> Rule:
-    """Declare a rule once (at import time of the module that enforces it)."""
+def baht(amount: str) -> str:
+    """``45000.00`` as ``45,000.00`` (two decimals); text that is not a number, unchanged."""
+    try:
+        value = Decimal(amount)
+    except (InvalidOperation, ValueError):
+        return amount
+    return f"{value:,.2f}" if value.is_finite() else amount
+
+
+def rule(rule_id: str, th: str, en: str, *, money: tuple[str, ...] = ()) -> Rule:
+    """Declare a rule once (at import time of the module that enforces it); ``money``: the
+    placeholders that are amounts of money."""
     if rule_id in RULES:
         raise ValueError(f"rule {rule_id} is declared twice")
-    declared = Rule(rule_id, th, en)
+    declared = Rule(rule_id, th, en, money)
     RULES[rule_id] = declared
     return declared
 
 
-__all__ = ["RULES", "Rule", "Violation", "rule"]
+__all__ = ["RULES", "Rule", "Violation", "baht", "rule"]

@@ -34,17 +34,20 @@ CONTRACT_OVER_BUDGET = rule(
     "eplan.contract_over_budget",
     "สัญญารวม {total} บาท เกินงบประมาณที่อนุมัติ {budget} บาท",
     "the contracts would total {total} baht, more than the approved budget of {budget} baht",
+    money=("total", "budget"),
 )
 DISBURSEMENT_OVER_CONTRACT = rule(
     "eplan.disbursement_over_contract",
     "การเบิกจ่ายรวม {total} บาท เกินวงเงินตามสัญญา {limit} บาท",
     "the disbursements would total {total} baht, more than the contracted {limit} baht",
+    money=("total", "limit"),
 )
 DISBURSEMENT_OVER_BUDGET = rule(
     "eplan.disbursement_over_budget",
     "การเบิกจ่ายรวม {total} บาท เกินงบประมาณที่อนุมัติ {limit} บาท (โครงการไม่มีสัญญา)",
     "the disbursements would total {total} baht, more than the approved budget of {limit} baht "
     "(no contract was signed)",
+    money=("total", "limit"),
 )
 COMPLETED_TOO_EARLY = rule(
     "eplan.completed_too_early",
@@ -58,6 +61,7 @@ CARRY_OVER_BEYOND_UNSPENT = rule(
     "(งบประมาณ {budget} บาท เบิกจ่ายแล้ว {disbursed} บาท)",
     "a carry-over of {amount} baht is more than the unspent {unspent} baht (budget {budget} "
     "baht, {disbursed} baht disbursed)",
+    money=("amount", "unspent", "budget", "disbursed"),
 )
 
 

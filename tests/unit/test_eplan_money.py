@@ -158,7 +158,8 @@ def test_a_contracted_project_completes(
 def test_only_unspent_money_is_carried_over(
     kit: LedgerKit, finance: Operator, project: uuid.UUID
 ) -> None:
-    """The budget less the payments may be carried over, no more."""
+    """The budget less the payments may be carried over, no more; the refusal writes the
+    amounts as baht with thousands separators."""
     kit.emit(finance, project, "DisbursementMade", pay("150000.00"))
     carried = {"from_year": 2563, "amount": "250000.01"}
 
@@ -167,6 +168,10 @@ def test_only_unspent_money_is_carried_over(
     kit.emit(finance, project, "FundsCarriedOver", {**carried, "amount": "250000.00"})
 
     assert ("eplan.carry_over_beyond_unspent", "data.amount") == first_rule(refused)
+    message = refused.value.violations[0]
+    assert "250,000.01" in message.th
+    assert "250,000.00" in message.th
+    assert "150,000.00 baht disbursed" in message.en
     found = kit.ledger.aggregate(project)
     assert isinstance(found, PlanProject)
     assert ("carried_over", 2564) == (found.status, found.fiscal_year)

@@ -72,3 +72,16 @@ def test_a_plain_problem_counts_as_data_invalid_on_its_field() -> None:
 def test_every_rule_speaks_thai_and_english() -> None:
     """No rule of the catalogue lacks a Thai or an English message."""
     assert [] == [r.id for r in RULES.values() if not (r.th.strip() and r.en.strip())]
+
+
+def test_money_placeholders_are_shown_with_thousands_separators() -> None:
+    """A rule's money placeholders read 45,000.00 in both messages, the details keep the plain
+    decimal, other placeholders and text that is not a number are left as they are."""
+    money = Rule("test.money", "รวม {total} บาท ปี {year}", "{total} baht in {year}", ("total",))
+    found = Violation(money, "data.amount", {"total": "45000.00", "year": "2569"})
+    odd = Violation(money, "data.amount", {"total": "n/a", "year": "2569"})
+
+    assert "รวม 45,000.00 บาท ปี 2569" == found.th
+    assert "45,000.00 baht in 2569" == found.en
+    assert "45000.00" == found.details["total"]
+    assert "n/a baht in 2569" == odd.en
