@@ -18,7 +18,7 @@ from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit
 from tests.people import PERSON_CID
 from tests.unit.web.html_check import page_problems
-from tests.unit.web.test_entry_pages import SALARY_FORM, _form_values
+from tests.unit.web.test_entry_pages import SALARY_FORM, _form_values, _sign
 from tests.unit.web.web_kit import log_in
 from web.forms import build_correction_form, build_form
 
@@ -149,6 +149,28 @@ def test_correction_names_its_entry_and_review_shows_old_beside_new(
     assert 'data-field="replacement.position_title"' in unchanged.group(0)
     assert "ของรายการ" in review.text
     assert [] == page_problems(review.text) + page_problems(form.text)
+
+
+def test_a_stale_correction_is_reviewed_again_with_the_person_and_its_changes(
+    hr_client: TestClient, kit: LedgerKit
+) -> None:
+    """Someone appends between the correction's review and its signature: the fresh review
+    still names the person and the entry and shows the old salary beside the new."""
+    stream, added = _named_record(kit)
+    base = f"/app/records/{stream}/entries/{added}"
+    values = _form_values(hr_client.get(f"{base}/correct").text)
+    values.update({"replacement.salary": "22,000.00", "reason": "พิมพ์เงินเดือนผิด"})
+    review = hr_client.post(f"{base}/correct", data=values)
+    kit.emit(kit.hr, stream, "EducationAdded", d.education())
+
+    stale = _sign(hr_client, review, kit.hr)
+
+    assert 409 == stale.status_code, stale.text
+    assert 'id="stale-notice"' in stale.text
+    assert NAME in _person(stale.text)
+    assert 'id="review-entry"' in stale.text
+    assert "<del>21,010.00</del>" in stale.text
+    assert "<ins>22,000.00</ins>" in stale.text
 
 
 def test_hints_are_in_arabic_digits() -> None:
