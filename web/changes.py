@@ -90,7 +90,7 @@ def compared_rows(form: Form, data: dict[str, Any], before: dict[str, Any]) -> l
             ComparedRow(
                 field.name,
                 shown.label,
-                shown.group,
+                None if field.name.count(".") == 1 else shown.group,  # not "the corrected data"
                 old.value if old else "",
                 new.value if new else "",
             )
