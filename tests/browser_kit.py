@@ -1,8 +1,9 @@
 """The browser tests' kit: the demo served as the web application, the signing agent beside it,
 Debian's Chromium driven by Playwright, and the checks made on the server after each step.
 
-One demo per test session (tests/e2e/web/conftest.py): ``ledger demo`` loads the made-up demo
-ledger into an SQLite file and serves the web application on a free loopback port; the signing
+One demo per test package (tests/e2e/web/conftest.py), a copy of the session's demo (loaded once
+by ``ledger demo --no-serve``: tests/demo_template.py) served by ``ledger serve`` as the web
+application on a free loopback port, as ``ledger demo`` serves it after loading; the signing
 agent (``ledger agent``) runs on another, on the demo HR officer's virtual card (which the demo
 writes), trusting the web application's request key (which the demo writes too) and allowing its
 origin. Both are subprocesses stopped by their PID.
@@ -43,6 +44,7 @@ from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from ledger.statement import CANONICAL_FIELDS
 from ledger.stored import read_signed_state
+from tests.demo_template import NAME, DemoFolder, copy_template
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -135,18 +137,29 @@ class WebDemo:
 
 
 @contextmanager
-def serve_demo(where: Path, operator: str = HR_OFFICER) -> Iterator[WebDemo]:
-    """``ledger demo`` on an SQLite file in ``where`` serving the web application on a free
-    port, then ``ledger agent`` on another, on ``operator``'s virtual card (written by the
-    demo), trusting the demo's request key and allowing its origin."""
+def serve_web(demo: DemoFolder, port: int, log: Path, **settings: str) -> Iterator[str]:
+    """``ledger serve`` on the demo folder's database listening on ``port``, with the demo's
+    request key (as ``ledger demo`` serves it after loading), ``LEDGER_WEB_ORIGIN`` its own
+    address and ``settings`` on top, until the block ends. Its base URL."""
+    base_url = f"http://127.0.0.1:{port}"
+    serve = [*LEDGER, "serve", "--database-url", demo.database_url, "--name", NAME,
+             "--port", str(port)]  # fmt: skip
+    env = environment(web_origin=base_url, web_request_key_file=str(demo.request_key), **settings)
+    with running(serve, env, log, f"{base_url}/health"):
+        yield base_url
+
+
+@contextmanager
+def serve_demo(template: DemoFolder, where: Path, operator: str = HR_OFFICER) -> Iterator[WebDemo]:
+    """A copy in ``where`` of the session's demo (``template``, as ``ledger demo`` loaded it)
+    served as the web application on a free port, then ``ledger agent`` on another, on
+    ``operator``'s virtual card (written by the demo), trusting the demo's request key and
+    allowing its origin."""
+    copy = copy_template(template, where)
     port, agent_port = free_port(), free_port()
-    base_url, agent_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{agent_port}"
-    database_url = f"sqlite:///{where / 'demo.sqlite'}"
-    demo = WebDemo(base_url, database_url, where / "keys", agent_url)
-    serve = [*LEDGER, "demo", "--database-url", database_url, "--keys-dir",
-             str(demo.keys_dir), "--port", str(port)]  # fmt: skip
-    env = environment(web_origin=base_url, agent_url=agent_url)
-    with running(serve, env, where / "demo.log", f"{base_url}/health"):
+    agent_url = f"http://127.0.0.1:{agent_port}"
+    with serve_web(copy, port, where / "demo.log", agent_url=agent_url) as base_url:
+        demo = WebDemo(base_url, copy.database_url, copy.keys, agent_url)
         agent = [*LEDGER, "agent", "--port", str(agent_port), "--origin", base_url,
                  "--trust-key", bytes(demo.request_key.verify_key).hex(),
                  "--virtual-card", str(demo.keys_dir / f"{operator}.card.json")]  # fmt: skip
@@ -173,7 +186,7 @@ class LedgerLog:
 
     def __init__(self, demo: WebDemo) -> None:
         self.demo = demo
-        self.settings = LedgerSettings(database_url=demo.database_url, name="demo")
+        self.settings = LedgerSettings(database_url=demo.database_url, name=NAME)
 
     def position(self) -> int:
         """The notification id of the newest event."""
@@ -210,7 +223,7 @@ class LedgerLog:
         test with the report unless it exits 0. The report's text."""
         result = CliRunner(env={"COLUMNS": "200", "NO_COLOR": "1"}).invoke(
             ledger_cli,
-            ["audit", "verify", "--database-url", self.demo.database_url, "--name", "demo",
+            ["audit", "verify", "--database-url", self.demo.database_url, "--name", NAME,
              "--trust-anchor", self.demo.trust_anchor, "--workers", "1"],
         )  # fmt: skip
         assert 0 == result.exit_code, result.output

@@ -1,4 +1,5 @@
-"""Fixtures shared by every test layer: the real PostgreSQL, a ledger per backend."""
+"""Fixtures shared by every test layer: the real PostgreSQL, a ledger per backend, the demo
+loaded once per session."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pytest_postgresql.janitor import DatabaseJanitor
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from tests.card_stack import *  # noqa: F403 - the card fixtures: pcscd, vpcd slots, SoftHSM2
+from tests.demo_template import DemoFolder, build_template
 from tests.kafka_kit import kafka_bootstrap  # noqa: F401 - the session's Kafka broker fixture
 from tests.ledger_kit import LedgerKit, build_kit
 
@@ -65,3 +67,10 @@ def ledger(backend_url: str) -> Iterator[Ledger]:
 def kit(ledger: Ledger) -> LedgerKit:
     """An initialised ledger with an admin and two HR officers in different LAOs."""
     return build_kit(ledger)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> DemoFolder:
+    """The demo as ``ledger demo --no-serve`` leaves it, loaded once for the session: each test
+    that uses it works on a copy (``tests.demo_template.copy_template``), never on this."""
+    return build_template(tmp_path_factory.mktemp("demo-template"))

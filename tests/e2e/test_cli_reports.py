@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from projections.views.catalogue import VIEW_NAMES
+from tests.demo_template import DemoFolder, copy_template
 
 runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
 SEED = Path(__file__).resolve().parents[1] / "data" / "tak_eplan_2560_seed.txt"
@@ -60,15 +61,10 @@ def seed_table() -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The demo loaded with ``ledger demo --no-serve`` into an SQLite file of this module."""
-    folder = tmp_path_factory.mktemp("demo")
-    url = f"sqlite:///{folder}/demo.sqlite"
-    result = runner.invoke(
-        app, ["demo", "--database-url", url, "--no-serve", "--keys-dir", str(folder / "keys")]
-    )
-    assert 0 == result.exit_code, result.output
-    return url
+def demo_url(demo_template: DemoFolder, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy for this module of the session's demo (``ledger demo --no-serve``'s SQLite file:
+    tests/demo_template.py)."""
+    return copy_template(demo_template, tmp_path_factory.mktemp("demo")).database_url
 
 
 def report(url: str, form: str, *extra: str) -> bytes:

@@ -8,23 +8,18 @@ from collections import Counter
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
-from typer.testing import CliRunner
 
-from cli.main import app
 from ledger.application import Ledger
 from ledger.domain.event_schemas import event_schema
 from ledger.settings import LedgerSettings
 from projections.log import follow_log
+from tests.demo_template import DemoFolder, copy_template
 
-runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
 
-
-def test_every_demo_event_fits_its_schema(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path}/demo.sqlite"
-    loaded = runner.invoke(
-        app, ["demo", "--database-url", url, "--no-serve", "--keys-dir", str(tmp_path / "keys")]
-    )
-    assert 0 == loaded.exit_code, loaded.output
+def test_every_demo_event_fits_its_schema(demo_template: DemoFolder, tmp_path: Path) -> None:
+    """Each event of a copy of the session's demo (as ``ledger demo --no-serve`` loaded it)
+    validates against its type's schema."""
+    url = copy_template(demo_template, tmp_path).database_url
     validators: dict[str, Draft202012Validator] = {}
     checked: Counter[str] = Counter()
     misfits: list[tuple[int, str, str]] = []

@@ -1,6 +1,7 @@
-"""The browser tests' fixtures: one served demo with its signing agent and one Chromium for
-the whole package (stopped when its last test is done), the HR officer logged in once, a fresh
-browser page per test, and the test's screenshot folder. See tests/browser_kit.py."""
+"""The browser tests' fixtures: one served demo (a copy of the session's) with its signing
+agent and one Chromium for the whole package (stopped when its last test is done), the HR
+officer logged in once, a fresh browser page per test, and the test's screenshot folder. See
+tests/browser_kit.py."""
 
 from __future__ import annotations
 
@@ -11,15 +12,19 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from tests.browser_kit import LedgerLog, Shots, WebDemo, launch_chromium, login, serve_demo
+from tests.demo_template import DemoFolder
 
 CONTEXT: dict[str, Any] = {"locale": "th-TH", "viewport": {"width": 1280, "height": 900}}
 """A browser as on an HR officer's PC: Thai first, a laptop's screen."""
 
 
 @pytest.fixture(scope="package")
-def web_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDemo]:
-    """The demo ledger served as the web application, and its agent, for the whole package."""
-    with serve_demo(tmp_path_factory.mktemp("web-demo")) as demo:
+def web_demo(
+    demo_template: DemoFolder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebDemo]:
+    """A copy of the session's demo served as the web application, and its agent, for the
+    whole package."""
+    with serve_demo(demo_template, tmp_path_factory.mktemp("web-demo")) as demo:
         yield demo
 
 

@@ -2,11 +2,11 @@
 and a consistency proof with WebCrypto, sees a tampered proof fail, checks a record's signed
 history; every page axe-clean and photographed under var/screenshots/<test>/.
 
-The demo is served here on its own copy (not the package's shared one): a second checkpoint is
-needed for a consistency proof, so this module adds events (the system notices a stale
-certification) and seals the log again before serving. The auditor logs in as the agent would,
-with the demo auditor's software key answering the login page's signed request (the agent's
-popup is exercised by the HR officer's tests).
+The demo is served here on its own copy of the session's (not the package's shared one): a
+second checkpoint is needed for a consistency proof, so this module adds events (the system
+notices a stale certification) and seals the log again before serving. The auditor logs in as
+the agent would, with the demo auditor's software key answering the login page's signed
+request (the agent's popup is exercised by the HR officer's tests).
 """
 
 from __future__ import annotations
@@ -33,9 +33,10 @@ from ledger.merkle import (
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from projections.transparency.projection import TransparencyProjection
-from tests.browser_kit import LEDGER, Shots, check_axe, environment, free_port, running
+from tests.browser_kit import Shots, check_axe, free_port, serve_web
+from tests.demo_template import NAME, DemoFolder, copy_template
 from tests.e2e.web.conftest import CONTEXT
-from tests.unit.web.demo_world import build_demo, make_stale, operator_key
+from tests.unit.web.demo_world import make_stale, operator_key
 from tests.unit.web.web_kit import answer, page_request
 from web.request_key import RequestKey
 
@@ -56,24 +57,21 @@ class AuditDemo:
 
 
 @pytest.fixture(scope="module")
-def audit_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AuditDemo]:
-    """The demo with two checkpoints, served; the auditor's session cookie."""
+def audit_demo(
+    demo_template: DemoFolder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[AuditDemo]:
+    """A copy of the session's demo with two checkpoints, served; the auditor's session
+    cookie."""
     folder = tmp_path_factory.mktemp("audit-demo")
-    demo = build_demo(folder)
-    ledger = Ledger(LedgerSettings(database_url=f"sqlite:///{demo.database}", name="demo"))
+    demo = copy_template(demo_template, folder)
+    ledger = Ledger(LedgerSettings(database_url=demo.database_url, name=NAME))
     try:
         make_stale(ledger, demo)
         TransparencyProjection(ledger, operator_key(demo, "system")).seal()
         stream = str(ledger.stream_events(_a_record(ledger))[0].stream)
     finally:
         ledger.close()
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    serve = [*LEDGER, "demo", "--database-url", f"sqlite:///{demo.database}", "--keys-dir",
-             str(demo.keys), "--port", str(port)]  # fmt: skip
-    with running(
-        serve, environment(web_origin=base_url), folder / "demo.log", f"{base_url}/health"
-    ):
+    with serve_web(demo, free_port(), folder / "demo.log") as base_url:
         cookie = _log_in(base_url, demo.keys, SoftwareSigner.from_file(demo.keys / "auditor.key"))
         yield AuditDemo(base_url, demo.keys, cookie, stream)
 

@@ -6,8 +6,8 @@ signed through the signing agent on that operator's virtual card, and then is in
 by that operator's key; ``ledger audit verify`` passes; every page is axe-clean and
 photographed; the province's warning letter for an overdue LAO is a PDF.
 
-This module serves its own demo (the package's belongs to the HR officer's tests, with their
-own history) and starts the agent on one address for each operator in turn, one card at a
+This module serves its own copy of the demo (the package's belongs to the HR officer's tests,
+with their own history) and starts the agent on one address for each operator in turn, one card at a
 time, as the PC of each of them would run it.
 """
 
@@ -37,8 +37,10 @@ from tests.browser_kit import (
     environment,
     free_port,
     running,
+    serve_web,
     sign,
 )
+from tests.demo_template import DemoFolder, copy_template
 from tests.e2e.web.conftest import CONTEXT
 
 LAO = str(NAKHON_PHANOM.lao)
@@ -48,24 +50,20 @@ REASON = "เงินเดือนครูไม่ตรงกับคำ�
 
 
 class CertifyDemo:
-    """The demo served as the web application with its agent's address fixed, and the agent
-    started on that address with one operator's card at a time."""
+    """A copy of the session's demo served as the web application with its agent's address
+    fixed, and the agent started on that address with one operator's card at a time."""
 
-    def __init__(self, where: Path) -> None:
+    def __init__(self, template: DemoFolder, where: Path) -> None:
         self.where = where
-        port, self.agent_port = free_port(), free_port()
-        base_url, agent_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{self.agent_port}"
-        database_url = f"sqlite:///{where / 'demo.sqlite'}"
-        self.demo = WebDemo(base_url, database_url, where / "keys", agent_url)
-        self.port = port
+        self.copy = copy_template(template, where)
+        self.port, self.agent_port = free_port(), free_port()
+        base_url, agent_url = f"http://127.0.0.1:{self.port}", f"http://127.0.0.1:{self.agent_port}"
+        self.demo = WebDemo(base_url, self.copy.database_url, self.copy.keys, agent_url)
 
     @contextmanager
     def serving(self) -> Iterator[None]:
-        demo = self.demo
-        serve = [*LEDGER, "demo", "--database-url", demo.database_url, "--keys-dir",
-                 str(demo.keys_dir), "--port", str(self.port)]  # fmt: skip
-        env = environment(web_origin=demo.base_url, agent_url=demo.agent_url)
-        with running(serve, env, self.where / "demo.log", f"{demo.base_url}/health"):
+        log = self.where / "demo.log"
+        with serve_web(self.copy, self.port, log, agent_url=self.demo.agent_url):
             yield
 
     @contextmanager
@@ -81,10 +79,12 @@ class CertifyDemo:
 
 
 @pytest.fixture(scope="module")
-def certify_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CertifyDemo]:
-    """This module's served demo (its cycle 2562 verified by the province, then a record
-    changed: the system's process marks it stale, so the officer may submit again)."""
-    served = CertifyDemo(tmp_path_factory.mktemp("certify-demo"))
+def certify_demo(
+    demo_template: DemoFolder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[CertifyDemo]:
+    """This module's served copy of the demo (its cycle 2562 verified by the province, then a
+    record changed: the system's process marks it stale, so the officer may submit again)."""
+    served = CertifyDemo(demo_template, tmp_path_factory.mktemp("certify-demo"))
     with served.serving():
         demo = served.demo
         marked = CliRunner().invoke(

@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Page
 
 from tests.browser_kit import LedgerLog, Shots, WebDemo, check_axe, login, serve_demo, sign
+from tests.demo_template import DemoFolder
 
 FINANCE = "finance-tak"
 BUDGETED_LAO = """() => {
@@ -29,9 +30,12 @@ BUDGETED_LAO = """() => {
 
 
 @pytest.fixture(scope="module")
-def finance_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDemo]:
-    """The demo served with its agent on the Tak finance officer's virtual card."""
-    with serve_demo(tmp_path_factory.mktemp("eplan-demo"), operator=FINANCE) as demo:
+def finance_demo(
+    demo_template: DemoFolder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebDemo]:
+    """A copy of the session's demo served, with its agent on the Tak finance officer's card."""
+    folder = tmp_path_factory.mktemp("eplan-demo")
+    with serve_demo(demo_template, folder, operator=FINANCE) as demo:
         yield demo
 
 

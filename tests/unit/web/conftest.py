@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
-from tests.unit.web.demo_world import DemoFiles, build_demo
+from tests.unit.web.demo_world import DemoFiles
 from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET
 from web.app import create_web_app
 
@@ -44,7 +44,7 @@ def client(settings: LedgerSettings, ledger: Ledger) -> Iterator[TestClient]:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoFiles:
-    """The demo's ledger and keys, loaded once for the session (``tests.unit.web.demo_world``:
-    each test that uses it serves a copy)."""
-    return build_demo(tmp_path_factory.mktemp("demo"))
+def demo(demo_template: DemoFiles) -> DemoFiles:
+    """The demo's ledger and keys, loaded once for the session (the root ``demo_template``:
+    each test that uses it serves a copy, ``tests.unit.web.demo_world.copy_demo``)."""
+    return demo_template

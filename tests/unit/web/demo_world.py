@@ -1,5 +1,6 @@
 """The demo's ledger (``ledger demo``'s data) for page tests: loaded once per test session into
-a folder, copied for each test (loading takes seconds, copying a file does not).
+a folder (tests/demo_template.py), copied for each test (loading takes seconds, copying a file
+does not).
 
 The demo's Nakhon Phanom LAO (6480101, เทศบาลตำบลตัวอย่าง) has ten made-up staff, two of them
 incomplete for the KPI, retirements in FY2563-2564, and its cycle 2562 verified by the province
@@ -11,18 +12,17 @@ returns the submission with a reason.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from cli.demo.loader import CYCLE, NAKHON_PHANOM, OPERATORS, demo_cid, load
+from cli.demo.loader import CYCLE, NAKHON_PHANOM, OPERATORS, demo_cid
 from cli.options import load_or_create_key
 from ledger.application import Ledger
 from ledger.domain.certification import certification_stream_id
 from ledger.genesis import compose
 from ledger.processes import invalidate_stale_certifications
-from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
+from tests.demo_template import DemoFolder
 
 LAO = str(NAKHON_PHANOM.lao)
 CYCLE_STREAM = certification_stream_id(LAO, CYCLE)
@@ -31,24 +31,8 @@ DEMO_TODAY = date(2020, 1, 15)
 RETURN_REASON = "วันลาพักผ่อนปีงบประมาณ 2562 ยังบันทึกไม่ครบ"
 
 
-@dataclass(frozen=True)
-class DemoFiles:
-    """The pristine demo: its SQLite file and its operators' key files."""
-
-    database: Path
-    keys: Path
-
-
-def build_demo(folder: Path) -> DemoFiles:
-    """Load the demo into ``folder`` (once per session)."""
-    database = folder / "demo.sqlite"
-    settings = LedgerSettings(database_url=f"sqlite:///{database}", name="demo")
-    ledger = Ledger(settings)
-    try:
-        load(ledger, folder / "keys")
-    finally:
-        ledger.close()
-    return DemoFiles(database, folder / "keys")
+DemoFiles = DemoFolder
+"""The pristine demo (the session's ``demo_template``): its SQLite file and operators' keys."""
 
 
 def copy_demo(demo: DemoFiles, folder: Path) -> Path:
