@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PORT ?= 8000
 
 .PHONY: demo test lint services bench clean
 
@@ -15,9 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-## Run the API on http://127.0.0.1:8000 with an SQLite ledger full of demo data.
+## Run the API and the web application on http://127.0.0.1:$(PORT) (8000 unless `make demo
+## PORT=8011`) with an SQLite ledger full of demo data.
 demo: $(STAMP)
-	$(BIN)/ledger demo
+	$(BIN)/ledger demo --port $(PORT)
 
 ## Lint, type check, dependency rule, then every test (starts PostgreSQL if it is stopped).
 test: $(STAMP) services

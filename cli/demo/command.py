@@ -3,6 +3,9 @@ web application, printing how to log in to it (Thai first) with the signing agen
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -139,11 +142,32 @@ def _web_request_key(keys_dir: Path) -> Path:
     return path
 
 
+def ledger_program(argv0: str | None = None, executable: str | None = None) -> str:
+    """How a new terminal in this folder starts ``ledger``: ``make demo`` runs ``.venv/bin/ledger``
+    and a new terminal has no activated environment, so a printed bare ``ledger`` would be "command
+    not found". The running script (``sys.argv[0]``), else the ``ledger`` beside this Python
+    (``sys.executable``): relative to the current folder when inside it (``.venv/bin/ledger``),
+    plain ``ledger`` when it lives elsewhere and the ``PATH`` finds it, else its full path."""
+    argv0 = sys.argv[0] if argv0 is None else argv0
+    executable = sys.executable if executable is None else executable
+    candidates = [Path(argv0), Path(executable).parent / "ledger"]
+    found = next((path for path in candidates if path.name == "ledger" and path.is_file()), None)
+    if found is None:
+        return "ledger"
+    found = Path(os.path.abspath(found))
+    if found.is_relative_to(Path.cwd()):
+        return str(found.relative_to(Path.cwd()))
+    on_path = shutil.which("ledger")
+    if on_path is not None and Path(os.path.abspath(on_path)) == found:
+        return "ledger"
+    return str(found)
+
+
 def _print_login(keys_dir: Path, request_key: Path, web_origin: str) -> None:
     """How to log in to the web application: the agent on a demo virtual card, then the page."""
     public = SoftwareSigner.from_file(request_key).public_key.hex()
     agent = (
-        f"ledger agent --virtual-card {keys_dir}/hr-nakhonphanom.card.json "
+        f"{ledger_program()} agent --virtual-card {keys_dir}/hr-nakhonphanom.card.json "
         f"--trust-key {public} --origin {web_origin}"
     )
     lines = [
