@@ -11,6 +11,9 @@
   ``web.pdf`` (header, body with the salary in digits and words, signature block naming the
   issuing officer's role, the verification code and a QR code of the verification page); for
   readers of the record only (the read matrix, scope and access log as the ก.พ.๗ page);
+* ``GET /app/verify`` (no login): a box to type the code (``?code=``: spaces, dashes, capitals
+  and Thai digits forgiven) that goes to ``/app/verify/{code}``; a code that is not 64 hex digits
+  is named beside the box (400), as it is when typed straight into the address;
 * ``GET /app/verify/{code}`` (no login): the verification page, the same answer as the API's
   ``GET /verify/{certificate_code}`` (``api.routes.verify``) in Thai and English, with a box to
   check the name printed on the paper. Unknown code: a 404 page in Thai and English.
@@ -18,7 +21,8 @@
 Stable ids: ``#certificate-form``, ``#certificate-kind-salary``, ``#certificate-kind-employment``,
 ``#certificate-as-of``, ``#certificate-purpose``, ``#certificate-review``, ``#sign-button``,
 ``#certificate-receipt``, ``#certificate-code``, ``#certificate-pdf-link``,
-``#certificate-verify-link``, ``#verify-result``, ``#verify-status``, ``#verify-name-form``.
+``#certificate-verify-link``, ``#verify-result``, ``#verify-status``, ``#verify-name-form``,
+``#verify-code-form``, ``#verify-code`` (label "รหัสตรวจสอบ"), ``#verify-code-error``.
 """
 
 from __future__ import annotations
@@ -31,12 +35,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import LedgerDep, ReportsDep
 from api.routes.registry import RECORD_KINDS, require_record
 from api.routes.verify import name_matches, verification
+from api.sessions import Session
 from ledger.domain.certificates import CertificateIssuedData, CertificateKind
 from ledger.domain.dates import DateInputError, parse_human_date, thai_today
 from ledger.domain.event_labels import ROLE_LABELS
@@ -59,6 +64,8 @@ from web.routes.printing import pdf_response
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
 CODE = re.compile(r"^[0-9a-f]{64}$")
+_TYPED_NOISE = re.compile(r"[\s\-]+")
+_THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 KINDS = tuple(CertificateKind)
 KIND_EN = {
     CertificateKind.SALARY: "Salary certificate",
@@ -217,6 +224,31 @@ def certificate_pdf(
     return pdf_response(request, "print_certificate.html", context, name)
 
 
+@router.get("/app/verify")
+def verify_form(
+    request: Request,
+    session: OptionalSessionDep,
+    code: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The box to type a code; a well-formed one goes to its verification page."""
+    if code is None or not code.strip():
+        return render(request, "verify_form.html", {"code": "", "error": None}, session=session)
+    typed = _TYPED_NOISE.sub("", code).translate(_THAI_DIGITS).lower()
+    if CODE.fullmatch(typed):
+        return RedirectResponse(f"/app/verify/{typed}", status_code=303)
+    return _malformed(request, code, session)
+
+
+def _malformed(request: Request, code: str, session: Session | None) -> Response:
+    error = _problem(
+        "certificate.code_format",
+        "รหัสตรวจสอบต้องเป็นตัวเลขและอักษร a-f รวม 64 ตัว ตามที่พิมพ์ท้ายหนังสือรับรอง",
+        "the verification code is 64 digits and letters a-f, as printed at the foot",
+    )
+    context = {"code": code, "error": error}
+    return render(request, "verify_form.html", context, status_code=400, session=session)
+
+
 @router.get("/app/verify/{code}")
 def verify_page(
     request: Request,
@@ -225,7 +257,9 @@ def verify_page(
     session: OptionalSessionDep,
     name: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
-    check = reports.certificate(code) if CODE.fullmatch(code) else None
+    if not CODE.fullmatch(code):
+        return _malformed(request, code[:200], session)
+    check = reports.certificate(code)
     if check is None:
         return _unknown(request)
     given = name.strip() if name and name.strip() else None

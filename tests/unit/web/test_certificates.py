@@ -207,3 +207,58 @@ def test_the_form_in_english(hr_client: TestClient, kit: LedgerKit) -> None:
     assert "Salary certificate" in form.text
     assert "Employment certificate" in form.text
     assert "Certified as of" in form.text
+
+
+def test_no_session_no_certificate_pdf(client: TestClient, kit: LedgerKit) -> None:
+    """The PDF and the printed ก.พ.๗ need a session: without one the login redirect and no name
+    anywhere in the answer; another LAO's HR officer a 403 without the name; the issuing LAO's
+    HR officer the PDF."""
+    stream = person_record(kit)
+    log_in(client, kit.hr.signer)
+    code = _issue(client, kit, stream, FORM)
+    client.cookies.clear()
+    anonymous = client.get(f"/app/certificates/{code}.pdf", follow_redirects=False)
+    landed = client.get(f"/app/certificates/{code}.pdf")
+    kp7 = client.get(f"/app/records/{stream}/kp7.pdf", follow_redirects=False)
+    log_in(client, kit.other_hr.signer)
+    elsewhere = client.get(f"/app/certificates/{code}.pdf")
+    log_in(client, kit.hr.signer)
+    issuer = client.get(f"/app/certificates/{code}.pdf")
+
+    assert (303, "/app/login") == (anonymous.status_code, anonymous.headers["location"])
+    assert (303, "/app/login") == (kp7.status_code, kp7.headers["location"])
+    assert "application/pdf" not in landed.headers["content-type"]
+    for refused in (anonymous, landed, kp7, elsewhere):
+        assert "น้ำฝน" not in refused.text
+        assert b"%PDF" not in refused.content
+    assert 403 == elsewhere.status_code
+    assert "application/pdf" == issuer.headers["content-type"]
+    assert NAME in pdf_text(issuer.content)
+
+
+def test_verify_box_goes_to_the_code(client: TestClient, kit: LedgerKit) -> None:
+    """/app/verify is a labelled box (no login): a code typed with spaces, capitals or Thai
+    digits goes to its page; a malformed one is named beside the box, as is a malformed code in
+    the address."""
+    stream = person_record(kit)
+    log_in(client, kit.hr.signer)
+    code = _issue(client, kit, stream, FORM)
+    client.cookies.clear()
+    box = client.get("/app/verify")
+    typed = " ".join([code[:32].upper(), code[32:]]).replace("1", "๑")
+    went = client.get("/app/verify", params={"code": typed}, follow_redirects=False)
+    bad = client.get("/app/verify", params={"code": "abc123"})
+    address = client.get("/app/verify/abc123")
+
+    assert 200 == box.status_code
+    assert '<label for="verify-code">รหัสตรวจสอบ</label>' in box.text
+    assert 'id="verify-code-error"' not in box.text
+    assert [] == page_problems(box.text)
+    assert (303, f"/app/verify/{code}") == (went.status_code, went.headers["location"])
+    for refused in (bad, address):
+        assert 400 == refused.status_code
+        assert 'data-rule="certificate.code_format"' in refused.text
+        assert 'aria-invalid="true"' in refused.text
+        assert 'value="abc123"' in refused.text
+        assert [] == page_problems(refused.text)
+    assert 'data-status="current"' in client.get(went.headers["location"]).text
