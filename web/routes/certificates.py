@@ -16,7 +16,7 @@
   is named beside the box (400), as it is when typed straight into the address;
 * ``GET /app/verify/{code}`` (no login): the verification page, the same answer as the API's
   ``GET /verify/{certificate_code}`` (``api.routes.verify``) in Thai and English, with a box to
-  check the name printed on the paper. Unknown code: a 404 page in Thai and English.
+  check the name printed on the paper. Unknown code: the code box again, a 404 naming it.
 
 Stable ids: ``#certificate-form``, ``#certificate-kind-salary``, ``#certificate-kind-employment``,
 ``#certificate-as-of``, ``#certificate-purpose``, ``#certificate-review``, ``#sign-button``,
@@ -236,17 +236,27 @@ def verify_form(
     typed = _TYPED_NOISE.sub("", code).translate(_THAI_DIGITS).lower()
     if CODE.fullmatch(typed):
         return RedirectResponse(f"/app/verify/{typed}", status_code=303)
-    return _malformed(request, code, session)
+    return _box_refusal(request, code, session, 400, _MALFORMED)
 
 
-def _malformed(request: Request, code: str, session: Session | None) -> Response:
-    error = _problem(
-        "certificate.code_format",
-        "รหัสตรวจสอบต้องเป็นตัวเลขและอักษร a-f รวม 64 ตัว ตามที่พิมพ์ท้ายหนังสือรับรอง",
-        "the verification code is 64 digits and letters a-f, as printed at the foot",
-    )
+_MALFORMED = {
+    "rule": "certificate.code_format",
+    "th": "รหัสตรวจสอบต้องเป็นตัวเลขและอักษร a-f รวม 64 ตัว ตามที่พิมพ์ท้ายหนังสือรับรอง",
+    "en": "the verification code is 64 digits and letters a-f, as printed at the foot",
+}
+_NO_SUCH_CODE = {
+    "rule": "certificate.unknown",
+    "th": "ไม่พบหนังสือรับรองที่มีรหัสตรวจสอบนี้",
+    "en": "No certificate has this verification code",
+}
+
+
+def _box_refusal(
+    request: Request, code: str, session: Session | None, status: int, error: dict[str, str]
+) -> Response:
+    """The code box again with the code as typed and why it found nothing beside it."""
     context = {"code": code, "error": error}
-    return render(request, "verify_form.html", context, status_code=400, session=session)
+    return render(request, "verify_form.html", context, status_code=status, session=session)
 
 
 @router.get("/app/verify/{code}")
@@ -258,10 +268,10 @@ def verify_page(
     name: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Response:
     if not CODE.fullmatch(code):
-        return _malformed(request, code[:200], session)
+        return _box_refusal(request, code[:200], session, 400, _MALFORMED)
     check = reports.certificate(code)
     if check is None:
-        return _unknown(request)
+        return _box_refusal(request, code, session, 404, _NO_SUCH_CODE)
     given = name.strip() if name and name.strip() else None
     answer = verification(check, given)
     context = {

@@ -149,7 +149,7 @@ def test_form_refusals_beside_the_fields(hr_client: TestClient, kit: LedgerKit) 
 
 def test_unknown_codes_are_404_in_thai(client: TestClient, kit: LedgerKit) -> None:
     """An unknown code, or the hash of an event that is no certificate, is the same 404; a code
-    that is not 64 hex digits is a 400 problem; the page is a Thai 404 page."""
+    that is not 64 hex digits is a 400 problem; the page is the code box again, a Thai 404."""
     stream = person_record(kit)
     not_certificate = kit.ledger.stream_events(stream)[-1].hash
     unknown = client.get("/verify/" + "0" * 64)
@@ -162,6 +162,9 @@ def test_unknown_codes_are_404_in_thai(client: TestClient, kit: LedgerKit) -> No
     assert unknown.json() == other.json() | {"detail": unknown.json()["detail"]}
     assert 404 == page.status_code
     assert "ไม่พบหนังสือรับรองที่มีรหัสตรวจสอบนี้" in page.text
+    assert 'data-rule="certificate.unknown"' in page.text
+    assert 'value="' + "0" * 64 + '"' in page.text
+    assert [] == page_problems(page.text)
 
 
 def test_only_the_records_lao_issues_and_prints(client: TestClient, kit: LedgerKit) -> None:
@@ -261,4 +264,7 @@ def test_verify_box_goes_to_the_code(client: TestClient, kit: LedgerKit) -> None
         assert 'aria-invalid="true"' in refused.text
         assert 'value="abc123"' in refused.text
         assert [] == page_problems(refused.text)
-    assert 'data-status="current"' in client.get(went.headers["location"]).text
+    shown = client.get(went.headers["location"])
+    assert 'data-status="current"' in shown.text
+    assert 'href="/app/verify"' in shown.text
+    assert 'href="/app/verify"' in client.get("/app/login").text
