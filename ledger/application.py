@@ -38,6 +38,7 @@ from ledger.disclosed import VaultPort, keep_disclosures, reveal_all
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.signed import SignedAggregate
 from ledger.domain.snapshot import LaoSnapshot
+from ledger.erasure import keep_and_erase
 from ledger.errors import (
     ContentionError,
     InvalidDataError,
@@ -213,7 +214,7 @@ class Ledger(Application[UUID]):
         receipts = iter(
             self._receipts([o for o in outcomes if isinstance(o, Accepted)], recordings)
         )
-        self._streams.put(working.values())
+        keep_and_erase(self.vault, self._streams, self._parsed, working.values(), outcomes)
         return [next(receipts) if isinstance(o, Accepted) else o for o in outcomes]
 
     def submit_batch(
@@ -271,7 +272,7 @@ class Ledger(Application[UUID]):
             if lent:
                 raise _DecideAgain from error
             raise
-        self._streams.put(working.values())
+        keep_and_erase(self.vault, self._streams, self._parsed, working.values(), signed)
         return receipts
 
     def _check_and_save(

@@ -69,6 +69,10 @@ class VaultPort(Protocol):
         """A stored v2 statement's data with its kept values (a replay reads them so)."""
         ...
 
+    def erase(self, subject: str) -> bool:
+        """Destroy the person's key: their kept values are unreadable from now on."""
+        ...
+
 
 def reveal(
     item: SignedStatement, raw: Mapping[str, Any] | None, *, vault: bool

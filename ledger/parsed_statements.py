@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel
 
@@ -39,6 +40,12 @@ class ParsedStatements:
             self._items.move_to_end(text)
             if len(self._items) > self._capacity:
                 self._items.popitem(last=False)
+
+    def forget(self, streams: Collection[UUID]) -> None:
+        """Drop the parses of these streams' statements (an erased person's revealed values)."""
+        with self._lock:
+            for text in [t for t, (found, _) in self._items.items() if found.stream in streams]:
+                del self._items[text]
 
     def of(self, event: SignedAggregate.Event) -> Parsed:
         """The event's statement and data: from the memo, or parsed now and kept."""

@@ -115,6 +115,12 @@ def certificate(record: Any, kind: str = "salary", as_of: str = "2019-04-01") ->
 
 GAZETTE = {"date": "2019-07-05", "volume": "136", "part": "12 ข", "page": "1", "sequence": "45"}
 
+ERASURE = {
+    "legal_basis": "พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล พ.ศ. ๒๕๖๒ มาตรา ๓๓ คำขอที่ ๑/๒๕๖๙",
+    "reason": "เจ้าของข้อมูลขอให้ลบหลังพ้นระยะเวลาเก็บรักษา",
+}
+"""A person's erasure (PersonErased): its legal basis and reason."""
+
 ENTRY_DATA: dict[str, dict[str, Any]] = {
     "PersonalDataRecorded": {
         "prefix": "นาย",

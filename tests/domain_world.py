@@ -327,6 +327,7 @@ def samples(world: World) -> dict[tuple[str, str], tuple[uuid.UUID, dict[str, An
             s["owner"],
             {"request": e["owner.request"], "outcome": "accepted"},
         ),
+        ("PersonErased", ""): (s["active"], d.ERASURE),
         ("EmploymentStarted", ""): (s["pending"], d.status_data("EmploymentStarted")),
         ("Reinstated", ""): (s["suspended"], d.status_data("Reinstated")),
         ("TransferredIn", ""): (

@@ -64,6 +64,7 @@ _EVENTS: dict[str, tuple[str, str]] = {
     "DocumentScanned": ("แนบเอกสารสแกน", "document scanned"),
     "EntryCorrected": ("แก้ไขรายการ", "entry corrected"),
     "EntryVoided": ("ยกเลิกรายการ", "entry voided"),
+    "PersonErased": ("ลบข้อมูลส่วนบุคคลตามคำขอ", "personal data erased on request"),
     "ChangeRequestedByOwner": ("เจ้าของประวัติขอแก้ไขข้อมูล", "change requested by the owner"),
     "ChangeRequestResolved": ("พิจารณาคำขอแก้ไขข้อมูล", "change request resolved"),
     "EmploymentStarted": ("เริ่มปฏิบัติราชการ / บรรจุ", "employment started"),

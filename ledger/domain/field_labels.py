@@ -74,6 +74,7 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "law": ("กฎหมาย", "the law"),
     "leave_type": ("ประเภทการลา", "the type of leave"),
     "ledger": ("ชื่อบันทึก", "the ledger's name"),
+    "legal_basis": ("ฐานทางกฎหมาย", "the law, its section and the request it answers"),
     "legal_ref": ("เอกสารอ้างอิงทางกฎหมาย", "the legal reference"),
     "letter": ("หนังสือ", "the letter"),
     "level": ("ระดับ / อันดับ", "the level"),

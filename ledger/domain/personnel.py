@@ -37,7 +37,7 @@ from ledger.domain.employment import (
     TransferredInData,
     TransferredOutData,
 )
-from ledger.domain.permissions import HR, OWNER, SYSTEM_ONLY, Scope, lao_scope
+from ledger.domain.permissions import ERASERS, HR, OWNER, SYSTEM_ONLY, Scope, lao_scope
 from ledger.domain.record_entries import (
     SALARY_ROUND_MOVEMENTS,
     AbilityRecordedData,
@@ -61,6 +61,7 @@ from ledger.domain.record_entries import (
     OtherItemRecordedData,
     PenaltyImposedData,
     PersonalDataRecordedData,
+    PersonErasedData,
     PhotoAttachedData,
     PositionSalaryEntryAddedData,
     RecordOpenedData,
@@ -78,7 +79,7 @@ from ledger.domain.record_history import (
     EntryHistory,
     Revision,
 )
-from ledger.domain.record_rules import check_leave
+from ledger.domain.record_rules import check_leave, check_leave_year
 from ledger.domain.rules import retirement_date, retirement_fiscal_year, salary_round_of
 from ledger.statement import Statement
 
@@ -217,11 +218,7 @@ class PersonnelRecord(EntryHistory, LedgerAggregate):
         def check_entry(
             cls, record: PersonnelRecord, data: LeaveYearSummarisedData, corrected: int | None
         ) -> None:
-            for entry in record.entries_of(cls):
-                if entry.data.year == data.year and entry.id != corrected:
-                    raise invalid(
-                        cls, f"year: {data.year} is already summarised (entry {entry.id})"
-                    )
+            check_leave_year(cls, record, data, corrected)
 
     class PenaltyImposed(EntryEvent[PenaltyImposedData]):
         section = RecordSection.DISCIPLINE
@@ -260,6 +257,9 @@ class PersonnelRecord(EntryHistory, LedgerAggregate):
 
     class DocumentScanned(EntryEvent[DocumentScannedData]):
         section = RecordSection.DOCUMENTS
+
+    class PersonErased(LedgerEvent["PersonnelRecord", PersonErasedData]):
+        roles = ERASERS  # once it is appended, the ledger destroys the person's vault key
 
     # Corrections: nothing is edited in place.
 

@@ -393,6 +393,15 @@ class EntryVoidedData(Data):
     reason: Text
 
 
+class PersonErasedData(Data):
+    """Erase the person's personal data on their request (PDPA): once the event is appended,
+    the ledger destroys the person's vault key (docs/personal-data.md); ``legal_basis`` names
+    the law, its section and the request."""
+
+    legal_basis: Text
+    reason: Text
+
+
 class ChangeRequestedByOwnerData(Data):
     """The record's owner asks HR to change a section (name, marriage, education, address)."""
 

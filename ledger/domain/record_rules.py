@@ -22,9 +22,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ledger.domain.base import broken
+from ledger.domain.base import broken, invalid
 from ledger.domain.employment import TERMINAL, Service
-from ledger.domain.record_entries import LeaveTakenData, RecordSection
+from ledger.domain.record_entries import LeaveTakenData, LeaveYearSummarisedData, RecordSection
 from ledger.violations import rule
 
 if TYPE_CHECKING:
@@ -138,3 +138,18 @@ def describe(service: Sequence[Service]) -> str:
         f"{spell.start.isoformat()}..{spell.end.isoformat() if spell.end else ''}"
         for spell in service
     )
+
+
+def check_leave_year(
+    event_class: type[EntryEvent[LeaveYearSummarisedData]],
+    record: PersonnelRecord,
+    data: LeaveYearSummarisedData,
+    corrected: int | None,
+) -> None:
+    """Raise when the record already has a leave line for the year (``corrected``: the line a
+    correction replaces)."""
+    for entry in record.entries_of(event_class):
+        if entry.data.year == data.year and entry.id != corrected:
+            raise invalid(
+                event_class, f"year: {data.year} is already summarised (entry {entry.id})"
+            )

@@ -53,6 +53,7 @@ HR_TYPES = {
     "DocumentScanned",
     "EntryCorrected",
     "EntryVoided",
+    "PersonErased",
     "ChangeRequestResolved",
     "EmploymentStarted",
     "Suspended",
@@ -90,6 +91,7 @@ EXPECTED: dict[Role, set[str]] = {
         "CycleOverdue",
     },
     R.DLA_ADMIN: {
+        "PersonErased",
         "OperatorEnrolled",
         "OperatorKeyRevoked",
         "OrganizationRegistered",

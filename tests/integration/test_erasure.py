@@ -1,0 +1,75 @@
+"""Erasing a person by a signed ``PersonErased`` on both backends: the key is destroyed once the
+event is appended, never by a refused one; afterwards the stream refuses statements and the
+views show the person as erased."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger.application import Ledger
+from ledger.errors import ForbiddenError
+from ledger.settings import LedgerSettings
+from ledger.vault import ErasedError, Vault
+from projections.personal import ERASED
+from projections.reports.facade import Reports
+from projections.reports.scope import EVERYWHERE
+from projections.views.catalogue import Projections
+from tests import domain_data as d
+from tests.integration.test_personal_views import NAME, _submit_v2
+from tests.ledger_kit import LedgerKit, build_kit, record_data
+from tests.people import made_up_cid
+
+
+@pytest.fixture
+def kit(backend_url: str, tmp_path: Path) -> Iterator[LedgerKit]:
+    """An initialised ledger with a vault (development key files), an admin and HR officers."""
+    settings = LedgerSettings(
+        database_url=backend_url,
+        name=f"t{uuid.uuid4().hex[:12]}",
+        vault_key_dir=tmp_path / "vault-keys",
+    )
+    ledger = Ledger(settings)
+    yield build_kit(ledger)
+    ledger.close()
+
+
+def _person(kit: LedgerKit, n: int) -> uuid.UUID:
+    """A v2 record with a name, in the kit's Nakhon Phanom LAO."""
+    stream = uuid.uuid4()
+    _submit_v2(kit, stream, "RecordOpened", record_data(cid=made_up_cid(n)))
+    _submit_v2(kit, stream, "PersonalDataRecorded", NAME)
+    return stream
+
+
+def test_an_appended_erasure_destroys_the_key_and_a_refused_one_does_not(
+    kit: LedgerKit,
+) -> None:
+    """The LAO's HR officer erases a person: the event is in the log, the key is gone, the
+    stream takes no more statements and the registry shows the person erased; another LAO's
+    HR officer is refused and the person's values stay readable; the DLA admin may erase."""
+    vault = kit.ledger.vault
+    assert isinstance(vault, Vault)
+    erased, kept, by_admin = _person(kit, 701), _person(kit, 702), _person(kit, 703)
+
+    receipt = kit.emit(kit.hr, erased, "PersonErased", d.ERASURE)
+    with pytest.raises(ForbiddenError):
+        kit.emit(kit.other_hr, kept, "PersonErased", d.ERASURE)
+    kit.emit(kit.admin, by_admin, "PersonErased", d.ERASURE)
+
+    assert 3 == receipt.version
+    assert "PersonErased" == kit.ledger.stream_events(erased)[-1].type
+    for stream in (erased, by_admin):
+        with pytest.raises(ErasedError):
+            vault.reveal(str(stream), "first_name")
+    assert NAME["first_name"] == vault.reveal(str(kept), "first_name")
+    with pytest.raises(ErasedError):  # the ledger forgot its copy: the stream cannot replay
+        kit.emit(kit.hr, erased, "NameChanged", {**NAME, "last_name": "ใหม่"})
+    with Projections.open(kit.ledger) as projections:
+        projections.catch_up()
+        rows = {e.stream: e for e in Reports(projections).registry(EVERYWHERE).rows}
+    assert (ERASED, ERASED) == (rows[str(erased)].cid, rows[str(erased)].first_name)
+    assert NAME["first_name"] == rows[str(kept)].first_name
