@@ -73,6 +73,7 @@ from ledger.errors import (
 from ledger.vault_keys import ErasedError
 from ledger.violations import Violation
 from projections.transparency.errors import (
+    AwaitingCheckpointError,
     LeafNotFoundError,
     NoCheckpointError,
     ProjectionError,
@@ -201,6 +202,12 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
         401, "bad-session-signature", "Bad session signature", "ลายมือชื่อเข้าสู่ระบบไม่ถูกต้อง"
     ),
     SessionError: ProblemKind(401, "session-refused", "Session refused", "ไม่อนุญาตให้เข้าสู่ระบบ"),
+    AwaitingCheckpointError: ProblemKind(
+        404,
+        "awaiting-checkpoint",
+        "Not in a signed checkpoint yet",
+        "ยังไม่อยู่ในจุดตรวจที่ลงนามแล้ว",
+    ),
     LeafNotFoundError: ProblemKind(
         404, "leaf-not-found", "Not in the transparency log yet", "ยังไม่อยู่ในบันทึกโปร่งใส"
     ),

@@ -50,6 +50,20 @@ class LeafNotFoundError(ProofRangeError):
         self.notification_id = notification_id
 
 
+class AwaitingCheckpointError(ProofRangeError):
+    """The notification is in the log, but after the latest signed checkpoint: not a failure,
+    the next checkpoint will cover it (clients tell this apart by its own problem type)."""
+
+    def __init__(self, notification_id: int, leaf_index: int, tree_size: int) -> None:
+        super().__init__(
+            f"notification {notification_id} is leaf {leaf_index}, after checkpoint "
+            f"{tree_size}: wait for the next checkpoint"
+        )
+        self.notification_id = notification_id
+        self.leaf_index = leaf_index
+        self.tree_size = tree_size
+
+
 class SystemKeyError(ProjectionError):
     """The key given to sign checkpoints is not the ledger's system key (or is missing)."""
 

@@ -41,6 +41,7 @@ from ledger.merkle import (
 )
 from ledger.storage import SCHEMA_LOCK_KEY, ImmediateTransaction, quote_identifier
 from projections.transparency.errors import (
+    AwaitingCheckpointError,
     LeafNotFoundError,
     NoCheckpointError,
     ProofRangeError,
@@ -319,10 +320,7 @@ class TransparencyStore:
         checkpoint = self._checkpoint_for(tree_size)
         index, event_hash = self.leaf(notification_id)
         if index >= checkpoint.tree_size:
-            raise ProofRangeError(
-                f"notification {notification_id} is leaf {index}, after checkpoint "
-                f"{checkpoint.tree_size}: wait for the next checkpoint"
-            )
+            raise AwaitingCheckpointError(notification_id, index, checkpoint.tree_size)
         proof = self.range_hashes(inclusion_ranges(index, checkpoint.tree_size))
         return InclusionProof(notification_id, index, event_hash, proof, checkpoint)
 

@@ -20,6 +20,11 @@
  *
  * Each verdict is announced in #audit-result (an aria-live region) in Thai or English, with a
  * ✓ or ✗ and words, so it reads without colour.
+ *
+ * An event signed after the newest checkpoint cannot be proved yet, and that is no failure: the
+ * server answers a problem whose machine-readable `type` (api/errors.py) is one of PENDING, and
+ * the page shows a neutral "○ waiting for the next checkpoint" beside the hash and signature
+ * verdicts, which still run. Other problems show their Thai title (English on the switch).
  */
 (function () {
   "use strict";
@@ -32,6 +37,22 @@
   var enc = new TextEncoder();
 
   function t(th, en) { return EN ? en : th; }
+
+  // Problem types (api/errors.py) meaning "not covered by a signed checkpoint yet".
+  var PENDING = ["awaiting-checkpoint", "leaf-not-found", "no-checkpoint"];
+  var PENDING_TH = "รอจุดตรวจถัดไป (ยังไม่อยู่ในจุดตรวจที่ลงนามแล้ว)";
+  var PENDING_EN = "waiting for the next checkpoint (not in a signed checkpoint yet)";
+
+  function isPending(error) { return !!error && PENDING.indexOf(error.problemType) >= 0; }
+
+  function announcePending(th, en) {
+    var region = document.getElementById("audit-result");
+    var text = "○ " + t(th, en);
+    region.className = "audit-result pending";
+    region.setAttribute("data-verdict", "pending");
+    region.textContent = text;
+    return text;
+  }
 
   function announce(ok, th, en) {
     var region = document.getElementById("audit-result");
@@ -214,8 +235,12 @@
     var response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
     var body = await response.json().catch(function () { return null; });
     if (!response.ok) {
-      var detail = body && (body.detail || body.title) ? (body.detail || body.title) : String(response.status);
-      throw new Error(t("เซิร์ฟเวอร์ไม่ให้หลักฐาน: ", "the server gave no proof: ") + detail);
+      // Thai shows the problem's Thai title; English its title and detail (never parsed).
+      var th = body && body.title_th ? body.title_th : String(response.status);
+      var en = body && (body.detail || body.title) ? (body.detail || body.title) : String(response.status);
+      var error = new Error(t("เซิร์ฟเวอร์ไม่ให้หลักฐาน: " + th, "the server gave no proof: " + en));
+      error.problemType = body && typeof body.type === "string" ? body.type : null;
+      throw error;
     }
     return body;
   }
@@ -253,7 +278,11 @@
       announce(true, "เหตุการณ์ลำดับ " + nid + " อยู่ที่ใบที่ " + proved.leafIndex + " ของจุดตรวจขนาด " + proved.size + " ที่ลงนามด้วยกุญแจที่ปักหมุด",
         "event " + nid + " is leaf " + proved.leafIndex + " of checkpoint " + proved.size + ", signed by the pinned key");
     } catch (error) {
-      announce(false, error.message, error.message);
+      if (isPending(error)) {
+        announcePending("เหตุการณ์ลำดับ " + nid + ": " + PENDING_TH, "event " + nid + ": " + PENDING_EN);
+      } else {
+        announce(false, error.message, error.message);
+      }
     }
   }
 
@@ -301,27 +330,66 @@
     }
   }
 
+  function showVerdicts(verdict, lines) {
+    verdict.textContent = "";
+    lines.forEach(function (line, i) {
+      if (i) { verdict.appendChild(document.createElement("br")); }
+      var item = document.createElement("span");
+      item.className = "verdict-" + line.state;
+      item.textContent = line.text;
+      verdict.appendChild(item);
+    });
+  }
+
+  // The hash and the signature are checked on their own; the inclusion proof needs the hash
+  // right, and may be pending (no signed checkpoint covers the event yet), which is no failure.
   async function onVerifyEvent(button) {
     var row = button.closest("tr.event");
     var verdict = row.querySelector(".browser-verdict");
     var nid = row.getAttribute("data-nid");
+    var lines = [];
     try {
       requireAnchor();
       var statement = b64ToBytes(row.getAttribute("data-statement"));
       var signature = b64ToBytes(row.getAttribute("data-signature"));
       var computed = bytesToHex(await sha256(concat(statement, signature)));
-      if (computed !== row.getAttribute("data-hash")) { throw new Error(t("แฮชที่คำนวณได้ไม่ตรงกับที่แสดง", "the recomputed hash differs from the one shown")); }
+      var hashOk = computed === row.getAttribute("data-hash");
+      lines.push(hashOk ? { state: "pass", text: "✓ " + t("แฮชถูกต้อง", "hash valid") }
+        : { state: "fail", text: "✗ " + t("แฮชที่คำนวณได้ไม่ตรงกับที่แสดง", "the recomputed hash differs from the one shown") });
       var publicKey = row.getAttribute("data-public-key");
-      if (!publicKey) { throw new Error(t("ไม่พบกุญแจของผู้ลงนามในทะเบียน", "the signer's key is not in the registry")); }
-      if (!(await ed25519Verify(hexToBytes(publicKey), signature, await sha256(statement)))) {
-        throw new Error(t("ลายมือชื่อไม่ถูกต้อง", "the signature does not verify"));
+      if (!publicKey) {
+        lines.push({ state: "fail", text: "✗ " + t("ไม่พบกุญแจของผู้ลงนามในทะเบียน", "the signer's key is not in the registry") });
+      } else if (await ed25519Verify(hexToBytes(publicKey), signature, await sha256(statement))) {
+        lines.push({ state: "pass", text: "✓ " + t("ลายมือชื่อถูกต้อง", "signature valid") });
+      } else {
+        lines.push({ state: "fail", text: "✗ " + t("ลายมือชื่อไม่ถูกต้อง", "the signature does not verify") });
       }
-      var proved = await proveInclusion(nid, null, computed);
-      verdict.textContent = "✓ " + t("ถูกต้อง", "valid");
-      announce(true, "เหตุการณ์ลำดับ " + nid + ": แฮชและลายมือชื่อถูกต้อง และอยู่ในจุดตรวจขนาด " + proved.size + " ที่ลงนามด้วยกุญแจที่ปักหมุด",
-        "event " + nid + ": hash and signature valid, and in checkpoint " + proved.size + " signed by the pinned key");
+      var proved = null, pending = false;
+      if (hashOk) {
+        try {
+          proved = await proveInclusion(nid, null, computed);
+          lines.push({ state: "pass", text: "✓ " + t("อยู่ในจุดตรวจขนาด ", "in checkpoint ") + proved.size });
+        } catch (error) {
+          if (!isPending(error)) { throw error; }
+          pending = true;
+          lines.push({ state: "pending", text: "○ " + t(PENDING_TH, PENDING_EN) });
+        }
+      }
+      showVerdicts(verdict, lines);
+      var failed = lines.filter(function (line) { return line.state === "fail"; });
+      if (failed.length) {
+        announce(false, "เหตุการณ์ลำดับ " + nid + ": " + failed.map(function (l) { return l.text.slice(2); }).join(", "),
+          "event " + nid + ": " + failed.map(function (l) { return l.text.slice(2); }).join(", "));
+      } else if (pending) {
+        announcePending("เหตุการณ์ลำดับ " + nid + ": แฮชและลายมือชื่อถูกต้อง · " + PENDING_TH,
+          "event " + nid + ": hash and signature valid, " + PENDING_EN);
+      } else {
+        announce(true, "เหตุการณ์ลำดับ " + nid + ": แฮชและลายมือชื่อถูกต้อง และอยู่ในจุดตรวจขนาด " + proved.size + " ที่ลงนามด้วยกุญแจที่ปักหมุด",
+          "event " + nid + ": hash and signature valid, and in checkpoint " + proved.size + " signed by the pinned key");
+      }
     } catch (error) {
-      verdict.textContent = "✗ " + error.message;
+      lines.push({ state: "fail", text: "✗ " + error.message });
+      showVerdicts(verdict, lines);
       announce(false, "เหตุการณ์ลำดับ " + nid + ": " + error.message, "event " + nid + ": " + error.message);
     }
   }

@@ -239,6 +239,40 @@ def test_a_records_signed_history_verifies_in_the_browser(
     check_axe(page)
 
 
+def test_an_event_after_the_newest_checkpoint_waits_without_failing(
+    auditor_page: Page, audit_demo: AuditDemo, shot: Shots
+) -> None:
+    """The server says the event awaits a checkpoint (problem type awaiting-checkpoint): the
+    browser shows the hash and signature ✓ and a neutral ○ in Thai, no ✗ and no English."""
+    page = auditor_page
+    page.route("**/transparency/proofs/inclusion**", _awaiting_checkpoint)
+    _open_audit(page, audit_demo)
+    _pin(page, audit_demo.anchor)
+    page.goto(f"{audit_demo.base_url}/app/audit/records/{audit_demo.stream}")
+    expect(page.locator("#audit-app")).to_have_attribute("data-ready", "true")
+
+    page.locator("tr.event button.verify-event").first.click()
+    expect(page.locator("#audit-result")).to_have_attribute("data-verdict", "pending")
+    verdict = page.locator("tr.event .browser-verdict").first.inner_text()
+    result = _result(page)
+    assert "รอจุดตรวจถัดไป (ยังไม่อยู่ในจุดตรวจที่ลงนามแล้ว)" in result
+    assert ["✓ แฮชถูกต้อง", "✓ ลายมือชื่อถูกต้อง", "○ รอจุดตรวจถัดไป (ยังไม่อยู่ในจุดตรวจที่ลงนามแล้ว)"] == (
+        verdict.splitlines()
+    )
+    assert "✗" not in result + verdict
+    assert "transparency log" not in result + verdict
+    shot(page, "awaiting-checkpoint")
+    check_axe(page)
+
+
+def _awaiting_checkpoint(route: Route) -> None:
+    """Answer as the API does for an event after the newest checkpoint."""
+    body = {"type": "awaiting-checkpoint", "title": "Not in a signed checkpoint yet",
+            "status": 404, "detail": "notification 12652 is leaf 12651, after checkpoint 12600",
+            "title_th": "ยังไม่อยู่ในจุดตรวจที่ลงนามแล้ว"}  # fmt: skip
+    route.fulfill(status=404, content_type="application/problem+json", body=json.dumps(body))
+
+
 def test_the_browsers_merkle_code_agrees_with_ledger_merkle(
     auditor_page: Page, audit_demo: AuditDemo
 ) -> None:

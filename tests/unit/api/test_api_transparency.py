@@ -111,6 +111,22 @@ def test_proofs_the_log_cannot_give_are_404_problems(
     assert (404, slug) == problem(response)
 
 
+def test_an_event_after_the_newest_checkpoint_is_awaiting_one(
+    client: TestClient, kit: LedgerKit
+) -> None:
+    """An event the log holds but no checkpoint covers yet has its own type, not no-such-proof."""
+    populate(kit, records=1, entries=2)
+    last = kit.ledger.recorder.max_notification_id()
+    assert last is not None
+    assert last > 2
+    run_log(kit, every_events=last - 1)  # the newest checkpoint stops one event short
+
+    response = client.get("/transparency/proofs/inclusion", params={"notification_id": last})
+
+    assert (404, "awaiting-checkpoint") == problem(response)
+    assert "ยังไม่อยู่ในจุดตรวจที่ลงนามแล้ว" == response.json()["title_th"]
+
+
 def test_the_key_of_an_uninitialised_ledger_is_a_503_problem(client: TestClient) -> None:
     """Before the genesis there is no system key to name."""
     response = client.get("/transparency/key")
