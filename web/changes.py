@@ -68,6 +68,7 @@ class ComparedRow:
     group: Label | None
     before: str
     after: str
+    is_date: bool = False  # before and after are ISO days, written long by the page
 
     @property
     def changed(self) -> bool:
@@ -93,6 +94,7 @@ def compared_rows(form: Form, data: dict[str, Any], before: dict[str, Any]) -> l
                 None if field.name.count(".") == 1 else shown.group,  # not "the corrected data"
                 old.value if old else "",
                 new.value if new else "",
+                is_date=shown.is_date,
             )
         )
     return compared

@@ -143,6 +143,7 @@ class ReviewRow:
     label: Label
     value: str
     group: Label | None = None
+    is_date: bool = False  # value is an ISO day: the page writes it long (25 กันยายน 2563)
 
 
 def review_rows(form: Form, data: dict[str, Any]) -> list[ReviewRow]:
@@ -158,7 +159,9 @@ def review_rows(form: Form, data: dict[str, Any]) -> list[ReviewRow]:
         if value is None:
             continue
         parent = field.name.rpartition(".")[0]
-        rows.append(ReviewRow(field.name, field.label, _shown(field, value), groups.get(parent)))
+        day = field.kind == "date" and isinstance(value, str)
+        shown = value if day else _shown(field, value)
+        rows.append(ReviewRow(field.name, field.label, shown, groups.get(parent), is_date=day))
     return rows
 
 

@@ -126,6 +126,24 @@ class PositionSalaryEntryAddedData(BaseModel):
     unit: Line | None = Field(default=None, min_length=1, max_length=200)  # สังกัด / ส่วนราชการ
 
 
+COMMON_MOVEMENTS = (
+    "บรรจุและแต่งตั้ง",
+    "เลื่อนขั้นเงินเดือน",
+    "เลื่อนเงินเดือน",
+    "เลื่อนระดับ",
+    "เลื่อนตำแหน่ง",
+    "แต่งตั้ง",
+    "ย้าย",
+    "โอน",
+    "รับโอน",
+    "ปรับปรุงตำแหน่ง",
+    "ปรับอัตราเงินเดือน",
+    "ปรับเงินเดือนตามคุณวุฒิ",
+)
+"""The movement types (ประเภทความเคลื่อนไหว) a ก.พ.๗ salary line most often names, offered as
+suggestions: the field stays free text (a local order may word it otherwise, and older
+records hold what was written then), so this is a vocabulary to pick from, not a rule."""
+
 SALARY_ROUND_MOVEMENTS = frozenset({"เลื่อนขั้นเงินเดือน", "เลื่อนเงินเดือน", "salary_promotion"})
 """Movement types of the twice-yearly salary rounds: their effective date is 1 April or
 1 October (DOMAIN.md section 2: salary entries snap to 1 Apr / 1 Oct)."""

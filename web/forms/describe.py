@@ -42,6 +42,7 @@ from pydantic_core import PydanticUndefined
 from ledger.domain.event_labels import EVENT_LABELS, Label
 from ledger.domain.event_schemas import event_type
 from ledger.domain.field_labels import field_label, value_label
+from ledger.domain.record_entries import COMMON_MOVEMENTS
 from ledger.domain.values import PlainMoney, SignedText
 
 Kind = Literal[
@@ -88,6 +89,14 @@ SCAN_HINT = Label(
 SCAN_FIELD = "scan_sha256"
 """An order's scan hash: shown only when the entry holds one (the form says where to upload a
 scan instead of asking for 64 hexadecimal characters by hand, ``_form_fields.html``)."""
+SUGGESTIONS_HINT = Label(
+    "เลือกจากรายการ หรือพิมพ์เองถ้าไม่มีในรายการ", "pick one from the list, or type another"
+)
+SUGGESTIONS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("PositionSalaryEntryAddedData", "movement_type"): COMMON_MOVEMENTS,
+}
+"""Free-text fields with a domain vocabulary of common values (model, field): the input offers
+them as a datalist and still takes any other text."""
 _PATTERN_HINTS = {
     r"^\d{7}$": Label("รหัส อปท. 7 หลัก เช่น 6480101", "a 7-digit DLA code"),
     r"^[0-9]{7}$": Label("รหัส อปท. 7 หลัก เช่น 6480101", "a 7-digit DLA code"),
@@ -118,6 +127,7 @@ class FormField:
     minimum: int | None = None
     item_kind: Kind | None = None  # for "lines": how each line is read
     pattern: str | None = None  # a code's pattern: its Thai digits are read as ASCII
+    suggestions: tuple[str, ...] = ()  # free text with common values offered (a datalist)
 
     @property
     def id(self) -> str:
@@ -132,6 +142,11 @@ class FormField:
     @property
     def hint_id(self) -> str:
         return "hint-" + self.name.replace(".", "-").replace("_", "-")
+
+    @property
+    def list_id(self) -> str:
+        """The element id of the field's ``<datalist>`` of suggestions."""
+        return "list-" + self.name.replace(".", "-").replace("_", "-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,7 +275,11 @@ def _item(model: type[BaseModel], name: str, info: FieldInfo, path: str) -> Form
         label=label,
         kind=kind,
         required=required,
-        hint=SCAN_HINT if name == SCAN_FIELD else _hint(kind, annotation, marks),
+        hint=SCAN_HINT
+        if name == SCAN_FIELD
+        else SUGGESTIONS_HINT
+        if (model.__name__, name) in SUGGESTIONS
+        else _hint(kind, annotation, marks),
         choices=choices,
         default=_default(info),
         max_length=next((mark.max_length for mark in marks if isinstance(mark, MaxLen)), None),
@@ -269,6 +288,7 @@ def _item(model: type[BaseModel], name: str, info: FieldInfo, path: str) -> Form
         pattern=next(
             (m.pattern for m in marks if isinstance(getattr(m, "pattern", None), str)), None
         ),
+        suggestions=SUGGESTIONS.get((model.__name__, name), ()),
     )
 
 

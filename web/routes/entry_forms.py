@@ -97,6 +97,7 @@ from web.forms import (
     place_violations,
 )
 from web.person import record_person
+from web.prefill import prefill
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
@@ -317,10 +318,12 @@ def new_entry_form(
     record = _record(ledger, reader, stream, arriving=event_type == "TransferredIn")
     defaults = {field.name: field.default for field in form.fields() if field.default}
     defaults.update(known_values(record, event_type))
+    latest = prefill(record, form)  # the person's position, from the latest such entry
+    defaults.update(latest.values)
     action = f"/app/records/{stream}/new/{event_type}"
     return show_form(
         request, session, stream=stream, form=form, action=action, values=defaults,
-        extra=_person(reports, reader, ledger, stream),
+        extra={**_person(reports, reader, ledger, stream), "prefilled": latest},
     )  # fmt: skip
 
 
