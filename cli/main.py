@@ -33,6 +33,7 @@ from cli import submit as submit_module
 from cli.audit import audit_app
 from cli.certification import certification_app
 from cli.demo import command as demo_module
+from cli.person import person_app
 from cli.projections import project_app
 from cli.records import record_app
 from cli.replay import replay_app
@@ -71,6 +72,7 @@ app.add_typer(processes_module.process_app, name="process")
 app.add_typer(project_app, name="project")
 app.add_typer(report_app, name="report")
 app.add_typer(record_app, name="record")
+app.add_typer(person_app, name="person")
 app.command("token")(session_module.token)
 app.command("rules")(rules_module.rules)
 app.add_typer(certification_app, name="certification")

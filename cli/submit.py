@@ -91,8 +91,6 @@ def submit(
         body["data"] = prepare_data(str(body["type"]), body["data"], _corrected_type(body))
     except DraftError as error:
         fail(escape(f"draft {draft}: {error}"))  # the rule's id is in [brackets], not markup
-    stream = _stream(body, draft)
-    settings = build_settings(database_url, name, existing=server is None)
     spec = TokenSpec(
         kind=token,
         whose="signer",
@@ -104,6 +102,26 @@ def submit(
         pin=pin,
         timeout=card_timeout,
     )
+    sign_and_send(
+        body, _stream(body, draft), effective, cid, spec, id_reader, server, database_url, name
+    )
+
+
+def sign_and_send(
+    body: dict[str, Any],
+    stream: UUID,
+    effective: date | None,
+    cid: str,
+    spec: TokenSpec,
+    id_reader: str | None,
+    server: str | None,
+    database_url: str | None,
+    name: str | None,
+) -> None:
+    """Sign a prepared draft on the token and send it to the API or the database; print the
+    receipt, or fail with the ledger's refusal (``ledger submit``, ``ledger person erase``)."""
+    card_timeout = spec.timeout
+    settings = build_settings(database_url, name, existing=server is None)
     with open_token(spec) as opened:
         signer = with_presence(
             opened.signer(),

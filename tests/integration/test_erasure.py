@@ -4,12 +4,16 @@ views show the person as erased."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import Result
+from typer.testing import CliRunner
 
+from cli.main import app
 from ledger.application import Ledger
 from ledger.errors import ForbiddenError
 from ledger.settings import LedgerSettings
@@ -20,7 +24,7 @@ from projections.reports.scope import EVERYWHERE
 from projections.views.catalogue import Projections
 from tests import domain_data as d
 from tests.integration.test_personal_views import NAME, _submit_v2
-from tests.ledger_kit import LedgerKit, build_kit, record_data
+from tests.ledger_kit import LedgerKit, Operator, build_kit, record_data
 from tests.people import made_up_cid
 
 
@@ -73,3 +77,38 @@ def test_an_appended_erasure_destroys_the_key_and_a_refused_one_does_not(
         rows = {e.stream: e for e in Reports(projections).registry(EVERYWHERE).rows}
     assert (ERASED, ERASED) == (rows[str(erased)].cid, rows[str(erased)].first_name)
     assert NAME["first_name"] == rows[str(kept)].first_name
+
+
+def test_ledger_person_erase_signs_the_erasure_and_the_key_goes(
+    kit: LedgerKit, tmp_path: Path
+) -> None:
+    """``ledger person erase`` signs a PersonErased with the officer's key file and sends it:
+    the key of the person goes; another LAO's officer is refused (exit 1, the key stays), and
+    a record id that is not a UUID is refused before anything is signed."""
+    vault = kit.ledger.vault
+    assert isinstance(vault, Vault)
+    erased, kept = _person(kit, 711), _person(kit, 712)
+    settings = kit.ledger.settings
+    runner = CliRunner(
+        env={"COLUMNS": "300", "NO_COLOR": "1", "LEDGER_VAULT_KEY_DIR": str(settings.vault_key_dir)}
+    )
+    common = ["--database-url", settings.database_url, "--name", settings.name]
+    common += ["--legal-basis", d.ERASURE["legal_basis"], "--reason", d.ERASURE["reason"]]
+
+    def erase(record: str, operator: Operator, key: str) -> Result:
+        operator.signer.to_file(tmp_path / key)
+        options = ["--key", str(tmp_path / key), "--cid", operator.cid]
+        return runner.invoke(app, ["person", "erase", record, *common, *options])
+
+    done = erase(str(erased), kit.hr, "hr.key")
+    refused = erase(str(kept), kit.other_hr, "other.key")
+    unreadable = erase("ไม่ใช่รหัส", kit.hr, "hr.key")
+
+    assert 0 == done.exit_code, done.output
+    assert 3 == json.loads(done.output)["version"]
+    with pytest.raises(ErasedError):
+        vault.reveal(str(erased), "first_name")
+    assert 1 == refused.exit_code
+    assert NAME["first_name"] == vault.reveal(str(kept), "first_name")
+    assert 1 == unreadable.exit_code
+    assert "not a record id" in unreadable.output
