@@ -30,7 +30,10 @@ Element ids the browser tests use (helper h4), all stable:
   (``#field-salary``, ``#field-order-date``, ``#field-replacement-finished``), its message
   ``#error-{same}``, its hint ``#hint-{same}``; the effective date ``#field-effective``;
   ``#error-summary`` (links to each field in error), ``#form-error`` (errors of the whole data),
-  ``#review-button`` (submit: check and review);
+  ``#review-button`` (submit: check and review); a new entry prefilled from the record's
+  latest one (``web.prefill``): ``#prefill-notice`` with ``#prefill-effective`` and
+  ``#prefill-salary``; a field's suggestions ``#list-{same}`` (a datalist); an optional
+  group's note ``#note-group-{name}``;
 * the review: ``#review`` (the panel), ``#review-table``, ``#sign-button``
   (``data-sign-wire``, ``data-sign-nonce``, target ``/app/statements``, result ``#form-area``),
   ``#edit-button`` (back to the form with the values), ``#stale-notice`` (someone appended

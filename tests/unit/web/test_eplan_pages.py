@@ -107,6 +107,10 @@ def test_project_from_budget_to_completion(
     page = client.get(f"/app/eplan/projects/{project}")
 
     assert re.search(r'id="field-fiscal-year"[^>]*value="2566"', budget_form.text)
+    ordinance = re.search(r'id="group-ordinance"(.*?)</fieldset>', budget_form.text, re.S)
+    assert ordinance is not None  # optional: a note, no stars on its fields
+    assert 'id="note-group-ordinance"' in ordinance.group(1)
+    assert 'class="required"' not in ordinance.group(1)
     assert 422 == over.status_code, over.text
     assert 'id="sign-button"' not in over.text
     message = re.search(r'id="error-amount">(.*?)</p>', over.text, re.S)
