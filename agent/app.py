@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, Form, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.exceptions import HTTPException
@@ -145,6 +145,13 @@ def _add_routes(app: FastAPI, agent: Agent) -> None:
     @app.get("/", response_class=HTMLResponse)
     def index() -> HTMLResponse:
         return agent.page("index.html")
+
+    @app.get("/health", response_class=PlainTextResponse)
+    def health() -> PlainTextResponse:
+        """That the agent listens, for the pages' ``signing.js`` to ask before it opens the
+        popup (a ``no-cors`` fetch: it learns only that something answered). It says nothing
+        else, and the ``Guard``'s Host check and headers apply as to every route."""
+        return PlainTextResponse("ok\n")
 
     @app.get("/sign", response_class=HTMLResponse)
     def sign_without_request() -> HTMLResponse:

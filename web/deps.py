@@ -115,6 +115,27 @@ def require_same_origin(request: Request) -> None:
         raise CrossSiteRequestError
 
 
+def safe_next(target: str | None) -> str | None:
+    """``target`` when it is a page of this application to go back to after logging in, else
+    None: a same-origin path under ``/app`` only (no scheme, no host, no ``//`` or ``\\``
+    that a browser would read as another origin, no control characters), never the login or
+    logout page itself."""
+    if not target or len(target) > 2000:
+        return None
+    if not (target == "/app" or target.startswith("/app/")):
+        return None
+    if (
+        "//" in target
+        or "\\" in target
+        or any(ord(char) < 0x20 or ord(char) == 0x7F for char in target)
+    ):
+        return None
+    path = target.split("?", 1)[0].rstrip("/")
+    if path in {LOGIN_PATH, "/app/logout"}:
+        return None
+    return target
+
+
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -38,6 +38,7 @@ from web.deps import (
     is_htmx,
     optional_session,
     render,
+    safe_next,
 )
 
 logger = logging.getLogger("web")
@@ -131,10 +132,43 @@ async def _not_readable(request: Request, error: Exception) -> Response:
     return not_readable_page(request)
 
 
+def login_target(request: Request) -> str:
+    """Where a request without a live session is sent: the login page, with ``next`` the page
+    to come back to once logged in. A page asked for directly comes back to itself; a form's
+    POST (and any htmx request) to the page it was sent from (``HX-Current-URL`` or
+    ``Referer``, only when one of ours), where ``web/static/formkeep.js`` puts back what was
+    typed; ``expired=form`` has the login page say so. Home needs no ``next``."""
+    settings = request.app.state.settings
+    posted = request.method not in {"GET", "HEAD"}
+    if posted or is_htmx(request):
+        seen = request.headers.get("hx-current-url") or request.headers.get("referer", "")
+        back = _our_page(seen, settings.web_origin)
+    else:
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    back = safe_next(_without_personal_terms(back))
+    if back is None or back == "/app/":
+        return LOGIN_PATH + ("?expired=form" if posted else "")
+    return LOGIN_PATH + "?" + urlencode({"next": back} | ({"expired": "form"} if posted else {}))
+
+
+PERSONAL_TERMS = frozenset({"q", "name"})
+
+
+def _without_personal_terms(target: str | None) -> str | None:
+    """``target`` without a search's words (a name or citizen ID typed into ``q`` or
+    ``name``): the login page's address is written in access logs, which never hold one."""
+    if target is None or "?" not in target:
+        return target
+    path, query = target.split("?", 1)
+    kept = [(key, value) for key, value in parse_qsl(query) if key not in PERSONAL_TERMS]
+    return path + (f"?{urlencode(kept)}" if kept else "")
+
+
 def login_redirect(request: Request) -> Response:
+    target = login_target(request)
     if is_htmx(request):
-        return Response(status_code=204, headers={"HX-Redirect": LOGIN_PATH})
-    return RedirectResponse(LOGIN_PATH, status_code=303)
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 async def _login_required(request: Request, error: Exception) -> Response:

@@ -17,10 +17,11 @@ outcome is swapped in), ``#status`` (the layout's live region), ``#logout-button
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 import nacl.exceptions
 import nacl.signing
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from api.deps import LedgerDep, SessionsDep
@@ -33,6 +34,7 @@ from web.deps import (
     is_htmx,
     render,
     require_same_origin,
+    safe_next,
 )
 from web.rendering import LANGS
 from web.session_cookie import SESSION_COOKIE, set_session_cookie
@@ -47,14 +49,30 @@ class LoginRefusedError(Exception):
 
 
 @router.get("/app/login")
-def login_page(request: Request, web: WebDep, session: OptionalSessionDep) -> Response:
+def login_page(
+    request: Request,
+    web: WebDep,
+    session: OptionalSessionDep,
+    next: Annotated[str | None, Query(max_length=2000)] = None,
+    expired: Annotated[str | None, Query(max_length=10)] = None,
+) -> Response:
+    """The login page; ``next`` (only a page of ours, ``safe_next``) is where a successful login
+    goes, ``expired=form`` says a form's session ran out (``web.errors.login_target``)."""
     settings = request.app.state.settings
     sign_request = SignRequest.login(settings.web_origin)
     web.nonces.issue(sign_request)
+    back = safe_next(next)
+    target = "/app/login" + (f"?{urlencode({'next': back})}" if back else "")
     return render(
         request,
         "login.html",
-        {"wire": web.request_key.wire(sign_request), "nonce": sign_request.nonce},
+        {
+            "wire": web.request_key.wire(sign_request),
+            "nonce": sign_request.nonce,
+            "next": back,
+            "sign_target": target,
+            "expired": expired == "form",
+        },
         session=session,
     )
 
@@ -68,6 +86,7 @@ def login(
     request_wire: Annotated[str, Form(alias="request", max_length=70_000)],
     key_id: Annotated[str, Form(max_length=64)] = "",
     signature: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str | None, Query(max_length=2000)] = None,
 ) -> Response:
     try:
         checked_key = _check_login(request, web, ledger, request_wire, key_id, signature)
@@ -79,11 +98,12 @@ def login(
             status_code=refusal.status,
         )
     token = sessions.issue_token(checked_key)
+    home = safe_next(next) or "/app/"
     response: Response
     if is_htmx(request):
-        response = Response(status_code=204, headers={"HX-Redirect": "/app/"})
+        response = Response(status_code=204, headers={"HX-Redirect": home})
     else:
-        response = RedirectResponse("/app/", status_code=303)
+        response = RedirectResponse(home, status_code=303)
     set_session_cookie(response, token.value, request.app.state.settings)
     return response
 

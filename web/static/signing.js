@@ -17,6 +17,10 @@
  * when it says HX-Redirect). Every step is announced in the live region #status, and focus
  * goes to the result so a screen reader reads it.
  *
+ * Before the popup opens, GET {agent_url}/health tells whether the agent listens; if not, the
+ * page says so (live region and beside the button) instead of the browser's error page. A
+ * popup closed without an answer is a cancelled signature; either way the button is given back.
+ *
  * The button's data attributes may also come from an htmx swap: a click is caught on the
  * document, so buttons added later work too.
  */
@@ -45,6 +49,95 @@
     return { url: url, origin: origin.replace(/\/+$/, "") };
   }
 
+  // Beside the button, Thai first with the English, so it stays on the page after the live
+  // region has spoken (a missing agent, a cancelled signature).
+  function note(button, th, en) {
+    var next = button.nextElementSibling;
+    var element = next && next.classList.contains("sign-note") ? next : null;
+    if (!element) {
+      element = document.createElement("p");
+      element.className = "sign-note";
+      button.parentNode.insertBefore(element, button.nextSibling);
+    }
+    element.textContent = th + " ";
+    var english = document.createElement("span");
+    english.setAttribute("lang", "en");
+    english.textContent = "(" + en + ")";
+    element.appendChild(english);
+  }
+
+  function clearNote(button) {
+    var next = button.nextElementSibling;
+    if (next && next.classList.contains("sign-note")) next.parentNode.removeChild(next);
+  }
+
+  var AGENT_MISSING_TH = "ไม่พบโปรแกรมลงนามบนเครื่องนี้ — เปิดโปรแกรม ledger agent ก่อน แล้วกดอีกครั้ง";
+  var AGENT_MISSING_EN = "The signing agent is not running on this PC: start ledger agent, then press again.";
+
+  // Whether the agent listens: GET {agent}/health (agent/app.py). The agent sends no CORS
+  // headers, so the answer is opaque ("no-cors"), but that it came at all is what we need:
+  // a refused connection rejects the promise. Opening the popup on a dead port would show
+  // the browser's own English error page instead.
+  function probe(url) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = window.setTimeout(function () { if (controller) controller.abort(); }, 3000);
+    return fetch(url + "/health", {
+      method: "GET",
+      mode: "no-cors",
+      cache: "no-store",
+      credentials: "omit",
+      signal: controller ? controller.signal : undefined
+    }).then(function () { return true; }, function () { return false; })
+      .then(function (alive) { window.clearTimeout(timer); return alive; });
+  }
+
+  function start(button) {
+    if (button.disabled) return;
+    var agent = agentConfig();
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    clearNote(button);
+    say("กำลังติดต่อโปรแกรมลงนาม", "Contacting the signing agent.");
+    probe(agent.url).then(function (alive) {
+      if (alive) {
+        openAgent(button);
+        return;
+      }
+      finish(button);
+      note(button, AGENT_MISSING_TH, AGENT_MISSING_EN);
+      say(AGENT_MISSING_TH, AGENT_MISSING_EN);
+      button.focus();
+    });
+  }
+
+  // The operator may close the agent's window without answering: then nothing will come,
+  // so say it was cancelled and give the button back. A grace second lets an answer that
+  // the agent posted just before its window closed arrive first.
+  function watchPopup(popup, nonce) {
+    if (!popup) return;
+    var timer = window.setInterval(function () {
+      var closed;
+      try { closed = popup.closed; } catch (ignored) { closed = false; }
+      if (!closed) return;
+      window.clearInterval(timer);
+      window.setTimeout(function () {
+        if (!pending || pending.nonce !== nonce) return;
+        cancelled();
+      }, 1000);
+    }, 500);
+  }
+
+  function cancelled() {
+    var button = pending ? pending.button : null;
+    pending = null;
+    finish(button);
+    say("ยกเลิกการลงนามแล้ว", "Signing cancelled.");
+    if (button) {
+      note(button, "ยกเลิกการลงนามแล้ว", "Signing cancelled");
+      button.focus();
+    }
+  }
+
   function openAgent(button) {
     var agent = agentConfig();
     pending = {
@@ -71,13 +164,16 @@
     if (popup) {
       try { popup.focus(); } catch (ignored) { /* another origin */ }
     }
+    watchPopup(popup, pending.nonce);
     button.setAttribute("aria-busy", "true");
     say("เปิดหน้าต่างโปรแกรมลงนามแล้ว กรุณาใส่รหัส PIN ในหน้าต่างนั้น",
         "The signing agent's window is open: enter your PIN there.");
   }
 
   function finish(button) {
-    if (button) button.removeAttribute("aria-busy");
+    if (!button) return;
+    button.removeAttribute("aria-busy");
+    button.disabled = false;
   }
 
   function show(element, html) {
@@ -113,6 +209,9 @@
       return response.text().then(function (html) {
         var element = document.querySelector(current.result);
         show(element, html);
+        if (element && element.querySelector("[data-forms-done]")) {
+          document.dispatchEvent(new CustomEvent("ledger:recorded"));
+        }
         say(response.ok ? "บันทึกแล้ว" : "ระบบไม่รับ: ดูรายละเอียดในหน้านี้",
             response.ok ? "Recorded." : "Refused: see the details on this page.");
       });
@@ -131,11 +230,7 @@
       deliver(data);
       return;
     }
-    var button = pending.button;
-    pending = null;
-    finish(button);
-    say("ยกเลิกการลงนามแล้ว", "Signing cancelled.");
-    if (button) button.focus();
+    cancelled();
   });
 
   document.addEventListener("click", function (event) {
@@ -143,6 +238,6 @@
     var button = target && target.closest ? target.closest("[data-sign-wire]") : null;
     if (!button) return;
     event.preventDefault();
-    openAgent(button);
+    start(button);
   });
 })();

@@ -247,3 +247,13 @@ def test_with_presence_a_statement_in_another_name_is_refused(tmp_path: Path) ->
 
     assert 403 == refused.status_code
     assert "ในนามบุคคลอื่น" in refused.text
+
+
+def test_health_answers_only_on_the_agents_own_host(world: World) -> None:
+    """GET /health says the agent listens (signing.js's probe); a foreign Host still gets 421."""
+    ok = world.client.get("/health")
+    rebound = world.client.get("/health", headers={"host": "evil.example:8765"})
+
+    assert (200, "ok\n") == (ok.status_code, ok.text)
+    assert "no-store" == ok.headers["cache-control"]
+    assert 421 == rebound.status_code

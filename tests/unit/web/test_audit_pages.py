@@ -174,7 +174,10 @@ def test_a_provincial_auditor_reads_only_its_province(
 def test_the_audit_pages_need_a_session(client: TestClient, world: ProjectionWorld) -> None:
     """Without a session the audit page redirects to the login page."""
     response = client.get("/app/audit", follow_redirects=False)
-    assert (303, "/app/login") == (response.status_code, response.headers["location"])
+    assert (303, "/app/login?next=%2Fapp%2Faudit") == (
+        response.status_code,
+        response.headers["location"],
+    )
 
 
 def test_the_proofs_the_script_reads_are_public(client: TestClient, world: ProjectionWorld) -> None:

@@ -316,7 +316,7 @@ def test_pages_need_a_session_and_the_apps_origin(client: TestClient, kit: Ledge
     )
 
     assert 303 == anonymous.status_code
-    assert anonymous.headers["location"] == "/app/login"
+    assert anonymous.headers["location"] == f"/app/login?next=%2Fapp%2Frecords%2F{stream}%2Fnew"
     assert 403 == cross.status_code
 
 

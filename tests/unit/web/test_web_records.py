@@ -85,9 +85,13 @@ def test_live_search_answers_the_results_region(hr: TestClient, world: Projectio
 
 
 def test_search_needs_a_session(client: TestClient, world: ProjectionWorld) -> None:
-    """Without a session the search page sends one to log in."""
+    """Without a session the search page sends one to log in, back to the search but without
+    the searched words (the login address is in access logs)."""
     response = client.get("/app/records", params={"q": "สอง"}, follow_redirects=False)
-    assert (303, "/app/login") == (response.status_code, response.headers["location"])
+    assert (303, "/app/login?next=%2Fapp%2Frecords") == (
+        response.status_code,
+        response.headers["location"],
+    )
 
 
 def test_the_kp7_page_by_section_with_thai_dates(hr: TestClient, world: ProjectionWorld) -> None:
