@@ -1,5 +1,9 @@
 """``ledger demo``: load the made-up demo ledger (``cli.demo.loader``), then serve the API and the
-web application, printing how to log in to it (Thai first) with the signing agent."""
+web application, printing how to log in to it (Thai first) with the signing agent.
+
+While it serves, the demo also runs the transparency log (``cli.serve.transparency_log_running``,
+signed with the demo's system key): what an officer signs in the demo is covered by a signed
+checkpoint within ``--checkpoint-seconds``, as production's own log process would do."""
 
 from __future__ import annotations
 
@@ -14,7 +18,7 @@ import typer
 from card.virtual.signing import SigningCardState, state_with_key
 from cli.demo import loader
 from cli.runtime import DatabaseUrl, build_settings, open_ledger, out
-from cli.serve import serve_api
+from cli.serve import serve_api, transparency_log_running
 from ledger.domain.permissions import ROLE_TH, Role, Scope
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
@@ -30,6 +34,10 @@ def demo(
     ] = Path("var/demo-keys"),
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    checkpoint_seconds: Annotated[
+        float,
+        typer.Option(min=0.1, help="While serving, sign a checkpoint of new events every T s"),
+    ] = 5.0,
 ) -> None:
     """Load demo operators and signed events (made-up people), then serve the API and the web
     application (http://127.0.0.1:8000/).
@@ -50,7 +58,9 @@ def demo(
     _print_operators(keys_dir)
     _print_login(keys_dir, request_key, web_origin)
     if not no_serve:
-        serve_api(settings, host=host, port=port)
+        system = SoftwareSigner.from_file(keys_dir / "system.key")
+        with transparency_log_running(settings, system, every_seconds=checkpoint_seconds):
+            serve_api(settings, host=host, port=port)
 
 
 DEMO_CARD_PIN = "123456"
