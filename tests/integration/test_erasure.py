@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,9 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from ledger.application import Ledger
+from ledger.domain.rules import retirement_fiscal_year
 from ledger.errors import ForbiddenError
+from ledger.processes import due_for_retirement, records_of
 from ledger.settings import LedgerSettings
 from ledger.vault import ErasedError, Vault
 from projections.personal import ERASED
@@ -112,3 +115,19 @@ def test_ledger_person_erase_signs_the_erasure_and_the_key_goes(
     assert NAME["first_name"] == vault.reveal(str(kept), "first_name")
     assert 1 == unreadable.exit_code
     assert "not a record id" in unreadable.output
+
+
+def test_the_processes_read_v2_records_and_skip_erased_ones(kit: LedgerKit) -> None:
+    """Retirement scheduling finds a v2 record due by its birth date in the vault and skips an
+    erased person's record, whose stream cannot be replayed; an LAO's records leave it out."""
+    live, erased = _person(kit, 721), _person(kit, 722)
+    for stream in (live, erased):
+        kit.emit(kit.hr, stream, "EmploymentStarted", d.status_data("EmploymentStarted"))
+    kit.emit(kit.hr, erased, "PersonErased", d.ERASURE)
+    year = retirement_fiscal_year(date.fromisoformat(record_data()["birth_date"]))
+
+    due = due_for_retirement(kit.ledger, year)
+    held = records_of(kit.ledger, record_data()["lao"])
+
+    assert [live] == [record.id for record in due]
+    assert {live} == set(held)
