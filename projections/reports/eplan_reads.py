@@ -13,6 +13,7 @@ latitude, as ``ProjectGeoLocated`` signed them).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -105,6 +106,14 @@ def plan_json(row: PlanRow) -> dict[str, Any]:
     )
 
 
+def number_order(text: str | None) -> tuple[Any, ...]:
+    """A sort key reading runs of digits as numbers (Thai digits too): "ที่ 2" before "ที่ 10",
+    as people number projects and strategies, where plain text order puts "ที่ 121" before
+    "ที่ 25"."""
+    parts = re.split(r"(\d+)", text or "")
+    return tuple(int(part) if index % 2 else part for index, part in enumerate(parts))
+
+
 def plan_detail_json(
     row: PlanRow,
     strategies: Sequence[tuple[str, str]],
@@ -115,7 +124,10 @@ def plan_detail_json(
     its approvals and amendments."""
     years = []
     for year in range(row.first_year, row.last_year + 1):
-        held = [p for p in projects if p.status != "removed" and year in p.planned]
+        held = sorted(
+            (p for p in projects if p.status != "removed" and year in p.planned),
+            key=lambda p: (number_order(p.strategy), number_order(p.title)),
+        )
         total = sum((p.planned[year] or Decimal(0) for p in held), Decimal(0))
         planned = [
             {"id": p.stream, "title": p.title, "strategy": p.strategy}
