@@ -44,6 +44,7 @@ from ledger.domain.event_schemas import event_type
 from ledger.domain.field_labels import field_label, value_label
 from ledger.domain.record_entries import COMMON_MOVEMENTS
 from ledger.domain.values import PlainMoney, SignedText
+from web.forms.effective import CORRECTED_HINT, NATURAL, natural_hint
 
 Kind = Literal[
     "text",
@@ -79,9 +80,6 @@ YEARLY_HINT = Label(
 )
 UUID_HINT = Label("รหัสทะเบียน (UUID)", "an id (UUID)")
 EFFECTIVE_LABEL = Label("วันที่มีผล", "effective date")
-EFFECTIVE_HINT = Label(
-    "วว/ดด/ปปปป พ.ศ.; ว่างไว้ = วันนี้", "DD/MM/YYYY in the Buddhist era; empty: today"
-)
 SCAN_HINT = Label(
     "ไม่บังคับ: ค่า SHA-256 ของไฟล์สแกนคำสั่งที่อัปโหลดไว้แล้ว",
     "optional: the SHA-256 of the order's scan already uploaded",
@@ -204,8 +202,12 @@ class Form:
         return next((found for found in self.fields() if found.name == name), None)
 
 
-def effective_field() -> FormField:
-    return FormField(EFFECTIVE, EFFECTIVE_LABEL, "date", required=False, hint=EFFECTIVE_HINT)
+def effective_field(hint: Label | None = None) -> FormField:
+    """The effective date's input: optional with ``hint`` saying what a blank means (a date
+    of the data, the corrected entry's), else required (``web.forms.effective``)."""
+    if hint is None:
+        return FormField(EFFECTIVE, EFFECTIVE_LABEL, "date", required=True, hint=DATE_HINT)
+    return FormField(EFFECTIVE, EFFECTIVE_LABEL, "date", required=False, hint=hint)
 
 
 def build_form(name: str) -> Form:
@@ -214,7 +216,18 @@ def build_form(name: str) -> Form:
     items = model_items(spec.data_model, "")
     if any(item.name == EFFECTIVE for item in items):
         raise RuntimeError(f"{name} has a data field named {EFFECTIVE}")
-    return Form(name, EVENT_LABELS.get(name, Label(name, name)), effective_field(), items)
+    natural = NATURAL.get(name)
+    found = next((f for f in _fields(items) if natural and f.name == natural[0]), None)
+    hint = natural_hint(name, found.label if found else None)
+    return Form(name, EVENT_LABELS.get(name, Label(name, name)), effective_field(hint), items)
+
+
+def _fields(items: tuple[FormField | FormGroup, ...]) -> Iterator[FormField]:
+    for item in items:
+        if isinstance(item, FormGroup):
+            yield from _fields(item.items)
+        else:
+            yield item
 
 
 def build_correction_form(corrected_type: str, supersedes: int) -> Form:
@@ -232,7 +245,7 @@ def build_correction_form(corrected_type: str, supersedes: int) -> Form:
     return Form(
         "EntryCorrected",
         EVENT_LABELS["EntryCorrected"],
-        effective_field(),
+        effective_field(CORRECTED_HINT),
         items,
         corrected_type=corrected_type,
         fixed={"supersedes": supersedes},
@@ -249,7 +262,7 @@ def build_void_form(entry: int) -> Form:
     return Form(
         "EntryVoided",
         EVENT_LABELS["EntryVoided"],
-        effective_field(),
+        effective_field(CORRECTED_HINT),
         items,
         fixed={"entry": entry},
     )

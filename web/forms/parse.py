@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ledger.domain.dates import DateInputError, parse_human_date, thai_today
+from ledger.domain.dates import DateInputError, parse_human_date
 from ledger.domain.event_schemas import event_type
 from ledger.domain.rules import to_ascii_digits
 from ledger.domain.text import NOT_PLAIN_DECIMAL
@@ -35,12 +35,20 @@ from ledger.domain.value_checks import value_violations
 from ledger.drafting.prepare import DraftError, prepare_data
 from ledger.errors import INVALID_DATA, model_violations
 from web.forms.describe import EFFECTIVE, Form, FormField, FormGroup
+from web.forms.effective import (
+    NATURAL,
+    REQUIRED_EN,
+    REQUIRED_RULE,
+    REQUIRED_TH,
+    natural_effective,
+)
 from web.forms.errors import FieldError, form_name, violation_error
 
 # What reading finds names the catalogue's rules: a missing or unreadable value breaks the
 # event's model (data.invalid), an unreadable amount the money rule; the Thai says which.
 _MODEL = INVALID_DATA.id
 REQUIRED = FieldError(_MODEL, "ต้องกรอกช่องนี้", "this field is required")
+EFFECTIVE_REQUIRED = FieldError(REQUIRED_RULE, REQUIRED_TH, REQUIRED_EN)
 NOT_MONEY = FieldError(
     NOT_PLAIN_DECIMAL.id,
     "จำนวนเงินไม่ถูกต้อง: เขียนเป็นตัวเลข เช่น 21,010.50",
@@ -66,7 +74,7 @@ class Parsed:
     """The outcome of reading a form: the data and effective date, or the errors."""
 
     data: dict[str, Any]
-    effective: date
+    effective: date | None  # None only with errors
     errors: dict[str, list[FieldError]] = field(default_factory=dict)
 
     @property
@@ -79,9 +87,12 @@ class Parsed:
             found.append(error)
 
 
-def parse_form(form: Form, values: Mapping[str, str]) -> Parsed:
-    """Read ``values`` (input name -> what was typed) as ``form``'s event data."""
-    parsed = Parsed({}, thai_today())
+def parse_form(form: Form, values: Mapping[str, str], fallback: date | None = None) -> Parsed:
+    """Read ``values`` (input name -> what was typed) as ``form``'s event data. A blank
+    effective date is never today (``web.forms.effective``): it follows the data's natural
+    date, else ``fallback`` (a corrected or voided entry's own effective date), else it is
+    refused beside the field."""
+    parsed = Parsed({}, None)
     effective = _text(values, EFFECTIVE)
     if effective:
         try:
@@ -94,6 +105,11 @@ def parse_form(form: Form, values: Mapping[str, str]) -> Parsed:
         data["replacement"] = {}
     parsed.data = data
     _validate(form, parsed)
+    if not effective:
+        parsed.effective = natural_effective(form.event_type, parsed.data) or fallback
+        natural = NATURAL.get(form.event_type)
+        if parsed.effective is None and (natural is None or natural[0] not in parsed.errors):
+            parsed.add(EFFECTIVE, EFFECTIVE_REQUIRED)  # a natural date in error says it
     return parsed
 
 

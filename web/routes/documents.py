@@ -140,7 +140,7 @@ def upload_document(
         )
     stored = store.put(content)
     form = build_form(event_type)
-    values = form_values(form, _data(stored, kind, day.year + 543), day)
+    values = form_values(form, _data(stored, kind, day.year + 543))  # the scan's date: typed
     return show_form(
         request,
         session,

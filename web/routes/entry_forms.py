@@ -250,7 +250,8 @@ async def _submitted(
         return show_form(
             request, session, stream=stream, form=form, action=action, values=values, extra=extra
         )
-    parsed = parse_form(form, values)
+    heading = extra.get("heading")  # a correction's or a void's entry: its effective date
+    parsed = parse_form(form, values, getattr(heading, "effective", None))
     if not parsed.ok:
         return show_form(
             request,
@@ -371,11 +372,12 @@ def correction_form(
     _require_may_sign(session, "EntryCorrected")
     entry = _entry(ledger, reader, stream, version)
     form = build_correction_form(entry.type, entry.version)
-    values = form_values(form, {"replacement": entry.data})
+    about = _about(reports, reader, ledger, stream, entry)
+    values = form_values(form, {"replacement": entry.data}, about["heading"].effective)
     action = f"/app/records/{stream}/entries/{version}/correct"
     return show_form(
         request, session, stream=stream, form=form, action=action, values=values,
-        extra={**_about(reports, reader, ledger, stream, entry), "entry": entry},
+        extra={**about, "entry": entry},
     )  # fmt: skip
 
 
@@ -427,10 +429,12 @@ def void_form(
     form = build_void_form(entry.id)
     shown = build_form(entry.type)
     action = f"/app/records/{stream}/entries/{version}/void"
+    about = _about(reports, reader, ledger, stream, entry)
+    values = form_values(form, {}, about["heading"].effective)
     extra = {"entry": entry, "entry_rows": review_rows(shown, entry.data)}
     return show_form(
-        request, session, stream=stream, form=form, action=action, values={},
-        extra={**_about(reports, reader, ledger, stream, entry), **extra},
+        request, session, stream=stream, form=form, action=action, values=values,
+        extra={**about, **extra},
     )  # fmt: skip
 
 

@@ -40,6 +40,7 @@ def test_upload_a_scanned_order(
     hr_page.locator("#entry-form").wait_for()
     assert digest == hr_page.locator("#field-sha256").input_value()
     hr_page.locator("#field-title").fill("คำสั่งแต่งตั้ง")
+    hr_page.locator("#field-effective").fill("01/10/2568")  # a scan has no date of its own
     shot(hr_page, "form")
     check_axe(hr_page)
     hr_page.locator("#review-button").click()

@@ -348,6 +348,7 @@ def test_transfer_out_then_in_at_the_destination(client: TestClient, kit: Ledger
         "order.number": "24/2562",
         "order.date": "25/03/2562",
         "order.issuer": "นายก อบต.ปลายทาง",
+        "effective": "01/04/2562",
     }
 
     review = client.post(f"/app/records/{stream}/new/TransferredIn", data=typed)

@@ -33,7 +33,9 @@ def _sign(client: TestClient, review: Response, operator: Operator) -> Response:
 
 
 def _record(client: TestClient, operator: Operator, path: str, typed: dict[str, str]) -> None:
-    """Fill a form, review it, sign it: recorded (201)."""
+    """Fill a form, review it, sign it: recorded (201); the effective date is typed (a form
+    never files an entry on today by itself)."""
+    typed = {"effective": "01/09/2565", **typed}
     receipt = _sign(client, client.post(path, data=typed), operator)
     assert 201 == receipt.status_code, receipt.text
 

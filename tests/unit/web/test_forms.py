@@ -4,6 +4,7 @@ grouped money read; errors per field in Thai and English with the rule's id."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,7 @@ def test_form_round_trips_to_data_the_model_accepts(
     """The form shows the sample as an officer types it (BE dates, grouped money); reading it
     back gives data the model and the gate's value checks accept, equal to the sample."""
     form, data = hr_samples[name]
-    values = form_values(form, data)
+    values = form_values(form, data, date(2020, 1, 1))
 
     parsed = parse_form(form, values)
 
@@ -173,6 +174,7 @@ def test_errors_beside_fields_in_thai_and_english() -> None:
         "order.number": "12/2562",
         "order.date": "1/4/62",
         "order.issuer": "อบต.",
+        "effective": "01/04/2562",
     }
 
     parsed = parse_form(form, values)
@@ -216,7 +218,13 @@ def test_lists_are_one_item_per_line() -> None:
     sections = form.field("sections")
 
     parsed = parse_form(
-        form, {"sections": "education\n\nleave\n", "reason": "ข้อมูลไม่ครบ", "records": ""}
+        form,
+        {
+            "sections": "education\n\nleave\n",
+            "reason": "ข้อมูลไม่ครบ",
+            "records": "",
+            "effective": "01/04/2566",
+        },
     )
 
     assert sections is not None
@@ -241,11 +249,12 @@ def test_correction_form_prefills_and_reads_the_replacement() -> None:
     }
     values = form_values(form, data)
 
-    parsed = parse_form(form, values)
-    no_reason = parse_form(form, {**values, "reason": ""})
+    parsed = parse_form(form, values, date(1992, 3, 31))
+    no_reason = parse_form(form, {**values, "reason": ""}, date(1992, 3, 31))
 
     assert values["replacement.finished"] == "31/03/2535"
     assert parsed.errors == {}
+    assert parsed.effective == date(1992, 3, 31)  # the entry's own, not today
     assert parsed.data == data
     assert "reason" in no_reason.errors
 
@@ -287,6 +296,7 @@ def test_planned_years_are_typed_one_year_a_line() -> None:
     typed = {
         "plan": "00000000-0000-0000-0000-000000000001", "lao": "6630101", "province": "ตาก",
         "strategy": "1", "title": "ถนน", "years": "๒๕๖๖: 1,000,000.00\n2567: -",
+        "effective": "01/10/2565",
     }  # fmt: skip
 
     parsed = parse_form(form, typed)
@@ -297,3 +307,33 @@ def test_planned_years_are_typed_one_year_a_line() -> None:
     assert {"2566": "1000000.00", "2567": None} == parsed.data["years"]
     assert "2566: 1,000,000.00\n2567: -" == form_values(form, parsed.data)["years"]
     assert "บรรทัดละหนึ่งปี" in refused.errors["years"][0].th
+
+
+def test_blank_effective_date_follows_the_leave_start() -> None:
+    """A sick leave of 12-14/01/2563 with the effective date left blank takes effect on its
+    start, never on today (the ก.พ.๗ as of 01/01/2564 lists it, the PDF dates it 2563)."""
+    form = build_form("LeaveTaken")
+    typed = {"leave_type": "sick", "start": "12/01/2563", "end": "14/01/2563", "days": "3"}
+
+    parsed = parse_form(form, typed)
+
+    assert parsed.errors == {}
+    assert parsed.effective == date(2020, 1, 12)
+    assert form.effective.hint is not None
+    assert "ตั้งแต่วันที่" in form.effective.hint.th
+
+
+def test_blank_effective_date_without_a_natural_date_is_refused() -> None:
+    """An order's entry (its order has no effective date of its own) and a scan need the
+    effective date typed: blank, it is refused beside the field in Thai."""
+    for name, typed in (
+        ("Resigned", {"order.number": "1/2563", "order.date": "1/1/2563", "order.issuer": "อบต."}),
+        ("DocumentScanned", {"kind": "order", "sha256": "a" * 64, "media_type": "image/png"}),
+    ):
+        form = build_form(name)
+        parsed = parse_form(form, typed)
+
+        assert form.effective.required, name
+        assert parsed.effective is None
+        assert set(parsed.errors) == {"effective"}, (name, parsed.errors)
+        assert "วันที่มีผล" in parsed.errors["effective"][0].th

@@ -199,7 +199,8 @@ def test_the_owners_request_is_answered_from_the_home_page(
     assert number is not None
 
     form = client.get(link.group(1)).text
-    review = client.post(link.group(1), data={"request": number.group(1), "outcome": "accepted"})
+    typed = {"request": number.group(1), "outcome": "accepted", "effective": "01/10/2569"}
+    review = client.post(link.group(1), data=typed)
     wire, _ = page_request(review.text)
     receipt = client.post("/app/statements", data=answer(server_request(client, wire), wire, hr))
 
