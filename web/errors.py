@@ -53,15 +53,27 @@ def _on_pages(request: Request) -> bool:
 
 
 def error_page(
-    request: Request, status: int, title_th: str, title_en: str, detail: str = ""
+    request: Request,
+    status: int,
+    title_th: str,
+    title_en: str,
+    detail: str = "",
+    *,
+    rule: str = "",
 ) -> Response:
+    """The error page: Thai (with ``rule``, the id of the rule refused, when there is one), the
+    English title, ``detail`` and status on the English switch only; the logged-in header
+    (who, menu, logout) whenever the request has a live session, so a 403 never looks like
+    being logged out."""
     logger.info("%s %s page refused %d", request.method, request.url.path, status)
-    return render(
-        request,
-        "error.html",
-        {"status": status, "title_th": title_th, "title_en": title_en, "detail": detail},
-        status_code=status,
-    )
+    context = {
+        "status": status,
+        "title_th": title_th,
+        "title_en": title_en,
+        "detail": detail,
+        "rule": rule,
+    }
+    return render(request, "error.html", context, status_code=status, session=_session_of(request))
 
 
 def too_large_page(field: str) -> RefusalPage:
@@ -94,7 +106,11 @@ def _session_of(request: Request) -> Session | None:
     sessions = getattr(request.app.state, "sessions", None)
     if ledger is None or sessions is None:
         return None
-    return optional_session(request, ledger, sessions)
+    try:
+        return optional_session(request, ledger, sessions)
+    except Exception:  # an error page (a 500 too) must draw, with or without its menu
+        logger.info("%s %s no session for the error page's menu", request.method, request.url.path)
+        return None
 
 
 def _our_page(referer: str, web_origin: str) -> str | None:
@@ -193,10 +209,27 @@ def _known_on_pages(api_handler: Handler) -> Handler:
             return login_redirect(request)
         kind = problem_kind(error)
         return error_page(
-            request, kind.status, kind.title_th or kind.title, kind.title, kind.detail or ""
+            request,
+            kind.status,
+            kind.title_th or kind.title,
+            kind.title,
+            kind.detail or "",
+            rule=_rule_of(error, kind.slug),
         )
 
     return handle
+
+
+def _rule_of(error: Exception, slug: str) -> str:
+    """The id of the rule an error breaks (its first violation's, its ``rule_id``), else its
+    kind's slug (``forbidden``, ``not-found``): what the Thai page names beside its message."""
+    violations = getattr(error, "violations", None)
+    if violations:
+        first = violations[0]
+        if isinstance(first, Violation):
+            return first.id
+    rule_id = getattr(error, "rule_id", None)
+    return rule_id if isinstance(rule_id, str) and rule_id else slug
 
 
 async def _validation_on_pages(request: Request, error: Exception) -> Response:

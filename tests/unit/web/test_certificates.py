@@ -228,8 +228,14 @@ def test_no_session_no_certificate_pdf(client: TestClient, kit: LedgerKit) -> No
     log_in(client, kit.hr.signer)
     issuer = client.get(f"/app/certificates/{code}.pdf")
 
-    assert (303, "/app/login") == (anonymous.status_code, anonymous.headers["location"])
-    assert (303, "/app/login") == (kp7.status_code, kp7.headers["location"])
+    assert (303, f"/app/login?next=%2Fapp%2Fcertificates%2F{code}.pdf") == (
+        anonymous.status_code,
+        anonymous.headers["location"],
+    )
+    assert (303, f"/app/login?next=%2Fapp%2Frecords%2F{stream}%2Fkp7.pdf") == (
+        kp7.status_code,
+        kp7.headers["location"],
+    )
     assert "application/pdf" not in landed.headers["content-type"]
     for refused in (anonymous, landed, kp7, elsewhere):
         assert "น้ำฝน" not in refused.text
