@@ -17,7 +17,8 @@ appended to its access log, like any read of people's data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
@@ -56,6 +57,7 @@ class Returned:
     returned_by: Label  # the return's event name (the LAO's reviewers', or the province's)
     sections: tuple[str, ...]
     reason: str
+    records: tuple[tuple[str, str | None], ...] = ()  # flagged records: (stream, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,10 @@ def hr_todo(
     people = names.people
     requests = _change_requests(ledger, reports, scope)
     returned = [found for row in report.cycles if (found := _returned(ledger, row)) is not None]
+    if any(item.records for item in returned):
+        returned = _flagged_named(reports, scope, returned)
     shown = {UUID(stream) for stream in todo.streams} | {UUID(r.stream) for r in requests}
+    shown |= {UUID(stream) for item in returned for stream, _ in item.records}
     reader.logged(sorted(shown), (DataKind.PERSONAL,))
     return HomeToDo(
         today=day,
@@ -148,12 +153,26 @@ def _returned(ledger: Ledger, row: CycleRow) -> Returned | None:
         return None
     version, sections, reason = cycle.returns[-1]
     event = next(e for e in ledger.stream_events(cycle.id) if e.version == version)
+    records = json.loads(event.statement).get("data", {}).get("records") or []
     return Returned(
         cycle=row.cycle,
         returned_by=EVENT_LABELS.get(event.type, Label(event.type, event.type)),
         sections=tuple(section_th(str(section)) for section in sections),
         reason=reason,
+        records=tuple((str(stream), None) for stream in records),
     )
+
+
+def _flagged_named(reports: Reports, scope: ReadScope, returned: list[Returned]) -> list[Returned]:
+    """The returns with their flagged records named (the officer fixes people, not ids)."""
+    people = {
+        entry.stream: full_name(entry.prefix, entry.first_name, entry.last_name)
+        for entry in reports.registry(scope).rows
+    }
+    return [
+        replace(item, records=tuple((stream, people.get(stream)) for stream, _ in item.records))
+        for item in returned
+    ]
 
 
 def _change_requests(ledger: Ledger, reports: Reports, scope: ReadScope) -> list[ChangeRequest]:

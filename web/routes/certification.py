@@ -133,6 +133,7 @@ def draft_certification(
         "statement": statement,
         "wire": web.request_key.wire(sign_request),
         "nonce": sign_request.nonce,
+        "section_th": section_th,
     }
     return render(request, "certification_review.html", context, session=session)
 
@@ -161,7 +162,13 @@ def submit_certification(
         kind = problem_kind(error)
         known = RefusedError(kind.title_th or kind.title, kind.title, kind.status)
         return _refusal(request, session, known, getattr(error, "violations", ()))
-    context = {"receipt": receipt, "statement": signed.statement}
+    reports.refresh()  # the table swapped in with the receipt shows the state just signed
+    context = {
+        "receipt": receipt,
+        "statement": signed.statement,
+        "cycles": cycles_of(reports, scope),
+        "state_th": STATE_TH,
+    }
     return render(request, "certification_receipt.html", context, status_code=201, session=session)
 
 

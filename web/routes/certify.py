@@ -298,6 +298,7 @@ def submit_step(
         return render(
             request, "certify_refusal.html", context, status_code=known.status, session=session
         )
+    reports.refresh()  # the state swapped in with the receipt is the one the step made
     row = next(
         (r for r in reports.certification(scope).cycles if r.stream == str(statement.stream)),
         None,
@@ -307,6 +308,8 @@ def submit_step(
         "statement": statement,
         "event_name": EVENT_LABELS.get(statement.type, Label(statement.type, statement.type)),
         "cycle_link": f"/app/certify/{row.lao}/{row.cycle}" if row else "/app/certify",
+        "row": row,
+        "state_th": STATE_TH,
     }
     return render(request, "certify_receipt.html", context, status_code=201, session=session)
 

@@ -28,7 +28,8 @@ Stable element ids for the browser tests (helper h4):
 * ``#todo-steps``: certification steps waiting, each ``li.todo-step`` (``data-action``: submit,
   review...) with its link;
 * ``#todo-returned``: returned submissions, each ``li.todo-returned`` with ``.returned-reason``
-  and ``.returned-sections``;
+  and ``.returned-sections``, and the records the return flags, each ``a.returned-record``
+  (``data-stream``) to its ก.พ.๗ page;
 * ``#todo-change-requests``: each ``li.todo-change-request`` linking to the record;
 * ``#todo-incomplete``: each ``li.todo-incomplete`` (``data-stream``), the person's link and a
   link per missing section (``a.todo-fill``, ``data-section``) to that section's entry form;

@@ -14,7 +14,9 @@
  * "ledger-agent" and whose data.nonce is the request's nonce. A signed answer is POSTed
  * (fetch, form-encoded: request, nonce, key_id, public_key, signature; header HX-Request) to
  * data-sign-target; the server's answer is swapped into data-sign-result (or the page moves
- * when it says HX-Redirect). Every step is announced in the live region #status, and focus
+ * when it says HX-Redirect); an element of the answer marked hx-swap-oob="true" replaces the
+ * page's element of the same id instead (e.g. the cycle's state above the result, which the
+ * step just changed), as htmx's out-of-band swap would. Every step is announced in the live region #status, and focus
  * goes to the result so a screen reader reads it.
  *
  * Before the popup opens, GET {agent_url}/health tells whether the agent listens; if not, the
@@ -176,9 +178,26 @@
     button.disabled = false;
   }
 
+  function swapOutOfBand(element) {
+    var extras = element.querySelectorAll("[hx-swap-oob]");
+    for (var i = 0; i < extras.length; i++) {
+      var extra = extras[i];
+      var same = extra.id ? document.querySelectorAll("[id='" + extra.id + "']") : [];
+      for (var j = 0; j < same.length; j++) {
+        if (same[j] !== extra && !element.contains(same[j])) {
+          extra.removeAttribute("hx-swap-oob");
+          same[j].replaceWith(extra);
+          if (window.htmx) window.htmx.process(extra);
+          break;
+        }
+      }
+    }
+  }
+
   function show(element, html) {
     if (!element) return;
     element.innerHTML = html;
+    swapOutOfBand(element);
     if (window.htmx) window.htmx.process(element);
     if (!element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
     element.focus();

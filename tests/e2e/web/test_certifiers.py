@@ -125,6 +125,8 @@ def submit(page: Page, served: CertifyDemo, shot: Shots) -> None:
     check_axe(page)
     page.locator("#draft-button").click()
     sign(page, shot=shot, review="#certify-review", receipt="#certify-receipt")
+    cycle = page.locator("#cycles tr[data-cycle='2562']")  # refreshed with the receipt
+    assert "submitted" == cycle.get_attribute("data-state")
 
 
 def open_cycle(page: Page, shot: Shots, name: str) -> None:
@@ -138,8 +140,12 @@ def open_cycle(page: Page, shot: Shots, name: str) -> None:
 
 def step(page: Page, action: str, shot: Shots) -> None:
     """Review the step ``action`` and sign it through the agent."""
+    before = page.locator("#cycle-state").get_attribute("data-state")
     page.locator(f"#step-button-{action}").click()
     sign(page, shot=shot, review="#step-review", receipt="#step-receipt")
+    state = page.locator("#cycle-state")  # the state above the receipt is the new one
+    assert 1 == state.count()
+    assert before != state.get_attribute("data-state")
 
 
 def last_data(served: CertifyDemo) -> dict[str, object]:
