@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
@@ -37,6 +38,8 @@ from tests.unit.web.web_kit import (
     server_request,
 )
 from web.app import create_web_app
+from web.certify import CoveredRecord
+from web.rendering import build_environment
 from web.routes.home import today
 
 CYCLE_PAGE = f"/app/certify/{LAO}/2562"
@@ -225,3 +228,18 @@ def test_the_certifiers_page_warns_of_incomplete_records(
     assert incomplete
     assert sorted(incomplete) == sorted(_warned(page))
     assert page.index('id="incomplete-warning"') < page.index('id="step-area"')
+
+
+def test_the_warning_names_an_unnamed_record_and_is_absent_when_all_are_complete() -> None:
+    """A record without a name is listed as such; a complete, named snapshot gets no warning."""
+    template = build_environment().get_template("_incomplete_warning.html")
+    unnamed = CoveredRecord(UUID(int=7), 3, "ab" * 32, None, ())
+    named = CoveredRecord(UUID(int=8), 2, "cd" * 32, "นายสมมุติ ทดสอบ", ())
+
+    warned = template.render(lang="th", records=[unnamed, named], names=True, section_th=str)
+    quiet = template.render(lang="th", records=[named], names=True, section_th=str)
+
+    assert f'data-stream="{UUID(int=7)}"' in warned
+    assert "(ยังไม่มีชื่อ)" in warned
+    assert f'data-stream="{UUID(int=8)}"' not in warned
+    assert "incomplete-warning" not in quiet
