@@ -7,7 +7,7 @@ import itertools
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -57,7 +57,11 @@ class LedgerKit:
         prev_hash: str | None = None,
         effective: date = date(2019, 4, 1),
     ) -> SignedStatement:
-        """Sign a statement, at the stream's head unless a version and prev_hash are given."""
+        """Sign a statement, at the stream's head unless a version and prev_hash are given; a
+        retirement left at the default date takes effect the day after its last day (the rule
+        ``record.retirement_effective``)."""
+        if type == "Retired" and effective == date(2019, 4, 1) and "last_day" in data:
+            effective = date.fromisoformat(str(data["last_day"])) + timedelta(days=1)
         if expected_version is None or prev_hash is None:
             head_version, head_hash = self.ledger.head(stream)
             expected_version = head_version if expected_version is None else expected_version

@@ -79,7 +79,7 @@ from ledger.domain.record_history import (
     EntryHistory,
     Revision,
 )
-from ledger.domain.record_rules import check_leave, check_leave_year
+from ledger.domain.record_rules import check_leave, check_leave_year, check_retirement
 from ledger.domain.rules import retirement_date, retirement_fiscal_year, salary_round_of
 from ledger.statement import Statement
 
@@ -428,12 +428,7 @@ class PersonnelRecord(EntryHistory, LedgerAggregate):
             super().check_with(record, data, context)
             if record.category is StaffCategory.CONTRACT:
                 raise invalid(cls, "contract staff leave through ContractEnded")
-            if data.last_day != record.retirement_date:
-                raise invalid(
-                    cls,
-                    f"last_day: by the birth date the last day in service is "
-                    f"{record.retirement_date.isoformat()}",
-                )
+            check_retirement(cls, record, data.last_day, context.effective)
 
     class Resigned(StatusEvent[SeparationData]):
         pass

@@ -9,6 +9,11 @@ take effect, given the person's service (DOMAIN.md 5.2).
   events (a re-entry, a revocation, the arrival of a transfer) are not entries of a section:
   their own rules decide. An entry effective on the separation day itself is allowed (the
   ก.พ.๗ line recording the separation carries that date).
+* **An age retirement on its day.** ``Retired`` (the model has no other kind: an early
+  retirement is a resignation, ``Resigned``, under its own rules) takes effect on the day
+  after the last day in service computed from the birth date (30 September of the fiscal year
+  the person turns 60, ``ledger.domain.rules.separation_date``); its messages name that day in
+  the Buddhist era, as the officer types it.
 * **Leave within service.** A leave starts on or after the day a spell of service started and
   ends before the day it ended (``Service``); and it overlaps no other leave of the record, but
   for two half days on the same day. A correction of a leave is checked against the others.
@@ -25,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from ledger.domain.base import broken, invalid
 from ledger.domain.employment import TERMINAL, Service
 from ledger.domain.record_entries import LeaveTakenData, LeaveYearSummarisedData, RecordSection
+from ledger.domain.rules import format_buddhist_date, separation_date
 from ledger.violations import rule
 
 if TYPE_CHECKING:
@@ -46,6 +52,14 @@ LEAVE_OVERLAP = rule(
     "การลาวันที่ {start} ถึง {end} ซ้อนกับการลารายการที่ {entry} (วันที่ {other_start} ถึง {other_end})",
     "leave from {start} to {end} overlaps the leave of entry {entry} ({other_start} to "
     "{other_end})",
+)
+
+RETIREMENT_EFFECTIVE = rule(
+    "record.retirement_effective",
+    "การเกษียณอายุราชการต้องมีผลวันที่ {expected} (วันถัดจากวันสิ้นปีงบประมาณที่อายุครบ 60 ปี "
+    "ตามวันเกิด) ไม่ใช่วันที่ {effective}",
+    "an age retirement takes effect on {expected} (the day after the last day in service by "
+    "the birth date), not on {effective}",
 )
 
 LASTING_SECTIONS = frozenset(
@@ -92,6 +106,28 @@ def check_after_separation(
         status=record.status,
         separated=separated.isoformat(),
     )
+
+
+def check_retirement(
+    event_class: type[Any], record: PersonnelRecord, last_day: date, effective: date
+) -> None:
+    """Raise the broken rule when an age retirement's last day or effective date is not the
+    one the birth date gives."""
+    if last_day != record.retirement_date:
+        raise invalid(
+            event_class,
+            f"last_day: by the birth date the last day in service is "
+            f"{record.retirement_date.isoformat()}",
+        )
+    expected = separation_date(record.birth_date)
+    if effective != expected:
+        raise broken(
+            event_class,
+            RETIREMENT_EFFECTIVE,
+            "effective",
+            expected=format_buddhist_date(expected),
+            effective=format_buddhist_date(effective),
+        )
 
 
 def check_leave(

@@ -1,6 +1,8 @@
 """Upcoming retirements (เกษียณอายุราชการ) by fiscal year, LAO and position line.
 
-Read from the registry: every record not separated from service, of a category that retires
+Read from the registry: every record not separated from service or retired (a person retired
+in a fiscal year is a retirement of that year: this is the report of retirements by fiscal
+year, not of the people still in service), of a category that retires
 (contract staff leave by ContractEnded), whose retirement fiscal year (from the birth date, by
 ``ledger.domain.rules.retirement_fiscal_year``) falls in the range asked; grouped by fiscal year,
 LAO and position line (สายงาน: the current position-and-salary line's, else its title). Manpower
@@ -63,7 +65,7 @@ def retiring(
             registry_tables,
             lao=lao,
             province=province,
-            statuses=NOT_SEPARATED,
+            statuses=(*NOT_SEPARATED, "retired"),
             revealer=revealer,
         )
         if row.category in RETIRING_CATEGORIES and first_year <= row.retirement_year <= last_year

@@ -278,14 +278,15 @@ def test_overdue_list(built: Built) -> None:
 
 
 def test_upcoming_retirements(built: Built) -> None:
-    """People not separated, not contract staff, by retirement fiscal year, LAO and line."""
+    """People not separated (or retired), not contract staff, by retirement fiscal year, LAO
+    and line."""
     expected: Counter[tuple[int, str, str]] = Counter()
     for stream in built.world.records.values():
         record = _record(built.ledger, stream)
         line = _latest(record, {"PositionSalaryEntryAdded"})
         year = retirement_fiscal_year(record.birth_date)
         if (
-            str(record.status) in ("pending", "active", "suspended")
+            str(record.status) in ("pending", "active", "suspended", "retired")
             and str(record.category) != "contract"
             and 2563 <= year <= 2567
         ):

@@ -330,3 +330,23 @@ def test_stored_events_replay_whatever_the_rules_say_now() -> None:
         replayed = event.mutate(replayed)
 
     assert ("ตาก", 2) == (replayed.province, len(replayed.entries_of(PersonnelRecord.LeaveTaken)))
+
+
+# An age retirement on its day.
+
+
+def test_retirement_takes_effect_the_day_after_its_last_day(kit: LedgerKit) -> None:
+    """Born 10/05/2503, the last day is 30/09/2563: a retirement effective 30/09/2564 is
+    refused on ``effective`` naming 01/10/2563 in the Buddhist era; on 01/10/2563 it lands."""
+    stream = in_service(kit, birth_date="1960-05-10")
+    retired = {"last_day": "2020-09-30", "order": d.order("9/2563", "2020-08-20")}
+
+    with pytest.raises(InvalidDataError) as refused:
+        kit.emit(kit.hr, stream, "Retired", retired, effective=date(2021, 9, 30))
+    kit.emit(kit.hr, stream, "Retired", retired, effective=date(2020, 10, 1))
+
+    assert ("record.retirement_effective", "effective") == first_rule(refused)
+    violation = refused.value.violations[0]
+    assert "01/10/2563" in violation.th
+    assert "01/10/2563" in violation.en
+    assert "30/09/2564" in violation.th

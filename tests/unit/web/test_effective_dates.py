@@ -72,3 +72,25 @@ def test_correction_keeps_the_entrys_effective_date(client: TestClient, kit: Led
     assert 201 == receipt.status_code, receipt.text
     assert date(2020, 1, 12) == _last(kit, stream)[1].effective
     assert 'value="12/01/2563"' in void_form.text.split('id="field-effective"')[1][:200]
+
+
+def test_retirement_on_the_wrong_day_is_refused_beside_the_field(
+    client: TestClient, kit: LedgerKit
+) -> None:
+    """Born 10/05/2504 (last day 30/09/2564): a retirement effective 30/09/2565 is refused
+    beside the effective date in Thai, naming 01/10/2564; nothing is signed."""
+    stream = _record(kit, birth="1961-05-10")
+    log_in(client, kit.hr.signer)
+    before = len(kit.ledger.stream_events(stream))
+
+    page = client.post(f"/app/records/{stream}/new/Retired", data={
+        "effective": "30/09/2565", "last_day": "30/09/2564", "order.number": "88/2564",
+        "order.date": "01/09/2564", "order.issuer": "นายก อบต.",
+    })  # fmt: skip
+
+    assert 422 == page.status_code
+    message = page.text.split('id="error-effective"')[1][:600]
+    assert "record.retirement_effective" in message
+    assert "01/10/2564" in message
+    assert "data-sign-wire" not in page.text
+    assert before == len(kit.ledger.stream_events(stream))
