@@ -61,3 +61,20 @@ def test_a_missing_agent_is_named_beside_the_button(
     assert "ไม่พบโปรแกรมลงนามบนเครื่องนี้" in note.inner_text()
     assert [] == popups
     assert page.locator("#login-button").is_enabled()
+
+
+def test_closing_the_agents_window_cancels(page: Page, web_demo: WebDemo, shot: Shots) -> None:
+    """The agent's window closed without signing: the page says the signing was cancelled,
+    beside the button, which is usable again."""
+    page.goto(f"{web_demo.base_url}/app/login")
+    with page.expect_popup() as opened:
+        page.locator("#login-button").click()
+    popup = opened.value
+    popup.wait_for_load_state()
+    popup.close()
+    note = page.locator(".sign-note")
+    note.wait_for()
+    shot(page, "cancelled")
+
+    assert "ยกเลิกการลงนามแล้ว" in note.inner_text()
+    assert page.locator("#login-button").is_enabled()
