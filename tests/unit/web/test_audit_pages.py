@@ -10,20 +10,35 @@ from html import unescape
 import pytest
 from fastapi.testclient import TestClient
 
+from ledger.application import Ledger
 from ledger.domain.permissions import NATIONAL, Role, Scope
+from ledger.settings import LedgerSettings
 from tests.audit_kit import replace_in_state, run_log
-from tests.ledger_kit import LedgerKit
-from tests.projection_world import ProjectionWorld, build_projection_world
+from tests.projection_world import ProjectionWorld
 from tests.unit.web.html_check import page_problems
 from tests.unit.web.web_kit import log_in
+from tests.unit.web.world_copy import WorldFile, build_world_file, copy_into, world_on
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> WorldFile:
+    """Records in two provinces, and the transparency log with a checkpoint every 8 events,
+    built once."""
+    return build_world_file(
+        tmp_path_factory.mktemp("audit-world"), lambda world: run_log(world.kit, every_events=8)
+    )
 
 
 @pytest.fixture
-def world(kit: LedgerKit) -> ProjectionWorld:
-    """Records in two provinces, and the transparency log with a checkpoint every 8 events."""
-    world = build_projection_world(kit)
-    run_log(kit, every_events=8)
-    return world
+def settings(settings: LedgerSettings, built: WorldFile) -> LedgerSettings:
+    """The test's ledger starts as a copy of the built world."""
+    return copy_into(built, settings)
+
+
+@pytest.fixture
+def world(built: WorldFile, ledger: Ledger) -> ProjectionWorld:
+    """The built world on the app's ledger (the test's copy)."""
+    return world_on(built, ledger)
 
 
 @pytest.fixture

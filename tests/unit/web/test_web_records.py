@@ -8,20 +8,34 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from ledger.application import Ledger
 from ledger.domain.permissions import Role
-from tests.ledger_kit import LedgerKit
+from ledger.settings import LedgerSettings
 from tests.people import made_up_cid
-from tests.projection_world import LAO, ProjectionWorld, build_projection_world
+from tests.projection_world import LAO, ProjectionWorld
 from tests.unit.web.html_check import page_problems
 from tests.unit.web.web_kit import log_in
+from tests.unit.web.world_copy import WorldFile, build_world_file, copy_into, world_on
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> WorldFile:
+    """The read side's world (records with corrections, voids, leave), built once."""
+    return build_world_file(tmp_path_factory.mktemp("records-world"))
+
+
 @pytest.fixture
-def world(kit: LedgerKit) -> ProjectionWorld:
-    """The read side's world (records with corrections, voids, leave) on the app's ledger."""
-    return build_projection_world(kit)
+def settings(settings: LedgerSettings, built: WorldFile) -> LedgerSettings:
+    """The test's ledger starts as a copy of the built world."""
+    return copy_into(built, settings)
+
+
+@pytest.fixture
+def world(built: WorldFile, ledger: Ledger) -> ProjectionWorld:
+    """The read side's world on the app's ledger (the test's copy)."""
+    return world_on(built, ledger)
 
 
 @pytest.fixture
