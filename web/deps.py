@@ -180,6 +180,8 @@ def render(
         "web_origin": settings.web_origin,
         "htmx": is_htmx(request),
         "path": request.url.path,
+        # The language switch comes back here, query and all (the login page's ``next``).
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
     }
     full.update(context or {})
     return web.templates.TemplateResponse(

@@ -110,3 +110,13 @@ def test_safe_next_keeps_only_pages_of_the_app() -> None:
             "/app/x\nSet-Cookie: a=b",
         ]
     ]
+
+
+def test_the_language_switch_keeps_next(client: TestClient, kit: LedgerKit) -> None:
+    """Switching to English on the login page keeps where the login goes back to."""
+    html = client.get("/app/login", params={"next": "/app/audit", "expired": "form"}).text
+    assert (
+        'href="/app/lang/en?next=/app/login%3Fnext%3D%252Fapp%252Faudit%26expired%3Dform"' in html
+    )
+    english = client.get("/app/lang/en", params={"next": "/app/login?next=%2Fapp%2Faudit"})
+    assert 'data-sign-target="/app/login?next=%2Fapp%2Faudit"' in english.text
