@@ -168,7 +168,7 @@ def review_rows(form: Form, data: dict[str, Any]) -> list[ReviewRow]:
 def _shown(field: FormField, value: Any) -> str:
     if field.kind == "choice":
         found = next((c.th for c in field.choices if c.value == str(value)), None)
-        return f"{found} ({value})" if found and found != str(value) else str(value)
+        return found or str(value)  # the Thai label only: no internal code in brackets
     if field.kind == "boolean":
         return "ใช่" if value is True else "ไม่ใช่"
     return show_value(field, value)

@@ -35,17 +35,17 @@ def thai_today() -> date:
 
 TWO_DIGIT_YEAR = rule(
     "date.two_digit_year",
-    "ปีต้องเขียนเต็มสี่หลัก เช่น 2562 (พ.ศ.) หรือ 2019 (ค.ศ.): ได้รับ {text}",
+    "ปีต้องเขียนเต็มสี่หลัก เป็นปี พ.ศ. เช่น 2562: ได้รับ {text}",
     "write the year with four digits, e.g. 2562 (BE) or 2019 (CE): got {text}",
 )
 NOT_A_DATE = rule(
     "date.unreadable",
-    "อ่านวันที่ไม่ได้: {text} (ใช้ วว/ดด/ปปปป พ.ศ. เช่น 01/04/2562 หรือ 2019-04-01)",
+    "อ่านวันที่ไม่ได้: {text} (ใช้ วว/ดด/ปปปป พ.ศ. เช่น 01/04/2562)",
     "not a date: {text} (use DD/MM/YYYY in BE such as 01/04/2562, or 2019-04-01)",
 )
 YEAR_NEITHER_ERA = rule(
     "date.year_unknown_era",
-    "ปี {year} ไม่ใช่ปี พ.ศ. (2400-2700) หรือ ค.ศ. (1800-2200)",
+    "ปี {year} ไม่ใช่ปี พ.ศ. ที่อ่านได้ (2400-2700)",
     "the year {year} is neither a Buddhist-era (2400-2700) nor a common-era (1800-2200) year",
 )
 OUT_OF_RANGE = rule(

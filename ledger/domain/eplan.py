@@ -356,9 +356,7 @@ class PlanProject(LaoHeldAggregate):
             cls, project: PlanProject, data: DisbursementMadeData, context: CheckContext
         ) -> None:
             super().check_with(project, data, context)
-            if data.contract_no is not None and data.contract_no not in project.contracts:
-                raise invalid(cls, f"contract_no: {data.contract_no} is not a contract")
-            check_disbursement(cls, project, data.amount)
+            check_disbursement(cls, project, data.amount, data.contract_no)
 
         def evolve(self, project: PlanProject, data: DisbursementMadeData) -> None:
             project.status = P.DISBURSING

@@ -36,6 +36,11 @@ CONTRACT_OVER_BUDGET = rule(
     "the contracts would total {total} baht, more than the approved budget of {budget} baht",
     money=("total", "budget"),
 )
+UNKNOWN_CONTRACT = rule(
+    "eplan.unknown_contract",
+    "โครงการนี้ไม่มีสัญญาเลขที่ {contract_no}",
+    "the project has no contract numbered {contract_no}",
+)
 DISBURSEMENT_OVER_CONTRACT = rule(
     "eplan.disbursement_over_contract",
     "การเบิกจ่ายรวม {total} บาท เกินวงเงินตามสัญญา {limit} บาท",
@@ -99,10 +104,16 @@ def check_contract(
 
 
 def check_disbursement(
-    event_class: type[SignedAggregate.Event], project: PlanProject, amount: Decimal
+    event_class: type[SignedAggregate.Event],
+    project: PlanProject,
+    amount: Decimal,
+    contract_no: str | None = None,
 ) -> None:
-    """Raise the broken rule when a payment of ``amount`` takes the disbursements beyond the
-    contracts (or, without a contract, the approved budget)."""
+    """Raise the broken rule when a payment names a contract the project does not hold, or
+    of ``amount`` takes the disbursements beyond the contracts (or, without a contract, the
+    approved budget)."""
+    if contract_no is not None and contract_no not in project.contracts:
+        raise broken(event_class, UNKNOWN_CONTRACT, "data.contract_no", contract_no=contract_no)
     total = project.disbursed + amount
     if project.contracts:
         limit, broken_rule = contracted(project), DISBURSEMENT_OVER_CONTRACT

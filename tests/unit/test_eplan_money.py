@@ -175,3 +175,17 @@ def test_only_unspent_money_is_carried_over(
     found = kit.ledger.aggregate(project)
     assert isinstance(found, PlanProject)
     assert ("carried_over", 2564) == (found.status, found.fiscal_year)
+
+
+def test_a_payment_naming_an_unknown_contract_is_refused_in_thai(
+    kit: LedgerKit, finance: Operator, project: uuid.UUID
+) -> None:
+    """A payment under a contract number the project does not hold is refused by its rule,
+    on its field, with a Thai message naming the number."""
+    kit.emit(finance, project, "ContractSigned", d.contract("1/2563", "390000.00"))
+
+    with pytest.raises(InvalidDataError) as refused:
+        kit.emit(finance, project, "DisbursementMade", pay("1000.00", "ตก 1/2560"))
+
+    assert ("eplan.unknown_contract", "data.contract_no") == first_rule(refused)
+    assert "ไม่มีสัญญาเลขที่ ตก 1/2560" in refused.value.violations[0].th
