@@ -10,7 +10,6 @@ unreadable for good, in backups too; every signature, chain and proof still veri
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
@@ -20,9 +19,10 @@ from rich.markup import escape
 from card.readers import DEFAULT_TIMEOUT
 from cli.options import check_cid
 from cli.runtime import DatabaseUrl, LedgerName, fail
-from cli.submit import sign_and_send
+from cli.submit import ServerOpt, sign_and_send, signer_spec
 from cli.tokens import (
     IdReaderOpt,
+    KeyFileOpt,
     KeyLabelOpt,
     PinOpt,
     Pkcs11ModuleOpt,
@@ -31,7 +31,6 @@ from cli.tokens import (
     TokenLabelOpt,
     TokenOpt,
     TokenReaderOpt,
-    TokenSpec,
 )
 from ledger.drafting.prepare import DraftError, prepare_data
 from ledger.erasure import ERASURE
@@ -50,7 +49,7 @@ def erase(
     ],
     reason: Annotated[str, typer.Option(help="Why the person's data is erased now")],
     cid: Annotated[str, typer.Option(help="The signer's citizen ID")],
-    key: Annotated[Path | None, typer.Option(help="software: the signing key file")] = None,
+    key: KeyFileOpt = None,
     token: TokenOpt = TokenKind.SOFTWARE,
     token_reader: TokenReaderOpt = None,
     pkcs11_module: Pkcs11ModuleOpt = None,
@@ -59,9 +58,7 @@ def erase(
     pin: PinOpt = None,
     id_reader: IdReaderOpt = None,
     card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    server: Annotated[
-        str | None, typer.Option(help="Send to this API (http://host:port) instead of a database")
-    ] = None,
+    server: ServerOpt = None,
     database_url: DatabaseUrl = None,
     name: LedgerName = None,
 ) -> None:
@@ -77,16 +74,8 @@ def erase(
         prepared = prepare_data(ERASURE, data, None)
     except DraftError as error:
         fail(escape(str(error)))
-    spec = TokenSpec(
-        kind=token,
-        whose="signer",
-        key_file=key,
-        reader=token_reader,
-        pkcs11_module=pkcs11_module,
-        token_label=token_label,
-        key_label=key_label,
-        pin=pin,
-        timeout=card_timeout,
+    spec = signer_spec(
+        key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
     )
     body = {"stream": str(stream), "type": ERASURE, "data": prepared}
     sign_and_send(body, stream, None, cid, spec, id_reader, server, database_url, name)

@@ -8,7 +8,6 @@ works without writing Python.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import httpx
@@ -18,6 +17,7 @@ from card.readers import DEFAULT_TIMEOUT
 from cli.api_client import LedgerClient, ServerError
 from cli.runtime import fail, out
 from cli.tokens import (
+    KeyFileOpt,
     KeyLabelOpt,
     PinOpt,
     Pkcs11ModuleOpt,
@@ -33,7 +33,7 @@ from cli.tokens import (
 
 def token(
     server: Annotated[str, typer.Option(help="The ledger's API, e.g. http://127.0.0.1:8000")],
-    key: Annotated[Path | None, typer.Option(help="software: the signing key file")] = None,
+    key: KeyFileOpt = None,
     token: TokenOpt = TokenKind.SOFTWARE,
     token_reader: TokenReaderOpt = None,
     pkcs11_module: Pkcs11ModuleOpt = None,

@@ -24,6 +24,7 @@ from cli.options import check_cid, read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
 from cli.tokens import (
     IdReaderOpt,
+    KeyFileOpt,
     KeyLabelOpt,
     PinOpt,
     Pkcs11ModuleOpt,
@@ -50,11 +51,40 @@ from ledger.statement import (
     key_id_of,
 )
 
+ServerOpt = Annotated[
+    str | None, typer.Option(help="Send to this API (http://host:port) instead of a database")
+]
+
+
+def signer_spec(
+    key: Path | None,
+    token: TokenKind,
+    token_reader: str | None,
+    pkcs11_module: Path | None,
+    token_label: str | None,
+    key_label: str,
+    pin: str | None,
+    card_timeout: float,
+) -> TokenSpec:
+    """The signer's token as the signing options name it: one place for every command that signs
+    a statement (``ledger submit``, ``ledger person erase``), so their options mean the same."""
+    return TokenSpec(
+        kind=token,
+        whose="signer",
+        key_file=key,
+        reader=token_reader,
+        pkcs11_module=pkcs11_module,
+        token_label=token_label,
+        key_label=key_label,
+        pin=pin,
+        timeout=card_timeout,
+    )
+
 
 def submit(
     draft: Annotated[Path, typer.Argument(help="A statement draft: JSON with stream, type, data")],
     cid: Annotated[str, typer.Option(help="The signer's citizen ID")],
-    key: Annotated[Path | None, typer.Option(help="software: the signing key file")] = None,
+    key: KeyFileOpt = None,
     token: TokenOpt = TokenKind.SOFTWARE,
     token_reader: TokenReaderOpt = None,
     pkcs11_module: Pkcs11ModuleOpt = None,
@@ -63,9 +93,7 @@ def submit(
     pin: PinOpt = None,
     id_reader: IdReaderOpt = None,
     card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    server: Annotated[
-        str | None, typer.Option(help="Send to this API (http://host:port) instead of a database")
-    ] = None,
+    server: ServerOpt = None,
     database_url: DatabaseUrl = None,
     name: LedgerName = None,
 ) -> None:
@@ -91,16 +119,8 @@ def submit(
         body["data"] = prepare_data(str(body["type"]), body["data"], _corrected_type(body))
     except DraftError as error:
         fail(escape(f"draft {draft}: {error}"))  # the rule's id is in [brackets], not markup
-    spec = TokenSpec(
-        kind=token,
-        whose="signer",
-        key_file=key,
-        reader=token_reader,
-        pkcs11_module=pkcs11_module,
-        token_label=token_label,
-        key_label=key_label,
-        pin=pin,
-        timeout=card_timeout,
+    spec = signer_spec(
+        key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
     )
     sign_and_send(
         body, _stream(body, draft), effective, cid, spec, id_reader, server, database_url, name

@@ -82,6 +82,7 @@ IdReaderOpt = Annotated[
 TimeoutOpt = Annotated[
     float, typer.Option("--card-timeout", help="Seconds to wait for a card to be inserted")
 ]
+KeyFileOpt = Annotated[Path | None, typer.Option(help="software: the signing key file")]
 
 # The admin's token (approving, revoking).
 AdminKeyOpt = Annotated[
