@@ -68,6 +68,7 @@ from cli.tokens import (
     TokenSpec,
     admin_from_options,
     open_token,
+    token_spec,
     with_presence,
 )
 from ledger.application import Ledger
@@ -186,17 +187,17 @@ def operator_enrol(
     operator_cid = card.cid if card is not None else cid
     if operator_cid is None:
         raise typer.BadParameter("give --cid, or --id-reader to read it from the ID card")
-    spec = TokenSpec(
-        kind=token,
-        whose="operator",
-        key_file=key,
-        reader=token_reader,
-        pkcs11_module=pkcs11_module,
-        token_label=token_label,
-        key_label=key_label,
-        pin=pin,
+    spec = token_spec(
+        "operator",
+        key,
+        token,
+        token_reader,
+        pkcs11_module,
+        token_label,
+        key_label,
+        pin,
+        card_timeout,
         admin_pin=token_admin_pin,
-        timeout=card_timeout,
     )
     document, key_id = _new_request(spec, operator_cid, card, roles or (), target)
     if request is not None:

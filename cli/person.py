@@ -19,7 +19,7 @@ from rich.markup import escape
 from card.readers import DEFAULT_TIMEOUT
 from cli.options import check_cid
 from cli.runtime import DatabaseUrl, LedgerName, fail
-from cli.submit import ServerOpt, sign_and_send, signer_spec
+from cli.submit import ServerOpt, sign_and_send
 from cli.tokens import (
     IdReaderOpt,
     KeyFileOpt,
@@ -31,6 +31,7 @@ from cli.tokens import (
     TokenLabelOpt,
     TokenOpt,
     TokenReaderOpt,
+    token_spec,
 )
 from ledger.drafting.prepare import DraftError, prepare_data
 from ledger.erasure import ERASURE
@@ -74,8 +75,8 @@ def erase(
         prepared = prepare_data(ERASURE, data, None)
     except DraftError as error:
         fail(escape(str(error)))
-    spec = signer_spec(
-        key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
+    spec = token_spec(
+        "signer", key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
     )
     body = {"stream": str(stream), "type": ERASURE, "data": prepared}
     sign_and_send(body, stream, None, cid, spec, id_reader, server, database_url, name)

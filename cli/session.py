@@ -26,8 +26,8 @@ from cli.tokens import (
     TokenLabelOpt,
     TokenOpt,
     TokenReaderOpt,
-    TokenSpec,
     open_token,
+    token_spec,
 )
 
 
@@ -46,16 +46,9 @@ def token(
     ] = False,
 ) -> None:
     """Open an API session with an enrolled key and print its bearer token."""
-    spec = TokenSpec(
-        kind=token,
-        whose="operator",
-        key_file=key,
-        reader=token_reader,
-        pkcs11_module=pkcs11_module,
-        token_label=token_label,
-        key_label=key_label,
-        pin=pin,
-        timeout=card_timeout,
+    whose = "operator"
+    spec = token_spec(
+        whose, key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
     )
     with open_token(spec) as opened, LedgerClient(server) as client:
         try:

@@ -35,6 +35,7 @@ from cli.tokens import (
     TokenReaderOpt,
     TokenSpec,
     open_token,
+    token_spec,
     with_presence,
 )
 from ledger.application import Ledger
@@ -54,31 +55,6 @@ from ledger.statement import (
 ServerOpt = Annotated[
     str | None, typer.Option(help="Send to this API (http://host:port) instead of a database")
 ]
-
-
-def signer_spec(
-    key: Path | None,
-    token: TokenKind,
-    token_reader: str | None,
-    pkcs11_module: Path | None,
-    token_label: str | None,
-    key_label: str,
-    pin: str | None,
-    card_timeout: float,
-) -> TokenSpec:
-    """The signer's token as the signing options name it: one place for every command that signs
-    a statement (``ledger submit``, ``ledger person erase``), so their options mean the same."""
-    return TokenSpec(
-        kind=token,
-        whose="signer",
-        key_file=key,
-        reader=token_reader,
-        pkcs11_module=pkcs11_module,
-        token_label=token_label,
-        key_label=key_label,
-        pin=pin,
-        timeout=card_timeout,
-    )
 
 
 def submit(
@@ -119,8 +95,8 @@ def submit(
         body["data"] = prepare_data(str(body["type"]), body["data"], _corrected_type(body))
     except DraftError as error:
         fail(escape(f"draft {draft}: {error}"))  # the rule's id is in [brackets], not markup
-    spec = signer_spec(
-        key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
+    spec = token_spec(
+        "signer", key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
     )
     sign_and_send(
         body, _stream(body, draft), effective, cid, spec, id_reader, server, database_url, name

@@ -138,6 +138,34 @@ class TokenSpec:
     timeout: float = DEFAULT_TIMEOUT
 
 
+def token_spec(
+    whose: str,
+    key: Path | None,
+    token: TokenKind,
+    token_reader: str | None,
+    pkcs11_module: Path | None,
+    token_label: str | None,
+    key_label: str,
+    pin: str | None,
+    card_timeout: float,
+    admin_pin: str | None = None,
+) -> TokenSpec:
+    """The token the options name, read the same way by every command that signs (``ledger
+    submit``, ``person erase``, ``session token``, ``operator enrol``, the admin's options)."""
+    return TokenSpec(
+        kind=token,
+        whose=whose,
+        key_file=key,
+        reader=token_reader,
+        pkcs11_module=pkcs11_module,
+        token_label=token_label,
+        key_label=key_label,
+        pin=pin,
+        admin_pin=admin_pin,
+        timeout=card_timeout,
+    )
+
+
 class Token(Protocol):
     """An open token: it can say where its key lives, make a new key, and sign."""
 
@@ -278,15 +306,5 @@ def admin_from_options(
     kind = token or TokenKind.SOFTWARE
     if kind is TokenKind.SOFTWARE and key is None:
         fail("--admin-token software needs --admin-key FILE")
-    spec = TokenSpec(
-        kind=kind,
-        whose="admin",
-        key_file=key,
-        reader=reader,
-        pkcs11_module=module,
-        token_label=token_label,
-        key_label=key_label,
-        pin=pin,
-        timeout=timeout,
-    )
+    spec = token_spec("admin", key, kind, reader, module, token_label, key_label, pin, timeout)
     return Admin(spec, cid, id_reader)
