@@ -12,8 +12,12 @@ returns the submission with a reason.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+
+from fastapi.testclient import TestClient
 
 from cli.demo.loader import CYCLE, NAKHON_PHANOM, OPERATORS, demo_cid
 from cli.options import load_or_create_key
@@ -21,8 +25,12 @@ from ledger.application import Ledger
 from ledger.domain.certification import certification_stream_id
 from ledger.genesis import compose
 from ledger.processes import invalidate_stale_certifications
+from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from tests.demo_template import DemoFolder
+from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET
+from web.app import create_web_app
+from web.routes.home import today
 
 LAO = str(NAKHON_PHANOM.lao)
 CYCLE_STREAM = certification_stream_id(LAO, CYCLE)
@@ -40,6 +48,29 @@ def copy_demo(demo: DemoFiles, folder: Path) -> Path:
     for source in demo.database.parent.glob(demo.database.name + "*"):
         shutil.copy2(source, folder / source.name)
     return folder / demo.database.name
+
+
+def demo_settings(demo: DemoFiles, folder: Path) -> LedgerSettings:
+    """A copy of the demo's ledger in ``folder``, served from the test client's origin."""
+    return LedgerSettings(
+        database_url=f"sqlite:///{copy_demo(demo, folder)}",
+        name="demo",
+        session_secret=SESSION_SECRET,
+        web_origin=ORIGIN,
+    )
+
+
+@contextmanager
+def demo_client(
+    settings: LedgerSettings, ledger: Ledger, day: date | None = DEMO_TODAY
+) -> Iterator[TestClient]:
+    """The web app over the demo's copy, its day pinned to ``day`` (15 January 2563 unless
+    ``None``, today), whose requests carry the app's own Origin."""
+    app = create_web_app(settings, ledger)
+    if day is not None:
+        app.dependency_overrides[today] = lambda: day
+    with TestClient(app, base_url=ORIGIN, headers={"Origin": ORIGIN}) as test_client:
+        yield test_client
 
 
 def operator_key(demo: DemoFiles, name: str) -> SoftwareSigner:

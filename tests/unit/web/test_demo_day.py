@@ -22,27 +22,26 @@ from ledger.domain.dates import thai_today
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.rules import fiscal_year
 from ledger.settings import LedgerSettings
-from tests.unit.web.demo_world import LAO, DemoFiles, copy_demo, operator_key
-from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET, log_in
-from web.app import create_web_app
+from tests.unit.web.demo_world import (
+    LAO,
+    DemoFiles,
+    demo_client,
+    demo_settings,
+    operator_key,
+)
+from tests.unit.web.web_kit import log_in
 
 
 @pytest.fixture
 def settings(tmp_path: Path, demo: DemoFiles) -> LedgerSettings:
     """A copy of the demo's ledger, served from the test client's origin."""
-    return LedgerSettings(
-        database_url=f"sqlite:///{copy_demo(demo, tmp_path)}",
-        name="demo",
-        session_secret=SESSION_SECRET,
-        web_origin=ORIGIN,
-    )
+    return demo_settings(demo, tmp_path)
 
 
 @pytest.fixture
 def client(settings: LedgerSettings, ledger: Ledger) -> Iterator[TestClient]:
     """The web app over the demo's copy."""
-    app = create_web_app(settings, ledger)
-    with TestClient(app, base_url=ORIGIN, headers={"Origin": ORIGIN}) as test_client:
+    with demo_client(settings, ledger, day=None) as test_client:
         yield test_client
 
 

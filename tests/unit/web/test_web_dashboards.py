@@ -24,11 +24,15 @@ from tests.unit.web.dashboard_kit import (
     title_of,
     values,
 )
-from tests.unit.web.demo_world import DEMO_TODAY, LAO, DemoFiles, copy_demo, operator_key
+from tests.unit.web.demo_world import (
+    LAO,
+    DemoFiles,
+    demo_client,
+    demo_settings,
+    operator_key,
+)
 from tests.unit.web.html_check import page_problems
-from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET, log_in
-from web.app import create_web_app
-from web.routes.home import today
+from tests.unit.web.web_kit import log_in
 
 PROVINCE = ReadScope(province="นครพนม")
 LAO_NAME = "เทศบาลตำบลตัวอย่าง"
@@ -37,20 +41,13 @@ LAO_NAME = "เทศบาลตำบลตัวอย่าง"
 @pytest.fixture
 def settings(tmp_path: Path, demo: DemoFiles) -> LedgerSettings:
     """A copy of the demo's ledger, served from the test client's origin."""
-    return LedgerSettings(
-        database_url=f"sqlite:///{copy_demo(demo, tmp_path)}",
-        name="demo",
-        session_secret=SESSION_SECRET,
-        web_origin=ORIGIN,
-    )
+    return demo_settings(demo, tmp_path)
 
 
 @pytest.fixture
 def client(settings: LedgerSettings, ledger: Ledger, demo: DemoFiles) -> Iterator[TestClient]:
     """The web app over the demo's copy on 15 January 2563, the province's officer logged in."""
-    app = create_web_app(settings, ledger)
-    app.dependency_overrides[today] = lambda: DEMO_TODAY
-    with TestClient(app, base_url=ORIGIN, headers={"Origin": ORIGIN}) as test_client:
+    with demo_client(settings, ledger) as test_client:
         log_in(test_client, operator_key(demo, "province-nakhonphanom"))
         yield test_client
 

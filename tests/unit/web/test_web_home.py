@@ -16,43 +16,31 @@ from cli.demo import day as demo_day
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from tests.unit.web.demo_world import (
-    DEMO_TODAY,
     RETURN_REASON,
     DemoFiles,
-    copy_demo,
+    demo_client,
+    demo_settings,
     make_returned,
     operator_key,
 )
 from tests.unit.web.web_kit import (
-    ORIGIN,
-    SESSION_SECRET,
     answer,
     log_in,
     page_request,
     server_request,
 )
-from web.app import create_web_app
-from web.routes.home import today
 
 
 @pytest.fixture
 def settings(tmp_path: Path, demo: DemoFiles) -> LedgerSettings:
     """A copy of the demo's ledger, served from the test client's origin."""
-    database = copy_demo(demo, tmp_path)
-    return LedgerSettings(
-        database_url=f"sqlite:///{database}",
-        name="demo",
-        session_secret=SESSION_SECRET,
-        web_origin=ORIGIN,
-    )
+    return demo_settings(demo, tmp_path)
 
 
 @pytest.fixture
 def client(settings: LedgerSettings, ledger: Ledger) -> Iterator[TestClient]:
     """The web app over the demo's copy, its day pinned to 15 January 2563."""
-    app = create_web_app(settings, ledger)
-    app.dependency_overrides[today] = lambda: DEMO_TODAY
-    with TestClient(app, base_url=ORIGIN, headers={"Origin": ORIGIN}) as test_client:
+    with demo_client(settings, ledger) as test_client:
         yield test_client
 
 
