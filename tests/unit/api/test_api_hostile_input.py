@@ -181,6 +181,9 @@ def test_a_statement_with_a_field_mutated_is_refused(
     for key in parents:
         target = target[key]
     assume(target[field] != wrong)
+    # Format 2 (salted commitments, docs/personal-data.md) is a valid version: a statement whose
+    # data has no personal field reads the same in both formats, so "v": 2 is not a wrong value.
+    assume(not (parents == [] and field == "v" and wrong == 2))
     target[field] = wrong
     count = kit.event_count()
 
