@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tests.unit.test_house_rules import PACKAGES
 
 DOCKER = Path(__file__).resolve().parents[2] / "docker"
 
@@ -24,12 +27,17 @@ def test_compose_services_have_images_ports_and_healthchecks() -> None:
     assert "docker/Dockerfile" == services["api"]["build"]["dockerfile"]
 
 
-def test_dockerfile_runs_the_api_factory_as_non_root() -> None:
-    """The image runs uvicorn on the API factory as an unprivileged user."""
+def test_dockerfile_runs_the_web_factory_as_non_root() -> None:
+    """The image runs uvicorn on the web factory (API and pages) as an unprivileged user, with
+    every package of the project copied in and Chromium with Thai fonts for the PDFs."""
     dockerfile = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
+    copied = set(re.findall(r"^COPY (\w+) ", dockerfile, flags=re.MULTILINE))
 
     assert "USER ledger" in dockerfile
-    assert "api.main:create_app_from_env" in dockerfile
+    assert "web.main:create_web_app_from_env" in dockerfile
+    assert set(PACKAGES) <= copied
+    assert "chromium" in dockerfile
+    assert "fonts-thai-tlwg" in dockerfile
 
 
 def _compose() -> dict[str, Any]:
