@@ -248,9 +248,17 @@ def _known(name: str) -> str:
 Name = Annotated[str, Depends(_known)]
 
 
-@router.get("/app/dashboards/{name}")
-def dashboard_page(
-    request: Request,
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A dashboard read as its page or its download asked: the report (None when it has no
+    data), the filters as read (with their errors) and the query that links back to it."""
+
+    read: Read | None
+    filters: Filters
+    query: dict[str, str]
+
+
+def ask_dashboard(
     name: Name,
     session: WebSessionDep,
     reader: WebReaderDep,
@@ -262,7 +270,8 @@ def dashboard_page(
     first_year: Text = None,
     last_year: Text = None,
     fiscal_year: Text = None,
-) -> Response:
+) -> Asked:
+    """The one reading of a dashboard's query, shared by its page and its download."""
     scope = dashboard_scope(session, reader, province, lao)
     filters = Filters()
     raw = {
@@ -272,10 +281,20 @@ def dashboard_page(
         "fiscal_year": fiscal_year,
     }
     read = read_dashboard(name, reports, reader, scope, filters, raw, day)
-    query = _query(filters, province, lao)
+    return Asked(read, filters, _query(filters, province, lao))
+
+
+AskedDep = Annotated[Asked, Depends(ask_dashboard)]
+
+
+@router.get("/app/dashboards/{name}")
+def dashboard_page(
+    request: Request, name: Name, session: WebSessionDep, asked: AskedDep
+) -> Response:
     words = Words(request_lang(request))
-    dashboard = None if read is None else read.draw(words, query)
-    return _page(request, session, name, dashboard, filters, query)
+    read = asked.read
+    dashboard = None if read is None else read.draw(words, asked.query)
+    return _page(request, session, name, dashboard, asked.filters, asked.query)
 
 
 class Download(StrEnum):
@@ -288,27 +307,10 @@ def dashboard_download(
     request: Request,
     name: Name,
     session: WebSessionDep,
-    reader: WebReaderDep,
-    reports: ReportsDep,
-    day: TodayDep,
+    asked: AskedDep,
     format: Download = Download.CSV,
-    province: Province = None,
-    lao: Lao = None,
-    cycle: Text = None,
-    first_year: Text = None,
-    last_year: Text = None,
-    fiscal_year: Text = None,
 ) -> Response:
     """The dashboard's report as the API draws it, in the page's language."""
-    scope = dashboard_scope(session, reader, province, lao)
-    filters = Filters()
-    raw = {
-        "cycle": cycle,
-        "first_year": first_year,
-        "last_year": last_year,
-        "fiscal_year": fiscal_year,
-    }
-    read = read_dashboard(name, reports, reader, scope, filters, raw, day)
-    if read is None:
-        return _page(request, session, name, None, filters, _query(filters, province, lao))
-    return respond(read.report, TableFormat(format.value), Lang(request_lang(request)))
+    if asked.read is None:
+        return _page(request, session, name, None, asked.filters, asked.query)
+    return respond(asked.read.report, TableFormat(format.value), Lang(request_lang(request)))
