@@ -8,29 +8,9 @@
 # and quick when everything is there: it checks with dpkg first and only runs apt when something
 # is missing.
 set -euo pipefail
+# shellcheck source=scripts/debian-packages.sh
+source "$(dirname "$0")/debian-packages.sh"
 
 packages=(chromium fonts-thai-tlwg poppler-utils)
 
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
-if [ "$(id -u)" != 0 ]; then
-  echo "missing Debian packages for the browser tests: ${missing[*]}" >&2
-  echo "install them with: sudo apt-get install ${missing[*]}" >&2
-  exit 1
-fi
-
-echo "installing the browser for the browser tests: ${missing[*]}..." >&2
-export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+ensure_debian_packages "the browser tests" "${packages[@]}"

@@ -9,35 +9,15 @@
 # and stops it by its PID. Nothing here belongs on an operator's PC (vpcd accepts any card
 # from anyone who can reach its port; see DESIGN.md section 4).
 set -euo pipefail
+# shellcheck source=scripts/debian-packages.sh
+source "$(dirname "$0")/debian-packages.sh"
 
 packages=(swig libpcsclite-dev gcc libc6-dev)
 if [ "${1:-}" != "--build-only" ]; then
   packages+=(pcscd vsmartcard-vpcd softhsm2)
 fi
 
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
-if [ "$(id -u)" != 0 ]; then
-  echo "missing Debian packages for the card tests: ${missing[*]}" >&2
-  echo "install them with: sudo apt-get install ${missing[*]}" >&2
-  exit 1
-fi
-
-echo "installing the smart-card test stack: ${missing[*]}..." >&2
-export DEBIAN_FRONTEND=noninteractive
-if ! apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; then
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+ensure_debian_packages "the card tests" "${packages[@]}"
 
 # Debian starts pcscd through systemd socket activation. The card tests start their own pcscd in
 # the foreground (one per host) and say so clearly if another one is running.
