@@ -89,7 +89,7 @@ def verify(
     newest: str | None = None
     try:
         if bundle is not None:
-            report = verify_bundle(bundle, kept=kept, trust_anchor=anchor)
+            report = verify_bundle(bundle, kept=kept, trust_anchor=anchor, strict=strict)
         else:
             settings = build_settings(database_url, name)
             with _progress(enabled=True) as progress:

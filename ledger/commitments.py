@@ -204,6 +204,42 @@ def _stray_commitments(value: Any, path: str, declared: Mapping[str, object]) ->
     return found
 
 
+def commitment_form(
+    data_model: type[BaseModel], data: Mapping[str, Any]
+) -> tuple[list[Violation], dict[str, str]]:
+    """The form of a v2 statement's data, disclosures aside: a violation per personal value in
+    clear (``personal.in_clear``) and per commitment where none is declared
+    (``personal.not_personal``), and each committed path with its commitment (hex). What an
+    auditor, who holds no disclosure, can check."""
+    declared = personal_paths(data_model)
+    problems = [
+        Violation(NOT_PERSONAL, f"data.{path}") for path in _stray_commitments(data, "", declared)
+    ]
+    committed: dict[str, str] = {}
+    for path in declared:
+        present, value = _get(data, path)
+        if not present or value is None:
+            continue
+        if is_commitment(value):
+            committed[path] = value[COMMITMENT_KEY]
+        else:
+            problems.append(Violation(IN_CLEAR, f"data.{path}"))
+    return problems, committed
+
+
+def stray_commitments(data: Mapping[str, Any]) -> list[str]:
+    """Paths of every commitment object in ``data``: in a v1 statement, each one is stray."""
+    return _stray_commitments(data, "", {})
+
+
+def replace_values(data: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with the value at each of ``values``' paths replaced (objects copied)."""
+    replaced = dict(data)
+    for path, value in values.items():
+        replaced = _set(replaced, path, value)
+    return replaced
+
+
 def check_disclosures(
     data_model: type[BaseModel],
     subject: str,
@@ -212,23 +248,12 @@ def check_disclosures(
 ) -> list[Violation]:
     """Every broken rule of a v2 statement's data and disclosures, each naming its field
     (``data.<path>``; ``disclosures.<path>`` for an extra one); empty when they match."""
-    declared = personal_paths(data_model)
-    problems = [
-        Violation(NOT_PERSONAL, f"data.{path}") for path in _stray_commitments(data, "", declared)
-    ]
-    committed: set[str] = set()
-    for path in declared:
-        present, value = _get(data, path)
-        if not present or value is None:
-            continue
-        if not is_commitment(value):
-            problems.append(Violation(IN_CLEAR, f"data.{path}"))
-            continue
-        committed.add(path)
+    problems, committed = commitment_form(data_model, data)
+    for path, value in committed.items():
         disclosure = disclosures.get(path)
         if disclosure is None:
             problems.append(Violation(MISSING, f"data.{path}"))
-        elif not _matches(subject, path, disclosure, value[COMMITMENT_KEY]):
+        elif not _matches(subject, path, disclosure, value):
             problems.append(Violation(WRONG, f"data.{path}"))
     problems += [
         Violation(EXTRA, f"disclosures.{path}") for path in disclosures if path not in committed
@@ -267,10 +292,7 @@ def check_statement(statement: Statement, disclosures: Disclosures) -> list[Viol
 def reveal_data(data: Mapping[str, Any], disclosures: Disclosures) -> dict[str, Any]:
     """``data`` with each disclosed path's commitment replaced by its value (checked first
     with ``check_disclosures``): what the domain's rules read."""
-    revealed = dict(data)
-    for path, disclosure in disclosures.items():
-        revealed = _set(revealed, path, disclosure.value)
-    return revealed
+    return replace_values(data, {path: item.value for path, item in disclosures.items()})
 
 
 __all__ = [
@@ -283,7 +305,10 @@ __all__ = [
     "commit_data",
     "commit_statement_data",
     "commitment",
+    "commitment_form",
     "is_commitment",
     "read_disclosures",
+    "replace_values",
     "reveal_data",
+    "stray_commitments",
 ]

@@ -53,8 +53,10 @@ def verify_bundle(
     *,
     kept: Sequence[str] = (),
     trust_anchor: bytes | None = None,
+    strict: bool = False,
 ) -> Report:
-    """Verify a bundle offline; the report names each failure's notification id and kind."""
+    """Verify a bundle offline; the report names each failure's notification id and kind.
+    ``strict`` also checks each statement's data (``replay.verify.personal``)."""
     started = time.perf_counter()
     raw = path.read_bytes()
     report = Report(ledger="?")
@@ -68,7 +70,7 @@ def verify_bundle(
     )
     report.failures.extend(timeline.failures)
     describe_anchor(report, timeline, trust_anchor)
-    checker = Checker(Settings(dict(timeline.keys), timeline.genesis_id, strict=False))
+    checker = Checker(Settings(dict(timeline.keys), timeline.genesis_id, strict=strict))
     for event, _, _ in events:
         checker.check(event)
     report.failures.extend(checker.failures)

@@ -11,7 +11,8 @@ transparency log's leaf when the log holds one.
 by ``ledger.stored``, the statement's fields by ``ledger.statement.CANONICAL_FIELDS``, the
 signatures checked together by ``ledger.signing.verify_digests``. Any row that does not pass
 every check there goes through ``check_row``, which checks it again in full and names each
-failure. ``strict`` parses (and validates the data of) every statement.
+failure. ``strict`` parses (and validates the data of) every statement: a v2 statement's
+commitments by their form, the rest by the model (``replay.verify.personal``).
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.utils import get_topic
-from pydantic import ValidationError
 
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.errors import MalformedStatementError
@@ -37,7 +37,8 @@ from ledger.stored import StoredEventError, read_signed_state, slice_signed_stat
 from replay.source import HEADER, Decoded, PackedRow, RawRow, unpack_row
 from replay.verify.chains import HAS_PREV, RECORD, ZERO_HASH, chain_record
 from replay.verify.keys import KeyRecord, validity
-from replay.verify.report import Failure, first_line
+from replay.verify.personal import data_failures
+from replay.verify.report import Failure
 
 FastKeys = dict[bytes, tuple[bytes, bytes, frozenset[str], int, int | None]]
 """Keys by key id: (public key, signer cid, roles, enrolled at, revoked at), as bytes."""
@@ -356,10 +357,7 @@ class Checker:
         if self.settings.strict:
             spec = EVENT_TYPES.get(parsed.type)
             if spec is not None:
-                try:
-                    spec.data_model.model_validate(parsed.data)
-                except ValidationError as error:
-                    self.failures.append(Failure(nid, "invalid-data", first_line(error)))
+                self.failures += data_failures(nid, parsed, spec.data_model)
         return (
             parsed.stream.bytes,
             parsed.expected_version,

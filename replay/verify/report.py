@@ -16,6 +16,10 @@ KINDS: dict[str, str] = {
     "type-mismatch": "the stored event class (topic) is not the signed statement's type",
     "time-mismatch": "the stored transaction time differs from the one the log took in",
     "invalid-data": "the statement's data fails its event type's model (strict mode)",
+    "personal-in-clear": "a v2 statement holds a personal value in clear, not its commitment "
+    "(strict mode)",
+    "stray-commitment": "a commitment where the event type declares no personal field, or in a "
+    "v1 statement (strict mode)",
     "invalid-genesis": "a genesis statement anywhere but at the start of the registry",
     "unknown-key": "the signer's key is not enrolled, or not for the citizen ID that signed",
     "key-not-enrolled-yet": "the signing key was enrolled only after this event",
