@@ -26,12 +26,29 @@ from typing import Any, Protocol
 import nacl.exceptions
 import nacl.secret
 
+from ledger.errors import LedgerError
+from ledger.violations import Violation, rule
 
-class ErasedError(LookupError):
-    """The person's key-encryption key is gone (erased) or was never made here."""
+PERSON_ERASED = rule(
+    "person.erased",
+    "ข้อมูลส่วนบุคคลของทะเบียนประวัตินี้ถูกลบตามคำขอแล้ว (ทำลายกุญแจแล้ว) "
+    "จึงบันทึกรายการใหม่หรือเปิดอ่านรายการทั้งหมดของทะเบียนนี้ไม่ได้อีก",
+    "this record's personal data was erased on request (its key destroyed): no statement can "
+    "be added to it, nor its events replayed",
+)
+"""A statement on (or a read that replays) an erased person's record (field ``stream``)."""
+
+
+class ErasedError(LedgerError, LookupError):
+    """The person's key-encryption key is gone (erased) or was never made here: a statement
+    on the record, or a read replaying it, is refused by the rule ``person.erased``."""
 
     def __init__(self) -> None:
         super().__init__("the person's key is destroyed: their personal data cannot be read")
+
+    @property
+    def violations(self) -> list[Violation]:
+        return [Violation(PERSON_ERASED, "stream")]
 
 
 class KeyStore(Protocol):
@@ -204,4 +221,4 @@ class TokenKeyStore:
             return bool(found)
 
 
-__all__ = ["ErasedError", "KeyFileStore", "KeyStore", "TokenKeyStore"]
+__all__ = ["PERSON_ERASED", "ErasedError", "KeyFileStore", "KeyStore", "TokenKeyStore"]

@@ -157,8 +157,12 @@ def _records(world: World) -> None:
         "ChangeRequestedByOwner",
         {"section": "general", "proposal": "ขอแก้ไขนามสกุลหลังสมรส"},
     )
+    kit = world.kit
+    if kit.ledger.vault is not None:  # a v2 record, whose personal values erasure can reach
+        world.streams["erasable"] = erasable = uuid.uuid4()
+        kit.emit_v2(kit.hr, erasable, "RecordOpened", d.record(LAO, cid=made_up_cid(508)))
     # A record arriving from the outside LAO: opened there, transferred out to this LAO.
-    kit, incoming = world.kit, uuid.uuid4()
+    incoming = uuid.uuid4()
     world.streams["incoming"] = incoming
     kit.emit(kit.other_hr, incoming, "RecordOpened", d.record(OUTSIDE_LAO, cid=made_up_cid(506)))
     kit.emit(kit.other_hr, incoming, "EmploymentStarted", d.status_data("EmploymentStarted"))
@@ -327,7 +331,7 @@ def samples(world: World) -> dict[tuple[str, str], tuple[uuid.UUID, dict[str, An
             s["owner"],
             {"request": e["owner.request"], "outcome": "accepted"},
         ),
-        ("PersonErased", ""): (s["active"], d.ERASURE),
+        ("PersonErased", ""): (s.get("erasable", s["active"]), d.ERASURE),
         ("EmploymentStarted", ""): (s["pending"], d.status_data("EmploymentStarted")),
         ("Reinstated", ""): (s["suspended"], d.status_data("Reinstated")),
         ("TransferredIn", ""): (

@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from ledger.application import Ledger, Receipt
+from ledger.commitments import commit_data
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.operators import KeyStorage
 from ledger.domain.organizations import organization_stream_id
 from ledger.domain.permissions import Role, Scope
@@ -56,10 +58,11 @@ class LedgerKit:
         expected_version: int | None = None,
         prev_hash: str | None = None,
         effective: date = date(2019, 4, 1),
+        v: int = 1,
     ) -> SignedStatement:
-        """Sign a statement, at the stream's head unless a version and prev_hash are given; a
-        retirement left at the default date takes effect the day after its last day (the rule
-        ``record.retirement_effective``)."""
+        """Sign a statement (format ``v``), at the stream's head unless a version and prev_hash
+        are given; a retirement left at the default date takes effect the day after its last
+        day (the rule ``record.retirement_effective``)."""
         if type == "Retired" and effective == date(2019, 4, 1) and "last_day" in data:
             effective = date.fromisoformat(str(data["last_day"])) + timedelta(days=1)
         if expected_version is None or prev_hash is None:
@@ -75,6 +78,7 @@ class LedgerKit:
             effective=effective,
             signer=SignerRef(cid=operator.cid, key=operator.signer.key_id),
             signed_at=datetime.now(UTC),
+            v=v,
         )
         return sign_statement(statement, operator.signer)
 
@@ -93,6 +97,23 @@ class LedgerKit:
         return self.submit(
             self.sign(operator, stream=stream, type=type, data=data, effective=effective)
         )
+
+    def sign_v2(
+        self, operator: Operator, stream: uuid.UUID, type: str, data: dict[str, Any]
+    ) -> tuple[SignedStatement, dict[str, Any]]:
+        """A v2 statement at the stream's head (its personal values committed), and its
+        disclosures as JSON."""
+        committed, disclosures = commit_data(EVENT_TYPES[type].data_model, str(stream), data)
+        signed = self.sign(operator, stream=stream, type=type, data=committed, v=2)
+        return signed, {path: item.as_json() for path, item in disclosures.items()}
+
+    def emit_v2(
+        self, operator: Operator, stream: uuid.UUID, type: str, data: dict[str, Any]
+    ) -> Receipt:
+        """Sign a v2 statement at the stream's head and submit it with its disclosures (the
+        ledger needs a vault)."""
+        signed, disclosures = self.sign_v2(operator, stream, type, data)
+        return self.ledger.submit(signed.canonical, signed.signature, disclosures)
 
     def chain(
         self,

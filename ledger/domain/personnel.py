@@ -37,6 +37,7 @@ from ledger.domain.employment import (
     TransferredInData,
     TransferredOutData,
 )
+from ledger.domain.erasable import ErasableRecord, ErasureCheck
 from ledger.domain.permissions import ERASERS, HR, OWNER, SYSTEM_ONLY, Scope, lao_scope
 from ledger.domain.record_entries import (
     SALARY_ROUND_MOVEMENTS,
@@ -86,7 +87,7 @@ from ledger.statement import Statement
 __all__ = ["Entry", "EntryEvent", "PersonnelRecord", "StaffCategory"]
 
 
-class PersonnelRecord(EntryHistory, LedgerAggregate):
+class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
     """ทะเบียนประวัติ ก.พ.๗ of one person."""
 
     def __init__(self) -> None:
@@ -258,7 +259,7 @@ class PersonnelRecord(EntryHistory, LedgerAggregate):
     class DocumentScanned(EntryEvent[DocumentScannedData]):
         section = RecordSection.DOCUMENTS
 
-    class PersonErased(LedgerEvent["PersonnelRecord", PersonErasedData]):
+    class PersonErased(ErasureCheck, LedgerEvent["PersonnelRecord", PersonErasedData]):
         roles = ERASERS  # once it is appended, the ledger destroys the person's vault key
 
     # Corrections: nothing is edited in place.

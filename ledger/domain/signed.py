@@ -80,6 +80,7 @@ class SignedAggregate(Aggregate):
 
         def apply_parsed(self, aggregate: Any, statement: Statement, data: BaseModel) -> None:
             """Apply the event given its statement and data, already parsed from its bytes."""
+            aggregate.note_statement(self.originator_version, self.Data, statement)
             self.evolve_with(aggregate, statement, data)
             aggregate.head_hash = self.hash
 
@@ -103,6 +104,12 @@ class SignedAggregate(Aggregate):
             cls.__init__(created)
             self.apply_parsed(created, *(parsed if parsed is not None else self.parse()))
             return created
+
+    def note_statement(
+        self, version: int, data_model: type[BaseModel], statement: Statement
+    ) -> None:
+        """What the aggregate keeps of a statement beyond its data, as each event is applied
+        (nothing here; a personnel record notes its v1 personal values: ``domain.erasable``)."""
 
     # The entry points the ledger calls: each hands over to the event type's own hook.
 

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from ledger.application import Ledger
 from ledger.domain.rules import retirement_fiscal_year
-from ledger.errors import ForbiddenError
+from ledger.errors import ForbiddenError, InvalidDataError
 from ledger.processes import due_for_retirement, records_of
 from ledger.settings import LedgerSettings
 from ledger.vault import ErasedError, Vault
@@ -131,3 +131,32 @@ def test_the_processes_read_v2_records_and_skip_erased_ones(kit: LedgerKit) -> N
 
     assert [live] == [record.id for record in due]
     assert {live} == set(held)
+
+
+def test_an_erasure_of_a_record_with_v1_values_is_refused_by_name(kit: LedgerKit) -> None:
+    """A record whose v1 statements signed personal values (its v1 ``RecordOpened``, even with
+    a v2 name after it) cannot be erased: refused by ``erasure.v1_values`` on ``stream``,
+    naming the v1 versions; nothing appended, the key kept. A v2 record with a v1 entry that
+    holds no personal field (an education) is erased."""
+    vault = kit.ledger.vault
+    assert isinstance(vault, Vault)
+    mixed, clean = uuid.uuid4(), _person(kit, 732)
+    kit.emit(kit.hr, mixed, "RecordOpened", record_data(cid=made_up_cid(731)))
+    _submit_v2(kit, mixed, "PersonalDataRecorded", NAME)
+    kit.emit(kit.hr, clean, "EducationAdded", d.education())
+
+    with pytest.raises(InvalidDataError) as refused:
+        kit.emit(kit.hr, mixed, "PersonErased", d.ERASURE)
+    erased = kit.emit(kit.hr, clean, "PersonErased", d.ERASURE)
+
+    (violation,) = refused.value.violations
+    assert ("erasure.v1_values", "stream") == (violation.id, violation.field)
+    assert ("1", "1") == (violation.details["count"], violation.details["versions"])
+    assert "v1" in violation.th
+    assert "v1" in violation.en
+    assert 2 == kit.ledger.head(mixed)[0]
+    assert NAME["first_name"] == vault.reveal(str(mixed), "first_name")
+    assert 4 == erased.version
+    with pytest.raises(ErasedError) as closed:
+        kit.emit(kit.hr, clean, "PersonErased", d.ERASURE)
+    assert ["person.erased"] == [v.id for v in closed.value.violations]

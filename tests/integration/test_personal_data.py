@@ -8,7 +8,7 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +18,10 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from ledger.application import Ledger
-from ledger.commitments import Disclosure, commit_data
-from ledger.domain.catalog import EVENT_TYPES
+from ledger.commitments import Disclosure
 from ledger.errors import InvalidDataError
 from ledger.settings import LedgerSettings
-from ledger.signing import sign_statement
-from ledger.statement import SignedStatement, SignerRef, build_statement
+from ledger.statement import SignedStatement
 from ledger.vault import ErasedError, Vault
 from replay.verify import verify_database
 from tests import domain_data as d
@@ -56,21 +54,7 @@ def _v2(
     kit: LedgerKit, stream: uuid.UUID, type_: str, draft: dict[str, Any]
 ) -> tuple[SignedStatement, dict[str, Any]]:
     """An HR officer's v2 statement at the stream's head, and its disclosures as JSON."""
-    data, disclosures = commit_data(EVENT_TYPES[type_].data_model, str(stream), draft)
-    version, head = kit.ledger.head(stream)
-    statement = build_statement(
-        stream=stream,
-        expected_version=version,
-        prev_hash=head,
-        type=type_,
-        data=data,
-        effective=date(2019, 4, 1),
-        signer=SignerRef(cid=kit.hr.cid, key=kit.hr.signer.key_id),
-        signed_at=datetime.now(UTC),
-        v=2,
-    )
-    signed = sign_statement(statement, kit.hr.signer)
-    return signed, {path: item.as_json() for path, item in disclosures.items()}
+    return kit.sign_v2(kit.hr, stream, type_, draft)
 
 
 def _submit(kit: LedgerKit, signed: SignedStatement, disclosures: dict[str, Any] | None) -> Any:

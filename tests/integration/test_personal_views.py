@@ -21,7 +21,6 @@ from ledger.domain.personal_fields import personal_paths
 from ledger.domain.rules import retirement_fiscal_year
 from ledger.domain.search import read_name
 from ledger.settings import LedgerSettings
-from ledger.signing import sign_statement
 from ledger.statement import SignerRef, build_statement
 from ledger.vault import Vault
 from projections.log import LogEvent
@@ -59,25 +58,7 @@ def kit(backend_url: str, tmp_path: Path) -> Iterator[LedgerKit]:
 
 def _submit_v2(kit: LedgerKit, stream: uuid.UUID, type_: str, draft: dict[str, Any]) -> None:
     """An HR officer's v2 statement at the stream's head, submitted with its disclosures."""
-    data, disclosures = commit_data(EVENT_TYPES[type_].data_model, str(stream), draft)
-    version, head = kit.ledger.head(stream)
-    statement = build_statement(
-        stream=stream,
-        expected_version=version,
-        prev_hash=head,
-        type=type_,
-        data=data,
-        effective=date(2019, 4, 1),
-        signer=SignerRef(cid=kit.hr.cid, key=kit.hr.signer.key_id),
-        signed_at=datetime.now(UTC),
-        v=2,
-    )
-    signed = sign_statement(statement, kit.hr.signer)
-    kit.ledger.submit(
-        signed.canonical,
-        signed.signature,
-        {path: item.as_json() for path, item in disclosures.items()},
-    )
+    kit.emit_v2(kit.hr, stream, type_, draft)
 
 
 def _view_tables(projections: Projections) -> dict[str, list[tuple[Any, ...]]]:
@@ -279,6 +260,11 @@ def test_the_api_reads_a_v2_record_and_an_erased_one(kit: LedgerKit, tmp_path: P
     assert verify_bundle(path).ok
     assert (410, "person-erased") == problem(refused)
     assert "ลบตามคำขอ" in refused.json()["title_th"]
+    assert ("person.erased", "stream") == (
+        refused.json()["rule"],
+        refused.json()["errors"][0]["field"],
+    )
+    assert "ลบตามคำขอ" in refused.json()["errors"][0]["th"]
 
 
 def test_every_personnel_report_draws_with_live_and_erased_v2_records(kit: LedgerKit) -> None:
