@@ -63,7 +63,7 @@ class Agent:
         shown, and a statement in another person's name when card presence is on."""
         if request.kind == "login":
             return None
-        view = statement_view(request.payload)
+        view = statement_view(request.payload, request.disclosures)
         presence = self.config.presence
         if presence is not None and view.signer_cid != presence.enrolled_cid:
             raise Refusal(

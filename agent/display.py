@@ -6,6 +6,14 @@ effective date and every field of the data, nested ones too, each with its Thai 
 event's schema (``ledger.domain.event_schemas``), coded values by their Thai names and dates in
 the Buddhist era ("1 ต.ค. 2569"). Text a person could not see (control, bidirectional or
 invisible characters) is refused rather than shown, since the page could not show it.
+
+A v2 statement signs a salted commitment in place of each personal value
+(``ledger.commitments``); its request carries the values and salts (the disclosures, signed by
+the request key). The agent checks every disclosure against its commitment, exactly as the
+ledger will (``check_statement``), and shows the disclosed values where the commitments stand,
+with the same labels: the operator reads the values they commit to. A commitment without its
+disclosure, a disclosure without its commitment, or one that does not match is refused, and
+so are disclosures beside a v1 statement: the page would otherwise show what is not signed.
 """
 
 from __future__ import annotations
@@ -21,10 +29,19 @@ from pydantic import ValidationError
 
 from agent.checks import Refusal
 from ledger.canonical import CanonicalizationError, parse_canonical
+from ledger.commitments import (
+    COMMITMENT_KEY,
+    V1,
+    Disclosures,
+    check_statement,
+    is_commitment,
+    reveal_data,
+)
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.event_labels import EVENT_LABELS, STREAM_LABELS, Label
 from ledger.domain.event_schemas import DECIMAL, event_schema
 from ledger.domain.field_labels import field_label
+from ledger.domain.personal_fields import personal_paths
 from ledger.domain.record_history import EntryEvent
 from ledger.domain.text import text_violation
 from ledger.errors import UnknownEventTypeError
@@ -72,8 +89,34 @@ def unreadable(detail: str) -> Refusal:
     )
 
 
-def statement_view(payload: bytes) -> StatementView:
-    """The statement in ``payload`` as the operator reads it; ``Refusal`` if it is unreadable."""
+def disclosure_refused(th: str, en: str) -> Refusal:
+    return Refusal(
+        f"ข้อมูลส่วนบุคคลที่ส่งมาให้แสดงไม่ตรงกับข้อความที่จะลงนาม จึงไม่ลงนาม: {th}",
+        f"the personal data sent to be shown does not match the statement, so it is not "
+        f"signed: {en}",
+    )
+
+
+def disclosed_data(statement: Statement, disclosures: Disclosures | None) -> dict[str, Any]:
+    """The statement's data as the operator reads it: a v2 statement's commitments replaced
+    by their disclosed values, each checked first; ``Refusal`` naming the rule and the field
+    of the first that is missing, extra or wrong."""
+    if statement.v == 1:
+        if disclosures:
+            raise disclosure_refused(V1.th, V1.en)
+        return dict(statement.data)
+    problems = check_statement(statement, disclosures or {})
+    if problems:
+        first = problems[0]
+        raise disclosure_refused(
+            f"{first.th} ({first.id}: {first.field})", f"{first.en} ({first.id}: {first.field})"
+        )
+    return reveal_data(statement.data, disclosures or {})
+
+
+def statement_view(payload: bytes, disclosures: Disclosures | None = None) -> StatementView:
+    """The statement in ``payload`` as the operator reads it (v2: with ``disclosures``, the
+    values it commits to); ``Refusal`` if it is unreadable or a disclosure does not match."""
     try:
         value = parse_canonical(payload)
         statement = Statement.model_validate(value)
@@ -81,12 +124,13 @@ def statement_view(payload: bytes) -> StatementView:
         raise unreadable(str(error)) from None
     except ValidationError as error:
         raise unreadable(f"{error.error_count()} fields do not fit a statement") from None
+    data = disclosed_data(statement, disclosures)
     schema = _schema_of(statement.type)
     defs = dict(schema.get("$defs", {}))
-    replacement = value["data"].get("replacement")
+    replacement = data.get("replacement")
     if statement.type == "EntryCorrected" and isinstance(replacement, dict):
         schema, defs = _with_replacement_schema(schema, defs, replacement)
-    rows = list(_object_rows(value["data"], schema, defs, 0))
+    rows = list(_object_rows(data, schema, defs, 0))
     stream = schema.get("x-stream")
     return StatementView(
         event_type=statement.type,
@@ -103,8 +147,25 @@ def statement_view(payload: bytes) -> StatementView:
             ("เวลาที่ลงนาม (signed_at)", statement.signed_at.isoformat()),
             ("nonce", statement.nonce),
             ("SHA-256 ของข้อความ", hashlib.sha256(payload).hexdigest()),
+            *_commitments(statement),
         ],
     )
+
+
+def _commitments(statement: Statement) -> list[tuple[str, str]]:
+    """A v2 statement's format, then each personal field's commitment: what the signature
+    covers in place of the values shown above."""
+    if statement.v == 1:
+        return []
+    found = [("รุ่นของข้อความ (v)", "2: ข้อมูลส่วนบุคคลลงนามเป็นค่าผูกมัด (commitment)")]
+    spec = EVENT_TYPES.get(statement.type)
+    for path in personal_paths(spec.data_model) if spec is not None else ():
+        node: Any = statement.data
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, dict) else None
+        if is_commitment(node):
+            found.append((f"ค่าผูกมัดของ {path}", str(node[COMMITMENT_KEY])))
+    return found
 
 
 def _schema_of(event_type: str) -> dict[str, Any]:

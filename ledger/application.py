@@ -137,23 +137,22 @@ class Ledger(Application[UUID]):
                         pass
             return self.submit_batch([(statement, signature)])[0]
 
-    def check_draft(self, statement: Statement) -> None:
-        """Judge an unsigned statement against what is stored now, as ``submit`` would, and
-        append nothing: raise the ``LedgerError`` admission would raise, or return None.
+    def check_draft(
+        self, statement: Statement, disclosures: Mapping[str, Any] | None = None
+    ) -> None:
+        """Judge an unsigned statement (v2: with its disclosures, checked first) against what
+        is stored now, as ``submit`` would, and append nothing: raise the ``LedgerError``
+        admission would raise, or return None. Why: a rule that depends on the stream's state
+        (a leave outside the person's service, a salary entry after retirement) should reach
+        the officer at the form, before the card is asked to sign. The checks are admission's
+        own (``ledger.admission.Admission``): event type, clock, the named key's enrolment for
+        its roles and scope, the data, the expected version and prev_hash, the stream's kind,
+        the scope and the aggregate's rules. No signature is checked; ``submit`` checks all.
 
-        Why: a rule that depends on the stream's state (a leave outside the person's service,
-        a salary entry after retirement, a disbursement over the contract) should reach the
-        officer at the form, before the card is asked to sign (else they sign twice). The
-        checks are admission's own (``ledger.admission.Admission``): event type, clock, the
-        named key's enrolment for its roles and scope, the data and its values, the expected
-        version and prev_hash, the stream's kind, the scope and the aggregate's rules. No
-        signature is checked (there is none); ``submit`` checks everything again, the
-        signature first, so a dry run that passed is no promise.
-
-        The streams are read fresh from storage into a throwaway copy (never the stream cache,
-        whose copies a batch would reuse), the registry is not changed, no parse is remembered:
-        the log, every stream's version and head stay as they were."""
-        draft = SignedStatement(statement.canonical_bytes(), b"", statement)
+        The streams are read fresh from storage into a throwaway copy (never the stream cache),
+        the registry is not changed, no parse is remembered: the log stays as it was."""
+        unsigned = SignedStatement(statement.canonical_bytes(), b"", statement)
+        draft = reveal_all([unsigned], [disclosures], vault=self.vault is not None)[0]
         registry = self.registry(refresh=True)
         if registry is None and statement.type != "LedgerInitialised":
             raise NotInitialisedError

@@ -19,6 +19,15 @@ without padding, where ``body`` is the RFC 8785 canonical JSON object
 ``{"expires": int, "kind": str, "nonce": 32 hex, "origin": str, "payload": base64url, "v": 1}``
 and ``sig`` is the request key's Ed25519 signature of ``sha256(REQUEST_CONTEXT + body)``.
 
+A v2 statement (``ledger.commitments``) signs commitments in place of personal values, so the
+request also carries its *disclosures* (each personal field's value and salt): the body is then
+``"v": 2`` with a ``"disclosures"`` object (path -> ``{"salt", "value"}``) beside the others. The
+request key signs them with the payload, so the page that carries the request cannot change
+them: the agent shows the operator the disclosed values, checked against the commitments it
+signs (what you see is what you sign), and the web application submits the very disclosures it
+drafted, read back from the request the agent answered (it keeps no copy of its own). A request
+without disclosures keeps the ``"v": 1`` body, byte for byte.
+
 The agent's answer goes back to the opener by ``postMessage`` to exactly ``origin``; its data
 is ``{"type": "ledger-agent", "nonce", "outcome": "signed" | "cancelled", "key_id",
 "public_key" (hex), "signature" (base64url)}`` (see ``AgentAnswer``).
@@ -33,7 +42,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -41,6 +50,7 @@ import nacl.exceptions
 import nacl.signing
 
 from ledger.canonical import canonicalize
+from ledger.commitments import Disclosure, read_disclosures
 from ledger.errors import LedgerError
 from ledger.signing import session_message
 
@@ -58,7 +68,9 @@ KINDS: tuple[Kind, ...] = ("statement", "login")
 
 _NONCE = re.compile(r"^[0-9a-f]{32}$")
 _ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?$")
-MAX_WIRE_CHARS = 64_000
+MAX_WIRE_CHARS = 96_000
+"""The longest wire read: a statement's bytes, base64 twice, and its disclosures (a personal
+text field holds at most 2000 characters)."""
 
 
 class SignRequestError(LedgerError):
@@ -100,12 +112,22 @@ class SignRequest:
     origin: str
     nonce: str
     expires_at: int
+    disclosures: Mapping[str, Disclosure] | None = None
+    """A v2 statement's disclosures (path -> value and salt); None for a v1 statement or a
+    login."""
 
     @classmethod
     def new(
-        cls, kind: Kind, payload: bytes, origin: str, *, ttl: int = REQUEST_TTL_SECONDS
+        cls,
+        kind: Kind,
+        payload: bytes,
+        origin: str,
+        *,
+        ttl: int = REQUEST_TTL_SECONDS,
+        disclosures: Mapping[str, Disclosure] | None = None,
     ) -> SignRequest:
-        return cls(kind, payload, origin, new_request_nonce(), int(time.time()) + ttl)
+        expires = int(time.time()) + ttl
+        return cls(kind, payload, origin, new_request_nonce(), expires, disclosures)
 
     @classmethod
     def login(cls, origin: str, *, ttl: int = REQUEST_TTL_SECONDS) -> SignRequest:
@@ -113,16 +135,26 @@ class SignRequest:
         return cls("login", login_payload(origin, nonce), origin, nonce, int(time.time()) + ttl)
 
     def body(self) -> bytes:
-        return canonicalize(
-            {
-                "v": 1,
-                "kind": self.kind,
-                "payload": _b64(self.payload),
-                "origin": self.origin,
-                "nonce": self.nonce,
-                "expires": self.expires_at,
+        fields: dict[str, Any] = {
+            "v": 1,
+            "kind": self.kind,
+            "payload": _b64(self.payload),
+            "origin": self.origin,
+            "nonce": self.nonce,
+            "expires": self.expires_at,
+        }
+        if self.disclosures is not None:
+            fields["v"] = 2
+            fields["disclosures"] = {
+                path: item.as_json() for path, item in self.disclosures.items()
             }
-        )
+        return canonicalize(fields)
+
+    def disclosures_json(self) -> dict[str, Any] | None:
+        """The disclosures as ``Ledger.submit`` and ``POST /statements`` take them."""
+        if self.disclosures is None:
+            return None
+        return {path: item.as_json() for path, item in self.disclosures.items()}
 
     def to_wire(self, request_key: nacl.signing.SigningKey) -> str:
         body = self.body()
@@ -186,19 +218,16 @@ def _parse_body(body: bytes) -> SignRequest:
         fields: Any = json.loads(body)
     except ValueError:
         raise unreadable from None
-    if not isinstance(fields, dict) or set(fields) != {
-        "v",
-        "kind",
-        "payload",
-        "origin",
-        "nonce",
-        "expires",
-    }:
+    if (
+        not isinstance(fields, dict)
+        or type(fields.get("v")) is not int
+        or set(fields) != _BODY_FIELDS.get(fields["v"], set())
+    ):
         raise unreadable
     kind, origin, nonce, expires = (fields[k] for k in ("kind", "origin", "nonce", "expires"))
+    disclosures = _disclosures(fields, kind)
     if (
-        fields["v"] != 1
-        or kind not in KINDS
+        kind not in KINDS
         or not isinstance(origin, str)
         or not _ORIGIN.fullmatch(origin)
         or not isinstance(nonce, str)
@@ -211,7 +240,24 @@ def _parse_body(body: bytes) -> SignRequest:
         payload = b64decode(fields["payload"])
     except ValueError:
         raise unreadable from None
-    return SignRequest(kind, payload, origin, nonce, expires)
+    return SignRequest(kind, payload, origin, nonce, expires, disclosures)
+
+
+_BODY_FIELDS: dict[object, set[str]] = {
+    1: {"v", "kind", "payload", "origin", "nonce", "expires"},
+    2: {"v", "kind", "payload", "origin", "nonce", "expires", "disclosures"},
+}
+"""The body's fields by its version: v2 adds a statement's disclosures."""
+
+
+def _disclosures(fields: dict[str, Any], kind: object) -> dict[str, Disclosure] | None:
+    """A v2 body's disclosures (only a statement request has them); None for a v1 body."""
+    if fields["v"] == 1:
+        return None
+    found, problems = read_disclosures(fields["disclosures"])
+    if kind != "statement" or problems:
+        raise SignRequestError("the sign request is unreadable", "อ่านคำขอลงนามไม่ได้")
+    return found
 
 
 @dataclass(frozen=True, slots=True)

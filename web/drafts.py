@@ -6,9 +6,15 @@ endpoint share.
   corrections and voids start from the entry they change);
 * ``draft_statement``: the statement at the stream's head, as ``ledger.drafting.templates.draft``
   lays it out (expected version and prev_hash of the head), signed by the session's key and
-  citizen ID, signed now;
+  citizen ID, signed now; on a ledger with a vault, an event type that declares personal
+  fields is drafted as a v2 statement (``ledger.commitments``: a salted commitment signed in
+  place of each personal value, fresh salts) with its disclosures beside it;
 * ``issue_request``: the statement's canonical bytes in a ``SignRequest`` signed with the
-  application's request key, its nonce remembered for one answer;
+  application's request key, its nonce remembered for one answer; a v2 draft's disclosures
+  ride in the request, signed with it, so the agent shows the values and the answer brings
+  them back to be submitted (the application keeps no copy of them);
+* ``stored_events``: a record's entries with each v2 entry's values revealed through the
+  vault (``projections.personal.Revealer``), so a correction starts from the values;
 * ``review_rows``: what will be signed, field by field, as a person reads it (Thai labels,
   Buddhist-era dates, the Thai label of each code);
 * ``form_for``: the form an already drafted statement was filled from (to show a refusal beside
@@ -23,11 +29,13 @@ from typing import Any
 from uuid import UUID
 
 from ledger.application import Ledger
+from ledger.commitments import Disclosure, commit_statement_data
 from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.employment import TRANSITIONS
 from ledger.domain.event_labels import EVENT_LABELS, Label
 from ledger.domain.field_labels import field_label, value_label
 from ledger.domain.operators import Enrolment
+from ledger.domain.personal_fields import personal_paths
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.record_entries import RecordSection
 from ledger.domain.record_history import EntryEvent
@@ -35,6 +43,8 @@ from ledger.drafting.corrections import StoredEvent, entry_at
 from ledger.drafting.templates import draft
 from ledger.sign_requests import SignRequest
 from ledger.statement import SignerRef, Statement, build_statement
+from ledger.vault import Vault
+from projections.personal import Revealer
 from web.forms import Form, FormField, build_correction_form, build_form, build_void_form
 from web.forms.values import show_value
 from web.request_key import NonceBook, RequestKey
@@ -104,6 +114,27 @@ def _section_label(section: str) -> Label:
     return Label(value_label("RecordSection", section) or section, section.replace("_", " "))
 
 
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """A statement to sign and, for a v2 one, its disclosures (None: v1)."""
+
+    statement: Statement
+    disclosures: dict[str, Disclosure] | None = None
+
+    def disclosures_json(self) -> dict[str, Any] | None:
+        """The disclosures as ``Ledger.check_draft`` and ``Ledger.submit`` take them."""
+        if self.disclosures is None:
+            return None
+        return {path: item.as_json() for path, item in self.disclosures.items()}
+
+
+def commits(ledger: Ledger, event_type: str) -> bool:
+    """Whether a draft of ``event_type`` is a v2 statement: the ledger keeps personal values
+    in a vault, and the type declares personal fields."""
+    spec = EVENT_TYPES.get(event_type)
+    return ledger.vault is not None and spec is not None and bool(personal_paths(spec.data_model))
+
+
 def draft_statement(
     ledger: Ledger,
     stream: UUID,
@@ -111,10 +142,14 @@ def draft_statement(
     data: dict[str, Any],
     effective: date,
     enrolment: Enrolment,
-) -> Statement:
-    """The statement of ``data`` at the stream's head now, signed by the enrolment's key."""
+) -> Draft:
+    """The statement of ``data`` at the stream's head now, signed by the enrolment's key (v2,
+    with its disclosures, when ``commits``)."""
     made = draft(event_type, stream, ledger.head(stream), effective.isoformat())
-    return build_statement(
+    disclosures = None
+    if commits(ledger, event_type):
+        data, disclosures = commit_statement_data(event_type, stream, data)
+    statement = build_statement(
         stream=stream,
         expected_version=made["expected_version"],
         prev_hash=made["prev_hash"],
@@ -123,14 +158,16 @@ def draft_statement(
         effective=effective,
         signer=SignerRef(cid=enrolment.cid, key=enrolment.key_id),
         signed_at=datetime.now(UTC),
+        v=1 if disclosures is None else 2,
     )
+    return Draft(statement, disclosures)
 
 
-def issue_request(
-    key: RequestKey, nonces: NonceBook, origin: str, statement: Statement
-) -> tuple[str, str]:
-    """The sign request of ``statement`` on the wire, and its nonce (remembered, one use)."""
-    request = SignRequest.new("statement", statement.canonical_bytes(), origin)
+def issue_request(key: RequestKey, nonces: NonceBook, origin: str, made: Draft) -> tuple[str, str]:
+    """The sign request of a draft on the wire (a v2 draft's disclosures in it, signed with
+    it), and its nonce (remembered, one use)."""
+    payload = made.statement.canonical_bytes()
+    request = SignRequest.new("statement", payload, origin, disclosures=made.disclosures)
     nonces.issue(request)
     return key.wire(request), request.nonce
 
@@ -183,10 +220,13 @@ def _lookup(data: Any, path: str) -> Any:
 
 
 def stored_events(ledger: Ledger, stream: UUID) -> list[StoredEvent]:
-    """The record's events as ``ledger.drafting.corrections`` reads them."""
+    """The record's events as ``ledger.drafting.corrections`` reads them, a v2 event's data
+    with its values revealed through the ledger's vault (never a commitment object)."""
+    revealer = Revealer(ledger.vault if isinstance(ledger.vault, Vault) else None)
     return [
-        (event.version, event.type, Statement.model_validate_json(event.statement).data)
+        (event.version, event.type, revealer.data(str(stream), statement.data))
         for event in ledger.stream_events(stream)
+        for statement in [Statement.model_validate_json(event.statement)]
     ]
 
 
@@ -205,8 +245,10 @@ def form_for(ledger: Ledger, statement: Statement) -> tuple[Form, str]:
 
 
 __all__ = [
+    "Draft",
     "ReviewRow",
     "TypeGroup",
+    "commits",
     "draft_statement",
     "form_for",
     "issue_request",

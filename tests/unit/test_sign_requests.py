@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
+from typing import Any
+
 import nacl.signing
 import pytest
 
-from ledger.sign_requests import SignRequest, SignRequestError, read_request
+from ledger.canonical import canonicalize
+from ledger.commitments import Disclosure
+from ledger.sign_requests import (
+    REQUEST_CONTEXT,
+    SignRequest,
+    SignRequestError,
+    _b64,
+    read_request,
+)
 
 ORIGIN = "http://127.0.0.1:8000"
 
@@ -59,3 +72,44 @@ def test_a_changed_payload_breaks_the_request_signature(key: nacl.signing.Signin
     with pytest.raises(SignRequestError, match="not signed by a server"):
         read_request(f"{forged}.{signature}", trusted(key))
     assert body != forged
+
+
+def test_a_v2_statement_request_carries_its_disclosures_signed(
+    key: nacl.signing.SigningKey,
+) -> None:
+    """A v2 statement's disclosures ride in the body (``"v": 2``), under the request key's
+    signature: they read back as written, and changing one breaks the signature."""
+    sent = {"cid": Disclosure("1999900000111", bytes(range(32)))}
+    request = SignRequest.new("statement", b'{"a":1}', ORIGIN, disclosures=sent)
+    wire = request.to_wire(key)
+
+    assert request == read_request(wire, trusted(key))
+    assert {"cid": sent["cid"].as_json()} == request.disclosures_json()
+    other = dataclasses.replace(
+        request, disclosures={"cid": Disclosure("1999900000222", bytes(32))}
+    )
+    forged = other.to_wire(key).split(".")[0] + "." + wire.split(".")[1]
+    with pytest.raises(SignRequestError, match="not signed by a server"):
+        read_request(forged, trusted(key))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"disclosures": {"cid": {"value": "x", "salt": "short"}}},  # not a 32-byte salt
+        {"disclosures": []},  # not an object
+        {"disclosures": {}, "kind": "login"},  # a login has none
+        {"v": 1},  # a v1 body has no disclosures
+        {"v": True},  # a boolean is no version
+    ],
+)
+def test_a_malformed_v2_body_is_unreadable(
+    key: nacl.signing.SigningKey, body: dict[str, Any]
+) -> None:
+    request = SignRequest.new("statement", b"{}", ORIGIN, disclosures={})
+    fields = {**json.loads(request.body()), **body}
+    raw = canonicalize(fields)
+    signature = key.sign(hashlib.sha256(REQUEST_CONTEXT + raw).digest()).signature
+    wire = f"{_b64(raw)}.{_b64(signature)}"
+    with pytest.raises(SignRequestError, match="unreadable"):
+        read_request(wire, trusted(key))

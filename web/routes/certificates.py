@@ -167,11 +167,12 @@ def certificate_review(
                              "en": message}  # fmt: skip
     if errors:
         return _form(request, reader, stream, values, errors, 422)
-    statement = draft_statement(
+    made = draft_statement(
         ledger, uuid.uuid4(), CERTIFICATE_TYPE, data, thai_today(), reader.session.enrolment
     )
+    statement = made.statement
     origin = request.app.state.settings.web_origin
-    wire, nonce = issue_request(web.request_key, web.nonces, origin, statement)
+    wire, nonce = issue_request(web.request_key, web.nonces, origin, made)
     person = reports.kp7(stream, valid_on=day, health=False).as_json()["record"]
     reader.logged([stream], RECORD_KINDS)
     context = {

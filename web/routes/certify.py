@@ -75,7 +75,7 @@ from web.deps import (
     render,
     require_same_origin,
 )
-from web.drafts import issue_request
+from web.drafts import Draft, issue_request
 from web.errors import error_page
 from web.routes.home import TodayDep
 from web.routes.statements import RefusedError, signed_answer
@@ -243,7 +243,7 @@ def draft_page(
         return render(request, template, context, status_code=status, session=session)
     statement = draft_step(ledger, review, chosen, data, session.enrolment, day)
     origin = request.app.state.settings.web_origin
-    wire, nonce = issue_request(web.request_key, web.nonces, origin, statement)
+    wire, nonce = issue_request(web.request_key, web.nonces, origin, Draft(statement))
     context = _step_context(review, chosen, form) | {
         "statement": statement,
         "wire": wire,

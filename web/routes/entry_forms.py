@@ -204,9 +204,10 @@ def show_review(
     when the ledger's dry run (``Ledger.check_draft``) refuses the draft on what is stored,
     the form again with each rule's message beside its field (422), before any sign request
     is issued: the officer signs once, what the ledger will accept."""
-    statement = draft_statement(ledger, stream, form.event_type, data, effective, session.enrolment)
+    made = draft_statement(ledger, stream, form.event_type, data, effective, session.enrolment)
+    statement = made.statement
     try:
-        ledger.check_draft(statement)
+        ledger.check_draft(statement, made.disclosures_json())
     except InvalidDataError as error:
         return show_form(
             request, session, stream=stream, form=form, action=action, values=values,
@@ -214,7 +215,7 @@ def show_review(
             extra={**(extra or {}), "refused": "precheck"},
         )  # fmt: skip
     origin = request.app.state.settings.web_origin
-    wire, nonce = issue_request(web.request_key, web.nonces, origin, statement)
+    wire, nonce = issue_request(web.request_key, web.nonces, origin, made)
     changed = changed_entry(ledger, stream, form)
     context = {
         "stream": str(stream),

@@ -7,7 +7,9 @@ request key, not expired), a statement request for ``settings.web_origin``; its 
 and is spent now (a replayed answer is refused); the signature reads, the statement's bytes
 parse (``ledger.statement.read_statement``) and it is signed for the logged-in operator's key.
 Then it is submitted through the ledger's application service, exactly as ``POST /statements``
-does, and the answer is:
+does, a v2 statement with the disclosures its request carried (signed by the request key, so
+the page could not change them; checked against the statement's commitments first), and the
+answer is (a page shown again reads the disclosed values, never a commitment):
 
 * ``#receipt`` (201): บันทึกแล้ว, the event's hash, a link back to the ก.พ.๗ page;
 * the record moved on meanwhile (stale version or broken chain, 409): ``#stale-notice`` and a
@@ -32,6 +34,7 @@ from api.deps import LedgerDep, ReportsDep
 from api.errors import problem_kind
 from api.routes.documents import get_documents
 from ledger.application import Ledger
+from ledger.commitments import V1, check_statement, reveal_data
 from ledger.domain.event_labels import EVENT_LABELS, Label
 from ledger.errors import (
     BrokenChainError,
@@ -39,8 +42,9 @@ from ledger.errors import (
     LedgerError,
     StaleVersionError,
 )
-from ledger.sign_requests import SignRequestError, b64decode
+from ledger.sign_requests import MAX_WIRE_CHARS, SignRequest, SignRequestError, b64decode
 from ledger.statement import SignedStatement, Statement, read_statement
+from ledger.violations import Violation
 from web.certificates import CERTIFICATE_TYPE, submit_certificate
 from web.changes import changed_entry, entry_heading
 from web.deps import WebDep, WebReaderDep, WebSessionDep, render, require_same_origin
@@ -82,6 +86,14 @@ def signed_answer(
     request for its origin, its nonce unspent (spent now), and the signature the logged-in
     operator's (``RefusedError`` otherwise). Shared by every page that takes a signed answer
     (entries here, the certification submission in ``web.routes.certification``)."""
+    return answered_request(request, web, session, wire, key_id, signature)[0]
+
+
+def answered_request(
+    request: Request, web: WebDep, session: WebSessionDep, wire: str, key_id: str, signature: str
+) -> tuple[SignedStatement, SignRequest]:
+    """``signed_answer`` and the sign request it answers, whose disclosures (a v2
+    statement's) the request key signed: what is submitted beside the statement."""
     try:
         sign_request = web.request_key.read(wire)
     except SignRequestError as error:
@@ -107,7 +119,25 @@ def signed_answer(
             "รายการนี้ต้องลงนามด้วยบัตรของผู้ที่เข้าสู่ระบบอยู่",
             "the statement must be signed with the logged-in operator's card",
         )
-    return signed
+    return signed, sign_request
+
+
+def revealed(signed: SignedStatement, asked: SignRequest) -> Statement:
+    """The signed statement with the values its request disclosed (v1: as signed): what the
+    page shows again and checks; ``RefusedError`` naming the rule when they do not match."""
+    statement = signed.statement
+    disclosures = asked.disclosures or {}
+    problems = check_statement(statement, disclosures) if statement.v == 2 else []
+    if statement.v == 1 and disclosures:
+        problems = [Violation(V1, "disclosures")]
+    if problems:
+        first = problems[0]
+        raise RefusedError(
+            f"{first.th} ({first.id}: {first.field})",
+            f"{first.en} ({first.id}: {first.field})",
+            422,
+        )
+    return statement.model_copy(update={"data": reveal_data(statement.data, disclosures)})
 
 
 @router.post("/app/statements")
@@ -118,21 +148,21 @@ def submit_signed(
     reports: ReportsDep,
     session: WebSessionDep,
     reader: WebReaderDep,
-    request_wire: Annotated[str, Form(alias="request", max_length=70_000)],
+    request_wire: Annotated[str, Form(alias="request", max_length=MAX_WIRE_CHARS)],
     signature: Annotated[str, Form(max_length=200)] = "",
     key_id: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
     try:
-        signed = signed_answer(request, web, session, request_wire, key_id, signature)
+        signed, asked = answered_request(request, web, session, request_wire, key_id, signature)
+        statement = revealed(signed, asked)
     except RefusedError as refused:
         return _refusal(request, session, refused)
-    statement = signed.statement
     if unkept_document(statement, get_documents(request)) is not None:
         return _refusal(request, session, NOT_UPLOADED)
     if statement.type == CERTIFICATE_TYPE:  # a certificate has its own review and receipt
         return submit_certificate(request, ledger, session, signed)
     try:
-        receipt = ledger.submit(signed.canonical, signed.signature)
+        receipt = ledger.submit(signed.canonical, signed.signature, asked.disclosures_json())
     except (StaleVersionError, BrokenChainError):
         form, action = _form_for(ledger, statement)
         values = form_values(form, statement.data, statement.effective)

@@ -117,7 +117,7 @@ def test_submit_still_checks_what_the_dry_run_let_through(
     ledger refuses it at submit beside the same field: the dry run is a courtesy, not the
     check."""
     stream = _retired(kit)
-    monkeypatch.setattr(kit.ledger, "check_draft", lambda statement: None)
+    monkeypatch.setattr(kit.ledger, "check_draft", lambda statement, disclosures=None: None)
     before = kit.event_count()
     review = hr_client.post(f"/app/records/{stream}/new/LeaveTaken", data=LEAVE_FORM)
 
