@@ -89,6 +89,18 @@ class LedgerClient:
         receipt: dict[str, Any] = _json_or_raise(self._http.post("/statements", json=body))
         return receipt
 
+    def disclosure(self, stream: UUID, event: int, path: str) -> dict[str, Any]:
+        """The disclosure file of one personal field of the record's event ``event``; needs a
+        session whose roles read the field."""
+        answer: dict[str, Any] = _json_or_raise(
+            self._http.get(
+                f"/records/{stream}/disclosure",
+                params={"event": event, "path": path},
+                headers=self._auth(),
+            )
+        )
+        return answer
+
     def _auth(self) -> dict[str, str]:
         if self._token is None:
             raise ServerError("open a session first")

@@ -26,6 +26,7 @@ from uuid import UUID
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from cli.disclosure_check import check_disclosure
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, err, fail, fail_on, out
 from replay.bundles import Scope, export_bundle
 from replay.errors import BundleError, ReplayError
@@ -39,6 +40,8 @@ audit_app = typer.Typer(
 )
 
 SHOWN_FAILURES = 50
+
+audit_app.command("check-disclosure")(check_disclosure)
 
 
 @audit_app.command("verify")

@@ -1,4 +1,6 @@
-"""``ledger person erase RECORD_ID --legal-basis ... --reason ...``: erase a person (PDPA).
+"""``ledger person erase RECORD_ID --legal-basis ... --reason ...``: erase a person (PDPA);
+``ledger person disclose RECORD_ID PATH --event N --server URL``: prove one field to a third
+party (its disclosure file, checked offline with ``ledger audit check-disclosure``).
 
 Signs a ``PersonErased`` statement on the person's record with the officer's key (the LAO's HR
 officer, or the DLA administrator) and sends it, like ``ledger submit``; once the ledger has
@@ -10,15 +12,19 @@ unreadable for good, in backups too; every signature, chain and proof still veri
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 from uuid import UUID
 
+import httpx
 import typer
 from rich.markup import escape
 
 from card.readers import DEFAULT_TIMEOUT
+from cli.api_client import LedgerClient, ServerError
 from cli.options import check_cid
-from cli.runtime import DatabaseUrl, LedgerName, fail
+from cli.runtime import DatabaseUrl, LedgerName, err, fail
 from cli.submit import ServerOpt, sign_and_send
 from cli.tokens import (
     IdReaderOpt,
@@ -31,12 +37,15 @@ from cli.tokens import (
     TokenLabelOpt,
     TokenOpt,
     TokenReaderOpt,
+    open_token,
     token_spec,
 )
 from ledger.drafting.prepare import DraftError, prepare_data
 from ledger.erasure import ERASURE
 
-person_app = typer.Typer(help="A person's personal data: erasure on request (PDPA).")
+person_app = typer.Typer(
+    help="A person's personal data: erasure on request (PDPA), one field proven to a third party."
+)
 
 
 @person_app.command("erase")
@@ -80,6 +89,50 @@ def erase(
     )
     body = {"stream": str(stream), "type": ERASURE, "data": prepared}
     sign_and_send(body, stream, None, cid, spec, id_reader, server, database_url, name)
+
+
+@person_app.command("disclose")
+def disclose(
+    record: Annotated[str, typer.Argument(help="The person's record id (its stream UUID)")],
+    path: Annotated[str, typer.Argument(help="The personal field's path: cid, first_name...")],
+    event: Annotated[int, typer.Option(min=1, help="The event's version in the record")],
+    server: Annotated[str, typer.Option(help="The ledger's API, e.g. http://127.0.0.1:8000")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the file here (default: print)")
+    ] = None,
+    key: KeyFileOpt = None,
+    token: TokenOpt = TokenKind.SOFTWARE,
+    token_reader: TokenReaderOpt = None,
+    pkcs11_module: Pkcs11ModuleOpt = None,
+    token_label: TokenLabelOpt = None,
+    key_label: KeyLabelOpt = "ledger-signing",
+    pin: PinOpt = None,
+    card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+) -> None:
+    """Export one personal field of one v2 event of a record as a disclosure file: the signed
+    statement with the field's value and salt. The API checks that the reader's roles read the
+    field, and logs the export in the record's access log."""
+    try:
+        stream = UUID(record)
+    except ValueError:
+        fail(f"ไม่ใช่รหัสระเบียน (UUID) / not a record id: {escape(record)}")
+    spec = token_spec(
+        "reader", key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
+    )
+    with open_token(spec) as opened, LedgerClient(server) as client:
+        try:
+            client.open_session(opened.signer())
+            document = client.disclosure(stream, event, path)
+        except ServerError as error:
+            fail(escape(str(error)))
+        except httpx.HTTPError as error:
+            fail(f"cannot reach the ledger's API at {server}: {type(error).__name__}: {error}")
+    text = json.dumps(document, ensure_ascii=False, sort_keys=True)
+    if output is None:
+        typer.echo(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        err.print(f"เขียนแฟ้มการเปิดเผยแล้ว / disclosure written: {output}", highlight=False)
 
 
 __all__ = ["person_app"]

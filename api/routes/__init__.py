@@ -14,6 +14,7 @@ from fastapi import APIRouter
 
 from api.routes import (
     audit,
+    disclosures,
     documents,
     eplan,
     health,
@@ -40,6 +41,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     streams.router,
     registry.router,
     records.router,
+    disclosures.router,
     organizations.router,
     reports.router,
     rules.router,

@@ -95,6 +95,28 @@ def verify_bundle(
     return report
 
 
+def keys_for_event(
+    path: Path, event_hash: str, *, trust_anchor: bytes | None = None
+) -> tuple[Report, dict[str, bytes]]:
+    """Verify the bundle; when it verifies and holds the event hashed ``event_hash``, every
+    key its registry enrolled (key id -> public key), which signed that event as verified;
+    else no key. A third party checks a disclosure of that event with them."""
+    report = verify_bundle(path, trust_anchor=trust_anchor)
+    if not report.ok:
+        return report, {}
+    bundle = _read(path.read_bytes(), Report(ledger=report.ledger))
+    if not any(event.claimed_hash == event_hash for event, _, _ in bundle.events):
+        report.notes.append("the bundle does not hold the disclosed event")
+        return report, {}
+    registry_id = registry_stream_id(report.ledger).bytes
+    registry = sorted(
+        (event for event, _, _ in bundle.events if event.stream == registry_id),
+        key=lambda event: event.notification_id,
+    )
+    timeline = build_timeline(registry, report.ledger, trust_anchor)
+    return report, {key_id: record.public_key for key_id, record in timeline.keys.items()}
+
+
 def _read(raw: bytes, report: Report) -> _Bundle:
     if not raw.endswith(b"\n"):
         raise BundleError("it does not end with a newline (cut short?)")

@@ -145,6 +145,10 @@ QUERIES: dict[str, dict[str, str]] = {
 a consistency proof, once sealed)."""
 HEALTH_READS = {"/reports/leave"}
 """Reads of health data: only the LAO's own roles make them (the read matrix)."""
+V2_READS = {"/records/{stream_id}/disclosure"}
+"""Reads of a v2 record's committed fields: the world's records are v1, so these answer 400
+(``personal.no_commitment``), checked against the documented problem; their 200 is
+tests/integration/test_disclosures.py's."""
 
 
 def test_every_read_of_the_world_matches_its_model(
@@ -178,7 +182,9 @@ def test_every_read_of_the_world_matches_its_model(
                 continue
             answered[operation.path] = response.status_code
     assert [] == problems, "\n\n".join(problems)
-    assert [] == [path for path, status in answered.items() if status != 200]
+    assert [] == [
+        path for path, status in answered.items() if status != (400 if path in V2_READS else 200)
+    ]
 
 
 HUGE = "99999999999999999999"
