@@ -33,6 +33,7 @@ from eventsourcing.utils import get_topic, retry
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
+from ledger.pg_connections import install_pool_check
 from ledger.settings import LedgerSettings
 
 SCHEMA_LOCK_KEY = 0x1ED6E5C4E3A
@@ -128,6 +129,7 @@ class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        install_pool_check(self.datastore.pool)  # a database restart costs no request
         names = {
             "schema": sql.Identifier(self.datastore.schema),
             "table": sql.Identifier(self.events_table_name),

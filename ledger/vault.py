@@ -27,17 +27,17 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import nacl.bindings as sodium
 import nacl.exceptions
-import psycopg
 from pydantic import BaseModel
 
 from ledger.canonical import canonicalize
 from ledger.commitments import COMMITMENT_KEY, Disclosure, commitment, is_commitment
 from ledger.disclosed import Sealing
 from ledger.domain.personal_fields import personal_paths
+from ledger.pg_connections import Reconnecting
 from ledger.settings import LedgerSettings
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
 
@@ -57,14 +57,7 @@ class _Database:
         self.postgres = parts.scheme in ("postgresql", "postgres")
         self._lock = threading.Lock()
         if self.postgres:
-            self._pg = psycopg.connect(
-                host=parts.hostname or "127.0.0.1",
-                port=parts.port or 5432,
-                user=unquote(parts.username or "postgres"),
-                password=unquote(parts.password or "") or None,
-                dbname=unquote(parts.path.lstrip("/")),
-                autocommit=True,
-            )
+            self._pg = Reconnecting(database_url, autocommit=True)  # survives a restart
         elif parts.scheme == "sqlite":
             path = database_url[len("sqlite:///") :]
             if path != ":memory:":
@@ -80,7 +73,8 @@ class _Database:
         the vault inside another connection's write (the views' read) does not wait on it."""
         with self._lock:
             if self.postgres:
-                with self._pg.transaction(), self._pg.cursor() as cursor:
+                connection = self._pg.get()
+                with connection.transaction(), connection.cursor() as cursor:
                     yield _Placeholders(cursor)
                 return
             lite = self._lite.cursor()

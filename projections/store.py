@@ -11,10 +11,11 @@ from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import psycopg
 
+from ledger.pg_connections import Reconnecting
 from ledger.storage import SCHEMA_LOCK_KEY
 
 
@@ -246,13 +247,7 @@ class ViewDatabase:
         self.dialect: Literal["postgresql", "sqlite"]
         if parts.scheme in ("postgresql", "postgres"):
             self.dialect = "postgresql"
-            self._pg = psycopg.connect(
-                host=parts.hostname or "127.0.0.1",
-                port=parts.port or 5432,
-                user=unquote(parts.username or "postgres"),
-                password=unquote(parts.password or "") or None,
-                dbname=unquote(parts.path.lstrip("/")),
-            )
+            self._pg = Reconnecting(database_url)  # a database restart: a new connection
         elif parts.scheme == "sqlite":
             self.dialect = "sqlite"
             path = database_url[len("sqlite:///") :]
@@ -268,7 +263,8 @@ class ViewDatabase:
     def transaction(self) -> Iterator[Cursor]:
         """A transaction: everything done through the cursor commits together, or not at all."""
         if self.dialect == "postgresql":
-            with self._pg.transaction(), self._pg.cursor() as pg_cursor:
+            connection = self._pg.get()
+            with connection.transaction(), connection.cursor() as pg_cursor:
                 yield _PgCursor(pg_cursor)
             return
         lite_cursor = self._sqlite.cursor()

@@ -1,0 +1,145 @@
+"""PostgreSQL connections that outlive a database restart.
+
+A restart or failover closes every connection the server held. A connection kept across it (in
+the library's pool, or one of our own: the vault's, the views', the access log's) stays closed
+on our side until someone uses it, and the request that does fails. The server's shutdown
+leaves its mark without any round trip: it sends its last message (57P01, "terminating
+connection due to administrator command") and closes the socket, so an idle connection whose
+socket is readable is either holding a notification or dead, and libpq tells which by reading
+it. ``hung_up`` makes that check (a ``select`` with zero timeout: a few microseconds), and
+both kinds of connection are replaced before they are used:
+
+* ``install_pool_check``: the pool checks each connection as it hands it out, and on the first
+  dead one sweeps the idle rest (they died together), so no request draws a dead connection
+  and the pool does not back off between dead ones;
+* ``Reconnecting``: one connection of our own, replaced by a new one when it has hung up or
+  broke in its last use.
+
+A connection the server could not close (a host that vanished, a cut network) still fails the
+one request that uses it, with a connection error that the API answers 503 with Retry-After.
+"""
+
+from __future__ import annotations
+
+import select
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import psycopg
+from psycopg.pq import ConnStatus, TransactionStatus
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+_READS = 4
+
+
+def connect(database_url: str, *, autocommit: bool = False) -> psycopg.Connection[Any]:
+    """A new connection to the database a ``postgresql://`` URL names."""
+    parts = urlsplit(database_url)
+    return psycopg.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        user=unquote(parts.username or "postgres"),
+        password=unquote(parts.password or "") or None,
+        dbname=unquote(parts.path.lstrip("/")),
+        autocommit=autocommit,
+    )
+
+
+def hung_up(connection: psycopg.Connection[Any]) -> bool:
+    """Whether the server has closed this idle connection (or it broke), without a round trip."""
+    if connection.closed or connection.broken:
+        return True
+    pgconn = connection.pgconn
+    if pgconn.transaction_status != TransactionStatus.IDLE:
+        return False  # in a transaction or a query: its user finds out
+    for _ in range(_READS):  # the server's last message, then the end of the stream
+        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+        if not readable:
+            return False
+        try:
+            pgconn.consume_input()
+        except psycopg.OperationalError:
+            return True
+        if pgconn.status == ConnStatus.BAD:
+            return True
+    return False
+
+
+class HungUpError(psycopg.OperationalError):
+    """The server closed the connection while it was idle in the pool."""
+
+
+class _Outage:
+    """Whether the pool's server was found unreachable: then each request tries to connect
+    (refused at once while the server is down, so the API answers 503 with Retry-After instead
+    of holding the request) until one succeeds."""
+
+    def __init__(self, pool: ConnectionPool[Any]) -> None:
+        self._pool = pool
+        self.down = False
+
+    def _reachable(self) -> bool:
+        given = self._pool.kwargs() if callable(self._pool.kwargs) else self._pool.kwargs
+        options = {key: value for key, value in (given or {}).items() if key != "row_factory"}
+        try:
+            psycopg.connect(**options, connect_timeout=2).close()
+        except psycopg.OperationalError:
+            self.down = True
+            return False
+        self.down = False
+        return True
+
+    def check(self, connection: psycopg.Connection[Any]) -> None:
+        """The pool's check of a connection it hands out (see ``install_pool_check``)."""
+        if hung_up(connection):
+            self._pool.check()  # the idle others died in the same restart: replace them now
+            self._reachable()  # a restart, or the server gone: then refuse early
+            raise HungUpError("the server closed the connection")
+
+    def getconn(self, getconn: Callable[[float | None], Any]) -> Callable[..., Any]:
+        def checked(timeout: float | None = None) -> Any:
+            if self.down and not self._reachable():
+                raise PoolTimeout("the database server is unreachable")
+            try:
+                return getconn(timeout)
+            except PoolTimeout:
+                self._reachable()
+                raise
+
+        return checked
+
+
+def install_pool_check(pool: ConnectionPool[Any]) -> None:
+    """Make the pool replace connections the server closed before it hands them out, and
+    refuse at once while the server is unreachable.
+
+    Without the check the pool hands out a dead connection and the request fails; with the
+    library's pre-ping every checkout costs a round trip. While the server is down the pool
+    would hold each request until its timeout (5 s), and the library retries that ten times:
+    requests hung for the whole outage. psycopg_pool takes the check only in its constructor,
+    and has no notion of an outage, hence the attributes.
+    """
+    outage = _Outage(pool)
+    pool._check = outage.check
+    pool.getconn = outage.getconn(pool.getconn)  # type: ignore[method-assign]
+
+
+class Reconnecting:
+    """One connection of our own, replaced by a new one when the server has closed it."""
+
+    def __init__(self, database_url: str, *, autocommit: bool = False) -> None:
+        self._url = database_url
+        self._autocommit = autocommit
+        self._connection = connect(database_url, autocommit=autocommit)
+
+    def get(self) -> psycopg.Connection[Any]:
+        """The connection, new if the old one hung up or broke (raises while the server is
+        down; the next call tries again)."""
+        if hung_up(self._connection):
+            self._connection.close()
+            self._connection = connect(self._url, autocommit=self._autocommit)
+        return self._connection
+
+    def close(self) -> None:
+        self._connection.close()
