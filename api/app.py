@@ -27,6 +27,7 @@ from api.sessions import SessionAuthority
 from ledger.application import Ledger
 from ledger.documents import DocumentStore
 from ledger.settings import LedgerSettings
+from ledger.vault import Vault
 from projections.access_log import AccessLog
 from projections.reports.facade import Reports
 from projections.request_nonces import RequestNonces
@@ -50,6 +51,7 @@ def create_app(
             if ledger is None:
                 app.state.ledger = adapters.enter_context(_owned(app.state, Ledger(settings)))
             _build_readers(app.state, app.state.ledger, adapters)
+            app.state.documents.sealer = document_sealer(app.state.ledger)
             yield
 
     app = FastAPI(
@@ -65,7 +67,7 @@ def create_app(
     app.state.sessions = SessionAuthority.from_secret(
         settings.session_secret, token_ttl_seconds=settings.session_ttl_seconds
     )
-    app.state.documents = DocumentStore.for_settings(settings)
+    app.state.documents = DocumentStore.for_settings(settings, document_sealer(ledger))
     install_error_handlers(app)
     app.add_middleware(
         BodySizeLimit,
@@ -81,6 +83,13 @@ def create_app(
     app.include_router(transparency_routes.router)
     install_docs(app)
     return app
+
+
+def document_sealer(ledger: Ledger | None) -> Vault | None:
+    """The ledger's vault, which seals a record's documents under the person's key; None
+    without a vault (documents are kept in clear, as before)."""
+    vault = None if ledger is None else ledger.vault
+    return vault if isinstance(vault, Vault) else None
 
 
 def _build_readers(state: Any, ledger: Ledger, adapters: ExitStack) -> None:

@@ -42,6 +42,8 @@ from ledger.settings import LedgerSettings
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
 
 _NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+DOCUMENT_TAG = "thai-lgov-ledger document v1"
+"""Begins a sealed document's associated data, so it never opens as a field's ciphertext."""
 
 
 def _framed(*parts: str) -> bytes:
@@ -240,6 +242,27 @@ class Vault:
             else:
                 revealed[last] = disclosure.value
         return revealed
+
+    def seal_document(self, subject: str, sha256: str, content: bytes) -> bytes:
+        """A document's bytes sealed under the person's data key (made now if the person has
+        none): a random nonce, then XChaCha20-Poly1305 with the subject and the hash as
+        associated data, so a sealed file moved to another person or hash does not open."""
+        with self._database.transaction() as cursor:
+            key = self._data_key(cursor, subject, create=True)
+        nonce = secrets.token_bytes(_NONCE)
+        aad = _framed(DOCUMENT_TAG, subject, sha256)
+        return nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(content, aad, nonce, key)
+
+    def open_document(self, subject: str, sha256: str, sealed: bytes) -> bytes:
+        """A sealed document's bytes; ``ErasedError`` once the person's key is gone."""
+        with self._database.transaction(write=False) as cursor:
+            key = self._data_key(cursor, subject, create=False)
+        try:
+            return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+                sealed[_NONCE:], _framed(DOCUMENT_TAG, subject, sha256), sealed[:_NONCE], key
+            )
+        except nacl.exceptions.CryptoError:
+            raise ErasedError from None
 
     def erase(self, subject: str) -> bool:
         """Destroy the subject's key-encryption key and delete its wrapped data key: every

@@ -7,6 +7,11 @@ SHA-256 and answers the hash, size and media type, which the officer then puts i
 caller whose roles may sign one of those uploads: the store is no file share. A refusal names
 its rule (``document.type``, ``document.too_large``) in Thai and English, and nothing is kept.
 
+The upload names the record the document is for (``stream``, a form field, which the caller
+must read): with a vault the file is kept sealed under that person's key (``ledger.documents``),
+so the record's erasure makes it unreadable, and without the record the upload is refused
+(``document.record_required``); without a vault the field may be left out (kept in clear).
+
 ``GET /records/{stream_id}/documents/{sha256}`` serves a document only through a record whose
 events bind that hash, to a caller who may read that record (``api.access.Reader``, like the
 ก.พ.๗: outside the caller's share it is 404): a hash the record does not bind is 404 as well,
@@ -21,7 +26,7 @@ import json
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, File, Path, Request, UploadFile, status
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
@@ -32,13 +37,17 @@ from api.queries import KNOWN_QUERY
 from api.routes.registry import RECORD_KINDS, require_record
 from ledger.application import Ledger
 from ledger.documents import (
+    BINDING_KEYS,
     MEDIA_TYPES,
+    RECORD_REQUIRED,
     DocumentNotFoundError,
+    DocumentRefusedError,
     DocumentStore,
     bound_hashes,
 )
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.errors import ForbiddenError
+from ledger.violations import Violation
 
 router = APIRouter(tags=["documents"], dependencies=[KNOWN_QUERY])
 
@@ -70,22 +79,31 @@ def read_upload(upload: UploadFile, store: DocumentStore) -> bytes:
 @router.post(
     "/documents",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(400, 401, 403, 413, 415),
+    responses=problem_responses(400, 401, 403, 404, 413, 415),
 )
 def upload_document(
     request: Request,
     session: SessionDep,
+    ledger: LedgerDep,
+    reader: ReaderDep,
     file: Annotated[UploadFile, File(description="The photo or scan: JPEG, PNG or PDF")],
+    stream: Annotated[
+        UUID | None, Form(description="The record the document is for (required with a vault)")
+    ] = None,
 ) -> DocumentOut:
-    """Keep a photo or scan under its SHA-256 (the same bytes twice are kept once); its hash,
-    size and media type go into the ``PhotoAttached`` or ``DocumentScanned`` statement that
-    binds it to a record."""
+    """Keep a photo or scan under its SHA-256 (the same bytes twice are kept once; with a
+    vault, sealed under the record's person's key); its hash, size and media type go into the
+    ``PhotoAttached`` or ``DocumentScanned`` statement that binds it to the record."""
     if not UPLOADERS & session.enrolment.roles:
         raise ForbiddenError(
             "upload", "only roles that sign PhotoAttached or DocumentScanned upload documents"
         )
     store = get_documents(request)
-    stored = store.put(read_upload(file, store))
+    if stream is not None:
+        require_record(reader, ledger, stream)
+    elif store.sealer is not None:
+        raise DocumentRefusedError(Violation(RECORD_REQUIRED, "stream"))
+    stored = store.put(read_upload(file, store), subject=None if stream is None else str(stream))
     return DocumentOut(sha256=stored.sha256, size=stored.size, media_type=stored.media_type)
 
 
@@ -125,7 +143,7 @@ def serve_document(
     require_record(reader, ledger, stream)
     if sha256 not in record_documents(ledger, stream):
         raise DocumentNotFoundError("the record binds no document with this hash")
-    stored, content = store.get(sha256)
+    stored, content = store.get(sha256, str(stream))
     reader.logged([stream], RECORD_KINDS)
     return Response(
         content,
@@ -143,5 +161,23 @@ def record_documents(ledger: Ledger, stream: UUID) -> set[str]:
     record's history, and so does what they showed)."""
     found: set[str] = set()
     for event in ledger.stream_events(stream):
-        found |= bound_hashes(json.loads(event.statement).get("data"))
+        statement = json.loads(event.statement)
+        data = statement.get("data")
+        if statement.get("v") == 2 and ledger.vault is not None and _commits_a_document(data):
+            model = EVENT_TYPES[event.type].data_model  # the hash is committed: read the vault
+            data = ledger.vault.revealed_data(model, str(stream), data)
+        found |= bound_hashes(data)
     return found
+
+
+def _commits_a_document(data: object) -> bool:
+    """Whether a v2 statement's data holds a document's hash as a commitment (a photo's, a
+    scan's, or a correction's replacement of one)."""
+    if not isinstance(data, dict):
+        return False
+    return any(
+        isinstance(node.get(key), dict)
+        for node in (data, data.get("replacement"))
+        if isinstance(node, dict)
+        for key in BINDING_KEYS
+    )

@@ -14,7 +14,9 @@
   read matrix and scope, a hash the record does not bind is 404, the read logged), for the
   page's ``<img>`` and links, with the session's cookie instead of a bearer token.
 
-A photo or scan is bound only once kept: ``POST /app/statements`` refuses a ``PhotoAttached`` or
+With a vault the file is kept sealed under the record's person's key (``ledger.documents``), so
+the record's erasure makes it unreadable. A photo or scan is bound only once kept (for this
+record): ``POST /app/statements`` refuses a ``PhotoAttached`` or
 ``DocumentScanned`` whose hash the store does not hold (``unkept_document``).
 
 The upload's own file name is never kept, shown or logged (it may hold a name or a citizen ID).
@@ -41,7 +43,13 @@ from fastapi.responses import Response
 from api.deps import LedgerDep
 from api.routes.documents import DOCUMENT_EVENTS, get_documents, read_upload, serve_document
 from api.routes.registry import require_record
-from ledger.documents import DocumentRefusedError, DocumentStore, StoredDocument, check_photo
+from ledger.documents import (
+    SHA256_HEX,
+    DocumentRefusedError,
+    DocumentStore,
+    StoredDocument,
+    check_photo,
+)
 from ledger.domain.event_labels import Label
 from ledger.domain.field_labels import value_label
 from ledger.domain.record_entries import ScanKind
@@ -95,6 +103,8 @@ def attachments(kp7: dict[str, Any]) -> list[Attachment]:
             if entry.get("type") not in ("PhotoAttached", "DocumentScanned") or entry["voided"]:
                 continue
             values = {item["code"]: item.get("value") for item in entry.get("fields", [])}
+            if not SHA256_HEX.match(str(values.get("sha256"))):
+                continue  # withheld, or the person erased: nothing to show or link
             photo = entry["type"] == "PhotoAttached"
             kind = PHOTO if photo else str(values.get("kind"))
             found.append(
@@ -138,7 +148,7 @@ def upload_document(
         return render(
             request, "document_refused.html", context, status_code=status, session=session
         )
-    stored = store.put(content)
+    stored = store.put(content, subject=str(stream))  # sealed under the person's key (vault)
     form = build_form(event_type)
     values = form_values(form, _data(stored, kind, day.year + 543))  # the scan's date: typed
     return show_form(
@@ -163,7 +173,8 @@ def unkept_document(statement: Statement, store: DocumentStore) -> str | None:
     if statement.type not in DOCUMENT_EVENTS:
         return None
     sha256 = statement.data.get("sha256")
-    return None if isinstance(sha256, str) and sha256 in store else str(sha256)
+    kept = isinstance(sha256, str) and store.holds(sha256, str(statement.stream))
+    return None if kept else str(sha256)
 
 
 @router.get("/app/records/{stream}/documents/{sha256}")
