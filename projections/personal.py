@@ -26,7 +26,10 @@ from uuid import UUID
 
 from ledger.application import Ledger
 from ledger.commitments import COMMITMENT_KEY, Disclosure, commitment, is_commitment
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.permissions import Scope, lao_scope
+from ledger.domain.personal_fields import personal_paths
+from ledger.domain.reading import DataKind
 from ledger.vault_keys import ErasedError
 
 ERASED = "ข้อมูลถูกลบตามคำขอ / erased"
@@ -118,6 +121,41 @@ class Revealer:
 
 WITHHOLDING = Revealer(None)
 """The revealer of a read given no vault: every commitment shows as ``WITHHELD``."""
+
+
+def health_paths(event_type: str) -> tuple[str, ...]:
+    """The paths of an event type's data that are health data in the read matrix (leave
+    types, sick leave, penalties; a correction's ``replacement.<path>`` of them)."""
+    spec = EVENT_TYPES.get(event_type)
+    if spec is None:
+        return ()
+    kinds = personal_paths(spec.data_model)
+    return tuple(path for path, kind in kinds.items() if kind is DataKind.HEALTH)
+
+
+def without_health(event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with its health values (v1 values and v2 commitments alike) shown as
+    ``WITHHELD``: what a reader who does not read health data is shown of an event."""
+    shown = dict(data)
+    for path in health_paths(event_type):
+        parent, _, name = path.rpartition(".")  # a correction's ``replacement.<field>``
+        holder = shown
+        if parent:
+            inner = shown.get(parent)
+            if not isinstance(inner, dict):
+                continue
+            holder = shown[parent] = dict(inner)
+        if holder.get(name) is not None:
+            holder[name] = WITHHELD
+    return shown
+
+
+def shown_data(
+    revealer: Revealer, subject: str, event_type: str, data: Mapping[str, Any], health: bool
+) -> dict[str, Any]:
+    """An event's data as a reader is shown it: without its health values unless ``health``
+    (``without_health``), a v2 event's commitments revealed by ``revealer``."""
+    return revealer.data(subject, data if health else without_health(event_type, data))
 
 
 def erased_record_scope(ledger: Ledger, stream: UUID) -> Scope:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from ledger.application import Ledger, Receipt
-from ledger.commitments import commit_data
+from ledger.commitments import commit_data, commit_statement_data
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.operators import KeyStorage
 from ledger.domain.organizations import organization_stream_id
@@ -47,6 +47,8 @@ class LedgerKit:
     hr: Operator  # HR officer of NAKHON_PHANOM_LAO
     other_hr: Operator  # HR officer of TAK_LAO
     seeds: Iterator[int] = field(default_factory=lambda: itertools.count(10_000))
+    v2: bool = False  # sign statement v2: personal values committed, disclosed at submit
+    disclosed: dict[str, dict[str, Any]] = field(default_factory=dict)  # by statement hash
 
     def sign(
         self,
@@ -62,13 +64,18 @@ class LedgerKit:
     ) -> SignedStatement:
         """Sign a statement (format ``v``), at the stream's head unless a version and prev_hash
         are given; a retirement left at the default date takes effect the day after its last
-        day (the rule ``record.retirement_effective``)."""
+        day (the rule ``record.retirement_effective``). A v2 kit (``v2``) signs v2 whatever
+        ``v`` says: it commits the personal values and keeps the disclosures for ``submit``."""
         if type == "Retired" and effective == date(2019, 4, 1) and "last_day" in data:
             effective = date.fromisoformat(str(data["last_day"])) + timedelta(days=1)
         if expected_version is None or prev_hash is None:
             head_version, head_hash = self.ledger.head(stream)
             expected_version = head_version if expected_version is None else expected_version
             prev_hash = head_hash if prev_hash is None else prev_hash
+        disclosures: dict[str, Any] = {}
+        if self.v2 and v == 1:
+            data, committed = commit_statement_data(type, stream, data)
+            disclosures, v = {path: item.as_json() for path, item in committed.items()}, 2
         statement = build_statement(
             stream=stream,
             expected_version=expected_version,
@@ -80,10 +87,14 @@ class LedgerKit:
             signed_at=datetime.now(UTC),
             v=v,
         )
-        return sign_statement(statement, operator.signer)
+        signed = sign_statement(statement, operator.signer)
+        if disclosures:
+            self.disclosed[signed.hash] = disclosures
+        return signed
 
     def submit(self, signed: SignedStatement) -> Receipt:
-        return self.ledger.submit(signed.canonical, signed.signature)
+        disclosures = self.disclosed.pop(signed.hash, None)
+        return self.ledger.submit(signed.canonical, signed.signature, disclosures)
 
     def emit(
         self,
@@ -144,7 +155,8 @@ class LedgerKit:
 
     def submit_all(self, signed: Sequence[SignedStatement]) -> list[Receipt]:
         """Submit statements as one batch (all or none)."""
-        return self.ledger.submit_batch([(s.canonical, s.signature) for s in signed])
+        disclosures = [self.disclosed.pop(s.hash, None) for s in signed]
+        return self.ledger.submit_batch([(s.canonical, s.signature) for s in signed], disclosures)
 
     def operator(self, roles: Sequence[Role], scope: Scope, cid: str | None = None) -> Operator:
         """Enrol a new operator with a made-up citizen ID (or ``cid``)."""

@@ -116,8 +116,9 @@ def read_audit_trail(
     """Every event of the stream: actor, role, effective and recorded time, legal reference,
     and its signature checked against the stored bytes (logged like a read of the record)."""
     require_record(reader, ledger, stream_id)
-    answer = respond(reports.audit_trail(stream_id), format, lang)
-    reader.logged([stream_id], RECORD_KINDS)
+    health = reader.may(DataKind.HEALTH)  # leave types and penalties: withheld otherwise
+    answer = respond(reports.audit_trail(stream_id, health=health), format, lang)
+    reader.logged([stream_id], (*RECORD_KINDS, DataKind.HEALTH) if health else RECORD_KINDS)
     return answer
 
 

@@ -30,6 +30,7 @@ from uuid import UUID
 
 from ledger.application import Ledger
 from ledger.domain.employment import IN_SERVICE
+from projections.personal import WITHHOLDING, Revealer
 from projections.rows import from_utc_text
 from projections.store import Cursor
 from projections.views.audit_trail import EVENT_COLUMNS, audit_trail
@@ -88,9 +89,14 @@ def find_event(cursor: Cursor, tables: Mapping[str, str], code: str) -> dict[str
 
 
 def certificate_check(
-    cursor: Cursor, tables: Mapping[str, Mapping[str, str]], ledger: Ledger, code: str
+    cursor: Cursor,
+    tables: Mapping[str, Mapping[str, str]],
+    ledger: Ledger,
+    code: str,
+    revealer: Revealer = WITHHOLDING,
 ) -> CertificateCheck | None:
-    """The certificate whose event hash is ``code``, checked; ``None`` if there is none."""
+    """The certificate whose event hash is ``code``, checked; ``None`` if there is none (a
+    v2 record's person revealed by ``revealer``: the name printed and matched)."""
     row = find_event(cursor, tables["audit"], code)
     if row is None or row["type"] != CERTIFICATE_TYPE:
         return None
@@ -103,7 +109,12 @@ def certificate_check(
     as_of = date.fromisoformat(str(data["as_of"]))
     record = str(data["record"])
     then = registry_entries(
-        cursor, tables["registry"], valid=as_of, recorded=issued_at, streams=[record]
+        cursor,
+        tables["registry"],
+        valid=as_of,
+        recorded=issued_at,
+        streams=[record],
+        revealer=revealer,
     )
     now = registry_entries(cursor, tables["registry"], streams=[record])
     salary = None if data.get("salary") is None else Decimal(str(data["salary"]))

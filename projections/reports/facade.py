@@ -15,23 +15,17 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, datetime
 from uuid import UUID
 
 from ledger.domain.dates import thai_today
 from ledger.domain.rules import fiscal_year as fiscal_year_of
 from ledger.errors import StreamNotFoundError
+from projections.personal import shown_data
 from projections.reports import layouts
 from projections.reports.certificates import CertificateCheck, certificate_check
-from projections.reports.eplan_reads import (
-    EplanAnswer,
-    read_features,
-    read_plan,
-    read_plans,
-    read_project,
-    read_projects,
-    read_subsidies,
-)
+from projections.reports.eplan_facade import EplanReports
 from projections.reports.eplan_status import EplanStatusReport, eplan_status, last_steps
 from projections.reports.kp7 import Kp7, kp7_of
 from projections.reports.kpi import LaoKpi, Overdue, lao_kpis, overdue, province_kpis
@@ -61,7 +55,6 @@ from projections.views.audit_trail import AuditEntry, audit_trail
 from projections.views.catalogue import VIEW_NAMES, Projections
 from projections.views.certification import RecordCertification, cycles, record_certifications
 from projections.views.certification import steps_of as certification_steps
-from projections.views.eplan_book_queries import EplanBook
 from projections.views.eplan_status import eplan_facts
 from projections.views.leave import LeaveSummary, leave_summary
 from projections.views.organizations import OrganizationRow, organizations
@@ -74,8 +67,8 @@ RETIREMENT_YEARS = 5
 """The default span of the retirements report: this fiscal year and the four after it."""
 
 
-class Reports:
-    """The reports of one ledger's views."""
+class Reports(EplanReports):
+    """The reports of one ledger's views (the e-Plan book's: ``EplanReports``)."""
 
     def __init__(self, projections: Projections, today: Callable[[], date] = thai_today) -> None:
         self.projections = projections
@@ -179,19 +172,22 @@ class Reports:
                 self._revealer,
             )
 
-    def audit_trail(self, stream: UUID) -> Table[AuditEntry]:
+    def audit_trail(self, stream: UUID, *, health: bool = True) -> Table[AuditEntry]:
         """Every event of the stream with its signer and legal reference, each signature
-        checked against the stored bytes."""
+        checked against the stored bytes; each event's data as signed, a v2 event's values
+        revealed, the health values withheld unless ``health``."""
         with self._read() as (cursor, tables):
             trail = audit_trail(cursor, tables["audit"], self.projections.ledger, stream)
             names = self._names(cursor, tables, cids={entry.actor for entry in trail})
-        return Table(f"audit-{stream}", tuple(trail), layouts.AUDIT, names)
+        reveal = functools.partial(shown_data, self._revealer, health=health)
+        shown = tuple(replace(e, data=reveal(e.stream, e.type, e.data)) for e in trail)
+        return Table(f"audit-{stream}", shown, layouts.AUDIT, names)
 
     def certificate(self, code: str) -> CertificateCheck | None:
         """The certificate whose verification code (event hash) is ``code``, checked against
         the ledger and the record now (``projections.reports.certificates``); None if none."""
         with self._read() as (cursor, tables):
-            return certificate_check(cursor, tables, self.projections.ledger, code)
+            return certificate_check(cursor, tables, self.projections.ledger, code, self._revealer)
 
     def positions(self, scope: ReadScope) -> Table[PositionRow]:
         """Positions of the frame with their status and holder."""
@@ -225,7 +221,7 @@ class Reports:
     def position(self, code: str, number: str, *, occupant: bool = True) -> PositionDetail:
         """A position of an LAO's frame by its number, and its occupant now (if asked)."""
         with self._read() as (cursor, tables):
-            return position_detail(cursor, tables, code, number, occupant)
+            return position_detail(cursor, tables, code, number, occupant, self._revealer)
 
     # Certification and completeness.
 
@@ -413,9 +409,11 @@ class Reports:
             names = self._names(cursor, tables, province=scope.province)
         return Section35Report(fiscal_year, tuple(found), names)
 
-    def leave(self, scope: ReadScope, year: int | None = None) -> Table[LeaveSummary]:
+    def leave(
+        self, scope: ReadScope, year: int | None = None, *, health: bool = True
+    ) -> Table[LeaveSummary]:
         """Per record and fiscal year (None: every year): leave taken by type and the reported
-        ก.พ.๗ line."""
+        ก.พ.๗ line; the leave types and sick leave withheld unless ``health``."""
         with self._read() as (cursor, tables):
             found = leave_summary(
                 cursor,
@@ -424,6 +422,8 @@ class Reports:
                 year=year,
                 lao=scope.lao,
                 province=scope.province,
+                revealer=self._revealer,
+                health=health,
             )
             streams = [row.stream for row in found]
             names = self._names(cursor, tables, province=scope.province, streams=streams)
@@ -455,44 +455,3 @@ class Reports:
         with self._read() as (cursor, tables):
             facts = eplan_facts(cursor, tables["eplan"], province, fiscal_year, lao=scope.lao)
         return last_steps(facts, as_of or self._today())
-
-    # e-Plan: plans, projects, subsidies (``projections.reports.eplan_reads``).
-
-    @contextmanager
-    def _book(self, scope: ReadScope) -> Iterator[EplanBook]:
-        with self._read() as (cursor, tables):
-            laos = tables["eplan"]["laos"]
-            yield EplanBook(cursor, tables["eplan_book"], laos, scope.lao, scope.province)
-
-    def plans(self, scope: ReadScope) -> EplanAnswer:
-        """The development plans of the scope's LAOs."""
-        with self._book(scope) as book:
-            return read_plans(book)
-
-    def plan(self, scope: ReadScope, stream: UUID) -> EplanAnswer:
-        """One plan: vision, strategies, projects per year, approvals, amendments
-        (``StreamNotFoundError`` outside the scope)."""
-        with self._book(scope) as book:
-            return read_plan(book, stream)
-
-    def projects(
-        self, scope: ReadScope, fiscal_year: int | None = None, page: int = 1, size: int = 50
-    ) -> EplanAnswer:
-        """A page of projects with their budget, contracts, payments and progress."""
-        with self._book(scope) as book:
-            return read_projects(book, fiscal_year, page, size)
-
-    def project(self, scope: ReadScope, stream: UUID) -> EplanAnswer:
-        """One project with every money line (``StreamNotFoundError`` outside the scope)."""
-        with self._book(scope) as book:
-            return read_project(book, stream)
-
-    def subsidies(self, scope: ReadScope, fiscal_year: int | None = None) -> EplanAnswer:
-        """Subsidy items: allocated, paid, outcome."""
-        with self._book(scope) as book:
-            return read_subsidies(book, fiscal_year)
-
-    def project_features(self, scope: ReadScope, fiscal_year: int | None = None) -> EplanAnswer:
-        """The located projects as a GeoJSON FeatureCollection."""
-        with self._book(scope) as book:
-            return read_features(book, fiscal_year)

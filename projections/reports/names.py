@@ -49,7 +49,11 @@ def read_names(
     people: dict[str, str] = {}
     if streams:
         for row in record_rows(
-            cursor, tables["registry"], streams=list(set(streams)), revealer=revealer
+            cursor,
+            tables["registry"],
+            streams=list(set(streams)),
+            revealer=revealer,
+            reveal=("name",),  # a vault read per field: only what a report shows
         ):
             if (name := person_name(row)) is not None:
                 people[row.stream] = name

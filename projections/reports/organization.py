@@ -10,6 +10,7 @@ from typing import Any
 
 from ledger.domain.field_labels import value_label
 from ledger.errors import SnapshotNotFoundError
+from projections.personal import WITHHOLDING, Revealer
 from projections.reports.kp7_labels import category_th
 from projections.reports.results import Columns, JsonRows, field_names
 from projections.store import Cursor
@@ -94,10 +95,16 @@ def organization_detail(cursor: Cursor, tables: Tables, code: str) -> Organizati
 
 
 def position_detail(
-    cursor: Cursor, tables: Tables, code: str, number: str, occupant: bool
+    cursor: Cursor,
+    tables: Tables,
+    code: str,
+    number: str,
+    occupant: bool,
+    revealer: Revealer = WITHHOLDING,
 ) -> PositionDetail:
     """A position of an LAO's frame by its number, and its occupant now (looked up only when
-    ``occupant``); ``SnapshotNotFoundError`` when the frame has no such position."""
+    ``occupant``; a v2 record's revealed by ``revealer``); ``SnapshotNotFoundError`` when the
+    frame has no such position."""
     frame = positions(cursor, tables["positions"], lao=code)
     found = [position for position in frame if position.number == number]
     if not found:
@@ -105,5 +112,5 @@ def position_detail(
     holder = found[0].holder
     if holder is None or not occupant:
         return PositionDetail(found[0], None, withheld=holder is not None)
-    entries = current_registry(cursor, tables["registry"], streams=[holder])
+    entries = current_registry(cursor, tables["registry"], streams=[holder], revealer=revealer)
     return PositionDetail(found[0], entries[0] if entries else None)

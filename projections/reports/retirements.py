@@ -67,6 +67,7 @@ def retiring(
             province=province,
             statuses=(*NOT_SEPARATED, "retired"),
             revealer=revealer,
+            reveal=("birth_date",),  # the retirement year; nothing a group shows
         )
         if row.category in RETIRING_CATEGORIES and first_year <= row.retirement_year <= last_year
     ]

@@ -23,6 +23,7 @@ from typing import Any
 
 from ledger.domain.dates import THAILAND
 from ledger.domain.rules import format_buddhist_date
+from projections.personal import is_marker
 from projections.reports.labels import (
     CODES,
     Label,
@@ -173,8 +174,8 @@ def _kind_of(value: Any) -> Kind:
 
 
 def number(value: Any, kind: Kind) -> int | float | Decimal | None:
-    """A numeric cell's number (None when blank)."""
-    if value is None or value == "":
+    """A numeric cell's number (None when blank, or withheld: ``shown_marker``)."""
+    if value is None or value == "" or is_marker(value):
         return None
     if kind in (Kind.COUNT, Kind.YEAR):
         return int(value)
@@ -242,6 +243,8 @@ def show_moment(value: datetime | str, lang: Lang) -> str:
 
 def show_number(value: Any, kind: Kind) -> str | None:
     """A number as a page shows it: ``1,234.50``, ``41.2%``, ``2563``."""
+    if is_marker(value):
+        return str(value)
     found = number(value, kind)
     if found is None:
         return None

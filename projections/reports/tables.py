@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from projections.personal import is_marker
 from projections.reports.labels import Lang
 from projections.reports.sheets import Column, Kind, Sheet, number, show_text
 
@@ -81,7 +82,7 @@ def sheet_csv(sheet: Sheet, lang: Lang) -> bytes:
 
 def csv_cell(value: Any, column: Column, lang: Lang) -> Any:
     """One cell of a CSV line (None: empty)."""
-    if not column.numeric:
+    if not column.numeric or is_marker(value):  # a withheld number reads as the word
         return show_text(value, column, lang)
     found = number(value, column.kind)
     if found is None:

@@ -93,6 +93,7 @@ def records_to_do(
         province=province,
         statuses=NOT_SEPARATED,
         revealer=revealer,
+        reveal=("cid", "birth_date"),  # the retirement year, and the registry's order
     )
     notes = [RecordNote.of(row) for row in rows]
     incomplete = [note for note in notes if note.missing]

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from projections.personal import is_marker
 from projections.reports.labels import TOTAL, Lang, word
 from projections.reports.sheets import NUMBER_FORMATS, Column, Sheet, number, show_text
 from projections.reports.tables import THAI_FONT, as_text, new_sheet, safe_text, workbook_bytes
@@ -55,7 +56,7 @@ def sheet_xlsx(sheet: Sheet, lang: Lang) -> bytes:
 
 def xlsx_cell(value: Any, column: Column, lang: Lang) -> Any:
     """A cell's value: a number for a numeric column, else safe text (None: blank)."""
-    if column.numeric:
+    if column.numeric and not is_marker(value):  # a withheld number reads as the word
         return number(value, column.kind)
     text = show_text(value, column, lang)
     return None if text is None else safe_text(text)

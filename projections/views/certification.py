@@ -436,9 +436,10 @@ def record_certifications(
     province: str | None = None,
     cycle: str | None = None,
 ) -> list[RecordCertification]:
-    """The certification state of every record not separated from service, per LAO cycle."""
+    """The certification state of every record not separated from service, per LAO cycle, by
+    LAO and record id (never by citizen ID, which a v2 record's row holds as a commitment)."""
     chosen = current_cycles(cursor, certification_tables, cycle=cycle, lao=lao, province=province)
-    return [
+    found = [
         RecordCertification(
             stream=row.stream,
             lao=row.lao,
@@ -449,6 +450,7 @@ def record_certifications(
             last_change_id=row.last_change_id,
         )
         for row in record_rows(
-            cursor, registry_tables, lao=lao, province=province, statuses=NOT_SEPARATED
+            cursor, registry_tables, lao=lao, province=province, statuses=NOT_SEPARATED, reveal=()
         )
     ]
+    return sorted(found, key=lambda row: (row.province, row.lao, row.stream))

@@ -17,7 +17,14 @@ from typing import Any
 
 from ledger.domain.rules import fiscal_year
 from projections.log import LogEvent
-from projections.personal import WITHHELD, committed, stored
+from projections.personal import (
+    WITHHELD,
+    WITHHOLDING,
+    Revealer,
+    committed,
+    stored,
+    without_health,
+)
 from projections.rows import dumps, loads
 from projections.store import Cursor
 from projections.views.registry_queries import record_rows
@@ -136,6 +143,22 @@ class LeaveView(View):
         )
 
 
+def _leave_type(stream: str, text: str, revealer: Revealer, health: bool) -> str:
+    """A leave entry's type as a reader is shown it (``leave_summary``)."""
+    if not health:
+        return WITHHELD
+    return revealer.text(stream, "leave_type", text) if committed(text) else text
+
+
+def _reported(
+    stream: str, line: dict[str, Any], revealer: Revealer, health: bool
+) -> dict[str, Any]:
+    """A yearly leave line as a reader is shown it: its sick leave revealed, or withheld."""
+    if not health:
+        return without_health("LeaveYearSummarised", line)
+    return revealer.data(stream, line)
+
+
 @dataclass(slots=True)
 class LeaveSummary:
     """One record's leave in one (fiscal) year: what was taken by type, and its ก.พ.๗ line."""
@@ -172,8 +195,14 @@ def leave_summary(
     lao: str | None = None,
     province: str | None = None,
     stream: str | None = None,
+    revealer: Revealer = WITHHOLDING,
+    health: bool = True,
 ) -> list[LeaveSummary]:
-    """Per record and year: leave taken by type (times, days) and the reported yearly line."""
+    """Per record and year: leave taken by type (times, days) and the reported yearly line.
+
+    The leave types and the line's sick leave are health data: a v2 entry's are revealed by
+    ``revealer`` (the view keeps their commitments); without ``health`` every entry's, v1 or
+    v2, shows ``WITHHELD`` (the days and the other counts are not health data)."""
     records = {
         row.stream: row
         for row in record_rows(
@@ -182,6 +211,7 @@ def leave_summary(
             lao=lao,
             province=province,
             streams=None if stream is None else [stream],
+            reveal=(),  # the places only
         )
     }
     summaries: dict[tuple[str, int], LeaveSummary] = {}
@@ -196,10 +226,10 @@ def leave_summary(
             key, LeaveSummary(record.stream, record.lao, record.province, key[1])
         )
         if values["kind"] == "taken":
-            kind = WITHHELD if committed(values["leave_type"]) else values["leave_type"]
+            kind = _leave_type(record.stream, values["leave_type"], revealer, health)
             item = summary.taken.setdefault(kind, {"times": 0, "days": "0"})
             item["times"] += 1
             item["days"] = str(Decimal(item["days"]) + Decimal(values["days"]))
         else:
-            summary.reported = loads(values["summary"])
+            summary.reported = _reported(record.stream, loads(values["summary"]), revealer, health)
     return sorted(summaries.values(), key=lambda s: (s.province, s.lao, s.stream, s.year))

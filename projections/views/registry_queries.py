@@ -23,6 +23,7 @@ from projections.store import Cursor
 from projections.views.registry_rows import (
     FACT_COLUMNS,
     RECORD_COLUMNS,
+    REVEALABLE,
     Fact,
     RecordRow,
     RegistryEntry,
@@ -46,9 +47,11 @@ def record_rows(
     streams: Collection[str] | None = None,
     cid: str | None = None,
     revealer: Revealer = WITHHOLDING,
+    reveal: Collection[str] = REVEALABLE,
 ) -> list[RecordRow]:
     """Rows of ``records`` (the registry now), filtered; a v2 record's personal columns
-    revealed by ``revealer`` (by default withheld: ``projections.personal``)."""
+    (those in ``reveal``) revealed by ``revealer`` (by default withheld:
+    ``projections.personal``)."""
     clauses: list[str] = []
     params: list[Any] = []
     for column, value in (
@@ -78,7 +81,7 @@ def record_rows(
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         cursor.execute(f"SELECT {columns} FROM {table}{where}", params)
         records = [RecordRow(*row) for row in cursor.fetchall()]
-    records = [revealed_row(record, revealer) for record in records]
+    records = [revealed_row(record, revealer, reveal) for record in records]
     return sorted(records, key=lambda r: (r.province, r.lao, r.cid, r.stream))
 
 

@@ -10,7 +10,7 @@ them, and share the two folds over facts: the live revision of each entry
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
@@ -141,27 +141,39 @@ def _named(stream: str, named: dict[str, Any], revealer: Revealer) -> dict[str, 
     return {**named, **revealer.data(stream, shown)}
 
 
-def revealed_row(row: RecordRow, revealer: Revealer) -> RecordRow:
-    """The row with its personal columns revealed (a v2 record's citizen ID, birth date and
-    name; ``projections.personal``); a v1 row as it is."""
+REVEALABLE = ("cid", "birth_date", "name")
+"""The personal columns of a ``records`` row a read may reveal (the name: ``NAME_FIELDS``)."""
+
+
+def revealed_row(
+    row: RecordRow, revealer: Revealer, columns: Collection[str] = REVEALABLE
+) -> RecordRow:
+    """The row with its personal ``columns`` revealed (a v2 record's citizen ID, birth date
+    and name; ``projections.personal``): a read reveals only what it shows, each value is a
+    vault read. A v1 row as it is; a column not asked for keeps the view's text."""
     name_committed = row.name_text is not None and COMMITMENT_KEY in row.name_text
     if committed(row.cid) is None and committed(row.birth_date) is None and not name_committed:
         return row
-    named = loads(row.name_text) if name_committed else None
-    born = revealer.text(row.stream, "birth_date", row.birth_date)
+    cid, born, name_text = row.cid, row.birth_date, row.name_text
     retires, year = row.retirement_date, row.retirement_year
-    if committed(row.birth_date) is not None and not is_marker(born):
-        # Computed when read, as the view does for a v1 record (it keeps it for v2 no more
-        # than the birth date): the retirement reports count v2 records too.
-        retires = retirement_date(date.fromisoformat(born)).isoformat()
-        year = retirement_fiscal_year(date.fromisoformat(born))
+    if "cid" in columns:
+        cid = revealer.text(row.stream, "cid", row.cid)
+    if "birth_date" in columns:
+        born = revealer.text(row.stream, "birth_date", row.birth_date)
+        if committed(row.birth_date) is not None and not is_marker(born):
+            # Computed when read, as the view does for a v1 record (it keeps it for v2 no
+            # more than the birth date): the retirement reports count v2 records too.
+            retires = retirement_date(date.fromisoformat(born)).isoformat()
+            year = retirement_fiscal_year(date.fromisoformat(born))
+    if "name" in columns and name_committed:
+        name_text = dumps(_named(row.stream, loads(row.name_text), revealer))
     return replace(
         row,
-        cid=revealer.text(row.stream, "cid", row.cid),
+        cid=cid,
         birth_date=born,
         retirement_date=retires,
         retirement_year=year,
-        name_text=row.name_text if named is None else dumps(_named(row.stream, named, revealer)),
+        name_text=name_text,
     )
 
 
