@@ -42,7 +42,7 @@ from cli.main import app as ledger_cli
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
-from ledger.statement import CANONICAL_FIELDS
+from ledger.statement import Statement
 from ledger.stored import read_signed_state
 from tests.demo_template import NAME, DemoFolder, copy_template
 
@@ -150,15 +150,18 @@ def serve_web(demo: DemoFolder, port: int, log: Path, **settings: str) -> Iterat
 
 
 @contextmanager
-def serve_demo(template: DemoFolder, where: Path, operator: str = HR_OFFICER) -> Iterator[WebDemo]:
+def serve_demo(
+    template: DemoFolder, where: Path, operator: str = HR_OFFICER, **settings: str
+) -> Iterator[WebDemo]:
     """A copy in ``where`` of the session's demo (``template``, as ``ledger demo`` loaded it)
-    served as the web application on a free port, then ``ledger agent`` on another, on
-    ``operator``'s virtual card (written by the demo), trusting the demo's request key and
-    allowing its origin."""
+    served as the web application on a free port (with ``settings`` as ``serve_web``'s), then
+    ``ledger agent`` on another, on ``operator``'s virtual card (written by the demo), trusting
+    the demo's request key and allowing its origin."""
     copy = copy_template(template, where)
     port, agent_port = free_port(), free_port()
     agent_url = f"http://127.0.0.1:{agent_port}"
-    with serve_web(copy, port, where / "demo.log", agent_url=agent_url) as base_url:
+    log = where / "demo.log"
+    with serve_web(copy, port, log, agent_url=agent_url, **settings) as base_url:
         demo = WebDemo(base_url, copy.database_url, copy.keys, agent_url)
         agent = [*LEDGER, "agent", "--port", str(agent_port), "--origin", base_url,
                  "--trust-key", bytes(demo.request_key.verify_key).hex(),
@@ -205,15 +208,11 @@ class LedgerLog:
             ledger.close()
         events = []
         for notification in found:
-            statement = read_signed_state(notification.state)[0]
-            fields = CANONICAL_FIELDS.fullmatch(statement)
-            assert fields is not None, statement[:200]
+            # the statement as signed (v2: commitments, parsed without the vault)
+            statement = Statement.model_validate_json(read_signed_state(notification.state)[0])
             events.append(
                 LoggedEvent(
-                    notification.id,
-                    fields.group(7).decode("ascii"),
-                    fields.group(6).decode("ascii"),
-                    fields.group(5).decode("ascii"),
+                    notification.id, statement.type, str(statement.stream), statement.signer.key
                 )
             )
         return events

@@ -1,0 +1,137 @@
+"""Personal data through the browser on a ledger with a vault (docs/personal-data.md): a name
+change is drafted as a v2 statement, the agent shows the officer the values (not the
+commitments) and signs; the stored event is v2 and the events table holds none of the values;
+the ก.พ.๗ page reads them back through the vault; a correction of that entry starts from the
+values and is v2 as well. Each page is axe-clean and photographed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page
+
+from ledger.application import Ledger
+from ledger.commitments import is_commitment
+from ledger.settings import LedgerSettings
+from tests.browser_kit import (
+    HR_OFFICER,
+    LedgerLog,
+    Shots,
+    WebDemo,
+    check_axe,
+    login,
+    serve_demo,
+    sign,
+)
+from tests.demo_template import NAME, DemoFolder
+from tests.e2e.web.test_hr_day import find, open_form, review
+
+NEW_NAME = {"prefix": "นาง", "first-name": "วาสนาทดสอบ", "last-name": "ใจงามทดสอบ"}
+FIXED_FIRST = "วาสนาแก้ไขทดสอบ"
+
+
+@pytest.fixture(scope="module")
+def vault_demo(
+    demo_template: DemoFolder, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebDemo]:
+    """A copy of the demo served with a vault (development key files) and its agent."""
+    where = tmp_path_factory.mktemp("vault-demo")
+    with serve_demo(demo_template, where, vault_key_dir=str(where / "vault-keys")) as demo:
+        yield demo
+
+
+@pytest.fixture(scope="module")
+def vault_log(vault_demo: WebDemo) -> LedgerLog:
+    return LedgerLog(vault_demo)
+
+
+def stored(demo: WebDemo, stream: str) -> tuple[int, dict[str, object]]:
+    """The version and the statement (as signed) of the stream's newest event."""
+    ledger = Ledger(LedgerSettings(database_url=demo.database_url, name=NAME))
+    try:
+        event = ledger.stream_events(uuid.UUID(stream))[-1]
+    finally:
+        ledger.close()
+    return event.version, json.loads(event.statement)
+
+
+def events_table(demo: WebDemo) -> bytes:
+    """Every byte of the events table, as a dump of the database would hold it."""
+    with sqlite3.connect(demo.database_url.removeprefix("sqlite:///")) as db:
+        rows = db.execute("SELECT * FROM stored_events").fetchall()
+    return b"".join(
+        bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
+        for row in rows
+        for value in row
+    )
+
+
+def change_name(page: Page, demo: WebDemo, log: LedgerLog, person: str, shot: Shots) -> str:
+    """Log in, find ``person``, sign a name change through the agent (which must show the new
+    name); the record's id."""
+    login(page, demo)
+    path = find(page, demo, person, shot)
+    open_form(page, "NameChanged", shot)
+    position = log.position()
+    for field, value in NEW_NAME.items():
+        page.locator(f"#field-{field}").fill(value)
+    page.locator("#field-effective").fill("01/12/2568")
+    page.locator("#field-reason").fill("สมรส")
+    review(page, shot)
+    sign(page, shot=shot, shows=(*NEW_NAME.values(), "สมรส", "ชื่อ"))
+    [event] = log.expect_signed(position, ["NameChanged"], HR_OFFICER)
+    assert path.endswith(event.stream)
+    return event.stream
+
+
+def test_a_name_change_is_signed_v2_and_its_values_stay_out_of_the_log(
+    page: Page, vault_demo: WebDemo, vault_log: LedgerLog, shot: Shots
+) -> None:
+    stream = change_name(page, vault_demo, vault_log, "จำลองกุล", shot)
+
+    _version, statement = stored(vault_demo, stream)
+    assert 2 == statement["v"]
+    data = statement["data"]
+    assert isinstance(data, dict)
+    assert all(is_commitment(data[name]) for name in ("prefix", "first_name", "last_name"))
+    raw = events_table(vault_demo)
+    names = (NEW_NAME["first-name"], NEW_NAME["last-name"])  # (the prefix is in v1 entries)
+    assert [] == [value for value in names if value.encode() in raw]
+    page.locator("#receipt-record-link").click()
+    page.locator("#kp7-heading").wait_for()
+    shot(page, "kp7-after")
+    check_axe(page)
+    assert "วาสนาทดสอบ ใจงามทดสอบ" in page.locator("#kp7-heading").inner_text()
+    assert "commitment" not in page.content()
+
+
+def test_a_correction_of_a_v2_entry_starts_from_its_values_and_is_v2(
+    page: Page, vault_demo: WebDemo, vault_log: LedgerLog, shot: Shots
+) -> None:
+    stream = change_name(page, vault_demo, vault_log, "ทดสอบศรี", shot)
+    version, _statement = stored(vault_demo, stream)
+    position = vault_log.position()
+
+    page.goto(f"{vault_demo.base_url}/app/records/{stream}/entries/{version}/correct")
+    page.locator("#entry-form").wait_for()
+    assert NEW_NAME["first-name"] == page.locator("#field-replacement-first-name").input_value()
+    assert "commitment" not in page.content()
+    page.locator("#field-replacement-first-name").fill(FIXED_FIRST)
+    page.locator("#field-reason").fill("พิมพ์ชื่อผิด")
+    review(page, shot)
+    assert NEW_NAME["first-name"] in page.locator("#changes-table").inner_text()  # before
+    sign(page, shot=shot, shows=(FIXED_FIRST, NEW_NAME["last-name"]))
+
+    vault_log.expect_signed(position, ["EntryCorrected"], HR_OFFICER)
+    _version, statement = stored(vault_demo, stream)
+    replacement = statement["data"]["replacement"]  # type: ignore[index]
+    assert (2, True) == (statement["v"], is_commitment(replacement["first_name"]))
+    assert FIXED_FIRST.encode() not in events_table(vault_demo)
+    page.locator("#receipt-record-link").click()
+    page.locator("#kp7-heading").wait_for()
+    shot(page, "kp7-after")
+    assert FIXED_FIRST in page.locator("#kp7-heading").inner_text()
