@@ -27,6 +27,12 @@ round starts from the same state. After a warm-up, rounds interleave plain and o
 alternates per round); the table reports median events/s and the median of the per-round
 ours/plain ratios. The run always exits 0: it is a report.
 
+Then, in the same run, statements that carry personal data: v1 in clear against v2 (salted
+commitments, disclosures kept in a key-file vault, and in a SoftHSM2 token when installed),
+and each against plain (``bench.append_v2``; ``--no-v2`` leaves it out, ``--v2-only`` runs only
+it). ``--events``/``--rounds`` (or ``BENCH_EVENTS``/``BENCH_ROUNDS``) set the run time: the
+defaults take several minutes on a quiet machine; ``--events 200 --rounds 1`` checks it works.
+
 ``--profile`` instead runs cProfile over our 1-event and 100-event paths (and, for comparison,
 the plain ones) and prints the top entries by cumulative time.
 """
@@ -36,6 +42,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import io
+import os
 import pstats
 import secrets
 import statistics
@@ -46,7 +53,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
@@ -59,6 +66,7 @@ from eventsourcing.domain import Aggregate, event
 from psycopg import sql
 
 from ledger.application import Ledger
+from ledger.commitments import commit_statement_data
 from ledger.domain.operators import KeyStorage
 from ledger.domain.permissions import Role, Scope
 from ledger.domain.rules import cid_check_digit
@@ -96,6 +104,7 @@ class Item:
     canonical: bytes
     signature: bytes
     hash: str
+    disclosures: dict[str, Any] | None = None  # a v2 statement's, as JSON
 
     @property
     def text(self) -> str:
@@ -120,7 +129,13 @@ def sign_item(
     prev_hash: str,
     type_: str,
     data: dict[str, Any],
+    v: Literal[1, 2] = 1,
 ) -> Item:
+    """A signed statement; ``v=2``: its personal values committed, with their disclosures."""
+    disclosed = None
+    if v == 2:
+        data, disclosures = commit_statement_data(type_, stream, data)
+        disclosed = {path: item.as_json() for path, item in disclosures.items()}
     statement = build_statement(
         stream=stream,
         expected_version=version,
@@ -130,10 +145,11 @@ def sign_item(
         effective=date(2019, 4, 1),
         signer=operator.ref,
         signed_at=datetime.now(UTC),
+        v=v,
     )
     canonical = statement.canonical_bytes()
     signature = operator.signer.sign(digest(canonical))
-    return Item(stream_index, canonical, signature, event_hash(canonical, signature))
+    return Item(stream_index, canonical, signature, event_hash(canonical, signature), disclosed)
 
 
 def entry_data(n: int) -> tuple[str, dict[str, Any]]:
@@ -356,16 +372,20 @@ class LedgerSide:
         hr: Operator,
         *,
         stream_cache: bool = True,
+        label: str | None = None,
+        settings: Callable[[], dict[str, Any]] = dict,
     ) -> None:
+        """``settings``: more ledger settings for each fresh ledger (a vault, for v2)."""
         self.database_url = database_url
         self.system, self.admin, self.hr = system, admin, hr
         self.stream_cache = stream_cache
-        self.label = "ours" if stream_cache else "uncached"
+        self.label = label or ("ours" if stream_cache else "uncached")
+        self.settings = settings
 
     def prepare(self, name: str, layout: Layout) -> Callable[[Sequence[Item]], None]:
         """A fresh ledger: genesis, admin, the LAO registered, its HR officer enrolled, streams
         opened."""
-        settings = LedgerSettings(database_url=self.database_url, name=name)
+        settings = LedgerSettings(database_url=self.database_url, name=name, **self.settings())
         if not self.stream_cache:
             settings = settings.model_copy(update={"stream_cache_size": 0})
         ledger = Ledger(settings)
@@ -405,19 +425,24 @@ class LedgerSide:
         )
         submit(ledger, enrol)
         for chunk in batches(layout.openings, BATCH):
-            ledger.submit_batch([(o.canonical, o.signature) for o in chunk])
+            ledger.submit_batch(
+                [(o.canonical, o.signature) for o in chunk], [o.disclosures for o in chunk]
+            )
 
         if layout.per_txn == 1:
 
             def run(items: Sequence[Item]) -> None:
                 for item in items:
-                    ledger.submit(item.canonical, item.signature)
+                    ledger.submit(item.canonical, item.signature, item.disclosures)
 
         else:
 
             def run(items: Sequence[Item]) -> None:
                 for chunk in batches(items, layout.per_txn):
-                    ledger.submit_batch([(item.canonical, item.signature) for item in chunk])
+                    ledger.submit_batch(
+                        [(item.canonical, item.signature) for item in chunk],
+                        [item.disclosures for item in chunk],
+                    )
 
         return run
 
@@ -484,8 +509,14 @@ def _trim(report: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=2000, help="timed events per measurement")
-    parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds")
+    parser.add_argument(
+        "--events", type=int, default=int(os.environ.get("BENCH_EVENTS", 2000)),
+        help="timed events per measurement",
+    )  # fmt: skip
+    parser.add_argument(
+        "--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 7)),
+        help="interleaved rounds",
+    )  # fmt: skip
     parser.add_argument("--streams", type=int, default=100, help="streams opened before timing")
     parser.add_argument(
         "--server",
@@ -496,6 +527,8 @@ def main(argv: list[str] | None = None) -> int:
         "--profile", action="store_true", help="cProfile our (and the plain) append paths instead"
     )
     parser.add_argument("--top", type=int, default=25, help="profile entries to print")
+    parser.add_argument("--no-v2", action="store_true", help="leave out bench.append_v2")
+    parser.add_argument("--v2-only", action="store_true", help="only bench.append_v2")
     args = parser.parse_args(argv)
     events = max(args.events, BATCH)
     rounds = max(args.rounds, 1)
@@ -504,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
     system = Operator(SoftwareSigner.generate(), "system")
     admin = Operator(SoftwareSigner.generate(), make_cid("310060273568"))
     hr = Operator(SoftwareSigner.generate(), make_cid("150990001234"))
+    if args.v2_only:
+        return _v2(system, admin, hr, args, events, rounds, streams)
 
     started = time.perf_counter()
     print(f"Signing {2 * (events + streams)} statements offline ...", flush=True)
@@ -587,6 +622,21 @@ def main(argv: list[str] | None = None) -> int:
         f"transaction touches {STREAMS_PER_BATCH} streams); "
         f"total {time.perf_counter() - started:.0f}s."
     )
+    if args.no_v2:
+        return 0
+    return _v2(system, admin, hr, args, events, rounds, streams)
+
+
+def _v2(
+    system: Operator, admin: Operator, hr: Operator, args: argparse.Namespace, *sizes: int
+) -> int:
+    """The same run goes on with personal statements, v1 in clear against v2 (issue 17)."""
+    from bench import append_v2  # it builds on this module
+
+    events, rounds, streams = sizes
+    keys = {"system": system, "admin": admin, "hr": hr}
+    results = append_v2.compare(keys, args.server, events=events, rounds=rounds, streams=streams)
+    append_v2.report(results, events, rounds)
     return 0
 
 

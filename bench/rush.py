@@ -9,7 +9,11 @@ PostgreSQL server, for a fixed time each:
   one worker process: ``--clients`` concurrent clients, each POSTing pre-signed statements
   (``/statements``) to a record of its own, the next as soon as the last was answered;
 * the same with group commit off (each statement its own transaction), for comparison;
-* the same with group commit on and two worker processes.
+* the same with group commit on and two worker processes;
+* the ceiling, with one and two worker processes: the same clients and request bodies against
+  ``bench.ceiling``, the same uvicorn + FastAPI stack, body model and receipt model answering
+  without any ledger. No ledger behind that stack can be faster, so a ceiling below 5x plain
+  means the target cannot be met on that machine, whatever the ledger does.
 
 Statements are signed before timing (signing is the clients' work, on their own machines); the
 clients are one asyncio loop writing pre-built HTTP/1.1 requests on keep-alive connections, so
@@ -189,21 +193,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(database_url: str, name: str, *, workers: int, group_commit: bool) -> tuple[
+def _serve(app: list[str], env: dict[str, str], *, workers: int) -> tuple[
     subprocess.Popen[bytes], int
 ]:  # fmt: skip
+    """uvicorn serving ``app`` (its arguments: the factory or the app) until killed."""
     port = _free_port()
-    env = os.environ | {
-        "LEDGER_DATABASE_URL": database_url,
-        "LEDGER_NAME": name,
-        "LEDGER_GROUP_COMMIT": "true" if group_commit else "false",
-        "LEDGER_SESSION_SECRET": "rush-bench-session-secret-0123456789",
-        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
-    }
+    env = os.environ | env | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "api.main:create_app_from_env",
-         "--port", str(port), "--workers", str(workers), "--log-level", "warning",
-         "--no-access-log"],
+        [sys.executable, "-m", "uvicorn", *app, "--port", str(port), "--workers", str(workers),
+         "--log-level", "warning", "--no-access-log"],
         env=env, start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
@@ -226,15 +224,36 @@ def run_ledger(
     side = LedgerSide(database_url, keys["system"], keys["admin"], keys["hr"])
     side.prepare(name, layout)  # genesis, the LAO, the HR officer, the records opened
     side.close()
-    server, port = _serve(database_url, name, workers=workers, group_commit=group_commit)
+    env = {
+        "LEDGER_DATABASE_URL": database_url,
+        "LEDGER_NAME": name,
+        "LEDGER_GROUP_COMMIT": "true" if group_commit else "false",
+        "LEDGER_SESSION_SECRET": "rush-bench-session-secret-0123456789",
+    }
+    served = _serve(["--factory", "api.main:create_app_from_env"], env, workers=workers)
+    result = _rushed(served, chains, seconds)
+    mode = "on" if group_commit else "off"
+    result.label = f"ledger API, group commit {mode}, {workers} worker{'s' * (workers > 1)}"
+    return result
+
+
+def _rushed(
+    served: tuple[subprocess.Popen[bytes], int], chains: list[list[Item]], seconds: float
+) -> Result:
+    server, port = served
     try:
         requests = [[_request(item) for item in chain] for chain in chains]
-        result = asyncio.run(_rush(port, requests, seconds))
+        return asyncio.run(_rush(port, requests, seconds))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    mode = "on" if group_commit else "off"
-    result.label = f"ledger API, group commit {mode}, {workers} worker{'s' * (workers > 1)}"
+
+
+def run_ceiling(keys: dict[str, Operator], *, clients: int, seconds: float, workers: int) -> Result:
+    """The same clients and request bodies against ``bench.ceiling``: the stack, no ledger."""
+    _, chains = sign_chains(keys["hr"], clients, 200)
+    result = _rushed(_serve(["bench.ceiling:app"], {}, workers=workers), chains, seconds)
+    result.label = f"ceiling: same stack, no ledger, {workers} worker{'s' * (workers > 1)}"
     return result
 
 
@@ -257,6 +276,10 @@ def main() -> None:
     try:
         if not args.ledger_only:
             results.append(run_plain(databases.create("plain"), args.clients, args.seconds))
+            for workers in (1, 2):
+                results.append(run_ceiling(
+                    keys, clients=args.clients, seconds=args.seconds, workers=workers
+                ))  # fmt: skip
         configurations = ((1, True),) if args.ledger_only else ((1, True), (1, False), (2, True))
         for workers, group_commit in configurations:
             results.append(run_ledger(
@@ -278,6 +301,14 @@ def _print(results: list[Result], clients: int) -> None:
             f"{result.percentile(0.5) * 1000:8.1f} {result.percentile(0.99) * 1000:8.1f}"
         )
     print("targets: ledger API, group commit on, 1 worker: >= 5x plain, p99 < 100 ms")
+    ceilings = [result for result in results if result.label.startswith("ceiling")]
+    if ceilings and plain == plain:  # plain measured (not NaN)
+        best = max(ceilings, key=lambda result: result.rate)
+        verdict = "within it" if best.rate >= 5 * plain else "out of reach here by construction"
+        print(
+            f"the ceiling (the same HTTP stack answering without a ledger) is "
+            f"{best.rate / plain:.2f}x plain at best ({best.label}): the 5x target is {verdict}"
+        )
 
 
 if __name__ == "__main__":

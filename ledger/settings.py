@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -106,6 +106,11 @@ class LedgerSettings(BaseSettings):
     )
     vault_token_label: str | None = Field(default=None, description="The vault token's label.")
     vault_token_pin: str | None = Field(default=None, description="The vault token's user PIN.")
+    vault_token_pin_file: Path | None = Field(
+        default=None,
+        description="A file holding the vault token's user PIN (a container secret), read when "
+        "vault_token_pin is unset.",
+    )
     require_card_presence: bool = Field(
         default=False,
         description="Clients sign only while the signer's enrolled Thai ID card is in a reader "
@@ -130,6 +135,13 @@ class LedgerSettings(BaseSettings):
         description="Where the operator's signing agent (ledger agent) listens, as the browser "
         "reaches it.",
     )
+
+    @model_validator(mode="after")
+    def _pin_from_file(self) -> LedgerSettings:
+        if self.vault_token_pin is None and self.vault_token_pin_file is not None:
+            pin = self.vault_token_pin_file.read_text(encoding="utf-8").strip()
+            self.vault_token_pin = pin or None
+        return self
 
     @field_validator("database_url")
     @classmethod

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from ledger.settings import LedgerSettings
 from tests.unit.test_house_rules import PACKAGES
 
 DOCKER = Path(__file__).resolve().parents[2] / "docker"
@@ -134,5 +135,42 @@ def test_the_deployment_serves_the_pages_with_one_request_key_for_every_worker()
     assert "web.main:create_web_app_from_env" in api["command"]
     assert "/run/secrets/web_request_key" == api["environment"]["LEDGER_WEB_REQUEST_KEY_FILE"]
     assert "LEDGER_WEB_ORIGIN" in api["environment"]
-    assert ["web_request_key"] == api["secrets"]
+    assert {"web_request_key", "vault_pin"} == set(api["secrets"])
     assert "web_request_key" in _compose()["secrets"]
+
+
+def test_the_vault_token_is_initialised_once_and_opened_by_the_processes_of_personal_values(
+    tmp_path: Path,
+) -> None:
+    """SoftHSM2 in the image with its tokens on a volume; a one-shot service initialises the
+    token unless its label is there; api, views and scheduler open it with the PIN from a
+    secret; the processes that see commitments only (publisher, reports, transparency) get no
+    PIN."""
+    compose = _compose()
+    services = compose["services"]
+    dockerfile = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
+    tokens = "/var/lib/ledger-vault/tokens"
+    init = services["vault-init"]
+
+    assert "softhsm2" in dockerfile
+    assert f"directories.tokendir = {tokens}" in dockerfile
+    assert "--show-slots" in init["command"][0]
+    assert "--init-token" in init["command"][0]
+    assert {"vault_pin", "vault_so_pin"} == set(init["secrets"])
+    assert "vault-tokens" in compose["volumes"]
+    for name in ("api", "views", "scheduler"):
+        env = services[name]["environment"]
+        assert env["LEDGER_VAULT_PKCS11_MODULE"].endswith("libsofthsm2.so"), name
+        assert env["LEDGER_VAULT_TOKEN_LABEL"], name
+        assert "/run/secrets/vault_pin" == env["LEDGER_VAULT_TOKEN_PIN_FILE"], name
+        assert "vault_pin" in services[name]["secrets"], name
+        assert f"vault-tokens:{tokens}" in services[name]["volumes"], name
+        assert (
+            "service_completed_successfully"
+            == services[name]["depends_on"]["vault-init"]["condition"]
+        )
+    for name in ("publisher", "reports", "transparency"):
+        assert "vault_pin" not in services[name].get("secrets", []), name
+    pin = tmp_path / "pin"
+    pin.write_text("246810\n", encoding="utf-8")
+    assert "246810" == LedgerSettings(vault_token_pin_file=pin).vault_token_pin
