@@ -87,6 +87,7 @@ def _person(kit: LedgerKit, n: int, name: dict[str, str], born: str) -> uuid.UUI
     _submit_v2(kit, stream, "FamilyMemberRecorded", {**FAMILY, "cid": made_up_cid(n + 50)})
     detail = DETAIL if n == 901 else "รายละเอียดอื่น"
     _submit_v2(kit, stream, "PenaltyImposed", {**d.ENTRY_DATA["PenaltyImposed"], "detail": detail})
+    _submit_v2(kit, stream, "LeaveYearSummarised", d.ENTRY_DATA["LeaveYearSummarised"])
     return stream
 
 
