@@ -155,6 +155,9 @@ def test_the_commands_export_and_check_a_disclosure(
     by_key = runner.invoke(app, [*check, "--public-key", kit.hr.signer.public_key.hex()])
     by_bundle = runner.invoke(app, [*check, "--bundle", str(tmp_path / "record.bundle")])
     untrusted = runner.invoke(app, check)
+    strict = runner.invoke(
+        app, ["audit", "verify", "--bundle", str(tmp_path / "record.bundle"), "--strict"]
+    )
     document = json.loads((tmp_path / "name.json").read_text(encoding="utf-8"))
     (tmp_path / "changed.json").write_text(json.dumps({**document, "value": "สมชาย"}))
     changed = runner.invoke(
@@ -167,6 +170,7 @@ def test_the_commands_export_and_check_a_disclosure(
     assert 0 == by_key.exit_code, by_key.output
     assert 'first_name = "สมหญิง"' in by_key.output
     assert 0 == by_bundle.exit_code, by_bundle.output
+    assert 0 == strict.exit_code, strict.output  # the v2 record's commitments are well formed
     assert 1 == untrusted.exit_code
     assert "no trusted public key" in untrusted.output
     assert 1 == changed.exit_code
