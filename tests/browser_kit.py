@@ -25,7 +25,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,17 +151,22 @@ def serve_web(demo: DemoFolder, port: int, log: Path, **settings: str) -> Iterat
 
 @contextmanager
 def serve_demo(
-    template: DemoFolder, where: Path, operator: str = HR_OFFICER, **settings: str
+    template: DemoFolder,
+    where: Path,
+    operator: str = HR_OFFICER,
+    prepare: Callable[[DemoFolder], None] | None = None,
+    **settings: str,
 ) -> Iterator[WebDemo]:
     """A copy in ``where`` of the session's demo (``template``, as ``ledger demo`` loaded it)
-    served as the web application on a free port (with ``settings`` as ``serve_web``'s), then
-    ``ledger agent`` on another, on ``operator``'s virtual card (written by the demo), trusting
-    the demo's request key and allowing its origin."""
+    served as the web application on a free port (``settings`` on top, once ``prepare`` has
+    changed the copy), then ``ledger agent`` on another, on ``operator``'s virtual card
+    (written by the demo), trusting the demo's request key and allowing its origin."""
     copy = copy_template(template, where)
+    if prepare is not None:
+        prepare(copy)
     port, agent_port = free_port(), free_port()
     agent_url = f"http://127.0.0.1:{agent_port}"
-    log = where / "demo.log"
-    with serve_web(copy, port, log, agent_url=agent_url, **settings) as base_url:
+    with serve_web(copy, port, where / "demo.log", agent_url=agent_url, **settings) as base_url:
         demo = WebDemo(base_url, copy.database_url, copy.keys, agent_url)
         agent = [*LEDGER, "agent", "--port", str(agent_port), "--origin", base_url,
                  "--trust-key", bytes(demo.request_key.verify_key).hex(),

@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 
 from ledger.domain.dates import THAILAND
+from ledger.domain.event_labels import EVENT_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -133,6 +134,7 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.globals["t"] = _t
+    environment.globals["erasure_label"] = EVENT_LABELS["PersonErased"]  # its receipt's note
     environment.filters["be_date"] = _be_date
     environment.filters["be_moment"] = _be_moment
     environment.filters["money"] = format_money

@@ -32,7 +32,7 @@ V1_VALUES = rule(
     "ลบข้อมูลส่วนบุคคลของทะเบียนประวัตินี้ไม่ได้: ข้อมูลส่วนบุคคลอยู่ในรายการที่ลงนามแบบเดิม (v1) "
     "{count} รายการ (ลำดับที่ {versions}) ซึ่งลงนามค่าจริงไว้ในบันทึก แก้หรือลบไม่ได้โดยไม่ทำลาย"
     "ลายมือชื่อ การทำลายกุญแจจึงไม่ทำให้ข้อมูลนั้นหายไป ไม่ได้บันทึกและไม่ได้ทำลายสิ่งใด "
-    "ให้ปฏิบัติตามขั้นตอน 'ทะเบียนประวัติแบบเดิม (v1)' ใน docs/personal-data.md",
+    "ให้ปฏิบัติตามหัวข้อ 'Records signed in v1' (ทะเบียนประวัติแบบเดิม) ใน docs/personal-data.md",
     "this record's personal data cannot be erased: {count} of its events (versions {versions}) "
     "were signed in format v1, which signs the values themselves into the log; they cannot be "
     "changed or removed without breaking the signatures, so destroying a key would not erase "

@@ -38,10 +38,11 @@ from api.deps import LedgerDep, ReportsDep
 from api.routes.records import SEARCH_KINDS
 from api.routes.registry import RECORD_KINDS, require_record
 from ledger.domain.dates import THAILAND, DateInputError, parse_human_date
-from ledger.domain.permissions import HR
+from ledger.domain.permissions import ERASERS, HR
 from ledger.domain.reading import DataKind
 from ledger.domain.search import QueryError, read_cid, read_name
 from ledger.errors import StreamNotFoundError
+from projections.personal import ERASED
 from projections.reports.scope import ReadScope
 from web.deps import WebReaderDep, render, require_same_origin
 from web.errors import not_readable_page
@@ -131,6 +132,8 @@ def kp7_page(
         "document_kinds": KINDS,
         "max_document_bytes": request.app.state.settings.max_document_bytes,
         "may_write": bool(HR & reader.session.enrolment.roles),
+        "may_erase": bool(ERASERS & reader.session.enrolment.roles),
+        "erased": kp7.as_json()["record"].get("cid") == ERASED,
     }
     return render(request, "kp7.html", context, session=reader.session)
 

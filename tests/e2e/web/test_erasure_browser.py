@@ -1,0 +1,133 @@
+"""A person erased in Chromium: the demo served with a vault (development key files) and one v2
+record written into it (its citizen ID, birth date and name committed, the values in the vault);
+the HR officer opens the erasure form from the record's ก.พ.๗ page, reads the warning, fills
+the legal basis and the reason, reviews, signs on the card through the agent, gets the receipt;
+the ledger destroyed the person's key (the vault no longer opens their values), the ก.พ.๗ page
+shows ข้อมูลถูกลบตามคำขอ, and a second erasure or any new entry is refused by the rule
+``person.erased`` (410). axe-core on every page; screenshots in var/screenshots/<test>/."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from ledger.application import Ledger
+from ledger.settings import LedgerSettings
+from ledger.signing import SoftwareSigner
+from ledger.vault import open_vault
+from ledger.vault_keys import ErasedError
+from tests import domain_data as d
+from tests.browser_kit import (
+    HR_OFFICER,
+    LedgerLog,
+    Shots,
+    WebDemo,
+    check_axe,
+    login,
+    serve_demo,
+    sign,
+)
+from tests.demo_template import NAME, DemoFolder
+from tests.e2e.web.conftest import CONTEXT
+from tests.ledger_kit import LedgerKit, Operator
+from tests.people import made_up_cid
+
+PERSON = {"prefix": "นางสาว", "first_name": "ลบได้", "last_name": "ทดลองลบ"}
+RECORD = uuid.UUID("6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5")
+
+
+def _settings(demo: DemoFolder) -> LedgerSettings:
+    return LedgerSettings(
+        database_url=demo.database_url, name=NAME, vault_key_dir=demo.folder / "vault-keys"
+    )
+
+
+def _add_v2_record(demo: DemoFolder) -> None:
+    """The demo HR officer's v2 record (RecordOpened and the name, committed), signed with the
+    officer's key file, its values kept in the vault."""
+    ledger = Ledger(_settings(demo))
+    try:
+        signer = SoftwareSigner.from_file(demo.keys / f"{HR_OFFICER}.key")
+        enrolment = ledger.enrolment_for(signer.key_id)
+        assert enrolment is not None
+        hr = Operator(enrolment.cid, signer)
+        kit = LedgerKit(ledger, system=hr, admin=hr, hr=hr, other_hr=hr)
+        kit.emit_v2(hr, RECORD, "RecordOpened", d.record(enrolment.scope, cid=made_up_cid(801)))
+        kit.emit_v2(hr, RECORD, "PersonalDataRecorded", PERSON)
+    finally:
+        ledger.close()
+
+
+@pytest.fixture(scope="module")
+def vault_demo(
+    tmp_path_factory: pytest.TempPathFactory, demo_template: DemoFolder
+) -> Iterator[WebDemo]:
+    """The demo, with a vault and the v2 record, served with its agent."""
+    where = tmp_path_factory.mktemp("erasure-demo")
+    keys = where / "vault-keys"
+    with serve_demo(demo_template, where, prepare=_add_v2_record, vault_key_dir=str(keys)) as demo:
+        yield demo
+
+
+@pytest.fixture
+def officer(browser: Browser, vault_demo: WebDemo) -> Iterator[Page]:
+    context = browser.new_context(**CONTEXT)  # type: ignore[arg-type]
+    page = context.new_page()
+    login(page, vault_demo)
+    yield page
+    context.close()
+
+
+def test_the_hr_officer_erases_a_person_and_the_record_closes(
+    officer: Page, vault_demo: WebDemo, shot: Shots
+) -> None:
+    base, page = vault_demo.base_url, officer
+    log = LedgerLog(vault_demo)
+    position = log.position()
+
+    page.goto(f"{base}/app/records/{RECORD}")
+    assert "ลบได้" in page.locator("#kp7-heading").inner_text()
+    shot(page, "record")
+    check_axe(page)
+    page.locator("#erase-link").click()
+    page.locator("#entry-form").wait_for()
+    assert "ย้อนกลับไม่ได้" in page.locator("#erasure-warning").inner_text()
+    page.locator("#field-effective").fill("15/01/2569")
+    page.locator("#field-legal-basis").fill(d.ERASURE["legal_basis"])
+    page.locator("#field-reason").fill(d.ERASURE["reason"])
+    shot(page, "erasure-form")
+    check_axe(page)
+    page.locator("#review-button").click()
+    page.locator("#review #erasure-warning").wait_for()
+    sign(page, shot=shot, shows=(d.ERASURE["reason"],))
+    assert "ทำลายกุญแจ" in page.locator("#erasure-done").inner_text()
+
+    log.expect_signed(position, ["PersonErased"], HR_OFFICER)
+    vault = open_vault(
+        _settings(DemoFolder(Path(vault_demo.database_url.removeprefix("sqlite:///")).parent))
+    )
+    assert vault is not None
+    try:
+        with pytest.raises(ErasedError):
+            vault.reveal(str(RECORD), "first_name")
+    finally:
+        vault.close()
+
+    page.goto(f"{base}/app/records/{RECORD}")
+    assert "ข้อมูลถูกลบตามคำขอ" in page.locator("main").inner_text()
+    assert "ลบได้" not in page.locator("main").inner_text()
+    page.locator("#erased-notice").wait_for()
+    assert 0 == page.locator("#erase-link, #new-entry-link").count()
+    shot(page, "record-erased")
+    check_axe(page)
+    for path in ("new/PersonErased", "new"):
+        answer = page.goto(f"{base}/app/records/{RECORD}/{path}")
+        assert answer is not None
+        assert 410 == answer.status
+        assert "person.erased" == page.locator("#error-rule").inner_text()
+        check_axe(page)
+    shot(page, "new-entry-refused")
