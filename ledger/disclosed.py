@@ -30,6 +30,7 @@ from ledger.commitments import (
     reveal_data,
 )
 from ledger.domain.catalog import EVENT_TYPES
+from ledger.domain.personal_fields import search_paths
 from ledger.errors import InvalidDataError
 from ledger.statement import SignedStatement
 from ledger.violations import Violation, rule
@@ -48,6 +49,9 @@ class Sealing:
 
     subject: str
     fields: Mapping[str, tuple[str, Disclosure]]
+    search: tuple[str, ...] = ()
+    """The paths among ``fields`` whose value is the record owner's citizen ID, which the
+    vault indexes for the search by citizen ID (``personal_fields.search_paths``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +102,8 @@ def reveal(
         path: (_commitment_at(statement.data, path), disclosure)
         for path, disclosure in disclosures.items()
     }
-    sealing = Sealing(subject, fields) if fields else None
+    search = tuple(path for path in search_paths(statement.type, revealed.data) if path in fields)
+    sealing = Sealing(subject, fields, search) if fields else None
     return RevealedStatement(item.canonical, item.signature, revealed, sealing), sealing
 
 

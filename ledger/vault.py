@@ -23,7 +23,7 @@ import json
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ from ledger.domain.personal_fields import personal_paths
 from ledger.pg_connections import Reconnecting
 from ledger.settings import LedgerSettings
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
+from ledger.vault_search import BUCKET_BITS, SearchIndex
 
 _NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 DOCUMENT_TAG = "thai-lgov-ledger document v1"
@@ -107,6 +108,10 @@ class _Placeholders:
     def fetchall(self) -> Any:
         return self._cursor.fetchall()
 
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
 
 class Vault:
     """The vault of one ledger (tables ``<ledger>_vault_keys`` and ``<ledger>_vault_fields``)."""
@@ -120,6 +125,7 @@ class Vault:
         self._own_keys = own_keys
         self.keys_table = f"{ledger_name}_vault_keys"
         self.fields_table = f"{ledger_name}_vault_fields"
+        self._search = SearchIndex(ledger_name, keys, postgres=self._database.postgres)
         blob = "BYTEA" if self._database.postgres else "BLOB"
         serial = "BIGSERIAL" if self._database.postgres else "INTEGER"
         with self._database.transaction() as cursor:
@@ -132,6 +138,7 @@ class Vault:
                 f"id {serial} PRIMARY KEY, subject TEXT NOT NULL, path TEXT NOT NULL, "
                 f"commitment TEXT NOT NULL, sealed {blob} NOT NULL, UNIQUE (subject, commitment))"
             )
+            self._search.create(cursor)
 
     def close(self) -> None:
         self._database.close()
@@ -159,10 +166,15 @@ class Vault:
         return key if kept == wrapped else self._keys.unwrap(subject, kept)
 
     def store(self, sealings: Sequence[Sealing]) -> None:
-        """Keep each accepted statement's disclosures (the same commitment twice: once)."""
+        """Keep each accepted statement's disclosures (the same commitment twice: once), and
+        index the record owner's citizen ID for the search (``ledger.vault_search``)."""
         with self._database.transaction() as cursor:
             for sealing in sealings:
                 key = self._data_key(cursor, sealing.subject, create=True)
+                for path in sealing.search:
+                    cid = str(sealing.fields[path][1].value)
+                    generations = self._search.writing(cursor)
+                    self._search.add(cursor, generations, (sealing.subject, key, cid))
                 for path, (hexed, disclosure) in sealing.fields.items():
                     plain = canonicalize(disclosure.as_json())
                     nonce = secrets.token_bytes(_NONCE)
@@ -270,7 +282,41 @@ class Vault:
         destroyed = self._keys.destroy(subject)
         with self._database.transaction() as cursor:
             cursor.execute(f"DELETE FROM {self.keys_table} WHERE subject = ?", [subject])
+            self._search.forget(cursor, subject)
         return destroyed
+
+    def subjects_of(self, cid: str) -> set[str]:
+        """The subjects (record ids) whose owner's citizen ID ``cid`` was indexed and can
+        still be read (not erased): a filter, the reader checks the record's own value."""
+        with self._database.transaction(write=False) as cursor:
+            candidates = self._search.candidates(cursor, cid, self.keys_table)
+        return self._search.matching(cid, candidates)
+
+    def reindex(
+        self, entries: Callable[[], Iterable[tuple[str, str]]], *, bits: int = BUCKET_BITS
+    ) -> int:
+        """Write the search index again under a fresh search key, from ``entries`` (called
+        once the new generation is recorded): (subject, commitment) of each record owner's
+        citizen ID; then drop the older generations and destroy their keys. The entries
+        indexed (an erased person's cannot be read, and is skipped)."""
+        with self._database.transaction() as cursor:
+            generation = self._search.open_generation(cursor, bits)
+        indexed = 0
+        for subject, hexed in entries():
+            try:
+                _, disclosure = self.disclosure(subject, hexed)
+                with self._database.transaction() as cursor:
+                    key = self._data_key(cursor, subject, create=False)
+                    entry = (subject, key, str(disclosure.value))
+                    self._search.add(cursor, [generation], entry)
+            except ErasedError:
+                continue
+            indexed += 1
+        with self._database.transaction() as cursor:
+            older = self._search.retire(cursor, generation[0])
+        for retired in older:
+            self._keys.destroy_search_key(retired)
+        return indexed
 
 
 def open_vault(settings: LedgerSettings) -> Vault | None:

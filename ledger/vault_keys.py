@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import os
 import secrets
 import threading
@@ -66,6 +67,16 @@ class KeyStore(Protocol):
         """Destroy the subject's KEK; whether there was one."""
         ...
 
+    def search_hmac(self, generation: int, message: bytes, *, create: bool = False) -> bytes:
+        """HMAC-SHA256 of ``message`` under the search key of ``generation`` (one secret per
+        ledger, never in the database; ``ledger.vault_search``), made first when ``create``;
+        ``KeyError`` when it is gone (a later index generation replaced it)."""
+        ...
+
+    def destroy_search_key(self, generation: int) -> bool:
+        """Destroy the search key of ``generation``; whether there was one."""
+        ...
+
 
 def _name(subject: str) -> str:
     """A key's name in the store, from the subject id (a record's stream id, no personal
@@ -86,11 +97,13 @@ class KeyFileStore:
         return self.directory / f"{_name(subject)}.kek"
 
     def _kek(self, subject: str, *, create: bool) -> bytes:
-        path = self._path(subject)
+        return self._secret(self._path(subject), create=create, missing=ErasedError)
+
+    def _secret(self, path: Path, *, create: bool, missing: type[LookupError]) -> bytes:
         with self._lock:
             if not path.exists():
                 if not create:
-                    raise ErasedError
+                    raise missing
                 key = secrets.token_bytes(nacl.secret.SecretBox.KEY_SIZE)
                 partial = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
                 descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -114,13 +127,26 @@ class KeyFileStore:
             raise ErasedError from None
 
     def destroy(self, subject: str) -> bool:
-        path = self._path(subject)
+        return self._shred(self._path(subject))
+
+    def _shred(self, path: Path) -> bool:
         with self._lock:
             if not path.exists():
                 return False
             path.write_bytes(b"\0" * nacl.secret.SecretBox.KEY_SIZE)
             path.unlink()
             return True
+
+    def _search_path(self, generation: int) -> Path:
+        return self.directory / f"search-{generation}.key"
+
+    def search_hmac(self, generation: int, message: bytes, *, create: bool = False) -> bytes:
+        path = self._search_path(generation)
+        key = self._secret(path, create=create, missing=KeyError)
+        return hmac.digest(key, message, "sha256")
+
+    def destroy_search_key(self, generation: int) -> bool:
+        return self._shred(self._search_path(generation))
 
 
 _IV_BYTES = 12
@@ -216,6 +242,54 @@ class TokenKeyStore:
     def destroy(self, subject: str) -> bool:
         with self._lock:
             found = self._keys(subject)
+            for key in found:
+                key.destroy()
+            return bool(found)
+
+    def _search_keys(self, generation: int) -> list[Any]:
+        p11 = self._p11
+        label = f"vault-search:{generation}"
+        return list(
+            self._session.get_objects(
+                {p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY, p11.Attribute.LABEL: label}
+            )
+        )
+
+    def search_hmac(self, generation: int, message: bytes, *, create: bool = False) -> bytes:
+        """CKM_SHA256_HMAC on the token with a generic secret key (256 bits, sensitive, not
+        extractable) labelled ``vault-search:<generation>``; the vault makes a generation's key
+        once, in the transaction that records the generation, so no two processes make two."""
+        p11 = self._p11
+        with self._lock:
+            found = self._search_keys(generation)
+            if found:
+                key = found[0]
+            elif create:
+                attribute = p11.Attribute
+                template = {
+                    attribute.TOKEN: True,
+                    attribute.PRIVATE: True,
+                    attribute.SENSITIVE: True,
+                    attribute.EXTRACTABLE: False,
+                    attribute.SIGN: True,
+                    attribute.VERIFY: True,
+                    attribute.ENCRYPT: False,
+                    attribute.DECRYPT: False,
+                }
+                key = self._session.generate_key(
+                    p11.KeyType.GENERIC_SECRET,
+                    256,
+                    label=f"vault-search:{generation}",
+                    store=True,
+                    template=template,
+                )
+            else:
+                raise KeyError(generation)
+            return bytes(key.sign(message, mechanism=p11.Mechanism.SHA256_HMAC))
+
+    def destroy_search_key(self, generation: int) -> bool:
+        with self._lock:
+            found = self._search_keys(generation)
             for key in found:
                 key.destroy()
             return bool(found)

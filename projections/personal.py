@@ -49,6 +49,10 @@ class DisclosureSource(Protocol):
         """The path and disclosure kept for a commitment; ``ErasedError`` if unreadable."""
         ...
 
+    def subjects_of(self, cid: str) -> set[str]:
+        """The subjects whose owner's citizen ID is indexed as ``cid`` (the search index)."""
+        ...
+
 
 def stored(value: Any) -> Any:
     """A value as a view keeps it in a text column: a commitment object as its JSON text."""
@@ -93,6 +97,11 @@ class Revealer:
         if commitment(subject, kept_path, disclosure.salt, disclosure.value) != hexed:
             return ERASED  # not the value signed: never shown as if it were
         return disclosure.value
+
+    def subjects_of(self, cid: str) -> set[str]:
+        """The v2 records the vault's search index finds for a citizen ID (a filter: the
+        caller keeps those whose revealed citizen ID is ``cid``); none without a vault."""
+        return set() if self._vault is None else self._vault.subjects_of(cid)
 
     def data(self, subject: str, data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
         """``data`` with every commitment object (nested ones too) replaced by its value."""

@@ -103,4 +103,29 @@ def personal_paths(data_model: type[BaseModel]) -> Mapping[str, DataKind]:
     return PERSONAL_FIELDS.get(data_model, MappingProxyType({}))
 
 
-__all__ = ["CORRECTION_FIELDS", "PERSONAL_FIELDS", "personal_paths"]
+SEARCH_PATH = "cid"
+"""The one personal field a search finds a record by: the record owner's citizen ID, as
+``RecordOpened`` states it (or a correction of the record's header restates it). A family
+member's ``cid`` is not searchable: the search finds a person's own record, and a family
+member's citizen ID typed into it would tell the searcher whose relative that person is."""
+
+
+def search_paths(event_type: str, data: Mapping[str, object]) -> tuple[str, ...]:
+    """The paths of a statement's (revealed) data whose value is the record owner's citizen
+    ID, indexed for the search by citizen ID (``ledger.vault_search``): ``cid`` of a
+    ``RecordOpened``, ``replacement.cid`` of a correction of the record's header (its
+    replacement is a whole ``RecordOpened`` data: it names the LAO, which no other entry
+    does)."""
+    if event_type == "RecordOpened" and data.get(SEARCH_PATH) is not None:
+        return (SEARCH_PATH,)
+    replacement = data.get("replacement") if event_type == "EntryCorrected" else None
+    if (
+        isinstance(replacement, Mapping)
+        and replacement.get(SEARCH_PATH) is not None
+        and set(RecordOpenedData.model_fields) == set(replacement)
+    ):
+        return (f"replacement.{SEARCH_PATH}",)
+    return ()
+
+
+__all__ = ["CORRECTION_FIELDS", "PERSONAL_FIELDS", "SEARCH_PATH", "personal_paths", "search_paths"]

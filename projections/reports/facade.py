@@ -45,7 +45,7 @@ from projections.reports.results import (
 )
 from projections.reports.retirements import RetirementGroup, upcoming_retirements
 from projections.reports.scope import EVERYWHERE, ReadScope
-from projections.reports.search import SearchPage, find_people
+from projections.reports.search import SearchPage, citizen_rows, find_people
 from projections.reports.sheets import Names
 from projections.reports.snapshots import SubmittedSnapshot, submitted_snapshot
 from projections.reports.todo import RecordsToDo, records_to_do
@@ -299,7 +299,8 @@ class Reports(EplanReports):
     def records_of_citizen(self, cid: str) -> list[UUID]:
         """The records (streams) whose person has this citizen ID, in any LAO."""
         with self._read() as (cursor, tables):
-            return [UUID(row.stream) for row in record_rows(cursor, tables["registry"], cid=cid)]
+            rows = citizen_rows(cursor, tables["registry"], self._revealer, cid)
+        return [UUID(row.stream) for row in rows]
 
     def find(
         self,
@@ -314,14 +315,23 @@ class Reports(EplanReports):
         """People of the scope by citizen ID and/or name words (``ledger.domain.search``), only
         the owner's own record when ``owner_cid`` is given; one page, in the Thai order."""
         with self._read() as (cursor, tables):
-            rows = record_rows(
-                cursor,
-                tables["registry"],
-                lao=scope.lao,
-                province=scope.province,
-                cid=cid,
-                revealer=self._revealer,
-            )
+            if cid is not None:
+                rows = citizen_rows(
+                    cursor,
+                    tables["registry"],
+                    self._revealer,
+                    cid,
+                    lao=scope.lao,
+                    province=scope.province,
+                )
+            else:
+                rows = record_rows(
+                    cursor,
+                    tables["registry"],
+                    lao=scope.lao,
+                    province=scope.province,
+                    revealer=self._revealer,
+                )
         return SearchPage.of(find_people(rows, name, owner_cid), page, size)
 
     def lao_province(self, lao: str) -> str | None:

@@ -2,20 +2,25 @@
 in the Thai order of names (``ledger.domain.search``).
 
 Reads the registry now (the ``records`` table): the name is the record's current name entry.
-A citizen ID is an exact match on an indexed column; a name is compared in Python after
+A citizen ID is an exact match on an indexed column for a v1 record; a v2 record's column
+holds a commitment, so it is found through the vault's search index (``ledger.vault_search``,
+a keyed hash held in the key store) and kept if its revealed citizen ID is the one asked; a name is compared in Python after
 ``name_key``, over the records of the scope (an LAO's or a province's records are thousands,
 not millions: a name index is for when a national search is slow).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ledger.domain.search import name_matches, thai_sort_key
+from projections.personal import Revealer
 from projections.reports.kp7_labels import category_th, status_th
 from projections.reports.results import Columns, JsonRows, field_names
+from projections.store import Cursor
+from projections.views.registry_queries import record_rows
 from projections.views.registry_rows import RecordRow
 
 
@@ -65,6 +70,28 @@ class Found:
             "category_th": category_th(self.category),
             "status_th": status_th(self.status),
         }
+
+
+def citizen_rows(
+    cursor: Cursor,
+    tables: Mapping[str, str],
+    revealer: Revealer,
+    cid: str,
+    *,
+    lao: str | None = None,
+    province: str | None = None,
+) -> list[RecordRow]:
+    """The records of a citizen ID within an LAO or province (None: anywhere), revealed: v1
+    by the column, v2 through the vault's search index, each kept only if its revealed
+    citizen ID is ``cid`` (the index is a filter: a corrected ID's old row finds nothing)."""
+    found = record_rows(cursor, tables, lao=lao, province=province, cid=cid, revealer=revealer)
+    indexed = revealer.subjects_of(cid)
+    if indexed:
+        v2 = record_rows(
+            cursor, tables, lao=lao, province=province, streams=indexed, revealer=revealer
+        )
+        found += [row for row in v2 if row.cid == cid]
+    return found
 
 
 def find_people(
