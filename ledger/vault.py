@@ -140,6 +140,11 @@ class Vault:
             )
             self._search.create(cursor)
 
+    @property
+    def search_tables(self) -> tuple[str, str]:
+        """The search index's tables (``ledger.vault_search``): rows, then generations."""
+        return (self._search.table, self._search.keys_table)
+
     def close(self) -> None:
         self._database.close()
         close_keys = getattr(self._keys, "close", None)
@@ -315,7 +320,7 @@ class Vault:
         with self._database.transaction() as cursor:
             older = self._search.retire(cursor, generation[0])
         for retired in older:
-            self._keys.destroy_search_key(retired)
+            self._keys.destroy_search_key(self._search.key_name(retired))
         return indexed
 
 

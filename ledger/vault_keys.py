@@ -67,14 +67,14 @@ class KeyStore(Protocol):
         """Destroy the subject's KEK; whether there was one."""
         ...
 
-    def search_hmac(self, generation: int, message: bytes, *, create: bool = False) -> bytes:
-        """HMAC-SHA256 of ``message`` under the search key of ``generation`` (one secret per
-        ledger, never in the database; ``ledger.vault_search``), made first when ``create``;
-        ``KeyError`` when it is gone (a later index generation replaced it)."""
+    def search_hmac(self, name: str, message: bytes, *, create: bool = False) -> bytes:
+        """HMAC-SHA256 of ``message`` under the search key ``name`` (the ledger's name and
+        the index generation: a secret never in the database, ``ledger.vault_search``), made
+        first when ``create``; ``KeyError`` when it is gone (a later generation replaced it)."""
         ...
 
-    def destroy_search_key(self, generation: int) -> bool:
-        """Destroy the search key of ``generation``; whether there was one."""
+    def destroy_search_key(self, name: str) -> bool:
+        """Destroy the search key ``name``; whether there was one."""
         ...
 
 
@@ -137,16 +137,15 @@ class KeyFileStore:
             path.unlink()
             return True
 
-    def _search_path(self, generation: int) -> Path:
-        return self.directory / f"search-{generation}.key"
+    def _search_path(self, name: str) -> Path:
+        return self.directory / f"search-{_name(name)}.key"
 
-    def search_hmac(self, generation: int, message: bytes, *, create: bool = False) -> bytes:
-        path = self._search_path(generation)
-        key = self._secret(path, create=create, missing=KeyError)
+    def search_hmac(self, name: str, message: bytes, *, create: bool = False) -> bytes:
+        key = self._secret(self._search_path(name), create=create, missing=KeyError)
         return hmac.digest(key, message, "sha256")
 
-    def destroy_search_key(self, generation: int) -> bool:
-        return self._shred(self._search_path(generation))
+    def destroy_search_key(self, name: str) -> bool:
+        return self._shred(self._search_path(name))
 
 
 _IV_BYTES = 12
@@ -246,22 +245,22 @@ class TokenKeyStore:
                 key.destroy()
             return bool(found)
 
-    def _search_keys(self, generation: int) -> list[Any]:
+    def _search_keys(self, name: str) -> list[Any]:
         p11 = self._p11
-        label = f"vault-search:{generation}"
+        label = f"vault-search:{name}"
         return list(
             self._session.get_objects(
                 {p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY, p11.Attribute.LABEL: label}
             )
         )
 
-    def search_hmac(self, generation: int, message: bytes, *, create: bool = False) -> bytes:
+    def search_hmac(self, name: str, message: bytes, *, create: bool = False) -> bytes:
         """CKM_SHA256_HMAC on the token with a generic secret key (256 bits, sensitive, not
-        extractable) labelled ``vault-search:<generation>``; the vault makes a generation's key
+        extractable) labelled ``vault-search:<name>``; the vault makes a generation's key
         once, in the transaction that records the generation, so no two processes make two."""
         p11 = self._p11
         with self._lock:
-            found = self._search_keys(generation)
+            found = self._search_keys(name)
             if found:
                 key = found[0]
             elif create:
@@ -279,17 +278,17 @@ class TokenKeyStore:
                 key = self._session.generate_key(
                     p11.KeyType.GENERIC_SECRET,
                     256,
-                    label=f"vault-search:{generation}",
+                    label=f"vault-search:{name}",
                     store=True,
                     template=template,
                 )
             else:
-                raise KeyError(generation)
+                raise KeyError(name)
             return bytes(key.sign(message, mechanism=p11.Mechanism.SHA256_HMAC))
 
-    def destroy_search_key(self, generation: int) -> bool:
+    def destroy_search_key(self, name: str) -> bool:
         with self._lock:
-            found = self._search_keys(generation)
+            found = self._search_keys(name)
             for key in found:
                 key.destroy()
             return bool(found)

@@ -60,6 +60,7 @@ class SearchIndex:
 
     def __init__(self, ledger_name: str, keys: KeyStore, *, postgres: bool) -> None:
         self._keys = keys
+        self._ledger = ledger_name
         self.table = f"{ledger_name}_vault_search"
         self.keys_table = f"{ledger_name}_vault_search_keys"
         self._blob = "BYTEA" if postgres else "BLOB"
@@ -95,15 +96,20 @@ class SearchIndex:
             [generation, bits],
         )
         if cursor.rowcount == 1:
-            self._keys.search_hmac(generation, b"", create=True)
+            self._keys.search_hmac(self.key_name(generation), b"", create=True)
         return generation, bits
+
+    def key_name(self, generation: int) -> str:
+        """The search key's name in the key store: the ledger's, then the generation."""
+        return f"{self._ledger}:{generation}"
 
     def writing(self, cursor: Any) -> list[tuple[int, int]]:
         """The generations a write indexes under (the first made now if there is none)."""
         return self.generations(cursor) or [self.open_generation(cursor)]
 
     def bucket(self, generation: int, bits: int, cid: str) -> int:
-        digest = self._keys.search_hmac(generation, _framed(_BUCKET_TAG, cid.encode()))
+        message = _framed(_BUCKET_TAG, cid.encode())
+        digest = self._keys.search_hmac(self.key_name(generation), message)
         return int.from_bytes(digest[:4], "big") >> (32 - bits)
 
     def add(

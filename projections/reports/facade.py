@@ -45,7 +45,7 @@ from projections.reports.results import (
 )
 from projections.reports.retirements import RetirementGroup, upcoming_retirements
 from projections.reports.scope import EVERYWHERE, ReadScope
-from projections.reports.search import SearchPage, citizen_rows, find_people
+from projections.reports.search import SearchPage, citizen_rows, committed_cids, find_people
 from projections.reports.sheets import Names
 from projections.reports.snapshots import SubmittedSnapshot, submitted_snapshot
 from projections.reports.todo import RecordsToDo, records_to_do
@@ -301,6 +301,11 @@ class Reports(EplanReports):
         with self._read() as (cursor, tables):
             rows = citizen_rows(cursor, tables["registry"], self._revealer, cid)
         return [UUID(row.stream) for row in rows]
+
+    def committed_cids(self) -> list[tuple[str, str]]:
+        """(record, commitment) of each v2 record's citizen ID (``ledger vault reindex``)."""
+        with self._read() as (cursor, tables):
+            return committed_cids(cursor, tables["registry"])
 
     def find(
         self,

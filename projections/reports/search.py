@@ -4,9 +4,10 @@ in the Thai order of names (``ledger.domain.search``).
 Reads the registry now (the ``records`` table): the name is the record's current name entry.
 A citizen ID is an exact match on an indexed column for a v1 record; a v2 record's column
 holds a commitment, so it is found through the vault's search index (``ledger.vault_search``,
-a keyed hash held in the key store) and kept if its revealed citizen ID is the one asked; a name is compared in Python after
-``name_key``, over the records of the scope (an LAO's or a province's records are thousands,
-not millions: a name index is for when a national search is slow).
+a keyed hash held in the key store) and kept if its revealed citizen ID is the one asked; a
+name is compared in Python after ``name_key``, over the records of the scope (an LAO's or a
+province's records are thousands, not millions: a name index is for when a national search is
+slow).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ledger.commitments import COMMITMENT_KEY
 from ledger.domain.search import name_matches, thai_sort_key
-from projections.personal import Revealer
+from projections.personal import Revealer, committed
 from projections.reports.kp7_labels import category_th, status_th
 from projections.reports.results import Columns, JsonRows, field_names
 from projections.store import Cursor
@@ -92,6 +94,14 @@ def citizen_rows(
         )
         found += [row for row in v2 if row.cid == cid]
     return found
+
+
+def committed_cids(cursor: Cursor, tables: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(record, commitment) of every v2 record's current citizen ID: what the vault's search
+    index is rebuilt from (``Vault.reindex``); the values stay in the vault."""
+    cursor.execute(f"SELECT stream, cid FROM {tables['records']} ORDER BY stream")
+    found = [(str(stream), committed(cid)) for stream, cid in cursor.fetchall()]
+    return [(stream, str(c[COMMITMENT_KEY])) for stream, c in found if c is not None]
 
 
 def find_people(
