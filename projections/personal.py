@@ -20,7 +20,9 @@ commitment; a value it cannot read (the person erased, or a row not kept) become
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import threading
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -53,10 +55,33 @@ class DisclosureSource(Protocol):
         """The subjects whose owner's citizen ID is indexed as ``cid`` (the search index)."""
         ...
 
+    def disclosures(
+        self, wanted: Collection[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[str, Disclosure]]:
+        """The readable ones of many (subject, commitment), read together."""
+        ...
+
 
 def stored(value: Any) -> Any:
     """A value as a view keeps it in a text column: a commitment object as its JSON text."""
     return json.dumps(value, sort_keys=True) if is_commitment(value) else value
+
+
+def commitments_in(value: Any) -> Iterator[str]:
+    """The commitments (hex) a stored value holds: a commitment object, one as a text column
+    holds it (``stored``), or any nested in a data object or its JSON text."""
+    if isinstance(value, str):
+        if COMMITMENT_KEY not in value:
+            return
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return  # a text that merely holds the word
+    if is_commitment(value):
+        yield str(value[COMMITMENT_KEY])
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from commitments_in(item)
 
 
 def committed(text: str | None) -> dict[str, Any] | None:
@@ -75,11 +100,41 @@ def is_marker(value: object) -> bool:
     return isinstance(value, str) and value in MARKERS
 
 
+class _Preloaded(threading.local):
+    """Per thread: the disclosures the read in progress preloaded (``Revealer.preloaded``)."""
+
+    kept: dict[tuple[str, str], tuple[str, Disclosure]] | None = None
+
+
 class Revealer:
     """Reveals the commitments of a record's data through the vault (None: withholds them)."""
 
     def __init__(self, vault: DisclosureSource | None) -> None:
         self._vault = vault
+        self._local = _Preloaded()
+
+    @contextmanager
+    def preloaded(self, wanted: Iterable[tuple[str, str]]) -> Iterator[None]:
+        """Within the block, reveal these (subject, commitment) from one batch read of the
+        vault (a report's rows: a query per hundreds of people, each person's key unwrapped
+        once) instead of a vault read each. Kept for the block only, in this thread: a value
+        is never held beyond the read that shows it (an erasure reaches the next read)."""
+        asked = set(wanted)
+        if self._vault is None or not asked:
+            yield
+            return
+        self._local.kept = self._vault.disclosures(asked)
+        try:
+            yield
+        finally:
+            self._local.kept = None
+
+    def _disclosure(self, subject: str, hexed: str) -> tuple[str, Disclosure]:
+        assert self._vault is not None  # noqa: S101 - value() checked it
+        kept = self._local.kept
+        if kept is not None and (subject, hexed) in kept:
+            return kept[(subject, hexed)]
+        return self._vault.disclosure(subject, hexed)
 
     def value(self, subject: str, path: str, found: Mapping[str, Any]) -> Any:
         """The value a commitment object at ``path`` of the subject's data stands for."""
@@ -87,7 +142,7 @@ class Revealer:
             return WITHHELD
         hexed = str(found[COMMITMENT_KEY])
         try:
-            kept_path, disclosure = self._vault.disclosure(subject, hexed)
+            kept_path, disclosure = self._disclosure(subject, hexed)
         except ErasedError:
             return ERASED
         # A correction's replacement was committed under ``replacement.<path>``; the
@@ -157,14 +212,6 @@ def without_health(event_type: str, data: Mapping[str, Any]) -> dict[str, Any]:
         if holder.get(name) is not None:
             holder[name] = WITHHELD
     return shown
-
-
-def shown_data(
-    revealer: Revealer, subject: str, event_type: str, data: Mapping[str, Any], health: bool
-) -> dict[str, Any]:
-    """An event's data as a reader is shown it: without its health values unless ``health``
-    (``without_health``), a v2 event's commitments revealed by ``revealer``."""
-    return revealer.data(subject, data if health else without_health(event_type, data))
 
 
 def erased_record_scope(ledger: Ledger, stream: UUID) -> Scope:

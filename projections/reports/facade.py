@@ -22,7 +22,7 @@ from uuid import UUID
 from ledger.domain.dates import thai_today
 from ledger.domain.rules import fiscal_year as fiscal_year_of
 from ledger.errors import StreamNotFoundError
-from projections.personal import shown_data
+from projections.personal import commitments_in, without_health
 from projections.reports import layouts
 from projections.reports.certificates import CertificateCheck, certificate_check
 from projections.reports.eplan_facade import EplanReports
@@ -179,9 +179,11 @@ class Reports(EplanReports):
         with self._read() as (cursor, tables):
             trail = audit_trail(cursor, tables["audit"], self.projections.ledger, stream)
             names = self._names(cursor, tables, cids={entry.actor for entry in trail})
-        reveal = functools.partial(shown_data, self._revealer, health=health)
-        shown = tuple(replace(e, data=reveal(e.stream, e.type, e.data)) for e in trail)
-        return Table(f"audit-{stream}", shown, layouts.AUDIT, names)
+        shown = [(e, e.data if health else without_health(e.type, e.data)) for e in trail]
+        revealer = self._revealer
+        with revealer.preloaded((e.stream, h) for e, data in shown for h in commitments_in(data)):
+            rows = tuple(replace(e, data=revealer.data(e.stream, data)) for e, data in shown)
+        return Table(f"audit-{stream}", rows, layouts.AUDIT, names)
 
     def certificate(self, code: str) -> CertificateCheck | None:
         """The certificate whose verification code (event hash) is ``code``, checked against

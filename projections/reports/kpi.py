@@ -158,8 +158,8 @@ def lao_kpis(
     """Each LAO's KPI (every registered, unmerged LAO, and any LAO holding records)."""
     chosen = current_cycles(cursor, certification_tables, cycle=cycle, lao=lao, province=province)
     records: dict[str, list[RecordRow]] = defaultdict(list)
-    for row in record_rows(
-        cursor, registry_tables, lao=lao, province=province, statuses=NOT_SEPARATED
+    for row in record_rows(  # counts and states only: nothing personal revealed
+        cursor, registry_tables, lao=lao, province=province, statuses=NOT_SEPARATED, reveal=()
     ):
         records[row.lao].append(row)
     provinces = {code: rows[0].province for code, rows in records.items()}

@@ -21,6 +21,7 @@ from projections.personal import (
     WITHHELD,
     WITHHOLDING,
     Revealer,
+    commitments_in,
     committed,
     stored,
     without_health,
@@ -28,6 +29,7 @@ from projections.personal import (
 from projections.rows import dumps, loads
 from projections.store import Cursor
 from projections.views.registry_queries import record_rows
+from projections.views.registry_rows import RecordRow
 from projections.views.runner import View
 
 LEAVE_TYPES = frozenset({"LeaveTaken", "LeaveYearSummarised"})
@@ -159,6 +161,27 @@ def _reported(
     return revealer.data(stream, line)
 
 
+def _add(
+    summaries: dict[tuple[str, int], LeaveSummary],
+    record: RecordRow,
+    values: dict[str, Any],
+    revealer: Revealer,
+    health: bool,
+) -> None:
+    """Count a leave entry (a row of ``entries``) into its record's summary of its year."""
+    key = (record.stream, int(values["year"]))
+    summary = summaries.setdefault(
+        key, LeaveSummary(record.stream, record.lao, record.province, key[1])
+    )
+    if values["kind"] == "taken":
+        kind = _leave_type(record.stream, values["leave_type"], revealer, health)
+        item = summary.taken.setdefault(kind, {"times": 0, "days": "0"})
+        item["times"] += 1
+        item["days"] = str(Decimal(item["days"]) + Decimal(values["days"]))
+    else:
+        summary.reported = _reported(record.stream, loads(values["summary"]), revealer, health)
+
+
 @dataclass(slots=True)
 class LeaveSummary:
     """One record's leave in one (fiscal) year: what was taken by type, and its ก.พ.๗ line."""
@@ -215,21 +238,19 @@ def leave_summary(
         )
     }
     summaries: dict[tuple[str, int], LeaveSummary] = {}
-    rows = cursor.select_in(leave_tables["entries"], COLUMNS, "stream", records)
-    for row in rows:
-        values = dict(zip(COLUMNS, row, strict=True))
-        if not values["live"] or (year is not None and values["year"] != year):
-            continue
-        record = records[values["stream"]]
-        key = (record.stream, int(values["year"]))
-        summary = summaries.setdefault(
-            key, LeaveSummary(record.stream, record.lao, record.province, key[1])
-        )
-        if values["kind"] == "taken":
-            kind = _leave_type(record.stream, values["leave_type"], revealer, health)
-            item = summary.taken.setdefault(kind, {"times": 0, "days": "0"})
-            item["times"] += 1
-            item["days"] = str(Decimal(item["days"]) + Decimal(values["days"]))
-        else:
-            summary.reported = _reported(record.stream, loads(values["summary"]), revealer, health)
+    rows = [
+        values
+        for row in cursor.select_in(leave_tables["entries"], COLUMNS, "stream", records)
+        if (values := dict(zip(COLUMNS, row, strict=True)))["live"]
+        and (year is None or values["year"] == year)
+    ]
+    asked = [
+        (values["stream"], hexed)
+        for values in (rows if health else [])
+        for text in (values["leave_type"], values["summary"])
+        for hexed in commitments_in(text)
+    ]
+    with revealer.preloaded(asked):  # one batch read of the vault for the rows
+        for values in rows:
+            _add(summaries, records[values["stream"]], values, revealer, health)
     return sorted(summaries.values(), key=lambda s: (s.province, s.lao, s.stream, s.year))

@@ -31,6 +31,7 @@ from projections.views.registry_rows import (
     latest_fact,
     live_entries,
     revealed_row,
+    row_commitments,
 )
 
 # Now.
@@ -81,7 +82,9 @@ def record_rows(
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         cursor.execute(f"SELECT {columns} FROM {table}{where}", params)
         records = [RecordRow(*row) for row in cursor.fetchall()]
-    records = [revealed_row(record, revealer, reveal) for record in records]
+    asked = [pair for record in records for pair in row_commitments(record, reveal)]
+    with revealer.preloaded(asked):  # one batch read of the vault for the rows
+        records = [revealed_row(record, revealer, reveal) for record in records]
     return sorted(records, key=lambda r: (r.province, r.lao, r.cid, r.stream))
 
 

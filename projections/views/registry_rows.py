@@ -10,7 +10,7 @@ them, and share the two folds over facts: the live revision of each entry
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
@@ -18,7 +18,7 @@ from typing import Any
 
 from ledger.commitments import COMMITMENT_KEY
 from ledger.domain.rules import retirement_date, retirement_fiscal_year
-from projections.personal import WITHHOLDING, Revealer, committed, is_marker
+from projections.personal import WITHHOLDING, Revealer, commitments_in, committed, is_marker
 from projections.rows import dumps, loads
 
 IN_SERVICE_STATUSES = ("active", "suspended")
@@ -152,7 +152,9 @@ def revealed_row(
     and name; ``projections.personal``): a read reveals only what it shows, each value is a
     vault read. A v1 row as it is; a column not asked for keeps the view's text."""
     name_committed = row.name_text is not None and COMMITMENT_KEY in row.name_text
-    if committed(row.cid) is None and committed(row.birth_date) is None and not name_committed:
+    if not columns or (
+        committed(row.cid) is None and committed(row.birth_date) is None and not name_committed
+    ):
         return row
     cid, born, name_text = row.cid, row.birth_date, row.name_text
     retires, year = row.retirement_date, row.retirement_year
@@ -175,6 +177,18 @@ def revealed_row(
         retirement_year=year,
         name_text=name_text,
     )
+
+
+def row_commitments(row: RecordRow, columns: Collection[str]) -> Iterator[tuple[str, str]]:
+    """The (subject, commitment) a read revealing ``columns`` of the row reads from the vault
+    (``Revealer.preloaded``): none for a v1 row."""
+    texts: list[Any] = [getattr(row, name) for name in ("cid", "birth_date") if name in columns]
+    if "name" in columns and row.name_text is not None and COMMITMENT_KEY in row.name_text:
+        named = loads(row.name_text)
+        texts += [named.get(name) for name in NAME_FIELDS]
+    for text in texts:
+        for hexed in commitments_in(text):
+            yield row.stream, hexed
 
 
 def entry_counts(row: RecordRow) -> dict[str, int]:

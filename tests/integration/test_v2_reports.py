@@ -30,12 +30,15 @@ import pytest
 from ledger.application import Ledger
 from ledger.domain.search import read_name
 from ledger.settings import LedgerSettings
+from projections.kafka.report_view import ReportStore, rebuild_from_ledger
+from projections.kafka.verification import KeyRegistry, TrustAnchor
 from projections.personal import WITHHELD
 from projections.reports.certificates import CertificateCheck
 from projections.reports.facade import Reports
 from projections.reports.labels import Lang
 from projections.reports.render import Format, render
 from projections.reports.scope import EVERYWHERE, ReadScope
+from projections.store import ViewDatabase
 from projections.views.catalogue import Projections
 from tests import domain_data as d
 from tests import projection_world
@@ -269,3 +272,26 @@ def _first_difference(v1: dict[str, dict[str, str]], v2: dict[str, dict[str, str
         start = max(0, at - 150)
         return f"{name} {form}: v1 {a[start : at + 150]!r} v2 {b[start : at + 150]!r}"
     return ""
+
+
+def test_a_kafka_report_view_counts_v2_events_as_v1_events(
+    worlds: tuple[Loaded, Loaded], tmp_path: Path
+) -> None:
+    """A consumer's report view receives what the log holds (commitments for v2): it counts
+    each LAO's records and events by type the same from both worlds, and keeps no commitment
+    (it reads no personal value, so it needs none: a count that needs one, such as retirements
+    by year, is the ledger's own report, read through the vault)."""
+    counted = []
+    for number, loaded in enumerate(worlds):
+        kit = loaded.world.kit
+        store = ReportStore(ViewDatabase(f"sqlite:///{tmp_path}/consumer{number}.sqlite"), "kpi")
+        store.create()
+        registry = KeyRegistry(TrustAnchor(kit.system.signer.public_key), kit.ledger.registry_id)
+        assert rebuild_from_ledger(kit.ledger, store, registry) == kit.event_count()
+        assert [] == store.rejects()
+        counted.append(store.kpi())
+        with store.db.transaction() as cursor:
+            cursor.execute(f"SELECT * FROM {store.kpi_table}")
+            assert "commitment" not in repr(cursor.fetchall())
+    assert counted[0] == counted[1]
+    assert ("นครพนม", str(LAO.lao), "RecordOpened", 5) in counted[1]

@@ -82,6 +82,24 @@ def test_stored_values_are_revealed_and_encrypted(vault: Vault) -> None:
     assert sealing.fields["first_name"][1].salt.hex() not in raw
 
 
+def test_a_batch_read_gives_what_single_reads_give_and_leaves_out_the_erased(
+    vault: Vault,
+) -> None:
+    """``disclosures`` reads many people's fields together: each as ``disclosure`` reads it;
+    an erased person's, and a commitment never kept, are left out."""
+    people = [str(uuid.uuid4()) for _ in range(3)]
+    sealings = [_sealing(person, path, f"{path} {n}") for n, person in enumerate(people)
+                for path in ("first_name", "last_name")]  # fmt: skip
+    vault.store(sealings)
+    wanted = {(s.subject, hexed) for s in sealings for hexed, _ in s.fields.values()}
+    assert vault.erase(people[2])
+
+    found = vault.disclosures(wanted | {(people[0], "0" * 64)})
+
+    assert {pair for pair in wanted if pair[0] != people[2]} == set(found)
+    assert all(found[pair] == vault.disclosure(*pair) for pair in found)
+
+
 def test_revealed_data_checks_each_commitment(vault: Vault) -> None:
     """A stored statement's data reads back with its kept values in place of commitments."""
     subject = str(uuid.uuid4())
