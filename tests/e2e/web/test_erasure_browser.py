@@ -8,7 +8,9 @@ shows ข้อมูลถูกลบตามคำขอ, and a second erasu
 
 from __future__ import annotations
 
+import struct
 import uuid
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,11 +84,51 @@ def officer(browser: Browser, vault_demo: WebDemo) -> Iterator[Page]:
     context.close()
 
 
+def _png(width: int = 24, height: int = 32, rgb: bytes = b"\x80\xa0\xc0") -> bytes:
+    """A small plain PNG standing in for a photo (made up: no one in it)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + rgb * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+
+
+def _attach_photo(page: Page, demo: WebDemo, photo: Path, shot: Shots) -> str:
+    """Upload the photo on the record's page, sign its PhotoAttached (v2: the hash committed);
+    the photo's URL on the page."""
+    page.goto(f"{demo.base_url}/app/records/{RECORD}")
+    page.locator("#document-kind").select_option("photo")
+    page.locator("#document-file").set_input_files(photo)
+    page.locator("#upload-button").click()
+    page.locator("#entry-form").wait_for()
+    page.locator("#field-effective").fill("15/01/2569")
+    page.locator("#review-button").click()
+    sign(page)
+    page.goto(f"{demo.base_url}/app/records/{RECORD}")
+    source = page.locator("#attachments img.attached-photo").first.get_attribute("src")
+    assert source is not None
+    return source
+
+
 def test_the_hr_officer_erases_a_person_and_the_record_closes(
-    officer: Page, vault_demo: WebDemo, shot: Shots
+    officer: Page, vault_demo: WebDemo, shot: Shots, tmp_path: Path
 ) -> None:
     base, page = vault_demo.base_url, officer
     log = LedgerLog(vault_demo)
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(_png())
+    position = log.position()
+    source = _attach_photo(page, vault_demo, photo, shot)
+    log.expect_signed(position, ["PhotoAttached"], HR_OFFICER)
+    documents = Path(vault_demo.database_url.removeprefix("sqlite:///")).parent / "documents"
+    kept = [p.relative_to(documents) for p in documents.rglob("*") if p.is_file()]
+    kept = [documents / path for path in kept if path.parts[1] != "tmp"]  # <ledger>/tmp: staging
+    assert [] == [path for path in kept if path.read_bytes() == photo.read_bytes()]
+    assert 1 == len([path for path in kept if "sealed" in path.parts])
+    assert photo.read_bytes() == page.request.get(f"{base}{source}").body()
     position = log.position()
 
     page.goto(f"{base}/app/records/{RECORD}")
@@ -121,7 +163,8 @@ def test_the_hr_officer_erases_a_person_and_the_record_closes(
     assert "ข้อมูลถูกลบตามคำขอ" in page.locator("main").inner_text()
     assert "ลบได้" not in page.locator("main").inner_text()
     page.locator("#erased-notice").wait_for()
-    assert 0 == page.locator("#erase-link, #new-entry-link").count()
+    assert 0 == page.locator("#erase-link, #new-entry-link, #attachments").count()
+    assert 410 == page.request.get(f"{base}{source}").status
     shot(page, "record-erased")
     check_axe(page)
     for path in ("new/PersonErased", "new"):
