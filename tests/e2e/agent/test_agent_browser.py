@@ -22,10 +22,18 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
+from ledger.commitments import Disclosure
 from ledger.sign_requests import SignRequest, b64decode
 from ledger.signing import verify_signature
 from tests.browser_kit import Shots, check_axe, free_port, launch_chromium
-from tests.unit.agent.agent_kit import PIN, World, make_world, statement_payload
+from tests.unit.agent.agent_kit import (
+    NAME_CHANGE,
+    PIN,
+    World,
+    make_world,
+    statement_payload,
+    v2_payload,
+)
 
 OPENER_PAGE = """<!doctype html>
 <html lang="th"><head><meta charset="utf-8"><title>ระบบทะเบียน (ทดสอบ)</title></head>
@@ -206,6 +214,42 @@ def test_a_statement_for_another_key_tells_the_opener_and_stays_open(
     assert not popup.is_closed()
     assert "0123456789abcdef" in popup.content()
     assert ("cancelled", request.nonce) == (
+        answers[0]["data"]["outcome"],
+        answers[0]["data"]["nonce"],
+    )
+    assert before == world.state.signatures
+
+
+def test_a_v2_statement_shows_its_values_and_a_wrong_disclosure_is_refused(
+    served: Served, opener: Page, shots: Shots
+) -> None:
+    """A v2 statement's popup shows the disclosed name, never a commitment in the data, and is
+    axe-clean; the same statement with one disclosure changed (a forged request the trusted
+    key signed) is refused on screen naming the rule, the opener hears "cancelled", nothing
+    is signed."""
+    world = served.world
+    payload, disclosures = v2_payload(world.key_id)
+    request = SignRequest.new("statement", payload, served.opener_url, disclosures=disclosures)
+
+    popup = _open_popup(served, opener, request.to_wire(world.request_key))
+    shots(popup, "v2-sign-page")
+    check_axe(popup)
+    data = popup.locator("table.fields").inner_text()
+    assert NAME_CHANGE["first_name"] in data
+    assert "commitment" not in data
+    popup.close()
+
+    before = world.state.signatures
+    wrong = {**disclosures, "last_name": Disclosure("ปลอมทดสอบ", bytes(32))}
+    forged = SignRequest.new("statement", payload, served.opener_url, disclosures=wrong)
+    popup = _open_popup(served, opener, forged.to_wire(world.request_key))
+    answers = _answers(opener)
+    shots(popup, "v2-refused")
+    check_axe(popup)
+
+    assert "personal.disclosure_wrong" in popup.content()
+    assert "ปลอมทดสอบ" not in popup.content()
+    assert ("cancelled", forged.nonce) == (
         answers[0]["data"]["outcome"],
         answers[0]["data"]["nonce"],
     )

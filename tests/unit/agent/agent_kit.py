@@ -21,6 +21,7 @@ from agent.config import AgentConfig, Presence
 from card.apdu import Transport
 from card.virtual.inprocess import InProcessTransport
 from card.virtual.signing import SigningCardState, VirtualSigningCard, state_with_key
+from ledger.commitments import Disclosure, commit_statement_data
 from ledger.domain.dates import THAILAND
 from ledger.sign_requests import SignRequest
 from ledger.statement import SignerRef, build_statement, key_id_of
@@ -119,6 +120,31 @@ def statement_payload(
         signed_at=datetime(2026, 9, 30, 10, 0, tzinfo=THAILAND),
     )
     return statement.canonical_bytes()
+
+
+NAME_CHANGE = {
+    "prefix": "นางสาว",
+    "first_name": "วาสนาทดสอบ",
+    "last_name": "ใจงามทดสอบ",
+    "reason": "สมรส",
+}
+"""A made-up name change: every field personal, so a v2 statement commits them all."""
+
+
+def v2_payload(
+    key_id: str, event_type: str = "NameChanged", data: dict[str, Any] | None = None
+) -> tuple[bytes, dict[str, Disclosure]]:
+    """A v2 statement's bytes (its personal fields committed, fresh salts) for ``key_id``, and
+    its disclosures."""
+    stream = uuid.UUID("0b6f6d2e-6f1c-4a53-9f0e-6c1d2b3a4f5e")
+    committed, disclosures = commit_statement_data(event_type, stream, data or NAME_CHANGE)
+    statement = build_statement(
+        stream=stream, expected_version=4, prev_hash="ab" * 32, type=event_type,
+        data=committed, effective=date(2026, 10, 1),
+        signer=SignerRef(cid=SIGNER_CID, key=key_id),
+        signed_at=datetime(2026, 9, 30, 10, 0, tzinfo=THAILAND), v=2,
+    )  # fmt: skip
+    return statement.canonical_bytes(), disclosures
 
 
 def csrf_of(page: str) -> str:

@@ -5,29 +5,22 @@ are disclosures beside a v1 statement. Nothing is signed in any refusal."""
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import date, datetime
-from typing import Any
 
 import pytest
 
 from agent.checks import csrf_token
-from ledger.commitments import Disclosure, commit_statement_data
-from ledger.domain.dates import THAILAND
+from ledger.commitments import Disclosure
 from ledger.sign_requests import SignRequest
-from ledger.statement import SignerRef, build_statement
 from tests.unit.agent.agent_kit import (
+    NAME_CHANGE,
     ORIGIN,
     PIN,
-    SIGNER_CID,
     World,
     answer_of,
     make_world,
     statement_payload,
+    v2_payload,
 )
-
-STREAM = uuid.UUID("0b6f6d2e-6f1c-4a53-9f0e-6c1d2b3a4f5e")
-NAME = {"prefix": "นางสาว", "first_name": "วาสนาทดสอบ", "last_name": "ใจงามทดสอบ", "reason": "สมรส"}
 
 
 @pytest.fixture
@@ -35,22 +28,8 @@ def world() -> World:
     return make_world()
 
 
-def _v2(
-    world: World, event_type: str = "NameChanged", data: dict[str, Any] | None = None
-) -> tuple[bytes, dict[str, Disclosure]]:
-    """A v2 statement's bytes for the world's card, and its disclosures."""
-    committed, disclosures = commit_statement_data(event_type, STREAM, data or NAME)
-    statement = build_statement(
-        stream=STREAM, expected_version=4, prev_hash="ab" * 32, type=event_type,
-        data=committed, effective=date(2026, 10, 1),
-        signer=SignerRef(cid=SIGNER_CID, key=world.key_id),
-        signed_at=datetime(2026, 9, 30, 10, 0, tzinfo=THAILAND), v=2,
-    )  # fmt: skip
-    return statement.canonical_bytes(), disclosures
-
-
 def test_the_disclosed_values_are_shown_in_place_of_the_commitments(world: World) -> None:
-    payload, disclosures = _v2(world)
+    payload, disclosures = v2_payload(world.key_id)
     wire = world.wire(SignRequest.new("statement", payload, ORIGIN, disclosures=disclosures))
 
     shown = world.show(wire)
@@ -69,9 +48,9 @@ def test_the_disclosed_values_are_shown_in_place_of_the_commitments(world: World
 
 
 def test_a_correction_of_a_v2_entry_shows_its_replacement_values(world: World) -> None:
-    data = {"supersedes": 3, "reason": "พิมพ์ชื่อผิด", "replacement": NAME}
-    payload, disclosures = _v2(world, "EntryCorrected", data)
-    assert set(disclosures) == {f"replacement.{name}" for name in NAME}
+    data = {"supersedes": 3, "reason": "พิมพ์ชื่อผิด", "replacement": NAME_CHANGE}
+    payload, disclosures = v2_payload(world.key_id, "EntryCorrected", data)
+    assert set(disclosures) == {f"replacement.{name}" for name in NAME_CHANGE}
     wire = world.wire(SignRequest.new("statement", payload, ORIGIN, disclosures=disclosures))
 
     shown = world.show(wire)
@@ -90,7 +69,7 @@ def test_a_correction_of_a_v2_entry_shows_its_replacement_values(world: World) -
     ],
 )
 def test_a_disclosure_that_does_not_fit_is_refused(world: World, change: str, rule: str) -> None:
-    payload, disclosures = _v2(world)
+    payload, disclosures = v2_payload(world.key_id)
     sent: dict[str, Disclosure] | None = dict(disclosures)
     assert sent is not None
     if change == "missing":
