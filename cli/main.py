@@ -41,6 +41,7 @@ from cli.reports import report_app
 from cli.runtime import DatabaseUrl, LedgerName, build_settings
 from cli.serve import serve_api
 from cli.transparency import transparency_app
+from cli.vault import vault_app
 
 app = typer.Typer(
     name="ledger",
@@ -73,6 +74,7 @@ app.add_typer(project_app, name="project")
 app.add_typer(report_app, name="report")
 app.add_typer(record_app, name="record")
 app.add_typer(person_app, name="person")
+app.add_typer(vault_app, name="vault")
 app.command("token")(session_module.token)
 app.command("rules")(rules_module.rules)
 app.add_typer(certification_app, name="certification")

@@ -19,6 +19,7 @@ wrapped key nothing unwraps any more (docs/personal-data.md).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import secrets
 import sqlite3
@@ -42,6 +43,8 @@ from ledger.settings import LedgerSettings
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
 from ledger.vault_search import BUCKET_BITS, SearchIndex
 
+_REINDEX_BATCH = 500
+"""Index rows ``reindex`` writes to a transaction."""
 _NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 _CHUNK = 500  # subjects per IN (...) of a batch read
 DOCUMENT_TAG = "thai-lgov-ledger document v1"
@@ -351,22 +354,23 @@ class Vault:
         indexed (an erased person's cannot be read, and is skipped)."""
         with self._database.transaction() as cursor:
             generation = self._search.open_generation(cursor, bits)
-        indexed = 0
+        readable: list[tuple[str, str]] = []
         for subject, hexed in entries():
             try:
-                _, disclosure = self.disclosure(subject, hexed)
-                with self._database.transaction() as cursor:
-                    key = self._data_key(cursor, subject, create=False)
-                    entry = (subject, key, str(disclosure.value))
-                    self._search.add(cursor, [generation], entry)
+                readable.append((subject, str(self.disclosure(subject, hexed)[1].value)))
             except ErasedError:
                 continue
-            indexed += 1
+        for start in range(0, len(readable), _REINDEX_BATCH):
+            with self._database.transaction() as cursor:
+                for subject, cid in readable[start : start + _REINDEX_BATCH]:
+                    with contextlib.suppress(ErasedError):  # erased meanwhile
+                        key = self._data_key(cursor, subject, create=False)
+                        self._search.add(cursor, [generation], (subject, key, cid))
         with self._database.transaction() as cursor:
             older = self._search.retire(cursor, generation[0])
         for retired in older:
             self._keys.destroy_search_key(self._search.key_name(retired))
-        return indexed
+        return len(readable)
 
 
 def open_vault(settings: LedgerSettings) -> Vault | None:

@@ -13,8 +13,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from api.app import create_app
+from cli.main import app
 from ledger.application import Ledger
 from ledger.domain.search import read_cid
 from ledger.settings import LedgerSettings
@@ -145,8 +147,9 @@ def test_an_erased_person_is_not_found_even_in_a_backup_restored_after(kit: Ledg
 
 
 def test_the_index_is_rebuilt_from_the_registry(kit: LedgerKit) -> None:
-    """The index emptied (lost, or made before the index existed), ``reindex`` writes it
-    again from the registry's v2 records, and the search finds them again."""
+    """The index emptied (lost, or made before the index existed), ``ledger vault reindex``
+    writes it again from the registry's v2 records, and the search finds them again; without
+    a vault configured the command says so (exit 1)."""
     vault = _vault(kit)
     cid = made_up_cid(821)
     stream = _person(kit, cid)
@@ -154,10 +157,17 @@ def test_the_index_is_rebuilt_from_the_registry(kit: LedgerKit) -> None:
         for table in vault.search_tables:
             cursor.execute(f"DELETE FROM {table}")
     assert [] == _found(kit, cid)
-    with Projections.open(kit.ledger) as projections:
-        projections.catch_up()
-        assert 1 == vault.reindex(Reports(projections).committed_cids)
+    settings = kit.ledger.settings
+    where = ["--database-url", settings.database_url, "--name", settings.name]
+    env = {"COLUMNS": "300", "NO_COLOR": "1"}
+    bare = CliRunner(env=env).invoke(app, ["vault", "reindex", *where])
+    for option, value in settings.model_dump().items():
+        if option.startswith("vault_") and value is not None:
+            env[f"LEDGER_{option.upper()}"] = str(value)
+    done = CliRunner(env=env).invoke(app, ["vault", "reindex", *where])
+    assert (0, "1 records") == (done.exit_code, done.output.split(": ")[-1][:9]), done.output
     assert [str(stream)] == _found(kit, cid)
+    assert (1, "no vault") == (bare.exit_code, bare.output.split("has ")[-1][:8]), bare.output
 
 
 def test_a_ledger_without_a_vault_still_finds_v1_records(ledger: Ledger) -> None:
