@@ -45,7 +45,7 @@ from projections.reports.results import (
 )
 from projections.reports.retirements import RetirementGroup, upcoming_retirements
 from projections.reports.scope import EVERYWHERE, ReadScope
-from projections.reports.search import SearchPage, citizen_rows, committed_cids, find_people
+from projections.reports.search import SearchPage, committed_cids, find_people
 from projections.reports.sheets import Names
 from projections.reports.snapshots import SubmittedSnapshot, submitted_snapshot
 from projections.reports.todo import RecordsToDo, records_to_do
@@ -59,7 +59,7 @@ from projections.views.eplan_status import eplan_facts
 from projections.views.leave import LeaveSummary, leave_summary
 from projections.views.organizations import OrganizationRow, organizations
 from projections.views.positions import Occupancy, PositionRow, occupancy, positions
-from projections.views.registry_queries import record_rows, registry_entries
+from projections.views.registry_queries import citizen_rows, record_rows, registry_entries
 from projections.views.registry_rows import RegistryEntry
 from projections.views.section35 import section35_ratios
 

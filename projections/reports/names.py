@@ -13,7 +13,7 @@ from projections.personal import WITHHOLDING, Revealer
 from projections.reports.sheets import Names
 from projections.store import Cursor
 from projections.views.organizations import organizations
-from projections.views.registry_queries import record_rows
+from projections.views.registry_queries import citizen_rows, record_rows
 from projections.views.registry_rows import RecordRow
 
 Tables = Mapping[str, Mapping[str, str]]
@@ -43,7 +43,8 @@ def read_names(
     cids: Collection[str] = (),
 ) -> Names:
     """Every LAO of the province (None: all) by code, the named streams' people, and the
-    signers (citizen IDs) that have a record."""
+    signers (citizen IDs) that have a record (a v2 record's found through the vault's search
+    index: ``citizen_rows``)."""
     registered = organizations(cursor, tables["organizations"], province=province)
     laos = {row.code: row.name for row in registered}
     people: dict[str, str] = {}
@@ -59,7 +60,7 @@ def read_names(
                 people[row.stream] = name
     signers: dict[str, str] = {}
     for cid in set(cids) - {"system"}:
-        for row in record_rows(cursor, tables["registry"], cid=cid):
+        for row in citizen_rows(cursor, tables["registry"], revealer, cid):
             if (name := person_name(row)) is not None:
                 signers[cid] = name
     return Names(laos, people, signers)

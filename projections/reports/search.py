@@ -18,11 +18,10 @@ from typing import Any
 
 from ledger.commitments import COMMITMENT_KEY
 from ledger.domain.search import name_matches, thai_sort_key
-from projections.personal import Revealer, committed
+from projections.personal import committed
 from projections.reports.kp7_labels import category_th, status_th
 from projections.reports.results import Columns, JsonRows, field_names
 from projections.store import Cursor
-from projections.views.registry_queries import record_rows
 from projections.views.registry_rows import RecordRow
 
 
@@ -72,28 +71,6 @@ class Found:
             "category_th": category_th(self.category),
             "status_th": status_th(self.status),
         }
-
-
-def citizen_rows(
-    cursor: Cursor,
-    tables: Mapping[str, str],
-    revealer: Revealer,
-    cid: str,
-    *,
-    lao: str | None = None,
-    province: str | None = None,
-) -> list[RecordRow]:
-    """The records of a citizen ID within an LAO or province (None: anywhere), revealed: v1
-    by the column, v2 through the vault's search index, each kept only if its revealed
-    citizen ID is ``cid`` (the index is a filter: a corrected ID's old row finds nothing)."""
-    found = record_rows(cursor, tables, lao=lao, province=province, cid=cid, revealer=revealer)
-    indexed = revealer.subjects_of(cid)
-    if indexed:
-        v2 = record_rows(
-            cursor, tables, lao=lao, province=province, streams=indexed, revealer=revealer
-        )
-        found += [row for row in v2 if row.cid == cid]
-    return found
 
 
 def committed_cids(cursor: Cursor, tables: Mapping[str, str]) -> list[tuple[str, str]]:

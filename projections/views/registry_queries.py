@@ -88,6 +88,28 @@ def record_rows(
     return sorted(records, key=lambda r: (r.province, r.lao, r.cid, r.stream))
 
 
+def citizen_rows(
+    cursor: Cursor,
+    tables: Mapping[str, str],
+    revealer: Revealer,
+    cid: str,
+    *,
+    lao: str | None = None,
+    province: str | None = None,
+) -> list[RecordRow]:
+    """The records of a citizen ID within an LAO or province (None: anywhere), revealed: v1
+    by the column, v2 through the vault's search index, each kept only if its revealed
+    citizen ID is ``cid`` (the index is a filter: a corrected ID's old row finds nothing)."""
+    found = record_rows(cursor, tables, lao=lao, province=province, cid=cid, revealer=revealer)
+    indexed = revealer.subjects_of(cid)
+    if indexed:
+        v2 = record_rows(
+            cursor, tables, lao=lao, province=province, streams=indexed, revealer=revealer
+        )
+        found += [row for row in v2 if row.cid == cid]
+    return found
+
+
 def _matches(
     row: RecordRow,
     lao: str | None,

@@ -28,6 +28,7 @@ import openpyxl
 import pytest
 
 from ledger.application import Ledger
+from ledger.domain.permissions import Role
 from ledger.domain.search import read_name
 from ledger.settings import LedgerSettings
 from projections.kafka.report_view import ReportStore, rebuild_from_ledger
@@ -82,6 +83,10 @@ def _world(backend_url: str, vault: Path | None, monkeypatch: pytest.MonkeyPatch
              date(2019, 12, 2))  # fmt: skip
     for type_ in ("PenaltyImposed", "FamilyMemberRecorded", "NameChanged", "AddressChanged"):
         kit.emit(kit.hr, r1, type_, d.ENTRY_DATA[type_], date(2019, 5, 1))
+    # An HR officer who has a record of their own (r2's person) signs: named in the trail.
+    r2 = kit.ledger.aggregate(world.records["r2"])
+    officer = kit.operator([Role.LAO_HR_OFFICER], LAO, cid=getattr(r2, "cid", None))
+    kit.emit(officer, r1, "TrainingRecorded", d.ENTRY_DATA["TrainingRecorded"], date(2019, 8, 2))
     opened = json.loads(next(iter(ledger.stream_events(r1))).statement)
     assert kit.v2 == ("commitment" in json.dumps(opened["data"]["cid"]))  # v2 signs no value
     return Loaded(world, issue_certificate(world))
@@ -236,6 +241,7 @@ def test_every_report_reads_v2_records_as_v1_records(
     assert WITHHELD not in everything
     assert all(value in everything for value in HEALTH_VALUES)
     assert "maternity" in v2["leave"]["json"]
+    assert "นายสอง ทดสอบ" in v2["audit"]["csv"]  # the signer who has a record, by name
 
 
 def test_health_values_are_withheld_alike_from_a_reader_without_health_rights(
