@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import importlib.util
 import json
 import os
 import signal
@@ -43,6 +44,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
+import psycopg
 
 from bench.append import (
     GENESIS_PREV_HASH,
@@ -69,6 +71,13 @@ class Result:
     count: int
     seconds: float
     latencies: list[float]
+    server_cpu: float = float("nan")  # CPU seconds of the server's processes in the window
+    client_cpu: float = float("nan")  # CPU seconds of this process (the clients) in it
+    database_cpu: float = float("nan")  # CPU seconds of the database's backends in it
+
+    def cpu_ms(self, seconds: float) -> float:
+        """CPU milliseconds per answered request."""
+        return 1000 * seconds / self.count if self.count else float("nan")
 
     @property
     def rate(self) -> float:
@@ -106,16 +115,20 @@ def run_plain(database_url: str, clients: int, seconds: float) -> Result:
             counts[i] += 1
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    started = time.perf_counter()
+    started, cpu, database = time.perf_counter(), time.process_time(), _backends_cpu(database_url)
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    database = _backends_cpu(database_url) - database
     app.close()
-    return Result("plain eventsourcing", sum(counts), elapsed, [x for xs in latencies for x in xs])
+    events = [x for xs in latencies for x in xs]
+    return Result(
+        "plain eventsourcing", sum(counts), elapsed, events, client_cpu=cpu, database_cpu=database
+    )
 
 
 # The ledger over HTTP.
@@ -187,6 +200,33 @@ async def _rush(port: int, chains: list[list[bytes]], seconds: float) -> Result:
     return Result("", statuses.count(201), elapsed, latencies)
 
 
+def _group_cpu(group: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group."""
+    owned = (_process_cpu(stat) for stat in Path("/proc").glob("[0-9]*/stat"))
+    return sum(ticks for owner, ticks in owned if owner == group) / os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu(stat: Path) -> tuple[int, int]:
+    """A process's group and its CPU clock ticks (user + system) so far; (-1, 0) if gone."""
+    try:
+        fields = stat.read_text().rpartition(")")[2].split()
+    except OSError:
+        return -1, 0
+    return int(fields[2]), int(fields[11]) + int(fields[12])
+
+
+def _backends_cpu(database_url: str) -> float:
+    """CPU seconds used so far by the PostgreSQL backends connected to this database (the
+    server runs on this machine: its CPU comes out of the same cores)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        pids = [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )]  # fmt: skip
+    ticks = sum(_process_cpu(Path(f"/proc/{pid}/stat"))[1] for pid in pids)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -198,7 +238,8 @@ def _serve(app: list[str], env: dict[str, str], *, workers: int) -> tuple[
 ]:  # fmt: skip
     """uvicorn serving ``app`` (its arguments: the factory or the app) until killed."""
     port = _free_port()
-    env = os.environ | env | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    paths = [str(Path(__file__).resolve().parent.parent), os.environ.get("PYTHONPATH", "")]
+    env = os.environ | env | {"PYTHONPATH": os.pathsep.join(filter(None, paths))}
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", *app, "--port", str(port), "--workers", str(workers),
          "--log-level", "warning", "--no-access-log"],
@@ -231,19 +272,29 @@ def run_ledger(
         "LEDGER_SESSION_SECRET": "rush-bench-session-secret-0123456789",
     }
     served = _serve(["--factory", "api.main:create_app_from_env"], env, workers=workers)
-    result = _rushed(served, chains, seconds)
+    result = _rushed(served, chains, seconds, database_url)
     mode = "on" if group_commit else "off"
     result.label = f"ledger API, group commit {mode}, {workers} worker{'s' * (workers > 1)}"
     return result
 
 
 def _rushed(
-    served: tuple[subprocess.Popen[bytes], int], chains: list[list[Item]], seconds: float
+    served: tuple[subprocess.Popen[bytes], int],
+    chains: list[list[Item]],
+    seconds: float,
+    database_url: str | None = None,
 ) -> Result:
     server, port = served
     try:
         requests = [[_request(item) for item in chain] for chain in chains]
-        return asyncio.run(_rush(port, requests, seconds))
+        server_cpu, client_cpu = _group_cpu(server.pid), time.process_time()
+        database = _backends_cpu(database_url) if database_url else 0.0
+        result = asyncio.run(_rush(port, requests, seconds))
+        result.server_cpu = _group_cpu(server.pid) - server_cpu
+        result.client_cpu = time.process_time() - client_cpu
+        if database_url:
+            result.database_cpu = _backends_cpu(database_url) - database
+        return result
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -267,6 +318,7 @@ def main() -> None:
         "--ledger-only", action="store_true", help="Only the ledger, group commit on, 1 worker"
     )
     args = parser.parse_args()
+    load = os.getloadavg()[0]
     keys = {
         name: Operator(SoftwareSigner.generate(), make_cid(f"19999{n:07d}"))
         for n, name in enumerate(("system", "admin", "hr"), start=1)
@@ -288,19 +340,37 @@ def main() -> None:
             ))  # fmt: skip
     finally:
         databases.drop_all()
-    _print(results, args.clients)
+    _print(results, args.clients, load)
 
 
-def _print(results: list[Result], clients: int) -> None:
+def _print(results: list[Result], clients: int, load: float) -> None:
     plain = results[0].rate if results[0].label.startswith("plain") else float("nan")
+    stack = [
+        name if importlib.util.find_spec(name) else fallback
+        for name, fallback in (("httptools", "h11"), ("uvloop", "asyncio"))
+    ]
     print(f"\ndeadline rush: {clients} concurrent clients, one statement (event) per request")
-    print(f"{'':44} {'per s':>9} {'x plain':>8} {'p50 ms':>8} {'p99 ms':>8}")
+    print(f"servers: uvicorn with {' and '.join(stack)} (pip install '.[server]' for the C ones)")
+    print(
+        f"{'':44} {'per s':>9} {'x plain':>8} {'p50 ms':>8} {'p99 ms':>8}"
+        f" {'CPU ms/request: server':>23} {'clients':>8} {'database':>9}"
+    )
     for result in results:
         print(
             f"{result.label:44} {result.rate:9,.0f} {result.rate / plain:8.2f} "
             f"{result.percentile(0.5) * 1000:8.1f} {result.percentile(0.99) * 1000:8.1f}"
+            f" {result.cpu_ms(result.server_cpu):23.2f} {result.cpu_ms(result.client_cpu):8.2f}"
+            f" {result.cpu_ms(result.database_cpu):9.2f}"
         )
     print("targets: ledger API, group commit on, 1 worker: >= 5x plain, p99 < 100 ms")
+    print(
+        f"({os.cpu_count()} CPUs, load average before the run {load:.2f}. CPU per request: "
+        "server: the uvicorn processes (for plain: the library and its 64 threads, shown as "
+        "clients); clients: this process's asyncio clients; database: the PostgreSQL "
+        "backends connected to the run's database (not its WAL writer or checkpointer). One "
+        "Python process runs on one core at a time (the GIL): a worker cannot answer more "
+        "than 1000 / server-ms requests per second, whatever the load)"
+    )
     ceilings = [result for result in results if result.label.startswith("ceiling")]
     if ceilings and plain == plain:  # plain measured (not NaN)
         best = max(ceilings, key=lambda result: result.rate)

@@ -10,8 +10,8 @@ it. ``hung_up`` makes that check (a ``select`` with zero timeout: a few microsec
 both kinds of connection are replaced before they are used:
 
 * ``install_pool_check``: the pool checks each connection as it hands it out, and on the first
-  dead one sweeps the idle rest (they died together), so no request draws a dead connection
-  and the pool does not back off between dead ones;
+  dead one sweeps the idle rest (they died together), so no request draws a dead connection;
+  while the server cannot be reached a request is refused at once rather than held;
 * ``Reconnecting``: one connection of our own, replaced by a new one when it has hung up or
   broke in its last use.
 
@@ -30,7 +30,8 @@ import psycopg
 from psycopg.pq import ConnStatus, TransactionStatus
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-_READS = 4
+_READS = 4  # a dead connection: the server's last message, then the end of the stream
+_TRIES = 4
 
 
 def connect(database_url: str, *, autocommit: bool = False) -> psycopg.Connection[Any]:
@@ -53,7 +54,7 @@ def hung_up(connection: psycopg.Connection[Any]) -> bool:
     pgconn = connection.pgconn
     if pgconn.transaction_status != TransactionStatus.IDLE:
         return False  # in a transaction or a query: its user finds out
-    for _ in range(_READS):  # the server's last message, then the end of the stream
+    for _ in range(_READS):
         readable, _, _ = select.select([pgconn.socket], [], [], 0)
         if not readable:
             return False
@@ -64,10 +65,6 @@ def hung_up(connection: psycopg.Connection[Any]) -> bool:
         if pgconn.status == ConnStatus.BAD:
             return True
     return False
-
-
-class HungUpError(psycopg.OperationalError):
-    """The server closed the connection while it was idle in the pool."""
 
 
 class _Outage:
@@ -90,22 +87,28 @@ class _Outage:
         self.down = False
         return True
 
-    def check(self, connection: psycopg.Connection[Any]) -> None:
-        """The pool's check of a connection it hands out (see ``install_pool_check``)."""
-        if hung_up(connection):
-            self._pool.check()  # the idle others died in the same restart: replace them now
-            self._reachable()  # a restart, or the server gone: then refuse early
-            raise HungUpError("the server closed the connection")
-
     def getconn(self, getconn: Callable[[float | None], Any]) -> Callable[..., Any]:
+        """The pool's ``getconn``, refusing at once while the server is down and replacing
+        a connection the server closed (with every idle one: they died together)."""
+
         def checked(timeout: float | None = None) -> Any:
-            if self.down and not self._reachable():
-                raise PoolTimeout("the database server is unreachable")
-            try:
-                return getconn(timeout)
-            except PoolTimeout:
-                self._reachable()
-                raise
+            for _ in range(_TRIES):  # each dead connection drawn makes the pool sweep
+                if self.down and not self._reachable():
+                    raise PoolTimeout("the database server is unreachable")
+                try:
+                    connection = getconn(timeout)
+                except PoolTimeout:
+                    self._reachable()
+                    raise
+                if not hung_up(connection):
+                    return connection
+                self._pool.putconn(connection)  # broken: the pool discards it, opens another
+                if self._reachable():  # a restart that is over: replace the idle others now
+                    self._pool.check()
+                # else the idle others stay until the server is back: a connection discarded
+                # now is reopened with the pool's backoff (1, 2, 4... s), one found dead
+                # later is reopened at once
+            raise PoolTimeout("the database server keeps closing connections")
 
         return checked
 
@@ -114,15 +117,13 @@ def install_pool_check(pool: ConnectionPool[Any]) -> None:
     """Make the pool replace connections the server closed before it hands them out, and
     refuse at once while the server is unreachable.
 
-    Without the check the pool hands out a dead connection and the request fails; with the
+    Without this the pool hands out a dead connection and the request fails; with the
     library's pre-ping every checkout costs a round trip. While the server is down the pool
-    would hold each request until its timeout (5 s), and the library retries that ten times:
-    requests hung for the whole outage. psycopg_pool takes the check only in its constructor,
-    and has no notion of an outage, hence the attributes.
+    would hold each request until its timeout (30 s), which the library retries ten times.
+    psycopg_pool's own ``check`` runs inside its wait for a connection (and backs off between
+    failures), so the check wraps ``getconn`` instead, which ``pool.connection()`` calls.
     """
-    outage = _Outage(pool)
-    pool._check = outage.check
-    pool.getconn = outage.getconn(pool.getconn)  # type: ignore[method-assign]
+    pool.getconn = _Outage(pool).getconn(pool.getconn)  # type: ignore[method-assign]
 
 
 class Reconnecting:

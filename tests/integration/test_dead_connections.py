@@ -14,10 +14,12 @@ import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from eventsourcing.persistence import OperationalError as StoreOperationalError
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from ledger.application import Ledger
@@ -37,10 +39,15 @@ pytestmark = pytest.mark.postgres
 FAST = 0.5  # seconds: well under the library's retry wait (0.2 s each) times a few dead ones
 
 
+def _admin(url: str) -> psycopg.Connection[Any]:
+    """A connection to the server's ``postgres`` database."""
+    return connect(urlsplit(url)._replace(path="/postgres").geturl(), autocommit=True)
+
+
 def _terminate_all(url: str) -> int:
     """End every other backend on the URL's database, waiting until each has exited."""
     dbname = urlsplit(url).path.lstrip("/")
-    with connect(url, autocommit=True) as admin:
+    with _admin(url) as admin:
         pids = [
             row[0]
             for row in admin.execute(
@@ -147,3 +154,35 @@ def test_a_connection_in_use_is_left_to_its_user(postgres_url: str) -> None:
         assert not hung_up(connection)
         with pytest.raises(psycopg.OperationalError):
             connection.execute("SELECT 1")
+
+
+def _allow_connections(url: str, allowed: bool) -> None:
+    """Open or close the URL's database to connections (closing also ends every one it has):
+    to its clients, an outage of the server, without stopping the shared server."""
+    dbname = urlsplit(url).path.lstrip("/")
+    with _admin(url) as admin:
+        admin.execute(f'ALTER DATABASE "{dbname}" ALLOW_CONNECTIONS {str(allowed).lower()}')
+    if not allowed:
+        _terminate_all(url)
+
+
+def test_while_the_database_is_unreachable_requests_fail_at_once_then_succeed_at_once(
+    kit: LedgerKit,
+) -> None:
+    """No request waits on the pool's timeout (5 s, retried ten times by the library) while
+    the database is out of reach; the first request once it is back succeeds."""
+    stream = _open_record(kit, 0)
+    url = kit.ledger.settings.database_url
+    _allow_connections(url, False)
+    try:
+        for _ in range(3):
+            began = time.monotonic()
+            with pytest.raises(StoreOperationalError):
+                kit.ledger.stream_events(stream)
+            assert time.monotonic() - began < 4  # the library's ten retries, 0.2 s apart
+    finally:
+        _allow_connections(url, True)
+    began = time.monotonic()
+    assert 1 == len(kit.ledger.stream_events(stream))
+    _open_record(kit, 1)
+    assert time.monotonic() - began < FAST
