@@ -67,6 +67,7 @@ class CountingVault:
 
 REPORTS: dict[str, Callable[[Reports], Any]] = {
     "registry": lambda r: r.registry(SCOPE),
+    "registry_as_of": lambda r: r.registry(SCOPE, valid_on=date(2019, 10, 1)),
     "kpi": lambda r: r.kpi(SCOPE),
     "record_certification": lambda r: r.record_certification(SCOPE),
     "retirements": lambda r: r.retirements(SCOPE, 2560, 2610),

@@ -27,6 +27,7 @@ from projections.views.registry_rows import (
     Fact,
     RecordRow,
     RegistryEntry,
+    fact_commitments,
     fact_of,
     latest_fact,
     live_entries,
@@ -217,12 +218,18 @@ def registry_as_of(
     for row in cursor.select_in(tables["facts"], FACT_COLUMNS, "stream", candidates):
         by_stream[row[1]].append(fact_of(row))
     found = []
-    for facts in by_stream.values():
-        entry = fold_record(facts, valid, recorded, revealer)
-        if entry is None:
-            continue
-        if (lao is None or entry.lao == lao) and (province is None or entry.province == province):
-            found.append(entry)
+    asked = [
+        pair for facts in by_stream.values() for fact in facts for pair in fact_commitments(fact)
+    ]
+    with revealer.preloaded(asked):  # one batch read of the vault for the records
+        for facts in by_stream.values():
+            entry = fold_record(facts, valid, recorded, revealer)
+            if entry is None:
+                continue
+            if (lao is None or entry.lao == lao) and (
+                province is None or entry.province == province
+            ):
+                found.append(entry)
     return sorted(found, key=lambda e: (e.province, e.lao, e.cid, e.stream))
 
 

@@ -191,6 +191,18 @@ def row_commitments(row: RecordRow, columns: Collection[str]) -> Iterator[tuple[
             yield row.stream, hexed
 
 
+def fact_commitments(fact: Fact) -> Iterator[tuple[str, str]]:
+    """The (subject, commitment) a read of the registry as of a date may reveal of a fact: a
+    header's citizen ID and birth date, a name entry's name (``Revealer.preloaded``)."""
+    if COMMITMENT_KEY not in fact.text or fact.kind not in ("header", "name"):
+        return
+    payload = fact.payload
+    shown = ("cid", "birth_date") if fact.kind == "header" else NAME_FIELDS
+    for name in shown:
+        for hexed in commitments_in(payload.get(name)):
+            yield fact.stream, hexed
+
+
 def entry_counts(row: RecordRow) -> dict[str, int]:
     """Live entries of the record by event type (voided entries are not counted)."""
     counts: dict[str, int] = loads(row.entries)
