@@ -40,20 +40,22 @@ _bearer = HTTPBearer(auto_error=False, description="A token from POST /sessions"
 
 
 def _built(request: Request, name: str) -> Any:
-    """An adapter the lifespan put on ``app.state``."""
+    """An adapter the lifespan put on ``app.state``. The getters below that only look one up
+    are ``async``: FastAPI runs a plain ``def`` dependency in its thread pool, a hand-over
+    that cost each request more than the lookup (bench/rush.py)."""
     adapter = getattr(request.app.state, name, None)
     if adapter is None:
         raise RuntimeError(f"no {name}: the app's lifespan has not started")
     return adapter
 
 
-def get_ledger(request: Request) -> Ledger:
+async def get_ledger(request: Request) -> Ledger:
     """The app's ledger (opened at startup)."""
     ledger: Ledger = _built(request, "ledger")
     return ledger
 
 
-def get_sessions(request: Request) -> SessionAuthority:
+async def get_sessions(request: Request) -> SessionAuthority:
     """The app's session authority (its secret and token lifetime)."""
     sessions: SessionAuthority = request.app.state.sessions
     return sessions
@@ -66,13 +68,13 @@ def get_reports(request: Request) -> Reports:
     return reports
 
 
-def get_transparency(request: Request) -> TransparencyStore:
+async def get_transparency(request: Request) -> TransparencyStore:
     """The app's transparency log (its tables made at startup)."""
     store: TransparencyStore = _built(request, "transparency")
     return store
 
 
-def get_access_log(request: Request) -> AccessLog:
+async def get_access_log(request: Request) -> AccessLog:
     """The app's access log (its table made at startup)."""
     log: AccessLog = _built(request, "access_log")
     return log
