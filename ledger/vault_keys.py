@@ -162,6 +162,7 @@ class TokenKeyStore:
 
         self._p11 = pkcs11
         self._lock = threading.Lock()
+        self._search_handles: dict[str, Any] = {}  # a search key is never remade under a name
         token = pkcs11.lib(str(module)).get_token(token_label=token_label)
         try:
             self._session: Any = token.open(user_pin=pin, rw=True)
@@ -257,9 +258,15 @@ class TokenKeyStore:
     def search_hmac(self, name: str, message: bytes, *, create: bool = False) -> bytes:
         """CKM_SHA256_HMAC on the token with a generic secret key (256 bits, sensitive, not
         extractable) labelled ``vault-search:<name>``; the vault makes a generation's key
-        once, in the transaction that records the generation, so no two processes make two."""
+        once, in the transaction that records the generation, so no two processes make two. The
+        key's handle is kept: finding an object by label costs a scan of the token's objects
+        (SoftHSM2), and a name is never reused for another key."""
         p11 = self._p11
         with self._lock:
+            cached = self._search_handles.get(name)
+            if cached is not None:
+                with contextlib.suppress(p11.PKCS11Error):  # destroyed: find it again
+                    return bytes(cached.sign(message, mechanism=p11.Mechanism.SHA256_HMAC))
             found = self._search_keys(name)
             if found:
                 key = found[0]
@@ -284,10 +291,12 @@ class TokenKeyStore:
                 )
             else:
                 raise KeyError(name)
+            self._search_handles[name] = key
             return bytes(key.sign(message, mechanism=p11.Mechanism.SHA256_HMAC))
 
     def destroy_search_key(self, name: str) -> bool:
         with self._lock:
+            self._search_handles.pop(name, None)
             found = self._search_keys(name)
             for key in found:
                 key.destroy()

@@ -21,6 +21,7 @@ from ledger.application import Ledger
 from ledger.domain.search import read_cid
 from ledger.settings import LedgerSettings
 from ledger.vault import Vault
+from ledger.vault_keys import TokenKeyStore
 from projections.reports.facade import Reports
 from projections.reports.scope import EVERYWHERE
 from projections.views.catalogue import Projections
@@ -176,3 +177,22 @@ def test_a_ledger_without_a_vault_still_finds_v1_records(ledger: Ledger) -> None
     cid, stream = made_up_cid(831), uuid.uuid4()
     kit.submit(kit.sign(kit.hr, stream=stream, type="RecordOpened", data=record_data(cid=cid)))
     assert [str(stream)] == _found(kit, cid)
+
+
+def test_a_search_key_destroyed_elsewhere_is_not_used_from_a_kept_handle(
+    softhsm: SoftHsmToken,
+) -> None:
+    """The token key store keeps a search key's handle; once another session destroys the key
+    (a reindex elsewhere), the kept handle does not sign: the key is gone (KeyError)."""
+    name = f"t{uuid.uuid4().hex[:12]}:1"
+    first = TokenKeyStore(softhsm.module, softhsm.label, softhsm.pin)
+    second = TokenKeyStore(softhsm.module, softhsm.label, softhsm.pin)
+    try:
+        made = first.search_hmac(name, b"m", create=True)
+        assert made == second.search_hmac(name, b"m") == first.search_hmac(name, b"m")
+        assert second.destroy_search_key(name)
+        with pytest.raises(KeyError):
+            first.search_hmac(name, b"m")
+    finally:
+        first.close()
+        second.close()
