@@ -299,3 +299,24 @@ def test_unknown_query_parameters_are_refused(client: TestClient, world: Project
     assert "valid_on" in registry.json()["detail"]
     assert "query.unknown_parameter" == records.json()["rule"]
     assert "search.no_criterion" == nothing.json()["rule"]
+
+
+def test_the_audit_trail_withholds_health_values_from_the_province(
+    client: TestClient, world: ProjectionWorld
+) -> None:
+    """The audit trail shows each event's data; a reader without health rights (the province)
+    sees the leave types and sick leave withheld, the HR officer sees them, and the owner's
+    access log says which read health data."""
+    path = f"/registry/{world.records['r1']}/audit"
+    province = client.get(path, headers=login(client, world.operators["province"])).json()
+    hr = client.get(path, headers=login(client, world.kit.hr)).json()
+    log = client.get("/me/access-log", headers=login(client, record_owner(world, "r1"))).json()
+
+    def leave(trail: list[dict[str, Any]]) -> list[Any]:
+        return [row["data"]["leave_type"] for row in trail if row["type"] == "LeaveTaken"]
+
+    assert ["ไม่เปิดเผย / withheld"] * 2 == leave(province)
+    assert ["sick", "vacation"] == leave(hr)
+    assert [["health", "personal", "salary"], ["personal", "salary"]] == sorted(
+        entry["kinds"] for entry in log
+    )
