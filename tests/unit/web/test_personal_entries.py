@@ -205,3 +205,17 @@ def test_the_request_body_of_a_v2_draft_is_v2_and_of_a_v1_draft_unchanged() -> N
         "cid": json.loads(carried.body())["disclosures"]["cid"],
     }
     assert carried.to_wire(key) != plain.to_wire(key)
+
+
+def test_the_void_page_of_a_v2_entry_shows_its_values(
+    hr_client: TestClient, kit: LedgerKit
+) -> None:
+    stream = _v2_record(kit)
+    _name_change(hr_client, kit, stream)
+    version = kit.ledger.head(stream)[0]
+
+    shown = hr_client.get(f"/app/records/{stream}/entries/{version}/void")
+
+    assert 200 == shown.status_code, shown.text
+    assert NEW_NAME["last_name"] in shown.text
+    assert "commitment" not in shown.text
