@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	bash scripts/ensure-card-stack.sh --build-only  # pyscard builds from source
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]"
+	$(BIN)/pip install --quiet -e ".[dev,server]"
 	touch $(STAMP)
 
 ## Run the API and the web application on http://127.0.0.1:$(PORT) (8000 unless `make demo
