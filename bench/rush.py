@@ -373,6 +373,12 @@ def _print(results: list[Result], clients: int, load: float) -> None:
     )
     for ceiling in (result for result in results if result.label.startswith("ceiling")):
         _verdict(ceiling, plain)
+    if results[0].label.startswith("plain"):
+        print(
+            f"plain's own CPU bound is {1000 / results[0].cpu_ms(results[0].client_cpu):,.0f}/s "
+            "(its 64 threads are one process); under load plain slows down more than the "
+            "bounds do, so judge the bounds against a quiet run's plain"
+        )
 
 
 def _verdict(ceiling: Result, plain: float) -> None:
