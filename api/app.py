@@ -29,6 +29,7 @@ from ledger.documents import DocumentStore
 from ledger.settings import LedgerSettings
 from ledger.vault import Vault
 from projections.access_log import AccessLog
+from projections.name_checks import NameChecks
 from projections.reports.facade import Reports
 from projections.request_nonces import RequestNonces
 from projections.transparency.store import TransparencyStore
@@ -94,18 +95,24 @@ def document_sealer(ledger: Ledger | None) -> Vault | None:
 
 def _build_readers(state: Any, ledger: Ledger, adapters: ExitStack) -> None:
     """The reports over the ledger's views, the transparency log, the access log and the sign
-    requests' one-time nonces (``projections.request_nonces``, which the web pages use); at
-    shutdown their connections are closed and they are gone from ``app.state``."""
+    requests' one-time nonces (``projections.request_nonces``, which the web pages use), the
+    certificate check's counted name tries (``projections.name_checks``); at shutdown their
+    connections are closed and they are gone from ``app.state``."""
     projections = adapters.enter_context(Projections.open(ledger))
     access_log = AccessLog(ledger.settings.database_url, ledger.name)
     adapters.callback(access_log.close)
     request_nonces = RequestNonces(ledger.settings.database_url, ledger.name)
     adapters.callback(request_nonces.close)
-    adapters.callback(_forget, state, "reports", "transparency", "access_log", "request_nonces")
+    name_checks = NameChecks(ledger.settings.database_url, ledger.name)
+    adapters.callback(name_checks.close)
+    adapters.callback(
+        _forget, state, "reports", "transparency", "access_log", "request_nonces", "name_checks"
+    )
     state.reports = Reports(projections)
     state.transparency = TransparencyStore(ledger)
     state.access_log = access_log
     state.request_nonces = request_nonces
+    state.name_checks = name_checks
 
 
 @contextmanager

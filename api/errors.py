@@ -40,6 +40,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.name_checks import NameChecksExceededError
 from api.paging import PageRangeError
 from api.schemas import Problem, ProblemItem
 from api.sessions import (
@@ -152,6 +153,13 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
         "ข้อมูลส่วนบุคคลนี้ถูกลบตามคำขอแล้ว",
     ),
     UnknownRuleError: ProblemKind(404, "unknown-rule", "No such rule", "ไม่มีกฎนี้"),
+    NameChecksExceededError: ProblemKind(
+        429,
+        "too-many-name-checks",
+        "Too many name checks",
+        "ตรวจชื่อบ่อยเกินไป กรุณาลองใหม่ภายหลัง",
+        detail="too many name checks of this certificate or from this address: try again later",
+    ),
     UnknownCertificateError: ProblemKind(
         404,
         "unknown-certificate",
@@ -272,8 +280,9 @@ def problem_response(
 
 def _headers(kind: ProblemKind, error: Exception) -> dict[str, str]:
     # RFC 9110: a 401 names the scheme that would succeed; RFC 6750 adds the token error.
-    if kind.retry_after is not None:
-        return {"Retry-After": kind.retry_after}
+    retry_after = getattr(error, "retry_after", None) or kind.retry_after
+    if retry_after is not None:
+        return {"Retry-After": str(retry_after)}
     if kind.status != 401:
         return {}
     if isinstance(error, TokenError) and not isinstance(error, MissingTokenError):

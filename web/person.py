@@ -1,5 +1,6 @@
 """Whose record a form, a review or the employment page is about: the person's prefix, Thai
-name, position and LAO, so an officer about to sign sees the person, not only a record id.
+name, position and LAO (by its registered name), so an officer about to sign sees the person,
+not only a record id.
 
 It is the registry's line of the record, the same read the ก.พ.๗ page's header shows
 (``Reports.record``: a v2 record's name revealed through the vault), taken only when the read
@@ -31,6 +32,7 @@ class RecordPerson:
     position: str
     lao: str
     province: str
+    lao_name: str | None = None  # the LAO's Thai name from the organizations registry
 
 
 def record_person(
@@ -46,7 +48,8 @@ def record_person(
     name = f"{entry.prefix or ''}{entry.first_name or ''} {entry.last_name or ''}".strip()
     title = " ".join(part for part in (entry.position_title, entry.level) if part)
     position = f"{title} ({entry.position_no})" if title and entry.position_no else title
-    return RecordPerson(str(stream), name, position, entry.lao, entry.province)
+    lao_name = reports.lao_names([entry.lao]).get(entry.lao)
+    return RecordPerson(str(stream), name, position, entry.lao, entry.province, lao_name)
 
 
 __all__ = ["RecordPerson", "record_person"]

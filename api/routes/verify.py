@@ -14,6 +14,8 @@ types or scans its verification code, the hash of its ``CertificateIssued`` even
 * never the person's name, citizen ID, birth date or record id. The verifier compares the name
   on the paper instead: ``?name=`` (as printed, with or without the prefix) answers
   ``name_matches`` true or false, so a name pasted onto another person's genuine code fails.
+  Name tries are limited per certificate and per client address (``api.name_checks``: 429
+  ``certificate.name_checks`` with Retry-After), so names cannot be guessed one by one.
 
 A code that is no certificate (unknown, or the hash of another kind of event) is the same
 404 problem, in Thai and English, so the answer tells nothing of what else the ledger holds.
@@ -24,11 +26,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from api.deps import ReportsDep
 from api.errors import problem_responses
+from api.name_checks import admit_name_check
 from ledger.domain.event_labels import ROLE_LABELS
 from ledger.domain.field_labels import field_label, value_label
 from ledger.domain.rules import format_buddhist_date
@@ -134,8 +137,9 @@ def _role(role: str) -> LabelOut:
     return LabelOut(code=role, th=label.th if label else role, en=label.en if label else role)
 
 
-@router.get("/verify/{certificate_code}", responses=problem_responses(400, 404))
+@router.get("/verify/{certificate_code}", responses=problem_responses(400, 404, 429))
 def verify_certificate(
+    request: Request,
     reports: ReportsDep,
     certificate_code: Annotated[str, Path(pattern=CODE_PATTERN, description="64 hex digits")],
     name: Annotated[str | None, Query(max_length=200)] = None,
@@ -144,4 +148,6 @@ def verify_certificate(
     check = reports.certificate(certificate_code)
     if check is None:
         raise UnknownCertificateError
+    if name is not None:
+        admit_name_check(request, certificate_code)
     return verification(check, name)

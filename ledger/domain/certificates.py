@@ -81,6 +81,13 @@ FACTS_DIFFER = rule(
     "the certified value ({certified}) is not the record's on {as_of} ({recorded})",
 )
 
+NAME_CHECKS = rule(
+    "certificate.name_checks",
+    "ตรวจชื่อบ่อยเกินไป (ไม่เกิน {tries} ครั้งใน {minutes} นาที) กรุณาลองใหม่ในอีก {wait} นาที",
+    "too many name checks (at most {tries} in {minutes} minutes): try again in {wait} minutes",
+)
+"""The public check of a typed name against a certificate, tried too often (``?name=``)."""
+
 RULES = (
     RECORD_MISSING,
     RECORD_ELSEWHERE,

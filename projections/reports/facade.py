@@ -57,7 +57,11 @@ from projections.views.certification import RecordCertification, cycles, record_
 from projections.views.certification import steps_of as certification_steps
 from projections.views.eplan_status import eplan_facts
 from projections.views.leave import LeaveSummary, leave_summary
-from projections.views.organizations import OrganizationRow, organizations
+from projections.views.organizations import (
+    OrganizationRow,
+    organization_names,
+    organizations,
+)
 from projections.views.positions import Occupancy, PositionRow, occupancy, positions
 from projections.views.registry_queries import citizen_rows, record_rows, registry_entries
 from projections.views.registry_rows import RegistryEntry
@@ -219,6 +223,11 @@ class Reports(EplanReports):
         """An LAO by its DLA code, with its units."""
         with self._read() as (cursor, tables):
             return organization_detail(cursor, tables, code)
+
+    def lao_names(self, codes: Collection[str]) -> dict[str, str]:
+        """The Thai names of the LAOs ``codes`` (a code the registry lacks is left out)."""
+        with self._read() as (cursor, tables):
+            return organization_names(cursor, tables["organizations"], codes)
 
     def position(self, code: str, number: str, *, occupant: bool = True) -> PositionDetail:
         """A position of an LAO's frame by its number, and its occupant now (if asked)."""

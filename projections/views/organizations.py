@@ -7,7 +7,7 @@ A merged LAO keeps its row, with ``merged_into`` set.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,6 +179,20 @@ def organizations(
         for row in cursor.fetchall()
     ]
     return sorted(found, key=lambda o: (o.province, TYPE_ORDER.get(o.type, 9), o.code))
+
+
+def organization_names(
+    cursor: Cursor, tables: Mapping[str, str], codes: Collection[str]
+) -> dict[str, str]:
+    """The registered Thai name of each of ``codes`` the registry knows (others left out)."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    marks = ", ".join("?" for _ in wanted)
+    cursor.execute(
+        f"SELECT code, name FROM {tables['organizations']} WHERE code IN ({marks})", wanted
+    )
+    return {str(code): str(name) for code, name in cursor.fetchall()}
 
 
 @dataclass(frozen=True, slots=True)

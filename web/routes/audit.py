@@ -155,7 +155,7 @@ def find_history(stream: Annotated[str, Query(max_length=100)] = "") -> Response
 
 @router.get("/app/audit/records/{stream}")
 def record_history(
-    request: Request, stream: UUID, ledger: LedgerDep, reader: WebReaderDep
+    request: Request, stream: UUID, ledger: LedgerDep, reports: ReportsDep, reader: WebReaderDep
 ) -> Response:
     reader.require(DataKind.AUDIT)
     aggregate = reader.require_visible(ledger, stream)  # None: an erased person's record
@@ -163,6 +163,7 @@ def record_history(
     rows = [_event_row(event, registry) for event in ledger.stream_events(stream)]
     reader.logged([stream], PERSON_KINDS if aggregate is None else kinds_held(aggregate))
     kind = "PersonnelRecord" if aggregate is None else type(aggregate).__name__
+    lao = getattr(aggregate, "lao", None) if aggregate is not None else None
     return render(
         request,
         "audit_history.html",
@@ -171,7 +172,8 @@ def record_history(
             "stream_kind": kind,
             "events": rows,
             "all_ok": all(row.hash_ok and row.signature_ok for row in rows),
-            "lao": getattr(aggregate, "lao", None) if aggregate is not None else None,
+            "lao": lao,
+            "lao_name": reports.lao_names([lao]).get(lao) if lao else None,
         },
         session=reader.session,
     )

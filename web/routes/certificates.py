@@ -16,7 +16,10 @@
   is named beside the box (400), as it is when typed straight into the address;
 * ``GET /app/verify/{code}`` (no login): the verification page, the same answer as the API's
   ``GET /verify/{certificate_code}`` (``api.routes.verify``) in Thai and English, with a box to
-  check the name printed on the paper. Unknown code: the code box again, a 404 naming it.
+  check the name printed on the paper. Unknown code: the code box again, a 404 naming it. Name
+  tries are counted as the API counts them (``api.name_checks``): past the limit the page is a
+  429 with Retry-After, the certificate's facts and, by the name box, the rule
+  ``certificate.name_checks`` in Thai and English (``#verify-name-refusal``), no answer.
 
 Stable ids: ``#certificate-form``, ``#certificate-kind-salary``, ``#certificate-kind-employment``,
 ``#certificate-as-of``, ``#certificate-purpose``, ``#certificate-review``, ``#sign-button``,
@@ -39,6 +42,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from api.deps import LedgerDep, ReportsDep
+from api.name_checks import NameChecksExceededError, admit_name_check
 from api.routes.registry import RECORD_KINDS, require_record
 from api.routes.verify import name_matches, verification
 from api.sessions import Session
@@ -274,14 +278,31 @@ def verify_page(
     if check is None:
         return _box_refusal(request, code, session, 404, _NO_SUCH_CODE)
     given = name.strip() if name and name.strip() else None
-    answer = verification(check, given)
+    refused = _name_refusal(request, code) if given is not None else None
+    answer = verification(check, None)
     context = {
         "v": answer,
         "name": given or "",
-        "name_matches": None if given is None else name_matches(check, given),
+        "name_matches": None if given is None or refused else name_matches(check, given),
+        "name_refusal": None if refused is None else refused.violations[0],
         "salary": None if answer.salary is None else Decimal(answer.salary),
     }
-    return render(request, "verify.html", context, session=session)
+    if refused is None:
+        return render(request, "verify.html", context, session=session)
+    headers = {"Retry-After": refused.retry_after}
+    return render(
+        request, "verify.html", context, status_code=429, session=session, headers=headers
+    )
+
+
+def _name_refusal(request: Request, code: str) -> NameChecksExceededError | None:
+    """None when this name try is within the limits (``api.name_checks``: counted), else why
+    not."""
+    try:
+        admit_name_check(request, code)
+    except NameChecksExceededError as refused:
+        return refused
+    return None
 
 
 def _unknown(request: Request) -> Response:

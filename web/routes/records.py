@@ -82,6 +82,7 @@ def search(
         else:
             reader.logged([UUID(stream) for stream in found.streams], SEARCH_KINDS)
             context["found"] = found
+            context["lao_names"] = reports.lao_names({row.lao for row in found.rows})
             context["pages"] = -(-found.total // PAGE_SIZE)
     template = "records_results.html" if _results_only(request) else "records_search.html"
     return render(request, template, context, session=reader.session)
@@ -134,6 +135,7 @@ def kp7_page(
         "may_write": bool(HR & reader.session.enrolment.roles),
         "may_erase": bool(ERASERS & reader.session.enrolment.roles),
         "erased": kp7.as_json()["record"].get("cid") == ERASED,
+        "lao_name": reports.lao_names([kp7.record.lao]).get(kp7.record.lao),
     }
     return render(request, "kp7.html", context, session=reader.session)
 

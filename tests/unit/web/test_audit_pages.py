@@ -111,6 +111,10 @@ def test_a_streams_history_shows_each_signature_verified(
     assert f'data-hash="{events[0].hash}"' in rows[0]
     assert re.search(r'data-public-key="[0-9a-f]{64}"', rows[0])
     assert f'href="/app/audit/bundles/record/{stream}"' in page.text
+    bundle = re.search(r'<a id="lao-bundle-link".*?</a>', page.text, re.S)
+    assert bundle is not None  # the LAO's bundle, named as the registry names the LAO
+    assert "เทศบาลตำบลตัวอย่าง" in bundle.group(0)
+    assert "6480101" in bundle.group(0)
     assert [] == page_problems(page.text)
 
 

@@ -54,9 +54,9 @@ def hr_client(client: TestClient, kit: LedgerKit) -> TestClient:
 def test_form_and_review_name_the_person_and_the_record_id_the_agent_shows(
     hr_client: TestClient, kit: LedgerKit
 ) -> None:
-    """The new entry's form and its review say whose record it is (name, position, LAO), never
-    the citizen ID, and the review names the first characters of the record id the agent
-    will show."""
+    """The new entry's form and its review say whose record it is (name, position, the LAO by
+    its registered name with its code), never the citizen ID, and the review names the first
+    characters of the record id the agent will show."""
     stream, _ = _named_record(kit)
     path = f"/app/records/{stream}/new/PositionSalaryEntryAdded"
 
@@ -68,7 +68,7 @@ def test_form_and_review_name_the_person_and_the_record_id_the_agent_shows(
         person = _person(page)
         assert NAME in person
         assert "นักทรัพยากรบุคคล ปฏิบัติการ" in person
-        assert "6480101" in person
+        assert "องค์การบริหารส่วนตำบลตัวอย่าง รหัส 6480101" in " ".join(person.split())
         assert PERSON_CID not in page
     agent_note = re.search(r'id="agent-record-id">(.*?)</p>', review.text, re.S)
     assert agent_note is not None

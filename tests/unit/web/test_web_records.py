@@ -61,6 +61,18 @@ def test_search_by_thai_name(hr: TestClient, world: ProjectionWorld) -> None:
     assert [] == page_problems(html)
 
 
+def test_results_name_the_lao_with_its_code_in_small_text(
+    hr: TestClient, world: ProjectionWorld
+) -> None:
+    """The organization column names the LAO as the registry does, the DLA code beside it in
+    smaller text; in English too (a proper name stays Thai)."""
+    html = hr.get("/app/records", params={"q": "สอง"}).text
+    assert f'เทศบาลตำบลตัวอย่าง <small class="lao-code">รหัส {LAO.lao}</small>' in html
+    hr.cookies.set("lang", "en")
+    english = hr.get("/app/records", params={"q": "สอง"}).text
+    assert f'เทศบาลตำบลตัวอย่าง <small class="lao-code">code {LAO.lao}</small>' in english
+
+
 def test_search_by_citizen_id_in_thai_digits(hr: TestClient, world: ProjectionWorld) -> None:
     """A citizen ID typed in Thai digits with dashes finds its person."""
     cid = world.kit.ledger.aggregate(world.records["r1"]).cid  # type: ignore[attr-defined]
@@ -123,6 +135,15 @@ def test_the_kp7_page_by_section_with_thai_dates(hr: TestClient, world: Projecti
     assert world.kit.hr.cid not in html
     assert "10 พฤษภาคม 2503" in html  # the birth date, long form
     assert [] == page_problems(html)
+
+
+def test_the_kp7_page_names_the_lao(hr: TestClient, world: ProjectionWorld) -> None:
+    """The summary's organization is the LAO's registered name, not its code alone."""
+    html = hr.get(f"/app/records/{world.records['r1']}").text
+    found = re.search(r'<dd id="kp7-lao">(.*?)</dd>', html, re.S)
+    assert found is not None
+    assert "เทศบาลตำบลตัวอย่าง" in found.group(1)
+    assert f'<small class="lao-code">รหัส {LAO.lao}</small>' in found.group(1)
 
 
 def test_the_kp7_page_shows_corrections_and_voids(hr: TestClient, world: ProjectionWorld) -> None:
