@@ -34,7 +34,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Recording
 
 from ledger.admission import Accepted, Admission, Receipt, Streams, signing_key
-from ledger.disclosed import VaultPort, keep_disclosures, reveal_all
+from ledger.disclosed import Door, VaultPort, keep_disclosures, read_revealed, reveal_all
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.signed import SignedAggregate
 from ledger.domain.snapshot import LaoSnapshot
@@ -53,7 +53,7 @@ from ledger.parsed_statements import ParsedStatements
 from ledger.settings import LedgerSettings
 from ledger.signing import BatchVerification, VerifierPool, verify_signature
 from ledger.snapshots import Snapshots
-from ledger.statement import GENESIS_PREV_HASH, SignedStatement, Statement, read_statement
+from ledger.statement import GENESIS_PREV_HASH, SignedStatement, Statement
 from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
 from ledger.stream_cache import StreamCache
 from ledger.vault import open_vault
@@ -90,6 +90,7 @@ class Ledger(Application[UUID]):
         self.settings = settings
         self._own_vault = open_vault(settings) if vault is None else None
         self.vault = vault or self._own_vault
+        self.door = Door.of(self.vault is not None, settings.accept_v1_personal)
         self.name = settings.name  # names the tables, so several ledgers share one database
         super().__init__(env=eventsourcing_env(settings))
         self.registry_id = registry_stream_id(settings.name)
@@ -129,7 +130,7 @@ class Ledger(Application[UUID]):
             return self.submit_batch([(statement, signature)], [disclosures])[0]
         with self.committer.arrival() as crowded:
             if crowded:
-                signed = read_statement(statement, signature, strict=True)
+                signed = read_revealed([(statement, signature)], None, self.door)[0]
                 if signed.statement.v == 1 and self._signed_by_a_known_key(signed):
                     try:
                         return self.committer.submit(signed)
@@ -152,7 +153,7 @@ class Ledger(Application[UUID]):
         The streams are read fresh from storage into a throwaway copy (never the stream cache),
         the registry is not changed, no parse is remembered: the log stays as it was."""
         unsigned = SignedStatement(statement.canonical_bytes(), b"", statement)
-        draft = reveal_all([unsigned], [disclosures], vault=self.vault is not None)[0]
+        draft = reveal_all([unsigned], [disclosures], self.door)[0]
         registry = self.registry(refresh=True)
         if registry is None and statement.type != "LedgerInitialised":
             raise NotInitialisedError
@@ -223,11 +224,7 @@ class Ledger(Application[UUID]):
     ) -> list[Receipt]:
         """Check signed statements (each v2 one with its disclosures, ``ledger.disclosed``) and
         append them all in one transaction, or none of them."""
-        signed = reveal_all(
-            [read_statement(statement, signature, strict=True) for statement, signature in items],
-            disclosures,
-            vault=self.vault is not None,
-        )
+        signed = read_revealed(items, disclosures, self.door)
         if not signed:
             return []
         try:

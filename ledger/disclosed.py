@@ -11,6 +11,10 @@ batch and the signatures are good, the application hands the disclosures to the 
 (``ledger.vault``) and then appends the events (docs/personal-data.md says why in that order).
 
 A v1 statement passes unchanged; one sent with disclosures is refused (it commits nothing).
+On a ledger with a vault, personal data lives only in the vault: a new v1 statement holding a
+value at a path its event type declares personal is refused (``personal.v1_in_clear``, naming
+each field), unless the deployment's transition setting still accepts them
+(``LedgerSettings.accept_v1_personal``). v1 statements already stored are never judged again.
 """
 
 from __future__ import annotations
@@ -30,9 +34,10 @@ from ledger.commitments import (
     reveal_data,
 )
 from ledger.domain.catalog import EVENT_TYPES
+from ledger.domain.erasable import personal_values
 from ledger.domain.personal_fields import search_paths
 from ledger.errors import InvalidDataError
-from ledger.statement import SignedStatement
+from ledger.statement import SignedStatement, read_statement
 from ledger.violations import Violation, rule
 
 NO_VAULT = rule(
@@ -40,6 +45,29 @@ NO_VAULT = rule(
     "บัญชีนี้ยังไม่ได้ตั้งห้องเก็บข้อมูลส่วนบุคคล (vault) จึงรับข้อความรุ่น 2 ไม่ได้",
     "this ledger has no personal-data vault configured, so it takes no v2 statement",
 )
+V1_IN_CLEAR = rule(
+    "personal.v1_in_clear",
+    "บัญชีนี้เก็บข้อมูลส่วนบุคคลไว้ในห้องเก็บข้อมูล (vault) เท่านั้น ข้อความรุ่น 1 ลงนามค่าจริงของช่องนี้"
+    "ไว้ในบันทึกจึงรับไม่ได้ ให้ลงนามเป็นข้อความรุ่น 2 (ค่าผูกมัดพร้อมค่าเปิดเผย)",
+    "this ledger keeps personal data only in its vault: a v1 statement signs this personal "
+    "field's value in clear into the log, so it is refused; sign it as v2 (a commitment with "
+    "its disclosure)",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Door:
+    """What the ledger's door takes of personal data."""
+
+    vault: bool
+    """The ledger keeps personal values (in its vault): v2 statements are taken."""
+    v1_personal: bool
+    """A v1 statement may sign personal values in clear: always without a vault (legacy), with
+    one only in a transition period (``LedgerSettings.accept_v1_personal``)."""
+
+    @classmethod
+    def of(cls, vault: bool, accept_v1_personal: bool) -> Door:
+        return cls(vault, v1_personal=accept_v1_personal or not vault)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,23 +107,25 @@ class VaultPort(Protocol):
 
 
 def reveal(
-    item: SignedStatement, raw: Mapping[str, Any] | None, *, vault: bool
+    item: SignedStatement, raw: Mapping[str, Any] | None, door: Door
 ) -> tuple[SignedStatement, Sealing | None]:
     """The statement admission checks (v2: its data revealed) and what the vault must keep;
     raises ``InvalidDataError`` naming each ``personal.*`` rule broken."""
     statement = item.statement
+    if statement.type not in EVENT_TYPES:
+        return item, None  # admission refuses the unknown type
     if statement.v == 1:
         if raw:
             raise InvalidDataError(statement.type, violations=[Violation(V1, "disclosures")])
+        if not door.v1_personal:
+            _refuse_clear_values(statement.type, statement.data)
         return item, None
-    if statement.type not in EVENT_TYPES:
-        return item, None  # admission refuses the unknown type
     disclosures, problems = read_disclosures(raw if raw is not None else {})
     subject = str(statement.stream)
     problems += check_statement(statement, disclosures)
     if problems:
         raise InvalidDataError(statement.type, violations=problems)
-    if disclosures and not vault:
+    if disclosures and not door.vault:
         raise InvalidDataError(statement.type, violations=[Violation(NO_VAULT, "disclosures")])
     revealed = statement.model_copy(update={"data": reveal_data(statement.data, disclosures)})
     fields = {
@@ -105,6 +135,15 @@ def reveal(
     search = tuple(path for path in search_paths(statement.type, revealed.data) if path in fields)
     sealing = Sealing(subject, fields, search) if fields else None
     return RevealedStatement(item.canonical, item.signature, revealed, sealing), sealing
+
+
+def _refuse_clear_values(event_type: str, data: Mapping[str, Any]) -> None:
+    """Refuse a v1 statement's data holding a personal value, naming each such field."""
+    found = personal_values(EVENT_TYPES[event_type].data_model, data)
+    if found:
+        raise InvalidDataError(
+            event_type, violations=[Violation(V1_IN_CLEAR, f"data.{path}") for path in found]
+        )
 
 
 def _commitment_at(data: Mapping[str, Any], path: str) -> str:
@@ -117,14 +156,23 @@ def _commitment_at(data: Mapping[str, Any], path: str) -> str:
 def reveal_all(
     signed: Sequence[SignedStatement],
     disclosures: Sequence[Mapping[str, Any] | None] | None,
-    *,
-    vault: bool,
+    door: Door,
 ) -> list[SignedStatement]:
     """``reveal`` for a batch (``disclosures`` None: none sent with any statement)."""
     given = list(disclosures) if disclosures is not None else [None] * len(signed)
     if len(given) != len(signed):
         raise ValueError("one disclosures object (or None) per statement")
-    return [reveal(item, raw, vault=vault)[0] for item, raw in zip(signed, given, strict=True)]
+    return [reveal(item, raw, door)[0] for item, raw in zip(signed, given, strict=True)]
+
+
+def read_revealed(
+    items: Sequence[tuple[bytes, bytes]],
+    disclosures: Sequence[Mapping[str, Any] | None] | None,
+    door: Door,
+) -> list[SignedStatement]:
+    """Signed statements (bytes, signature) read strictly, then ``reveal_all``."""
+    signed = [read_statement(statement, signature, strict=True) for statement, signature in items]
+    return reveal_all(signed, disclosures, door)
 
 
 def keep_disclosures(
@@ -149,10 +197,13 @@ def sealings_of(signed: Sequence[SignedStatement]) -> list[Sealing]:
 
 __all__ = [
     "NO_VAULT",
+    "V1_IN_CLEAR",
+    "Door",
     "RevealedStatement",
     "Sealing",
     "VaultPort",
     "keep_disclosures",
+    "read_revealed",
     "reveal",
     "reveal_all",
     "sealings_of",

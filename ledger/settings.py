@@ -111,6 +111,13 @@ class LedgerSettings(BaseSettings):
         description="A file holding the vault token's user PIN (a container secret), read when "
         "vault_token_pin is unset.",
     )
+    accept_v1_personal: bool = Field(
+        default=False,
+        description="A transition period for old clients: a ledger with a vault still takes v1 "
+        "statements that sign personal values in clear (refused by personal.v1_in_clear when "
+        "off). Every value so taken is in the log for good, and its record can never be erased "
+        "(erasure.v1_values): turn it off once the clients write v2 (docs/personal-data.md).",
+    )
     require_card_presence: bool = Field(
         default=False,
         description="Clients sign only while the signer's enrolled Thai ID card is in a reader "

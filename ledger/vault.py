@@ -256,21 +256,6 @@ class Vault:
                 continue
         return found
 
-    def reveal(self, subject: str, path: str) -> Any:
-        """The latest value kept for the subject's field; ``ErasedError`` if unreadable,
-        ``KeyError`` if none was ever kept."""
-        with self._database.transaction(write=False) as cursor:
-            cursor.execute(
-                f"SELECT commitment, sealed FROM {self.fields_table} "
-                "WHERE subject = ? AND path = ? ORDER BY id DESC LIMIT 1",
-                [subject, path],
-            )
-            row = cursor.fetchone()
-            if row is None:
-                raise KeyError(path)
-            key = self._data_key(cursor, subject, create=False)
-        return self._open(subject, path, str(row[0]), bytes(row[1]), key).value
-
     @staticmethod
     def _open(subject: str, path: str, hexed: str, sealed: bytes, key: bytes) -> Disclosure:
         try:

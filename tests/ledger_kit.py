@@ -6,8 +6,10 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +23,7 @@ from ledger.domain.permissions import Role, Scope
 from ledger.errors import InvalidDataError
 from ledger.genesis import compose, enrolment_data, initialise
 from ledger.processes import lao_snapshot
+from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, SignerRef, build_statement
 from tests import domain_data as d
@@ -253,13 +256,16 @@ def register(kit: LedgerKit, scope: Scope, **fields: str) -> Receipt:
 
 def build_kit(ledger: Ledger) -> LedgerKit:
     """Initialise ``ledger``, register two LAOs in different provinces and enrol an admin and
-    an HR officer of each (an LAO is registered before its staff are enrolled)."""
+    an HR officer of each (an LAO is registered before its staff are enrolled). On a ledger
+    with a vault that takes no v1 personal value (``Ledger.door``) the kit signs v2, as every
+    client must there."""
     kit = LedgerKit(
         ledger=ledger,
         system=Operator(cid="system"),
         admin=Operator(cid=ADMIN_CID),
         hr=Operator(cid=HR_CID),
         other_hr=Operator(cid=OTHER_HR_CID),
+        v2=not ledger.door.v1_personal,
     )
     initialise(
         ledger,
@@ -274,6 +280,26 @@ def build_kit(ledger: Ledger) -> LedgerKit:
     enrol(kit, kit.hr, [Role.LAO_HR_OFFICER], NAKHON_PHANOM_LAO)
     enrol(kit, kit.other_hr, [Role.LAO_HR_OFFICER], TAK_LAO)
     return kit
+
+
+def vault_settings(database_url: str, tmp_path: Path) -> LedgerSettings:
+    """A fresh ledger's settings (tables of its own) with a vault of development key files."""
+    return LedgerSettings(
+        database_url=database_url,
+        name=f"t{uuid.uuid4().hex[:12]}",
+        vault_key_dir=tmp_path / "vault-keys",
+    )
+
+
+@contextmanager
+def v1_client(kit: LedgerKit) -> Iterator[LedgerKit]:
+    """What an old client writes in a transition period: a kit signing v1, on the same storage
+    through a ledger that still takes v1 personal values (``accept_v1_personal``)."""
+    ledger = Ledger(kit.ledger.settings.model_copy(update={"accept_v1_personal": True}))
+    try:
+        yield LedgerKit(ledger, kit.system, kit.admin, kit.hr, kit.other_hr)
+    finally:
+        ledger.close()
 
 
 def submission(ledger: Ledger, lao: str, position: int | None = None) -> dict[str, Any]:
@@ -297,4 +323,6 @@ __all__ = [
     "offline_chain",
     "register",
     "submission",
+    "v1_client",
+    "vault_settings",
 ]

@@ -27,7 +27,7 @@ from ledger.pg_connections import connect, hung_up
 from ledger.settings import LedgerSettings
 from ledger.statement import GENESIS_PREV_HASH
 from ledger.vault import Vault
-from ledger.vault_keys import KeyFileStore
+from ledger.vault_keys import ErasedError, KeyFileStore
 from projections.access_log import AccessLog
 from projections.store import ViewDatabase
 from tests.conftest import PG_HOST, PG_PORT, PG_USER
@@ -126,8 +126,8 @@ def test_own_connections_reconnect_after_the_server_closed_them(
     try:
         assert _terminate_all(postgres_url) >= 3
         began = time.monotonic()
-        with pytest.raises(KeyError):
-            vault.reveal(str(uuid.uuid4()), "cid")
+        with pytest.raises(ErasedError):  # nothing kept for it
+            vault.disclosure(str(uuid.uuid4()), "0" * 64)
         with views.transaction() as cursor:
             cursor.execute("SELECT 1")
             assert (1,) == cursor.fetchone()

@@ -1,5 +1,7 @@
 """Admitting v2 statements on both backends: disclosures checked before anything is appended,
-the rules run on the disclosed values, and the events table holds no personal value in clear."""
+the rules run on the disclosed values, and the events table holds no personal value in clear;
+a ledger with a vault refuses new v1 personal values (``personal.v1_in_clear``) but in a
+transition period."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -26,8 +29,16 @@ from ledger.vault import ErasedError, Vault
 from replay.verify import verify_database
 from tests import domain_data as d
 from tests.card_stack import SoftHsmToken
-from tests.ledger_kit import LedgerKit, build_kit, record_data
+from tests.ledger_kit import (
+    LedgerKit,
+    build_kit,
+    education_data,
+    record_data,
+    v1_client,
+    vault_settings,
+)
 from tests.people import made_up_cid
+from tests.vault_kit import kept_value
 
 NAME = {"prefix": "นางสาว", "first_name": "สมหญิง", "last_name": "ใจดีทดสอบ"}
 
@@ -35,11 +46,7 @@ NAME = {"prefix": "นางสาว", "first_name": "สมหญิง", "las
 @pytest.fixture
 def settings(backend_url: str, tmp_path: Path) -> LedgerSettings:
     """A ledger with a vault whose per-person keys are development key files."""
-    return LedgerSettings(
-        database_url=backend_url,
-        name=f"t{uuid.uuid4().hex[:12]}",
-        vault_key_dir=tmp_path / "vault-keys",
-    )
+    return vault_settings(backend_url, tmp_path)
 
 
 @pytest.fixture
@@ -94,16 +101,19 @@ def test_a_v2_record_is_stored_without_personal_values(
     _submit(kit, opened, disclosures)
     named, disclosures = _v2(kit, stream, "PersonalDataRecorded", NAME)
     receipt = _submit(kit, named, disclosures)
-    kit.submit(
-        kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data(cid=v1_cid))
-    )
+    with v1_client(kit) as old:  # v1 personal values on a vault ledger: a transition period
+        old.emit(old.hr, uuid.uuid4(), "RecordOpened", record_data(cid=v1_cid))
 
     raw = _events_bytes(settings)
     assert 2 == receipt.version
     assert v1_cid.encode() in raw
     for value in (cid, "1975-01-15", *NAME.values()):
         assert [] == [form for form in _forms(value) if form in raw], value
-    assert NAME["first_name"] == kit.ledger.vault.reveal(str(stream), "first_name")  # type: ignore[union-attr]
+    vault = kit.ledger.vault
+    assert isinstance(vault, Vault)
+    assert NAME["first_name"] == kept_value(
+        vault, kit.ledger, stream, "PersonalDataRecorded", "first_name"
+    )
 
 
 @pytest.mark.parametrize(
@@ -182,6 +192,7 @@ def test_a_replay_reads_the_birth_date_from_the_vault(settings: LedgerSettings) 
 
 def test_v1_refuses_disclosures_and_v2_needs_a_vault(backend_url: str, kit: LedgerKit) -> None:
     """Disclosures sent with a v1 statement are refused; a ledger with no vault refuses v2."""
+    kit.v2 = False  # sign v1 as asked
     plain = kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data())
     with pytest.raises(InvalidDataError) as refused:
         _submit(kit, plain, {"cid": Disclosure("1", b"\0" * 32).as_json()})
@@ -239,10 +250,10 @@ def test_a_ledger_keeps_values_under_a_token_s_keys(
     vault = kit.ledger.vault
     assert isinstance(vault, Vault)
 
-    assert made_up_cid(508) == vault.reveal(str(stream), "cid")
+    assert made_up_cid(508) == kept_value(vault, kit.ledger, stream, "RecordOpened", "cid")
     assert vault.erase(str(stream))
     with pytest.raises(ErasedError):
-        vault.reveal(str(stream), "cid")
+        kept_value(vault, kit.ledger, stream, "RecordOpened", "cid")
     kit.ledger.close()
 
 
@@ -261,3 +272,161 @@ def test_the_auditor_verifies_a_log_holding_v2_events(kit: LedgerKit) -> None:
     assert [] == report.failures
     assert kit.event_count() == report.events
     assert [] == strict.failures  # commitments checked by their form, the rest by the model
+
+
+# Personal data lives only in the vault: a ledger with a vault refuses a new v1 statement that
+# signs a personal value in clear (``personal.v1_in_clear``, naming each field), unless its
+# transition setting still takes them; a ledger without one takes v1 as before; v1 statements
+# already stored keep verifying and reading.
+
+
+@pytest.fixture
+def old(settings: LedgerSettings) -> Iterator[LedgerKit]:
+    """An initialised ledger with a vault; its kit signs v1 as asked (``emit_v2`` for v2)."""
+    ledger = Ledger(settings)
+    kit = build_kit(ledger)
+    kit.v2 = False
+    yield kit
+    ledger.close()
+
+
+def _rules(refused: pytest.ExceptionInfo[InvalidDataError]) -> list[tuple[str, str]]:
+    return [(v.id, v.field) for v in refused.value.violations]
+
+
+def test_a_v1_personal_value_is_refused_naming_each_field(old: LedgerKit) -> None:
+    """A v1 record opening (citizen ID, birth date) is refused on each field, nothing is
+    appended; the same refusal from the dry run; a v2 one is taken."""
+    stream = uuid.uuid4()
+    data = {**record_data(cid=made_up_cid(601)), "birth_date": "1975-01-15"}
+    plain = old.sign(old.hr, stream=stream, type="RecordOpened", data=data)
+    before = old.event_count()
+
+    with pytest.raises(InvalidDataError) as refused:
+        old.submit(plain)
+    with pytest.raises(InvalidDataError) as dry_run:
+        old.ledger.check_draft(plain.statement)
+
+    expected = [("personal.v1_in_clear", "data.cid"), ("personal.v1_in_clear", "data.birth_date")]
+    assert sorted(expected) == sorted(_rules(refused))
+    assert _rules(refused) == _rules(dry_run)
+    assert made_up_cid(601) not in str(refused.value)
+    assert before == old.event_count()
+    assert (0, "0" * 64) == old.ledger.head(stream)
+    assert 1 == old.emit_v2(old.hr, stream, "RecordOpened", data).version
+
+
+def test_a_batch_with_one_v1_personal_value_appends_nothing(old: LedgerKit) -> None:
+    """A batch is all or none: one v1 name among v2 statements refuses the batch."""
+    stream = uuid.uuid4()
+    old.emit_v2(old.hr, stream, "RecordOpened", record_data(cid=made_up_cid(602)))
+    signed = old.chain(
+        old.hr, stream, [("EducationAdded", education_data()), ("NameChanged", _renamed())]
+    )
+    before = old.event_count()
+
+    with pytest.raises(InvalidDataError) as refused:
+        old.submit_all(signed)
+
+    assert {("personal.v1_in_clear", f"data.{f}") for f in NAME} | {
+        ("personal.v1_in_clear", "data.reason")
+    } == set(_rules(refused))
+    assert before == old.event_count()
+
+
+def test_v1_without_personal_values_is_taken(old: LedgerKit) -> None:
+    """A v1 statement with no personal value (an education entry) is taken on a ledger with a
+    vault."""
+    stream = uuid.uuid4()
+    old.emit_v2(old.hr, stream, "RecordOpened", record_data(cid=made_up_cid(603)))
+
+    assert 2 == old.emit(old.hr, stream, "EducationAdded", education_data()).version
+
+
+def test_group_commit_refuses_as_a_batch_does(old: LedgerKit) -> None:
+    """A v1 statement arriving while others are in flight (the group-commit path) is refused
+    by the same rule before it joins a group."""
+    assert old.ledger.committer is not None
+    plain = old.sign(
+        old.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data(cid=made_up_cid(604))
+    )
+
+    @contextmanager
+    def crowded() -> Iterator[bool]:
+        yield True
+
+    old.ledger.committer.arrival = crowded  # type: ignore[method-assign]
+    with pytest.raises(InvalidDataError) as refused:
+        old.submit(plain)
+
+    assert ("personal.v1_in_clear", "data.cid") == _rules(refused)[0]
+
+
+def test_the_transition_setting_takes_v1(settings: LedgerSettings) -> None:
+    """``accept_v1_personal`` on: a ledger with a vault still takes v1 personal values."""
+    ledger = Ledger(settings.model_copy(update={"accept_v1_personal": True}))
+    transition = build_kit(ledger)
+    try:
+        stream = transition.open_record()
+        assert 1 == transition.ledger.head(stream)[0]
+    finally:
+        ledger.close()
+
+
+def test_without_a_vault_v1_is_taken_and_stays_readable_with_one(
+    backend_url: str, tmp_path: Path
+) -> None:
+    """A ledger without a vault takes v1 (legacy). Given a vault later, its v1 events still
+    verify and replay, a non-personal v1 entry is taken on the v1 record, a new v1 name is
+    refused."""
+    name = f"t{uuid.uuid4().hex[:12]}"  # no vault: none configured, none beside an SQLite file
+    bare = LedgerSettings.model_validate(
+        {"database_url": backend_url, "name": name, "vault_beside_sqlite": False}
+    )
+    first = build_kit(Ledger(bare))
+    assert first.ledger.vault is None
+    stream = first.open_record()
+    first.emit(first.hr, stream, "PersonalDataRecorded", NAME)
+    first.ledger.close()
+
+    ledger = Ledger(bare.model_copy(update={"vault_key_dir": tmp_path / "keys"}))
+    later = LedgerKit(ledger, first.system, first.admin, first.hr, first.other_hr)
+    try:
+        assert 3 == later.emit(later.hr, stream, "EducationAdded", education_data()).version
+        with pytest.raises(InvalidDataError) as refused:
+            later.emit(later.hr, stream, "NameChanged", _renamed())
+        record = later.ledger.aggregate(stream)
+        report = verify_database(bare.database_url, bare.name, workers=1)
+    finally:
+        ledger.close()
+
+    assert "personal.v1_in_clear" == refused.value.violations[0].id
+    assert 3 == record.version
+    assert [] == report.failures
+
+
+def test_the_api_answers_422_naming_the_rule(old: LedgerKit, settings: LedgerSettings) -> None:
+    """POST /statements: 422, the rule and the field in Thai and English, no value echoed."""
+    plain = old.sign(
+        old.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data(cid=made_up_cid(605))
+    )
+    with TestClient(create_app(settings, old.ledger)) as client:
+        answer = client.post("/statements", json=_body(plain))
+
+    assert 422 == answer.status_code
+    problem = answer.json()
+    assert "personal.v1_in_clear" == problem["rule"]
+    assert "data.cid" == problem["errors"][0]["field"]
+    assert problem["errors"][0]["th"]
+    assert made_up_cid(605) not in answer.text
+
+
+def _renamed() -> dict[str, str]:
+    return {**NAME, "reason": "สมรส"}
+
+
+def _body(signed: SignedStatement) -> dict[str, str]:
+    return {
+        "statement": base64.b64encode(signed.canonical).decode(),
+        "signature": base64.b64encode(signed.signature).decode(),
+    }

@@ -239,7 +239,9 @@ def test_the_api_reads_a_v2_record_and_an_erased_one(kit: LedgerKit, tmp_path: P
             log = client.get("/log", params={"after": 0, "limit": 500}, headers=admin)
             bundle = client.get(f"/bundles/record/{stream}", headers=admin)
             renamed = kit.sign(kit.hr, stream=stream, type="NameChanged", data=NAME_CHANGE)
-            refused = client.post("/statements", json=body(renamed), headers=hr)
+            disclosures = kit.disclosed.pop(renamed.hash)  # a v2 kit: the ledger has a vault
+            sent = {**body(renamed), "disclosures": disclosures}
+            refused = client.post("/statements", json=sent, headers=hr)
     finally:
         restarted.close()
 

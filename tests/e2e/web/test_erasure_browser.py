@@ -37,6 +37,7 @@ from tests.demo_template import NAME, DemoFolder
 from tests.e2e.web.conftest import CONTEXT
 from tests.ledger_kit import LedgerKit, Operator
 from tests.people import made_up_cid
+from tests.vault_kit import kept_value
 
 PERSON = {"prefix": "นางสาว", "first_name": "ลบได้", "last_name": "ทดลองลบ"}
 RECORD = uuid.UUID("6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5")
@@ -149,15 +150,17 @@ def test_the_hr_officer_erases_a_person_and_the_record_closes(
     assert "ทำลายกุญแจ" in page.locator("#erasure-done").inner_text()
 
     log.expect_signed(position, ["PersonErased"], HR_OFFICER)
-    vault = open_vault(
-        _settings(DemoFolder(Path(vault_demo.database_url.removeprefix("sqlite:///")).parent))
+    settings = _settings(
+        DemoFolder(Path(vault_demo.database_url.removeprefix("sqlite:///")).parent)
     )
+    vault, ledger = open_vault(settings), Ledger(settings)
     assert vault is not None
     try:
         with pytest.raises(ErasedError):
-            vault.reveal(str(RECORD), "first_name")
+            kept_value(vault, ledger, RECORD, "PersonalDataRecorded", "first_name")
     finally:
         vault.close()
+        ledger.close()
 
     page.goto(f"{base}/app/records/{RECORD}")
     assert "ข้อมูลถูกลบตามคำขอ" in page.locator("main").inner_text()
