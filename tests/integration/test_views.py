@@ -36,6 +36,7 @@ from projections.views.organizations import organizations
 from projections.views.positions import occupancy, positions
 from projections.views.registry_queries import current_registry
 from projections.views.section35 import section35_ratios
+from tests.conftest import NO_VAULT
 from tests.ledger_kit import build_kit
 from tests.projection_world import LAO, NEIGHBOUR, TAK, ProjectionWorld, build_projection_world
 
@@ -62,7 +63,9 @@ def built(
         url: str = request.getfixturevalue("postgres_url")
     else:
         url = f"sqlite:///{Path(tmp_path_factory.mktemp('views')) / 'views.sqlite'}"
-    ledger = Ledger(LedgerSettings(database_url=url, name=f"v{uuid.uuid4().hex[:10]}"))
+    # No vault on either backend: both views are built from the same (v1) statements.
+    named = {"database_url": url, "name": f"v{uuid.uuid4().hex[:10]}"}
+    ledger = Ledger(LedgerSettings.model_validate(named | NO_VAULT))
     world = build_projection_world(build_kit(ledger))
     projections = Projections.open(ledger)
     projections.runner.batch_size = 7
