@@ -1,13 +1,15 @@
 """A salary certificate in Chromium, on the served demo: issued from the ก.พ.๗ page and signed
 on the card through the agent, printed as a PDF whose text reads back in Thai intact, verified by
 its code on the public page without login (axe-clean, no name shown, the printed name checked),
-then made stale by a later salary line signed the same way. Every page and the PDF's first page
-are photographed into var/screenshots/<test>/."""
+then made stale by a later salary line signed the same way; past the name tries' limit the
+name box shows the refusal (rule certificate.name_checks) and no answer. Every page and the
+PDF's first page are photographed into var/screenshots/<test>/."""
 
 from __future__ import annotations
 
 from playwright.sync_api import Browser, Page
 
+from api.name_checks import PER_CODE
 from tests.browser_kit import HR_OFFICER, LedgerLog, Shots, WebDemo, check_axe, sign
 from tests.e2e.web.conftest import CONTEXT
 from tests.e2e.web.test_hr_day import ISSUER, find, open_form, review
@@ -83,3 +85,16 @@ def test_certificate_issued_printed_verified_then_stale(
     stale = _verify_page(browser, web_demo, code, shot, "verify-stale")
     assert "stale" == stale.locator("#verify-status").get_attribute("data-status")
     assert 1 == stale.locator("#verify-status [data-field='salary']").count()
+
+    for _ in range(PER_CODE - 1):  # one try was the printed name above: the limit's last ones
+        stale.locator("#verify-name").fill("นายเดา ชื่อผิด")
+        stale.locator("#verify-name-button").click()
+        stale.locator("#verify-name-result").wait_for()
+    stale.locator("#verify-name").fill(PERSON)
+    stale.locator("#verify-name-button").click()
+    stale.locator("#verify-name-refusal").wait_for()
+    shot(stale, "verify-name-refused")
+    check_axe(stale)
+    assert "certificate.name_checks" in stale.locator("#verify-name-refusal").inner_text()
+    assert 0 == stale.locator("#verify-name-result").count()  # no answer about the name
+    assert "จำลองกุล" not in stale.locator("#verify-result").inner_text()

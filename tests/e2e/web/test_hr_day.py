@@ -20,6 +20,7 @@ def find(page: Page, demo: WebDemo, name: str, shot: Shots) -> str:
     page.get_by_label("ค้นหา", exact=True).fill(name)
     page.locator("#search-button").click()
     page.locator("#results-table").wait_for()
+    assert page.locator("#results-table .lao-code").count() > 0  # the LAO by name, code small
     shot(page, "search")
     check_axe(page)
     page.locator("#results-table tbody a").first.click()
@@ -54,6 +55,8 @@ def test_find_a_person_by_thai_name(hr_page: Page, web_demo: WebDemo, shot: Shot
     assert "ตัวอย่าง สมมุติวงศ์" in hr_page.locator("#kp7-heading").inner_text()
     assert "ตำแหน่งและอัตราเงินเดือน" in hr_page.locator("#section-position_salary").inner_text()
     assert "1 เม.ย. 2562" in hr_page.locator("#section-employment").inner_text()
+    assert "เทศบาล" in hr_page.locator("#kp7-lao").inner_text()  # the LAO's registered name
+    assert 1 == hr_page.locator("#kp7-lao .lao-code").count()
 
 
 def test_add_a_salary_entry(
