@@ -17,8 +17,10 @@ answer is (a page shown again reads the disclosed values, never a commitment):
 * the data breaks a rule (422): the form again with what was signed filled in and each rule's
   Thai and English message beside its field (``web.forms.place_violations``), ``#refusal``
   above it;
-* anything else the ledger refuses (a role or scope, a revoked key: 403/401/400), or a request
-  that is not ours, expired or replayed: ``#refusal`` naming why in Thai and English.
+* anything else the ledger refuses (a role or scope, a revoked key: 403/401/400; a record
+  erased since its review: 410), or a request that is not ours, expired or replayed:
+  ``#refusal`` naming why in Thai and English, and the rule broken when there is one
+  (``#refusal-rule``: ``person.erased``), as the other refusals name theirs.
 
 The body is never logged (it holds the statement: names and citizen IDs).
 """
@@ -62,9 +64,20 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_o
 class RefusedError(Exception):
     """A signed answer or statement the page will not submit: why, in Thai and English."""
 
-    def __init__(self, th: str, en: str, status: int = 403) -> None:
+    def __init__(self, th: str, en: str, status: int = 403, rule: str | None = None) -> None:
         super().__init__(en)
-        self.th, self.en, self.status = th, en, status
+        self.th, self.en, self.status, self.rule = th, en, status, rule
+
+    @classmethod
+    def of(cls, error: LedgerError) -> RefusedError:
+        """The ledger's refusal as the page shows it: a rule's own Thai and English message and
+        id (``person.erased`` for a record erased since the review), else the problem's title."""
+        kind = problem_kind(error)
+        violations = getattr(error, "violations", ())
+        if violations:
+            first = violations[0]
+            return cls(first.th, first.en, kind.status, first.id)
+        return cls(kind.title_th or kind.title, str(error), kind.status)
 
 
 NOT_UPLOADED = RefusedError(
@@ -75,7 +88,7 @@ NOT_UPLOADED = RefusedError(
 
 
 def _refusal(request: Request, session: WebSessionDep, refused: RefusedError) -> Response:
-    context = {"refusal_th": refused.th, "refusal_en": refused.en}
+    context = {"refusal_th": refused.th, "refusal_en": refused.en, "refusal_rule": refused.rule}
     return render(request, "refusal.html", context, status_code=refused.status, session=session)
 
 
@@ -184,9 +197,7 @@ def submit_signed(
             extra={**extra, "refused": True},
         )  # fmt: skip
     except LedgerError as error:
-        kind = problem_kind(error)
-        title_th = kind.title_th or kind.title
-        return _refusal(request, session, RefusedError(title_th, str(error), kind.status))
+        return _refusal(request, session, RefusedError.of(error))
     name = EVENT_LABELS.get(statement.type, Label(statement.type, statement.type))
     context = {"receipt": receipt, "stream": str(statement.stream), "event_name": name}
     context |= statement_extra(statement)

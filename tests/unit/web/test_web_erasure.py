@@ -18,8 +18,9 @@ from ledger.vault_keys import ErasedError
 from projections.personal import ERASED
 from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, v1_client
+from tests.unit.web.html_check import page_problems
 from tests.unit.web.test_web_documents import sign_form
-from tests.unit.web.web_kit import log_in
+from tests.unit.web.web_kit import answer, log_in, page_request, server_request
 from tests.vault_kit import kept_value
 
 NAME = {"prefix": "นาง", "first_name": "ลบทดลอง", "last_name": "ตามคำขอ"}
@@ -93,3 +94,38 @@ def test_the_review_warns_and_a_v1_record_is_refused_by_name(
     assert "erasure.v1_values" in refused.text
     assert "v1" in refused.text
     assert 1 == kit.ledger.head(v1)[0]
+
+
+def test_an_entry_signed_for_a_record_erased_meanwhile_is_refused_by_the_rule(
+    client: TestClient, kit: LedgerKit
+) -> None:
+    """Reviews signed after the person was erased (another officer, another tab): the refusal
+    names the rule person.erased (410) in Thai, in English on request; nothing is added."""
+    record = uuid.uuid4()
+    kit.emit_v2(kit.hr, record, "RecordOpened", d.record(NAKHON_PHANOM_LAO))
+    kit.emit_v2(kit.hr, record, "PersonalDataRecorded", NAME)
+    log_in(client, kit.hr.signer)
+    wires = [
+        page_request(client.post(f"/app/records/{record}/new/PersonErased", data=ERASURE).text)[0]
+        for _ in range(2)
+    ]
+    assert 201 == sign_form(client, record, "PersonErased", ERASURE, kit.hr).status_code
+    head = kit.ledger.head(record)[0]
+
+    def late(wire: str, headers: dict[str, str]) -> str:
+        signed = answer(server_request(client, wire), wire, kit.hr.signer)
+        refused = client.post("/app/statements", data=signed, headers=headers)
+        assert 410 == refused.status_code
+        return refused.text
+
+    thai = late(wires[0], {})  # the whole page, as without JavaScript
+    client.cookies.set("lang", "en")
+    english = late(wires[1], {"HX-Request": "true"})
+
+    for page in (thai, english):
+        assert 'id="refusal"' in page
+        assert '<code id="refusal-rule">person.erased</code>' in page
+    assert [] == page_problems(thai)
+    assert "ถูกลบตามคำขอแล้ว" in thai
+    assert "erased on request" in english
+    assert head == kit.ledger.head(record)[0]
