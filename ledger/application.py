@@ -48,10 +48,10 @@ from ledger.errors import (
     StreamNotFoundError,
     UnknownKeyError,
 )
-from ledger.group_commit import GoAlone, GroupCommitter
+from ledger.group_commit import GoAlone, GroupCommitter, signed_by_a_known_key
 from ledger.parsed_statements import ParsedStatements
 from ledger.settings import LedgerSettings
-from ledger.signing import BatchVerification, VerifierPool, verify_signature
+from ledger.signing import BatchVerification, VerifierPool
 from ledger.snapshots import Snapshots
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, Statement
 from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
@@ -123,20 +123,21 @@ class Ledger(Application[UUID]):
         self, statement: bytes, signature: bytes, disclosures: Mapping[str, Any] | None = None
     ) -> Receipt:
         """Check one signed statement (v2: with its ``disclosures``) and append it; return its
-        receipt. With group commit on, a v1 statement that arrives while others are in flight,
+        receipt. With group commit on, a statement that arrives while others are in flight,
         and whose signature this thread finds good, joins the committer's next group
-        (``ledger.group_commit``); anything else is submitted on its own."""
-        if self.committer is None or disclosures is not None:
+        (``ledger.group_commit``; a v2 one with its disclosures, checked here first); anything
+        else is submitted on its own."""
+        if self.committer is None:
             return self.submit_batch([(statement, signature)], [disclosures])[0]
         with self.committer.arrival() as crowded:
             if crowded:
-                signed = read_revealed([(statement, signature)], None, self.door)[0]
-                if signed.statement.v == 1 and self._signed_by_a_known_key(signed):
+                signed = read_revealed([(statement, signature)], [disclosures], self.door)[0]
+                if signed_by_a_known_key(signed, self.registry()):
                     try:
                         return self.committer.submit(signed)
                     except GoAlone:
                         pass
-            return self.submit_batch([(statement, signature)])[0]
+            return self.submit_batch([(statement, signature)], [disclosures])[0]
 
     def check_draft(
         self, statement: Statement, disclosures: Mapping[str, Any] | None = None
@@ -169,17 +170,6 @@ class Ledger(Application[UUID]):
         )
         admission.admit([draft], admission.preload_related([draft]))
 
-    def _signed_by_a_known_key(self, signed: SignedStatement) -> bool:
-        """Whether the signature is good by a key the cached registry knows as active."""
-        registry = self.registry()
-        if registry is None or signed.statement.type == "LedgerInitialised":
-            return False
-        try:
-            key = signing_key(signed, registry)
-        except LedgerError:
-            return False
-        return verify_signature(key, signed.canonical, signed.signature)
-
     def decide_each(self, signed: Sequence[SignedStatement]) -> list[Receipt | LedgerError]:
         """Decide each statement on its own, in order, and save the accepted ones in one
         transaction: one refused statement does not refuse its neighbours. The signatures
@@ -210,6 +200,8 @@ class Ledger(Application[UUID]):
                 if lent:
                     raise _DecideAgain from error
                 outcomes.append(error)
+        new = [o.signed for o in outcomes if isinstance(o, Accepted) and o.existing is None]
+        keep_disclosures(self.vault, new, lambda: None)  # before the events (signed: checked)
         recordings = self._save(working, guard, self._verifiers.verified())
         receipts = iter(
             self._receipts([o for o in outcomes if isinstance(o, Accepted)], recordings)

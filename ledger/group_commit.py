@@ -29,8 +29,10 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from ledger.admission import Receipt
+from ledger.admission import Receipt, signing_key
+from ledger.domain.operators import OperatorRegistry
 from ledger.errors import LedgerError, RevokedKeyError, UnknownKeyError
+from ledger.signing import verify_signature
 from ledger.statement import SignedStatement
 
 DecideEach = Callable[[Sequence[SignedStatement]], list[Receipt | LedgerError]]
@@ -50,6 +52,18 @@ class _Waiting:
 ALONE = (UnknownKeyError, RevokedKeyError)
 """Refusals a caller rechecks alone: a statement recorded before its key was revoked gets its
 first receipt there (``Ledger.submit_batch``), not the refusal."""
+
+
+def signed_by_a_known_key(signed: SignedStatement, registry: OperatorRegistry | None) -> bool:
+    """Whether the signature is good by a key the (cached) registry knows as active: only
+    such a statement joins a group (anything else goes alone, for the answer it deserves)."""
+    if registry is None or signed.statement.type == "LedgerInitialised":
+        return False
+    try:
+        key = signing_key(signed, registry)
+    except LedgerError:
+        return False
+    return verify_signature(key, signed.canonical, signed.signature)
 
 
 class GroupCommitter:
@@ -151,4 +165,4 @@ class GroupCommitter:
                 waiting.answer.set_result(outcome)
 
 
-__all__ = ["GoAlone", "GroupCommitter"]
+__all__ = ["GoAlone", "GroupCommitter", "signed_by_a_known_key"]

@@ -75,14 +75,26 @@ class _Database:
             raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
 
     @contextmanager
-    def transaction(self, *, write: bool = True) -> Iterator[Any]:
+    def transaction(self, *, write: bool = True, flushed: bool = True) -> Iterator[Any]:
         """A transaction; on SQLite a read (``write=False``) takes no write lock, so a read of
-        the vault inside another connection's write (the views' read) does not wait on it."""
+        the vault inside another connection's write (the views' read) does not wait on it.
+        ``flushed=False``: on PostgreSQL the commit does not wait for its disk flush
+        (``synchronous_commit`` off for this transaction; see ``Vault.store``), and the
+        statements are pipelined (sent without waiting, until a result is read)."""
         with self._lock:
             if self.postgres:
                 connection = self._pg.get()
-                with connection.transaction(), connection.cursor() as cursor:
-                    yield _Placeholders(cursor)
+                if flushed:
+                    with connection.transaction(), connection.cursor() as cursor:
+                        yield _Placeholders(cursor)
+                    return
+                with (
+                    connection.pipeline() as pipeline,
+                    connection.transaction(),
+                    connection.cursor() as cursor,
+                ):
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                    yield _Placeholders(cursor, pipeline)
                 return
             lite = self._lite.cursor()
             lite.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -98,13 +110,17 @@ class _Database:
 
 
 class _Placeholders:
-    """A psycopg cursor taking ``?`` placeholders."""
+    """A psycopg cursor taking ``?`` placeholders (in a pipeline: synced for ``rowcount``)."""
 
-    def __init__(self, cursor: Any) -> None:
+    def __init__(self, cursor: Any, pipeline: Any = None) -> None:
         self._cursor = cursor
+        self._pipeline = pipeline
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._cursor.execute(sql.replace("?", "%s"), params)
+
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql.replace("?", "%s"), params)  # pipelined: one round trip
 
     def fetchone(self) -> Any:
         return self._cursor.fetchone()
@@ -114,7 +130,20 @@ class _Placeholders:
 
     @property
     def rowcount(self) -> int:
+        if self._pipeline is not None:
+            self._pipeline.sync()
         return int(self._cursor.rowcount)
+
+
+def _of_subjects(cursor: Any, select: str, subjects: Sequence[str]) -> list[Any]:
+    """The rows ``select`` (no WHERE of its own) finds for these subjects, a query per
+    ``_CHUNK`` of them."""
+    rows: list[Any] = []
+    for start in range(0, len(subjects), _CHUNK):
+        chunk = subjects[start : start + _CHUNK]
+        cursor.execute(f"{select} WHERE subject IN ({', '.join('?' * len(chunk))})", chunk)
+        rows += cursor.fetchall()
+    return rows
 
 
 class Vault:
@@ -155,47 +184,83 @@ class Vault:
         if self._own_keys and close_keys is not None:
             close_keys()
 
+    def _wrapped(self, cursor: Any, subjects: Sequence[str]) -> dict[str, bytes]:
+        """The wrapped data key of each of these subjects that has one."""
+        select = f"SELECT subject, wrapped FROM {self.keys_table}"
+        return {str(row[0]): bytes(row[1]) for row in _of_subjects(cursor, select, subjects)}
+
     def _data_key(self, cursor: Any, subject: str, *, create: bool) -> bytes:
-        cursor.execute(f"SELECT wrapped FROM {self.keys_table} WHERE subject = ?", [subject])
-        row = cursor.fetchone()
-        if row is not None:
-            return self._keys.unwrap(subject, bytes(row[0]))
-        if not create:
+        return self._data_keys(cursor, [subject], create=create)[subject]
+
+    def _data_keys(
+        self, cursor: Any, subjects: Collection[str], *, create: bool
+    ) -> dict[str, bytes]:
+        """Each subject's data key, unwrapped once; made now for a subject without one when
+        ``create`` (else ``ErasedError``). Another process may keep a person's first data key
+        meanwhile: theirs wins (ours, inserted with DO NOTHING, is dropped)."""
+        wanted = sorted(set(subjects))  # one order: two writers of the same people never deadlock
+        wrapped = self._wrapped(cursor, wanted)
+        missing = [subject for subject in wanted if subject not in wrapped]
+        if missing and not create:
             raise ErasedError
-        key = secrets.token_bytes(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
-        wrapped = self._keys.wrap(subject, key)
-        cursor.execute(
-            f"INSERT INTO {self.keys_table} (subject, wrapped) VALUES (?, ?) "
-            "ON CONFLICT (subject) DO NOTHING",
-            [subject, wrapped],
-        )
-        # Another process may have kept the person's first data key meanwhile: theirs wins.
-        cursor.execute(f"SELECT wrapped FROM {self.keys_table} WHERE subject = ?", [subject])
-        kept = bytes(cursor.fetchone()[0])
-        return key if kept == wrapped else self._keys.unwrap(subject, kept)
+        made = {s: secrets.token_bytes(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
+                for s in missing}  # fmt: skip
+        ours = {subject: self._keys.wrap(subject, key) for subject, key in made.items()}
+        if ours:
+            cursor.executemany(
+                f"INSERT INTO {self.keys_table} (subject, wrapped) VALUES (?, ?) "
+                "ON CONFLICT (subject) DO NOTHING",
+                list(ours.items()),
+            )
+            wrapped.update(self._wrapped(cursor, missing))
+        return {
+            subject: made[subject]
+            if ours.get(subject) == wrapped[subject]
+            else self._keys.unwrap(subject, wrapped[subject])
+            for subject in wanted
+        }
 
     def store(self, sealings: Sequence[Sealing]) -> None:
         """Keep each accepted statement's disclosures (the same commitment twice: once), and
-        index the record owner's citizen ID for the search (``ledger.vault_search``)."""
-        with self._database.transaction() as cursor:
+        index the record owner's citizen ID for the search (``ledger.vault_search``): one
+        transaction, each person's data key unwrapped once, the rows inserted together.
+
+        On PostgreSQL the commit does not wait for its flush to disk: the caller appends the
+        statements' events after this returns, in the same database (``open_vault``), and
+        PostgreSQL flushes its write-ahead log in order, so the events' commit, once durable,
+        makes this one durable too: an event is never kept without its values (a crash
+        before the events' commit may lose these values, whose events were never appended)."""
+        with self._database.transaction(flushed=False) as cursor:
+            keys = self._data_keys(cursor, [s.subject for s in sealings], create=True)
+            generations: list[tuple[int, int]] | None = None
+            indexed: list[list[Any]] = []
+            rows: list[tuple[str, str, str, bytes]] = []
             for sealing in sealings:
-                key = self._data_key(cursor, sealing.subject, create=True)
+                key = keys[sealing.subject]
                 for path in sealing.search:
+                    generations = generations or self._search.writing(cursor)
                     cid = str(sealing.fields[path][1].value)
-                    generations = self._search.writing(cursor)
-                    self._search.add(cursor, generations, (sealing.subject, key, cid))
-                for path, (hexed, disclosure) in sealing.fields.items():
-                    plain = canonicalize(disclosure.as_json())
-                    nonce = secrets.token_bytes(_NONCE)
-                    aad = _framed(sealing.subject, path, hexed)
-                    sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(
-                        plain, aad, nonce, key
-                    )
-                    cursor.execute(
-                        f"INSERT INTO {self.fields_table} (subject, path, commitment, sealed) "
-                        "VALUES (?, ?, ?, ?) ON CONFLICT (subject, commitment) DO NOTHING",
-                        [sealing.subject, path, hexed, nonce + sealed],
-                    )
+                    indexed += self._search.rows(generations, (sealing.subject, key, cid))
+                rows += self._sealed_rows(sealing, key)
+            self._search.insert(cursor, sorted(indexed))
+            cursor.executemany(
+                f"INSERT INTO {self.fields_table} (subject, path, commitment, sealed) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (subject, commitment) DO NOTHING",
+                sorted(rows, key=lambda row: (row[0], row[2])),
+            )
+
+    @staticmethod
+    def _sealed_rows(sealing: Sealing, key: bytes) -> list[tuple[str, str, str, bytes]]:
+        """(subject, path, commitment, sealed) per field: the disclosure's JSON encrypted
+        under the person's data key, a random nonce before the ciphertext."""
+        rows = []
+        for path, (hexed, disclosure) in sealing.fields.items():
+            nonce = secrets.token_bytes(_NONCE)
+            plain = canonicalize(disclosure.as_json())
+            aad = _framed(sealing.subject, path, hexed)
+            sealed = sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plain, aad, nonce, key)
+            rows.append((sealing.subject, path, hexed, nonce + sealed))
+        return rows
 
     def disclosure(self, subject: str, hexed: str) -> tuple[str, Disclosure]:
         """The path and disclosure kept for a commitment; ``ErasedError`` if unreadable."""
@@ -220,23 +285,13 @@ class Vault:
         over a province reads thousands); those unreadable (erased, never kept) are left out."""
         asked = set(wanted)
         subjects = sorted({subject for subject, _ in asked})
-        rows: list[tuple[str, str, str, bytes]] = []
-        wrapped: dict[str, bytes] = {}
+        select = f"SELECT subject, path, commitment, sealed FROM {self.fields_table}"
         with self._database.transaction(write=False) as cursor:
-            for start in range(0, len(subjects), _CHUNK):
-                chunk = subjects[start : start + _CHUNK]
-                marks = ", ".join("?" * len(chunk))
-                cursor.execute(
-                    f"SELECT subject, path, commitment, sealed FROM {self.fields_table} "
-                    f"WHERE subject IN ({marks})",
-                    chunk,
-                )
-                rows += [(str(r[0]), str(r[1]), str(r[2]), bytes(r[3])) for r in cursor.fetchall()]
-                cursor.execute(
-                    f"SELECT subject, wrapped FROM {self.keys_table} WHERE subject IN ({marks})",
-                    chunk,
-                )
-                wrapped.update((str(r[0]), bytes(r[1])) for r in cursor.fetchall())
+            rows = [
+                (str(r[0]), str(r[1]), str(r[2]), bytes(r[3]))
+                for r in _of_subjects(cursor, select, subjects)
+            ]
+            wrapped = self._wrapped(cursor, subjects)
         keys: dict[str, bytes | None] = {}
         found: dict[tuple[str, str], tuple[str, Disclosure]] = {}
         for subject, path, hexed, sealed in rows:

@@ -149,6 +149,8 @@ class KeyFileStore:
 
 
 _IV_BYTES = 12
+_KEPT_HANDLES = 100_000
+"""KEK handles a ``TokenKeyStore`` keeps (an integer each; the oldest kept is dropped first)."""
 
 
 class TokenKeyStore:
@@ -163,6 +165,7 @@ class TokenKeyStore:
         self._p11 = pkcs11
         self._lock = threading.Lock()
         self._search_handles: dict[str, Any] = {}  # a search key is never remade under a name
+        self._handles: dict[str, Any] = {}  # subject -> the KEK that last opened its data key
         token = pkcs11.lib(str(module)).get_token(token_label=token_label)
         try:
             self._session: Any = token.open(user_pin=pin, rw=True)
@@ -216,6 +219,7 @@ class TokenKeyStore:
         iv = secrets.token_bytes(_IV_BYTES)
         with self._lock:
             key = self._key(subject, create=True)
+            self._keep(subject, key)
             sealed = key.encrypt(
                 data_key,
                 mechanism=self._p11.Mechanism.AES_GCM,
@@ -224,23 +228,49 @@ class TokenKeyStore:
         return iv + bytes(sealed)
 
     def unwrap(self, subject: str, wrapped: bytes) -> bytes:
-        iv, sealed = wrapped[:_IV_BYTES], wrapped[_IV_BYTES:]
+        """The data key, opened with the KEK's handle kept from the last unwrap when it still
+        opens it (a find by label scans every object of a SoftHSM2 token: ~9 ms at 300
+        objects, ~170 ms at 3,000; a decrypt with a handle ~0.1 ms). A kept handle is checked
+        by the token at each use: one whose key was destroyed, by this process or another,
+        fails (CKR_OBJECT_HANDLE_INVALID), and GCM with the subject as associated data fails
+        under any other key, so a handle never opens what its subject's KEK would not. Only
+        ``unwrap`` uses kept handles: ``wrap`` (a person's first key) always finds, and keeps
+        the handle it found or made."""
         with self._lock:
+            cached = self._handles.get(subject)
+            if cached is not None:
+                opened = self._decrypt(cached, subject, wrapped)
+                if opened is not None:
+                    return opened
+                del self._handles[subject]
             for key in self._keys(subject):
-                try:
-                    return bytes(
-                        key.decrypt(
-                            sealed,
-                            mechanism=self._p11.Mechanism.AES_GCM,
-                            mechanism_param=self._params(iv, subject),
-                        )
-                    )
-                except self._p11.PKCS11Error:
-                    continue
+                opened = self._decrypt(key, subject, wrapped)
+                if opened is not None:
+                    self._keep(subject, key)
+                    return opened
             raise ErasedError
+
+    def _keep(self, subject: str, key: Any) -> None:
+        if len(self._handles) >= _KEPT_HANDLES:
+            del self._handles[next(iter(self._handles))]  # the oldest kept
+        self._handles[subject] = key
+
+    def _decrypt(self, key: Any, subject: str, wrapped: bytes) -> bytes | None:
+        iv, sealed = wrapped[:_IV_BYTES], wrapped[_IV_BYTES:]
+        try:
+            return bytes(
+                key.decrypt(
+                    sealed,
+                    mechanism=self._p11.Mechanism.AES_GCM,
+                    mechanism_param=self._params(iv, subject),
+                )
+            )
+        except self._p11.PKCS11Error:
+            return None
 
     def destroy(self, subject: str) -> bool:
         with self._lock:
+            self._handles.pop(subject, None)
             found = self._keys(subject)
             for key in found:
                 key.destroy()

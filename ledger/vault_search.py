@@ -119,13 +119,26 @@ class SearchIndex:
         entry: tuple[str, bytes, str],
     ) -> None:
         """Index ``cid`` of ``subject`` (whose data key is given) under each generation."""
+        self.insert(cursor, self.rows(generations, entry))
+
+    def rows(
+        self, generations: Iterable[tuple[int, int]], entry: tuple[str, bytes, str]
+    ) -> list[list[Any]]:
+        """The index rows (generation, bucket, subject, tag) of ``add``, for ``insert``."""
         subject, data_key, cid = entry
         tag = tag_of(data_key, subject, cid)
-        for generation, bits in generations:
-            cursor.execute(
+        return [
+            [generation, self.bucket(generation, bits, cid), subject, tag]
+            for generation, bits in generations
+        ]
+
+    def insert(self, cursor: Any, rows: list[list[Any]]) -> None:
+        """Write index rows together (one round trip: ``executemany``)."""
+        if rows:
+            cursor.executemany(
                 f"INSERT INTO {self.table} (generation, bucket, subject, tag) "
                 "VALUES (?, ?, ?, ?) ON CONFLICT (generation, subject, tag) DO NOTHING",
-                [generation, self.bucket(generation, bits, cid), subject, tag],
+                rows,
             )
 
     def candidates(

@@ -4,14 +4,21 @@ each is judged on its own, exactly as if it had come alone."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from ledger.application import Ledger, Receipt
-from ledger.errors import BadSignatureError, LedgerError, StaleVersionError
+from ledger.commitments import COMMITMENT_KEY
+from ledger.disclosed import reveal_all
+from ledger.errors import BadSignatureError, InvalidDataError, LedgerError, StaleVersionError
+from ledger.settings import LedgerSettings
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement
-from tests.ledger_kit import LedgerKit, education_data
+from ledger.vault import ErasedError, Vault
+from tests.ledger_kit import LedgerKit, build_kit, education_data
 
 
 def _record(
@@ -150,3 +157,98 @@ def test_a_ledger_without_group_commit_has_no_committer(kit: LedgerKit) -> None:
         other.close()
     assert other.committer is None
     assert signed.hash == receipt.hash
+
+
+@pytest.fixture
+def v2_kit(backend_url: str, tmp_path: Path) -> Iterator[LedgerKit]:
+    """A kit signing v2 on a ledger with a vault (development key files)."""
+    settings = LedgerSettings(
+        database_url=backend_url,
+        name=f"t{uuid.uuid4().hex[:12]}",
+        vault_key_dir=tmp_path / "keks",
+    )
+    ledger = Ledger(settings)
+    kit = build_kit(ledger)
+    kit.v2 = True
+    yield kit
+    ledger.close()
+
+
+def _address(kit: LedgerKit, n: int, *, version: int = 1) -> SignedStatement:
+    """A v2 address change (address and phone committed) on a v2 record of its own."""
+    stream = kit.open_record()
+    head_version, head = kit.ledger.head(stream)
+    data = {"address": f"{n + 1}/7 หมู่ 3 ตำบลสุเทพ อำเภอเมืองเชียงใหม่", "phone": f"053-000-{n:04d}"}
+    return kit.sign(
+        kit.hr,
+        stream=stream,
+        type="AddressChanged",
+        data=data,
+        expected_version=head_version if version else 0,
+        prev_hash=head,
+    )
+
+
+def _kept(vault: Vault, signed: SignedStatement, path: str) -> Any:
+    hexed = signed.statement.data[path][COMMITMENT_KEY]
+    return vault.disclosure(str(signed.statement.stream), hexed)[1].value
+
+
+def test_a_v2_group_keeps_the_accepted_values_only(v2_kit: LedgerKit) -> None:
+    """Decided as one group: the accepted statements' values are in the vault (kept before
+    their events), the refused one's are not."""
+    good, stale = _address(v2_kit, 1), _address(v2_kit, 2, version=0)
+    revealed = reveal_all(
+        [good, stale], [v2_kit.disclosed.pop(s.hash) for s in (good, stale)], vault=True
+    )
+
+    outcomes = v2_kit.ledger.decide_each(revealed)
+
+    assert isinstance(outcomes[0], Receipt)
+    assert isinstance(outcomes[1], StaleVersionError)
+    vault = v2_kit.ledger.vault
+    assert isinstance(vault, Vault)
+    assert "053-000-0001" == _kept(vault, good, "phone")
+    with pytest.raises(ErasedError):
+        _kept(vault, stale, "phone")
+
+
+def test_concurrent_v2_clients_share_transactions_and_each_gets_its_answer(
+    v2_kit: LedgerKit,
+) -> None:
+    """v2 single statements with their disclosures, at once: a wrong disclosure is refused
+    naming its rule, a stale statement refused, every other one gets its receipt and its
+    values are kept (a replay by another ledger reads them), in fewer transactions."""
+    ledger = v2_kit.ledger
+    assert ledger.committer is not None
+    ledger.committer.max_wait = 0.05
+    signed = [_address(v2_kit, n) for n in range(16)]
+    stale = _address(v2_kit, 99, version=0)
+    disclosures = {s.hash: v2_kit.disclosed.pop(s.hash) for s in [*signed, stale]}
+    wrong = signed[-1]
+    disclosures[wrong.hash] = {
+        **disclosures[wrong.hash],
+        "phone": {**disclosures[wrong.hash]["phone"], "value": "053-999-9999"},
+    }
+    calls: list[Callable[[], Receipt]] = [
+        (lambda s=s: ledger.submit(s.canonical, s.signature, disclosures[s.hash]))
+        for s in [*signed, stale]
+    ]
+    groups_before, grouped_before = ledger.committer.groups, ledger.committer.statements
+
+    answers = _at_once(calls)
+
+    receipts = [a for a in answers[:-2] if isinstance(a, Receipt)]
+    assert len(receipts) == len(signed) - 1
+    assert ledger.committer.statements - grouped_before > ledger.committer.groups - groups_before
+    assert isinstance(answers[-2], InvalidDataError)
+    assert "personal.disclosure_wrong" == answers[-2].violations[0].id
+    assert isinstance(answers[-1], StaleVersionError)
+    assert ledger.committer.groups - groups_before < len(signed) - 1
+    other = Ledger(ledger.settings.model_copy(update={"group_commit": False}))
+    try:
+        for receipt, statement in zip(receipts, signed, strict=False):
+            assert receipt.hash == statement.hash
+            assert other.aggregate(receipt.stream).version == receipt.version
+    finally:
+        other.close()

@@ -3,7 +3,10 @@ store, reveal, ciphertexts bound to person and field, erasure that survives a re
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -196,3 +199,32 @@ def test_two_keys_made_at_once_on_a_token_both_unwrap_and_both_go(softhsm: SoftH
         second.unwrap(subject, wrapped)
     first.close()
     second.close()
+
+
+def test_a_kept_handle_stops_opening_once_another_process_destroys_the_key(
+    softhsm: SoftHsmToken,
+) -> None:
+    """The token key store keeps the handle of the KEK that last opened a person's data key
+    (no scan of the token's objects per unwrap); once another process destroys that key the
+    handle opens nothing, and the person is erased for this process too."""
+    store = TokenKeyStore(softhsm.module, softhsm.label, softhsm.pin)
+    subject = str(uuid.uuid4())
+    wrapped = store.wrap(subject, b"\x07" * 32)
+    assert b"\x07" * 32 == store.unwrap(subject, wrapped)
+    assert subject in store._handles
+    code = (
+        "import sys; from pathlib import Path; from ledger.vault_keys import TokenKeyStore; "
+        "s = TokenKeyStore(Path(sys.argv[1]), sys.argv[2], sys.argv[3]); "
+        "sys.exit(0 if s.destroy(sys.argv[4]) else 1)"
+    )
+    destroyed = subprocess.run(
+        [sys.executable, "-c", code, str(softhsm.module), softhsm.label, softhsm.pin, subject],
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        check=False,
+    )
+
+    assert 0 == destroyed.returncode
+    with pytest.raises(ErasedError):
+        store.unwrap(subject, wrapped)
+    assert subject not in store._handles
+    store.close()
