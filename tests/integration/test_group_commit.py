@@ -199,7 +199,7 @@ def test_a_v2_group_keeps_the_accepted_values_only(v2_kit: LedgerKit) -> None:
     their events), the refused one's are not."""
     good, stale = _address(v2_kit, 1), _address(v2_kit, 2, version=0)
     revealed = reveal_all(
-        [good, stale], [v2_kit.disclosed.pop(s.hash) for s in (good, stale)], vault=True
+        [good, stale], [v2_kit.disclosed.pop(s.hash) for s in (good, stale)], v2_kit.ledger.door
     )
 
     outcomes = v2_kit.ledger.decide_each(revealed)
