@@ -36,7 +36,13 @@ from ledger.domain.permissions import Role, Scope, lao_scope
 from ledger.domain.signed import SignedAggregate, SignedCreated, SignedEvent
 from ledger.domain.snapshot import SnapshotAt
 from ledger.errors import ForbiddenError, InvalidDataError
-from ledger.violations import Rule, Violation
+from ledger.violations import Rule, Violation, rule
+
+STREAM_NOT_DERIVED = rule(
+    "stream.not_derived",
+    "รายการนี้ต้องบันทึกในสตรีม {expected} ซึ่งคำนวณจาก {fields} ในข้อมูลของรายการ",
+    "this statement goes on stream {expected}, derived from {fields} in its data",
+)
 
 A = TypeVar("A", bound=SignedAggregate)
 L = TypeVar("L", bound="LedgerAggregate")
@@ -128,17 +134,23 @@ def ledger_opening(event_class: type[SignedAggregate.Event]) -> type[LedgerCreat
     return event_class
 
 
-def invalid(event_class: type[SignedAggregate.Event], *problems: str) -> InvalidDataError:
-    """The error for a broken rule, naming the event type."""
-    return InvalidDataError(event_class.__name__, list(problems))
-
-
 def broken(
     event_class: type[SignedAggregate.Event], rule: Rule, field: str, **details: str
 ) -> InvalidDataError:
     """The error for a broken rule of the catalogue (``ledger.violations``), on ``field``
     (a dotted path such as ``data.to_lao``), with the details its messages name."""
     return InvalidDataError(event_class.__name__, violations=[Violation(rule, field, details)])
+
+
+def check_derived_stream(
+    event_class: type[SignedAggregate.Event], context: CheckContext, expected: UUID, fields: str
+) -> None:
+    """Raise the broken rule when the statement's stream is not ``expected``, the stream its
+    data's natural key (``fields``, such as ``lao, number``) names."""
+    if context.stream != expected:
+        raise broken(
+            event_class, STREAM_NOT_DERIVED, "stream", expected=str(expected), fields=fields
+        )
 
 
 def forbidden(event_class: type[SignedAggregate.Event], reason: str) -> ForbiddenError:

@@ -29,7 +29,13 @@ from uuid import UUID
 
 from pydantic import Field, field_validator, model_validator
 
-from ledger.domain.base import CheckContext, LaoHeldAggregate, LedgerEvent, broken, invalid
+from ledger.domain.base import (
+    CheckContext,
+    LaoHeldAggregate,
+    LedgerEvent,
+    broken,
+    check_derived_stream,
+)
 from ledger.domain.organizations import (
     RegisteredLaoOpening,
 )
@@ -59,6 +65,26 @@ from ledger.violations import Violation, rule
 
 D = TypeVar("D")
 
+CYCLE_STATE = rule(
+    "certification.cycle_state",
+    "บันทึก {event} ไม่ได้ขณะรอบการรับรองข้อมูลอยู่ในขั้น {state}",
+    "{event} is not allowed while the cycle is {state}",
+)
+REPORT_SENT = rule(
+    "certification.report_sent",
+    "ส่งรายงานของรอบการรับรองข้อมูลนี้แล้ว",
+    "the report for this cycle was already sent",
+)
+NOT_OVERDUE = rule(
+    "certification.not_overdue",
+    "ขั้น {stage} ยังไม่เกินกำหนด ณ วันที่ {on}",
+    "stage {stage} was not overdue on {on}",
+)
+ALREADY_OVERDUE = rule(
+    "certification.already_overdue",
+    "บันทึกแล้วว่าขั้น {stage} เกินกำหนด",
+    "stage {stage} is already marked overdue",
+)
 POSITION_MISSING = rule(
     "certification.position_missing",
     "การเสนอข้อมูลต้องระบุตำแหน่งในบันทึก (position) ที่ใช้คำนวณรากของข้อมูล",
@@ -224,7 +250,7 @@ class CycleEvent(LedgerEvent["CertificationCycle", D]):
     @classmethod
     def check_with(cls, cycle: CertificationCycle, data: D, context: CheckContext) -> None:
         if cls.allowed_from is not None and cycle.state not in cls.allowed_from:
-            raise invalid(cls, f"not allowed while the cycle is {cycle.state}")
+            raise broken(cls, CYCLE_STATE, "stream", event=cls.__name__, state=cycle.state)
 
 
 class NamesRoot(Protocol):
@@ -286,10 +312,7 @@ class CertificationCycle(LaoHeldAggregate):
         @classmethod
         def check_opening_with(cls, data: CycleOpenedData, context: CheckContext) -> None:
             expected = certification_stream_id(data.lao, data.cycle)
-            if context.stream != expected:
-                raise invalid(
-                    cls, f"cycle {data.cycle} of LAO {data.lao} lives on stream {expected}"
-                )
+            check_derived_stream(cls, context, expected, "lao, cycle")
             super().check_opening_with(data, context)
 
         def evolve(self, cycle: CertificationCycle, data: CycleOpenedData) -> None:
@@ -389,7 +412,7 @@ class CertificationCycle(LaoHeldAggregate):
         ) -> None:
             super().check_with(cycle, data, context)
             if cycle.report_sent:
-                raise invalid(cls, "the report for this cycle was already sent")
+                raise broken(cls, REPORT_SENT, "stream")
 
         def evolve(self, cycle: CertificationCycle, data: ProvinceReportSentData) -> None:
             cycle.report_sent = True
@@ -419,10 +442,8 @@ class CertificationCycle(LaoHeldAggregate):
         ) -> None:
             super().check_with(cycle, data, context)
             if not cycle.is_overdue(data.stage, data.letter.date):
-                raise invalid(
-                    cls,
-                    f"stage {data.stage} was not overdue on the letter's date {data.letter.date}",
-                )
+                on = data.letter.date.isoformat()
+                raise broken(cls, NOT_OVERDUE, "data.letter.date", stage=data.stage, on=on)
 
         def evolve(self, cycle: CertificationCycle, data: WarningLetterSentData) -> None:
             cycle.warnings.append((data.stage, data.letter.number))
@@ -438,9 +459,10 @@ class CertificationCycle(LaoHeldAggregate):
         ) -> None:
             super().check_with(cycle, data, context)
             if data.stage in cycle.overdue:
-                raise invalid(cls, f"stage {data.stage} is already marked overdue")
+                raise broken(cls, ALREADY_OVERDUE, "data.stage", stage=data.stage)
             if not cycle.is_overdue(data.stage, data.as_of):
-                raise invalid(cls, f"stage {data.stage} is not overdue on {data.as_of}")
+                on = data.as_of.isoformat()
+                raise broken(cls, NOT_OVERDUE, "data.as_of", stage=data.stage, on=on)
 
         def evolve(self, cycle: CertificationCycle, data: CycleOverdueData) -> None:
             cycle.overdue.add(data.stage)

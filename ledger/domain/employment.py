@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
 
 from pydantic import Field
 
-from ledger.domain.base import CheckContext, LedgerEvent, invalid
+from ledger.domain.base import CheckContext, LedgerEvent, broken
 from ledger.domain.permissions import HR
+from ledger.domain.record_refusals import STATUS_TRANSITION
 from ledger.domain.values import (
     BuddhistYear,
     Data,
@@ -118,7 +119,8 @@ class StatusEvent(LedgerEvent["PersonnelRecord", D]):
     @classmethod
     def check_with(cls, record: PersonnelRecord, data: D, context: CheckContext) -> None:
         if record.status not in cls.sources:
-            raise invalid(cls, f"not allowed while the employment status is {record.status}")
+            status = record.status
+            raise broken(cls, STATUS_TRANSITION, "stream", event=cls.__name__, status=status)
 
     def evolve_with(self, record: PersonnelRecord, statement: Statement, data: D) -> None:
         # No validation here: the ledger checked the transition before recording it, and a

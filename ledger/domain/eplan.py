@@ -31,11 +31,11 @@ from ledger.domain.base import (
     LaoHeldAggregate,
     LaoOpening,
     LedgerEvent,
+    broken,
+    check_derived_stream,
     forbidden,
-    invalid,
 )
 from ledger.domain.eplan_data import (
-    EDITABLE,
     EXECUTING,
     PLANNABLE,
     PROJECT_TERMINAL,
@@ -76,6 +76,22 @@ from ledger.domain.eplan_execution import (
     check_contract,
     check_disbursement,
 )
+from ledger.domain.eplan_rules import (
+    AMEND_UNAPPROVED,
+    AMENDMENT_NO,
+    AMENDMENT_OPEN,
+    BUDGET_YEAR,
+    CARRY_OVER_YEAR,
+    CONTRACT_RECORDED,
+    DEFER_YEAR,
+    NOT_PLAN_OF_LAO,
+    PLAN_MISSING,
+    PLAN_NOT_APPROVED,
+    STRATEGY_EXISTS,
+    SUBSIDY_CLOSED,
+    check_editable,
+    check_terms,
+)
 from ledger.domain.organizations import RegisteredLaoOpening
 from ledger.domain.permissions import (
     ENGINEERING,
@@ -87,7 +103,6 @@ from ledger.domain.permissions import (
     SUBSIDY_REPORTERS,
     Role,
 )
-from ledger.domain.signed import SignedAggregate
 
 __all__ = [
     "DevelopmentPlan",
@@ -112,8 +127,7 @@ class PlanDraftingEvent(LedgerEvent["DevelopmentPlan", D]):
 
     @classmethod
     def check_with(cls, plan: DevelopmentPlan, data: D, context: CheckContext) -> None:
-        if plan.status not in EDITABLE:
-            raise invalid(cls, "the plan is approved: amend it first (PlanAmended)")
+        check_editable(cls, plan)
 
 
 class DevelopmentPlan(LaoHeldAggregate):
@@ -137,8 +151,7 @@ class DevelopmentPlan(LaoHeldAggregate):
         @classmethod
         def check_opening_with(cls, data: PlanDraftedData, context: CheckContext) -> None:
             expected = plan_stream_id(data.lao, data.first_year, data.last_year)
-            if context.stream != expected:
-                raise invalid(cls, f"this plan lives on stream {expected}")
+            check_derived_stream(cls, context, expected, "lao, first_year, last_year")
             super().check_opening_with(data, context)
 
         def evolve(self, plan: DevelopmentPlan, data: PlanDraftedData) -> None:
@@ -162,7 +175,7 @@ class DevelopmentPlan(LaoHeldAggregate):
         ) -> None:
             super().check_with(plan, data, context)
             if data.strategy in plan.strategies:
-                raise invalid(cls, f"strategy: {data.strategy} already exists")
+                raise broken(cls, STRATEGY_EXISTS, "data.strategy", strategy=data.strategy)
 
         def evolve(self, plan: DevelopmentPlan, data: StrategyAddedData) -> None:
             plan.strategies[data.strategy] = data.title
@@ -183,9 +196,9 @@ class DevelopmentPlan(LaoHeldAggregate):
             cls, plan: DevelopmentPlan, data: PlanAmendedData, context: CheckContext
         ) -> None:
             if plan.status is not PlanStatus.APPROVED:
-                raise invalid(cls, f"only an approved plan is amended ({plan.status})")
+                raise broken(cls, AMEND_UNAPPROVED, "stream", status=plan.status)
             if data.amendment_no != plan.amendment + 1:
-                raise invalid(cls, f"amendment_no: the next is {plan.amendment + 1}")
+                raise broken(cls, AMENDMENT_NO, "data.amendment_no", next=str(plan.amendment + 1))
 
         def evolve(self, plan: DevelopmentPlan, data: PlanAmendedData) -> None:
             plan.status = PlanStatus.AMENDING
@@ -194,21 +207,6 @@ class DevelopmentPlan(LaoHeldAggregate):
     @property
     def years(self) -> range:
         return range(self.first_year, self.last_year + 1)
-
-    def check_terms(
-        self, event_class: type[SignedAggregate.Event], strategy: str | None, years: Collection[int]
-    ) -> None:
-        """A project's terms fit the plan: editable, a strategy of it, years within it."""
-        if self.status not in EDITABLE:
-            raise invalid(event_class, "the plan is approved: amend it first (PlanAmended)")
-        if strategy is not None and strategy not in self.strategies:
-            raise invalid(event_class, f"strategy: {strategy} is not a strategy of the plan")
-        outside = sorted(year for year in years if year not in self.years)
-        if outside:
-            raise invalid(
-                event_class,
-                f"years: {outside[0]} is outside the plan {self.first_year}-{self.last_year}",
-            )
 
 
 # Plan project.
@@ -227,7 +225,7 @@ class PlanBoundEvent(ProjectEvent[D]):
     def plan_of(cls, project: PlanProject, context: CheckContext) -> DevelopmentPlan:
         plan = context.find(project.plan, DevelopmentPlan)
         if plan is None:
-            raise invalid(cls, f"the project's plan {project.plan} is missing")
+            raise broken(cls, PLAN_MISSING, "stream", plan=str(project.plan))
         return plan
 
 
@@ -264,10 +262,10 @@ class PlanProject(LaoHeldAggregate):
         def check_opening_with(cls, data: PlanProjectAddedData, context: CheckContext) -> None:
             plan = context.find(data.plan, DevelopmentPlan)
             if plan is None or (plan.lao, plan.province) != (data.lao, data.province):
-                raise invalid(cls, f"plan: {data.plan} is not a plan of LAO {data.lao}")
+                raise broken(cls, NOT_PLAN_OF_LAO, "data.plan", plan=str(data.plan), lao=data.lao)
             if data.amendment != plan.amendment:
-                raise invalid(cls, f"amendment: the plan's open version is {plan.amendment}")
-            plan.check_terms(cls, data.strategy, data.years)
+                raise broken(cls, AMENDMENT_OPEN, "data.amendment", open=str(plan.amendment))
+            check_terms(cls, plan, (data.strategy, data.years), "data.plan")
 
         def evolve(self, project: PlanProject, data: PlanProjectAddedData) -> None:
             project.plan = data.plan
@@ -286,7 +284,7 @@ class PlanProject(LaoHeldAggregate):
             cls, project: PlanProject, data: PlanProjectChangedData, context: CheckContext
         ) -> None:
             super().check_with(project, data, context)
-            cls.plan_of(project, context).check_terms(cls, data.strategy, data.years or ())
+            check_terms(cls, cls.plan_of(project, context), (data.strategy, data.years or ()))
 
         def evolve(self, project: PlanProject, data: PlanProjectChangedData) -> None:
             if data.strategy is not None:
@@ -302,8 +300,7 @@ class PlanProject(LaoHeldAggregate):
         @classmethod
         def check_with(cls, project: PlanProject, data: ReasonData, context: CheckContext) -> None:
             super().check_with(project, data, context)
-            if cls.plan_of(project, context).status not in EDITABLE:
-                raise invalid(cls, "the plan is approved: amend it first (PlanAmended)")
+            check_editable(cls, cls.plan_of(project, context))
 
         def evolve(self, project: PlanProject, data: ReasonData) -> None:
             project.status = P.REMOVED
@@ -318,11 +315,11 @@ class PlanProject(LaoHeldAggregate):
             super().check_with(project, data, context)
             plan = cls.plan_of(project, context)
             if plan.approved_amendment is None or plan.approved_amendment < project.amendment:
-                raise invalid(cls, "the plan holding this project is not approved yet")
+                amendment = str(project.amendment)
+                raise broken(cls, PLAN_NOT_APPROVED, "stream", amendment=amendment)
             if data.fiscal_year < project.planned_year:
-                raise invalid(
-                    cls, f"fiscal_year: the project is planned for {project.planned_year}"
-                )
+                planned = str(project.planned_year)
+                raise broken(cls, BUDGET_YEAR, "data.fiscal_year", planned_year=planned)
 
         def evolve(self, project: PlanProject, data: BudgetApprovedData) -> None:
             project.status = P.BUDGET_APPROVED
@@ -339,7 +336,8 @@ class PlanProject(LaoHeldAggregate):
         ) -> None:
             super().check_with(project, data, context)
             if data.contract_no in project.contracts:
-                raise invalid(cls, f"contract_no: {data.contract_no} is already recorded")
+                number = data.contract_no
+                raise broken(cls, CONTRACT_RECORDED, "data.contract_no", contract_no=number)
             check_contract(cls, project, data.amount)
 
         def evolve(self, project: PlanProject, data: ContractSignedData) -> None:
@@ -394,7 +392,8 @@ class PlanProject(LaoHeldAggregate):
         ) -> None:
             super().check_with(project, data, context)
             if data.to_year <= project.planned_year:
-                raise invalid(cls, f"to_year: it must be after {project.planned_year}")
+                years = {"planned_year": str(project.planned_year), "to_year": str(data.to_year)}
+                raise broken(cls, DEFER_YEAR, "data.to_year", **years)
 
         def evolve(self, project: PlanProject, data: ProjectDeferredData) -> None:
             project.status = P.DEFERRED
@@ -417,7 +416,8 @@ class PlanProject(LaoHeldAggregate):
         ) -> None:
             super().check_with(project, data, context)
             if data.from_year != project.fiscal_year:
-                raise invalid(cls, f"from_year: the project's money is in FY{project.fiscal_year}")
+                years = {"fiscal_year": str(project.fiscal_year), "from_year": str(data.from_year)}
+                raise broken(cls, CARRY_OVER_YEAR, "data.from_year", **years)
             check_carry_over(cls, project, data.amount)
 
         def evolve(self, project: PlanProject, data: FundsCarriedOverData) -> None:
@@ -450,7 +450,7 @@ class SubsidyEvent(LedgerEvent["Subsidy", D]):
         ):
             raise forbidden(cls, "education staff handle education subsidies only")
         if subsidy.status is SubsidyStatus.REPORTED:
-            raise invalid(cls, "the subsidy's outcome is reported: it is closed")
+            raise broken(cls, SUBSIDY_CLOSED, "stream")
 
 
 class Subsidy(LaoHeldAggregate):
@@ -472,8 +472,7 @@ class Subsidy(LaoHeldAggregate):
         @classmethod
         def check_opening_with(cls, data: SubsidyAllocatedData, context: CheckContext) -> None:
             expected = subsidy_stream_id(data.lao, data.fiscal_year, data.kind, data.item)
-            if context.stream != expected:
-                raise invalid(cls, f"this subsidy item lives on stream {expected}")
+            check_derived_stream(cls, context, expected, "lao, fiscal_year, kind, item")
             super().check_opening_with(data, context)
 
         def evolve(self, subsidy: Subsidy, data: SubsidyAllocatedData) -> None:

@@ -20,8 +20,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from ledger.domain.base import CheckContext, LedgerEvent, broken, invalid
+from ledger.domain.base import CheckContext, LedgerEvent, broken
 from ledger.domain.eplan_data import ProjectStatus
+from ledger.domain.eplan_rules import PROJECT_STATUS
 from ledger.domain.signed import SignedAggregate
 from ledger.violations import rule
 
@@ -78,7 +79,8 @@ class ProjectEvent(LedgerEvent["PlanProject", D]):
     @classmethod
     def check_with(cls, project: PlanProject, data: D, context: CheckContext) -> None:
         if project.status not in cls.allowed_from:
-            raise invalid(cls, f"not allowed while the project is {project.status}")
+            status = project.status
+            raise broken(cls, PROJECT_STATUS, "stream", event=cls.__name__, status=status)
 
 
 def approved_budget(project: PlanProject) -> Decimal:

@@ -21,14 +21,40 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ledger.domain.base import CheckContext, LedgerAggregate, LedgerCreated, LedgerEvent
+from ledger.domain.base import CheckContext, LedgerAggregate, LedgerCreated, LedgerEvent, broken
 from ledger.domain.organizations import organization_stream_id, registered_organization
 from ledger.domain.permissions import NATIONAL, Role, Scope
 from ledger.domain.provinces import check_province
 from ledger.domain.rules import is_valid_cid
 from ledger.domain.values import Paragraphs
-from ledger.errors import InvalidDataError
 from ledger.statement import HEX64, KEY_ID, Statement, key_id_of
+from ledger.violations import rule
+
+KEY_ENROLLED = rule(
+    "operator.key_enrolled",
+    "กุญแจ {key_id} ลงทะเบียนไว้แล้ว",
+    "key {key_id} is already enrolled",
+)
+ACTIVE_KEY = rule(
+    "operator.active_key",
+    "ผู้ปฏิบัติงานรายนี้มีกุญแจที่ใช้งานอยู่แล้ว ({key_id}): เพิกถอนกุญแจเดิมก่อนลงทะเบียนกุญแจใหม่",
+    "this operator already has the active key {key_id}: revoke it first",
+)
+KEY_NOT_ENROLLED = rule(
+    "operator.key_not_enrolled",
+    "กุญแจ {key_id} ยังไม่ได้ลงทะเบียน",
+    "key {key_id} is not enrolled",
+)
+KEY_REVOKED = rule(
+    "operator.key_revoked",
+    "กุญแจ {key_id} ถูกเพิกถอนแล้ว",
+    "key {key_id} is already revoked",
+)
+SYSTEM_KEY = rule(
+    "operator.system_key",
+    "กุญแจของระบบเป็นจุดยึดความเชื่อถือ (trust anchor) จึงเพิกถอนไม่ได้",
+    "the system key is the trust anchor and is not revoked",
+)
 
 
 def registry_stream_id(ledger_name: str) -> UUID:
@@ -188,13 +214,10 @@ class OperatorRegistry(LedgerAggregate):
         @classmethod
         def check(cls, registry: OperatorRegistry, data: EnrolmentData) -> None:
             if data.key_id in registry.state.keys:
-                raise InvalidDataError(cls.__name__, [f"key {data.key_id} is already enrolled"])
+                raise broken(cls, KEY_ENROLLED, "data.key_id", key_id=data.key_id)
             active = registry.state.active_key_by_cid.get(data.cid)
             if active is not None:
-                raise InvalidDataError(
-                    cls.__name__,
-                    [f"this citizen ID already has the active key {active}; revoke it first"],
-                )
+                raise broken(cls, ACTIVE_KEY, "data.cid", key_id=active)
 
         def evolve_with(
             self, registry: OperatorRegistry, statement: Statement, data: EnrolmentData
@@ -224,13 +247,11 @@ class OperatorRegistry(LedgerAggregate):
         def check(cls, registry: OperatorRegistry, data: RevocationData) -> None:
             enrolment = registry.state.keys.get(data.key_id)
             if enrolment is None:
-                raise InvalidDataError(cls.__name__, [f"key {data.key_id} is not enrolled"])
+                raise broken(cls, KEY_NOT_ENROLLED, "data.key_id", key_id=data.key_id)
             if enrolment.is_revoked:
-                raise InvalidDataError(cls.__name__, [f"key {data.key_id} is already revoked"])
+                raise broken(cls, KEY_REVOKED, "data.key_id", key_id=data.key_id)
             if Role.SYSTEM in enrolment.roles:
-                raise InvalidDataError(
-                    cls.__name__, ["the system key is the trust anchor and is not revoked"]
-                )
+                raise broken(cls, SYSTEM_KEY, "data.key_id")
 
         def evolve_with(
             self, registry: OperatorRegistry, statement: Statement, data: RevocationData

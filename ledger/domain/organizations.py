@@ -30,7 +30,7 @@ from ledger.domain.base import (
     LedgerCreated,
     LedgerEvent,
     broken,
-    invalid,
+    check_derived_stream,
 )
 from ledger.domain.permissions import DLA, FINANCE, HR, Scope, lao_scope
 from ledger.domain.provinces import check_province
@@ -74,6 +74,41 @@ UNIT_NOT_OPEN = rule(
     "reference.unit_not_open",
     "หน่วยงาน {unit} ไม่ใช่หน่วยงานที่เปิดอยู่ของ อปท. รหัส {lao}",
     "unit {unit} is not an open unit of LAO {lao}",
+)
+MERGED = rule(
+    "organization.merged",
+    "อปท. รหัส {lao} ถูกรวมเข้ากับ อปท. รหัส {into} แล้ว จึงบันทึกรายการของ อปท. นี้เพิ่มไม่ได้",
+    "LAO {lao} was merged into {into}: nothing more is recorded on it",
+)
+TYPE_DIFFERS = rule(
+    "organization.type_differs",
+    "อปท. รหัส {lao} เป็นประเภท {type} ไม่ใช่ {from_type}",
+    "LAO {lao} is of type {type}, not {from_type}",
+)
+TYPE_NOT_CHANGEABLE = rule(
+    "organization.type_not_changeable",
+    "เปลี่ยนประเภทได้เฉพาะระหว่างเทศบาลกับองค์การบริหารส่วนตำบล (ได้รับ {from_type} เป็น {to_type})",
+    "only municipalities and SAOs change type (got {from_type} to {to_type})",
+)
+SAME_NAME = rule(
+    "organization.same_name",
+    "อปท. รหัส {lao} ใช้ชื่อนี้อยู่แล้ว",
+    "LAO {lao} already has this name",
+)
+MERGE_INTO_ITSELF = rule(
+    "organization.merge_into_itself",
+    "อปท. รหัส {lao} รวมเข้ากับตนเองไม่ได้",
+    "LAO {lao} does not merge into itself",
+)
+UNIT_EXISTS = rule(
+    "organization.unit_exists",
+    "หน่วยงานรหัส {unit} มีอยู่แล้วในโครงสร้างของ อปท. รหัส {lao}",
+    "unit {unit} already exists in the structure of LAO {lao}",
+)
+UNIT_HAS_OPEN_UNITS = rule(
+    "organization.unit_has_open_units",
+    "ต้องปิดหน่วยงานในสังกัดที่ยังเปิดอยู่ก่อน (หน่วยงาน {child})",
+    "close the open units under it first ({child})",
 )
 
 
@@ -186,7 +221,8 @@ class OrganizationEvent(LedgerEvent["Organization", D]):
     @classmethod
     def check_with(cls, organization: Organization, data: D, context: CheckContext) -> None:
         if not organization.is_active:
-            raise invalid(cls, f"the LAO was merged into {organization.merged_into}")
+            into = str(organization.merged_into)
+            raise broken(cls, MERGED, "stream", lao=organization.code, into=into)
 
 
 class Organization(LedgerAggregate):
@@ -214,12 +250,7 @@ class Organization(LedgerAggregate):
         def check_opening_with(
             cls, data: OrganizationRegisteredData, context: CheckContext
         ) -> None:
-            if context.stream != organization_stream_id(data.code):
-                raise invalid(
-                    cls,
-                    f"an organization's stream is {organization_stream_id(data.code)}, "
-                    f"derived from its DLA code {data.code}",
-                )
+            check_derived_stream(cls, context, organization_stream_id(data.code), "code")
             check_province(cls, data.province, "data.province")
 
         def evolve(self, organization: Organization, data: OrganizationRegisteredData) -> None:
@@ -241,10 +272,13 @@ class Organization(LedgerAggregate):
             context: CheckContext,
         ) -> None:
             super().check_with(organization, data, context)
+            types = {"from_type": data.from_type, "to_type": data.to_type}
             if data.from_type != organization.type:
-                raise invalid(cls, f"from_type: the LAO is a {organization.type}")
-            if data.to_type not in RETYPEABLE or organization.type not in RETYPEABLE:
-                raise invalid(cls, "only municipalities and SAOs change type")
+                lao, type_ = organization.code, organization.type
+                raise broken(cls, TYPE_DIFFERS, "data.from_type", lao=lao, type=type_, **types)
+            if data.to_type not in RETYPEABLE or data.from_type not in RETYPEABLE:
+                field = "data.to_type" if data.from_type in RETYPEABLE else "data.from_type"
+                raise broken(cls, TYPE_NOT_CHANGEABLE, field, **types)
 
         def evolve(self, organization: Organization, data: OrganizationTypeChangedData) -> None:
             organization.type = data.to_type
@@ -259,7 +293,7 @@ class Organization(LedgerAggregate):
         ) -> None:
             super().check_with(organization, data, context)
             if data.name == organization.name:
-                raise invalid(cls, "name: the LAO already has this name")
+                raise broken(cls, SAME_NAME, "data.name", lao=organization.code)
 
         def evolve(self, organization: Organization, data: OrganizationRenamedData) -> None:
             organization.name = data.name
@@ -280,7 +314,7 @@ class Organization(LedgerAggregate):
             super().check_with(organization, data, context)
             target = context.find(organization_stream_id(data.into), Organization)
             if data.into == organization.code:
-                raise invalid(cls, "into: an LAO does not merge into itself")
+                raise broken(cls, MERGE_INTO_ITSELF, "data.into", lao=data.into)
             if target is None:
                 raise broken(cls, LAO_NOT_REGISTERED, "data.into", lao=data.into)
             if not target.is_active:
@@ -299,7 +333,7 @@ class Organization(LedgerAggregate):
         ) -> None:
             super().check_with(organization, data, context)
             if data.unit in organization.units:
-                raise invalid(cls, f"unit: {data.unit} already exists")
+                raise broken(cls, UNIT_EXISTS, "data.unit", unit=data.unit, lao=organization.code)
             if data.parent is not None:
                 organization.check_open_unit(cls, data.parent, "data.parent")
 
@@ -314,13 +348,12 @@ class Organization(LedgerAggregate):
             cls, organization: Organization, data: OrgUnitClosedData, context: CheckContext
         ) -> None:
             super().check_with(organization, data, context)
-            if not organization.has_open_unit(data.unit):
-                raise invalid(cls, f"unit: {data.unit} is not an open unit")
+            organization.check_open_unit(cls, data.unit, "data.unit")
             children = [
                 k for k, u in organization.units.items() if u.parent == data.unit and u.is_open
             ]
             if children:
-                raise invalid(cls, f"unit: close its open units first ({children[0]})")
+                raise broken(cls, UNIT_HAS_OPEN_UNITS, "data.unit", child=children[0])
 
         def evolve(self, organization: Organization, data: OrgUnitClosedData) -> None:
             organization.units[data.unit].is_open = False

@@ -20,9 +20,9 @@ from datetime import date
 from uuid import UUID
 
 from ledger.domain import organizations
-from ledger.domain.base import CheckContext, LedgerAggregate, LedgerEvent, forbidden, invalid
+from ledger.domain import record_refusals as refusal
+from ledger.domain.base import CheckContext, LedgerAggregate, LedgerEvent, broken, forbidden
 from ledger.domain.employment import (
-    IN_SERVICE,
     DiedData,
     EmploymentStartedData,
     EmploymentStatus,
@@ -79,9 +79,16 @@ from ledger.domain.record_history import (
     EntryEvent,
     EntryHistory,
     Revision,
+    check_open_request,
 )
-from ledger.domain.record_rules import check_leave, check_leave_year, check_retirement
-from ledger.domain.rules import retirement_date, retirement_fiscal_year, salary_round_of
+from ledger.domain.record_refusals import entry_field
+from ledger.domain.record_rules import (
+    check_leave,
+    check_leave_year,
+    check_retirement,
+    check_retirement_schedule,
+)
+from ledger.domain.rules import retirement_date, salary_round_of
 from ledger.statement import Statement
 
 __all__ = ["Entry", "EntryEvent", "PersonnelRecord", "StaffCategory"]
@@ -121,9 +128,7 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         ) -> None:
             (header,) = record.entries_of(cls)
             if (data.lao, data.province) != (header.data.lao, header.data.province):
-                raise invalid(
-                    cls, "the LAO holding a record changes by transfer, not by correction"
-                )
+                raise broken(cls, refusal.CUSTODY_BY_TRANSFER, "data.replacement.lao")
 
         @classmethod
         def corrected(cls, record: PersonnelRecord, data: RecordOpenedData) -> None:
@@ -173,7 +178,8 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
             cls, record: PersonnelRecord, data: PositionSalaryEntryAddedData, corrected: int | None
         ) -> None:
             if data.order.date < record.birth_date:
-                raise invalid(cls, "order.date is before the person's birth date")
+                field, on = entry_field("order.date", corrected), data.order.date.isoformat()
+                raise broken(cls, refusal.ORDER_BEFORE_BIRTH, field, date=on)
 
         @classmethod
         def check_with(
@@ -182,7 +188,8 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
             super().check_with(record, data, context)  # its entry's rules, then its own
             is_round = data.movement_type in SALARY_ROUND_MOVEMENTS
             if is_round and salary_round_of(context.effective) is None:
-                raise invalid(cls, "a salary-round promotion takes effect on 1 April or 1 October")
+                on = context.effective.isoformat()
+                raise broken(cls, refusal.SALARY_ROUND_DATE, "effective", effective=on)
 
     class DecorationRecorded(EntryEvent[DecorationRecordedData]):
         section = RecordSection.DECORATIONS
@@ -194,14 +201,15 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         def check_entry(
             cls, record: PersonnelRecord, data: DecorationReturnedData, corrected: int | None
         ) -> None:
+            field = entry_field("decoration", corrected)
             decoration = record.live_entry_of(
-                cls, data.decoration, PersonnelRecord.DecorationRecorded
+                cls, data.decoration, PersonnelRecord.DecorationRecorded, field
             )
             if decoration.data.returned is not None or any(
                 entry.data.decoration == decoration.id and entry.id != corrected
                 for entry in record.entries_of(cls)
             ):
-                raise invalid(cls, f"decoration: entry {decoration.id} was returned")
+                raise broken(cls, refusal.DECORATION_RETURNED, field, entry=str(decoration.id))
 
     class LeaveTaken(EntryEvent[LeaveTakenData]):
         section = RecordSection.LEAVE
@@ -231,12 +239,13 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         def check_entry(
             cls, record: PersonnelRecord, data: AmnestyAppliedData, corrected: int | None
         ) -> None:
-            penalty = record.live_entry_of(cls, data.penalty, PersonnelRecord.PenaltyImposed)
+            field = entry_field("penalty", corrected)
+            penalty = record.live_entry_of(cls, data.penalty, PersonnelRecord.PenaltyImposed, field)
             if any(
                 entry.data.penalty == penalty.id and entry.id != corrected
                 for entry in record.entries_of(cls)
             ):
-                raise invalid(cls, f"penalty: entry {penalty.id} already has amnesty")
+                raise broken(cls, refusal.AMNESTY_APPLIED, field, entry=str(penalty.id))
 
     class UnpaidPeriodRecorded(EntryEvent[UnpaidPeriodRecordedData]):
         section = RecordSection.UNPAID
@@ -271,10 +280,11 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         def check_with(
             cls, record: PersonnelRecord, data: EntryCorrectedData, context: CheckContext
         ) -> None:
-            entry = record.live_entry(cls, record.superseded_entry(cls, data.supersedes))
+            superseded = record.superseded_entry(cls, data.supersedes)
+            entry = record.live_entry(cls, superseded, "data.supersedes")
             replacement = record.replacement(cls, entry, data.replacement)
             if replacement == entry.data:
-                raise invalid(cls, "replacement: it equals the entry's current data")
+                raise broken(cls, refusal.CORRECTION_UNCHANGED, "data.replacement")
             entry.event.check_entry(record, replacement, entry.id)
 
         def evolve(self, record: PersonnelRecord, data: EntryCorrectedData) -> None:
@@ -294,8 +304,8 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         def check_with(
             cls, record: PersonnelRecord, data: EntryVoidedData, context: CheckContext
         ) -> None:
-            if not record.live_entry(cls, data.entry).event.is_voidable:
-                raise invalid(cls, "entry: the header is corrected, never voided")
+            if not record.live_entry(cls, data.entry, "data.entry").event.is_voidable:
+                raise broken(cls, refusal.HEADER_NOT_VOIDABLE, "data.entry")
 
         def evolve(self, record: PersonnelRecord, data: EntryVoidedData) -> None:
             record.entries[data.entry].voided = data.reason
@@ -322,11 +332,7 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         def check_with(
             cls, record: PersonnelRecord, data: ChangeRequestResolvedData, context: CheckContext
         ) -> None:
-            request = record.change_requests.get(data.request)
-            if request is None:
-                raise invalid(cls, f"request: {data.request} is not a change request")
-            if request.outcome is not None:
-                raise invalid(cls, f"request: already {request.outcome}")
+            check_open_request(cls, record.change_requests, data.request)
 
         def evolve(self, record: PersonnelRecord, data: ChangeRequestResolvedData) -> None:
             record.change_requests[data.request].outcome = data.outcome
@@ -355,7 +361,7 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         ) -> None:
             super().check_with(record, data, context)
             if data.to_lao == record.lao:
-                raise invalid(cls, "to_lao: the record is already held by this LAO")
+                raise broken(cls, refusal.TRANSFER_TO_SAME_LAO, "data.to_lao", lao=record.lao)
             organizations.registered_organization(
                 cls, context, data.to_lao, data.to_province, ("data.to_lao", "data.to_province")
             )
@@ -382,7 +388,10 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         ) -> None:
             super().check_with(record, data, context)
             if record.transfer is None or data.from_lao != record.lao:
-                raise invalid(cls, f"from_lao: the record was transferred out of {record.lao}")
+                lao, from_lao = record.lao, data.from_lao
+                raise broken(
+                    cls, refusal.TRANSFER_FROM, "data.from_lao", lao=lao, from_lao=from_lao
+                )
 
         def evolve_with(
             self, record: PersonnelRecord, statement: Statement, data: TransferredInData
@@ -404,19 +413,7 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         def check_with(
             cls, record: PersonnelRecord, data: RetirementScheduledData, context: CheckContext
         ) -> None:
-            if record.category is StaffCategory.CONTRACT:
-                raise invalid(cls, "contract staff leave through ContractEnded")
-            if record.status not in IN_SERVICE:
-                raise invalid(cls, f"the employment status is {record.status}")
-            if data.fiscal_year in record.retirement_schedules:
-                raise invalid(cls, f"already scheduled for FY{data.fiscal_year}")
-            due = retirement_fiscal_year(record.birth_date)
-            if data.fiscal_year != due or data.last_day != record.retirement_date:
-                raise invalid(
-                    cls,
-                    f"the person retires at the end of FY{due} "
-                    f"({record.retirement_date.isoformat()})",
-                )
+            check_retirement_schedule(cls, record, data)
 
         def evolve(self, record: PersonnelRecord, data: RetirementScheduledData) -> None:
             record.retirement_schedules[data.fiscal_year] = data.last_day
@@ -427,8 +424,6 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
             cls, record: PersonnelRecord, data: RetiredData, context: CheckContext
         ) -> None:
             super().check_with(record, data, context)
-            if record.category is StaffCategory.CONTRACT:
-                raise invalid(cls, "contract staff leave through ContractEnded")
             check_retirement(cls, record, data.last_day, context.effective)
 
     class Resigned(StatusEvent[SeparationData]):
@@ -448,7 +443,8 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         def check_with(cls, record: PersonnelRecord, data: DiedData, context: CheckContext) -> None:
             super().check_with(record, data, context)
             if data.died_on < record.birth_date:
-                raise invalid(cls, "died_on is before the birth date")
+                died_on = data.died_on.isoformat()
+                raise broken(cls, refusal.DIED_BEFORE_BIRTH, "data.died_on", died_on=died_on)
 
     class ContractEnded(StatusEvent[SeparationData]):
         @classmethod
@@ -457,7 +453,7 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         ) -> None:
             super().check_with(record, data, context)
             if record.category is not StaffCategory.CONTRACT:
-                raise invalid(cls, f"only contract staff have contracts ({record.category})")
+                raise broken(cls, refusal.NOT_CONTRACT_STAFF, "type", category=record.category)
 
     class SeparationRevoked(StatusEvent[SeparationRevokedData]):
         def evolve_with(

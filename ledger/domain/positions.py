@@ -17,7 +17,13 @@ from uuid import UUID
 
 from pydantic import model_validator
 
-from ledger.domain.base import CheckContext, LaoHeldAggregate, LedgerEvent, broken, invalid
+from ledger.domain.base import (
+    CheckContext,
+    LaoHeldAggregate,
+    LedgerEvent,
+    broken,
+    check_derived_stream,
+)
 from ledger.domain.employment import EmploymentStatus
 from ledger.domain.organizations import (
     LAO_NOT_REGISTERED,
@@ -33,6 +39,11 @@ from ledger.violations import rule
 
 D = TypeVar("D")
 
+POSITION_STATUS = rule(
+    "position.status",
+    "บันทึก {event} ไม่ได้ขณะตำแหน่งมีสถานะ {status}",
+    "{event} is not allowed while the position is {status}",
+)
 HOLDER_NOT_A_RECORD = rule(
     "reference.holder_not_a_record",
     "ผู้ครองตำแหน่ง {record} ไม่ใช่ทะเบียนประวัติบุคลากรในระบบ",
@@ -146,7 +157,8 @@ class PositionEvent(LedgerEvent["Position", D]):
     @classmethod
     def check_with(cls, position: Position, data: D, context: CheckContext) -> None:
         if position.status not in cls.allowed_from:
-            raise invalid(cls, f"not allowed while the position is {position.status}")
+            status = position.status
+            raise broken(cls, POSITION_STATUS, "stream", event=cls.__name__, status=status)
 
 
 class Position(LaoHeldAggregate):
@@ -172,10 +184,7 @@ class Position(LaoHeldAggregate):
         @classmethod
         def check_opening_with(cls, data: PositionCreatedData, context: CheckContext) -> None:
             expected = position_stream_id(data.lao, data.number)
-            if context.stream != expected:
-                raise invalid(
-                    cls, f"position {data.number} of LAO {data.lao} lives on stream {expected}"
-                )
+            check_derived_stream(cls, context, expected, "lao, number")
             organization = registered_organization(cls, context, data.lao, data.province)
             if data.unit is not None:
                 organization.check_open_unit(cls, data.unit, "data.unit")

@@ -9,19 +9,29 @@ may be voided and what a correction changes beyond the entry. The aggregate is
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ledger.domain.base import CheckContext, LedgerEvent, invalid
+from ledger.domain.base import CheckContext, LedgerEvent, broken
 from ledger.domain.permissions import HR
 from ledger.domain.record_entries import RecordSection
+from ledger.domain.record_refusals import (
+    CHANGE_REQUEST_RESOLVED,
+    ENTRY_TYPE,
+    ENTRY_VOIDED,
+    UNKNOWN_CHANGE_REQUEST,
+    UNKNOWN_ENTRY,
+    UNKNOWN_VERSION,
+    VERSION_SUPERSEDED,
+)
 from ledger.domain.record_rules import check_after_separation
 from ledger.domain.signed import SignedAggregate
 from ledger.domain.value_checks import value_violations
-from ledger.errors import InvalidDataError
+from ledger.errors import InvalidDataError, model_violations
 from ledger.statement import Statement
 
 if TYPE_CHECKING:
@@ -69,6 +79,18 @@ class ChangeRequest:
     section: RecordSection
     proposal: str
     outcome: str | None = None
+
+
+def check_open_request(
+    checker: type[SignedAggregate.Event], requests: Mapping[int, ChangeRequest], number: int
+) -> None:
+    """Raise the broken rule unless change request ``number`` exists and is not resolved."""
+    request = requests.get(number)
+    if request is None:
+        raise broken(checker, UNKNOWN_CHANGE_REQUEST, "data.request", request=str(number))
+    if request.outcome is not None:
+        found = {"request": str(number), "outcome": request.outcome}
+        raise broken(checker, CHANGE_REQUEST_RESOLVED, "data.request", **found)
 
 
 @dataclass(frozen=True)
@@ -140,23 +162,30 @@ class EntryHistory:
         """The live entries ``event_class`` added, in the order they were added."""
         return [e for e in self.entries.values() if e.is_live and e.event is event_class]
 
-    def live_entry(self, checker: type[SignedAggregate.Event], entry_id: int) -> Entry[Any]:
-        """Entry ``entry_id`` if it exists and is live, else the error (named for ``checker``)."""
+    def live_entry(
+        self, checker: type[SignedAggregate.Event], entry_id: int, field: str
+    ) -> Entry[Any]:
+        """Entry ``entry_id`` (named at ``field``) if it exists and is live, else the broken
+        rule (named for ``checker``)."""
         entry = self.entries.get(entry_id)
         if entry is None:
-            raise invalid(checker, f"{entry_id} is not an entry of this record")
+            raise broken(checker, UNKNOWN_ENTRY, field, entry=str(entry_id))
         if not entry.is_live:
-            raise invalid(checker, f"entry {entry_id} is voided")
+            raise broken(checker, ENTRY_VOIDED, field, entry=str(entry_id))
         return entry
 
     def live_entry_of(
-        self, checker: type[SignedAggregate.Event], entry_id: int, of_type: type[EntryEvent[D]]
+        self,
+        checker: type[SignedAggregate.Event],
+        entry_id: int,
+        of_type: type[EntryEvent[D]],
+        field: str,
     ) -> Entry[D]:
         """``live_entry``, which ``of_type`` must have added."""
         entry = self.entries.get(entry_id)
         if entry is None or entry.event is not of_type:
-            raise invalid(checker, f"{entry_id} is not a {of_type.__name__} entry of this record")
-        return self.live_entry(checker, entry_id)
+            raise broken(checker, ENTRY_TYPE, field, entry=str(entry_id), type=of_type.__name__)
+        return self.live_entry(checker, entry_id, field)
 
     def superseded_entry(self, checker: type[SignedAggregate.Event], supersedes: int) -> int:
         """The id of the entry whose latest version is ``supersedes``, else the error."""
@@ -165,10 +194,11 @@ class EntryHistory:
             return entry_id
         for entry in self.entries.values():
             if any(revision.version == supersedes for revision in entry.history):
-                raise invalid(
-                    checker, f"supersedes: version {supersedes} was superseded at {entry.version}"
+                version, current = str(supersedes), str(entry.version)
+                raise broken(
+                    checker, VERSION_SUPERSEDED, "data.supersedes", version=version, current=current
                 )
-        raise invalid(checker, f"supersedes: {supersedes} is not an entry")
+        raise broken(checker, UNKNOWN_VERSION, "data.supersedes", version=str(supersedes))
 
     def replacement(
         self, checker: type[SignedAggregate.Event], entry: Entry[Any], value: dict[str, Any]
@@ -179,11 +209,8 @@ class EntryHistory:
         try:
             replacement = entry.event.Data.model_validate(value)
         except ValidationError as error:
-            problems = [
-                f"replacement.{'.'.join(map(str, problem['loc']))}: {problem['msg']}"
-                for problem in error.errors()
-            ]
-            raise InvalidDataError(checker.__name__, problems) from None
+            problems = model_violations(error.errors(), "data.replacement")
+            raise InvalidDataError(checker.__name__, violations=problems) from None
         violations = value_violations(entry.event.Data, value, "data.replacement")
         if violations:
             raise InvalidDataError(checker.__name__, violations=violations)

@@ -27,10 +27,28 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ledger.domain.base import broken, invalid
-from ledger.domain.employment import TERMINAL, Service
-from ledger.domain.record_entries import LeaveTakenData, LeaveYearSummarisedData, RecordSection
-from ledger.domain.rules import format_buddhist_date, separation_date
+from ledger.domain.base import broken
+from ledger.domain.employment import IN_SERVICE, TERMINAL, RetirementScheduledData, Service
+from ledger.domain.record_entries import (
+    LeaveTakenData,
+    LeaveYearSummarisedData,
+    RecordSection,
+    StaffCategory,
+)
+from ledger.domain.record_refusals import (
+    CONTRACT_STAFF_RETIREMENT,
+    LAST_DAY,
+    LEAVE_YEAR_SUMMARISED,
+    RETIREMENT_SCHEDULED,
+    RETIREMENT_YEAR,
+    STATUS_TRANSITION,
+    entry_field,
+)
+from ledger.domain.rules import (
+    format_buddhist_date,
+    retirement_fiscal_year,
+    separation_date,
+)
 from ledger.violations import rule
 
 if TYPE_CHECKING:
@@ -111,13 +129,17 @@ def check_after_separation(
 def check_retirement(
     event_class: type[Any], record: PersonnelRecord, last_day: date, effective: date
 ) -> None:
-    """Raise the broken rule when an age retirement's last day or effective date is not the
-    one the birth date gives."""
+    """Raise the broken rule when a contract staff member would retire, or when an age
+    retirement's last day or effective date is not the one the birth date gives."""
+    if record.category is StaffCategory.CONTRACT:
+        raise broken(event_class, CONTRACT_STAFF_RETIREMENT, "type")
     if last_day != record.retirement_date:
-        raise invalid(
+        raise broken(
             event_class,
-            f"last_day: by the birth date the last day in service is "
-            f"{record.retirement_date.isoformat()}",
+            LAST_DAY,
+            "data.last_day",
+            expected=format_buddhist_date(record.retirement_date),
+            last_day=format_buddhist_date(last_day),
         )
     expected = separation_date(record.birth_date)
     if effective != expected:
@@ -186,6 +208,28 @@ def check_leave_year(
     correction replaces)."""
     for entry in record.entries_of(event_class):
         if entry.data.year == data.year and entry.id != corrected:
-            raise invalid(
-                event_class, f"year: {data.year} is already summarised (entry {entry.id})"
+            field = entry_field("year", corrected)
+            raise broken(
+                event_class, LEAVE_YEAR_SUMMARISED, field, year=str(data.year), entry=str(entry.id)
             )
+
+
+def check_retirement_schedule(
+    event_class: type[Any], record: PersonnelRecord, data: RetirementScheduledData
+) -> None:
+    """Raise the broken rule when the system key's retirement notice names someone not in
+    service, a contract staff member, a year already scheduled, or not the year and last day
+    the birth date gives."""
+    if record.category is StaffCategory.CONTRACT:
+        raise broken(event_class, CONTRACT_STAFF_RETIREMENT, "type")
+    if record.status not in IN_SERVICE:
+        event, status = event_class.__name__, record.status
+        raise broken(event_class, STATUS_TRANSITION, "stream", event=event, status=status)
+    year = str(data.fiscal_year)
+    if data.fiscal_year in record.retirement_schedules:
+        raise broken(event_class, RETIREMENT_SCHEDULED, "data.fiscal_year", fiscal_year=year)
+    due = retirement_fiscal_year(record.birth_date)
+    if data.fiscal_year != due or data.last_day != record.retirement_date:
+        field = "data.fiscal_year" if data.fiscal_year != due else "data.last_day"
+        last_day = format_buddhist_date(record.retirement_date)
+        raise broken(event_class, RETIREMENT_YEAR, field, due=str(due), last_day=last_day)

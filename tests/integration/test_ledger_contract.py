@@ -38,6 +38,7 @@ from tests.ledger_kit import (
     Operator,
     education_data,
     enrol,
+    first_rule,
     record_data,
 )
 from tests.people import made_up_cid
@@ -224,8 +225,9 @@ def test_resubmission_after_revocation_returns_the_first_receipt(kit: LedgerKit)
 def test_new_key_after_revocation(kit: LedgerKit) -> None:
     """One active key per citizen: a second enrolment waits for the first key's revocation."""
     replacement = Operator(cid=kit.hr.cid)
-    with pytest.raises(InvalidDataError, match="already has the active key"):
+    with pytest.raises(InvalidDataError) as refused:
         enrol(kit, replacement, [Role.LAO_HR_OFFICER], NAKHON_PHANOM_LAO)
+    assert ("operator.active_key", "data.cid") == first_rule(refused)
     kit.submit(
         compose(
             kit.ledger,
