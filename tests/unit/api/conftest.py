@@ -16,6 +16,7 @@ from api.app import create_app
 from ledger.application import Ledger
 from ledger.domain.permissions import NATIONAL, Role, Scope
 from ledger.settings import LedgerSettings
+from tests.conftest import NO_VAULT
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator, enrol
 from tests.people import made_up_cid
 
@@ -24,10 +25,11 @@ SESSION_SECRET = "api-tests-session-secret-0123456789"
 
 @pytest.fixture
 def settings(tmp_path: Path) -> LedgerSettings:
-    """Settings of a ledger in a fresh SQLite file, with a known session secret."""
-    return LedgerSettings(
-        database_url=f"sqlite:///{tmp_path}/l.sqlite",
-        session_secret=SESSION_SECRET,
+    """Settings of a ledger in a fresh SQLite file, with a known session secret and no vault
+    (the API's contract signs v1; the tests of personal data configure a vault)."""
+    return LedgerSettings.model_validate(
+        {"database_url": f"sqlite:///{tmp_path}/l.sqlite", "session_secret": SESSION_SECRET}
+        | NO_VAULT
     )
 
 

@@ -23,23 +23,27 @@ from tests.unit.api.http_kit import body
 
 @pytest.fixture
 def served(settings: LedgerSettings, kit: LedgerKit, tmp_path: Path) -> Iterator[str]:
-    """The initialised ledger's API in a uvicorn process on a free loopback port; its base URL."""
+    """The initialised ledger's API in a uvicorn process on a free loopback port, with a vault
+    (development key files) as a served SQLite file has by default; its base URL."""
     env = {
         **os.environ,
         "LEDGER_DATABASE_URL": settings.database_url,
         "LEDGER_NAME": settings.name,
+        "LEDGER_VAULT_KEY_DIR": str(tmp_path / "vault-keys"),
     }
     with listening(UVICORN, env, tmp_path / "uvicorn.log") as url:
         yield url
 
 
 def test_uvicorn_serves_health_and_statements(served: str, kit: LedgerKit) -> None:
-    """A real server reports the ledger initialised and accepts a signed statement."""
+    """A real server reports the ledger initialised and accepts a signed (v2) statement with
+    its disclosures."""
     stream = uuid.uuid4()
-    signed = kit.sign(kit.hr, stream=stream, type="RecordOpened", data=record_data())
+    signed, disclosures = kit.sign_v2(kit.hr, stream, "RecordOpened", record_data())
 
     health = wait_for_health(served, time.monotonic() + 30)
-    response = httpx.post(f"{served}/statements", json=body(signed), timeout=10)
+    sent = {**body(signed), "disclosures": disclosures}
+    response = httpx.post(f"{served}/statements", json=sent, timeout=10)
 
     assert health.json() == {"status": "ok", "ledger": kit.ledger.name, "initialised": True}
     assert response.status_code == 201
