@@ -9,11 +9,13 @@ import re
 import uuid
 from datetime import UTC, date, datetime
 from html import unescape
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from ledger.commitments import commit_statement_data
 from ledger.errors import InvalidDataError
 from ledger.statement import SignerRef, Statement, build_statement
 from tests import domain_data as d
@@ -137,19 +139,24 @@ def test_dry_run_never_appends_nor_moves_a_stream(kit: LedgerKit) -> None:
     before, heads = kit.event_count(), (kit.ledger.head(stream), kit.ledger.head(live))
     leave = {**d.ENTRY_DATA["LeaveTaken"], "start": "2021-12-01", "end": "2021-12-02"}
 
-    def draft(target: uuid.UUID) -> Statement:
+    def draft(target: uuid.UUID) -> tuple[Statement, dict[str, Any] | None]:
+        """The leave as a client drafts it: v2 (with its disclosures) on a ledger with a vault."""
         version, prev = kit.ledger.head(target)
+        data, disclosures, v = leave, None, 1
+        if kit.v2:
+            data, committed = commit_statement_data("LeaveTaken", target, leave)
+            disclosures, v = {path: c.as_json() for path, c in committed.items()}, 2
         return build_statement(
             stream=target, expected_version=version, prev_hash=prev, type="LeaveTaken",
-            data=leave, effective=date(2021, 12, 1),
+            data=data, effective=date(2021, 12, 1),
             signer=SignerRef(cid=kit.hr.cid, key=kit.hr.signer.key_id),
-            signed_at=datetime.now(UTC),
-        )  # fmt: skip
+            signed_at=datetime.now(UTC), v=v,
+        ), disclosures  # fmt: skip
 
     with pytest.raises(InvalidDataError) as refused:
-        kit.ledger.check_draft(draft(stream))
-    kit.ledger.check_draft(draft(live))
-    kit.ledger.check_draft(draft(live))
+        kit.ledger.check_draft(*draft(stream))
+    kit.ledger.check_draft(*draft(live))
+    kit.ledger.check_draft(*draft(live))
 
     assert "record.after_separation" == refused.value.violations[0].id
     assert before == kit.event_count()
