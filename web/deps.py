@@ -140,21 +140,35 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def who(enrolment: Enrolment) -> dict[str, str | bool]:
-    """How the header names the caller: key id, roles and scope, never a citizen ID (and
-    whether the menu offers the audit pages)."""
+def who(enrolment: Enrolment, lao_name: str | None = None) -> dict[str, str | bool]:
+    """How the header names the caller: key id, roles and scope (an LAO by ``lao_name``),
+    never a citizen ID (and whether the menu offers the audit pages)."""
     return {
         "key_id": enrolment.key_id,
         "roles_th": ", ".join(role_label(role, "th") for role in sorted(enrolment.roles)),
         "roles_en": ", ".join(role_label(role, "en") for role in sorted(enrolment.roles)),
-        "scope_th": scope_label(enrolment.scope, "th"),
-        "scope_en": scope_label(enrolment.scope, "en"),
+        "scope_th": scope_label(enrolment.scope, "th", lao_name),
+        "scope_en": scope_label(enrolment.scope, "en", lao_name),
         "audits": DataKind.AUDIT in kinds_readable(enrolment.roles),
         "finds_people": DataKind.PERSONAL in kinds_readable(enrolment.roles),
         "eplan": DataKind.EPLAN in kinds_readable(enrolment.roles),
         "dashboards": DataKind.PERSONNEL in kinds_readable(enrolment.roles)
         and not only_own_record(enrolment.roles),
     }
+
+
+def _lao_name(request: Request, session: Session | None, status_code: int) -> str | None:
+    """The registered name of an LAO-scoped caller's LAO for the page header, read from the
+    organizations registry (not for an htmx fragment, which has no header, nor a 5xx page,
+    where the database may be what failed)."""
+    if session is None or status_code >= 500 or is_htmx(request):
+        return None
+    scope = session.enrolment.scope
+    reports = getattr(request.app.state, "reports", None)
+    if scope.level != "lao" or scope.lao is None or reports is None:
+        return None
+    names: dict[str, str] = reports.lao_names([scope.lao])
+    return names.get(scope.lao)
 
 
 def render(
@@ -171,10 +185,11 @@ def render(
     web = get_web(request)
     settings = request.app.state.settings
     ledger = getattr(request.app.state, "ledger", None)
+    lao_name = _lao_name(request, session, status_code)
     full: dict[str, Any] = {
         "lang": request_lang(request),
         "ledger_name": ledger.name if ledger is not None else settings.name,
-        "user": who(session.enrolment) if session is not None else None,
+        "user": None if session is None else who(session.enrolment, lao_name),
         "agent_url": settings.agent_url,
         "agent_origin": settings.agent_url.rstrip("/"),
         "web_origin": settings.web_origin,

@@ -16,6 +16,7 @@ from tests.projection_world import LAO, ProjectionWorld
 from tests.unit.web.html_check import page_problems
 from tests.unit.web.web_kit import log_in
 from tests.unit.web.world_copy import WorldFile, build_world_file, copy_into, world_on
+from web.labels import scope_label
 
 THAI_DIGITS = str.maketrans("0123456789", "๐๑๒๓๔๕๖๗๘๙")
 
@@ -71,6 +72,20 @@ def test_results_name_the_lao_with_its_code_in_small_text(
     hr.cookies.set("lang", "en")
     english = hr.get("/app/records", params={"q": "สอง"}).text
     assert f'เทศบาลตำบลตัวอย่าง <small class="lao-code">code {LAO.lao}</small>' in english
+
+
+def test_the_header_names_the_callers_lao(hr: TestClient, world: ProjectionWorld) -> None:
+    """An LAO-scoped officer's header names their LAO as the registry does, its code beside."""
+    html = hr.get("/app/records").text
+    assert f'<span class="who-scope">เทศบาลตำบลตัวอย่าง ({LAO.lao}) จังหวัดนครพนม</span>' in html
+    hr.cookies.set("lang", "en")
+    english = hr.get("/app/records").text
+    assert f"เทศบาลตำบลตัวอย่าง ({LAO.lao}), นครพนม province" in english
+
+
+def test_an_lao_the_registry_does_not_name_shows_its_code() -> None:
+    assert "อปท. 6480101 จังหวัดนครพนม" == scope_label(LAO, "th")
+    assert "LAO 6480101, นครพนม province" == scope_label(LAO, "en", None)
 
 
 def test_search_by_citizen_id_in_thai_digits(hr: TestClient, world: ProjectionWorld) -> None:
