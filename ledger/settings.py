@@ -96,8 +96,15 @@ class LedgerSettings(BaseSettings):
     vault_key_dir: Path | None = Field(
         default=None,
         description="Development: the folder of the personal-data vault's per-person key files "
-        "(ledger.vault_keys.KeyFileStore). Unset, with no vault token either, the ledger has no "
-        "vault and refuses v2 statements (docs/personal-data.md).",
+        "(ledger.vault_keys.KeyFileStore). Unset, with no vault token either: a ledger in an "
+        "SQLite file keeps its key files beside it, <file>.vault-keys/<name>/ (unless "
+        "vault_beside_sqlite is off); one on PostgreSQL or in memory has no vault, refuses v2 "
+        "statements, and on PostgreSQL logs a warning (docs/personal-data.md).",
+    )
+    vault_beside_sqlite: bool = Field(
+        default=True,
+        description="Give a ledger in an SQLite file that configures no vault a development "
+        "key-file vault beside the file (<file>.vault-keys/<name>/); off: no vault.",
     )
     vault_pkcs11_module: Path | None = Field(
         default=None,

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import logging
 import secrets
 import sqlite3
 import threading
@@ -45,6 +46,7 @@ from ledger.vault_search import BUCKET_BITS, SearchIndex
 
 _REINDEX_BATCH = 500
 """Index rows ``reindex`` writes to a transaction."""
+_log = logging.getLogger(__name__)
 _NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 _CHUNK = 500  # subjects per IN (...) of a batch read
 DOCUMENT_TAG = "thai-lgov-ledger document v1"
@@ -413,8 +415,27 @@ class Vault:
         return len(readable)
 
 
+def default_vault_key_dir(settings: LedgerSettings) -> Path | None:
+    """The development key folder of a ledger in an SQLite file that configures no vault:
+    ``<file>.vault-keys/<ledger name>/`` beside the file (the keys go where the database goes,
+    and a copy of the file with that folder is a whole ledger). None on PostgreSQL, in memory,
+    or with ``vault_beside_sqlite`` off."""
+    url = settings.database_url
+    if not settings.vault_beside_sqlite or not url.startswith("sqlite:///"):
+        return None
+    path = url.removeprefix("sqlite:///")
+    if not path or ":memory:" in path or "mode=memory" in path:
+        return None
+    return Path(f"{path}.vault-keys") / settings.name
+
+
+_warned: set[tuple[str, str]] = set()
+
+
 def open_vault(settings: LedgerSettings) -> Vault | None:
-    """The vault the settings configure (a PKCS#11 token, else a key folder), or None."""
+    """The vault the settings configure (a PKCS#11 token, else a key folder); with neither,
+    key files beside an SQLite file (``default_vault_key_dir``), else None: on PostgreSQL that
+    is logged once per process, a warning (the ledger then refuses v2 statements)."""
     if settings.vault_pkcs11_module is not None:
         if settings.vault_token_label is None or settings.vault_token_pin is None:
             raise ValueError("a vault token needs vault_token_label and vault_token_pin")
@@ -422,9 +443,23 @@ def open_vault(settings: LedgerSettings) -> Vault | None:
             settings.vault_pkcs11_module, settings.vault_token_label, settings.vault_token_pin
         )
         return Vault(settings.database_url, settings.name, token, own_keys=True)
-    if settings.vault_key_dir is not None:
-        return Vault(settings.database_url, settings.name, KeyFileStore(settings.vault_key_dir))
+    key_dir = settings.vault_key_dir or default_vault_key_dir(settings)
+    if key_dir is not None:
+        return Vault(settings.database_url, settings.name, KeyFileStore(key_dir))
+    if settings.database_url.startswith("postgres") and (
+        (settings.database_url, settings.name) not in _warned
+    ):
+        _warned.add((settings.database_url, settings.name))
+        _log.warning(NO_VAULT_WARNING, settings.name)
     return None
 
 
-__all__ = ["ErasedError", "Vault", "open_vault"]
+NO_VAULT_WARNING = (
+    "ledger %s: ไม่ได้กำหนดคลังข้อมูลส่วนบุคคล (vault) จึงรับ statement รุ่น 2 ไม่ได้ / no "
+    "personal-data vault is configured (LEDGER_VAULT_PKCS11_MODULE, LEDGER_VAULT_TOKEN_LABEL "
+    "and LEDGER_VAULT_TOKEN_PIN, or LEDGER_VAULT_KEY_DIR): v2 statements are refused "
+    "(docs/personal-data.md)"
+)
+
+
+__all__ = ["NO_VAULT_WARNING", "ErasedError", "Vault", "default_vault_key_dir", "open_vault"]

@@ -6,10 +6,12 @@ own history); copying a folder takes milliseconds. So the session runs ``ledger 
 once into a template folder, exactly as a person would, and every test that needs the demo
 copies that folder and works on the copy; nothing writes to the template.
 
-The folder holds what ``ledger demo`` leaves behind: the SQLite file (``demo.sqlite``) and the
-keys folder (``keys/``: the operators' key files, their virtual cards, the web application's
-request key ``web-request.key`` and the trust anchor ``trust-anchor.txt``). A copy is served
-with ``ledger serve`` given that request key (``tests.browser_kit.serve_web``), which is what
+The folder holds what ``ledger demo`` leaves behind: the SQLite file (``demo.sqlite``), the
+vault's per-person key files beside it (``demo.sqlite.vault-keys/demo/``: the demo's people are
+signed as v2, their values kept in the vault, docs/personal-data.md) and the keys folder
+(``keys/``: the operators' key files, their virtual cards, the web application's request key
+``web-request.key`` and the trust anchor ``trust-anchor.txt``). A copy is served with
+``ledger serve`` given that request key (``tests.browser_kit.serve_web``), which is what
 ``ledger demo`` does after loading. ``ledger demo`` itself is still run for real
 by this fixture, by the README's test (``make demo`` in a fresh clone) and the command line's.
 """
@@ -68,10 +70,23 @@ def build_template(folder: Path) -> DemoFolder:
     return template
 
 
+def copy_sqlite(source: Path, target: Path) -> Path:
+    """Copy the SQLite file ``source`` to ``target`` with everything beside it named after it:
+    SQLite's side files (``-wal``, ``-shm``) and the vault's key folder ``<file>.vault-keys/``
+    (``ledger.vault.default_vault_key_dir``), each renamed after ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for item in source.parent.glob(source.name + "*"):
+        copied = target.parent / (target.name + item.name[len(source.name) :])
+        if item.is_dir():
+            shutil.copytree(item, copied, dirs_exist_ok=True)
+        else:
+            shutil.copy2(item, copied)
+    return target
+
+
 def copy_template(template: DemoFolder, folder: Path) -> DemoFolder:
-    """A copy of the template's files in ``folder`` (SQLite's side files too, if any)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for source in template.folder.glob(template.database.name + "*"):
-        shutil.copy2(source, folder / source.name)
+    """A copy of the template's files in ``folder``: its database with SQLite's side files and
+    the vault's key files (``copy_sqlite``), and its keys folder."""
+    copy_sqlite(template.database, folder / template.database.name)
     shutil.copytree(template.keys, folder / "keys", dirs_exist_ok=True)
     return DemoFolder(folder)

@@ -22,6 +22,7 @@ from cli.serve import serve_api, transparency_log_running
 from ledger.domain.permissions import ROLE_TH, Role, Scope
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
+from ledger.vault import default_vault_key_dir
 
 
 def demo(
@@ -50,8 +51,10 @@ def demo(
     settings = settings.model_copy(
         update={"web_request_key_file": request_key, "web_origin": web_origin}
     )
+    settings = _with_vault(settings, keys_dir)
     with open_ledger(settings) as ledger:
         summary = loader.load(ledger, keys_dir)
+    summary.append(_vault_line(settings))
     write_demo_cards(keys_dir)
     for line in summary:
         out.print(line, highlight=False, soft_wrap=True)
@@ -61,6 +64,31 @@ def demo(
         system = SoftwareSigner.from_file(keys_dir / "system.key")
         with transparency_log_running(settings, system, every_seconds=checkpoint_seconds):
             serve_api(settings, host=host, port=port)
+
+
+def _with_vault(settings: LedgerSettings, keys_dir: Path) -> LedgerSettings:
+    """The demo signs its people's personal data as v2 (docs/personal-data.md), so it needs a
+    vault: the one the settings configure; with none, a ledger in an SQLite file has its key
+    files beside it (``ledger.vault.default_vault_key_dir``), and one on PostgreSQL gets a
+    folder of development key files, ``<keys-dir>/vault``."""
+    configured = settings.vault_pkcs11_module is not None or settings.vault_key_dir is not None
+    if configured or default_vault_key_dir(settings) is not None:
+        return settings
+    return settings.model_copy(update={"vault_key_dir": keys_dir / "vault"})
+
+
+def _vault_line(settings: LedgerSettings) -> str:
+    """Where the demo's personal values are kept, and how another command reads them."""
+    if settings.vault_pkcs11_module is not None:
+        return (
+            f"personal data (v2): kept in the vault, keys on PKCS#11 token "
+            f"{settings.vault_token_label!r} (LEDGER_VAULT_* settings)"
+        )
+    folder = settings.vault_key_dir or default_vault_key_dir(settings)
+    line = f"personal data (v2): kept in the vault, per-person key files in {folder}/ (development)"
+    if settings.vault_key_dir is not None:
+        line += f"; other commands read them with LEDGER_VAULT_KEY_DIR={folder}"
+    return line
 
 
 DEMO_CARD_PIN = "123456"

@@ -199,7 +199,8 @@ def test_v1_refuses_disclosures_and_v2_needs_a_vault(backend_url: str, kit: Ledg
     assert "personal.v1_disclosures" == refused.value.violations[0].id
 
     opened, disclosures = _v2(kit, uuid.uuid4(), "RecordOpened", record_data())
-    bare = Ledger(kit.ledger.settings.model_copy(update={"vault_key_dir": None}))
+    no_vault_settings = {"vault_key_dir": None, "vault_beside_sqlite": False}
+    bare = Ledger(kit.ledger.settings.model_copy(update=no_vault_settings))
     with pytest.raises(InvalidDataError) as no_vault:
         bare.submit(opened.canonical, opened.signature, disclosures)
     bare.close()

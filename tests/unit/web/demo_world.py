@@ -11,7 +11,6 @@ returns the submission with a reason.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -27,7 +26,7 @@ from ledger.genesis import compose
 from ledger.processes import invalidate_stale_certifications
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
-from tests.demo_template import DemoFolder
+from tests.demo_template import DemoFolder, copy_sqlite
 from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET
 from web.app import create_web_app
 from web.routes.home import today
@@ -44,10 +43,9 @@ DemoFiles = DemoFolder
 
 
 def copy_demo(demo: DemoFiles, folder: Path) -> Path:
-    """A copy of the demo's database in ``folder`` (SQLite's side files too, if any)."""
-    for source in demo.database.parent.glob(demo.database.name + "*"):
-        shutil.copy2(source, folder / source.name)
-    return folder / demo.database.name
+    """A copy of the demo's database in ``folder`` (SQLite's side files and the vault's key
+    files too)."""
+    return copy_sqlite(demo.database, folder / demo.database.name)
 
 
 def demo_settings(demo: DemoFiles, folder: Path) -> LedgerSettings:

@@ -11,13 +11,13 @@ writes only to its own copy.
 from __future__ import annotations
 
 import itertools
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
+from tests.demo_template import copy_sqlite
 from tests.ledger_kit import build_kit
 from tests.projection_world import ProjectionWorld, build_projection_world
 from tests.unit.web.web_kit import ORIGIN, SESSION_SECRET
@@ -54,12 +54,9 @@ def build_world_file(
 
 
 def copy_into(built: WorldFile, settings: LedgerSettings) -> LedgerSettings:
-    """Copy the built world's SQLite file (and side files) to ``settings``' SQLite database."""
-    target = Path(settings.database_url.removeprefix("sqlite:///"))
-    for source in built.database.parent.glob(built.database.name + "*"):
-        shutil.copy2(
-            source, target.parent / (target.name + source.name[len(built.database.name) :])
-        )
+    """Copy the built world's SQLite file (its side files, its vault's key files) to
+    ``settings``' SQLite database."""
+    copy_sqlite(built.database, Path(settings.database_url.removeprefix("sqlite:///")))
     return settings
 
 
