@@ -48,7 +48,14 @@ from ledger.domain.signed import SignedAggregate
 from ledger.domain.snapshot import LaoSnapshot
 from ledger.errors import LedgerError
 from ledger.signing import Signer, sign_statement
-from ledger.statement import SYSTEM_CID, SignedStatement, SignerRef, build_statement, key_id_of
+from ledger.statement import (
+    SYSTEM_CID,
+    SignedStatement,
+    SignerRef,
+    Statement,
+    build_statement,
+    key_id_of,
+)
 from ledger.vault_keys import ErasedError
 
 PAGE = 1000
@@ -269,8 +276,9 @@ RECORD_TYPES = [
 
 def _is_operators(event: SignedAggregate.Event) -> bool:
     """Signed by an operator, not by the ledger's system key (whose notices change no data an
-    LAO certifies)."""
-    return event.parse()[0].signer.cid != SYSTEM_CID
+    LAO certifies). Reads the statement only: a v2 event's data holds commitments, which its
+    data model does not parse (and the signer is all this needs)."""
+    return Statement.model_validate_json(event.statement).signer.cid != SYSTEM_CID
 
 
 def invalidate_stale_certifications(

@@ -5,6 +5,13 @@ submitting one statement at a time would cost a round trip per event; ``BatchWri
 keeps each stream's version and head hash as it signs (every statement follows the one before
 on its stream), and submits them with ``Ledger.submit_batch``, a few hundred per transaction.
 The ledger checks every statement exactly as it checks one sent alone.
+
+A statement that holds a personal value (``ledger.domain.personal_fields``: a record's citizen
+ID, birth date, names, leave type...) is signed as v2: its values replaced by salted
+commitments (``ledger.commitments.commit_statement_data``), the values and salts sent beside it
+as disclosures, which the ledger keeps in its vault (docs/personal-data.md). A statement with
+no personal value (an e-Plan project, a position, a certification) stays v1: it reads the same
+in both formats.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.application import Ledger, Receipt
+from ledger.commitments import commit_statement_data
 from ledger.signing import Signer, sign_statement
 from ledger.statement import (
     GENESIS_PREV_HASH,
@@ -46,6 +54,7 @@ class BatchWriter:
         self.ledger = ledger
         self.batch = batch
         self.pending: list[SignedStatement] = []
+        self.disclosures: list[dict[str, Any] | None] = []
         self.heads: dict[UUID, tuple[int, str]] = {}
         self.receipts: list[Receipt] = []
 
@@ -60,19 +69,24 @@ class BatchWriter:
         if stream not in self.heads:
             self.heads[stream] = self.ledger.head(stream)
         version, head = self.heads[stream]
+        committed, disclosed = commit_statement_data(type, stream, data)
         statement = build_statement(
             stream=stream,
             expected_version=version,
             prev_hash=head,
             type=type,
-            data=data,
+            data=committed if disclosed else data,
             effective=effective,
             signer=operator.ref,
             signed_at=datetime.now(UTC),
+            v=2 if disclosed else 1,
         )
         signed = sign_statement(statement, operator.signer)
         self.heads[stream] = (version + 1, signed.hash)
         self.pending.append(signed)
+        self.disclosures.append(
+            {path: item.as_json() for path, item in disclosed.items()} if disclosed else None
+        )
         if len(self.pending) >= self.batch:
             self.flush()
         return signed
@@ -89,5 +103,5 @@ class BatchWriter:
     def flush(self) -> None:
         if self.pending:
             pairs = [(signed.canonical, signed.signature) for signed in self.pending]
-            self.receipts.extend(self.ledger.submit_batch(pairs))
-            self.pending = []
+            self.receipts.extend(self.ledger.submit_batch(pairs, self.disclosures))
+            self.pending, self.disclosures = [], []

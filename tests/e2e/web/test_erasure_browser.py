@@ -44,9 +44,8 @@ RECORD = uuid.UUID("6f1c2d3e-4a5b-4c6d-8e7f-8091a2b3c4d5")
 
 
 def _settings(demo: DemoFolder) -> LedgerSettings:
-    return LedgerSettings(
-        database_url=demo.database_url, name=NAME, vault_key_dir=demo.folder / "vault-keys"
-    )
+    """The copy's settings: its vault is the key files beside its SQLite file (the demo's)."""
+    return LedgerSettings(database_url=demo.database_url, name=NAME)
 
 
 def _add_v2_record(demo: DemoFolder) -> None:
@@ -71,8 +70,7 @@ def vault_demo(
 ) -> Iterator[WebDemo]:
     """The demo, with a vault and the v2 record, served with its agent."""
     where = tmp_path_factory.mktemp("erasure-demo")
-    keys = where / "vault-keys"
-    with serve_demo(demo_template, where, prepare=_add_v2_record, vault_key_dir=str(keys)) as demo:
+    with serve_demo(demo_template, where, prepare=_add_v2_record) as demo:
         yield demo
 
 

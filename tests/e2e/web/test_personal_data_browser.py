@@ -38,9 +38,10 @@ FIXED_FIRST = "วาสนาแก้ไขทดสอบ"
 def vault_demo(
     demo_template: DemoFolder, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[WebDemo]:
-    """A copy of the demo served with a vault (development key files) and its agent."""
+    """A copy of the demo served with its vault (the development key files beside its SQLite
+    file, which the copy carries) and its agent."""
     where = tmp_path_factory.mktemp("vault-demo")
-    with serve_demo(demo_template, where, vault_key_dir=str(where / "vault-keys")) as demo:
+    with serve_demo(demo_template, where) as demo:
         yield demo
 
 
