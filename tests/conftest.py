@@ -47,6 +47,9 @@ def postgres_url() -> Iterator[str]:
 
 NO_VAULT = {"vault_beside_sqlite": False}
 """Settings of a ledger in an SQLite file that keeps no development vault beside it."""
+NO_VAULT_ENV = {"LEDGER_VAULT_BESIDE_SQLITE": "false"}
+"""The same for a command run with this environment (the command line's v1 tests: ``ledger
+submit`` signs v1, which a ledger with a vault refuses when it holds a personal value)."""
 
 
 @pytest.fixture(params=["postgres", "sqlite"])

@@ -13,9 +13,10 @@ from cli.main import app
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from tests.cli_steps import enrol_hr
+from tests.conftest import NO_VAULT_ENV
 from tests.people import ADMIN_CID, HR_CID, PERSON_CID
 
-runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
+runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1", **NO_VAULT_ENV})
 
 
 @pytest.fixture

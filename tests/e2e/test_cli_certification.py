@@ -14,10 +14,11 @@ from ledger.domain.permissions import Role
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from tests import domain_data as d
+from tests.conftest import NO_VAULT_ENV
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator, register, submission
 from tests.people import ADMIN_CID, made_up_cid
 
-runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
+runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1", **NO_VAULT_ENV})
 
 
 def _ledger(tmp_path: Path) -> tuple[list[str], list[uuid.UUID], dict[str, object]]:
@@ -36,7 +37,7 @@ def _ledger(tmp_path: Path) -> tuple[list[str], list[uuid.UUID], dict[str, objec
         ],
     )  # fmt: skip
     assert 0 == init.exit_code, init.output
-    ledger = Ledger(LedgerSettings(database_url=url, name=name))
+    ledger = Ledger(LedgerSettings(database_url=url, name=name, vault_beside_sqlite=False))
     admin = Operator(ADMIN_CID, SoftwareSigner.from_file(tmp_path / "admin.key"))
     kit = LedgerKit(ledger, Operator("system"), admin, admin, admin)
     register(kit, NAKHON_PHANOM_LAO)

@@ -18,9 +18,10 @@ from ledger.domain.personnel import PersonnelRecord
 from ledger.settings import LedgerSettings
 from tests import domain_data as d
 from tests.cli_steps import enrol_hr
+from tests.conftest import NO_VAULT_ENV
 from tests.people import ADMIN_CID, HR_CID, PERSON_CID
 
-runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
+runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1", **NO_VAULT_ENV})
 
 
 @pytest.fixture

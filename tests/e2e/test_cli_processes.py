@@ -13,10 +13,11 @@ from ledger.domain.permissions import Role
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from tests import domain_data as d
+from tests.conftest import NO_VAULT_ENV
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator, register
 from tests.people import ADMIN_CID
 
-runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
+runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1", **NO_VAULT_ENV})
 
 
 def test_retirement_round_from_the_command_line(tmp_path: Path) -> None:
@@ -34,7 +35,7 @@ def test_retirement_round_from_the_command_line(tmp_path: Path) -> None:
         ],
     )  # fmt: skip
     assert 0 == init.exit_code, init.output
-    ledger = Ledger(LedgerSettings(database_url=url, name=name))
+    ledger = Ledger(LedgerSettings(database_url=url, name=name, vault_beside_sqlite=False))
     admin = Operator(ADMIN_CID, SoftwareSigner.from_file(tmp_path / "admin.key"))
     kit = LedgerKit(ledger, Operator("system"), admin, admin, admin)
     register(kit, NAKHON_PHANOM_LAO)

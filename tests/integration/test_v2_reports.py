@@ -70,7 +70,14 @@ def _world(backend_url: str, vault: Path | None, monkeypatch: pytest.MonkeyPatch
     seeds = random.Random(17)
     ids = SimpleNamespace(uuid4=lambda: uuid.UUID(int=seeds.getrandbits(128), version=4))
     monkeypatch.setattr(projection_world, "uuid", ids)
-    ledger = Ledger(LedgerSettings(database_url=backend_url, name=name, vault_key_dir=vault))
+    ledger = Ledger(
+        LedgerSettings(
+            database_url=backend_url,
+            name=name,
+            vault_key_dir=vault,
+            vault_beside_sqlite=vault is not None,  # the v1 twin keeps no vault
+        )
+    )
     kit = build_kit(ledger)
     kit.v2 = vault is not None
     world = build_projection_world(kit)
