@@ -178,7 +178,7 @@ def test_a_replay_reads_the_birth_date_from_the_vault(settings: LedgerSettings) 
     again = LedgerKit(Ledger(settings), first.system, first.admin, first.hr, first.other_hr)
 
     again.emit(again.hr, stream, "EmploymentStarted", {"kind": "appointed", "order": d.order()})
-    with pytest.raises(InvalidDataError, match="retirement.last_day"):
+    with pytest.raises(InvalidDataError, match=r"retirement\.last_day"):
         again.emit(again.hr, stream, "Retired", {"last_day": "2020-09-30", "order": d.order()})
     receipt = again.emit(
         again.hr, stream, "Retired", {"last_day": "2021-09-30", "order": d.order()}
