@@ -28,15 +28,19 @@ from uuid import UUID
 
 from pydantic import BaseModel, ValidationError
 
+from ledger import admission_rules as rules
+from ledger.admission_rules import refused
 from ledger.domain.base import Actor, CheckContext, LedgerAggregate
 from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.dates import OUT_OF_RANGE, DateKind, implausible_year
+from ledger.domain.event_labels import STREAM_LABELS
 from ledger.domain.operators import Enrolment, OperatorRegistry
 from ledger.domain.permissions import Scope
 from ledger.domain.signed import Parsed, SignedAggregate, SignedFields
 from ledger.domain.snapshot import SnapshotAt
 from ledger.domain.value_checks import value_violations
 from ledger.errors import (
+    UNKNOWN_EVENT_TYPE,
     AlreadyInitialisedError,
     BrokenChainError,
     ForbiddenError,
@@ -54,6 +58,8 @@ from ledger.statement import (
     describe_validation_error,
 )
 from ledger.violations import Violation
+
+GENESIS = "LedgerInitialised"
 
 Streams = dict[UUID, SignedAggregate | None]
 """A batch's working streams: each stream's current state, None for a stream not opened."""
@@ -109,14 +115,13 @@ def signing_key(item: SignedStatement, registry: OperatorRegistry | None) -> byt
         return enrolment_of(item, registry).public_key
     # The genesis is signed by the key it enrols: the trust anchor.
     public_key = statement.data.get("public_key")
+    wrong = refused(GENESIS, rules.GENESIS_PUBLIC_KEY, "data.public_key")
     if not isinstance(public_key, str) or len(public_key) != 64:
-        raise InvalidDataError("LedgerInitialised", ["data.public_key: 64 hex characters"])
+        raise wrong
     try:
         return bytes.fromhex(public_key)
     except ValueError:
-        raise InvalidDataError(
-            "LedgerInitialised", ["data.public_key: 64 hex characters"]
-        ) from None
+        raise wrong from None
 
 
 def _related(spec: EventType, data: BaseModel, current: SignedAggregate | None) -> Iterable[UUID]:
@@ -191,7 +196,7 @@ class Admission:
         statement = item.statement
         spec = EVENT_TYPES.get(statement.type)
         if spec is None:
-            raise InvalidDataError(statement.type, ["unknown event type"])
+            raise refused(statement.type, UNKNOWN_EVENT_TYPE, "type", type=statement.type)
         self._check_clock(item)
         enrolment = self._check_signer(spec, item)
         _check_effective(item)
@@ -249,7 +254,7 @@ class Admission:
             self._working[statement.stream] = opened
             return
         if enrolment is None:  # only the genesis has none, and it opens a stream
-            raise InvalidDataError(spec.name, ["only the genesis is signed by its own key"])
+            raise refused(spec.name, rules.ALREADY_OPEN, "stream", event=spec.name)
         self._check_append(spec, item, data, aggregate, enrolment)
         aggregate.record(spec.event_class, fields)
 
@@ -263,27 +268,24 @@ class Admission:
     def _check_clock(self, item: SignedStatement) -> None:
         skew = timedelta(seconds=self._settings.max_clock_skew_seconds)
         if item.statement.signed_at > datetime.now(UTC) + skew:
-            raise InvalidDataError(item.statement.type, ["signed_at lies in the future"])
+            signed_at = item.statement.signed_at.isoformat()
+            raise refused(
+                item.statement.type, rules.SIGNED_IN_FUTURE, "signed_at", signed_at=signed_at
+            )
 
     def _check_genesis(self, item: SignedStatement) -> None:
         statement = item.statement
         if statement.stream != self._registry_id:
-            raise InvalidDataError(
-                "LedgerInitialised", [f"the genesis belongs on stream {self._registry_id}"]
-            )
+            registry = str(self._registry_id)
+            raise refused(GENESIS, rules.REGISTRY_ONLY, "stream", registry=registry)
         if self._registry is not None:
             raise AlreadyInitialisedError
         if statement.signer.cid != SYSTEM_CID or statement.signer.key != statement.data.get(
             "key_id"
         ):
-            raise InvalidDataError(
-                "LedgerInitialised", ["the genesis is signed by the system key it enrols"]
-            )
+            raise refused(GENESIS, rules.GENESIS_SIGNER, "signer")
         if statement.data.get("ledger") != self._settings.name:
-            raise InvalidDataError(
-                "LedgerInitialised",
-                [f"data.ledger must be this ledger's name {self._settings.name}"],
-            )
+            raise refused(GENESIS, rules.GENESIS_LEDGER, "data.ledger", name=self._settings.name)
 
     @staticmethod
     def _parse_data(spec: EventType, data: dict[str, Any]) -> BaseModel:
@@ -302,12 +304,11 @@ class Admission:
         enrolment: Enrolment | None,
     ) -> None:
         if not spec.opens_stream:
-            openers = [t.name for t in EVENT_TYPES.values() if t.opens_stream]
-            raise InvalidDataError(
-                spec.name, [f"a new stream starts with one of {', '.join(openers)}"]
-            )
+            openers = ", ".join(t.name for t in EVENT_TYPES.values() if t.opens_stream)
+            raise refused(spec.name, rules.OPENING_TYPE, "stream", openers=openers, event=spec.name)
         if spec.aggregate is OperatorRegistry and item.statement.stream != self._registry_id:
-            raise InvalidDataError(spec.name, ["operator events belong on the registry stream"])
+            registry = str(self._registry_id)
+            raise refused(spec.name, rules.REGISTRY_ONLY, "stream", registry=registry)
         if enrolment is not None:
             _check_scope(spec, enrolment, spec.aggregate.opening_scope(spec.event_class, data))
         spec.aggregate.check_opening(spec.event_class, data)
@@ -324,11 +325,9 @@ class Admission:
         enrolment: Enrolment,
     ) -> None:
         if spec.opens_stream:
-            raise InvalidDataError(spec.name, ["only a new stream starts with it"])
+            raise refused(spec.name, rules.ALREADY_OPEN, "stream", event=spec.name)
         if not isinstance(aggregate, spec.aggregate):
-            raise InvalidDataError(
-                spec.name, [f"it applies to a {spec.aggregate.__name__}, not to this stream"]
-            )
+            raise refused(spec.name, rules.WRONG_KIND, "stream", **_kinds(spec, aggregate))
         _check_scope(spec, enrolment, aggregate.target_scope(spec.event_class, data))
         aggregate.check(spec.event_class, data)
         if isinstance(aggregate, LedgerAggregate):
@@ -378,6 +377,16 @@ def _check_values(spec: EventType, item: SignedStatement) -> None:
     violations = value_violations(spec.data_model, item.statement.data)
     if violations:
         raise InvalidDataError(spec.name, violations=violations)
+
+
+def _kinds(spec: EventType, aggregate: SignedAggregate) -> dict[str, str]:
+    """The kinds of stream an event type applies to and the one it was sent to, in Thai and
+    English (the stream labels of ``ledger.domain.event_labels``)."""
+    kind, actual = spec.aggregate.__name__, type(aggregate).__name__
+    kind_th = STREAM_LABELS[kind].th if kind in STREAM_LABELS else kind
+    actual_th = STREAM_LABELS[actual].th if actual in STREAM_LABELS else actual
+    names = {"kind": kind, "actual": actual, "kind_th": kind_th, "actual_th": actual_th}
+    return {"event": spec.name, **names}
 
 
 def _check_scope(spec: EventType, enrolment: Enrolment, target: Scope) -> None:

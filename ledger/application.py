@@ -34,6 +34,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Recording
 
 from ledger.admission import Accepted, Admission, Receipt, Streams, signing_key
+from ledger.admission_rules import not_a_ledger_stream
 from ledger.disclosed import Door, VaultPort, keep_disclosures, read_revealed, reveal_all
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.signed import SignedAggregate
@@ -372,10 +373,10 @@ class Ledger(Application[UUID]):
             for stored in stored_events:
                 event = self.mapper.to_domain_event(stored)
                 if not isinstance(event, SignedAggregate.Event):
-                    raise InvalidDataError("statement", [f"stream {stream} is not a ledger stream"])
+                    raise not_a_ledger_stream(stream)
                 aggregate = event.mutate_parsed(aggregate, self._parsed.of(event))
             if aggregate is not None and not isinstance(aggregate, SignedAggregate):
-                raise InvalidDataError("statement", [f"stream {stream} is not a ledger stream"])
+                raise not_a_ledger_stream(stream)
             working[stream] = aggregate
         return working
 

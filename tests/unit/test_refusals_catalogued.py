@@ -1,9 +1,11 @@
-"""Every refusal of the domain names a rule of the catalogue and a field (docs/rules.md).
+"""Every refusal of the ledger names a rule of the catalogue and a field (docs/rules.md).
 
-A rule broken in ``ledger.domain`` is raised with ``broken(event, RULE, "data.field", ...)``:
-the HR officer reads its Thai message and a client acts on its id. The older way, an
+A rule broken in ``ledger.domain`` is raised with ``broken(event, RULE, "data.field", ...)``,
+one of the gate's own (``ledger.admission``) with ``refused(type, RULE, "stream", ...)``: the
+HR officer reads its Thai message and a client acts on its id. The older way, an
 ``InvalidDataError`` built from English text alone, reached users as the generic
-``data.invalid`` with English inside the Thai message; nothing in the domain builds one so.
+``data.invalid`` with English inside the Thai message; nothing in ``ledger`` builds one so (a
+model's errors go with their violations, ``model_violations``).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-DOMAIN = Path(__file__).resolve().parents[2] / "ledger" / "domain"
+LEDGER = Path(__file__).resolve().parents[2] / "ledger"
 
 
 def _text_refusals(path: Path) -> list[str]:
@@ -21,17 +23,18 @@ def _text_refusals(path: Path) -> list[str]:
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
             continue
         name = node.func.id
-        from_text = name == "InvalidDataError" and (
-            len(node.args) > 1 or any(keyword.arg == "problems" for keyword in node.keywords)
-        )
+        keywords = {keyword.arg for keyword in node.keywords}
+        has_text = len(node.args) > 1 or "problems" in keywords
+        has_rules = len(node.args) > 2 or "violations" in keywords
+        from_text = name == "InvalidDataError" and has_text and not has_rules
         if name == "invalid" or from_text:
-            found.append(f"{path.name}:{node.lineno}: {name}(...)")
+            found.append(f"{path.relative_to(LEDGER)}:{node.lineno}: {name}(...)")
     return found
 
 
-def test_no_domain_refusal_is_plain_english_text() -> None:
-    """No module of ``ledger.domain`` refuses with uncatalogued English text."""
-    found = [hit for path in sorted(DOMAIN.glob("*.py")) for hit in _text_refusals(path)]
+def test_no_refusal_is_plain_english_text() -> None:
+    """No module of ``ledger`` refuses with uncatalogued English text."""
+    found = [hit for path in sorted(LEDGER.rglob("*.py")) for hit in _text_refusals(path)]
 
     assert [] == found
 
