@@ -83,9 +83,16 @@ class LedgerClient:
             for event in answer
         ]
 
-    def submit(self, signed: SignedStatement) -> dict[str, Any]:
-        """Send one signed statement; its receipt."""
-        body = {"statement": b64(signed.canonical), "signature": b64(signed.signature)}
+    def submit(
+        self, signed: SignedStatement, disclosures: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """Send one signed statement (v2: with its disclosures); its receipt."""
+        body: dict[str, Any] = {
+            "statement": b64(signed.canonical),
+            "signature": b64(signed.signature),
+        }
+        if disclosures is not None:
+            body["disclosures"] = disclosures
         receipt: dict[str, Any] = _json_or_raise(self._http.post("/statements", json=body))
         return receipt
 

@@ -24,6 +24,7 @@ from cli.api_client import LedgerClient
 from cli.options import read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
 from ledger.application import Ledger
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.event_schemas import event_type as catalogued
 from ledger.domain.natural_streams import NATURAL_STREAMS
 from ledger.drafting.corrections import (
@@ -36,6 +37,9 @@ from ledger.drafting.corrections import (
 from ledger.drafting.templates import draft as template
 from ledger.errors import LedgerError, StreamNotFoundError
 from ledger.statement import GENESIS_PREV_HASH
+from ledger.vault_keys import ErasedError
+
+ERASED = "ข้อมูลส่วนบุคคลนี้ถูกลบตามคำขอแล้ว / the person's data is erased: nothing to correct"
 
 OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Write the draft to this file (default: print it)")
@@ -75,10 +79,19 @@ class _Database:
         return self.ledger.head(stream)
 
     def events(self, stream: UUID) -> list[StoredEvent]:
+        """The stream's events, a v2 statement's data with its values from the vault (a
+        correction draft prefills them); without a vault, as signed (commitments)."""
         found = []
+        vault = self.ledger.vault
         for event in self.ledger.stream_events(stream):
             statement = json.loads(event.statement)
-            found.append((event.version, event.type, statement["data"]))
+            data, spec = statement["data"], EVENT_TYPES.get(event.type)
+            if statement.get("v") == 2 and vault is not None and spec is not None:
+                try:
+                    data = vault.revealed_data(spec.data_model, str(stream), data)
+                except ErasedError:
+                    fail(f"stream {stream}: {ERASED}")
+            found.append((event.version, event.type, data))
         return found
 
 

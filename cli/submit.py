@@ -8,7 +8,8 @@ the signing key) unless the draft gives them.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
@@ -39,22 +40,44 @@ from cli.tokens import (
     with_presence,
 )
 from ledger.application import Ledger
+from ledger.disclosed import NO_VAULT
 from ledger.domain.dates import thai_today
 from ledger.domain.natural_streams import NATURAL_STREAMS, derived_stream
 from ledger.drafting.prepare import DraftError, prepare_data
+from ledger.drafting.signed import Format, SignedDraft, commitments_in, sign_draft
 from ledger.errors import LedgerError
 from ledger.settings import LedgerSettings
-from ledger.signing import Signer, sign_statement
-from ledger.statement import (
-    SignedStatement,
-    SignerRef,
-    build_statement,
-    key_id_of,
-)
+from ledger.signing import Signer
 
 ServerOpt = Annotated[
     str | None, typer.Option(help="Send to this API (http://host:port) instead of a database")
 ]
+
+
+class StatementFormat(StrEnum):
+    """The statement format ``ledger submit`` signs (docs/personal-data.md)."""
+
+    V2 = "v2"
+    V1 = "v1"
+
+
+FormatOpt = Annotated[
+    StatementFormat,
+    typer.Option(
+        "--format",
+        help="v2: personal fields signed as salted commitments, their values sent beside for "
+        "the ledger's vault; v1: every value signed in clear, for a ledger with no vault",
+    ),
+]
+
+NO_VAULT_HINT = (
+    "บัญชีนี้ไม่มีห้องเก็บข้อมูลส่วนบุคคล (vault): ให้ผู้ดูแลระบบตั้ง LEDGER_VAULT_KEY_DIR "
+    "หรือโทเค็น (LEDGER_VAULT_PKCS11_MODULE) หรือส่งเป็นรุ่น 1 ด้วย --format v1 "
+    "(ค่าจริงจะอยู่ในข้อความที่ลงนามตลอดไป ลบไม่ได้)\n"
+    "this ledger has no personal-data vault: its operator configures one (LEDGER_VAULT_KEY_DIR, "
+    "or a token with LEDGER_VAULT_PKCS11_MODULE), or sign v1 with --format v1 (the values are "
+    "then signed in clear, for good: they can never be erased)"
+)
 
 
 def submit(
@@ -70,6 +93,7 @@ def submit(
     id_reader: IdReaderOpt = None,
     card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     server: ServerOpt = None,
+    statement_format: FormatOpt = StatementFormat.V2,
     database_url: DatabaseUrl = None,
     name: LedgerName = None,
 ) -> None:
@@ -81,6 +105,11 @@ def submit(
     normalised to NFC before signing) and ``expected_version``/``prev_hash`` (read from the ledger's
     current head when absent). With --id-reader (required where LEDGER_REQUIRE_CARD_PRESENCE is
     set) the signer's ID card must be in that reader.
+
+    Statements are signed v2 (--format v2, the default): the personal fields the event type
+    declares are signed as salted commitments and their values sent beside the statement, to
+    be kept encrypted in the ledger's vault; a statement with no personal value is signed v1.
+    --format v1 signs every value in clear, for a ledger that has no vault.
     """
     try:
         text = draft.read_text(encoding="utf-8")
@@ -95,12 +124,19 @@ def submit(
         body["data"] = prepare_data(str(body["type"]), body["data"], _corrected_type(body))
     except DraftError as error:
         fail(escape(f"draft {draft}: {error}"))  # the rule's id is in [brackets], not markup
+    committed = commitments_in(str(body["type"]), body["data"])
+    if committed:
+        fail(
+            f"draft {draft}: {', '.join(committed)}: ช่องนี้เป็นค่าผูกมัด (commitment) ที่คัดลอกมา "
+            "ให้กรอกค่าจริง / holds a commitment copied from a signed statement: write the value"
+        )
     spec = token_spec(
         "signer", key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
     )
     sign_and_send(
-        body, _stream(body, draft), effective, cid, spec, id_reader, server, database_url, name
-    )
+        body, _stream(body, draft), effective, cid, spec, id_reader, server, database_url, name,
+        fmt=2 if statement_format is StatementFormat.V2 else 1,
+    )  # fmt: skip
 
 
 def sign_and_send(
@@ -113,9 +149,12 @@ def sign_and_send(
     server: str | None,
     database_url: str | None,
     name: str | None,
+    *,
+    fmt: Format = 2,
 ) -> None:
-    """Sign a prepared draft on the token and send it to the API or the database; print the
-    receipt, or fail with the ledger's refusal (``ledger submit``, ``ledger person erase``)."""
+    """Sign a prepared draft on the token (v2 unless ``fmt`` is 1) and send it to the API or
+    the database; print the receipt, or fail with the ledger's refusal (``ledger submit``,
+    ``ledger person erase``)."""
     card_timeout = spec.timeout
     settings = build_settings(database_url, name, existing=server is None)
     with open_token(spec) as opened:
@@ -135,9 +174,10 @@ def sign_and_send(
                 cid=cid,
                 server=server,
                 settings=None if server else settings,
+                fmt=fmt,
             )
         except LedgerError as error:
-            fail(str(error))
+            fail(refusal_text(error))
         except httpx.HTTPError as error:
             fail(f"cannot reach the ledger's API at {server}: {type(error).__name__}: {error}")
     out.print_json(json.dumps(receipt))
@@ -152,22 +192,25 @@ def submit_draft(
     cid: str,
     server: str | None,
     settings: LedgerSettings | None,
+    fmt: Format = 2,
 ) -> dict[str, Any]:
-    """Sign the draft at the stream's head (unless it names one) and submit it."""
+    """Sign the draft at the stream's head (unless it names one), v2 unless ``fmt`` is 1, and
+    submit it with its disclosures."""
     if server is not None:
         with LedgerClient(server) as client:
             head = None
             if _needs_head(body):
                 client.open_session(signer)
                 head = client.head(stream)
-            return client.submit(_sign(body, stream, effective, signer, cid, head))
+            made = _sign(body, stream, effective, signer, cid, head, fmt)
+            return client.submit(made.signed, made.disclosures)
     if settings is None:
         raise ValueError("submit_draft needs settings when no server is given")
     ledger = Ledger(settings)
     try:
         head = ledger.head(stream) if _needs_head(body) else None
-        signed = _sign(body, stream, effective, signer, cid, head)
-        receipt = ledger.submit(signed.canonical, signed.signature)
+        made = _sign(body, stream, effective, signer, cid, head, fmt)
+        receipt = ledger.submit(made.signed.canonical, made.signed.signature, made.disclosures)
     finally:
         ledger.close()
     return {
@@ -217,16 +260,22 @@ def _sign(
     signer: Signer,
     cid: str,
     head: tuple[int, str] | None,
-) -> SignedStatement:
-    version, prev_hash = head if head is not None else (body["expected_version"], body["prev_hash"])
-    statement = build_statement(
+    fmt: Format,
+) -> SignedDraft:
+    return sign_draft(
+        event_type=body["type"],
         stream=stream,
-        expected_version=version,
-        prev_hash=prev_hash,
-        type=body["type"],
         data=body["data"],
+        head=head if head is not None else (body["expected_version"], body["prev_hash"]),
         effective=effective or thai_today(),
-        signer=SignerRef(cid=cid, key=key_id_of(signer.public_key)),
-        signed_at=datetime.now(UTC),
+        signer=signer,
+        cid=cid,
+        fmt=fmt,
     )
-    return sign_statement(statement, signer)
+
+
+def refusal_text(error: LedgerError) -> str:
+    """The ledger's refusal as the terminal shows it; a refusal for want of a vault says what
+    to do about it."""
+    text = str(error)
+    return f"{text}\n{NO_VAULT_HINT}" if f"[{NO_VAULT.id}]" in text else text

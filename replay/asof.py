@@ -33,11 +33,15 @@ from pydantic import BaseModel
 
 from ledger.application import Ledger
 from ledger.domain.signed import SignedAggregate
+from ledger.parsed_statements import ParsedStatements
+from ledger.statement import Statement
+from ledger.vault_keys import ErasedError
 from replay.bundles import statement_lao
 from replay.errors import ScopeError
 from replay.source import DatabaseSource, Decoded, readable
 
 _BATCH = 10_000
+ERASED = "ข้อมูลส่วนบุคคลนี้ถูกลบตามคำขอแล้ว / the person's personal data is erased: no replay"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,21 +156,42 @@ def stream_as_of(
     result = StreamState(stream, None, as_of, valid_on)
     if not chosen:
         return result
-    aggregate: Any = ledger.repository.get(stream, version=1)
-    for event, _ in chosen[1:]:
-        event.apply(aggregate)  # the library's state change, without its version sequencing
+    parses = _parses(ledger)
+    parsed = [(event, parses.of(event), nid) for event, nid in chosen]
+    aggregate: Any = chosen[0][0].mutate_parsed(None, parsed[0][1])
+    for event, (statement, data), _ in parsed[1:]:
+        event.apply_parsed(aggregate, statement, data)  # without its version sequencing
     result.aggregate = type(aggregate).__name__
     result.state = _public_state(aggregate)
-    result.events = [_view(event, nid) for event, nid in chosen]
+    result.events = [_view(event, statement, nid) for event, (statement, _), nid in parsed]
     return result
 
 
+def _parses(ledger: Ledger) -> ParsedStatements:
+    """Parses of the stream's statements, a v2 statement's personal values read from the
+    ledger's vault (docs/personal-data.md); ``ScopeError`` where they cannot be read (the person
+    erased, or a ledger with no vault)."""
+    vault = ledger.vault
+
+    def reveal(model: type[BaseModel], subject: str, data: dict[str, Any]) -> dict[str, Any]:
+        if vault is None:
+            raise ScopeError(
+                f"stream {subject}: its v2 statements' values are in a vault, and "
+                "this ledger has none configured (LEDGER_VAULT_KEY_DIR)"
+            )
+        try:
+            return vault.revealed_data(model, subject, data)
+        except ErasedError:
+            raise ScopeError(f"stream {subject}: {ERASED}") from None
+
+    return ParsedStatements(reveal=reveal)
+
+
 def _effective(event: SignedAggregate.Event) -> date:
-    return event.parse()[0].effective
+    return Statement.model_validate_json(event.statement).effective
 
 
-def _view(event: SignedAggregate.Event, nid: int) -> EventView:
-    statement, _ = event.parse()
+def _view(event: SignedAggregate.Event, statement: Statement, nid: int) -> EventView:
     return EventView(
         notification_id=nid,
         version=event.originator_version,

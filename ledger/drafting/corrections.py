@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
+from ledger.commitments import is_commitment
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.event_labels import EVENT_LABELS
 from ledger.domain.event_schemas import event_schema
@@ -26,6 +27,10 @@ StoredEvent = tuple[int, str, dict[str, Any]]
 """One event of a stream as a draft needs it: its version, its type and its data."""
 
 REASON = "เหตุผล (reason): " + REQUIRED
+COMMITTED = (
+    "ค่าเดิมลงนามเป็นค่าผูกมัด (commitment) อ่านจากที่นี่ไม่ได้: กรอกค่าทั้งหมดอีกครั้ง / "
+    "signed as a commitment, its value not read here: write the whole value again."
+)
 
 
 class EntryNotFoundError(LedgerError):
@@ -75,12 +80,16 @@ def entry_at(events: Sequence[StoredEvent], version: int) -> StoredEntry:
 def correction_draft(stream: UUID, entry: StoredEntry, head: tuple[int, str]) -> dict[str, Any]:
     """An ``EntryCorrected`` draft superseding ``entry``'s latest version, its replacement the
     entry's current data to edit, its reason to give."""
-    data = {"supersedes": entry.version, "reason": None, "replacement": entry.data}
+    committed = [key for key, value in entry.data.items() if is_commitment(value)]
+    replacement = {key: None if key in committed else value for key, value in entry.data.items()}
+    data = {"supersedes": entry.version, "reason": None, "replacement": replacement}
     guide = {
         "data.supersedes": f"แก้ไขรายการฉบับที่ {entry.version} (entry {entry.id}): {REQUIRED}",
         "data.reason": REASON,
         **field_guide(event_schema(entry.type), "data.replacement"),
     }
+    for key in committed:  # a v2 value not read here (over the API): the officer writes it
+        guide[f"data.replacement.{key}"] = f"{COMMITTED} {guide.get(f'data.replacement.{key}', '')}"
     return _entry_draft("EntryCorrected", stream, entry, head, data, guide)
 
 

@@ -20,8 +20,12 @@ runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1", **NO_VAULT_ENV})
 
 
 @pytest.fixture
-def cli_ledger(backend_url: str, tmp_path: Path) -> tuple[str, str, Path]:
-    """An initialised ledger made with ``ledger init``: (url, name, key folder)."""
+def cli_ledger(
+    backend_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[str, str, Path]:
+    """An initialised ledger made with ``ledger init``, with a key-file vault for the v2
+    statements ``ledger submit`` signs: (url, name, key folder)."""
+    monkeypatch.setenv("LEDGER_VAULT_KEY_DIR", str(tmp_path / "vault-keys"))
     name = f"cli{uuid.uuid4().hex[:10]}"
     result = runner.invoke(
         app,
@@ -155,14 +159,14 @@ def test_submit_writes_the_drafts_dates_as_iso(
         ],
     )  # fmt: skip
     ledger = Ledger(LedgerSettings(database_url=url, name=name))
-    events = ledger.stream_events(stream) if signed is not None else []
+    record = ledger.aggregate(stream) if signed is not None else None
     ledger.close()
 
     if signed is None:
         assert (1, True) == (result.exit_code, "date.two_digit_year" in result.output)
     else:
         assert 0 == result.exit_code, result.output
-        assert signed == json.loads(events[0].statement)["data"]["birth_date"]
+        assert signed == record.birth_date.isoformat()  # type: ignore[union-attr]
 
 
 def _key_id(path: Path) -> str:

@@ -78,9 +78,11 @@ def insert_signing_card(start_card: StartCard, state: Path) -> None:
 
 
 @pytest.fixture
-def ledger_db(tmp_path: Path) -> tuple[list[str], Path]:
-    """An SQLite ledger made with ``ledger init`` (admin: the made-up prasert.json holder), and
-    the LAO of ``SCOPE`` registered."""
+def ledger_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], Path]:
+    """An SQLite ledger made with ``ledger init`` (admin: the made-up prasert.json holder), with
+    a key-file vault for the v2 statements ``ledger submit`` signs, and the LAO of ``SCOPE``
+    registered."""
+    monkeypatch.setenv("LEDGER_VAULT_KEY_DIR", str(tmp_path / "vault-keys"))
     url = f"sqlite:///{tmp_path}/ledger.sqlite"
     database = ["--database-url", url, "--name", f"cards{uuid.uuid4().hex[:8]}"]
     result = runner.invoke(

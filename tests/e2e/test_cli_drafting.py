@@ -4,6 +4,8 @@ officer fills them in: a round trip through submit on SQLite, each draft at the 
 from __future__ import annotations
 
 import json
+import os
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,14 +22,16 @@ from tests import domain_data as d
 from tests.cli_steps import enrol_hr
 from tests.conftest import NO_VAULT_ENV
 from tests.people import ADMIN_CID, HR_CID, PERSON_CID
+from tests.served_api import UVICORN, listening, wait_for_health
 
 runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1", **NO_VAULT_ENV})
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> list[str]:
-    """An SQLite ledger made with ``ledger init``, its LAO registered and its HR officer
-    enrolled: the ``--database-url`` and ``--name`` options that name it."""
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """An SQLite ledger made with ``ledger init``, with a key-file vault, its LAO registered
+    and its HR officer enrolled: the ``--database-url`` and ``--name`` options that name it."""
+    monkeypatch.setenv("LEDGER_VAULT_KEY_DIR", str(tmp_path / "vault-keys"))
     options = ["--database-url", f"sqlite:///{tmp_path}/ledger.sqlite", "--name", "drafts"]
     result = runner.invoke(
         app,
@@ -232,3 +236,48 @@ def test_a_draft_without_a_stream_it_cannot_derive_is_refused(
 
     assert 1 == result.exit_code
     assert "name the stream" in result.output
+
+
+def test_correct_a_v2_header_prefills_its_values_from_the_vault(
+    tmp_path: Path, database: list[str]
+) -> None:
+    """The record was opened v2: ``ledger correct`` reads its values from the vault into the
+    draft (the officer's own file), and the corrected birth date is signed v2 again."""
+    stream = _open_record(tmp_path, database)
+
+    made = _draft("correct", str(stream), "1", *database)
+    replacement = made["data"]["replacement"]
+    prefilled = (replacement["cid"], replacement["birth_date"])
+    replacement["birth_date"] = "๑๖/๐๑/๒๕๑๘"
+    made["data"]["reason"] = "บันทึกวันเกิดผิด"
+    result = _submit(tmp_path, database, made)
+    ledger = _ledger(database)
+    signed = json.loads(ledger.stream_events(stream)[-1].statement)
+    ledger.close()
+
+    assert (PERSON_CID, "1975-01-15") == prefilled
+    assert 0 == result.exit_code, result.output
+    assert "1975-01-16" == _record(database, stream).birth_date.isoformat()
+    assert 2 == signed["v"]
+    assert {"commitment"} == set(signed["data"]["replacement"]["birth_date"])
+
+
+def test_correct_over_the_api_asks_for_the_committed_values_again(
+    tmp_path: Path, database: list[str]
+) -> None:
+    """Over the API a stream's statements hold commitments, not values: the correction draft
+    leaves those fields empty and says to write them again, the others prefilled."""
+    stream = _open_record(tmp_path, database)
+    env = {**os.environ, "LEDGER_DATABASE_URL": database[1], "LEDGER_NAME": database[3]}
+
+    with listening(UVICORN, env, tmp_path / "uvicorn.log") as url:
+        wait_for_health(url, time.monotonic() + 30)
+        bearer = runner.invoke(app, ["token", "--server", url, "--key", str(tmp_path / "hr.key")])
+        made = _draft(
+            "correct", str(stream), "1", "--server", url, "--bearer", bearer.stdout.strip()
+        )
+    replacement = made["data"]["replacement"]
+
+    assert (None, None) == (replacement["cid"], replacement["birth_date"])
+    assert "official" == replacement["category"]
+    assert "write the whole value again" in made["fields"]["data.replacement.cid"]

@@ -6,8 +6,6 @@ transition period."""
 from __future__ import annotations
 
 import base64
-import json
-import sqlite3
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -38,6 +35,7 @@ from tests.ledger_kit import (
     vault_settings,
 )
 from tests.people import made_up_cid
+from tests.raw_rows import events_bytes, text_forms
 from tests.vault_kit import kept_value
 
 NAME = {"prefix": "นางสาว", "first_name": "สมหญิง", "last_name": "ใจดีทดสอบ"}
@@ -68,27 +66,6 @@ def _submit(kit: LedgerKit, signed: SignedStatement, disclosures: dict[str, Any]
     return kit.ledger.submit(signed.canonical, signed.signature, disclosures)
 
 
-def _events_bytes(settings: LedgerSettings) -> bytes:
-    """Every byte of the events table, as a dump of the database would hold it."""
-    url = settings.database_url
-    if url.startswith("sqlite"):
-        with sqlite3.connect(url[len("sqlite:///") :]) as connection:
-            rows = connection.execute("SELECT * FROM stored_events").fetchall()
-    else:
-        with psycopg.connect(url) as connection:
-            rows = connection.execute(f"SELECT * FROM {settings.name}_events").fetchall()
-    return b"".join(
-        bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
-        for row in rows
-        for value in row
-    )
-
-
-def _forms(text: str) -> list[bytes]:
-    """A text as UTF-8 and as JSON with non-ASCII escaped: either may sit in a stored row."""
-    return [text.encode("utf-8"), json.dumps(text).strip('"').encode("ascii")]
-
-
 def test_a_v2_record_is_stored_without_personal_values(
     kit: LedgerKit, settings: LedgerSettings
 ) -> None:
@@ -104,11 +81,11 @@ def test_a_v2_record_is_stored_without_personal_values(
     with v1_client(kit) as old:  # v1 personal values on a vault ledger: a transition period
         old.emit(old.hr, uuid.uuid4(), "RecordOpened", record_data(cid=v1_cid))
 
-    raw = _events_bytes(settings)
+    raw = events_bytes(settings)
     assert 2 == receipt.version
     assert v1_cid.encode() in raw
     for value in (cid, "1975-01-15", *NAME.values()):
-        assert [] == [form for form in _forms(value) if form in raw], value
+        assert [] == [form for form in text_forms(value) if form in raw], value
     vault = kit.ledger.vault
     assert isinstance(vault, Vault)
     assert NAME["first_name"] == kept_value(
