@@ -40,7 +40,7 @@ from cli.tokens import (
     with_presence,
 )
 from ledger.application import Ledger
-from ledger.disclosed import NO_VAULT
+from ledger.disclosed import NO_VAULT, V1_IN_CLEAR
 from ledger.domain.dates import thai_today
 from ledger.domain.natural_streams import NATURAL_STREAMS, derived_stream
 from ledger.drafting.prepare import DraftError, prepare_data
@@ -66,7 +66,8 @@ FormatOpt = Annotated[
     typer.Option(
         "--format",
         help="v2: personal fields signed as salted commitments, their values sent beside for "
-        "the ledger's vault; v1: every value signed in clear, for a ledger with no vault",
+        "the ledger's vault; v1: every value signed in clear, for a ledger with no vault (a "
+        "ledger with one refuses it)",
     ),
 ]
 
@@ -77,6 +78,10 @@ NO_VAULT_HINT = (
     "this ledger has no personal-data vault: its operator configures one (LEDGER_VAULT_KEY_DIR, "
     "or a token with LEDGER_VAULT_PKCS11_MODULE), or sign v1 with --format v1 (the values are "
     "then signed in clear, for good: they can never be erased)"
+)
+V1_HINT = (
+    "บัญชีนี้เก็บข้อมูลส่วนบุคคลในห้องเก็บ (vault): ส่งเป็นรุ่น 2 (ไม่ต้องใส่ --format v1)\n"
+    "this ledger keeps personal values in its vault: sign v2 (leave out --format v1)"
 )
 
 
@@ -275,7 +280,11 @@ def _sign(
 
 
 def refusal_text(error: LedgerError) -> str:
-    """The ledger's refusal as the terminal shows it; a refusal for want of a vault says what
-    to do about it."""
+    """The ledger's refusal as the terminal shows it; a refusal of the statement's format
+    (no vault for v2, a vault refusing v1) says what to do about it."""
     text = str(error)
-    return f"{text}\n{NO_VAULT_HINT}" if f"[{NO_VAULT.id}]" in text else text
+    if f"[{NO_VAULT.id}]" in text:
+        return f"{text}\n{NO_VAULT_HINT}"
+    if f"[{V1_IN_CLEAR.id}]" in text:
+        return f"{text}\n{V1_HINT}"
+    return text

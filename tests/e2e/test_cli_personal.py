@@ -259,3 +259,16 @@ def test_replay_shows_a_v2_record_with_its_values(
     assert 1 == blind.exit_code
     assert "LEDGER_VAULT_KEY_DIR" in blind.output
     assert "Traceback" not in blind.output
+
+
+def test_v1_to_a_ledger_with_a_vault_is_refused_by_name(vaulted: CliLedger) -> None:
+    """A ledger with a vault keeps personal values only there: ``--format v1`` is refused
+    (``personal.v1_in_clear``), the message says to sign v2, nothing appended."""
+    stream = uuid.uuid4()
+
+    result = _submit(vaulted, vaulted.options, _opening(stream, made_up_cid(606)), "--format", "v1")
+
+    assert 1 == result.exit_code
+    assert "personal.v1_in_clear" in result.output
+    assert "leave out --format v1" in result.output
+    assert [] == _statements(vaulted, stream)
