@@ -27,6 +27,7 @@ from projections.reports.scope import EVERYWHERE
 from projections.views.catalogue import Projections
 from tests import domain_data as d
 from tests.card_stack import SoftHsmToken
+from tests.conftest import NO_VAULT_ENV
 from tests.integration.test_personal_views import NAME, _submit_v2
 from tests.integration.test_vault import _restore
 from tests.ledger_kit import LedgerKit, build_kit, record_data
@@ -161,7 +162,7 @@ def test_the_index_is_rebuilt_from_the_registry(kit: LedgerKit) -> None:
     settings = kit.ledger.settings
     where = ["--database-url", settings.database_url, "--name", settings.name]
     env = {"COLUMNS": "300", "NO_COLOR": "1"}
-    bare = CliRunner(env=env).invoke(app, ["vault", "reindex", *where])
+    bare = CliRunner(env=env | NO_VAULT_ENV).invoke(app, ["vault", "reindex", *where])
     for option, value in settings.model_dump().items():
         if option.startswith("vault_") and value is not None:
             env[f"LEDGER_{option.upper()}"] = str(value)
