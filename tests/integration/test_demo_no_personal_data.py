@@ -113,16 +113,19 @@ def _found(haystacks: Iterable[bytes], forms: Iterable[bytes], *, word: bool) ->
 
 
 def _with_base64(raw: Iterable[bytes]) -> list[bytes]:
-    """The raw bytes and every base64 string in them decoded (the statements, as carried)."""
-    found: list[bytes] = []
-    for blob in raw:
-        found.append(blob)
+    """The raw bytes and every base64 string in them decoded (the statements, as carried).
+    The decoded strings are searched as one haystack, joined by line feeds (no form holds
+    one, and a line feed is no Thai letter for the whole-word check): one search per form
+    instead of one per statement (13,000 statements x every form took over a minute)."""
+    blobs = list(raw)
+    decoded: list[bytes] = []
+    for blob in blobs:
         for match in _BASE64.finditer(blob):
             try:
-                found.append(base64.b64decode(match.group(1), validate=True))
+                decoded.append(base64.b64decode(match.group(1), validate=True))
             except (binascii.Error, ValueError):
                 continue
-    return found
+    return [*blobs, b"\n".join(decoded)]
 
 
 # The people, read back through the vault.
