@@ -22,12 +22,20 @@ demo: $(STAMP)
 	$(BIN)/ledger demo --port $(PORT)
 
 ## Lint, type check, dependency rule, then every test (starts PostgreSQL if it is stopped).
+## The unit tests run in a second pytest process beside the integration and end-to-end tests
+## (which wait on brokers, browsers and subprocesses much of the time); the unit tests start
+## no pcscd, bind no fixed port and make their own databases, so the two share nothing.
 test: $(STAMP) services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	mkdir -p var
+	$(BIN)/pytest tests/unit -p no:cacheprovider >var/unit-tests.log 2>&1 & unit=$$!; \
+	$(BIN)/pytest tests --ignore=tests/unit; others=$$?; \
+	wait $$unit; units=$$?; \
+	echo "== tests/unit (second process) =="; cat var/unit-tests.log; \
+	exit $$(( others || units ))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
