@@ -21,7 +21,11 @@ from ledger.statement import GENESIS_PREV_HASH, SignedStatement, key_id_of
 
 
 class ServerError(LedgerError):
-    """The API answered with a problem."""
+    """The API answered with a problem (``status``: its HTTP status, None before a call)."""
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class LedgerClient:
@@ -120,7 +124,7 @@ def _json_or_raise(answer: httpx.Response) -> Any:
             detail = problem_text(answer.json())
         except ValueError:
             detail = answer.text[:200]
-        raise ServerError(f"server answered {answer.status_code} {detail}")
+        raise ServerError(f"server answered {answer.status_code} {detail}", answer.status_code)
     return answer.json()
 
 

@@ -5,6 +5,11 @@ A draft names the stream's head as it stands when it is written (``expected_vers
 ``prev_hash``), read from the ledger's database, or from its API with ``--server`` and a bearer
 token (``ledger token``): if anyone appends to the stream before the draft is submitted, the
 ledger refuses it as stale rather than sign over a change the officer did not see.
+
+A correction draft holds the entry's current values to edit. A v2 entry's are read from the
+vault (the database), or over the API from each field's disclosure, as the caller's roles allow
+(a field they may not read is left blank, with a note saying so); never a salt, which is made
+afresh when ``ledger submit`` signs.
 """
 
 from __future__ import annotations
@@ -20,14 +25,17 @@ from uuid import UUID
 import httpx
 import typer
 
-from cli.api_client import LedgerClient
+from cli.api_client import LedgerClient, ServerError
 from cli.options import read_date
-from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out, warn
 from ledger.application import Ledger
+from ledger.commitments import is_commitment
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.event_schemas import event_type as catalogued
 from ledger.domain.natural_streams import NATURAL_STREAMS
+from ledger.domain.personal_fields import personal_paths
 from ledger.drafting.corrections import (
+    WITHHELD,
     StoredEntry,
     StoredEvent,
     correction_draft,
@@ -70,6 +78,11 @@ class StreamSource(Protocol):
 
     def events(self, stream: UUID) -> list[StoredEvent]: ...
 
+    def reveal(self, stream: UUID, entry: StoredEntry) -> dict[str, str]:
+        """Put the entry's v2 values in place of their commitments where the caller may read
+        them; the fields left committed because the caller may not, with their kind."""
+        ...
+
 
 class _Database:
     def __init__(self, ledger: Ledger) -> None:
@@ -94,6 +107,44 @@ class _Database:
             found.append((event.version, event.type, data))
         return found
 
+    def reveal(self, stream: UUID, entry: StoredEntry) -> dict[str, str]:
+        """Nothing more to reveal: ``events`` read the values from the vault already."""
+        return {}
+
+
+class _Served:
+    """The API: the stream's signed statements (commitments for v2 values), each value read
+    through ``GET /records/{id}/disclosure``, so the read matrix and the access log apply."""
+
+    def __init__(self, client: LedgerClient) -> None:
+        self.client = client
+
+    def head(self, stream: UUID) -> tuple[int, str]:
+        return self.client.head(stream)
+
+    def events(self, stream: UUID) -> list[StoredEvent]:
+        return self.client.events(stream)
+
+    def reveal(self, stream: UUID, entry: StoredEntry) -> dict[str, str]:
+        """Each committed field's value from its disclosure (only the value: a salt is made
+        afresh when the correction is signed); a field the caller's roles do not read (403)
+        stays committed, named with its kind."""
+        corrected = entry.version != entry.id  # its values are the correction's replacement
+        event_type = "EntryCorrected" if corrected else entry.type
+        kinds = personal_paths(EVENT_TYPES[event_type].data_model)
+        withheld = {}
+        for key in [key for key, value in entry.data.items() if is_commitment(value)]:
+            path = f"replacement.{key}" if corrected else key
+            try:
+                entry.data[key] = self.client.disclosure(stream, entry.version, path)["value"]
+            except ServerError as error:
+                if error.status == 410:
+                    fail(f"stream {stream}: {ERASED}")
+                if error.status != 403:
+                    raise
+                withheld[key] = str(kinds.get(path, "personal"))
+        return withheld
+
 
 @contextmanager
 def stream_source(
@@ -106,7 +157,7 @@ def stream_source(
                 fail("--server needs a bearer token: --bearer $(ledger token ...) or LEDGER_TOKEN")
             with LedgerClient(server) as client:
                 client.use_token(bearer)
-                yield client
+                yield _Served(client)
             return
         ledger = Ledger(build_settings(database_url, name))
         try:
@@ -166,7 +217,10 @@ def correct(
     as ``replacement``, ``supersedes`` its latest version, the reason to give."""
     with stream_source(database_url, name, server, bearer) as source:
         entry = _entry(source, stream, version)
-        made = correction_draft(stream, entry, source.head(stream))
+        withheld = source.reveal(stream, entry)
+        made = correction_draft(stream, entry, source.head(stream), withheld)
+    for key, kind in withheld.items():
+        warn(f"data.replacement.{key}: {WITHHELD.format(kind=kind)}")
     _write(made, out_file)
 
 

@@ -10,7 +10,7 @@ its latest version and its current data, so the officer edits only what is wrong
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -30,6 +30,11 @@ REASON = "เหตุผล (reason): " + REQUIRED
 COMMITTED = (
     "ค่าเดิมลงนามเป็นค่าผูกมัด (commitment) อ่านจากที่นี่ไม่ได้: กรอกค่าทั้งหมดอีกครั้ง / "
     "signed as a commitment, its value not read here: write the whole value again."
+)
+WITHHELD = (
+    "บทบาทของผู้ใช้อ่านข้อมูลประเภท {kind} ไม่ได้ จึงเว้นว่างไว้: กรอกค่าทั้งหมดอีกครั้ง "
+    "หรือให้ผู้มีสิทธิ์อ่านเป็นผู้ทำร่าง / your roles do not read {kind} data, so the value is "
+    "left blank: write the whole value again, or have an officer who reads it draft this."
 )
 
 
@@ -77,9 +82,16 @@ def entry_at(events: Sequence[StoredEvent], version: int) -> StoredEntry:
     raise EntryNotFoundError(f"version {version} of the record is not an entry")
 
 
-def correction_draft(stream: UUID, entry: StoredEntry, head: tuple[int, str]) -> dict[str, Any]:
+def correction_draft(
+    stream: UUID,
+    entry: StoredEntry,
+    head: tuple[int, str],
+    withheld: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """An ``EntryCorrected`` draft superseding ``entry``'s latest version, its replacement the
-    entry's current data to edit, its reason to give."""
+    entry's current data to edit, its reason to give. A value still a commitment is left
+    ``null`` with a note: ``withheld`` (field -> its kind of data) names those the caller's
+    roles may not read, the others were not read at all (a ledger without its vault)."""
     committed = [key for key, value in entry.data.items() if is_commitment(value)]
     replacement = {key: None if key in committed else value for key, value in entry.data.items()}
     data = {"supersedes": entry.version, "reason": None, "replacement": replacement}
@@ -88,8 +100,10 @@ def correction_draft(stream: UUID, entry: StoredEntry, head: tuple[int, str]) ->
         "data.reason": REASON,
         **field_guide(event_schema(entry.type), "data.replacement"),
     }
-    for key in committed:  # a v2 value not read here (over the API): the officer writes it
-        guide[f"data.replacement.{key}"] = f"{COMMITTED} {guide.get(f'data.replacement.{key}', '')}"
+    withheld = withheld or {}
+    for key in committed:  # a v2 value not read here: the officer writes it
+        why = WITHHELD.format(kind=withheld[key]) if key in withheld else COMMITTED
+        guide[f"data.replacement.{key}"] = f"{why} {guide.get(f'data.replacement.{key}', '')}"
     return _entry_draft("EntryCorrected", stream, entry, head, data, guide)
 
 
@@ -135,6 +149,8 @@ def _adds_an_entry(event_type: str) -> bool:
 
 
 __all__ = [
+    "COMMITTED",
+    "WITHHELD",
     "EntryNotFoundError",
     "StoredEntry",
     "correction_draft",

@@ -88,6 +88,16 @@ def _add_education(tmp_path: Path, database: list[str], stream: uuid.UUID) -> di
     return made
 
 
+def _correct(
+    tmp_path: Path, database: list[str], stream: uuid.UUID, reason: str, **changed: Any
+) -> None:
+    """``ledger correct`` of the entry at version 2, ``changed`` and submitted."""
+    correction = _draft("correct", str(stream), "2", *database)
+    correction["data"]["replacement"] |= changed
+    correction["data"]["reason"] = reason
+    assert 0 == _submit(tmp_path, database, correction).exit_code
+
+
 def _record(database: list[str], stream: uuid.UUID) -> PersonnelRecord:
     ledger = _ledger(database)
     record = ledger.aggregate(stream)
@@ -153,10 +163,7 @@ def test_void_by_any_version_of_the_entry(tmp_path: Path, database: list[str]) -
     void --reason`` writes a complete draft that signs at once."""
     stream = _open_record(tmp_path, database)
     _add_education(tmp_path, database, stream)
-    correction = _draft("correct", str(stream), "2", *database)
-    correction["data"]["replacement"]["major"] = "ภาษาไทย"
-    correction["data"]["reason"] = "เพิ่มสาขาวิชา"
-    assert 0 == _submit(tmp_path, database, correction).exit_code
+    _correct(tmp_path, database, stream, "เพิ่มสาขาวิชา", major="ภาษาไทย")
 
     made = _draft("void", str(stream), "3", "--reason", "บันทึกซ้ำ", *database)
     result = _submit(tmp_path, database, made)
@@ -262,22 +269,91 @@ def test_correct_a_v2_header_prefills_its_values_from_the_vault(
     assert {"commitment"} == set(signed["data"]["replacement"]["birth_date"])
 
 
-def test_correct_over_the_api_asks_for_the_committed_values_again(
+def _add_personal_data(tmp_path: Path, database: list[str], stream: uuid.UUID) -> None:
+    """A v2 ``PersonalDataRecorded``: names (personal) and a blood group (health data)."""
+    made = _draft("draft", "PersonalDataRecorded", "--stream", str(stream), *database)
+    made["data"] |= {**d.ENTRY_DATA["PersonalDataRecorded"], "blood_group": "O"}
+    result = _submit(tmp_path, database, made)
+    assert 0 == result.exit_code, result.output
+
+
+def _served_draft(url: str, key: Path, *args: str) -> Any:
+    """``ledger correct ... --server`` with a bearer token opened with ``key``."""
+    bearer = runner.invoke(app, ["token", "--server", url, "--key", str(key)])
+    assert 0 == bearer.exit_code, bearer.output
+    return runner.invoke(app, [*args, "--server", url, "--bearer", bearer.stdout.strip()])
+
+
+def _serving(database: list[str]) -> dict[str, str]:
+    return {**os.environ, "LEDGER_DATABASE_URL": database[1], "LEDGER_NAME": database[3]}
+
+
+def test_correct_over_the_api_prefills_the_v2_values_and_submits(
     tmp_path: Path, database: list[str]
 ) -> None:
-    """Over the API a stream's statements hold commitments, not values: the correction draft
-    leaves those fields empty and says to write them again, the others prefilled."""
+    """Over the API the statements hold commitments: ``ledger correct --server`` reads each
+    value through its disclosure, so the HR officer's draft is the database's, values and all;
+    edited and sent with ``ledger submit --server``, the correction is admitted, v2 again."""
     stream = _open_record(tmp_path, database)
-    env = {**os.environ, "LEDGER_DATABASE_URL": database[1], "LEDGER_NAME": database[3]}
+    _add_personal_data(tmp_path, database, stream)
+    stored = _draft("correct", str(stream), "2", *database)
 
-    with listening(UVICORN, env, tmp_path / "uvicorn.log") as url:
+    with listening(UVICORN, _serving(database), tmp_path / "uvicorn.log") as url:
         wait_for_health(url, time.monotonic() + 30)
-        bearer = runner.invoke(app, ["token", "--server", url, "--key", str(tmp_path / "hr.key")])
-        made = _draft(
-            "correct", str(stream), "1", "--server", url, "--bearer", bearer.stdout.strip()
+        served = _served_draft(url, tmp_path / "hr.key", "correct", str(stream), "2")
+        made = json.loads(served.stdout)
+        made["data"]["replacement"]["first_name"] = "สมหมาย"
+        made["data"]["reason"] = "สะกดชื่อผิด"
+        path = tmp_path / "correction.json"
+        path.write_text(json.dumps(made, ensure_ascii=False), encoding="utf-8")
+        key = str(tmp_path / "hr.key")
+        sent = runner.invoke(
+            app, ["submit", str(path), "--server", url, "--key", key, "--cid", HR_CID]
         )
+    ledger = _ledger(database)
+    signed = json.loads(ledger.stream_events(stream)[-1].statement)
+    ledger.close()
+    entry = _record(database, stream).entries[2]
+
+    assert 0 == served.exit_code, served.output
+    assert stored == json.loads(served.stdout)
+    assert ("สมมติ", "O") == (
+        stored["data"]["replacement"]["first_name"],
+        stored["data"]["replacement"]["blood_group"],
+    )
+    assert 0 == sent.exit_code, sent.output
+    assert ("สมหมาย", "ทดสอบ", "O") == (
+        entry.data.first_name,
+        entry.data.last_name,
+        entry.data.blood_group,
+    )
+    assert (2, {"commitment"}) == (signed["v"], set(signed["data"]["replacement"]["blood_group"]))
+
+
+def test_correct_over_the_api_leaves_blank_what_the_caller_does_not_read(
+    tmp_path: Path, database: list[str]
+) -> None:
+    """DLA's administrator reads personal data but not health: over the API their correction
+    draft of a corrected entry has the names (the correction's replacement) and leaves the
+    blood group blank, saying why in the draft and on standard error."""
+    stream = _open_record(tmp_path, database)
+    _add_personal_data(tmp_path, database, stream)
+    _correct(tmp_path, database, stream, "สะกดชื่อผิด", first_name="สมหมาย")
+
+    with listening(UVICORN, _serving(database), tmp_path / "uvicorn.log") as url:
+        wait_for_health(url, time.monotonic() + 30)
+        served = _served_draft(url, tmp_path / "admin.key", "correct", str(stream), "2")
+    made = json.loads(served.stdout)
     replacement = made["data"]["replacement"]
 
-    assert (None, None) == (replacement["cid"], replacement["birth_date"])
-    assert "official" == replacement["category"]
-    assert "write the whole value again" in made["fields"]["data.replacement.cid"]
+    assert 0 == served.exit_code, served.output
+    assert 3 == made["data"]["supersedes"]
+    assert ("สมหมาย", "ทดสอบ", None) == (
+        replacement["first_name"],
+        replacement["last_name"],
+        replacement["blood_group"],
+    )
+    assert "do not read health data" in made["fields"]["data.replacement.blood_group"]
+    assert "ไม่ได้" in made["fields"]["data.replacement.blood_group"]
+    assert "data.replacement.blood_group" in served.stderr
+    assert "first_name" not in served.stderr
