@@ -70,6 +70,7 @@ from ledger.errors import (
     UnknownEventTypeError,
     UnknownKeyError,
     UnknownRuleError,
+    VaultNeededError,
 )
 from ledger.vault_keys import ErasedError
 from ledger.violations import Violation
@@ -191,6 +192,10 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     ),
     AlreadyInitialisedError: ProblemKind(
         409, "already-initialised", "Ledger already initialised", "ตั้งต้นบัญชีรายการไปแล้ว"
+    ),
+    # The server runs without the vault its v2 records need: no fault of the client.
+    VaultNeededError: ProblemKind(
+        503, "vault-needed", "Personal-data vault not configured", "ยังไม่ได้ตั้งห้องเก็บข้อมูลส่วนบุคคล"
     ),
     # A deliberate rejection the table does not name yet is still the client's request refused.
     LedgerError: ProblemKind(400, "rejected", "Rejected by the ledger", "บัญชีรายการไม่รับ"),

@@ -26,6 +26,15 @@ UNKNOWN_EVENT_TYPE = rule(
     "ไม่มีรายการประเภท {type} (GET /schemas แสดงทุกประเภท)",
     "there is no event type {type} (GET /schemas lists them all)",
 )
+VAULT_NEEDED = rule(
+    "personal.vault_needed",
+    "สตรีม {stream} มีข้อความรุ่น 2 ซึ่งลงนามค่าผูกมัด (commitment) แทนข้อมูลส่วนบุคคล อ่านได้ผ่าน"
+    "ห้องเก็บข้อมูลส่วนบุคคล (vault) ของบัญชีเท่านั้น: ตั้ง LEDGER_VAULT_KEY_DIR หรือโทเค็น "
+    "(LEDGER_VAULT_PKCS11_MODULE) ของบัญชีนี้ แล้วสั่งอีกครั้ง",
+    "stream {stream} holds v2 statements, whose personal values are signed as commitments and "
+    "read only through the ledger's vault: configure this ledger's vault (LEDGER_VAULT_KEY_DIR, "
+    "or a token with LEDGER_VAULT_PKCS11_MODULE) and run it again",
+)
 
 
 class LedgerError(Exception):
@@ -200,6 +209,18 @@ class StreamNotFoundError(LedgerError):
     def __init__(self, stream: str) -> None:
         super().__init__(f"stream {stream} does not exist")
         self.stream = stream
+
+
+class VaultNeededError(LedgerError):
+    """A stream holding v2 statements was read by a ledger with no vault: its data holds
+    commitments its event types' models do not read, so it cannot be replayed (a server
+    misconfigured, or a command run without the vault's settings)."""
+
+    def __init__(self, stream: str) -> None:
+        violation = Violation(VAULT_NEEDED, "stream", {"stream": stream})
+        super().__init__(f"{violation.th}\n{violation.en} [{VAULT_NEEDED.id}]")
+        self.stream = stream
+        self.violations = [violation]
 
 
 class UnknownEventTypeError(LedgerError):

@@ -14,9 +14,10 @@ from collections.abc import Callable, Collection
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from ledger.domain.signed import Parsed, SignedAggregate
+from ledger.errors import VaultNeededError
 from ledger.statement import Statement
 
 Reveal = Callable[[type[BaseModel], str, dict[str, Any]], dict[str, Any]]
@@ -59,8 +60,13 @@ class ParsedStatements:
         return parsed
 
     def _parse(self, event: SignedAggregate.Event) -> Parsed:
-        if self._reveal is None or not event.statement.endswith('"v":2}'):
+        if not event.statement.endswith('"v":2}'):
             return event.parse()
+        if self._reveal is None:  # no vault: only a v2 statement with no commitment reads
+            try:
+                return event.parse()
+            except ValidationError:
+                raise VaultNeededError(str(event.originator_id)) from None
         statement = Statement.model_validate_json(event.statement)
         data = self._reveal(event.Data, str(statement.stream), statement.data)
         return statement.model_copy(update={"data": data}), event.Data.model_validate(data)
