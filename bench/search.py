@@ -43,7 +43,7 @@ from tests.people import made_up_cid
 LOOKUPS = 60
 
 
-def _median_ms(action: Callable[[], object], times: int = LOOKUPS) -> float:
+def median_ms(action: Callable[[], object], times: int = LOOKUPS) -> float:
     spent = []
     for _ in range(times):
         start = time.perf_counter()
@@ -86,8 +86,8 @@ def _measure(label: str, vault: Vault, people: list[tuple[str, str]], base: floa
         subject, cid = next(found)
         assert vault.subjects_of(cid) == {subject}
 
-    hit_ms = _median_ms(hit)
-    miss_ms = _median_ms(lambda: vault.subjects_of(next(missing)))
+    hit_ms = median_ms(hit)
+    miss_ms = median_ms(lambda: vault.subjects_of(next(missing)))
     print(
         f"  {label:<34} found {hit_ms:8.2f} ms ({hit_ms / base:7.0f}x)   "
         f"none {miss_ms:8.2f} ms ({miss_ms / base:7.0f}x)",
@@ -112,13 +112,13 @@ def _side(name: str, keys: KeyStore, count: int, bits: list[int], scratch: Path)
     print(f"  kept and indexed in {time.perf_counter() - started:,.1f} s", flush=True)
     query = _baseline(database, people)
     cids = iter(cid for _, cid in people * 2)
-    base = _median_ms(lambda: query(next(cids)))
+    base = median_ms(lambda: query(next(cids)))
     print(f"  {'baseline: v1 exact match':<34} {base:8.3f} ms", flush=True)
     with vault._database.transaction(write=False) as cursor:
         cursor.execute(f"SELECT wrapped FROM {vault.keys_table} LIMIT 1 OFFSET ?", [count // 2])
         wrapped = bytes(cursor.fetchone()[0])
     subject = people[count // 2][0]
-    unwrap = _median_ms(lambda: keys.unwrap(subject, wrapped))
+    unwrap = median_ms(lambda: keys.unwrap(subject, wrapped))
     print(f"  one data key unwrapped              {unwrap:8.3f} ms", flush=True)
     for width in bits:
         vault.reindex(lambda: _committed(vault), bits=width)

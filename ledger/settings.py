@@ -111,6 +111,20 @@ class LedgerSettings(BaseSettings):
         description="The PKCS#11 module whose token holds the vault's per-person keys (e.g. "
         "/usr/lib/softhsm/libsofthsm2.so); with vault_token_label and vault_token_pin.",
     )
+    vault_key_db: str | None = Field(
+        default=None,
+        description="With a vault token: the key database of the sharded key store "
+        "(ledger.vault_shards): an SQLite file path or the postgresql:// URL of a database "
+        "apart from the ledger's. The token then holds vault_key_shards KEKs, whatever the "
+        "number of people; unset, it holds one KEK per person (small deployments only).",
+    )
+    vault_key_shards: int = Field(
+        default=1024,
+        ge=1,
+        le=65_536,
+        description="Shard KEKs of the sharded key store; fixed when its key database is made "
+        "(an erasure rewraps about people / shards data keys).",
+    )
     vault_token_label: str | None = Field(default=None, description="The vault token's label.")
     vault_token_pin: str | None = Field(default=None, description="The vault token's user PIN.")
     vault_token_pin_file: Path | None = Field(

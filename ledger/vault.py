@@ -23,13 +23,9 @@ import contextlib
 import json
 import logging
 import secrets
-import sqlite3
-import threading
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import nacl.bindings as sodium
 import nacl.exceptions
@@ -39,16 +35,16 @@ from ledger.canonical import canonicalize
 from ledger.commitments import COMMITMENT_KEY, Disclosure, commitment, is_commitment
 from ledger.disclosed import Sealing
 from ledger.domain.personal_fields import personal_paths
-from ledger.pg_connections import Reconnecting
 from ledger.settings import LedgerSettings
+from ledger.vault_db import Database, of_subjects
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
 from ledger.vault_search import BUCKET_BITS, SearchIndex
+from ledger.vault_shards import ShardedTokenKeyStore
 
 _REINDEX_BATCH = 500
 """Index rows ``reindex`` writes to a transaction."""
 _log = logging.getLogger(__name__)
 _NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-_CHUNK = 500  # subjects per IN (...) of a batch read
 DOCUMENT_TAG = "thai-lgov-ledger document v1"
 """Begins a sealed document's associated data, so it never opens as a field's ciphertext."""
 
@@ -58,96 +54,6 @@ def _framed(*parts: str) -> bytes:
     return b"".join(len(part).to_bytes(4, "big") + part for part in encoded)
 
 
-class _Database:
-    """One connection (SQLite file or PostgreSQL), used under a lock, ``?`` placeholders."""
-
-    def __init__(self, database_url: str) -> None:
-        parts = urlsplit(database_url)
-        self.postgres = parts.scheme in ("postgresql", "postgres")
-        self._lock = threading.Lock()
-        if self.postgres:
-            self._pg = Reconnecting(database_url, autocommit=True)  # survives a restart
-        elif parts.scheme == "sqlite":
-            path = database_url[len("sqlite:///") :]
-            if path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._lite = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-            self._lite.execute("PRAGMA busy_timeout=30000")
-        else:
-            raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
-
-    @contextmanager
-    def transaction(self, *, write: bool = True, flushed: bool = True) -> Iterator[Any]:
-        """A transaction; on SQLite a read (``write=False``) takes no write lock, so a read of
-        the vault inside another connection's write (the views' read) does not wait on it.
-        ``flushed=False``: on PostgreSQL the commit does not wait for its disk flush
-        (``synchronous_commit`` off for this transaction; see ``Vault.store``), and the
-        statements are pipelined (sent without waiting, until a result is read)."""
-        with self._lock:
-            if self.postgres:
-                connection = self._pg.get()
-                if flushed:
-                    with connection.transaction(), connection.cursor() as cursor:
-                        yield _Placeholders(cursor)
-                    return
-                with (
-                    connection.pipeline() as pipeline,
-                    connection.transaction(),
-                    connection.cursor() as cursor,
-                ):
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                    yield _Placeholders(cursor, pipeline)
-                return
-            lite = self._lite.cursor()
-            lite.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-            try:
-                yield lite
-            except BaseException:
-                lite.execute("ROLLBACK")
-                raise
-            lite.execute("COMMIT")
-
-    def close(self) -> None:
-        (self._pg if self.postgres else self._lite).close()
-
-
-class _Placeholders:
-    """A psycopg cursor taking ``?`` placeholders (in a pipeline: synced for ``rowcount``)."""
-
-    def __init__(self, cursor: Any, pipeline: Any = None) -> None:
-        self._cursor = cursor
-        self._pipeline = pipeline
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(sql.replace("?", "%s"), params)
-
-    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
-        self._cursor.executemany(sql.replace("?", "%s"), params)  # pipelined: one round trip
-
-    def fetchone(self) -> Any:
-        return self._cursor.fetchone()
-
-    def fetchall(self) -> Any:
-        return self._cursor.fetchall()
-
-    @property
-    def rowcount(self) -> int:
-        if self._pipeline is not None:
-            self._pipeline.sync()
-        return int(self._cursor.rowcount)
-
-
-def _of_subjects(cursor: Any, select: str, subjects: Sequence[str]) -> list[Any]:
-    """The rows ``select`` (no WHERE of its own) finds for these subjects, a query per
-    ``_CHUNK`` of them."""
-    rows: list[Any] = []
-    for start in range(0, len(subjects), _CHUNK):
-        chunk = subjects[start : start + _CHUNK]
-        cursor.execute(f"{select} WHERE subject IN ({', '.join('?' * len(chunk))})", chunk)
-        rows += cursor.fetchall()
-    return rows
-
-
 class Vault:
     """The vault of one ledger (tables ``<ledger>_vault_keys`` and ``<ledger>_vault_fields``)."""
 
@@ -155,7 +61,7 @@ class Vault:
         self, database_url: str, ledger_name: str, keys: KeyStore, *, own_keys: bool = False
     ) -> None:
         """``own_keys``: ``close`` closes the key store too (else its opener does)."""
-        self._database = _Database(database_url)
+        self._database = Database(database_url)
         self._keys = keys
         self._own_keys = own_keys
         self.keys_table = f"{ledger_name}_vault_keys"
@@ -189,7 +95,7 @@ class Vault:
     def _wrapped(self, cursor: Any, subjects: Sequence[str]) -> dict[str, bytes]:
         """The wrapped data key of each of these subjects that has one."""
         select = f"SELECT subject, wrapped FROM {self.keys_table}"
-        return {str(row[0]): bytes(row[1]) for row in _of_subjects(cursor, select, subjects)}
+        return {str(row[0]): bytes(row[1]) for row in of_subjects(cursor, select, subjects)}
 
     def _data_key(self, cursor: Any, subject: str, *, create: bool) -> bytes:
         return self._data_keys(cursor, [subject], create=create)[subject]
@@ -207,7 +113,7 @@ class Vault:
             raise ErasedError
         made = {s: secrets.token_bytes(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
                 for s in missing}  # fmt: skip
-        ours = {subject: self._keys.wrap(subject, key) for subject, key in made.items()}
+        ours = self._keys.wrap_each(made) if made else {}
         if ours:
             cursor.executemany(
                 f"INSERT INTO {self.keys_table} (subject, wrapped) VALUES (?, ?) "
@@ -215,12 +121,12 @@ class Vault:
                 list(ours.items()),
             )
             wrapped.update(self._wrapped(cursor, missing))
-        return {
-            subject: made[subject]
-            if ours.get(subject) == wrapped[subject]
-            else self._keys.unwrap(subject, wrapped[subject])
-            for subject in wanted
-        }
+        theirs = {s: wrapped[s] for s in wanted if ours.get(s) != wrapped[s]}
+        opened = self._keys.unwrap_each(theirs) if theirs else {}
+        if len(opened) < len(theirs):
+            raise ErasedError
+        return {subject: made[subject] if subject not in theirs else opened[subject]
+                for subject in wanted}  # fmt: skip
 
     def store(self, sealings: Sequence[Sealing]) -> None:
         """Keep each accepted statement's disclosures (the same commitment twice: once), and
@@ -291,20 +197,14 @@ class Vault:
         with self._database.transaction(write=False) as cursor:
             rows = [
                 (str(r[0]), str(r[1]), str(r[2]), bytes(r[3]))
-                for r in _of_subjects(cursor, select, subjects)
+                for r in of_subjects(cursor, select, subjects)
             ]
             wrapped = self._wrapped(cursor, subjects)
-        keys: dict[str, bytes | None] = {}
+        rows = [row for row in rows if (row[0], row[2]) in asked and row[0] in wrapped]
+        keys = self._keys.unwrap_each({row[0]: wrapped[row[0]] for row in rows})
         found: dict[tuple[str, str], tuple[str, Disclosure]] = {}
         for subject, path, hexed, sealed in rows:
-            if (subject, hexed) not in asked or subject not in wrapped:
-                continue
-            if subject not in keys:
-                try:
-                    keys[subject] = self._keys.unwrap(subject, wrapped[subject])
-                except ErasedError:
-                    keys[subject] = None
-            key = keys[subject]
+            key = keys.get(subject)
             if key is None:
                 continue
             try:
@@ -436,13 +336,13 @@ def open_vault(settings: LedgerSettings) -> Vault | None:
     """The vault the settings configure (a PKCS#11 token, else a key folder); with neither,
     key files beside an SQLite file (``default_vault_key_dir``), else None: on PostgreSQL that
     is logged once per process, a warning (the ledger then refuses v2 statements)."""
-    if settings.vault_pkcs11_module is not None:
+    if (module := settings.vault_pkcs11_module) is not None:
         if settings.vault_token_label is None or settings.vault_token_pin is None:
             raise ValueError("a vault token needs vault_token_label and vault_token_pin")
-        token = TokenKeyStore(
-            settings.vault_pkcs11_module, settings.vault_token_label, settings.vault_token_pin
-        )
-        return Vault(settings.database_url, settings.name, token, own_keys=True)
+        keys = _token(settings, module)
+        return Vault(settings.database_url, settings.name, keys, own_keys=True)
+    if settings.vault_key_db is not None:
+        raise ValueError("vault_key_db is the key database of a vault token: set the token too")
     key_dir = settings.vault_key_dir or default_vault_key_dir(settings)
     if key_dir is not None:
         return Vault(settings.database_url, settings.name, KeyFileStore(key_dir))
@@ -454,6 +354,27 @@ def open_vault(settings: LedgerSettings) -> Vault | None:
     return None
 
 
+def _token(settings: LedgerSettings, module: Path) -> TokenKeyStore:
+    """The settings' token key store: sharded with a key database, else one KEK per person
+    (logged once per process: for small deployments)."""
+    label, pin = settings.vault_token_label or "", settings.vault_token_pin or ""
+    if settings.vault_key_db is not None:
+        return ShardedTokenKeyStore(
+            module, label, pin, settings.vault_key_db, shards=settings.vault_key_shards
+        )
+    if ("per-person", label) not in _warned:
+        _warned.add(("per-person", label))
+        _log.warning(PER_PERSON_WARNING, settings.name)
+    return TokenKeyStore(module, label, pin)
+
+
+PER_PERSON_WARNING = (
+    "ledger %s: โทเคนของคลังข้อมูลส่วนบุคคลเก็บกุญแจหนึ่งดอกต่อคน เหมาะกับระบบขนาดเล็กเท่านั้น "
+    "(ให้ตั้ง LEDGER_VAULT_KEY_DB) / the vault token holds one KEK per person, for small "
+    "deployments only (a few thousand people): set LEDGER_VAULT_KEY_DB for the sharded key "
+    "store (docs/personal-data.md)"
+)
+
 NO_VAULT_WARNING = (
     "ledger %s: ไม่ได้กำหนดคลังข้อมูลส่วนบุคคล (vault) จึงรับ statement รุ่น 2 ไม่ได้ / no "
     "personal-data vault is configured (LEDGER_VAULT_PKCS11_MODULE, LEDGER_VAULT_TOKEN_LABEL "
@@ -462,4 +383,11 @@ NO_VAULT_WARNING = (
 )
 
 
-__all__ = ["NO_VAULT_WARNING", "ErasedError", "Vault", "default_vault_key_dir", "open_vault"]
+__all__ = [
+    "NO_VAULT_WARNING",
+    "PER_PERSON_WARNING",
+    "ErasedError",
+    "Vault",
+    "default_vault_key_dir",
+    "open_vault",
+]

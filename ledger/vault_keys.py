@@ -1,16 +1,22 @@
-"""The vault's key stores: one key-encryption key per person, kept outside the database.
+"""The vault's key stores: per-person key-encryption, kept outside the ledger's database.
 
 The vault (``ledger.vault``) encrypts a person's fields under that person's random data key and
-keeps the data key in the database only wrapped. What wraps it is the person's own
-key-encryption key (KEK), held here: in a PKCS#11 token (``TokenKeyStore``: an AES-256 key
-generated on the token, never extractable, used with CKM_AES_GCM) or, for development, in a
-directory of key files (``KeyFileStore``). Erasure destroys the person's KEK. A database backup
-taken before the erasure still holds the wrapped data key and the ciphertexts, but nothing
-can unwrap them any more: the KEK was never in the database, and the key store does not bring
-destroyed keys back (docs/personal-data.md: the key store's own replication and backups).
+keeps the data key in the database only wrapped, or (the sharded store) not at all. What wraps
+it is held here: in a PKCS#11 token (``TokenKeyStore``: per person an AES-256 key generated on
+the token, never extractable, used with CKM_AES_GCM), in a token's shard keys with a key
+database of their own (``ledger.vault_shards.ShardedTokenKeyStore``), or, for development, in a
+directory of key files (``KeyFileStore``). Erasure destroys the person's KEK, or rotates the
+person's shard to a new KEK without them. A database backup taken before the erasure still
+holds the ciphertexts, but nothing can unwrap their data key any more: the KEK that wrapped it
+was never in the database, and the key store does not bring destroyed keys back
+(docs/personal-data.md: the key store's own replication and backups).
 
-One master key wrapping every person's data key would not do: a backup of the database holds
-the erased person's wrapped key, and the master key still opens it.
+One master key wrapping every person's data key would not do: a backup holds the erased
+person's wrapped key, and the master key still opens it. A KEK per person does, but a token
+finds and holds only so many objects (SoftHSM2 scans every object to find one: ~170 ms at
+3,000). The sharded store keeps the property with a fixed number of KEKs: the person's shard
+KEK is replaced at their erasure (its other people rewrapped under the new one) and destroyed,
+so no backup of the key database taken before the erasure opens the person's key either.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import hmac
 import os
 import secrets
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -77,14 +84,43 @@ class KeyStore(Protocol):
         """Destroy the search key ``name``; whether there was one."""
         ...
 
+    def wrap_each(self, data_keys: Mapping[str, bytes]) -> dict[str, bytes]:
+        """``wrap`` of each subject's data key (a store may keep them all in one write)."""
+        ...
 
-def _name(subject: str) -> str:
+    def unwrap_each(self, wrapped: Mapping[str, bytes]) -> dict[str, bytes]:
+        """``unwrap`` of each subject's wrapped key, those that open (a store may read them
+        all at once); a subject whose key is erased is left out."""
+        ...
+
+
+class OneByOne:
+    """``wrap_each`` and ``unwrap_each`` as one ``wrap`` or ``unwrap`` per subject."""
+
+    def wrap(self, subject: str, data_key: bytes) -> bytes:
+        raise NotImplementedError
+
+    def unwrap(self, subject: str, wrapped: bytes) -> bytes:
+        raise NotImplementedError
+
+    def wrap_each(self, data_keys: Mapping[str, bytes]) -> dict[str, bytes]:
+        return {subject: self.wrap(subject, key) for subject, key in data_keys.items()}
+
+    def unwrap_each(self, wrapped: Mapping[str, bytes]) -> dict[str, bytes]:
+        opened = {}
+        for subject, sealed in wrapped.items():
+            with contextlib.suppress(ErasedError):
+                opened[subject] = self.unwrap(subject, sealed)
+        return opened
+
+
+def key_name(subject: str) -> str:
     """A key's name in the store, from the subject id (a record's stream id, no personal
     value; hashed so a name's form never depends on what a subject id looks like)."""
     return hashlib.sha256(b"thai-lgov-ledger vault kek\n" + subject.encode()).hexdigest()[:40]
 
 
-class KeyFileStore:
+class KeyFileStore(OneByOne):
     """Development: one 32-byte key file per person in ``directory`` (0600), the data key
     wrapped with XSalsa20-Poly1305 (PyNaCl SecretBox). Erasure overwrites and unlinks it."""
 
@@ -94,7 +130,7 @@ class KeyFileStore:
         self._lock = threading.Lock()
 
     def _path(self, subject: str) -> Path:
-        return self.directory / f"{_name(subject)}.kek"
+        return self.directory / f"{key_name(subject)}.kek"
 
     def _kek(self, subject: str, *, create: bool) -> bytes:
         return self._secret(self._path(subject), create=create, missing=ErasedError)
@@ -138,7 +174,7 @@ class KeyFileStore:
             return True
 
     def _search_path(self, name: str) -> Path:
-        return self.directory / f"search-{_name(name)}.key"
+        return self.directory / f"search-{key_name(name)}.key"
 
     def search_hmac(self, name: str, message: bytes, *, create: bool = False) -> bytes:
         key = self._secret(self._search_path(name), create=create, missing=KeyError)
@@ -153,7 +189,7 @@ _KEPT_HANDLES = 100_000
 """KEK handles a ``TokenKeyStore`` keeps (an integer each; the oldest kept is dropped first)."""
 
 
-class TokenKeyStore:
+class TokenKeyStore(OneByOne):
     """A PKCS#11 token (SoftHSM2 in tests): per person an AES-256 key made on the token,
     sensitive and not extractable, labelled ``vault:<hash of the subject id>``; the data key is
     encrypted on the token with CKM_AES_GCM (12-byte random IV, 128-bit tag, the subject id as
@@ -176,27 +212,41 @@ class TokenKeyStore:
         with self._lock, contextlib.suppress(self._p11.PKCS11Error):
             self._session.close()
 
-    def _keys(self, subject: str) -> list[Any]:
-        """The subject's KEKs: one, but two processes making the first at once make two (the
-        vault keeps one data key, wrapped under either, so ``unwrap`` tries each)."""
+    def _labelled(self, label: str) -> list[Any]:
+        """The token's secret keys labelled ``label`` (a scan of every object on SoftHSM2)."""
         p11 = self._p11
         return list(
             self._session.get_objects(
-                {
-                    p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY,
-                    p11.Attribute.LABEL: f"vault:{_name(subject)}",
-                }
+                {p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY, p11.Attribute.LABEL: label}
             )
         )
 
+    def _destroy_labelled(self, label: str) -> bool:
+        """Destroy every secret key labelled ``label`` (the caller holds the lock); whether
+        there was one. One gone meanwhile (another process) counts as destroyed."""
+        found = self._labelled(label)
+        for key in found:
+            with contextlib.suppress(self._p11.PKCS11Error):
+                key.destroy()
+        return bool(found)
+
+    def _keys(self, subject: str) -> list[Any]:
+        """The subject's KEKs: one, but two processes making the first at once make two (the
+        vault keeps one data key, wrapped under either, so ``unwrap`` tries each)."""
+        return self._labelled(f"vault:{key_name(subject)}")
+
     def _key(self, subject: str, *, create: bool) -> Any:
-        p11 = self._p11
-        label = f"vault:{_name(subject)}"
         found = self._keys(subject)
         if found:
             return found[0]
         if not create:
             raise ErasedError
+        return self._make_kek(f"vault:{key_name(subject)}")
+
+    def _make_kek(self, label: str) -> Any:
+        """A new AES-256 KEK on the token: sensitive, never extractable, encrypt and decrypt
+        only (the caller holds the lock)."""
+        p11 = self._p11
         attribute = p11.Attribute
         template = {
             attribute.TOKEN: True,
@@ -215,17 +265,22 @@ class TokenKeyStore:
     def _params(self, iv: bytes, subject: str) -> Any:
         return self._p11.mechanisms.GCMParams(iv, subject.encode("utf-8"), 128)
 
-    def wrap(self, subject: str, data_key: bytes) -> bytes:
+    def _encrypt(self, key: Any, associated: str, data_key: bytes) -> bytes:
+        """IV || CKM_AES_GCM of the data key under ``key``, ``associated`` as associated data
+        (the caller holds the lock)."""
         iv = secrets.token_bytes(_IV_BYTES)
+        sealed = key.encrypt(
+            data_key,
+            mechanism=self._p11.Mechanism.AES_GCM,
+            mechanism_param=self._params(iv, associated),
+        )
+        return iv + bytes(sealed)
+
+    def wrap(self, subject: str, data_key: bytes) -> bytes:
         with self._lock:
             key = self._key(subject, create=True)
             self._keep(subject, key)
-            sealed = key.encrypt(
-                data_key,
-                mechanism=self._p11.Mechanism.AES_GCM,
-                mechanism_param=self._params(iv, subject),
-            )
-        return iv + bytes(sealed)
+            return self._encrypt(key, subject, data_key)
 
     def unwrap(self, subject: str, wrapped: bytes) -> bytes:
         """The data key, opened with the KEK's handle kept from the last unwrap when it still
@@ -271,19 +326,7 @@ class TokenKeyStore:
     def destroy(self, subject: str) -> bool:
         with self._lock:
             self._handles.pop(subject, None)
-            found = self._keys(subject)
-            for key in found:
-                key.destroy()
-            return bool(found)
-
-    def _search_keys(self, name: str) -> list[Any]:
-        p11 = self._p11
-        label = f"vault-search:{name}"
-        return list(
-            self._session.get_objects(
-                {p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY, p11.Attribute.LABEL: label}
-            )
-        )
+            return self._destroy_labelled(f"vault:{key_name(subject)}")
 
     def search_hmac(self, name: str, message: bytes, *, create: bool = False) -> bytes:
         """CKM_SHA256_HMAC on the token with a generic secret key (256 bits, sensitive, not
@@ -297,7 +340,7 @@ class TokenKeyStore:
             if cached is not None:
                 with contextlib.suppress(p11.PKCS11Error):  # destroyed: find it again
                     return bytes(cached.sign(message, mechanism=p11.Mechanism.SHA256_HMAC))
-            found = self._search_keys(name)
+            found = self._labelled(f"vault-search:{name}")
             if found:
                 key = found[0]
             elif create:
@@ -327,10 +370,15 @@ class TokenKeyStore:
     def destroy_search_key(self, name: str) -> bool:
         with self._lock:
             self._search_handles.pop(name, None)
-            found = self._search_keys(name)
-            for key in found:
-                key.destroy()
-            return bool(found)
+            return self._destroy_labelled(f"vault-search:{name}")
 
 
-__all__ = ["PERSON_ERASED", "ErasedError", "KeyFileStore", "KeyStore", "TokenKeyStore"]
+__all__ = [
+    "PERSON_ERASED",
+    "ErasedError",
+    "KeyFileStore",
+    "KeyStore",
+    "OneByOne",
+    "TokenKeyStore",
+    "key_name",
+]

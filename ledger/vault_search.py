@@ -35,7 +35,7 @@ import hmac
 from collections.abc import Iterable
 from typing import Any
 
-from ledger.vault_keys import ErasedError, KeyStore
+from ledger.vault_keys import KeyStore
 
 BUCKET_BITS = 10
 """Bits of the search key's HMAC that name a bucket: a lookup unwraps ``records / 2**bits`` data
@@ -164,15 +164,11 @@ class SearchIndex:
 
     def matching(self, cid: str, candidates: Iterable[tuple[str, bytes, bytes]]) -> set[str]:
         """The candidates whose tag is the citizen ID's under their own data key."""
+        listed = list(candidates)
+        opened = self._keys.unwrap_each({subject: wrapped for subject, _, wrapped in listed})
         found: set[str] = set()
-        opened: dict[str, bytes | None] = {}
-        for subject, tag, wrapped in candidates:
-            if subject not in opened:
-                try:
-                    opened[subject] = self._keys.unwrap(subject, wrapped)
-                except ErasedError:
-                    opened[subject] = None
-            key = opened[subject]
+        for subject, tag, _ in listed:
+            key = opened.get(subject)  # none: erased
             if key is not None and hmac.compare_digest(tag, tag_of(key, subject, cid)):
                 found.add(subject)
         return found

@@ -43,17 +43,20 @@ def _typed(cid: str) -> str:
     return dashed.translate(THAI_DIGITS)
 
 
-@pytest.fixture(params=["key files", "softhsm"])
+@pytest.fixture(params=["key files", "softhsm", "softhsm sharded"])
 def kit(request: pytest.FixtureRequest, backend_url: str, tmp_path: Path) -> Iterator[LedgerKit]:
-    """An initialised ledger with a vault (key files, or a SoftHSM2 token) and its operators."""
+    """An initialised ledger with a vault (key files, a SoftHSM2 token holding a KEK per
+    person, or the token's shard KEKs with a key database of their own) and its operators."""
     vault: dict[str, Any] = {"vault_key_dir": tmp_path / "vault-keys"}
-    if request.param == "softhsm":
+    if request.param != "key files":
         token: SoftHsmToken = request.getfixturevalue("softhsm")
         vault = {
             "vault_pkcs11_module": token.module,
             "vault_token_label": token.label,
             "vault_token_pin": token.pin,
         }
+    if request.param == "softhsm sharded":
+        vault |= {"vault_key_db": str(tmp_path / "keys.sqlite"), "vault_key_shards": 16}
     settings = LedgerSettings(database_url=backend_url, name=f"t{uuid.uuid4().hex[:12]}", **vault)
     ledger = Ledger(settings)
     yield build_kit(ledger)

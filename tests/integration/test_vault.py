@@ -19,6 +19,7 @@ from ledger.disclosed import Sealing
 from ledger.domain.record_entries import RecordOpenedData
 from ledger.vault import ErasedError, Vault
 from ledger.vault_keys import KeyFileStore, KeyStore, TokenKeyStore
+from ledger.vault_shards import ShardedTokenKeyStore
 from tests.card_stack import SoftHsmToken
 
 CID = "1999900005015"
@@ -36,14 +37,21 @@ def _value(vault: Vault, sealing: Sealing) -> Any:
     return vault.disclosure(sealing.subject, hexed)[1].value
 
 
-@pytest.fixture(params=["key files", "softhsm"])
+@pytest.fixture(params=["key files", "softhsm", "softhsm sharded"])
 def keys(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KeyStore]:
-    """Each key store in turn: development key files, and a real SoftHSM2 token."""
+    """Each key store in turn: development key files, a real SoftHSM2 token holding a KEK per
+    person, and the token's shard KEKs with a key database of their own (an SQLite file)."""
     if request.param == "key files":
         yield KeyFileStore(tmp_path / "keks")
         return
     token: SoftHsmToken = request.getfixturevalue("softhsm")
-    store = TokenKeyStore(token.module, token.label, token.pin)
+    store = (
+        TokenKeyStore(token.module, token.label, token.pin)
+        if request.param == "softhsm"
+        else ShardedTokenKeyStore(
+            token.module, token.label, token.pin, tmp_path / "keys.sqlite", shards=16
+        )
+    )
     yield store
     store.close()
 

@@ -144,8 +144,9 @@ def test_the_vault_token_is_initialised_once_and_opened_by_the_processes_of_pers
 ) -> None:
     """SoftHSM2 in the image with its tokens on a volume; a one-shot service initialises the
     token unless its label is there; api, views and scheduler open it with the PIN from a
-    secret; the processes that see commitments only (publisher, reports, transparency) get no
-    PIN."""
+    secret, its shard keys with a key database of their own (a PostgreSQL on its own volume,
+    not the ledger's); the processes that see commitments only (publisher, reports,
+    transparency) get no PIN."""
     compose = _compose()
     services = compose["services"]
     dockerfile = (DOCKER / "Dockerfile").read_text(encoding="utf-8")
@@ -158,6 +159,8 @@ def test_the_vault_token_is_initialised_once_and_opened_by_the_processes_of_pers
     assert "--init-token" in init["command"][0]
     assert {"vault_pin", "vault_so_pin"} == set(init["secrets"])
     assert "vault-tokens" in compose["volumes"]
+    assert ["vault-keydb:/var/lib/postgresql/data"] == services["vault-keys"]["volumes"]
+    assert "vault-keydb" in compose["volumes"]
     for name in ("api", "views", "scheduler"):
         env = services[name]["environment"]
         assert env["LEDGER_VAULT_PKCS11_MODULE"].endswith("libsofthsm2.so"), name
@@ -165,6 +168,8 @@ def test_the_vault_token_is_initialised_once_and_opened_by_the_processes_of_pers
         assert "/run/secrets/vault_pin" == env["LEDGER_VAULT_TOKEN_PIN_FILE"], name
         assert "vault_pin" in services[name]["secrets"], name
         assert f"vault-tokens:{tokens}" in services[name]["volumes"], name
+        assert "@vault-keys:5432/vault_keys" in env["LEDGER_VAULT_KEY_DB"], name
+        assert "service_healthy" == services[name]["depends_on"]["vault-keys"]["condition"]
         assert (
             "service_completed_successfully"
             == services[name]["depends_on"]["vault-init"]["condition"]

@@ -1,0 +1,115 @@
+"""The vault's database connection: one connection (SQLite file or PostgreSQL) used under a lock.
+
+The vault's tables live in the ledger's own database (``ledger.vault``); a sharded token key
+store keeps its wrapped data keys in a database of its own (``ledger.vault_shards``). Both talk
+to it through ``Database``: ``?`` placeholders on either backend, a transaction that takes
+SQLite's write lock only when it writes, and on PostgreSQL a connection that survives a restart.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ledger.pg_connections import Reconnecting
+
+CHUNK = 500
+"""Subjects per ``IN (...)`` of a batch read."""
+
+
+class Database:
+    """One connection (SQLite file or PostgreSQL), used under a lock, ``?`` placeholders."""
+
+    def __init__(self, database_url: str) -> None:
+        parts = urlsplit(database_url)
+        self.postgres = parts.scheme in ("postgresql", "postgres")
+        self._lock = threading.Lock()
+        if self.postgres:
+            self._pg = Reconnecting(database_url, autocommit=True)  # survives a restart
+        elif parts.scheme == "sqlite":
+            path = database_url[len("sqlite:///") :]
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._lite = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+            self._lite.execute("PRAGMA busy_timeout=30000")
+        else:
+            raise ValueError(f"unsupported database URL scheme {parts.scheme!r}")
+
+    @contextmanager
+    def transaction(self, *, write: bool = True, flushed: bool = True) -> Iterator[Any]:
+        """A transaction; on SQLite a read (``write=False``) takes no write lock, so a read of
+        the vault inside another connection's write (the views' read) does not wait on it.
+        ``flushed=False``: on PostgreSQL the commit does not wait for its disk flush
+        (``synchronous_commit`` off for this transaction; see ``Vault.store``), and the
+        statements are pipelined (sent without waiting, until a result is read)."""
+        with self._lock:
+            if self.postgres:
+                connection = self._pg.get()
+                if flushed:
+                    with connection.transaction(), connection.cursor() as cursor:
+                        yield Placeholders(cursor)
+                    return
+                with (
+                    connection.pipeline() as pipeline,
+                    connection.transaction(),
+                    connection.cursor() as cursor,
+                ):
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+                    yield Placeholders(cursor, pipeline)
+                return
+            lite = self._lite.cursor()
+            lite.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield lite
+            except BaseException:
+                lite.execute("ROLLBACK")
+                raise
+            lite.execute("COMMIT")
+
+    def close(self) -> None:
+        (self._pg if self.postgres else self._lite).close()
+
+
+class Placeholders:
+    """A psycopg cursor taking ``?`` placeholders (in a pipeline: synced for ``rowcount``)."""
+
+    def __init__(self, cursor: Any, pipeline: Any = None) -> None:
+        self._cursor = cursor
+        self._pipeline = pipeline
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql.replace("?", "%s"), params)
+
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql.replace("?", "%s"), params)  # pipelined: one round trip
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> Any:
+        return self._cursor.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        if self._pipeline is not None:
+            self._pipeline.sync()
+        return int(self._cursor.rowcount)
+
+
+def of_subjects(cursor: Any, select: str, subjects: Sequence[str]) -> list[Any]:
+    """The rows ``select`` (no WHERE of its own) finds for these subjects, a query per
+    ``CHUNK`` of them."""
+    rows: list[Any] = []
+    for start in range(0, len(subjects), CHUNK):
+        chunk = subjects[start : start + CHUNK]
+        cursor.execute(f"{select} WHERE subject IN ({', '.join('?' * len(chunk))})", chunk)
+        rows += cursor.fetchall()
+    return rows
+
+
+__all__ = ["CHUNK", "Database", "Placeholders", "of_subjects"]
