@@ -54,7 +54,7 @@ from ledger.parsed_statements import ParsedStatements
 from ledger.settings import LedgerSettings
 from ledger.signing import BatchVerification, VerifierPool
 from ledger.snapshots import Snapshots
-from ledger.statement import GENESIS_PREV_HASH, SignedStatement, Statement
+from ledger.statement import GENESIS_PREV_HASH, SignedStatement, Statement, read_statement
 from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
 from ledger.stream_cache import StreamCache
 from ledger.vault import open_vault
@@ -132,7 +132,10 @@ class Ledger(Application[UUID]):
             return self.submit_batch([(statement, signature)], [disclosures])[0]
         with self.committer.arrival() as crowded:
             if crowded:
-                signed = read_revealed([(statement, signature)], [disclosures], self.door)[0]
+                try:
+                    signed = read_revealed([(statement, signature)], [disclosures], self.door)[0]
+                except InvalidDataError:  # the door refuses it, unless it is a resend: alone
+                    return self.submit_batch([(statement, signature)], [disclosures])[0]
                 if signed_by_a_known_key(signed, self.registry()):
                     try:
                         return self.committer.submit(signed)
@@ -216,19 +219,27 @@ class Ledger(Application[UUID]):
         disclosures: Sequence[Mapping[str, Any] | None] | None = None,
     ) -> list[Receipt]:
         """Check signed statements (each v2 one with its disclosures, ``ledger.disclosed``) and
-        append them all in one transaction, or none of them."""
-        signed = read_revealed(items, disclosures, self.door)
+        append them all in one transaction, or none of them. Statements the ledger already
+        holds get their first receipts, even where a rule since refuses them (``_resent``)."""
+        read = [read_statement(statement, signature, strict=True) for statement, signature in items]
+        try:
+            signed = reveal_all(read, disclosures, self.door)
+        except InvalidDataError as error:  # the door's refusal (a v1 personal value...)
+            return self._resent(read, error)
         if not signed:
             return []
         try:
             return self._decide(signed)
-        except (UnknownKeyError, RevokedKeyError):
-            # The very statements accepted before their key was revoked are a safe retry: they
-            # get their first receipts, not a refusal of what the ledger already holds.
-            existing = [self._existing_receipt(item) for item in signed]
-            if all(receipt is not None for receipt in existing):
-                return [receipt for receipt in existing if receipt is not None]
-            raise
+        except (UnknownKeyError, RevokedKeyError) as error:
+            return self._resent(signed, error)
+
+    def _resent(self, signed: Sequence[SignedStatement], error: LedgerError) -> list[Receipt]:
+        """The first receipts of a batch the ledger holds whole (a retry is not refused by what
+        came after: its key revoked, the door closed to v1 personal values); else ``error``."""
+        existing = [self._existing_receipt(item) for item in signed]
+        if all(receipt is not None for receipt in existing):
+            return [receipt for receipt in existing if receipt is not None]
+        raise error
 
     def _decide(self, signed: list[SignedStatement]) -> list[Receipt]:
         """Check and save a batch, deciding again on stored state until it is decided.

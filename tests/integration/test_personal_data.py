@@ -321,6 +321,12 @@ def test_v1_without_personal_values_is_taken(old: LedgerKit) -> None:
     assert 2 == old.emit(old.hr, stream, "EducationAdded", education_data()).version
 
 
+@contextmanager
+def _crowded() -> Iterator[bool]:
+    """The group committer's arrival, as when other statements are in flight."""
+    yield True
+
+
 def test_group_commit_refuses_as_a_batch_does(old: LedgerKit) -> None:
     """A v1 statement arriving while others are in flight (the group-commit path) is refused
     by the same rule before it joins a group."""
@@ -328,15 +334,33 @@ def test_group_commit_refuses_as_a_batch_does(old: LedgerKit) -> None:
     plain = old.sign(
         old.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data(cid=made_up_cid(604))
     )
-
-    @contextmanager
-    def crowded() -> Iterator[bool]:
-        yield True
-
-    old.ledger.committer.arrival = crowded  # type: ignore[method-assign]
+    old.ledger.committer.arrival = _crowded  # type: ignore[method-assign]
     with pytest.raises(InvalidDataError) as refused:
         old.submit(plain)
 
+    assert ("personal.v1_in_clear", "data.cid") == _rules(refused)[0]
+
+
+def test_a_v1_personal_statement_resent_gets_its_first_receipt(old: LedgerKit) -> None:
+    """A v1 record opening taken in a transition period, sent again once the ledger refuses
+    v1 personal values, is a safe retry: its first receipt, alone, in a batch and on the
+    group-commit path, nothing appended; a new one is still refused."""
+    data = record_data(cid=made_up_cid(606))
+    plain = old.sign(old.hr, stream=uuid.uuid4(), type="RecordOpened", data=data)
+    fresh = old.sign(old.hr, stream=uuid.uuid4(), type="RecordOpened", data=data)
+    with v1_client(old) as transition:
+        first = transition.submit(plain)
+    before = old.event_count()
+
+    again, batch = old.submit(plain), old.submit_all([plain])
+    assert old.ledger.committer is not None
+    old.ledger.committer.arrival = _crowded  # type: ignore[method-assign]
+    grouped = old.submit(plain)
+    with pytest.raises(InvalidDataError) as refused:
+        old.submit_all([plain, fresh])
+
+    assert [first] * 3 == [again, *batch, grouped]
+    assert before == old.event_count()
     assert ("personal.v1_in_clear", "data.cid") == _rules(refused)[0]
 
 
