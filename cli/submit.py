@@ -19,26 +19,11 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
-from card.readers import DEFAULT_TIMEOUT
 from cli.api_client import LedgerClient
 from cli.options import check_cid, read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
-from cli.tokens import (
-    IdReaderOpt,
-    KeyFileOpt,
-    KeyLabelOpt,
-    PinOpt,
-    Pkcs11ModuleOpt,
-    TimeoutOpt,
-    TokenKind,
-    TokenLabelOpt,
-    TokenOpt,
-    TokenReaderOpt,
-    TokenSpec,
-    open_token,
-    token_spec,
-    with_presence,
-)
+from cli.token_options import Signing, with_token_options
+from cli.tokens import open_token, with_presence
 from ledger.application import Ledger
 from ledger.disclosed import NO_VAULT, V1_IN_CLEAR
 from ledger.domain.dates import thai_today
@@ -85,18 +70,11 @@ V1_HINT = (
 )
 
 
+@with_token_options("signer", id_reader=True)
 def submit(
     draft: Annotated[Path, typer.Argument(help="A statement draft: JSON with stream, type, data")],
     cid: Annotated[str, typer.Option(help="The signer's citizen ID")],
-    key: KeyFileOpt = None,
-    token: TokenOpt = TokenKind.SOFTWARE,
-    token_reader: TokenReaderOpt = None,
-    pkcs11_module: Pkcs11ModuleOpt = None,
-    token_label: TokenLabelOpt = None,
-    key_label: KeyLabelOpt = "ledger-signing",
-    pin: PinOpt = None,
-    id_reader: IdReaderOpt = None,
-    card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    signing: Signing,
     server: ServerOpt = None,
     statement_format: FormatOpt = StatementFormat.V2,
     database_url: DatabaseUrl = None,
@@ -135,11 +113,8 @@ def submit(
             f"draft {draft}: {', '.join(committed)}: ช่องนี้เป็นค่าผูกมัด (commitment) ที่คัดลอกมา "
             "ให้กรอกค่าจริง / holds a commitment copied from a signed statement: write the value"
         )
-    spec = token_spec(
-        "signer", key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
-    )
     sign_and_send(
-        body, _stream(body, draft), effective, cid, spec, id_reader, server, database_url, name,
+        body, _stream(body, draft), effective, cid, signing, server, database_url, name,
         fmt=2 if statement_format is StatementFormat.V2 else 1,
     )  # fmt: skip
 
@@ -149,8 +124,7 @@ def sign_and_send(
     stream: UUID,
     effective: date | None,
     cid: str,
-    spec: TokenSpec,
-    id_reader: str | None,
+    signing: Signing,
     server: str | None,
     database_url: str | None,
     name: str | None,
@@ -160,15 +134,14 @@ def sign_and_send(
     """Sign a prepared draft on the token (v2 unless ``fmt`` is 1) and send it to the API or
     the database; print the receipt, or fail with the ledger's refusal (``ledger submit``,
     ``ledger person erase``)."""
-    card_timeout = spec.timeout
     settings = build_settings(database_url, name, existing=server is None)
-    with open_token(spec) as opened:
+    with open_token(signing.spec) as opened:
         signer = with_presence(
             opened.signer(),
-            id_reader=id_reader,
+            id_reader=signing.id_reader,
             enrolled_cid=cid,  # the ledger accepts the key only for the citizen it was enrolled for
             required=settings.require_card_presence,
-            timeout=card_timeout,
+            timeout=signing.spec.timeout,
         )
         try:
             receipt = submit_draft(
