@@ -70,9 +70,17 @@ def test_the_map_has_located_tak_projects(client: TestClient, demo: DemoFiles) -
 
 
 def test_the_owner_and_the_rounds_are_as_the_day_says(ledger: Ledger) -> None:
-    """The owner's request is on her own record, signed with her citizen ID; round 2561 is
-    back in draft with the head's reason, 2560 submitted, and 2562 is still the latest."""
-    record = ledger.aggregate(record_stream(demo_day.OWNER_RECORD))
+    """The owner's request is on her own record, which she is enrolled by, signed with no
+    citizen ID; round 2561 is back in draft with the head's reason, 2560 submitted, and 2562
+    is still the latest."""
+    stream = record_stream(demo_day.OWNER_RECORD)
+    record = ledger.aggregate(stream)
+    [request] = [e for e in ledger.stream_events(stream) if e.type == "ChangeRequestedByOwner"]
+    signer = json.loads(request.statement)["signer"]
+    enrolment = ledger.enrolment_for(signer["key"])
+    assert None is signer["cid"]
+    assert enrolment is not None
+    assert (None, stream) == (enrolment.cid, enrolment.record)
     returned = ledger.aggregate(certification_stream_id(LAO, demo_day.RETURNED_ROUND))
     waiting = ledger.aggregate(certification_stream_id(LAO, demo_day.HEAD_ROUND))
 
