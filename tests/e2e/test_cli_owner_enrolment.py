@@ -4,6 +4,7 @@ or ``--cid``) is checked against the record's, read through the vault, and writt
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,8 +35,10 @@ def kit(tmp_path: Path) -> Iterator[LedgerKit]:
 
 
 def _enrol(kit: LedgerKit, tmp_path: Path, *person: str) -> tuple[int, str, str]:
-    """Enrol a fresh public key as a record owner; exit code, output, key id."""
+    """Enrol a fresh public key (its file ``<key id>.key``) as a record owner; exit code,
+    output, key id."""
     key = SoftwareSigner.generate()
+    key.to_file(tmp_path / f"{key.key_id}.key")
     result = runner.invoke(
         app,
         [
@@ -73,3 +76,28 @@ def test_an_owner_is_enrolled_by_her_record(kit: LedgerKit, tmp_path: Path) -> N
     )
     assert 1 == by_cid[0]
     assert "operator.owner_by_record" in by_cid[1]
+
+
+def test_the_owner_submits_with_no_citizen_id(kit: LedgerKit, tmp_path: Path) -> None:
+    """``ledger submit --owner`` signs her request v2 naming no citizen ID; ``--format v1``
+    with it is refused before anything is signed."""
+    record = uuid.uuid4()
+    kit.emit(kit.hr, record, "RecordOpened", record_data(cid=PERSON_CID))
+    code, output, key_id = _enrol(kit, tmp_path, "--record", str(record), "--cid", PERSON_CID)
+    assert 0 == code, output
+    draft = tmp_path / "request.json"
+    request = {"section": "general", "proposal": "ขอแก้ไขที่อยู่"}
+    body = {"stream": str(record), "type": "ChangeRequestedByOwner", "data": request}
+    draft.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
+    database = ["--database-url", kit.ledger.settings.database_url, "--name", kit.ledger.name]
+    key = ["--key", str(tmp_path / f"{key_id}.key")]
+
+    as_v1 = runner.invoke(app, ["submit", str(draft), *database, *key, "--owner", "--format", "v1"])
+    sent = runner.invoke(app, ["submit", str(draft), *database, *key, "--owner"])
+
+    assert 1 == as_v1.exit_code
+    assert "--owner signs v2 only" in as_v1.output
+    assert 0 == sent.exit_code, sent.output
+    [stored] = [e for e in kit.ledger.stream_events(record) if e.type == "ChangeRequestedByOwner"]
+    signed = json.loads(stored.statement)
+    assert (2, {"cid": None, "key": key_id}) == (signed["v"], signed["signer"])
