@@ -14,17 +14,19 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.canonical import canonicalize
+from ledger.domain.operators import EnrolmentData
 from ledger.domain.organizations import organization_stream_id
 from ledger.domain.permissions import Role
 from ledger.errors import (
     ForbiddenError,
     InvalidDataError,
+    LedgerError,
     MalformedStatementError,
     UnknownKeyError,
 )
 from ledger.genesis import compose, enrolment_data
 from ledger.settings import LedgerSettings
-from ledger.statement import Statement, digest
+from ledger.statement import CANONICAL_FIELDS, SignerRef, Statement, digest
 from projections.kafka.report_view import ReportStore, rebuild_from_ledger
 from projections.kafka.verification import KeyRegistry, TrustAnchor
 from projections.store import ViewDatabase
@@ -149,6 +151,35 @@ def test_a_v1_statement_names_its_signer(vault_kit: LedgerKit) -> None:
         Statement.model_validate(as_v1)
     with pytest.raises(MalformedStatementError):
         kit.ledger.submit(canonical, owner.signer.sign(digest(canonical)))
+    # The readers' fast pattern (v1 only) leaves it to the full parse, which refuses it.
+    assert CANONICAL_FIELDS.fullmatch(canonical) is None
+    assert CANONICAL_FIELDS.fullmatch(canonicalize(as_v1 | {"signer": SIGNER})) is not None
+
+
+def test_an_enrolment_stored_before_reads_as_it_did() -> None:
+    """Old enrolment data (a citizen ID, no ``record``) parses as before, and a signer with a
+    citizen ID is written as it always was."""
+    old = enrol_data_by_cid()
+
+    parsed = EnrolmentData.model_validate(old)
+
+    assert (PERSON_CID, None) == (parsed.cid, parsed.record)
+    assert b'{"cid":"' + PERSON_CID.encode() + b'","key":"0123456789abcdef"}' == canonicalize(
+        SignerRef(cid=PERSON_CID, key="0123456789abcdef").model_dump(mode="json")
+    )
+
+
+SIGNER = {"cid": PERSON_CID, "key": "0123456789abcdef"}
+
+
+def enrol_data_by_cid() -> dict[str, object]:
+    return enrolment_data(
+        cid=PERSON_CID,
+        public_key=Operator(cid=None).signer.public_key,
+        roles=[Role.LAO_HR_OFFICER],
+        scope=NAKHON_PHANOM_LAO,
+        storage=SOFTWARE,
+    )
 
 
 def test_an_owner_asks_only_about_the_record_she_was_enrolled_by(vault_kit: LedgerKit) -> None:
@@ -204,6 +235,23 @@ def test_an_enrolment_by_record_is_a_record_owners_of_a_record_in_her_scope(
     with pytest.raises(InvalidDataError) as refused:
         admin_enrols(kit, enrol_data(kit, **named))
     assert (rule, field) == first_rule(refused)
+
+
+def test_an_erased_persons_record_enrols_no_owner(vault_kit: LedgerKit) -> None:
+    """Her record's personal data erased, no key is enrolled by it (it cannot be read), and
+    the key enrolled before signs nothing on it."""
+    kit = vault_kit
+    record = own_record(kit)
+    owner = owner_of(kit, record)
+    erasure = {"legal_basis": "พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล มาตรา 33 คำขอเลขที่ 1/2568",
+               "reason": "เจ้าของข้อมูลขอให้ลบ"}  # fmt: skip
+    kit.emit(kit.hr, record, "PersonErased", erasure)
+
+    with pytest.raises(LedgerError) as refused:
+        admin_enrols(kit, enrol_data(kit, record=str(record)))
+    assert ["person.erased"] == [v.id for v in refused.value.violations]
+    with pytest.raises(LedgerError):
+        kit.emit(owner, record, "ChangeRequestedByOwner", REQUEST)
 
 
 def test_an_enrolment_names_a_citizen_id_or_a_record(vault_kit: LedgerKit) -> None:
