@@ -28,7 +28,6 @@ import base64
 import binascii
 import json
 import re
-import sqlite3
 import subprocess
 import uuid
 from collections.abc import Iterable, Iterator
@@ -58,6 +57,7 @@ from tests.card_stack import SoftHsmToken
 from tests.conftest import PG_HOST, PG_PORT, PG_USER
 from tests.demo_template import NAME, DemoFolder, copy_template
 from tests.kafka_kit import kafka_settings, read_topic
+from tests.raw_rows import sqlite_rows
 
 RECORDS = 13
 """The demo's personnel records: ten staff and two more of the Nakhon Phanom LAO, one in Tak."""
@@ -208,8 +208,7 @@ def test_the_sqlite_file_holds_no_personal_value_in_clear(
     side files, byte by byte."""
     files = [p for p in demo.folder.glob(demo.database.name + "*") if p.is_file()]
     assert demo.database in files
-    with sqlite3.connect(demo.database) as connection:
-        rows = connection.execute("SELECT state FROM stored_events").fetchall()
+    rows = sqlite_rows(demo.database)
     assert len(rows) > 12_000
     assert [] == _leaks([p.read_bytes() for p in files], secrets)
 
