@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app as ledger_cli
 from ledger.application import Ledger
 from ledger.discovery import ledgers_in
 from ledger.domain.organizations import organization_stream_id
@@ -233,24 +235,50 @@ def test_a_new_ledger_beside_an_old_one_has_a_table_of_its_own(
     assert sorted([kit.ledger.name, settings.name]) == ledgers_in(settings)
 
 
-def test_a_second_ledger_in_an_old_shared_table_is_refused(
-    old_file: OldFile,
-) -> None:
-    """A ledger whose events an old version put in ``stored_events`` after another ledger's is
-    refused by its rule, by the ledger and the auditor alike; the first ledger still opens."""
-    kit, path = old_file.kit, old_file.path
-    settings = kit.ledger.settings.model_copy(update={"name": f"b{uuid.uuid4().hex[:8]}"})
+@pytest.fixture
+def mixed(old_file: OldFile) -> LedgerSettings:
+    """Ledger B's settings, B's events put by an old version in ``stored_events`` after
+    ledger A's (the old file's)."""
+    settings = old_file.kit.ledger.settings.model_copy(update={"name": f"b{uuid.uuid4().hex[:8]}"})
     second = Ledger(settings)
     bare_kit(second)
     second.close()
-    move_to_shared_table(path, f"{settings.name}_events")
+    move_to_shared_table(old_file.path, f"{settings.name}_events")
+    return settings
+
+
+def test_a_second_ledger_in_an_old_shared_table_is_refused(
+    old_file: OldFile, mixed: LedgerSettings
+) -> None:
+    """A ledger whose events an old version put in ``stored_events`` after another ledger's is
+    refused by its rule, by the ledger and the auditor alike; the first ledger still opens."""
+    kit = old_file.kit
 
     with pytest.raises(SharedEventsTableError) as refused:
-        Ledger(settings)
+        Ledger(mixed)
     with pytest.raises(SourceError, match=r"storage\.shared_events_table"):
-        DatabaseSource(settings.database_url, settings.name)
+        DatabaseSource(mixed.database_url, mixed.name)
 
     assert ("storage.shared_events_table", "name") == first_rule(refused)  # type: ignore[arg-type]
-    assert sorted([kit.ledger.name, settings.name]) == ledgers_in(settings)
+    assert sorted([kit.ledger.name, mixed.name]) == ledgers_in(mixed)
     with reopened(kit) as again:
         assert "stored_events" == again.ledger.recorder.events_table_name  # type: ignore[attr-defined]
+
+
+def test_ledger_audit_verify_passes_on_an_old_file(old_file: OldFile) -> None:
+    """``ledger audit verify`` finds the old file's one ledger by itself and verifies it."""
+    url = old_file.kit.ledger.settings.database_url
+
+    result = CliRunner().invoke(ledger_cli, ["audit", "verify", "--database-url", url])
+
+    assert 0 == result.exit_code, result.output
+
+
+def test_ledger_audit_verify_names_the_rule_on_a_mixed_file(mixed: LedgerSettings) -> None:
+    """``ledger audit verify`` of the second ledger of a mixed old file exits 1 with the rule."""
+    args = ["audit", "verify", "--database-url", mixed.database_url, "--name", mixed.name]
+
+    result = CliRunner().invoke(ledger_cli, args)
+
+    assert 1 == result.exit_code
+    assert "storage.shared_events_table" in result.output
