@@ -25,7 +25,6 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
-from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -206,17 +205,15 @@ def check_same_card(request: EnrolmentRequest, card: ThaiIdCard) -> None:
 
 
 def statement_data(
-    request: EnrolmentRequest, roles: Iterable[Role], scope: Scope, record: UUID | None = None
+    request: EnrolmentRequest, roles: Iterable[Role], scope: Scope
 ) -> dict[str, Any]:
-    """The data of the ``OperatorEnrolled`` statement the admin signs for this request: a
-    record owner's names her personnel ``record`` in place of the request's citizen ID."""
+    """The data of the ``OperatorEnrolled`` statement the admin signs for this request."""
     return enrolment_data(
-        cid=request.cid if record is None else None,
+        cid=request.cid,
         public_key=request.public_key_bytes,
         roles=roles,
         scope=scope,
         storage=request.key_storage,
-        record=record,
     )
 
 

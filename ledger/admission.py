@@ -78,6 +78,21 @@ class Receipt:
     hash: str
 
 
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """One stored event of a stream, as auditors and clients read it."""
+
+    notification_id: int
+    stream: UUID
+    version: int
+    type: str
+    statement: bytes
+    signature: bytes
+    hash: str
+    prev_hash: str
+    recorded_at: datetime
+
+
 RememberParse = Callable[[str, Parsed], None]
 """Keeps a checked statement's parse, keyed by its canonical text, for later replays."""
 
@@ -101,8 +116,7 @@ def enrolment_of(item: SignedStatement, registry: OperatorRegistry | None) -> En
         raise UnknownKeyError(signer.key)
     if enrolment.cid != signer.cid:
         # Worded as for a key never enrolled: a caller who has not proved the key is theirs
-        # must not learn that it exists, nor that it belongs to another citizen ID. A record
-        # owner's key (enrolled by her record, no cid) signs with a null cid, and only so.
+        # must not learn that it exists, nor that it belongs to another citizen ID.
         raise UnknownKeyError(signer.key)
     if enrolment.revoked_at is not None:
         raise RevokedKeyError(signer.key, enrolment.revoked_at.isoformat())
@@ -350,7 +364,7 @@ class Admission:
         return CheckContext(
             stream=statement.stream,
             effective=statement.effective,
-            actor=Actor(statement.signer.cid, enrolment.roles, enrolment.record),
+            actor=Actor(cid=statement.signer.cid, roles=enrolment.roles),
             related=self._working,
             snapshot_at=self._snapshot_at,
         )

@@ -25,17 +25,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Recording
 
-from ledger.admission import Accepted, Admission, Receipt, Streams, signing_key
+from ledger.admission import Accepted, Admission, Receipt, RecordedEvent, Streams, signing_key
 from ledger.admission_rules import not_a_ledger_stream
-from ledger.disclosed import Door, VaultPort, keep_disclosures, read_revealed, reveal_all
+from ledger.disclosed import (
+    Door,
+    VaultPort,
+    VaultRows,
+    keep_disclosures,
+    read_revealed,
+    reveal_all,
+)
 from ledger.domain.operators import Enrolment, OperatorRegistry, registry_stream_id
 from ledger.domain.signed import SignedAggregate
 from ledger.domain.snapshot import LaoSnapshot
@@ -59,22 +64,6 @@ from ledger.storage import RegistryGuard, eventsourcing_env, notification_index
 from ledger.stream_cache import StreamCache
 from ledger.vault import open_vault
 
-
-@dataclass(frozen=True, slots=True)
-class RecordedEvent:
-    """One stored event of a stream, as auditors and clients read it."""
-
-    notification_id: int
-    stream: UUID
-    version: int
-    type: str
-    statement: bytes
-    signature: bytes
-    hash: str
-    prev_hash: str
-    recorded_at: datetime
-
-
 DECIDE_ATTEMPTS = 8
 """How many times a batch is decided before contention refuses it (the first on cached state)."""
 
@@ -92,6 +81,8 @@ class Ledger(Application[UUID]):
         self._own_vault = open_vault(settings) if vault is None else None
         self.vault = vault or self._own_vault
         self.door = Door.of(self.vault is not None, settings.accept_v1_personal)
+        # A vault in this ledger's database keeps its rows in the events' own transaction.
+        self._vault_beside = self.vault is not None and self.vault.writes_in(settings.database_url)
         self.name = settings.name  # names the tables, so several ledgers share one database
         super().__init__(env=eventsourcing_env(settings))
         self.registry_id = registry_stream_id(settings.name)
@@ -205,8 +196,8 @@ class Ledger(Application[UUID]):
                     raise _DecideAgain from error
                 outcomes.append(error)
         new = [o.signed for o in outcomes if isinstance(o, Accepted) and o.existing is None]
-        keep_disclosures(self.vault, new, lambda: None)  # before the events (signed: checked)
-        recordings = self._save(working, guard, self._verifiers.verified())
+        kept = keep_disclosures(self.vault, new, lambda: None, beside=self._vault_beside)
+        recordings = self._save(working, guard, self._verifiers.verified(), kept)
         receipts = iter(
             self._receipts([o for o in outcomes if isinstance(o, Accepted)], recordings)
         )
@@ -300,8 +291,8 @@ class Ledger(Application[UUID]):
             verification.check()  # an unsigned statement learns nothing more
             raise
         fresh = [outcome.signed for outcome in accepted if outcome.existing is None]
-        keep_disclosures(self.vault, fresh, verification.check)  # before the events
-        recordings = self._save(working, guard, verification)
+        kept = keep_disclosures(self.vault, fresh, verification.check, beside=self._vault_beside)
+        recordings = self._save(working, guard, verification, kept)
         return self._receipts(accepted, recordings), working
 
     def _lend(self, targets: set[UUID], *, fresh: bool) -> dict[UUID, SignedAggregate]:
@@ -333,9 +324,14 @@ class Ledger(Application[UUID]):
         )
 
     def _save(
-        self, working: Streams, guard: RegistryGuard, verification: BatchVerification
+        self,
+        working: Streams,
+        guard: RegistryGuard,
+        verification: BatchVerification,
+        vault_rows: VaultRows | None = None,
     ) -> list[Recording[UUID]]:
-        """Save the batch's new events once every signature is known good."""
+        """Save the batch's new events once every signature is known good, and in their
+        transaction the vault's rows of their disclosures (a failed insert keeps neither)."""
         to_save = [aggregate for aggregate in working.values() if aggregate is not None]
         pending = any(aggregate.pending_events for aggregate in to_save)
         # The verifier threads go on while the insert travels to the database and back: the
@@ -350,6 +346,7 @@ class Ledger(Application[UUID]):
             *to_save,
             registry_guard=guard,
             before_commit=verification.check if in_flight else None,
+            beside=vault_rows.write if vault_rows is not None else None,
         )
 
     @staticmethod

@@ -7,18 +7,15 @@ naming the field): otherwise nothing is appended. The statement admission then c
 same signed bytes with the *revealed* data in its parse, so the domain's rules (the citizen-ID
 checksum, the retirement date from the birth date, the leave rules) read the values; the
 stored event keeps the signed bytes, which hold commitments only. After admission accepts the
-batch and the signatures are good, the application hands the disclosures to the vault
-(``ledger.vault``) and then appends the events (docs/personal-data.md says why in that order).
+batch and the signatures are good, the vault (``ledger.vault``) makes their rows ready and the
+application inserts them in the events' own transaction (``ledger.vault_rows``): the values are
+kept with their events or not at all.
 
 A v1 statement passes unchanged; one sent with disclosures is refused (it commits nothing).
 On a ledger with a vault, personal data lives only in the vault: a new v1 statement holding a
 value at a path its event type declares personal is refused (``personal.v1_in_clear``, naming
 each field), unless the deployment's transition setting still accepts them
 (``LedgerSettings.accept_v1_personal``). v1 statements already stored are never judged again.
-The same door refuses a new record owner's enrolment by citizen ID (roles only
-``record_owner``, a ``cid``: ``operator.owner_by_record``): she is enrolled by her record, and
-her citizen ID would be in clear in the enrolment and in every statement she signs. Without a
-vault, an enrolment by record is refused (``operator.owner_needs_vault``): she signs v2 only.
 """
 
 from __future__ import annotations
@@ -58,22 +55,6 @@ V1_IN_CLEAR = rule(
     "its disclosure)",
 )
 
-OWNER_BY_RECORD = rule(
-    "operator.owner_by_record",
-    "บัญชีนี้เก็บข้อมูลส่วนบุคคลไว้ในห้องเก็บข้อมูล (vault): เจ้าของประวัติลงทะเบียนตามทะเบียนประวัติของตน "
-    "(record) ไม่ใช่เลขประจำตัวประชาชน",
-    "this ledger keeps personal data in its vault: a record owner is enrolled by her record "
-    "(record), not her citizen ID",
-)
-OWNER_NEEDS_VAULT = rule(
-    "operator.owner_needs_vault",
-    "บัญชีนี้ยังไม่ได้ตั้งห้องเก็บข้อมูลส่วนบุคคล (vault): เจ้าของประวัติที่ลงทะเบียนตามทะเบียนประวัติ "
-    "ลงนามได้เฉพาะข้อความรุ่น 2 ซึ่งต้องมีห้องเก็บข้อมูล จึงให้ลงทะเบียนตามเลขประจำตัวประชาชน",
-    "this ledger has no personal-data vault: a record owner enrolled by her record signs v2 "
-    "statements only, which need one; enrol her by citizen ID",
-)
-OWNER_ENROLMENT = "OperatorEnrolled"
-
 
 @dataclass(frozen=True, slots=True)
 class Door:
@@ -110,10 +91,29 @@ class RevealedStatement(SignedStatement):
     sealing: Sealing | None = None
 
 
+class VaultRows(Protocol):
+    """A vault write made ready (``VaultPort.prepare``): only inserts are left."""
+
+    def write(self, cursor: Any) -> None:
+        """Insert the rows through ``cursor`` (``?`` placeholders), in its transaction."""
+        ...
+
+
 class VaultPort(Protocol):
     """What admission needs of the vault: keep an accepted statement's disclosures."""
 
-    def store(self, sealings: Sequence[Sealing]) -> None: ...
+    def store(self, sealings: Sequence[Sealing]) -> None:
+        """Keep them now, in a transaction of the vault's own."""
+        ...
+
+    def prepare(self, sealings: Sequence[Sealing]) -> VaultRows:
+        """Make them ready (keys unwrapped or made, values sealed) to be inserted in the
+        events' own transaction."""
+        ...
+
+    def writes_in(self, database_url: str) -> bool:
+        """Whether the vault's tables are in that database (then ``prepare`` serves)."""
+        ...
 
     def revealed_data(
         self, data_model: type[BaseModel], subject: str, data: Mapping[str, Any]
@@ -134,8 +134,6 @@ def reveal(
     statement = item.statement
     if statement.type not in EVENT_TYPES:
         return item, None  # admission refuses the unknown type
-    if statement.type == OWNER_ENROLMENT:
-        _check_owner_enrolment(statement.data, door)
     if statement.v == 1:
         if raw:
             raise InvalidDataError(statement.type, violations=[Violation(V1, "disclosures")])
@@ -168,23 +166,6 @@ def _refuse_clear_values(event_type: str, data: Mapping[str, Any]) -> None:
         )
 
 
-def _check_owner_enrolment(data: Mapping[str, Any], door: Door) -> None:
-    """With a vault (and no transition), refuse an enrolment of a record owner alone (roles
-    only ``record_owner``) by citizen ID: an officer, even one who also owns a record, keeps
-    hers. Without a vault, refuse one by record: she could sign no personal value."""
-    violation = None
-    if (
-        not door.v1_personal
-        and data.get("roles") == ["record_owner"]
-        and data.get("cid") is not None
-    ):
-        violation = Violation(OWNER_BY_RECORD, "data.cid")
-    elif not door.vault and data.get("record") is not None:
-        violation = Violation(OWNER_NEEDS_VAULT, "data.record")
-    if violation is not None:
-        raise InvalidDataError(OWNER_ENROLMENT, violations=[violation])
-
-
 def _commitment_at(data: Mapping[str, Any], path: str) -> str:
     node: Any = data
     for part in path.split("."):
@@ -215,14 +196,24 @@ def read_revealed(
 
 
 def keep_disclosures(
-    vault: VaultPort | None, accepted: Sequence[SignedStatement], verify: Callable[[], None]
-) -> None:
-    """Hand the vault what it keeps of these accepted statements, once ``verify`` (the batch's
-    signature check) passed: only signed statements reach the vault, before their events."""
+    vault: VaultPort | None,
+    accepted: Sequence[SignedStatement],
+    verify: Callable[[], None],
+    *,
+    beside: bool,
+) -> VaultRows | None:
+    """What the vault keeps of these accepted statements, once ``verify`` (the batch's
+    signature check) passed: only signed statements reach the vault. ``beside`` (the vault's
+    tables are in the events' database): the rows made ready, for the caller to insert in the
+    events' own transaction; else kept now, in the vault's own, before the events."""
     sealings = sealings_of(accepted)
-    if sealings and vault is not None:
-        verify()
-        vault.store(sealings)
+    if not sealings or vault is None:
+        return None
+    verify()
+    if beside:
+        return vault.prepare(sealings)
+    vault.store(sealings)
+    return None
 
 
 def sealings_of(signed: Sequence[SignedStatement]) -> list[Sealing]:
@@ -236,13 +227,12 @@ def sealings_of(signed: Sequence[SignedStatement]) -> list[Sealing]:
 
 __all__ = [
     "NO_VAULT",
-    "OWNER_BY_RECORD",
-    "OWNER_NEEDS_VAULT",
     "V1_IN_CLEAR",
     "Door",
     "RevealedStatement",
     "Sealing",
     "VaultPort",
+    "VaultRows",
     "keep_disclosures",
     "read_revealed",
     "reveal",

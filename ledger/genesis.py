@@ -56,20 +56,15 @@ def submit(ledger: Ledger, signed: SignedStatement) -> Receipt:
 
 def enrolment_data(
     *,
-    cid: str | None,
+    cid: str,
     public_key: bytes,
     roles: Iterable[Role],
     scope: Scope,
     storage: KeyStorage,
-    record: UUID | None = None,
 ) -> dict[str, Any]:
-    """The data of an OperatorEnrolled statement: an officer's by ``cid``, a record owner's by
-    her personnel ``record`` (its stream id; ``cid`` None), never both."""
-    named: dict[str, str] = {"record": str(record)} if record is not None else {}
-    if cid is not None:
-        named["cid"] = cid
+    """The data of an OperatorEnrolled statement."""
     return {
-        **named,
+        "cid": cid,
         "public_key": public_key.hex(),
         "key_id": key_id_of(public_key),
         "key_storage": storage.model_dump(mode="json", exclude_none=True),

@@ -22,7 +22,7 @@ one request that uses it, with a connection error that the API answers 503 with 
 from __future__ import annotations
 
 import select
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -144,3 +144,30 @@ class Reconnecting:
 
     def close(self) -> None:
         self._connection.close()
+
+
+class QmarkCursor:
+    """A psycopg cursor taking ``?`` placeholders, as SQLite's do, so one SQL text serves both
+    backends (the vault's statements; in a pipeline: synced for ``rowcount``)."""
+
+    def __init__(self, cursor: Any, pipeline: Any = None) -> None:
+        self._cursor = cursor
+        self._pipeline = pipeline
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cursor.execute(sql.replace("?", "%s"), params)
+
+    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
+        self._cursor.executemany(sql.replace("?", "%s"), params)  # pipelined: one round trip
+
+    def fetchone(self) -> Any:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> Any:
+        return self._cursor.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        if self._pipeline is not None:
+            self._pipeline.sync()
+        return int(self._cursor.rowcount)

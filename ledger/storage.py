@@ -3,9 +3,7 @@
 ``LEDGER_DATABASE_URL`` chooses the backend. This module turns the URL into the library's
 environment and answers the questions the library's recorders do not: which notification id
 a stored event got (for receipts of resubmitted statements and for reading streams), many
-streams at once, and each stream's latest event at a log position (for snapshots). Each
-ledger of a database has an events table of its own, ``<name>_events``, in SQLite as in
-PostgreSQL (``LedgerSQLiteFactory``; an old SQLite file's shared table: ``ledger.events_tables``).
+streams at once, and each stream's latest event at a log position (for snapshots).
 """
 
 from __future__ import annotations
@@ -20,7 +18,6 @@ from uuid import UUID, uuid4
 
 import psycopg
 from eventsourcing.persistence import (
-    ApplicationRecorder,
     IntegrityError,
     InterfaceError,
     OperationalError,
@@ -30,15 +27,13 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteCursor,
-    SQLiteFactory,
     SQLiteTransaction,
 )
 from eventsourcing.utils import get_topic, retry
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
-from ledger.events_tables import sqlite_events_table
-from ledger.pg_connections import install_pool_check
+from ledger.pg_connections import QmarkCursor, install_pool_check
 from ledger.settings import LedgerSettings
 
 SCHEMA_LOCK_KEY = 0x1ED6E5C4E3A
@@ -83,9 +78,10 @@ def eventsourcing_env(settings: LedgerSettings) -> dict[str, str]:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             dbname = path
         return {
-            "PERSISTENCE_MODULE": get_topic(LedgerSQLiteFactory),
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
             "SQLITE_DBNAME": dbname,
             "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": get_topic(GuardedSQLiteApplicationRecorder),
             "CREATE_TABLE": "y",
         }
     raise DatabaseUrlError(f"unsupported database URL scheme {parts.scheme!r}")
@@ -109,6 +105,14 @@ class RegistryGuard:
 
     stream: UUID
     version: int
+
+
+WriteBeside = Callable[[Any], None]
+"""Rows another table keeps with the events, written in their transaction: ``save(...,
+beside=write)`` calls ``write(cursor)`` after the events' insert, with a cursor of that
+transaction taking ``?`` placeholders on either backend (the vault's rows of a v2 statement's
+disclosures: ``ledger.vault_rows``). A failed insert, of the events or of these rows, keeps
+neither."""
 
 
 class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
@@ -172,20 +176,26 @@ class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         """The library's insert (one pipelined round trip, then the commit), and before the
-        commit the caller's ``before_commit`` check, whose exception rolls the insert back."""
+        commit the caller's ``before_commit`` check, whose exception rolls the insert back.
+        ``beside`` rows go in the same round trip and transaction, on a cursor of their own."""
         before_commit: Callable[[], None] | None = kwargs.get("before_commit")
+        beside: WriteBeside | None = kwargs.get("beside")
         failed: Exception | None = None
         ids: Sequence[int] | None = None
         with self.datastore.get_connection() as conn:
             with conn.pipeline() as pipeline, conn.transaction():
-                with conn.cursor() as curs:
+                with conn.cursor() as curs, conn.cursor() as aside:
                     try:
                         self._insert_stored_events(curs, stored_events, **kwargs)
+                        if beside is not None:  # after the table lock, before the sync
+                            beside(QmarkCursor(aside))
                         pipeline.sync()  # a constraint violation raises here, not at commit
                         ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
                     except Exception as error:  # raised once the pipeline is closed, as the
-                        failed = error  # library does; the failed statement inserted nothing
-                if failed is None and before_commit is not None:
+                        failed = error  # library does
+                if failed is not None:  # nothing of it is kept (the rows beside included)
+                    raise psycopg.Rollback
+                if before_commit is not None:
                     before_commit()
             if failed is not None:
                 raise failed
@@ -233,8 +243,8 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
     SQLite gives row ids only to inserted rows, so its log has no gaps; the registry check runs
     inside the write transaction (in-process writers are serialized by the library, and another
-    process's commit since our read makes SQLite refuse our write). ``before_commit`` runs after
-    the insert, inside the same transaction, as on PostgreSQL.
+    process's commit since our read makes SQLite refuse our write). ``beside`` rows, then
+    ``before_commit``, run after the insert, inside the same transaction, as on PostgreSQL.
 
     The write transaction starts with ``BEGIN IMMEDIATE``, not the library's deferred ``BEGIN``:
     a deferred transaction reads the registry under a shared lock and must then upgrade it to
@@ -270,24 +280,13 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
             if (row[0] or 0) != guard.version:
                 raise IntegrityError("the operator registry changed during the check")
         ids = super()._insert_events(c, stored_events, **kwargs)
+        beside: WriteBeside | None = kwargs.get("beside")
+        if beside is not None:
+            beside(c)
         before_commit: Callable[[], None] | None = kwargs.get("before_commit")
         if before_commit is not None:
             before_commit()  # inside the library's transaction: an exception rolls it back
         return ids
-
-
-class LedgerSQLiteFactory(SQLiteFactory):
-    """The library's SQLite factory, giving each ledger of a file an events table of its own
-    (``<name>_events``, as on PostgreSQL; an old file's shared table is kept by the ledger
-    whose genesis opens it: ``ledger.events_tables``), recorded by the guarded recorder."""
-
-    def application_recorder(self) -> ApplicationRecorder:
-        with self.datastore.transaction(commit=False) as cursor:
-            table = sqlite_events_table(cursor.sqlite_cursor, self.env.name)
-        recorder = GuardedSQLiteApplicationRecorder(self.datastore, events_table_name=table)
-        if self.env_create_table():
-            recorder.create_table()
-        return recorder
 
 
 class ImmediateTransaction(SQLiteTransaction):

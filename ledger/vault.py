@@ -4,19 +4,16 @@ v2 statements sign commitments (``ledger.commitments``); the values live here, i
 the ledger's own database (``<ledger>_vault_keys``, ``<ledger>_vault_fields``):
 
 * per person (subject id: the record's stream id) a random 256-bit data key, stored only
-  wrapped by a key-encryption key the key store holds outside the database (``ledger.
-  vault_keys``: a PKCS#11 token, or key files for development), or with the sharded token
-  store only a reference to it, wrapped in the store's own key database (``ledger.
-  vault_shards``);
+  wrapped by the person's key-encryption key, which the key store holds outside the database
+  (``ledger.vault_keys``: a PKCS#11 token, or key files for development);
 * per field a row (subject, path, commitment, sealed): the JSON ``{"salt", "value"}``
   encrypted with XChaCha20-Poly1305 under the data key, a random 24-byte nonce before the
   ciphertext, and as associated data the subject id, the path and the commitment (each
   length-prefixed), so a ciphertext moved to another person, field or commitment fails to open.
 
-``erase`` has the key store destroy the person's key-encryption key (the sharded store: rotate
-the person's shard to a new one without them) and deletes the wrapped data key: the
+``erase`` destroys the person's key-encryption key and deletes the wrapped data key: the
 ciphertexts may stay, nothing opens them, and a backup of the database taken before holds a
-wrapped key (or reference) nothing unwraps any more (docs/personal-data.md).
+wrapped key nothing unwraps any more (docs/personal-data.md).
 """
 
 from __future__ import annotations
@@ -41,6 +38,7 @@ from ledger.domain.personal_fields import personal_paths
 from ledger.settings import LedgerSettings
 from ledger.vault_db import Database, of_subjects
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
+from ledger.vault_rows import FieldRow, VaultRows
 from ledger.vault_search import BUCKET_BITS, SearchIndex
 from ledger.vault_shards import ShardedTokenKeyStore
 
@@ -50,6 +48,11 @@ _log = logging.getLogger(__name__)
 _NONCE = sodium.crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 DOCUMENT_TAG = "thai-lgov-ledger document v1"
 """Begins a sealed document's associated data, so it never opens as a field's ciphertext."""
+
+
+def _data_key() -> bytes:
+    """A person's new random data key."""
+    return secrets.token_bytes(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
 
 
 def _framed(*parts: str) -> bytes:
@@ -65,6 +68,7 @@ class Vault:
     ) -> None:
         """``own_keys``: ``close`` closes the key store too (else its opener does)."""
         self._database = Database(database_url)
+        self._url = database_url
         self._keys = keys
         self._own_keys = own_keys
         self.keys_table = f"{ledger_name}_vault_keys"
@@ -114,8 +118,7 @@ class Vault:
         missing = [subject for subject in wanted if subject not in wrapped]
         if missing and not create:
             raise ErasedError
-        made = {s: secrets.token_bytes(sodium.crypto_aead_xchacha20poly1305_ietf_KEYBYTES)
-                for s in missing}  # fmt: skip
+        made = {subject: _data_key() for subject in missing}
         ours = self._keys.wrap_each(made) if made else {}
         if ours:
             cursor.executemany(
@@ -131,37 +134,68 @@ class Vault:
         return {subject: made[subject] if subject not in theirs else opened[subject]
                 for subject in wanted}  # fmt: skip
 
+    def writes_in(self, database_url: str) -> bool:
+        """Whether the vault's tables are in that database (a file or a server's, not one in
+        memory of its own), so its rows can be written in the events' transaction there."""
+        return database_url == self._url and ":memory:" not in database_url
+
+    def prepare(self, sealings: Sequence[Sealing]) -> VaultRows:
+        """The rows that keep these accepted statements' disclosures, made ready before the
+        events' transaction opens: one read of the persons' wrapped data keys, each unwrapped
+        once (a new person's made and wrapped), every value sealed, the record owners' citizen
+        IDs indexed (``ledger.vault_search``). ``VaultRows.write`` then only inserts, in the
+        events' own transaction (``ledger.vault_rows``): kept with the events or not at all."""
+        subjects = sorted({sealing.subject for sealing in sealings})
+        searching = any(sealing.search for sealing in sealings)
+        with self._database.reading() as cursor:
+            wrapped = self._wrapped(cursor, subjects)
+            generations = self._search.generations(cursor) if searching else []
+        if searching and not generations:  # the ledger's first: its search key made now
+            with self._database.transaction() as cursor:
+                generations = self._search.writing(cursor)
+        made = {subject: _data_key() for subject in subjects if subject not in wrapped}
+        new = self._keys.wrap_each(made) if made else {}
+        opened = self._keys.unwrap_each(wrapped) if wrapped else {}
+        if len(opened) < len(wrapped):
+            raise ErasedError
+        return self._rows(sealings, made | opened, generations, list(new.items()))
+
     def store(self, sealings: Sequence[Sealing]) -> None:
-        """Keep each accepted statement's disclosures (the same commitment twice: once), and
-        index the record owner's citizen ID for the search (``ledger.vault_search``): one
-        transaction, each person's data key unwrapped once, the rows inserted together.
+        """Keep accepted statements' disclosures in a transaction of the vault's own, for a
+        ledger whose events are elsewhere (``writes_in``; else ``prepare``): each person's data
+        key unwrapped once (a first one kept: another writer's wins), the rows inserted together.
 
         On PostgreSQL the commit does not wait for its flush to disk: the caller appends the
-        statements' events after this returns, in the same database (``open_vault``), and
-        PostgreSQL flushes its write-ahead log in order, so the events' commit, once durable,
-        makes this one durable too: an event is never kept without its values (a crash
-        before the events' commit may lose these values, whose events were never appended)."""
+        statements' events after this returns, and PostgreSQL flushes its write-ahead log in
+        order, so the events' commit, once durable, makes this one durable too."""
         with self._database.transaction(flushed=False) as cursor:
             keys = self._data_keys(cursor, [s.subject for s in sealings], create=True)
-            generations: list[tuple[int, int]] | None = None
-            indexed: list[list[Any]] = []
-            rows: list[tuple[str, str, str, bytes]] = []
-            for sealing in sealings:
-                key = keys[sealing.subject]
-                for path in sealing.search:
-                    generations = generations or self._search.writing(cursor)
-                    cid = str(sealing.fields[path][1].value)
-                    indexed += self._search.rows(generations, (sealing.subject, key, cid))
-                rows += self._sealed_rows(sealing, key)
-            self._search.insert(cursor, sorted(indexed))
-            cursor.executemany(
-                f"INSERT INTO {self.fields_table} (subject, path, commitment, sealed) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT (subject, commitment) DO NOTHING",
-                sorted(rows, key=lambda row: (row[0], row[2])),
-            )
+            searching = any(sealing.search for sealing in sealings)
+            generations = self._search.writing(cursor) if searching else []
+            self._rows(sealings, keys, generations, ()).write(cursor)
+
+    def _rows(
+        self,
+        sealings: Sequence[Sealing],
+        keys: Mapping[str, bytes],
+        generations: Sequence[tuple[int, int]],
+        new_keys: Sequence[tuple[str, bytes]],
+    ) -> VaultRows:
+        """The rows of a write: each field sealed, each record owner's citizen ID indexed."""
+        indexed: list[list[Any]] = []
+        fields: list[FieldRow] = []
+        for sealing in sealings:
+            key = keys[sealing.subject]
+            for path in sealing.search:
+                cid = str(sealing.fields[path][1].value)
+                indexed += self._search.rows(generations, (sealing.subject, key, cid))
+            fields += self._sealed_rows(sealing, key)
+        return VaultRows(
+            self.keys_table, self.fields_table, self._search, new_keys, fields, indexed
+        )
 
     @staticmethod
-    def _sealed_rows(sealing: Sealing, key: bytes) -> list[tuple[str, str, str, bytes]]:
+    def _sealed_rows(sealing: Sealing, key: bytes) -> list[FieldRow]:
         """(subject, path, commitment, sealed) per field: the disclosure's JSON encrypted
         under the person's data key, a random nonce before the ciphertext."""
         rows = []

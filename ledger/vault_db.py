@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from ledger.pg_connections import Reconnecting
+from ledger.pg_connections import QmarkCursor, Reconnecting
 
 CHUNK = 500
 """Subjects per ``IN (...)`` of a batch read."""
@@ -52,7 +52,7 @@ class Database:
                 connection = self._pg.get()
                 if flushed:
                     with connection.transaction(), connection.cursor() as cursor:
-                        yield Placeholders(cursor)
+                        yield QmarkCursor(cursor)
                     return
                 with (
                     connection.pipeline() as pipeline,
@@ -60,7 +60,7 @@ class Database:
                     connection.cursor() as cursor,
                 ):
                     cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                    yield Placeholders(cursor, pipeline)
+                    yield QmarkCursor(cursor, pipeline)
                 return
             lite = self._lite.cursor()
             lite.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -71,34 +71,24 @@ class Database:
                 raise
             lite.execute("COMMIT")
 
+    @contextmanager
+    def reading(self) -> Iterator[Any]:
+        """A cursor for reads each consistent on its own, outside any transaction: on
+        PostgreSQL a query is one round trip (no BEGIN and COMMIT around it: the append path's
+        read of the persons' wrapped keys, ``Vault.prepare``)."""
+        with self._lock:
+            if self.postgres:
+                with self._pg.get().cursor() as cursor:
+                    yield QmarkCursor(cursor)
+                return
+            lite = self._lite.cursor()
+            try:
+                yield lite
+            finally:
+                lite.close()
+
     def close(self) -> None:
         (self._pg if self.postgres else self._lite).close()
-
-
-class Placeholders:
-    """A psycopg cursor taking ``?`` placeholders (in a pipeline: synced for ``rowcount``)."""
-
-    def __init__(self, cursor: Any, pipeline: Any = None) -> None:
-        self._cursor = cursor
-        self._pipeline = pipeline
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cursor.execute(sql.replace("?", "%s"), params)
-
-    def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> None:
-        self._cursor.executemany(sql.replace("?", "%s"), params)  # pipelined: one round trip
-
-    def fetchone(self) -> Any:
-        return self._cursor.fetchone()
-
-    def fetchall(self) -> Any:
-        return self._cursor.fetchall()
-
-    @property
-    def rowcount(self) -> int:
-        if self._pipeline is not None:
-            self._pipeline.sync()
-        return int(self._cursor.rowcount)
 
 
 def of_subjects(cursor: Any, select: str, subjects: Sequence[str]) -> list[Any]:
@@ -112,4 +102,4 @@ def of_subjects(cursor: Any, select: str, subjects: Sequence[str]) -> list[Any]:
     return rows
 
 
-__all__ = ["CHUNK", "Database", "Placeholders", "of_subjects"]
+__all__ = ["CHUNK", "Database", "of_subjects"]

@@ -26,7 +26,7 @@ lookup reads the oldest (complete) one; a write indexes under every listed one, 
 running beside writers misses nothing it was not given; the rebuild then drops the older ones.
 The index is a filter, never the answer: a reader keeps a found record only if its revealed
 citizen ID is the one asked (``projections.reports.facade``), so a row left by a corrected
-citizen ID, or by a vault write whose append then failed, finds nothing.
+citizen ID finds nothing (a write whose append fails leaves none: ``ledger.vault_rows``).
 """
 
 from __future__ import annotations

@@ -317,9 +317,7 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         def check_with(
             cls, record: PersonnelRecord, data: ChangeRequestedByOwnerData, context: CheckContext
         ) -> None:
-            actor = context.actor
-            own = record.id == actor.record if actor.record is not None else actor.cid == record.cid
-            if not own:
+            if context.actor.cid != record.cid:
                 raise forbidden(cls, "a record owner may only ask about their own record")
 
         def evolve(self, record: PersonnelRecord, data: ChangeRequestedByOwnerData) -> None:

@@ -195,8 +195,8 @@ def _kept(vault: Vault, signed: SignedStatement, path: str) -> Any:
 
 
 def test_a_v2_group_keeps_the_accepted_values_only(v2_kit: LedgerKit) -> None:
-    """Decided as one group: the accepted statements' values are in the vault (kept before
-    their events), the refused one's are not."""
+    """Decided as one group: the accepted statements' values are in the vault (kept in their
+    events' transaction), the refused one's are not."""
     good, stale = _address(v2_kit, 1), _address(v2_kit, 2, version=0)
     revealed = reveal_all(
         [good, stale], [v2_kit.disclosed.pop(s.hash) for s in (good, stale)], v2_kit.ledger.door
