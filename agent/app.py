@@ -65,7 +65,11 @@ class Agent:
             return None
         view = statement_view(request.payload, request.disclosures)
         presence = self.config.presence
-        if presence is not None and view.signer_cid != presence.enrolled_cid:
+        # A record owner signs with no citizen ID (her key is enrolled by her record): her
+        # statement is bound to this card by its key id, which the card must hold to sign it
+        # (``sign_on_card``), and the presence check still reads her ID card before signing.
+        named = view.signer_cid
+        if presence is not None and named is not None and named != presence.enrolled_cid:
             raise Refusal(
                 "ข้อความนี้ลงนามในนามบุคคลอื่น ไม่ใช่ผู้ที่ขึ้นทะเบียนกับบัตรนี้",
                 "this statement names another signer than the one enrolled with this card",

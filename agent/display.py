@@ -76,7 +76,7 @@ class StatementView:
     stream_kind: Label | None
     stream: str
     effective: str
-    signer_cid: str
+    signer_cid: str | None  # None: a record owner, who signs with no citizen ID
     key_id: str
     rows: list[Row]
     technical: list[tuple[str, str]] = field(default_factory=list)

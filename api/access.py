@@ -29,6 +29,7 @@ from ledger.vault_keys import ErasedError
 from projections.access_log import AccessLog
 from projections.personal import erased_record_scope
 from projections.reports.results import Table
+from projections.reports.search import Owner
 
 T = TypeVar("T", bound=Table[Any])
 
@@ -46,7 +47,8 @@ class Reader:
         return frozenset(self.session.enrolment.roles)
 
     @property
-    def cid(self) -> str:
+    def cid(self) -> str | None:
+        """The caller's citizen ID; None for a record owner enrolled by her record."""
         return self.session.enrolment.cid
 
     def may(self, *kinds: DataKind) -> bool:
@@ -65,12 +67,27 @@ class Reader:
         """Whether the caller reads people's data only as the owner of their own record."""
         return only_own_record(self.session.enrolment.roles)
 
-    def require_stream(self, aggregate: SignedAggregate, owner_cid: str | None = None) -> None:
+    @property
+    def owner(self) -> Owner | None:
+        """A record owner's own record, as a search narrows to it (None: not owner-only)."""
+        if not self.owner_only:
+            return None
+        record = self.session.enrolment.record
+        return Owner(cid=self.cid, record=str(record) if record is not None else None)
+
+    def require_stream(
+        self, aggregate: SignedAggregate, owner_cid: str | None = None, *, owner: bool = False
+    ) -> None:
         """404 unless the caller may see this stream: its scope covers the stream's, and a
-        record owner reads only the record whose citizen ID is theirs (``owner_cid``)."""
+        record owner reads only her own record (``owner``): the one her enrolment names, or,
+        enrolled by citizen ID, the record whose citizen ID is hers (``owner_cid``)."""
         visible = self.session.enrolment.scope.covers(aggregate.read_scope())
         if self.owner_only:
-            visible = owner_cid is not None and owner_cid == self.cid
+            record = self.session.enrolment.record
+            if record is not None:
+                visible = owner and aggregate.id == record
+            else:
+                visible = owner_cid is not None and owner_cid == self.cid
         if not visible:
             raise StreamNotFoundError(str(aggregate.id))
 
@@ -87,7 +104,8 @@ class Reader:
             if self.owner_only or not self.session.enrolment.scope.covers(scope):
                 raise StreamNotFoundError(str(stream)) from None
             return None
-        self.require_stream(aggregate, owner_cid=getattr(aggregate, "cid", None) if owner else None)
+        owner_cid = getattr(aggregate, "cid", None) if owner else None
+        self.require_stream(aggregate, owner_cid, owner=owner)
         return aggregate
 
     def logged(self, records: Iterable[UUID], kinds: Iterable[DataKind]) -> int:
@@ -97,7 +115,7 @@ class Reader:
             return 0
         return self.log.append(
             records=records,
-            reader_cid=self.cid,
+            reader_cid=self.cid or "",  # a record owner enrolled by her record: her key
             reader_key=self.session.key_id,
             roles=self.roles,
             endpoint=self.endpoint,

@@ -13,7 +13,10 @@ Run with ``python -m bench.search``. In one run, on one SQLite file (or ``--data
   installed): SoftHSM2 makes and finds a token object in time proportional to the objects the
   token holds, so it cannot hold 50,000 per-person keys in a benchmark's time; the token's
   cost of one unwrap at that size is printed, and a lookup at scale is about the bucket's
-  people times the unwrap.
+  people times the unwrap;
+* the same with the sharded token store (``--sharded-subjects`` people, default 50,000: 1,024
+  shard KEKs on a token of its own, the wrapped keys in an SQLite key database), whose lookup
+  reads the bucket's wrapped keys in one query.
 
 It always exits 0: it is a report.
 """
@@ -38,6 +41,7 @@ from ledger.commitments import Disclosure, commitment
 from ledger.disclosed import Sealing
 from ledger.vault import Vault
 from ledger.vault_keys import KeyFileStore, KeyStore, TokenKeyStore
+from ledger.vault_shards import ShardedTokenKeyStore
 from tests.people import made_up_cid
 
 LOOKUPS = 60
@@ -114,10 +118,10 @@ def _side(name: str, keys: KeyStore, count: int, bits: list[int], scratch: Path)
     cids = iter(cid for _, cid in people * 2)
     base = median_ms(lambda: query(next(cids)))
     print(f"  {'baseline: v1 exact match':<34} {base:8.3f} ms", flush=True)
-    with vault._database.transaction(write=False) as cursor:
-        cursor.execute(f"SELECT wrapped FROM {vault.keys_table} LIMIT 1 OFFSET ?", [count // 2])
-        wrapped = bytes(cursor.fetchone()[0])
     subject = people[count // 2][0]
+    with vault._database.transaction(write=False) as cursor:
+        cursor.execute(f"SELECT wrapped FROM {vault.keys_table} WHERE subject = ?", [subject])
+        wrapped = bytes(cursor.fetchone()[0])
     unwrap = median_ms(lambda: keys.unwrap(subject, wrapped))
     print(f"  one data key unwrapped              {unwrap:8.3f} ms", flush=True)
     for width in bits:
@@ -128,32 +132,39 @@ def _side(name: str, keys: KeyStore, count: int, bits: list[int], scratch: Path)
 
 
 @contextmanager
-def _token(scratch: Path) -> Iterator[TokenKeyStore | None]:
+def _token(scratch: Path) -> Iterator[tuple[TokenKeyStore, ShardedTokenKeyStore] | None]:
+    """A per-person and a sharded store, each on a SoftHSM2 token of its own."""
     try:
         store = SoftHsm(scratch / "softhsm")
         store.create_token("bench-search", pin="123456", so_pin="12345678")
+        store.create_token("bench-shards", pin="123456", so_pin="12345678")
     except CardError as error:
         print(f"(no SoftHSM2 side: {error})")
         yield None
         return
     os.environ.update(store.environment)
     keys = TokenKeyStore(store.module, "bench-search", "123456")
-    yield keys
+    shards = ShardedTokenKeyStore(store.module, "bench-shards", "123456", scratch / "keys.db")
+    yield keys, shards
     keys.close()
+    shards.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subjects", type=int, default=50_000)
     parser.add_argument("--token-subjects", type=int, default=1_000)
+    parser.add_argument("--sharded-subjects", type=int, default=50_000)
     parser.add_argument("--bits", type=int, nargs="+", default=[8, 10, 12])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-search-") as scratch:
         where = Path(scratch)
         _side("key files", KeyFileStore(where / "keks"), args.subjects, args.bits, where)
-        with _token(where) as token:
-            if token is not None and args.token_subjects:
-                _side("SoftHSM2 token", token, args.token_subjects, args.bits, where)
+        with _token(where) as tokens:
+            if tokens is not None and args.token_subjects:
+                _side("SoftHSM2 token", tokens[0], args.token_subjects, args.bits, where)
+            if tokens is not None and args.sharded_subjects:
+                _side("SoftHSM2 sharded", tokens[1], args.sharded_subjects, args.bits, where)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
+from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -205,15 +206,17 @@ def check_same_card(request: EnrolmentRequest, card: ThaiIdCard) -> None:
 
 
 def statement_data(
-    request: EnrolmentRequest, roles: Iterable[Role], scope: Scope
+    request: EnrolmentRequest, roles: Iterable[Role], scope: Scope, record: UUID | None = None
 ) -> dict[str, Any]:
-    """The data of the ``OperatorEnrolled`` statement the admin signs for this request."""
+    """The data of the ``OperatorEnrolled`` statement the admin signs for this request: a
+    record owner's names her personnel ``record`` in place of the request's citizen ID."""
     return enrolment_data(
-        cid=request.cid,
+        cid=request.cid if record is None else None,
         public_key=request.public_key_bytes,
         roles=roles,
         scope=scope,
         storage=request.key_storage,
+        record=record,
     )
 
 

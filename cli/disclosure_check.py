@@ -100,8 +100,9 @@ def _print(found: CheckedDisclosure) -> None:
             ),
             highlight=False,
         )
+        signer = found.signer_cid if found.signer_cid is not None else "เจ้าของประวัติ (record owner)"
         out.print(
-            escape(f"  signed by {found.signer_cid} with key {found.key_id} at {found.signed_at}"),
+            escape(f"  signed by {signer} with key {found.key_id} at {found.signed_at}"),
             highlight=False,
         )
         return

@@ -7,6 +7,9 @@ admin's token is given too, approves it at once. ``approve`` checks a request (p
 checksum, expiry, and, with ``--id-reader``, that the card in the reader is the request's card)
 and has the admin sign ``OperatorEnrolled`` with their own token. ``revoke`` ends a key.
 
+A record owner is enrolled by her personnel record (``--record``; ``cli.owners``): no citizen
+ID in the enrolment nor her signatures; her card (or ``--cid``) is checked against the record.
+
 Where ``LEDGER_REQUIRE_CARD_PRESENCE`` is set, the admin's signature needs the admin's ID card in
 a reader (``--admin-id-reader``) holding the citizen ID their key was enrolled for, and
 operators are enrolled only from a read ID card. Without a card (``--cid``), the old software-key
@@ -19,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
+from uuid import UUID
 
 import typer
 
@@ -35,6 +39,7 @@ from card.errors import IdentityMismatchError
 from card.readers import DEFAULT_TIMEOUT, read_id_card
 from card.thai_id import ThaiIdCard
 from cli.options import check_cid, parse_roles, parse_scope
+from cli.owners import RecordOpt, check_owner
 from cli.runtime import (
     DatabaseUrl,
     LedgerName,
@@ -98,9 +103,11 @@ KEY_LABEL_DEFAULT = "ledger-signing"
 
 
 def _roles_and_scope(
-    role: list[str] | None, scope: str | None
+    role: list[str] | None, scope: str | None, record: UUID | None = None
 ) -> tuple[list[Role] | None, Scope | None]:
-    return (parse_roles(role) if role else None), (parse_scope(scope) if scope else None)
+    """The roles and scope given (a record owner's roles, record_owner, when only ``record``)."""
+    roles = parse_roles(role) if role else ([Role.RECORD_OWNER] if record is not None else None)
+    return roles, (parse_scope(scope) if scope else None)
 
 
 def _required(admin: Admin | None) -> Admin:
@@ -116,6 +123,7 @@ def operator_enrol(
     ] = None,
     role: RolesOpt = None,
     scope: ScopeOpt = None,
+    record: RecordOpt = None,
     id_reader: IdReaderOpt = None,
     photo: Annotated[
         Path | None, typer.Option(help="Save the ID card's photo here, to compare with the face")
@@ -159,7 +167,7 @@ def operator_enrol(
         check_cid(cid)
     if admin_cid is not None:
         check_cid(admin_cid)
-    roles, target = _roles_and_scope(role, scope)
+    roles, target = _roles_and_scope(role, scope, record)
     admin = admin_from_options(
         key=admin_key,
         cid=admin_cid,
@@ -181,7 +189,7 @@ def operator_enrol(
         raise typer.BadParameter("approving now needs --role and --scope")
     settings = build_settings(database_url, name)
     if public_key is not None:
-        _enrol_public_key(public_key, key, token, cid, roles, target, admin, settings)
+        _enrol_public_key(public_key, key, token, (cid, record), roles, target, admin, settings)
         return
     card = _read_operator_card(id_reader, cid, photo, settings, card_timeout)
     operator_cid = card.cid if card is not None else cid
@@ -204,7 +212,9 @@ def operator_enrol(
         write_request(request, document)
         out.print(f"enrolment request for key {key_id} written to {request}")
     if admin is not None and roles is not None and target is not None:
-        _approve(document, roles, target, admin, settings, id_reader=None, timeout=card_timeout)
+        _approve(
+            document, (roles, target, record), admin, settings, id_reader=None, timeout=card_timeout
+        )
 
 
 def _new_request(
@@ -254,17 +264,21 @@ def _enrol_public_key(
     public_key: str,
     key: Path | None,
     token: TokenKind,
-    cid: str | None,
+    person: tuple[str | None, UUID | None],
     roles: list[Role] | None,
     scope: Scope | None,
     admin: Admin | None,
     settings: LedgerSettings,
 ) -> None:
-    """The development path: enrol a bare public key (no card, no proof of possession)."""
+    """The development path: enrol a bare public key (no card, no proof of possession); a
+    record owner's by her ``record`` (its citizen ID checked against ``--cid`` if given)."""
+    cid, record = person
     if key is not None or token is not TokenKind.SOFTWARE:
         raise typer.BadParameter("give exactly one of --key or --public-key")
-    if cid is None or admin is None or roles is None or scope is None:
-        raise typer.BadParameter("--public-key needs --cid, --role, --scope and the admin's token")
+    if (cid is None and record is None) or admin is None or roles is None or scope is None:
+        raise typer.BadParameter(
+            "--public-key needs --cid (or --record), --role, --scope and the admin's token"
+        )
     if settings.require_card_presence:
         fail("this deployment enrols operators only from their ID card and a signed request")
     try:
@@ -274,11 +288,19 @@ def _enrol_public_key(
     if len(raw) != 32:
         raise typer.BadParameter("--public-key must be 32 bytes (64 hex characters)")
     data = enrolment_data(
-        cid=cid, public_key=raw, roles=roles, scope=scope, storage=KeyStorage(kind="software")
+        cid=cid if record is None else None,
+        public_key=raw,
+        roles=roles,
+        scope=scope,
+        storage=KeyStorage(kind="software"),
+        record=record,
     )
     warn("a bare public key is enrolled as a software key, with no proof of possession")
     # Card presence is not required wherever this path runs (checked above): no presence check.
-    receipt = _sign_and_submit(replace(admin, id_reader=None), settings, "OperatorEnrolled", data)
+    owner = (record, cid) if record is not None else None
+    receipt = _sign_and_submit(
+        replace(admin, id_reader=None), settings, "OperatorEnrolled", data, owner=owner
+    )
     out.print(f"enrolled key {key_id_of(raw)} (notification {receipt})")
 
 
@@ -287,6 +309,7 @@ def operator_approve(
     request: Annotated[Path, typer.Argument(help="The enrolment request written by `enrol`")],
     role: RolesOpt = None,
     scope: ScopeOpt = None,
+    record: RecordOpt = None,
     id_reader: Annotated[
         str | None,
         typer.Option(
@@ -310,7 +333,7 @@ def operator_approve(
     """Check an enrolment request and sign OperatorEnrolled with the admin's own token."""
     if admin_cid is not None:
         check_cid(admin_cid)
-    roles, target = _roles_and_scope(role, scope)
+    roles, target = _roles_and_scope(role, scope, record)
     admin = _required(
         admin_from_options(
             key=admin_key,
@@ -328,13 +351,19 @@ def operator_approve(
     with card_errors():
         document = read_request(request)
     settings = build_settings(database_url, name)
-    _approve(document, roles, target, admin, settings, id_reader=id_reader, timeout=card_timeout)
+    _approve(
+        document,
+        (roles, target, record),
+        admin,
+        settings,
+        id_reader=id_reader,
+        timeout=card_timeout,
+    )
 
 
 def _approve(
     document: object,
-    roles: list[Role] | None,
-    scope: Scope | None,
+    granted: tuple[list[Role] | None, Scope | None, UUID | None],
     admin: Admin,
     settings: LedgerSettings,
     *,
@@ -342,7 +371,9 @@ def _approve(
     timeout: float,
 ) -> None:
     """Check the request (and, with ``id_reader``, the operator's card again); have the admin
-    sign ``OperatorEnrolled`` with the roles and scope given, or else those requested."""
+    sign ``OperatorEnrolled`` with the roles and scope given, or else those requested (a
+    record owner's naming her record, whose citizen ID must be the request's)."""
+    roles, scope, record = granted
     with card_errors():
         enrolment_request = verify_request(document, today=thai_today())
         if settings.require_card_presence and enrolment_request.card is None:
@@ -363,7 +394,8 @@ def _approve(
         admin,
         settings,
         "OperatorEnrolled",
-        statement_data(enrolment_request, granted_roles, granted_scope),
+        statement_data(enrolment_request, granted_roles, granted_scope, record),
+        owner=(record, enrolment_request.cid) if record is not None else None,
     )
     out.print(
         f"enrolled key {enrolment_request.key_id} ({_storage(enrolment_request)}) "
@@ -418,14 +450,22 @@ def operator_revoke(
 
 
 def _sign_and_submit(
-    admin: Admin, settings: LedgerSettings, event_type: str, data: dict[str, Any]
+    admin: Admin,
+    settings: LedgerSettings,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    owner: tuple[UUID, str | None] | None = None,
 ) -> int:
-    """Sign a registry event with the admin's token (presence-checked) and submit it.
+    """Sign a registry event with the admin's token (presence-checked) and submit it (for a
+    record owner's enrolment, ``owner``, once ``check_owner`` finds the record hers).
 
     Signing happens before submission: if the token, the PIN or the presence check fails,
     nothing reaches the ledger.
     """
     with open_token(admin.token) as opened, open_ledger(settings) as ledger:
+        if owner is not None:
+            check_owner(ledger, *owner)
         signer = opened.signer()
         enrolled_cid = _enrolled_cid(ledger, signer, admin.cid)
         checked = with_presence(
@@ -451,6 +491,8 @@ def _enrolled_cid(ledger: Ledger, signer: Signer, given: str | None) -> str:
     """The citizen ID the admin's key was enrolled for (``given`` if the key is unknown here)."""
     enrolment = ledger.enrolment_for(key_id_of(signer.public_key))
     if enrolment is not None:
+        if enrolment.cid is None:
+            fail(f"key {enrolment.key_id} is a record owner's: it enrols no one")
         return enrolment.cid
     if given is None:
         fail(f"the admin's key {key_id_of(signer.public_key)} is not enrolled in this ledger")

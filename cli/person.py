@@ -21,25 +21,12 @@ import httpx
 import typer
 from rich.markup import escape
 
-from card.readers import DEFAULT_TIMEOUT
 from cli.api_client import LedgerClient, ServerError
 from cli.options import check_cid
 from cli.runtime import DatabaseUrl, LedgerName, err, fail
 from cli.submit import ServerOpt, sign_and_send
-from cli.tokens import (
-    IdReaderOpt,
-    KeyFileOpt,
-    KeyLabelOpt,
-    PinOpt,
-    Pkcs11ModuleOpt,
-    TimeoutOpt,
-    TokenKind,
-    TokenLabelOpt,
-    TokenOpt,
-    TokenReaderOpt,
-    open_token,
-    token_spec,
-)
+from cli.token_options import Signing, with_token_options
+from cli.tokens import open_token
 from ledger.drafting.prepare import DraftError, prepare_data
 from ledger.erasure import ERASURE
 
@@ -49,6 +36,7 @@ person_app = typer.Typer(
 
 
 @person_app.command("erase")
+@with_token_options("signer", id_reader=True)
 def erase(
     record: Annotated[str, typer.Argument(help="The person's record id (its stream UUID)")],
     legal_basis: Annotated[
@@ -59,15 +47,7 @@ def erase(
     ],
     reason: Annotated[str, typer.Option(help="Why the person's data is erased now")],
     cid: Annotated[str, typer.Option(help="The signer's citizen ID")],
-    key: KeyFileOpt = None,
-    token: TokenOpt = TokenKind.SOFTWARE,
-    token_reader: TokenReaderOpt = None,
-    pkcs11_module: Pkcs11ModuleOpt = None,
-    token_label: TokenLabelOpt = None,
-    key_label: KeyLabelOpt = "ledger-signing",
-    pin: PinOpt = None,
-    id_reader: IdReaderOpt = None,
-    card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    signing: Signing,
     server: ServerOpt = None,
     database_url: DatabaseUrl = None,
     name: LedgerName = None,
@@ -84,14 +64,12 @@ def erase(
         prepared = prepare_data(ERASURE, data, None)
     except DraftError as error:
         fail(escape(str(error)))
-    spec = token_spec(
-        "signer", key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
-    )
     body = {"stream": str(stream), "type": ERASURE, "data": prepared}
-    sign_and_send(body, stream, None, cid, spec, id_reader, server, database_url, name)
+    sign_and_send(body, stream, None, cid, signing, server, database_url, name)
 
 
 @person_app.command("disclose")
+@with_token_options("reader")
 def disclose(
     record: Annotated[str, typer.Argument(help="The person's record id (its stream UUID)")],
     path: Annotated[str, typer.Argument(help="The personal field's path: cid, first_name...")],
@@ -100,14 +78,8 @@ def disclose(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the file here (default: print)")
     ] = None,
-    key: KeyFileOpt = None,
-    token: TokenOpt = TokenKind.SOFTWARE,
-    token_reader: TokenReaderOpt = None,
-    pkcs11_module: Pkcs11ModuleOpt = None,
-    token_label: TokenLabelOpt = None,
-    key_label: KeyLabelOpt = "ledger-signing",
-    pin: PinOpt = None,
-    card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    *,
+    signing: Signing,
 ) -> None:
     """Export one personal field of one v2 event of a record as a disclosure file: the signed
     statement with the field's value and salt. The API checks that the reader's roles read the
@@ -116,10 +88,7 @@ def disclose(
         stream = UUID(record)
     except ValueError:
         fail(f"ไม่ใช่รหัสระเบียน (UUID) / not a record id: {escape(record)}")
-    spec = token_spec(
-        "reader", key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
-    )
-    with open_token(spec) as opened, LedgerClient(server) as client:
+    with open_token(signing.spec) as opened, LedgerClient(server) as client:
         try:
             client.open_session(opened.signer())
             document = client.disclosure(stream, event, path)

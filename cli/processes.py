@@ -13,10 +13,9 @@ from typing import Annotated
 import typer
 
 from cli.options import load_key, read_date
-from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail_on, open_ledger, out
+from cli.runtime import DatabaseUrl, LedgerName, build_settings, open_ledger, out
 from ledger.application import Ledger
 from ledger.domain.dates import thai_today
-from ledger.errors import LedgerError
 from ledger.processes import (
     ProcessReport,
     invalidate_stale_certifications,
@@ -44,8 +43,8 @@ def _run(
 ) -> None:
     """Run one process on the ledger with the system key; print what it signed and skipped.
     A refusal of the whole run (a v2 record read with no vault: ``personal.vault_needed``) is
-    its catalogued message, exit 1."""
-    with open_ledger(settings) as ledger, fail_on(LedgerError):
+    its catalogued message, exit 1 (``open_ledger``)."""
+    with open_ledger(settings) as ledger:
         report = process(ledger, load_key(system_key))
     out.print(f"{report.emitted} {what} signed by the system key")
     for stream, reason in report.skipped:

@@ -13,44 +13,22 @@ from typing import Annotated
 import httpx
 import typer
 
-from card.readers import DEFAULT_TIMEOUT
 from cli.api_client import LedgerClient, ServerError
 from cli.runtime import fail, out
-from cli.tokens import (
-    KeyFileOpt,
-    KeyLabelOpt,
-    PinOpt,
-    Pkcs11ModuleOpt,
-    TimeoutOpt,
-    TokenKind,
-    TokenLabelOpt,
-    TokenOpt,
-    TokenReaderOpt,
-    open_token,
-    token_spec,
-)
+from cli.token_options import Signing, with_token_options
+from cli.tokens import open_token
 
 
+@with_token_options("operator")
 def token(
     server: Annotated[str, typer.Option(help="The ledger's API, e.g. http://127.0.0.1:8000")],
-    key: KeyFileOpt = None,
-    token: TokenOpt = TokenKind.SOFTWARE,
-    token_reader: TokenReaderOpt = None,
-    pkcs11_module: Pkcs11ModuleOpt = None,
-    token_label: TokenLabelOpt = None,
-    key_label: KeyLabelOpt = "ledger-signing",
-    pin: PinOpt = None,
-    card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    signing: Signing,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the whole answer (token and expiry) as JSON")
     ] = False,
 ) -> None:
     """Open an API session with an enrolled key and print its bearer token."""
-    whose = "operator"
-    spec = token_spec(
-        whose, key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
-    )
-    with open_token(spec) as opened, LedgerClient(server) as client:
+    with open_token(signing.spec) as opened, LedgerClient(server) as client:
         try:
             answer = client.open_session(opened.signer())
         except ServerError as error:

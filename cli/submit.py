@@ -19,26 +19,11 @@ import typer
 from pydantic import ValidationError
 from rich.markup import escape
 
-from card.readers import DEFAULT_TIMEOUT
 from cli.api_client import LedgerClient
 from cli.options import check_cid, read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
-from cli.tokens import (
-    IdReaderOpt,
-    KeyFileOpt,
-    KeyLabelOpt,
-    PinOpt,
-    Pkcs11ModuleOpt,
-    TimeoutOpt,
-    TokenKind,
-    TokenLabelOpt,
-    TokenOpt,
-    TokenReaderOpt,
-    TokenSpec,
-    open_token,
-    token_spec,
-    with_presence,
-)
+from cli.token_options import Signing, with_token_options
+from cli.tokens import open_token, with_presence
 from ledger.application import Ledger
 from ledger.disclosed import NO_VAULT, V1_IN_CLEAR
 from ledger.domain.dates import thai_today
@@ -79,28 +64,30 @@ NO_VAULT_HINT = (
     "or a token with LEDGER_VAULT_PKCS11_MODULE), or sign v1 with --format v1 (the values are "
     "then signed in clear, for good: they can never be erased)"
 )
+OWNER_HELP = (
+    "เจ้าของประวัติที่ลงทะเบียนตามทะเบียนประวัติ: ลงนามรุ่น 2 โดยไม่ระบุเลขประจำตัวประชาชน "
+    "/ a record owner enrolled by her record: sign v2 naming no citizen ID"
+)
 V1_HINT = (
     "บัญชีนี้เก็บข้อมูลส่วนบุคคลในห้องเก็บ (vault): ส่งเป็นรุ่น 2 (ไม่ต้องใส่ --format v1)\n"
     "this ledger keeps personal values in its vault: sign v2 (leave out --format v1)"
 )
 
 
+@with_token_options("signer", id_reader=True)
 def submit(
     draft: Annotated[Path, typer.Argument(help="A statement draft: JSON with stream, type, data")],
-    cid: Annotated[str, typer.Option(help="The signer's citizen ID")],
-    key: KeyFileOpt = None,
-    token: TokenOpt = TokenKind.SOFTWARE,
-    token_reader: TokenReaderOpt = None,
-    pkcs11_module: Pkcs11ModuleOpt = None,
-    token_label: TokenLabelOpt = None,
-    key_label: KeyLabelOpt = "ledger-signing",
-    pin: PinOpt = None,
-    id_reader: IdReaderOpt = None,
-    card_timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    *,
+    cid: Annotated[
+        str | None,
+        typer.Option(help="The signer's citizen ID (with --owner: her ID card's, never signed)"),
+    ] = None,
+    signing: Signing,
     server: ServerOpt = None,
     statement_format: FormatOpt = StatementFormat.V2,
     database_url: DatabaseUrl = None,
     name: LedgerName = None,
+    owner: Annotated[bool, typer.Option("--owner", help=OWNER_HELP)] = False,
 ) -> None:
     """Sign a statement draft on the token (or with a key file) and send it; print the receipt.
 
@@ -114,14 +101,20 @@ def submit(
     Statements are signed v2 (--format v2, the default): the personal fields the event type
     declares are signed as salted commitments and their values sent beside the statement, to
     be kept encrypted in the ledger's vault; a statement with no personal value is signed v1.
-    --format v1 signs every value in clear, for a ledger that has no vault.
+    --format v1 signs every value in clear, for a ledger that has no vault. A record owner
+    enrolled by her record signs with --owner: v2, naming no citizen ID.
     """
     try:
         text = draft.read_text(encoding="utf-8")
         body = json.loads(text)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         fail(f"cannot read draft {draft}: {error}")
-    check_cid(cid)
+    if cid is not None:
+        check_cid(cid)
+    elif not owner:
+        fail("give --cid, the signer's citizen ID (a record owner enrolled by her record: --owner)")
+    if owner and statement_format is not StatementFormat.V2:
+        fail("--owner signs v2 only: a v1 statement names its signer's citizen ID")
     if not isinstance(body, dict) or not {"type", "data"} <= body.keys():
         fail(f"draft {draft} must be a JSON object with stream, type and data")
     effective = read_date(body.get("effective"))
@@ -135,12 +128,9 @@ def submit(
             f"draft {draft}: {', '.join(committed)}: ช่องนี้เป็นค่าผูกมัด (commitment) ที่คัดลอกมา "
             "ให้กรอกค่าจริง / holds a commitment copied from a signed statement: write the value"
         )
-    spec = token_spec(
-        "signer", key, token, token_reader, pkcs11_module, token_label, key_label, pin, card_timeout
-    )
     sign_and_send(
-        body, _stream(body, draft), effective, cid, spec, id_reader, server, database_url, name,
-        fmt=2 if statement_format is StatementFormat.V2 else 1,
+        body, _stream(body, draft), effective, cid, signing, server, database_url, name,
+        fmt=2 if statement_format is StatementFormat.V2 else 1, owner=owner,
     )  # fmt: skip
 
 
@@ -148,27 +138,31 @@ def sign_and_send(
     body: dict[str, Any],
     stream: UUID,
     effective: date | None,
-    cid: str,
-    spec: TokenSpec,
-    id_reader: str | None,
+    cid: str | None,
+    signing: Signing,
     server: str | None,
     database_url: str | None,
     name: str | None,
     *,
     fmt: Format = 2,
+    owner: bool = False,
 ) -> None:
     """Sign a prepared draft on the token (v2 unless ``fmt`` is 1) and send it to the API or
     the database; print the receipt, or fail with the ledger's refusal (``ledger submit``,
-    ``ledger person erase``)."""
-    card_timeout = spec.timeout
+    ``ledger person erase``). A record ``owner`` signs naming no citizen ID; ``cid``, if given,
+    is then only her ID card's, for the presence check."""
     settings = build_settings(database_url, name, existing=server is None)
-    with open_token(spec) as opened:
+    if cid is None and (signing.id_reader is not None or settings.require_card_presence):
+        fail(
+            "the ID card check needs --cid: the citizen ID of the card (never signed with --owner)"
+        )
+    with open_token(signing.spec) as opened:
         signer = with_presence(
             opened.signer(),
-            id_reader=id_reader,
-            enrolled_cid=cid,  # the ledger accepts the key only for the citizen it was enrolled for
+            id_reader=signing.id_reader,
+            enrolled_cid=cid or "",  # the ledger accepts the key only for whom it was enrolled
             required=settings.require_card_presence,
-            timeout=card_timeout,
+            timeout=signing.spec.timeout,
         )
         try:
             receipt = submit_draft(
@@ -176,7 +170,7 @@ def sign_and_send(
                 stream=stream,
                 effective=effective,
                 signer=signer,
-                cid=cid,
+                cid=None if owner else cid,
                 server=server,
                 settings=None if server else settings,
                 fmt=fmt,
@@ -194,7 +188,7 @@ def submit_draft(
     stream: UUID,
     effective: date | None,
     signer: Signer,
-    cid: str,
+    cid: str | None,
     server: str | None,
     settings: LedgerSettings | None,
     fmt: Format = 2,
@@ -263,7 +257,7 @@ def _sign(
     stream: UUID,
     effective: date | None,
     signer: Signer,
-    cid: str,
+    cid: str | None,
     head: tuple[int, str] | None,
     fmt: Format,
 ) -> SignedDraft:

@@ -116,7 +116,8 @@ def enrolment_of(item: SignedStatement, registry: OperatorRegistry | None) -> En
         raise UnknownKeyError(signer.key)
     if enrolment.cid != signer.cid:
         # Worded as for a key never enrolled: a caller who has not proved the key is theirs
-        # must not learn that it exists, nor that it belongs to another citizen ID.
+        # must not learn that it exists, nor that it belongs to another citizen ID. A record
+        # owner's key (enrolled by her record, no cid) signs with a null cid, and only so.
         raise UnknownKeyError(signer.key)
     if enrolment.revoked_at is not None:
         raise RevokedKeyError(signer.key, enrolment.revoked_at.isoformat())
@@ -364,7 +365,7 @@ class Admission:
         return CheckContext(
             stream=statement.stream,
             effective=statement.effective,
-            actor=Actor(cid=statement.signer.cid, roles=enrolment.roles),
+            actor=Actor(statement.signer.cid, enrolment.roles, enrolment.record),
             related=self._working,
             snapshot_at=self._snapshot_at,
         )

@@ -16,6 +16,10 @@ On a ledger with a vault, personal data lives only in the vault: a new v1 statem
 value at a path its event type declares personal is refused (``personal.v1_in_clear``, naming
 each field), unless the deployment's transition setting still accepts them
 (``LedgerSettings.accept_v1_personal``). v1 statements already stored are never judged again.
+The same door refuses a new record owner's enrolment by citizen ID (roles only
+``record_owner``, a ``cid``: ``operator.owner_by_record``): she is enrolled by her record, and
+her citizen ID would be in clear in the enrolment and in every statement she signs. Without a
+vault, an enrolment by record is refused (``operator.owner_needs_vault``): she signs v2 only.
 """
 
 from __future__ import annotations
@@ -54,6 +58,22 @@ V1_IN_CLEAR = rule(
     "field's value in clear into the log, so it is refused; sign it as v2 (a commitment with "
     "its disclosure)",
 )
+
+OWNER_BY_RECORD = rule(
+    "operator.owner_by_record",
+    "บัญชีนี้เก็บข้อมูลส่วนบุคคลไว้ในห้องเก็บข้อมูล (vault): เจ้าของประวัติลงทะเบียนตามทะเบียนประวัติของตน "
+    "(record) ไม่ใช่เลขประจำตัวประชาชน",
+    "this ledger keeps personal data in its vault: a record owner is enrolled by her record "
+    "(record), not her citizen ID",
+)
+OWNER_NEEDS_VAULT = rule(
+    "operator.owner_needs_vault",
+    "บัญชีนี้ยังไม่ได้ตั้งห้องเก็บข้อมูลส่วนบุคคล (vault): เจ้าของประวัติที่ลงทะเบียนตามทะเบียนประวัติ "
+    "ลงนามได้เฉพาะข้อความรุ่น 2 ซึ่งต้องมีห้องเก็บข้อมูล จึงให้ลงทะเบียนตามเลขประจำตัวประชาชน",
+    "this ledger has no personal-data vault: a record owner enrolled by her record signs v2 "
+    "statements only, which need one; enrol her by citizen ID",
+)
+OWNER_ENROLMENT = "OperatorEnrolled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +154,8 @@ def reveal(
     statement = item.statement
     if statement.type not in EVENT_TYPES:
         return item, None  # admission refuses the unknown type
+    if statement.type == OWNER_ENROLMENT:
+        _check_owner_enrolment(statement.data, door)
     if statement.v == 1:
         if raw:
             raise InvalidDataError(statement.type, violations=[Violation(V1, "disclosures")])
@@ -164,6 +186,23 @@ def _refuse_clear_values(event_type: str, data: Mapping[str, Any]) -> None:
         raise InvalidDataError(
             event_type, violations=[Violation(V1_IN_CLEAR, f"data.{path}") for path in found]
         )
+
+
+def _check_owner_enrolment(data: Mapping[str, Any], door: Door) -> None:
+    """With a vault (and no transition), refuse an enrolment of a record owner alone (roles
+    only ``record_owner``) by citizen ID: an officer, even one who also owns a record, keeps
+    hers. Without a vault, refuse one by record: she could sign no personal value."""
+    violation = None
+    if (
+        not door.v1_personal
+        and data.get("roles") == ["record_owner"]
+        and data.get("cid") is not None
+    ):
+        violation = Violation(OWNER_BY_RECORD, "data.cid")
+    elif not door.vault and data.get("record") is not None:
+        violation = Violation(OWNER_NEEDS_VAULT, "data.record")
+    if violation is not None:
+        raise InvalidDataError(OWNER_ENROLMENT, violations=[violation])
 
 
 def _commitment_at(data: Mapping[str, Any], path: str) -> str:
@@ -227,6 +266,8 @@ def sealings_of(signed: Sequence[SignedStatement]) -> list[Sealing]:
 
 __all__ = [
     "NO_VAULT",
+    "OWNER_BY_RECORD",
+    "OWNER_NEEDS_VAULT",
     "V1_IN_CLEAR",
     "Door",
     "RevealedStatement",

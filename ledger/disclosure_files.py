@@ -80,7 +80,7 @@ class CheckedDisclosure:
     type: str = "?"
     path: str = "?"
     value: Any = None
-    signer_cid: str = "?"
+    signer_cid: str | None = "?"  # None: the record owner, who signs with no citizen ID
     key_id: str = "?"
     signed_at: str = "?"
     problems: list[tuple[str, str]] = field(default_factory=list)

@@ -9,7 +9,6 @@ one ledger a database holds when no name was given.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from contextlib import closing
 from pathlib import Path
@@ -18,9 +17,15 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 from psycopg import sql
 
+from ledger.events_tables import (
+    SHARED_SQLITE_TABLE,
+    events_table_name,
+    first_genesis,
+    genesis_name,
+    in_shared_table,
+)
 from ledger.settings import LedgerSettings
 from ledger.storage import eventsourcing_env, quote_identifier
-from ledger.stored import StoredEventError, read_signed_state
 
 
 def ledgers_in(settings: LedgerSettings) -> list[str] | None:
@@ -30,20 +35,11 @@ def ledgers_in(settings: LedgerSettings) -> list[str] | None:
     return _postgres_ledgers(settings)
 
 
-def _genesis_name(state: bytes) -> str | None:
-    """The ledger a stored genesis event names, or None for any other event."""
-    try:
-        statement = json.loads(read_signed_state(state)[0])
-    except (StoredEventError, ValueError):
-        return None
-    if not isinstance(statement, dict) or statement.get("type") != "LedgerInitialised":
-        return None
-    data = statement.get("data")
-    name = data.get("ledger") if isinstance(data, dict) else None
-    return name if isinstance(name, str) else None
-
-
 def _sqlite_ledgers(settings: LedgerSettings) -> list[str] | None:
+    """Each ``<name>_events`` table whose first event is the genesis of ledger ``name``, and the
+    ledger whose genesis opens an old file's shared table (``ledger.events_tables``); also the
+    settings' ledger if its events sit in that shared table after another's genesis (opening
+    it is refused, by a rule that says why)."""
     path = settings.database_url.removeprefix("sqlite:///")
     if path == ":memory:":
         return []
@@ -51,16 +47,27 @@ def _sqlite_ledgers(settings: LedgerSettings) -> list[str] | None:
         return None
     uri = f"file:{Path(path).resolve()}?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as connection:
-        tables = connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'stored_events'"
+        cursor = connection.cursor()
+        tables = cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '\\' "
+            "ORDER BY name",
+            ["%\\_events"],
         ).fetchall()
-        if not tables:
-            return []
-        row = connection.execute(
-            "SELECT state FROM stored_events ORDER BY rowid LIMIT 1"
-        ).fetchone()
-    name = _genesis_name(bytes(row[0])) if row else None
-    return [name] if name else []
+        found = [_opened_by(cursor, table) for (table,) in tables]
+        names = [name for name in found if name is not None]
+        shared = first_genesis(cursor, SHARED_SQLITE_TABLE)
+        if settings.name != shared and in_shared_table(cursor, settings.name):
+            names.append(settings.name)
+    return sorted({*names, *([shared] if shared else [])})
+
+
+def _opened_by(cursor: sqlite3.Cursor, table: str) -> str | None:
+    """The ledger whose own events table this is (its first row that ledger's genesis)."""
+    try:
+        name = first_genesis(cursor, table)
+    except sqlite3.Error:  # a table of another program that only ends in _events
+        return None
+    return name if name is not None and events_table_name(name) == table else None
 
 
 def _postgres_ledgers(settings: LedgerSettings) -> list[str] | None:
@@ -99,8 +106,8 @@ def _postgres_ledgers(settings: LedgerSettings) -> list[str] | None:
             except psycopg.Error:  # a table of another program that only ends in _events
                 connection.rollback()
                 continue
-            name = _genesis_name(bytes(row[0])) if row else None
-            if name is not None and f"{name}_events" == table:
+            name = genesis_name(bytes(row[0])) if row else None
+            if name is not None and events_table_name(name) == table:
                 names.append(name)
     return names
 

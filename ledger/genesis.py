@@ -56,15 +56,20 @@ def submit(ledger: Ledger, signed: SignedStatement) -> Receipt:
 
 def enrolment_data(
     *,
-    cid: str,
+    cid: str | None,
     public_key: bytes,
     roles: Iterable[Role],
     scope: Scope,
     storage: KeyStorage,
+    record: UUID | None = None,
 ) -> dict[str, Any]:
-    """The data of an OperatorEnrolled statement."""
+    """The data of an OperatorEnrolled statement: an officer's by ``cid``, a record owner's by
+    her personnel ``record`` (its stream id; ``cid`` None), never both."""
+    named: dict[str, str] = {"record": str(record)} if record is not None else {}
+    if cid is not None:
+        named["cid"] = cid
     return {
-        "cid": cid,
+        **named,
         "public_key": public_key.hex(),
         "key_id": key_id_of(public_key),
         "key_storage": storage.model_dump(mode="json", exclude_none=True),

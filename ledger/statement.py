@@ -14,10 +14,10 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ledger.canonical import CanonicalizationError, canonicalize, parse_canonical
 from ledger.errors import InvalidDataError, MalformedStatementError
@@ -28,6 +28,10 @@ GENESIS_PREV_HASH = "0" * 64
 
 SYSTEM_CID = "system"
 """The signer ``cid`` of the ledger's own system key, which belongs to no person."""
+
+OWNER_SIGNER = "record_owner"
+"""How the views name a record owner who signed with no citizen ID (``signer.cid`` null, her key
+enrolled by her record) where they name a signer's citizen ID: never written in a statement."""
 
 HEX64 = r"^[0-9a-f]{64}$"
 KEY_ID = r"^[0-9a-f]{16}$"
@@ -52,7 +56,10 @@ are 1 effective, 2 expected_version, 3 prev_hash, 4 signer cid, 5 signer key, 6 
 The readers of millions of statements (the auditor, the projections) take fields from it
 instead of parsing JSON, and parse in full (``read_statement``) a statement it does not match.
 It checks the form of the fields it reads, not the model's every rule (the nonce's and signing
-time's are left to ``read_statement``)."""
+time's are left to ``read_statement``). It matches v1 statements only, which always name their
+signer's citizen ID: a signer with a null ``cid`` (a record owner enrolled by her record) signs
+v2, whose statements are parsed in full, so group 4 is never None (a v1 statement naming
+``"cid":null``, refused by the model, is left to ``read_statement`` to refuse)."""
 CANONICAL_FIELDS_TEXT = re.compile(_CANONICAL_FIELDS, re.DOTALL)
 """``CANONICAL_FIELDS`` for a statement held as text (same groups)."""
 DATA_START = len('{"data":')
@@ -65,11 +72,17 @@ PREV_HASH_KEY = b',"prev_hash":"'
 
 
 class SignerRef(BaseModel):
-    """Who signed: the operator's citizen ID and the id of the enrolled key."""
+    """Who signed: the operator's citizen ID and the id of the enrolled key.
+
+    ``cid`` is null for a record owner enrolled by her record (``EnrolmentData.record``): she
+    signs as a citizen, not an officer in office, and her citizen ID is kept out of the log.
+    It has no default: the key is always written (``"cid":null``), so the canonical bytes say
+    it. Only a v2 statement names a null ``cid`` (``Statement``): v1's form stays as it was.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    cid: str = Field(pattern=r"^(\d{13}|system)$")
+    cid: Annotated[str, Field(pattern=r"^(\d{13}|system)$")] | None
     key: str = Field(pattern=KEY_ID)
 
 
@@ -88,6 +101,12 @@ class Statement(BaseModel):
     signer: SignerRef
     signed_at: AwareDatetime
     nonce: str = Field(min_length=8, max_length=128)
+
+    @model_validator(mode="after")
+    def _v1_names_its_signer(self) -> Statement:
+        if self.v == 1 and self.signer.cid is None:
+            raise ValueError("a v1 statement names its signer's citizen ID (signer.cid)")
+        return self
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object to canonicalize and sign (dates and ids as strings)."""

@@ -3,7 +3,9 @@
 ``LEDGER_DATABASE_URL`` chooses the backend. This module turns the URL into the library's
 environment and answers the questions the library's recorders do not: which notification id
 a stored event got (for receipts of resubmitted statements and for reading streams), many
-streams at once, and each stream's latest event at a log position (for snapshots).
+streams at once, and each stream's latest event at a log position (for snapshots). Each
+ledger of a database has an events table of its own, ``<name>_events``, in SQLite as in
+PostgreSQL (``LedgerSQLiteFactory``; an old SQLite file's shared table: ``ledger.events_tables``).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from uuid import UUID, uuid4
 
 import psycopg
 from eventsourcing.persistence import (
+    ApplicationRecorder,
     IntegrityError,
     InterfaceError,
     OperationalError,
@@ -27,12 +30,14 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteCursor,
+    SQLiteFactory,
     SQLiteTransaction,
 )
 from eventsourcing.utils import get_topic, retry
 from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
+from ledger.events_tables import sqlite_events_table
 from ledger.pg_connections import QmarkCursor, install_pool_check
 from ledger.settings import LedgerSettings
 
@@ -78,10 +83,9 @@ def eventsourcing_env(settings: LedgerSettings) -> dict[str, str]:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             dbname = path
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": get_topic(LedgerSQLiteFactory),
             "SQLITE_DBNAME": dbname,
             "SQLITE_LOCK_TIMEOUT": "30",
-            "APPLICATION_RECORDER_TOPIC": get_topic(GuardedSQLiteApplicationRecorder),
             "CREATE_TABLE": "y",
         }
     raise DatabaseUrlError(f"unsupported database URL scheme {parts.scheme!r}")
@@ -287,6 +291,20 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         if before_commit is not None:
             before_commit()  # inside the library's transaction: an exception rolls it back
         return ids
+
+
+class LedgerSQLiteFactory(SQLiteFactory):
+    """The library's SQLite factory, giving each ledger of a file an events table of its own
+    (``<name>_events``, as on PostgreSQL; an old file's shared table is kept by the ledger
+    whose genesis opens it: ``ledger.events_tables``), recorded by the guarded recorder."""
+
+    def application_recorder(self) -> ApplicationRecorder:
+        with self.datastore.transaction(commit=False) as cursor:
+            table = sqlite_events_table(cursor.sqlite_cursor, self.env.name)
+        recorder = GuardedSQLiteApplicationRecorder(self.datastore, events_table_name=table)
+        if self.env_create_table():
+            recorder.create_table()
+        return recorder
 
 
 class ImmediateTransaction(SQLiteTransaction):

@@ -4,16 +4,19 @@ v2 statements sign commitments (``ledger.commitments``); the values live here, i
 the ledger's own database (``<ledger>_vault_keys``, ``<ledger>_vault_fields``):
 
 * per person (subject id: the record's stream id) a random 256-bit data key, stored only
-  wrapped by the person's key-encryption key, which the key store holds outside the database
-  (``ledger.vault_keys``: a PKCS#11 token, or key files for development);
+  wrapped by a key-encryption key the key store holds outside the database (``ledger.
+  vault_keys``: a PKCS#11 token, or key files for development), or with the sharded token
+  store only a reference to it, wrapped in the store's own key database (``ledger.
+  vault_shards``);
 * per field a row (subject, path, commitment, sealed): the JSON ``{"salt", "value"}``
   encrypted with XChaCha20-Poly1305 under the data key, a random 24-byte nonce before the
   ciphertext, and as associated data the subject id, the path and the commitment (each
   length-prefixed), so a ciphertext moved to another person, field or commitment fails to open.
 
-``erase`` destroys the person's key-encryption key and deletes the wrapped data key: the
+``erase`` has the key store destroy the person's key-encryption key (the sharded store: rotate
+the person's shard to a new one without them) and deletes the wrapped data key: the
 ciphertexts may stay, nothing opens them, and a backup of the database taken before holds a
-wrapped key nothing unwraps any more (docs/personal-data.md).
+wrapped key (or reference) nothing unwraps any more (docs/personal-data.md).
 """
 
 from __future__ import annotations

@@ -45,7 +45,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ledger.vault_db import Database, of_subjects
+from ledger.vault_db import CHUNK, Database, of_subjects
 from ledger.vault_keys import ErasedError, TokenKeyStore, key_name
 
 DEFAULT_SHARDS = 1024
@@ -186,8 +186,8 @@ class ShardedTokenKeyStore(TokenKeyStore):
         wanted = sorted(shards)
         select = "SELECT shard, generation FROM vault_key_shards"
         found: dict[int, int] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
             marks = ", ".join("?" * len(chunk))
             cursor.execute(
                 f"{select} WHERE shard IN ({marks}) ORDER BY shard{self._share_rows}", chunk

@@ -30,7 +30,7 @@ from psycopg.rows import tuple_row
 from ledger.application import Ledger
 from ledger.canonical import canonicalize
 from ledger.domain.signed import SignedAggregate
-from ledger.statement import CANONICAL_FIELDS_TEXT, DATA_END, DATA_START
+from ledger.statement import CANONICAL_FIELDS_TEXT, DATA_END, DATA_START, OWNER_SIGNER
 from ledger.stored import SIGNED_FIELD_PATHS, event_class_name, read_signed_state
 from projections.rows import utc_text
 
@@ -56,7 +56,7 @@ class LogEvent:
     recorded_text: str  # ``projections.rows.utc_text(recorded_at)``: fixed width, sortable
     parsed: dict[str, Any] | None = field(default=None, compare=False, repr=False)
     effective: str = field(init=False, compare=False, repr=False)  # the valid time, ISO date
-    signer_cid: str = field(init=False, compare=False, repr=False)
+    signer_cid: str | None = field(init=False, compare=False, repr=False)  # None: an owner
     key_id: str = field(init=False, compare=False, repr=False)
     data_end: int = field(init=False, compare=False, repr=False)  # -1: not laid out canonically
 
@@ -71,6 +71,12 @@ class LogEvent:
             return
         self.effective, self.signer_cid, self.key_id = fields.group(1, 4, 5)
         self.data_end = fields.start(1) - DATA_END
+
+    @property
+    def actor(self) -> str:
+        """Who signed, as the views name a signer: the citizen ID (or ``system``), or, for a
+        record owner who signs with none, ``record_owner`` (``OWNER_SIGNER``)."""
+        return self.signer_cid if self.signer_cid is not None else OWNER_SIGNER
 
     @property
     def statement(self) -> dict[str, Any]:

@@ -6,8 +6,10 @@ a ``DatabaseSource`` pickles as its URL and ledger name and connects lazily in e
 
 Rows come back as ``(notification id, stream id as 16 bytes, version, topic, state)``. Table names
 follow the eventsourcing library's recorders: ``<name>_events`` in PostgreSQL (in the URL's
-``?schema=``, else ``public``), ``stored_events`` in SQLite; the transparency log's tables are
-those of ``projections.transparency.store``, whose readers of them this module shares.
+``?schema=``, else ``public``) and in SQLite, where a file written before each ledger had its own
+table keeps its first ledger's events in ``stored_events`` (``ledger.events_tables``); the
+transparency log's tables are those of ``projections.transparency.store``, whose readers of them
+this module shares.
 ``decode_row`` takes a row's signed fields out of its stored state (``ledger.stored``).
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import sqlite3
 import struct
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +28,7 @@ from uuid import UUID
 
 import psycopg
 
+from ledger.events_tables import SharedEventsTableError, sqlite_events_table
 from ledger.merkle import range_hashes
 from ledger.storage import quote_identifier
 from ledger.stored import StoredEventError, read_signed_state
@@ -105,13 +109,21 @@ class DatabaseSource:
                 raise SourceError(f"no SQLite ledger at {path}")
             prefix = ""
             self._conninfo = f"file:{Path(path).resolve()}?mode=ro"
-            self.events_table = quote_identifier("stored_events")
+            self.events_table = quote_identifier(self._sqlite_table(ledger_name))
             self._schema = ""
         else:
             raise SourceError(f"unsupported database URL {parts.scheme}://...")
         self._tlog = {key: prefix + quote_identifier(value) for key, value in names.items()}
         self._tlog_names = names
         self._connection: Any = None
+
+    def _sqlite_table(self, ledger_name: str) -> str:
+        """The ledger's events table in the SQLite file (``ledger.events_tables``)."""
+        try:
+            with closing(sqlite3.connect(self._conninfo, uri=True)) as connection:
+                return sqlite_events_table(connection.cursor(), ledger_name)
+        except (sqlite3.Error, SharedEventsTableError) as error:
+            raise SourceError(str(error).strip()) from None
 
     def __getstate__(self) -> dict[str, Any]:
         return {"url": self.url, "ledger_name": self.ledger_name}

@@ -164,9 +164,10 @@ def replace_in_state(ledger: Ledger, notification_id: int, old: bytes, new: byte
         )
         params: list[object] = [new, old, len(old), notification_id]
     else:
-        sql = "UPDATE stored_events SET state = ? WHERE rowid = ?"
+        table = recorder.events_table_name  # type: ignore[attr-defined]
+        sql = f"UPDATE {table} SET state = ? WHERE rowid = ?"
         with sql_cursor(ledger) as cursor:
-            cursor.execute("SELECT state FROM stored_events WHERE rowid = ?", [notification_id])
+            cursor.execute(f"SELECT state FROM {table} WHERE rowid = ?", [notification_id])
             state = bytes(cursor.fetchone()[0])
         params = [state.replace(old, new, 1), notification_id]
     with sql_cursor(ledger, commit=True) as cursor:

@@ -76,7 +76,7 @@ def build_world(kit: LedgerKit) -> World:
     """Populate ``kit``'s ledger (initialised, with its admin and HR officers)."""
     world = World(kit)
     for role in Role:
-        if role is Role.SYSTEM:
+        if role in (Role.SYSTEM, Role.RECORD_OWNER):  # owners: once their records are open
             continue
         world.outside[role] = (
             kit.other_hr
@@ -88,8 +88,7 @@ def build_world(kit: LedgerKit) -> World:
         elif role is Role.DLA_ADMIN:
             world.inside[role] = kit.admin
         else:
-            owner = OWNER_CID if role is Role.RECORD_OWNER else None
-            world.inside[role] = kit.operator([role], inside_scope(role), cid=owner)
+            world.inside[role] = kit.operator([role], inside_scope(role))
     world.spare = kit.operator([Role.LAO_HR_OFFICER], LAO)
     _organizations(world)
     _records(world)
@@ -151,6 +150,7 @@ def _records(world: World) -> None:
         cid=made_up_cid(505),
     )
     _record(world, "owner", started, cid=OWNER_CID)
+    _owners(world)
     world.entries["owner.request"] = world.emit(
         Role.RECORD_OWNER,
         "owner",
@@ -168,6 +168,16 @@ def _records(world: World) -> None:
     kit.emit(kit.other_hr, incoming, "EmploymentStarted", d.status_data("EmploymentStarted"))
     to_here = {"to_lao": LAO.lao, "to_province": LAO.province, "order": d.order("40/2562")}
     kit.emit(kit.other_hr, incoming, "TransferredOut", to_here)
+
+
+def _owners(world: World) -> None:
+    """The record owners: inside, the person of the "owner" record; outside, the person of a
+    record of the outside LAO (each enrolled by her record where the ledger has a vault)."""
+    kit, owner = world.kit, Role.RECORD_OWNER
+    world.inside[owner] = kit.record_owner(world.streams["owner"], LAO, OWNER_CID)
+    elsewhere = uuid.uuid4()
+    kit.emit(kit.other_hr, elsewhere, "RecordOpened", d.record(OUTSIDE_LAO, cid=made_up_cid(509)))
+    world.outside[owner] = kit.record_owner(elsewhere, OUTSIDE_LAO, made_up_cid(509))
 
 
 def _positions(world: World) -> None:

@@ -38,7 +38,7 @@ REGISTERED_ON = date(2000, 1, 1)
 
 @dataclass
 class Operator:
-    cid: str
+    cid: str | None  # None: a record owner enrolled by her record (she signs v2, no cid)
     signer: SoftwareSigner = field(default_factory=SoftwareSigner.generate)
 
 
@@ -76,7 +76,7 @@ class LedgerKit:
             expected_version = head_version if expected_version is None else expected_version
             prev_hash = head_hash if prev_hash is None else prev_hash
         disclosures: dict[str, Any] = {}
-        if self.v2 and v == 1:
+        if (self.v2 or operator.cid is None) and v == 1:
             data, committed = commit_statement_data(type, stream, data)
             disclosures, v = {path: item.as_json() for path, item in committed.items()}, 2
         statement = build_statement(
@@ -167,6 +167,15 @@ class LedgerKit:
         enrol(self, operator, list(roles), scope)
         return operator
 
+    def record_owner(self, record: uuid.UUID, scope: Scope, cid: str) -> Operator:
+        """Enrol the owner of ``record`` (whose person has ``cid``): by her record on a ledger
+        with a vault (her citizen ID nowhere in the log), by ``cid`` on one without."""
+        if self.ledger.vault is None:
+            return self.operator([Role.RECORD_OWNER], scope, cid=cid)
+        operator = Operator(cid=None)
+        enrol(self, operator, [Role.RECORD_OWNER], scope, record=record)
+        return operator
+
     def open_record(
         self, operator: Operator | None = None, scope: Scope = NAKHON_PHANOM_LAO
     ) -> uuid.UUID:
@@ -228,7 +237,14 @@ def offline_chain(items: Sequence[tuple[str, dict[str, Any]]]) -> list[SignedSta
     return chain
 
 
-def enrol(kit: LedgerKit, operator: Operator, roles: list[Role], scope: Scope) -> Receipt:
+def enrol(
+    kit: LedgerKit,
+    operator: Operator,
+    roles: list[Role],
+    scope: Scope,
+    record: uuid.UUID | None = None,
+) -> Receipt:
+    """The admin enrols ``operator`` (by citizen ID; a record owner by her ``record``)."""
     signed = compose(
         kit.ledger,
         stream=kit.ledger.registry_id,
@@ -239,9 +255,10 @@ def enrol(kit: LedgerKit, operator: Operator, roles: list[Role], scope: Scope) -
             roles=roles,
             scope=scope,
             storage=SOFTWARE,
+            record=record,
         ),
         signer=kit.admin.signer,
-        cid=kit.admin.cid,
+        cid=str(kit.admin.cid),
     )
     return kit.submit(signed)
 

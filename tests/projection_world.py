@@ -42,11 +42,12 @@ class ProjectionWorld:
 
 
 def record_owner(world: ProjectionWorld, name: str) -> Operator:
-    """The person of a record of the world, enrolled as its owner with their own citizen ID."""
+    """The person of a record of the world, enrolled as its owner (by the record where the
+    ledger has a vault, else by their own citizen ID: ``LedgerKit.record_owner``)."""
     record = world.kit.ledger.aggregate(world.records[name])
     assert isinstance(record, PersonnelRecord)
     scope = Scope(level="lao", province=record.province, lao=record.lao)
-    return world.kit.operator([Role.RECORD_OWNER], scope, cid=record.cid)
+    return world.kit.record_owner(world.records[name], scope, record.cid)
 
 
 def _emit(

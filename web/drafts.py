@@ -144,7 +144,8 @@ def draft_statement(
     enrolment: Enrolment,
 ) -> Draft:
     """The statement of ``data`` at the stream's head now, signed by the enrolment's key (v2,
-    with its disclosures, when ``commits``)."""
+    with its disclosures, when ``commits``; always v2 for a record owner's key enrolled by her
+    record, which signs with no citizen ID)."""
     made = draft(event_type, stream, ledger.head(stream), effective.isoformat())
     disclosures = None
     if commits(ledger, event_type):
@@ -158,7 +159,8 @@ def draft_statement(
         effective=effective,
         signer=SignerRef(cid=enrolment.cid, key=enrolment.key_id),
         signed_at=datetime.now(UTC),
-        v=1 if disclosures is None else 2,
+        # A record owner enrolled by her record names no citizen ID: only v2 allows that.
+        v=1 if disclosures is None and enrolment.cid is not None else 2,
     )
     return Draft(statement, disclosures)
 

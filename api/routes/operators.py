@@ -12,6 +12,7 @@ that names them). Admins enrol and revoke with signed ``OperatorEnrolled`` and
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -39,10 +40,12 @@ class ScopeOut(BaseModel):
 
 
 class OperatorOut(BaseModel):
-    """One enrolled key; ``cid`` and ``revocation_reason`` only for readers of personal data."""
+    """One enrolled key; ``cid`` (``record`` for a record owner enrolled by her personnel
+    record) and ``revocation_reason`` only for readers of personal data."""
 
     key_id: str
     cid: str | None = None
+    record: UUID | None = None
     roles: list[RoleOut]
     scope: ScopeOut
     key_storage: str
@@ -60,6 +63,7 @@ class OperatorOut(BaseModel):
         return cls(
             key_id=enrolment.key_id,
             cid=enrolment.cid if personal else None,
+            record=enrolment.record if personal else None,
             roles=[RoleOut(code=role, th=ROLE_TH[role]) for role in sorted(enrolment.roles)],
             scope=ScopeOut(
                 level=scope.level, province=scope.province, lao=scope.lao, th=scope.describe_th()

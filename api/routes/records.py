@@ -81,7 +81,7 @@ def find_records(
         scope,
         cid=None if cid is None else read_cid(cid),
         name=None if name is None else read_name(name),
-        owner_cid=reader.cid if reader.owner_only else None,
+        owner=reader.owner,
         page=page,
         size=size,
     )

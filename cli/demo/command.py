@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from card.virtual.signing import SigningCardState, state_with_key
+from cli.demo import day as demo_day
 from cli.demo import loader
 from cli.runtime import DatabaseUrl, build_settings, open_ledger, out
 from cli.serve import serve_api, transparency_log_running
@@ -112,12 +113,16 @@ def write_demo_cards(keys_dir: Path) -> list[Path]:
 
 def _print_operators(keys_dir: Path) -> None:
     """Who the demo's made-up operators are, so their keys can be used as written: key file,
-    role, scope, citizen ID; and the trust anchor as ``--trust-anchor`` takes it (also written
-    beside the keys, for scripts and the README's commands). Plain lines
-    (no table that a narrow terminal would cut), one operator each."""
+    role, scope, citizen ID (the record owner's record); and the trust anchor as
+    ``--trust-anchor`` takes it (also written beside the keys, for scripts and the README's
+    commands). Plain lines (no table that a narrow terminal would cut), one operator each."""
     rows = [("admin.key", "dla_admin", "national", loader.demo_cid(1))]
     for name, (number, roles, scope) in loader.OPERATORS.items():
-        rows.append((f"{name}.key", ", ".join(roles), _scope(scope), loader.demo_cid(number)))
+        # The record owner is enrolled by her record, not her citizen ID.
+        who = loader.demo_cid(number)
+        if name == demo_day.OWNER:
+            who = f"record {loader.record_stream(number)}"
+        rows.append((f"{name}.key", ", ".join(roles), _scope(scope), who))
     out.print(f"demo operators (made-up people; development keys in {keys_dir}/):", soft_wrap=True)
     for key_file, role_names, where, cid in rows:
         out.print(

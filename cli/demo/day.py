@@ -14,10 +14,10 @@ dashboards and the system's stale-certification process read an LAO's latest cyc
   head's certification: the head's worklist has it, overdue; once certified, the province has
   it to verify.
 
-A record owner (``owner-nakhonphanom``, the teacher of record 103) has asked HR to change a
-section of her record: the HR officer's home page lists the request to answer. The request is
-signed before cycle 2562's snapshot, so the records changed after that certification stay the
-one the loader names.
+A record owner (``owner-nakhonphanom``, the teacher of record 103, enrolled by that record:
+no statement names her citizen ID) has asked HR to change a section of her record: the HR
+officer's home page lists the request to answer. The request is signed before cycle 2562's
+snapshot, so the records changed after that certification stay the one the loader names.
 
 In Tak, an engineer (``engineering-tak``) located a few projects of every LAO's plan, a road
 as a line and a school as a point near its district's town, so the e-Plan map data
@@ -58,8 +58,11 @@ OWNER_RECORD = 103
 """The record whose owner asks for a change (นางจำลอง ทดสอบศรี, a teacher)."""
 OWNER_PROPOSAL = "ขอเปลี่ยนนามสกุลเป็น ทดสอบศรีสุข ตามทะเบียนสมรส (แนบสำเนาทะเบียนสมรสแล้ว)"
 
+OWNER = "owner-nakhonphanom"
+"""The record owner: enrolled by her record (``OWNER_RECORD``), so no statement names her
+citizen ID."""
 OPERATORS: dict[str, tuple[int, list[Role], Scope]] = {
-    "owner-nakhonphanom": (
+    OWNER: (
         OWNER_RECORD,
         [Role.RECORD_OWNER],
         Scope(level="lao", province=PROVINCE, lao=LAO),
@@ -67,7 +70,7 @@ OPERATORS: dict[str, tuple[int, list[Role], Scope]] = {
     "engineering-tak": (10, [Role.EPLAN_ENGINEERING], province_scope("ตาก")),
 }
 """The day's operators, added to the loader's: key file name -> (citizen ID number, roles,
-scope). The owner's citizen ID is her record's."""
+scope). The owner's number is her record's: she is enrolled by that record, not a citizen ID."""
 
 STAFF: list[tuple[Any, ...]] = [
     (111, "official", "1966-11-20", "นาง", "ทดลองใจ", "สมมติพร", "หัวหน้าสำนักปลัดเทศบาล",

@@ -79,7 +79,7 @@ OPERATORS: dict[str, tuple[int, list[Role], Scope]] = {
     **demo_day.OPERATORS,
 }
 """Key file name -> (citizen ID number, roles, scope). The admin is number 1; the record owner's
-number is her record's (``cli.demo.day``)."""
+number is her record's (``cli.demo.day``), by which she is enrolled (no citizen ID)."""
 
 # Made-up staff of the Nakhon Phanom LAO: (n, category, birth date, prefix, first name,
 # last name, position title, line, level, salary, allowance, position number, education?,
@@ -169,41 +169,33 @@ def _public_url(url: str) -> str:
 
 
 def _load(ledger: Ledger, keys: dict[str, SoftwareSigner]) -> None:
-    admin = Operator(keys["admin"], demo_cid(1))
+    admin_cid = demo_cid(1)
+    admin = Operator(keys["admin"], admin_cid)
     initialise(
         ledger,
         system_signer=keys["system"],
         system_storage=SOFTWARE,
-        admin_cid=admin.cid,
+        admin_cid=admin_cid,
         admin_public_key=keys["admin"].public_key,
         admin_storage=SOFTWARE,
     )
-    ops = {name: Operator(keys[name], demo_cid(n)) for name, (n, _, _) in OPERATORS.items()}
+    ops = {
+        name: Operator(keys[name], None if name == demo_day.OWNER else demo_cid(n))
+        for name, (n, _, _) in OPERATORS.items()
+    }
     writer = BatchWriter(ledger)
     # DLA registers the LAOs first: an operator's LAO scope names a registered organization.
     _organizations(writer, admin)
     demo_tak.load_organizations(writer, admin)
     writer.flush()
-    for name, (_, roles, scope) in OPERATORS.items():
-        writer.add(
-            admin,
-            ledger.registry_id,
-            "OperatorEnrolled",
-            enrolment_data(
-                cid=ops[name].cid,
-                public_key=keys[name].public_key,
-                roles=roles,
-                scope=scope,
-                storage=SOFTWARE,
-            ),
-            date(2019, 5, 31),
-        )
-    writer.flush()
+    officers = [name for name in OPERATORS if name != demo_day.OWNER]
+    _enrol(writer, admin, keys, officers)
     demo_tak.load_eplan(writer, ops["planning-tak"], ops["finance-tak"])
     _staff(writer, ops["hr-nakhonphanom"])
-    demo_day.before_certification(
-        writer, ops["owner-nakhonphanom"], record_stream(demo_day.OWNER_RECORD)
-    )
+    # The record owner is enrolled by her record, once it is open: no citizen ID in the log.
+    owner_record = record_stream(demo_day.OWNER_RECORD)
+    _enrol(writer, admin, keys, [demo_day.OWNER], record=owner_record)
+    demo_day.before_certification(writer, ops[demo_day.OWNER], owner_record)
     _tak_staff(writer, ops["hr-tak"])
     _budgets(writer, ops["finance-nakhonphanom"])
     writer.flush()
@@ -212,6 +204,24 @@ def _load(ledger: Ledger, keys: dict[str, SoftwareSigner]) -> None:
     _certify(ledger, writer, ops)
     _after_certification(writer, ops["hr-nakhonphanom"])
     demo_day.load(ledger, writer, ops, admin)
+    writer.flush()
+
+
+def _enrol(
+    writer: BatchWriter,
+    admin: Operator,
+    keys: dict[str, SoftwareSigner],
+    names: list[str],
+    record: uuid.UUID | None = None,
+) -> None:
+    """DLA enrols these operators (by citizen ID; the record owner by her ``record``)."""
+    for name in names:
+        n, roles, scope = OPERATORS[name]
+        cid, key = demo_cid(n) if record is None else None, keys[name].public_key
+        data = enrolment_data(
+            cid=cid, public_key=key, roles=roles, scope=scope, storage=SOFTWARE, record=record
+        )
+        writer.add(admin, writer.ledger.registry_id, "OperatorEnrolled", data, date(2019, 5, 31))
     writer.flush()
 
 

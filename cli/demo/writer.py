@@ -37,10 +37,11 @@ BATCH = 1000
 
 @dataclass(frozen=True, slots=True)
 class Operator:
-    """A demo operator: the key that signs, and the citizen ID it is enrolled for."""
+    """A demo operator: the key that signs, and the citizen ID it is enrolled for (None for
+    the record owner, enrolled by her record: she signs v2 statements naming no citizen ID)."""
 
     signer: Signer
-    cid: str
+    cid: str | None
 
     @property
     def ref(self) -> SignerRef:
@@ -79,7 +80,7 @@ class BatchWriter:
             effective=effective,
             signer=operator.ref,
             signed_at=datetime.now(UTC),
-            v=2 if disclosed else 1,
+            v=2 if disclosed or operator.cid is None else 1,
         )
         signed = sign_statement(statement, operator.signer)
         self.heads[stream] = (version + 1, signed.hash)

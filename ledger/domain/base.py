@@ -51,10 +51,12 @@ D = TypeVar("D")
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """Who signs the statement: the citizen ID (or "system") and the roles of the key."""
+    """Who signs the statement: the citizen ID (or "system"; None for a record owner enrolled
+    by her record), the roles of the key, and the record an owner's key was enrolled by."""
 
-    cid: str
+    cid: str | None
     roles: frozenset[Role]
+    record: UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)

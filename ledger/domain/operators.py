@@ -5,6 +5,12 @@ as of any point in the log is the replay of one stream. The genesis enrols the s
 signed by that same key (the trust anchor); every later key is enrolled by a key enrolled before.
 A citizen ID has at most one active key; a revoked key stays valid for what it signed earlier.
 
+An officer is enrolled by her citizen ID (``cid``), which every statement she signs names. A
+record owner, a citizen reading and asking about her own record rather than an officer in
+office, is enrolled by her personnel record (``record``, its stream id) instead: her citizen ID
+is in neither the enrolment nor her signatures (``SignerRef.cid`` null), and her own record is
+the one her enrolment names. A record has at most one active owner key.
+
 An enrolment's scope names real places: a province scope one of the 77 provinces, an LAO scope a
 registered, active organization in the province of its registration (the registry reads that
 organization's stream, so an LAO is registered before its staff are enrolled). The genesis and
@@ -24,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from ledger.domain.base import CheckContext, LedgerAggregate, LedgerCreated, LedgerEvent, broken
 from ledger.domain.organizations import organization_stream_id, registered_organization
 from ledger.domain.permissions import NATIONAL, Role, Scope
+from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.provinces import check_province
 from ledger.domain.rules import is_valid_cid
 from ledger.domain.values import Paragraphs
@@ -49,6 +56,34 @@ KEY_REVOKED = rule(
     "operator.key_revoked",
     "กุญแจ {key_id} ถูกเพิกถอนแล้ว",
     "key {key_id} is already revoked",
+)
+CID_OR_RECORD = rule(
+    "operator.cid_or_record",
+    "การลงทะเบียนกุญแจต้องระบุเลขประจำตัวประชาชน (cid) ของผู้ปฏิบัติงาน หรือทะเบียนประวัติ (record) "
+    "ของเจ้าของประวัติ อย่างใดอย่างหนึ่งเท่านั้น",
+    "an enrolment names either the operator's citizen ID (cid) or the record owner's personnel "
+    "record (record), exactly one of them",
+)
+OWNER_ROLES = rule(
+    "operator.owner_roles",
+    "การลงทะเบียนตามทะเบียนประวัติ (record) ใช้กับเจ้าของประวัติเท่านั้น: บทบาทต้องเป็น record_owner อย่างเดียว",
+    "an enrolment by personnel record (record) is a record owner's: its roles are exactly "
+    "[record_owner]",
+)
+OWNER_RECORD = rule(
+    "operator.owner_record",
+    "ไม่พบทะเบียนประวัติ {record} ที่เจ้าของประวัติจะลงทะเบียนตาม",
+    "there is no personnel record {record} to enrol its owner by",
+)
+OWNER_SCOPE = rule(
+    "operator.owner_scope",
+    "ขอบเขตของเจ้าของประวัติ ({scope_th}) ต้องครอบคลุมทะเบียนประวัติของตน ({record_scope_th})",
+    "a record owner's scope ({scope}) must cover her record's ({record_scope})",
+)
+RECORD_ACTIVE_KEY = rule(
+    "operator.record_active_key",
+    "เจ้าของทะเบียนประวัตินี้มีกุญแจที่ใช้งานอยู่แล้ว ({key_id}): เพิกถอนกุญแจเดิมก่อนลงทะเบียนกุญแจใหม่",
+    "this record's owner already has the active key {key_id}: revoke it first",
 )
 SYSTEM_KEY = rule(
     "operator.system_key",
@@ -93,16 +128,19 @@ class GenesisData(_KeyData):
 
 
 class EnrolmentData(_KeyData):
-    """An operator's key binding: citizen ID -> public key -> storage -> roles -> scope."""
+    """An operator's key binding: citizen ID (or, for a record owner, her personnel record) ->
+    public key -> storage -> roles -> scope. ``record`` came later: an enrolment stored before
+    it names a citizen ID and reads as it always did."""
 
-    cid: str
+    cid: str | None = None
+    record: UUID | None = None
     roles: list[Role] = Field(min_length=1)
     scope: Scope
 
     @field_validator("cid")
     @classmethod
-    def _cid_checksum(cls, cid: str) -> str:
-        if not is_valid_cid(cid):
+    def _cid_checksum(cls, cid: str | None) -> str | None:
+        if cid is not None and not is_valid_cid(cid):
             raise ValueError("citizen ID must be 13 digits with a valid check digit")
         return cid
 
@@ -131,7 +169,7 @@ class Enrolment:
 
     key_id: str
     public_key: bytes
-    cid: str
+    cid: str | None  # None for a record owner enrolled by her record
     roles: frozenset[Role]
     scope: Scope
     key_storage: KeyStorage
@@ -141,6 +179,7 @@ class Enrolment:
     enrolled_by: str = ""  # the key that signed the enrolment (the genesis: itself)
     revoked_by: str | None = None  # the key that signed the revocation
     revocation_reason: str | None = None
+    record: UUID | None = None  # the personnel record of an owner enrolled by it
 
     @property
     def is_revoked(self) -> bool:
@@ -151,6 +190,7 @@ class Enrolment:
 class _RegistryState:
     keys: dict[str, Enrolment] = field(default_factory=dict)
     active_key_by_cid: dict[str, str] = field(default_factory=dict)
+    active_key_by_record: dict[UUID, str] = field(default_factory=dict)
 
 
 class OperatorRegistry(LedgerAggregate):
@@ -198,7 +238,10 @@ class OperatorRegistry(LedgerAggregate):
             cls, registry: OperatorRegistry | None, data: EnrolmentData
         ) -> Collection[UUID]:
             lao = data.scope.lao
-            return (organization_stream_id(lao),) if lao is not None else ()
+            streams = [organization_stream_id(lao)] if lao is not None else []
+            if data.record is not None:
+                streams.append(data.record)  # the owner's record: it exists, in her scope
+            return streams
 
         @classmethod
         def check_with(
@@ -210,12 +253,45 @@ class OperatorRegistry(LedgerAggregate):
             if scope.lao is not None and scope.province is not None:
                 fields = ("data.scope.lao", "data.scope.province")
                 registered_organization(cls, context, scope.lao, scope.province, fields)
+            if data.record is not None:
+                cls._check_owner_record(data, data.record, context)
+
+        @classmethod
+        def _check_owner_record(
+            cls, data: EnrolmentData, record: UUID, context: CheckContext
+        ) -> None:
+            """The record an owner is enrolled by is a personnel record her scope covers (an
+            erased one cannot be read: ``person.erased``). The enrolling key covers the scope
+            it grants (``target_scope``), so it covers the record too."""
+            found = context.related.get(record)
+            if not isinstance(found, PersonnelRecord):
+                raise broken(cls, OWNER_RECORD, "data.record", record=str(record))
+            record_scope = found.read_scope()
+            if not data.scope.covers(record_scope):
+                raise broken(
+                    cls,
+                    OWNER_SCOPE,
+                    "data.scope",
+                    scope=data.scope.describe(),
+                    scope_th=data.scope.describe_th(),
+                    record_scope=record_scope.describe(),
+                    record_scope_th=record_scope.describe_th(),
+                )
 
         @classmethod
         def check(cls, registry: OperatorRegistry, data: EnrolmentData) -> None:
             if data.key_id in registry.state.keys:
                 raise broken(cls, KEY_ENROLLED, "data.key_id", key_id=data.key_id)
-            active = registry.state.active_key_by_cid.get(data.cid)
+            if (data.cid is None) == (data.record is None):
+                raise broken(cls, CID_OR_RECORD, "data.cid")
+            if data.record is not None:
+                if data.roles != [Role.RECORD_OWNER]:
+                    raise broken(cls, OWNER_ROLES, "data.roles")
+                active = registry.state.active_key_by_record.get(data.record)
+                if active is not None:
+                    raise broken(cls, RECORD_ACTIVE_KEY, "data.record", key_id=active)
+                return
+            active = registry.state.active_key_by_cid.get(data.cid or "")
             if active is not None:
                 raise broken(cls, ACTIVE_KEY, "data.cid", key_id=active)
 
@@ -232,8 +308,12 @@ class OperatorRegistry(LedgerAggregate):
                 enrolled_at=self.timestamp,
                 enrolment_hash=self.hash,
                 enrolled_by=statement.signer.key,
+                record=data.record,
             )
-            registry.state.active_key_by_cid[data.cid] = data.key_id
+            if data.record is not None:
+                registry.state.active_key_by_record[data.record] = data.key_id
+            elif data.cid is not None:
+                registry.state.active_key_by_cid[data.cid] = data.key_id
 
     class OperatorKeyRevoked(LedgerEvent["OperatorRegistry", RevocationData]):
         roles = frozenset({Role.SYSTEM, Role.DLA_ADMIN})
@@ -260,8 +340,14 @@ class OperatorRegistry(LedgerAggregate):
             enrolment.revoked_at = self.timestamp
             enrolment.revoked_by = statement.signer.key
             enrolment.revocation_reason = data.reason
-            if registry.state.active_key_by_cid.get(enrolment.cid) == data.key_id:
-                del registry.state.active_key_by_cid[enrolment.cid]
+            by_cid, by_record = (
+                registry.state.active_key_by_cid,
+                registry.state.active_key_by_record,
+            )
+            if enrolment.cid is not None and by_cid.get(enrolment.cid) == data.key_id:
+                del by_cid[enrolment.cid]
+            if enrolment.record is not None and by_record.get(enrolment.record) == data.key_id:
+                del by_record[enrolment.record]
 
     # Queries.
 

@@ -10,9 +10,10 @@ and its salt travel beside the statement as a disclosure and are kept in the vau
 
 Every model declared here belongs to the personnel record (one stream per person): the
 commitment's subject is the statement's stream, the person's record. Other streams hold no
-personal field: an operator's citizen ID is the signer's, named in clear in every statement it
-signs (``signer.cid``) so its key can be checked, and certificates, positions and plans name
-a record by its stream id, never a person.
+personal field: an officer's citizen ID is the signer's, named in clear in every statement it
+signs (``signer.cid``) so its key can be checked (a record owner, enrolled by her record, signs
+with none), and certificates, positions and plans name a record by its stream id, never a
+person.
 
 An ``EntryCorrected`` replaces an entry's whole data under ``replacement``: its personal paths
 are ``replacement.<field>`` for every field personal in any entry model (the most sensitive

@@ -317,7 +317,9 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
         def check_with(
             cls, record: PersonnelRecord, data: ChangeRequestedByOwnerData, context: CheckContext
         ) -> None:
-            if context.actor.cid != record.cid:
+            actor = context.actor
+            own = record.id == actor.record if actor.record is not None else actor.cid == record.cid
+            if not own:
                 raise forbidden(cls, "a record owner may only ask about their own record")
 
         def evolve(self, record: PersonnelRecord, data: ChangeRequestedByOwnerData) -> None:

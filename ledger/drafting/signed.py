@@ -62,16 +62,19 @@ def sign_draft(
     head: tuple[int, str],
     effective: date,
     signer: Signer,
-    cid: str,
+    cid: str | None,
     fmt: Format = 2,
 ) -> SignedDraft:
     """The draft's statement at ``head`` (version, previous hash), signed: v2 with its
-    disclosures when ``fmt`` is 2 and the draft has a personal value to commit, else v1."""
+    disclosures when ``fmt`` is 2 and the draft has a personal value to commit, else v1; always
+    v2 for a signer with no citizen ID (``cid`` None: a record owner enrolled by her record)."""
     signed_data: dict[str, Any] = data
     disclosures: dict[str, Disclosure] = {}
     if fmt == 2:
         signed_data, disclosures = commit_statement_data(event_type, stream, data)
-    version: Format = 2 if disclosures else 1
+    elif cid is None:
+        raise ValueError("a v1 statement names its signer's citizen ID")
+    version: Format = 2 if disclosures or cid is None else 1
     statement = build_statement(
         stream=stream,
         expected_version=head[0],

@@ -69,7 +69,7 @@ EMPTY_HEAD = StreamHead(0, GENESIS_PREV_HASH, 0)
 class KnownKey:
     key_id: str
     public_key: bytes
-    cid: str
+    cid: str | None  # None: a record owner enrolled by her record, who signs with a null cid
     enrolled_at: int  # notification id of its enrolment
     revoked_at: int | None = None  # notification id of its revocation
 
@@ -188,8 +188,12 @@ class KeyRegistry:
             )
         elif type_ == ENROLMENT:
             public_key = _public_key(data)
+            cid = data.get("cid")
             self._keys[key_id_of(public_key)] = KnownKey(
-                key_id_of(public_key), public_key, str(data.get("cid", "")), enrolled_at=nid
+                key_id_of(public_key),
+                public_key,
+                str(cid) if cid is not None else None,
+                enrolled_at=nid,
             )
         elif type_ == REVOCATION:
             key = self._keys.get(str(data.get("key_id", "")))

@@ -45,7 +45,7 @@ from projections.reports.results import (
 )
 from projections.reports.retirements import RetirementGroup, upcoming_retirements
 from projections.reports.scope import EVERYWHERE, ReadScope
-from projections.reports.search import SearchPage, committed_cids, find_people
+from projections.reports.search import Owner, SearchPage, committed_cids, find_people
 from projections.reports.sheets import Names
 from projections.reports.snapshots import SubmittedSnapshot, submitted_snapshot
 from projections.reports.todo import RecordsToDo, records_to_do
@@ -324,12 +324,12 @@ class Reports(EplanReports):
         *,
         cid: str | None = None,
         name: tuple[str, ...] | None = None,
-        owner_cid: str | None = None,
+        owner: Owner | None = None,
         page: int = 1,
         size: int = 20,
     ) -> SearchPage:
         """People of the scope by citizen ID and/or name words (``ledger.domain.search``), only
-        the owner's own record when ``owner_cid`` is given; one page, in the Thai order."""
+        the owner's own record when ``owner`` is given; one page, in the Thai order."""
         with self._read() as (cursor, tables):
             if cid is not None:
                 rows = citizen_rows(
@@ -348,7 +348,7 @@ class Reports(EplanReports):
                     province=scope.province,
                     revealer=self._revealer,
                 )
-        return SearchPage.of(find_people(rows, name, owner_cid), page, size)
+        return SearchPage.of(find_people(rows, name, owner), page, size)
 
     def lao_province(self, lao: str) -> str | None:
         """The province of an LAO the ledger knows (registered, with a certification cycle, or

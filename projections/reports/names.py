@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
+from ledger.statement import OWNER_SIGNER
 from projections.personal import WITHHOLDING, Revealer
 from projections.reports.sheets import Names
 from projections.store import Cursor
 from projections.views.organizations import organizations
 from projections.views.registry_queries import citizen_rows, record_rows
 from projections.views.registry_rows import RecordRow
+
+OWNER_SHOWN = "เจ้าของประวัติ (record owner)"
+"""How a report names a record owner who signed (the key id beside it says which key)."""
 
 Tables = Mapping[str, Mapping[str, str]]
 
@@ -59,7 +63,9 @@ def read_names(
             if (name := person_name(row)) is not None:
                 people[row.stream] = name
     signers: dict[str, str] = {}
-    for cid in set(cids) - {"system"}:
+    if OWNER_SIGNER in cids:  # a record owner signs with no citizen ID: shown by her role
+        signers[OWNER_SIGNER] = OWNER_SHOWN
+    for cid in set(cids) - {"system", OWNER_SIGNER}:
         for row in citizen_rows(cursor, tables["registry"], revealer, cid):
             if (name := person_name(row)) is not None:
                 signers[cid] = name

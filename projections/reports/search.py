@@ -81,12 +81,26 @@ def committed_cids(cursor: Cursor, tables: Mapping[str, str]) -> list[tuple[str,
     return [(stream, str(c[COMMITMENT_KEY])) for stream, c in found if c is not None]
 
 
+@dataclass(frozen=True, slots=True)
+class Owner:
+    """A record owner as a searcher: her own record is the one her enrolment names
+    (``record``, a stream id), or, enrolled by citizen ID, the one with her ``cid``."""
+
+    cid: str | None = None
+    record: str | None = None
+
+    def owns(self, row: RecordRow) -> bool:
+        if self.record is not None:
+            return row.stream == self.record
+        return self.cid is not None and row.cid == self.cid
+
+
 def find_people(
-    rows: Iterable[RecordRow], name: tuple[str, ...] | None, owner_cid: str | None
+    rows: Iterable[RecordRow], name: tuple[str, ...] | None, owner: Owner | None
 ) -> list[Found]:
     """The records among ``rows`` whose current name matches ``name`` (None: any), only the
-    record owner's own when ``owner_cid`` is given, in the Thai order."""
-    mine = (row for row in rows if owner_cid is None or row.cid == owner_cid)
+    record owner's own when ``owner`` is given, in the Thai order."""
+    mine = (row for row in rows if owner is None or owner.owns(row))
     found = [
         person
         for person in map(Found.of, mine)

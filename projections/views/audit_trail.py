@@ -1,7 +1,8 @@
 """The audit trail of each record (and of every other stream): who did what, when, on what basis.
 
 ``events`` keeps one row per event, keyed by its log position: the stream and version, the
-type, the actor (the signer's citizen ID, or ``system``) and the key that signed, the valid time
+type, the actor (the signer's citizen ID, or ``system``; ``record_owner`` for a record owner
+enrolled by her record, who signs with no citizen ID) and the key that signed, the valid time
 (effective) and the transaction time (recorded), the legal reference the statement cites (an
 order, a letter, an ordinance...) and the event hash. ``keys`` follows the operator registry:
 every enrolled key with its roles, scope and public key, and its revocation, from which a trail
@@ -28,7 +29,7 @@ from uuid import UUID
 
 from ledger.application import Ledger, RecordedEvent
 from ledger.signing import verify_signature
-from ledger.statement import GENESIS_PREV_HASH, event_hash
+from ledger.statement import GENESIS_PREV_HASH, OWNER_SIGNER, event_hash
 from projections.log import LogEvent
 from projections.rows import loads
 from projections.store import Cursor
@@ -134,7 +135,7 @@ class AuditTrailView(View):
                     event.stream_text,
                     event.version,
                     event.type,
-                    event.signer_cid,
+                    event.actor,
                     event.key_id,
                     event.effective,
                     event.recorded_text,
@@ -167,7 +168,7 @@ class AuditTrailView(View):
             genesis = event.type == "LedgerInitialised"
             keys[key_id] = {
                 "key_id": key_id,
-                "cid": "system" if genesis else data["cid"],
+                "cid": "system" if genesis else data.get("cid") or OWNER_SIGNER,
                 "roles": "system" if genesis else ",".join(data["roles"]),
                 "scope": "national" if genesis else scope_text(data["scope"]),
                 "public_key": data["public_key"],

@@ -179,7 +179,7 @@ class CertificationView(View):
                     row["lao"],
                     row["cycle"],
                     event.type,
-                    event.signer_cid,
+                    event.actor,
                     event.effective,
                     utc_text(event.recorded_at),
                 )

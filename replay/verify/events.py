@@ -40,7 +40,7 @@ from replay.verify.keys import KeyRecord, validity
 from replay.verify.personal import data_failures
 from replay.verify.report import Failure
 
-FastKeys = dict[bytes, tuple[bytes, bytes, frozenset[str], int, int | None]]
+FastKeys = dict[bytes, tuple[bytes, bytes | None, frozenset[str], int, int | None]]
 """Keys by key id: (public key, signer cid, roles, enrolled at, revoked at), as bytes."""
 FastTypes = dict[bytes, tuple[bytes, frozenset[str], bytes]]
 """Event types by name: (stored topic, roles that may emit it, the aggregate's topic)."""
@@ -214,7 +214,7 @@ class Checker:
         keys = {
             record.key_id.encode("ascii"): (
                 record.public_key,
-                record.cid.encode("ascii"),
+                record.cid.encode("ascii") if record.cid is not None else None,
                 record.roles,
                 record.enrolled_at,
                 record.revoked_at,
@@ -303,7 +303,7 @@ class Checker:
         self,
         nid: int,
         event_type: str,
-        cid: str,
+        cid: str | None,
         key_id: str,
         statement: bytes,
         signature: bytes,
@@ -335,8 +335,9 @@ class Checker:
 
     def _fields(
         self, nid: int, statement: bytes, signature: bytes
-    ) -> tuple[bytes, int, bytes, str, str, str] | None:
-        """(stream bytes, expected version, prev hash, type, signer cid, key id), or None."""
+    ) -> tuple[bytes, int, bytes, str, str | None, str] | None:
+        """(stream bytes, expected version, prev hash, type, signer cid, key id), or None (the
+        cid is None for a record owner enrolled by her record, in a v2 statement)."""
         found = None if self.settings.strict else CANONICAL_FIELDS.fullmatch(statement)
         if found is not None:
             version, prev, cid, key, stream, event_type = found.group(2, 3, 4, 5, 6, 7)
@@ -386,8 +387,11 @@ class Checker:
         self.leaves += leaf_hash(event_hash or ZERO_HASH)
 
 
-def _mask(cid: str) -> str:
-    """A citizen ID shortened for reports (PDPA): enough to tell operators apart, no more."""
+def _mask(cid: str | None) -> str:
+    """A citizen ID shortened for reports (PDPA): enough to tell operators apart, no more (a
+    record owner, who signs with no citizen ID, by her role)."""
+    if cid is None:
+        return "record owner"
     return cid if cid == SYSTEM_CID else f"{cid[:1]}xxxxxxxx{cid[-4:]}"
 
 

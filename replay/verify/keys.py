@@ -30,7 +30,8 @@ class KeyRecord:
 
     key_id: str
     public_key: bytes
-    cid: str
+    cid: str | None
+    """None for a record owner enrolled by her record (she signs with a null cid)."""
     roles: frozenset[str]
     enrolled_at: int
     """Notification id of its enrolment (the genesis for the system key)."""
@@ -103,6 +104,8 @@ def _apply(timeline: KeyTimeline, nid: int, statement: Statement) -> None:
         data = EnrolmentData.model_validate(statement.data)
         if data.key_id in timeline.keys:
             raise ValueError(f"key {data.key_id} is already enrolled")
+        if (data.cid is None) == (data.record is None):
+            raise ValueError("an enrolment names a citizen ID or a personnel record, one of them")
         timeline.keys[data.key_id] = KeyRecord(
             key_id=data.key_id,
             public_key=bytes.fromhex(data.public_key),

@@ -188,8 +188,7 @@ def test_since_takes_no_bundle(audit: Audit, tmp_path: Path) -> None:
 
 
 def _delete(kit: LedgerKit, notification_id: int) -> tuple[str, list[object]]:
-    recorder = kit.ledger.recorder
-    table = getattr(recorder, "events_table_name", None)
-    if table is not None and "sqlite" not in kit.ledger.settings.database_url:
+    table = kit.ledger.recorder.events_table_name  # type: ignore[attr-defined]
+    if "sqlite" not in kit.ledger.settings.database_url:
         return f'DELETE FROM "{table}" WHERE notification_id = %s', [notification_id]
-    return "DELETE FROM stored_events WHERE rowid = ?", [notification_id]
+    return f'DELETE FROM "{table}" WHERE rowid = ?', [notification_id]

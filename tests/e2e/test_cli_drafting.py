@@ -357,3 +357,23 @@ def test_correct_over_the_api_leaves_blank_what_the_caller_does_not_read(
     assert "ไม่ได้" in made["fields"]["data.replacement.blood_group"]
     assert "data.replacement.blood_group" in served.stderr
     assert "first_name" not in served.stderr
+
+
+def test_correct_over_the_api_of_an_erased_person_is_refused_by_name(
+    tmp_path: Path, database: list[str]
+) -> None:
+    """Once the person is erased their values are gone (the disclosure answers 410): the
+    correction draft is refused, saying so, rather than written with blanks."""
+    stream = _open_record(tmp_path, database)
+    erase = ["person", "erase", str(stream), *database, "--cid", HR_CID]
+    erase += ["--key", str(tmp_path / "hr.key"), "--legal-basis", d.ERASURE["legal_basis"]]
+    erased = runner.invoke(app, [*erase, "--reason", d.ERASURE["reason"]])
+    assert 0 == erased.exit_code, erased.output
+
+    with listening(UVICORN, _serving(database), tmp_path / "uvicorn.log") as url:
+        wait_for_health(url, time.monotonic() + 30)
+        served = _served_draft(url, tmp_path / "hr.key", "correct", str(stream), "1")
+
+    assert 1 == served.exit_code, served.output
+    assert "the person's data is erased" in served.output
+    assert "" == served.stdout

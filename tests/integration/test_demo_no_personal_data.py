@@ -14,14 +14,12 @@ found only as a whole word, never inside a longer Thai word. Each medium is firs
 a value in the same forms where one is in clear (a v1 education entry's university and date), so
 a search that could not see a value would fail.
 
-The operators: a statement names its signer's citizen ID in clear (``signer.cid``), and so does
-the operator registry's enrolment. The demo's operators are numbers 1-10, apart from its
-personnel records (101-112, 201), but for one: the record owner (``owner-nakhonphanom``) is the
-teacher of record 103, who logs in with her own card to ask for a change; the owner's
-own-record check compares her card's citizen ID with her record's. So her citizen ID is in
-clear as a signer's, by design of the signer reference (docs/personal-data.md, "The subject"),
-and the search leaves out exactly the enrolled operators' citizen IDs; it checks her name and
-birth date like everyone's.
+The operators: an officer's statement names her citizen ID in clear (``signer.cid``), and so
+does her enrolment in the operator registry. The demo's officers are numbers 1-10, apart from its
+personnel records (101-112, 201), and the search leaves out exactly the officers' citizen IDs.
+The record owner (``owner-nakhonphanom``), the teacher of record 103 who logs in with her own
+card to ask for a change, is enrolled by her record and signs with no citizen ID
+(``"cid":null``): her citizen ID, like everyone's, must be in clear nowhere.
 """
 
 from __future__ import annotations
@@ -30,7 +28,6 @@ import base64
 import binascii
 import json
 import re
-import sqlite3
 import subprocess
 import uuid
 from collections.abc import Iterable, Iterator
@@ -44,6 +41,7 @@ from pytest_postgresql.janitor import DatabaseJanitor
 from typer.testing import CliRunner
 
 from cli.demo.day import OPERATORS as DAY_OPERATORS
+from cli.demo.day import OWNER
 from cli.demo.day import STAFF as DAY_STAFF
 from cli.demo.loader import OPERATORS, STAFF, demo_cid
 from cli.main import app as ledger_cli
@@ -59,6 +57,7 @@ from tests.card_stack import SoftHsmToken
 from tests.conftest import PG_HOST, PG_PORT, PG_USER
 from tests.demo_template import NAME, DemoFolder, copy_template
 from tests.kafka_kit import kafka_settings, read_topic
+from tests.raw_rows import sqlite_rows
 
 RECORDS = 13
 """The demo's personnel records: ten staff and two more of the Nakhon Phanom LAO, one in Tak."""
@@ -149,8 +148,10 @@ def _secrets(people: list[RegistryEntry]) -> dict[str, tuple[list[bytes], bool]]
     and they are the ones searched for)."""
     assert RECORDS == len(people)
     staff = {demo_cid(row[0]): row for row in (*STAFF, *DAY_STAFF)}
-    operators = {demo_cid(n) for n, _, _ in OPERATORS.values()} | {demo_cid(1)}
-    assert {demo_cid(DAY_OPERATORS["owner-nakhonphanom"][0])} == operators & {p.cid for p in people}
+    officers = {name: n for name, (n, _, _) in OPERATORS.items() if name != OWNER}
+    operators = {demo_cid(n) for n in officers.values()} | {demo_cid(1)}
+    assert set() == operators & {p.cid for p in people}  # officers are none of the records
+    assert demo_cid(DAY_OPERATORS[OWNER][0]) in {p.cid for p in people}  # the owner is one
     found: dict[str, tuple[list[bytes], bool]] = {}
     for person in people:
         assert person.birth_date is not None, person.stream
@@ -207,8 +208,7 @@ def test_the_sqlite_file_holds_no_personal_value_in_clear(
     side files, byte by byte."""
     files = [p for p in demo.folder.glob(demo.database.name + "*") if p.is_file()]
     assert demo.database in files
-    with sqlite3.connect(demo.database) as connection:
-        rows = connection.execute("SELECT state FROM stored_events").fetchall()
+    rows = sqlite_rows(demo.database)
     assert len(rows) > 12_000
     assert [] == _leaks([p.read_bytes() for p in files], secrets)
 

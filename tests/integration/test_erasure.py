@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -26,20 +27,28 @@ from projections.reports.facade import Reports
 from projections.reports.scope import EVERYWHERE
 from projections.views.catalogue import Projections
 from tests import domain_data as d
+from tests.card_stack import SoftHsmToken
 from tests.integration.test_personal_views import NAME, _submit_v2
 from tests.ledger_kit import LedgerKit, Operator, build_kit, record_data, v1_client
 from tests.people import made_up_cid
 from tests.vault_kit import kept_value
 
 
-@pytest.fixture
-def kit(backend_url: str, tmp_path: Path) -> Iterator[LedgerKit]:
-    """An initialised ledger with a vault (development key files), an admin and HR officers."""
-    settings = LedgerSettings(
-        database_url=backend_url,
-        name=f"t{uuid.uuid4().hex[:12]}",
-        vault_key_dir=tmp_path / "vault-keys",
-    )
+@pytest.fixture(params=["key files", "softhsm sharded"])
+def kit(request: pytest.FixtureRequest, backend_url: str, tmp_path: Path) -> Iterator[LedgerKit]:
+    """An initialised ledger with a vault, an admin and HR officers: development key files, or
+    a SoftHSM2 token's shard KEKs with a key database of their own (ledger.vault_shards)."""
+    vault: dict[str, Any] = {"vault_key_dir": tmp_path / "vault-keys"}
+    if request.param == "softhsm sharded":
+        token: SoftHsmToken = request.getfixturevalue("softhsm")
+        vault = {
+            "vault_pkcs11_module": token.module,
+            "vault_token_label": token.label,
+            "vault_token_pin": token.pin,
+            "vault_key_db": str(tmp_path / "keys.sqlite"),
+            "vault_key_shards": 16,
+        }
+    settings = LedgerSettings(database_url=backend_url, name=f"t{uuid.uuid4().hex[:12]}", **vault)
     ledger = Ledger(settings)
     yield build_kit(ledger)
     ledger.close()
@@ -98,9 +107,12 @@ def test_ledger_person_erase_signs_the_erasure_and_the_key_goes(
     assert isinstance(vault, Vault)
     erased, kept = _person(kit, 711), _person(kit, 712)
     settings = kit.ledger.settings
-    runner = CliRunner(
-        env={"COLUMNS": "300", "NO_COLOR": "1", "LEDGER_VAULT_KEY_DIR": str(settings.vault_key_dir)}
-    )
+    vault_env = {
+        f"LEDGER_{name.upper()}": str(value)
+        for name, value in settings.model_dump().items()
+        if name.startswith("vault_") and value is not None and name != "vault_beside_sqlite"
+    }
+    runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1", **vault_env})
     common = ["--database-url", settings.database_url, "--name", settings.name]
     common += ["--legal-basis", d.ERASURE["legal_basis"], "--reason", d.ERASURE["reason"]]
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,24 @@ def test_the_settings_choose_the_key_store(
         open_vault(sharded.model_copy(update={"vault_key_shards": 1024}))
     with pytest.raises(ValueError, match="vault_key_db"):
         open_vault(LedgerSettings(database_url=url, vault_key_db=str(tmp_path / "k.sqlite")))
+
+
+def test_two_stores_making_the_same_shards_at_once_make_one_kek_each(
+    softhsm: SoftHsmToken, key_db: str
+) -> None:
+    """Two stores (sessions of their own) wrapping the first people of the same shards at once:
+    each shard gets one KEK (the second writer waits on the first's new shard row and uses its
+    KEK), and either store opens everything both wrapped."""
+    stores = [_store(softhsm, key_db), _store(softhsm, key_db)]
+    people = [_people(stores[0]), _people(stores[0])]
+    with ThreadPoolExecutor(2) as pool:
+        wrapped = list(pool.map(lambda n: stores[n].wrap_each(people[n]), range(2)))
+
+    assert {f"vault-shard:{stores[0].store_id}:{k}:1" for k in range(SHARDS)} == _labels(stores[0])
+    for k in range(SHARDS):
+        assert 1 == len(stores[0]._labelled(stores[0]._label(k, 1)))
+    everyone = {**people[0], **people[1]}
+    assert everyone == stores[1].unwrap_each({**wrapped[0], **wrapped[1]})
+    assert everyone == stores[0].unwrap_each({**wrapped[0], **wrapped[1]})
+    for store in stores:
+        store.close()

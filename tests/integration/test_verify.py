@@ -133,10 +133,10 @@ def test_events_removed_from_the_end_are_named(kit: LedgerKit, populated: Popula
 
 
 def _delete_from(kit: LedgerKit, first: int) -> tuple[str, list[int]]:
+    table = kit.ledger.recorder.events_table_name  # type: ignore[attr-defined]
     if "postgres" in url_of(kit):
-        table = kit.ledger.recorder.events_table_name  # type: ignore[attr-defined]
         return f'DELETE FROM "{table}" WHERE notification_id >= %s', [first]
-    return "DELETE FROM stored_events WHERE rowid >= ?", [first]
+    return f'DELETE FROM "{table}" WHERE rowid >= ?', [first]
 
 
 def test_a_ledger_without_a_log_verifies_its_events_and_says_so(kit: LedgerKit) -> None:

@@ -73,7 +73,7 @@ def search(
                 ReadScope.within(reader.session.enrolment.scope),
                 cid=cid,
                 name=name,
-                owner_cid=reader.cid if reader.owner_only else None,
+                owner=reader.owner,
                 page=page,
                 size=PAGE_SIZE,
             )

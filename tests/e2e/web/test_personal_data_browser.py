@@ -8,7 +8,6 @@ test looks for by name: the demo is shared by the package.)"""
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 
 from playwright.sync_api import Page
@@ -19,6 +18,7 @@ from ledger.settings import LedgerSettings
 from tests.browser_kit import HR_OFFICER, LedgerLog, Shots, WebDemo, check_axe, sign
 from tests.demo_template import NAME
 from tests.e2e.web.test_hr_day import find, open_form, review
+from tests.raw_rows import rows_bytes, sqlite_rows
 
 NEW_NAME = {"prefix": "นาง", "first-name": "วาสนาทดสอบ", "last-name": "ใจงามทดสอบ"}
 FIXED_FIRST = "วาสนาแก้ไขทดสอบ"
@@ -36,13 +36,7 @@ def stored(demo: WebDemo, stream: str, at: int = -1) -> tuple[int, dict[str, obj
 
 def events_table(demo: WebDemo) -> bytes:
     """Every byte of the events table, as a dump of the database would hold it."""
-    with sqlite3.connect(demo.database_url.removeprefix("sqlite:///")) as db:
-        rows = db.execute("SELECT * FROM stored_events").fetchall()
-    return b"".join(
-        bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
-        for row in rows
-        for value in row
-    )
+    return rows_bytes(sqlite_rows(demo.database_url.removeprefix("sqlite:///")))
 
 
 def change_name(page: Page, demo: WebDemo, log: LedgerLog, person: str, shot: Shots) -> str:

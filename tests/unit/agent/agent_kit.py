@@ -132,16 +132,19 @@ NAME_CHANGE = {
 
 
 def v2_payload(
-    key_id: str, event_type: str = "NameChanged", data: dict[str, Any] | None = None
+    key_id: str,
+    event_type: str = "NameChanged",
+    data: dict[str, Any] | None = None,
+    cid: str | None = SIGNER_CID,
 ) -> tuple[bytes, dict[str, Disclosure]]:
-    """A v2 statement's bytes (its personal fields committed, fresh salts) for ``key_id``, and
-    its disclosures."""
+    """A v2 statement's bytes (its personal fields committed, fresh salts) for ``key_id`` (a
+    record owner's, enrolled by her record, with ``cid`` None), and its disclosures."""
     stream = uuid.UUID("0b6f6d2e-6f1c-4a53-9f0e-6c1d2b3a4f5e")
     committed, disclosures = commit_statement_data(event_type, stream, data or NAME_CHANGE)
     statement = build_statement(
         stream=stream, expected_version=4, prev_hash="ab" * 32, type=event_type,
         data=committed, effective=date(2026, 10, 1),
-        signer=SignerRef(cid=SIGNER_CID, key=key_id),
+        signer=SignerRef(cid=cid, key=key_id),
         signed_at=datetime(2026, 9, 30, 10, 0, tzinfo=THAILAND), v=2,
     )  # fmt: skip
     return statement.canonical_bytes(), disclosures

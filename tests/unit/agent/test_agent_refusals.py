@@ -19,6 +19,7 @@ from tests.unit.agent.agent_kit import (
     csrf_of,
     make_world,
     statement_payload,
+    v2_payload,
 )
 
 
@@ -247,6 +248,25 @@ def test_with_presence_a_statement_in_another_name_is_refused(tmp_path: Path) ->
 
     assert 403 == refused.status_code
     assert "ในนามบุคคลอื่น" in refused.text
+
+
+def test_with_presence_a_record_owner_signs_with_no_citizen_id(tmp_path: Path) -> None:
+    """A record owner's statement names no citizen ID (her key is enrolled by her record): it
+    shows her as the record owner with her key, never a citizen ID, and is bound to the card
+    by its key id; her ID card must still be in the reader."""
+    presence = Presence(read_cid=lambda: SIGNER_CID, enrolled_cid=SIGNER_CID, reader="r")
+    world = make_world(presence=presence)
+    request = {"section": "general", "proposal": "ขอแก้ไขนามสกุลหลังสมรส"}
+    payload, disclosures = v2_payload(world.key_id, "ChangeRequestedByOwner", request, cid=None)
+    wire = world.wire(SignRequest.new("statement", payload, ORIGIN, disclosures=disclosures))
+
+    shown = world.show(wire)
+    signed = world.confirm(wire)
+
+    assert 200 == shown.status_code, shown.text
+    assert "เจ้าของประวัติ" in shown.text
+    assert "เลขประจำตัวประชาชน" not in shown.text
+    assert "signed" == answer_of(signed.text)[1]["outcome"]
 
 
 def test_health_answers_only_on_the_agents_own_host(world: World) -> None:

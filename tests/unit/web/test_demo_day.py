@@ -30,6 +30,7 @@ from tests.unit.web.demo_world import (
     operator_key,
 )
 from tests.unit.web.web_kit import log_in
+from web.drafts import draft_statement
 
 
 @pytest.fixture
@@ -70,9 +71,17 @@ def test_the_map_has_located_tak_projects(client: TestClient, demo: DemoFiles) -
 
 
 def test_the_owner_and_the_rounds_are_as_the_day_says(ledger: Ledger) -> None:
-    """The owner's request is on her own record, signed with her citizen ID; round 2561 is
-    back in draft with the head's reason, 2560 submitted, and 2562 is still the latest."""
-    record = ledger.aggregate(record_stream(demo_day.OWNER_RECORD))
+    """The owner's request is on her own record, which she is enrolled by, signed with no
+    citizen ID; round 2561 is back in draft with the head's reason, 2560 submitted, and 2562
+    is still the latest."""
+    stream = record_stream(demo_day.OWNER_RECORD)
+    record = ledger.aggregate(stream)
+    [request] = [e for e in ledger.stream_events(stream) if e.type == "ChangeRequestedByOwner"]
+    signer = json.loads(request.statement)["signer"]
+    enrolment = ledger.enrolment_for(signer["key"])
+    assert None is signer["cid"]
+    assert enrolment is not None
+    assert (None, stream) == (enrolment.cid, enrolment.record)
     returned = ledger.aggregate(certification_stream_id(LAO, demo_day.RETURNED_ROUND))
     waiting = ledger.aggregate(certification_stream_id(LAO, demo_day.HEAD_ROUND))
 
@@ -102,3 +111,33 @@ def test_the_days_of_today_have_retirements_and_a_budget(
     assert "30 ก.ย. 2571" in home
     assert f"{Decimal(demo_day.BUDGET):,.2f}" in section35
     assert f"ปีงบประมาณ {fiscal_year(thai_today())}" in section35
+
+
+def test_the_owner_logs_in_and_reads_only_her_own_record(
+    client: TestClient, demo: DemoFiles
+) -> None:
+    """The demo's record owner, enrolled by record 103, logs in with her key: she reads that
+    record and no other (another's is the 403 page, as for a record outside a scope)."""
+    log_in(client, operator_key(demo, demo_day.OWNER))
+
+    own = client.get(f"/app/records/{record_stream(demo_day.OWNER_RECORD)}")
+    other = client.get(f"/app/records/{record_stream(101)}")
+
+    assert 200 == own.status_code, own.text
+    assert 403 == other.status_code
+
+
+def test_the_owners_draft_names_no_citizen_id_and_would_be_admitted(ledger: Ledger) -> None:
+    """The web application's draft for the owner's key is v2 with a null signer cid, and the
+    ledger's dry run takes it (her own record, her key enrolled by it)."""
+    stream = record_stream(demo_day.OWNER_RECORD)
+    [request] = [e for e in ledger.stream_events(stream) if e.type == "ChangeRequestedByOwner"]
+    enrolment = ledger.enrolment_for(json.loads(request.statement)["signer"]["key"])
+    assert enrolment is not None
+    data = {"section": "general", "proposal": "ขอแก้ไขที่อยู่ตามทะเบียนบ้านใหม่"}
+
+    made = draft_statement(ledger, stream, "ChangeRequestedByOwner", data, thai_today(), enrolment)
+
+    assert (2, None) == (made.statement.v, made.statement.signer.cid)
+    assert b'"signer":{"cid":null,' in made.statement.canonical_bytes()
+    ledger.check_draft(made.statement, made.disclosures_json())

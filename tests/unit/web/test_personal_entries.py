@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import json
-import sqlite3
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from ledger.signing import sign_statement
 from ledger.statement import SignerRef, Statement, build_statement
 from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit
+from tests.raw_rows import events_bytes
 from tests.unit.web.web_kit import ORIGIN, answer, log_in, page_request
 from tests.unit.web.web_kit import server_request as read_wire
 from web.drafts import commits
@@ -77,18 +77,6 @@ def _sign(client: TestClient, review: Response, kit: LedgerKit) -> tuple[SignReq
     return request, client.post("/app/statements", data=answer(request, wire, kit.hr.signer))
 
 
-def _events_bytes(settings: LedgerSettings) -> bytes:
-    """Every byte of the events table, as a dump of the database would hold it."""
-    path = settings.database_url.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as db:
-        rows = db.execute("SELECT * FROM stored_events").fetchall()
-    return b"".join(
-        bytes(value) if isinstance(value, bytes | memoryview) else str(value).encode()
-        for row in rows
-        for value in row
-    )
-
-
 def _name_change(hr_client: TestClient, kit: LedgerKit, stream: uuid.UUID) -> SignRequest:
     form = {"effective": "01/12/2564", **NEW_NAME, "reason": "สมรส"}
     review = hr_client.post(f"/app/records/{stream}/new/NameChanged", data=form)
@@ -112,7 +100,7 @@ def test_a_name_change_on_a_v2_record_is_signed_v2_with_its_disclosures(
     assert NEW_NAME["first_name"] == request.disclosures["first_name"].value
     stored = kit.ledger.stream_events(stream)[-1]
     assert ("NameChanged", request.payload) == (stored.type, stored.statement)
-    raw = _events_bytes(settings)
+    raw = events_bytes(settings)
     for value in (*NEW_NAME.values(), d.PERSON_CID, "สมมติ"):
         assert value.encode() not in raw
     page = hr_client.get(f"/app/records/{stream}")
@@ -145,7 +133,7 @@ def test_a_correction_of_a_v2_entry_starts_from_its_values_and_is_v2(
     statement = Statement.model_validate_json(request.payload)
     assert (2, "EntryCorrected") == (statement.v, statement.type)
     assert is_commitment(statement.data["replacement"]["first_name"])
-    assert FIXED_NAME.encode() not in _events_bytes(settings)
+    assert FIXED_NAME.encode() not in events_bytes(settings)
     assert FIXED_NAME in hr_client.get(f"/app/records/{stream}").text
 
 
