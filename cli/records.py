@@ -19,6 +19,7 @@ from ledger.domain.search import read_cid, read_name
 from ledger.errors import LedgerError
 from projections.reports.facade import Reports
 from projections.reports.labels import Lang, code_label
+from projections.reports.names import full_name
 from projections.reports.scope import ReadScope
 from projections.views.catalogue import Projections
 
@@ -62,7 +63,7 @@ def find(
     # Lines, not a table: on a narrow terminal a table would cut the citizen ID and the record
     # id, which are what one pastes into the next command.
     for row in page.rows:
-        full = " ".join(filter(None, [(row.prefix or "") + (row.first_name or ""), row.last_name]))
+        full = full_name(row.prefix, row.first_name, row.last_name)
         facts = [
             f"เลขประจำตัวประชาชน {row.cid}",
             f"อปท. {row.lao}",

@@ -21,6 +21,7 @@ from api.routes.registry import RECORD_KINDS, require_record
 from ledger.application import Ledger
 from ledger.errors import ForbiddenError, StreamNotFoundError
 from projections.reports.facade import Reports
+from projections.reports.names import full_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +46,7 @@ def record_person(
     except (StreamNotFoundError, ForbiddenError):
         return None
     reader.logged([stream], RECORD_KINDS)
-    name = f"{entry.prefix or ''}{entry.first_name or ''} {entry.last_name or ''}".strip()
+    name = full_name(entry.prefix, entry.first_name, entry.last_name) or ""
     title = " ".join(part for part in (entry.position_title, entry.level) if part)
     position = f"{title} ({entry.position_no})" if title and entry.position_no else title
     lao_name = reports.lao_names([entry.lao]).get(entry.lao)

@@ -27,6 +27,7 @@ from jinja2.runtime import Context
 
 from ledger.domain.dates import THAILAND
 from ledger.domain.event_labels import EVENT_LABELS
+from projections.reports.names import full_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -134,6 +135,7 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.globals["t"] = _t
+    environment.globals["full_name"] = full_name  # an erased name shown once, not per part
     environment.globals["erasure_label"] = EVENT_LABELS["PersonErased"]  # its receipt's note
     environment.filters["be_date"] = _be_date
     environment.filters["be_moment"] = _be_moment

@@ -31,6 +31,7 @@ from uuid import UUID
 from ledger.application import Ledger
 from ledger.domain.employment import IN_SERVICE
 from projections.personal import WITHHOLDING, Revealer
+from projections.reports.names import full_name
 from projections.rows import from_utc_text
 from projections.store import Cursor
 from projections.views.audit_trail import EVENT_COLUMNS, audit_trail
@@ -79,7 +80,7 @@ class CertificateCheck:
         person = self.person
         if person is None:
             return ""
-        return f"{person.prefix or ''}{person.first_name or ''} {person.last_name or ''}".strip()
+        return full_name(person.prefix, person.first_name, person.last_name) or ""
 
 
 def find_event(cursor: Cursor, tables: Mapping[str, str], code: str) -> dict[str, Any] | None:

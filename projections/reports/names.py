@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from ledger.statement import OWNER_SIGNER
-from projections.personal import WITHHOLDING, Revealer
+from projections.personal import ERASED, WITHHOLDING, Revealer, is_marker
 from projections.reports.sheets import Names
 from projections.store import Cursor
 from projections.views.organizations import organizations
@@ -25,7 +25,11 @@ Tables = Mapping[str, Mapping[str, str]]
 
 def full_name(prefix: str | None, first_name: str | None, last_name: str | None) -> str | None:
     """``นายหนึ่ง ทดสอบ``: the prefix written onto the first name, then the last name (None
-    when the record has no name entry)."""
+    when the record has no name entry). A part shown as a marker (an erased or withheld
+    value) makes the whole name that marker, once (erased first): never a marker per part."""
+    markers = {part for part in (prefix, first_name, last_name) if is_marker(part)}
+    if markers:
+        return ERASED if ERASED in markers else markers.pop()
     first = f"{prefix or ''}{first_name or ''}"
     full = " ".join(part for part in (first, last_name or "") if part)
     return full or None
