@@ -72,6 +72,7 @@ from ledger.errors import (
     UnknownRuleError,
     VaultNeededError,
 )
+from ledger.vault_identity import KeyStoreMismatchError
 from ledger.vault_keys import ErasedError
 from ledger.violations import Violation
 from projections.transparency.errors import (
@@ -196,6 +197,14 @@ PROBLEMS: Mapping[type[Exception], ProblemKind] = {
     # The server runs without the vault its v2 records need: no fault of the client.
     VaultNeededError: ProblemKind(
         503, "vault-needed", "Personal-data vault not configured", "ยังไม่ได้ตั้งห้องเก็บข้อมูลส่วนบุคคล"
+    ),
+    # The vault opened with another key store than its own: the server's settings, not the
+    # client's request, and never "erased" (ledger.vault_identity).
+    KeyStoreMismatchError: ProblemKind(
+        503,
+        "vault-key-store-mismatch",
+        "Personal-data vault opened with the wrong key store",
+        "เปิดห้องเก็บข้อมูลส่วนบุคคลด้วยที่เก็บกุญแจที่ไม่ใช่ของบัญชีนี้",
     ),
     # A deliberate rejection the table does not name yet is still the client's request refused.
     LedgerError: ProblemKind(400, "rejected", "Rejected by the ledger", "บัญชีรายการไม่รับ"),

@@ -40,6 +40,7 @@ from ledger.disclosed import Sealing
 from ledger.domain.personal_fields import personal_paths
 from ledger.settings import LedgerSettings
 from ledger.vault_db import Database, of_subjects
+from ledger.vault_identity import Refused, key_store_refusal
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
 from ledger.vault_rows import FieldRow, VaultRows
 from ledger.vault_search import BUCKET_BITS, SearchIndex
@@ -90,6 +91,13 @@ class Vault:
                 f"commitment TEXT NOT NULL, sealed {blob} NOT NULL, UNIQUE (subject, commitment))"
             )
             self._search.create(cursor)
+        # The key store it was made with, or every use refused (ledger.vault_identity).
+        refusal = key_store_refusal(
+            self._database, f"{ledger_name}_vault_store", keys, self.keys_table
+        )
+        if refusal is not None:
+            self._keys = Refused(refusal, keys)
+            self._search = SearchIndex(ledger_name, self._keys, postgres=self._database.postgres)
 
     @property
     def search_tables(self) -> tuple[str, str]:

@@ -28,6 +28,7 @@ import os
 import secrets
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -59,8 +60,28 @@ class ErasedError(LedgerError, LookupError):
         return [Violation(PERSON_ERASED, "stream")]
 
 
+KEY_FILES, TOKEN, SHARDED = "key-files", "token", "sharded"
+"""The kinds of key store a vault records it was made with (``ledger.vault_identity``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoreIdentity:
+    """Which key store this is, never a key: its kind, the store's id (key files: a random
+    id kept in the key folder; sharded: the key database's store id; a token: empty) and the
+    token's label and serial (empty for key files)."""
+
+    kind: str
+    store: str
+    token: str = ""
+
+
 class KeyStore(Protocol):
     """Per-person key-encryption keys (the subject id names the person)."""
+
+    def identity(self, *, create: bool) -> StoreIdentity | None:
+        """Which store this is; None for a key folder holding no id yet (made when
+        ``create``: a new vault records it)."""
+        ...
 
     def wrap(self, subject: str, data_key: bytes) -> bytes:
         """``data_key`` wrapped under the subject's KEK (made now if the subject has none)."""
@@ -125,9 +146,17 @@ class KeyFileStore(OneByOne):
     wrapped with XSalsa20-Poly1305 (PyNaCl SecretBox). Erasure overwrites and unlinks it."""
 
     def __init__(self, directory: Path) -> None:
+        """The folder is made with the first key or id written in it, never to read."""
         self.directory = directory
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = threading.Lock()
+
+    def identity(self, *, create: bool) -> StoreIdentity | None:
+        """The folder's id: 8 random bytes (hex) in ``store-id``, made when ``create``."""
+        try:
+            kept = self._secret(self.directory / "store-id", create=create, missing=KeyError)
+        except KeyError:
+            return None
+        return StoreIdentity(KEY_FILES, kept[:8].hex())
 
     def _path(self, subject: str) -> Path:
         return self.directory / f"{key_name(subject)}.kek"
@@ -140,6 +169,7 @@ class KeyFileStore(OneByOne):
             if not path.exists():
                 if not create:
                     raise missing
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 key = secrets.token_bytes(nacl.secret.SecretBox.KEY_SIZE)
                 partial = path.with_suffix(f".{secrets.token_hex(4)}.tmp")
                 descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -203,10 +233,15 @@ class TokenKeyStore(OneByOne):
         self._search_handles: dict[str, Any] = {}  # a search key is never remade under a name
         self._handles: dict[str, Any] = {}  # subject -> the KEK that last opened its data key
         token = pkcs11.lib(str(module)).get_token(token_label=token_label)
+        serial = bytes(token.serial).decode("ascii", "replace").strip()
+        self.token_id = f"label {token.label.strip()}, serial {serial}"
         try:
             self._session: Any = token.open(user_pin=pin, rw=True)
         except pkcs11.UserAlreadyLoggedIn:  # another session of this process logged in
             self._session = token.open(rw=True)
+
+    def identity(self, *, create: bool) -> StoreIdentity | None:
+        return StoreIdentity(TOKEN, "", self.token_id)
 
     def close(self) -> None:
         with self._lock, contextlib.suppress(self._p11.PKCS11Error):
@@ -374,11 +409,15 @@ class TokenKeyStore(OneByOne):
 
 
 __all__ = [
+    "KEY_FILES",
     "PERSON_ERASED",
+    "SHARDED",
+    "TOKEN",
     "ErasedError",
     "KeyFileStore",
     "KeyStore",
     "OneByOne",
+    "StoreIdentity",
     "TokenKeyStore",
     "key_name",
 ]

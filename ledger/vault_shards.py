@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from ledger.vault_db import CHUNK, Database, of_subjects
-from ledger.vault_keys import ErasedError, TokenKeyStore, key_name
+from ledger.vault_keys import SHARDED, ErasedError, StoreIdentity, TokenKeyStore, key_name
 
 DEFAULT_SHARDS = 1024
 """Shard KEKs on the token: a rotation rewraps about people / shards data keys."""
@@ -116,6 +116,9 @@ class ShardedTokenKeyStore(TokenKeyStore):
         self.store_id, self.shards = str(store), shards
         super().__init__(module, token_label, pin)
         self.swept = self.sweep()
+
+    def identity(self, *, create: bool) -> StoreIdentity | None:
+        return StoreIdentity(SHARDED, self.store_id, self.token_id)
 
     def close(self) -> None:
         super().close()
