@@ -46,15 +46,15 @@ KEY_STORE_MISMATCH = rule(
 """A vault opened with a key store other than the one it was made with (field ``vault``)."""
 
 _PKCS11_VARIABLES = (
-    "LEDGER_VAULT_PKCS11_MODULE, LEDGER_VAULT_TOKEN_LABEL, LEDGER_VAULT_TOKEN_PIN "
-    "(SoftHSM2: SOFTHSM2_CONF)"
+    "LEDGER_VAULT_PKCS11_MODULE, LEDGER_VAULT_TOKEN_LABEL, LEDGER_VAULT_TOKEN_PIN (SoftHSM2: "
+    "SOFTHSM2_CONF)"
 )
 _SETTINGS = {
-    KEY_FILES: "LEDGER_VAULT_KEY_DIR (the key folder it was made with; unset: "
-    "<file>.vault-keys/<name>/ beside an SQLite file) and no LEDGER_VAULT_PKCS11_MODULE",
-    TOKEN: f"{_PKCS11_VARIABLES}, without LEDGER_VAULT_KEY_DB",
-    SHARDED: f"{_PKCS11_VARIABLES} and LEDGER_VAULT_KEY_DB (the key database it was made with)",
+    KEY_FILES: "LEDGER_VAULT_KEY_DIR (<file>.vault-keys/<name>/)",
+    TOKEN: _PKCS11_VARIABLES,
+    SHARDED: f"{_PKCS11_VARIABLES}, LEDGER_VAULT_KEY_DB",
 }
+"""The settings each kind of store needs: names of variables, the same in Thai and English."""
 
 
 def _described(identity: StoreIdentity | None) -> tuple[str, str]:
@@ -89,11 +89,7 @@ class KeyStoreMismatchError(LedgerError):
                   "(none of the data keys it kept opens with this one)")
         )  # fmt: skip
         given_th, given_en = _described(given)
-        settings = (
-            _SETTINGS[needed.kind]
-            if needed is not None
-            else "the LEDGER_VAULT_* settings it was made with"
-        )
+        settings = _SETTINGS[needed.kind] if needed is not None else "LEDGER_VAULT_*"
         details = {"needed_th": needed_th, "needed_en": needed_en, "given_th": given_th}
         details |= {"given_en": given_en, "settings": settings}
         violation = Violation(KEY_STORE_MISMATCH, "vault", details)
