@@ -14,8 +14,10 @@ from typing import Any
 
 import openpyxl
 import pytest
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from api.app import create_app
 from api.errors import problem_kind
 from cli.main import app
 from ledger.application import Ledger
@@ -33,6 +35,7 @@ from tests.card_stack import SoftHsmToken
 from tests.integration.test_personal_views import NAME
 from tests.ledger_kit import build_kit, record_data
 from tests.people import made_up_cid
+from tests.unit.api.http_kit import body, login, problem
 from tests.vault_kit import kept_value
 
 LEDGER = "hr"
@@ -59,12 +62,14 @@ class Made:
         self.right = LedgerSettings(database_url=self.url, name=LEDGER, **vault)
         self.beside = Path(f"{self.file}.vault-keys")
         ledger = Ledger(self.right)
-        kit = build_kit(ledger)
+        kit = self.kit = build_kit(ledger)
         self.kept, self.erased = uuid.uuid4(), uuid.uuid4()
         for n, stream in enumerate((self.kept, self.erased)):
             kit.emit_v2(kit.hr, stream, "RecordOpened", record_data(cid=made_up_cid(801 + n)))
             kit.emit_v2(kit.hr, stream, "PersonalDataRecorded", NAME)
         kit.emit(kit.hr, self.erased, "PersonErased", d.ERASURE)
+        self.renamed = kit.sign(kit.hr, stream=self.kept, type="NameChanged", data=NAME)
+        self.disclosures = kit.disclosed.pop(self.renamed.hash)  # sent later, if at all
         ledger.close()
 
     def settings(self, **vault: Any) -> LedgerSettings:
@@ -121,6 +126,7 @@ def test_the_cli_exits_1_naming_the_rule_never_erased(
     commands = [
         ["record", "find", "--name", NAME["first_name"], *where, "--ledger", LEDGER],
         ["replay", "record", str(made.kept), *where, "--name", LEDGER],
+        ["correct", str(made.kept), "2", *where, "--name", LEDGER],
         ["report", "registry", *where, "--name", LEDGER],
     ]
     for command in commands:
@@ -130,6 +136,29 @@ def test_the_cli_exits_1_naming_the_rule_never_erased(
         assert "ที่เก็บกุญแจเดิม" in result.output
         assert "erased" not in result.output.replace("no one's data is erased", "")
         assert "ลบตามคำขอ" not in result.output
+    assert not made.beside.exists()
+
+
+def test_the_api_answers_503_naming_the_rule(made: Made) -> None:
+    """Served without the settings: a record's read and a v2 statement are 503 naming the
+    rule, never 200 with the person shown erased nor 410; the service itself is up."""
+    ledger = Ledger(made.settings())
+    try:
+        with TestClient(create_app(ledger.settings, ledger)) as client:
+            hr = login(client, made.kit.hr)
+            health = client.get("/health")
+            record = client.get(f"/records/{made.kept}", headers=hr)
+            registry = client.get(f"/registry/{made.kept}", headers=hr)
+            sent = {**body(made.renamed), "disclosures": made.disclosures}
+            refused = client.post("/statements", json=sent, headers=hr)
+    finally:
+        ledger.close()
+
+    assert 200 == health.status_code
+    for answer in (record, registry, refused):
+        assert (503, "vault-key-store-mismatch") == problem(answer), answer.text
+        assert "vault.key_store_mismatch" in answer.text
+        assert "ลบตามคำขอ" not in answer.text
     assert not made.beside.exists()
 
 
