@@ -30,6 +30,11 @@ import psycopg
 from psycopg.pq import ConnStatus, TransactionStatus
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+SCHEMA_LOCK_KEY = 0x1ED6E5C4E3A
+"""The PostgreSQL advisory lock every process takes while it creates tables, indexes, types or
+functions: two processes starting at once on one database take turns instead of colliding in
+the catalogue ("tuple concurrently updated", a duplicate type name)."""
+
 _READS = 4  # a dead connection: the server's last message, then the end of the stream
 _TRIES = 4
 

@@ -38,13 +38,9 @@ from psycopg import Cursor, sql
 from psycopg.rows import DictRow
 
 from ledger.events_tables import sqlite_events_table
+from ledger.pg_connections import SCHEMA_LOCK_KEY as SCHEMA_LOCK_KEY  # re-exported
 from ledger.pg_connections import QmarkCursor, install_pool_check
 from ledger.settings import LedgerSettings
-
-SCHEMA_LOCK_KEY = 0x1ED6E5C4E3A
-"""The PostgreSQL advisory lock every process takes while it creates tables, indexes, types or
-functions: two processes starting at once on one database take turns instead of colliding in
-the catalogue ("tuple concurrently updated", a duplicate type name)."""
 
 
 class DatabaseUrlError(ValueError):
