@@ -114,8 +114,9 @@ class RevealedStatement(SignedStatement):
 class VaultRows(Protocol):
     """A vault write made ready (``VaultPort.prepare``): only inserts are left."""
 
-    def write(self, cursor: Any) -> None:
-        """Insert the rows through ``cursor`` (``?`` placeholders), in its transaction."""
+    def write(self, cursor: Any) -> Callable[[], None] | None:
+        """Insert the rows through ``cursor`` (``?`` placeholders), in its transaction; a
+        check to run once the statements' results are in, or None."""
         ...
 
 

@@ -35,7 +35,7 @@ from eventsourcing.sqlite import (
 )
 from eventsourcing.utils import get_topic, retry
 from psycopg import Cursor, sql
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 
 from ledger.events_tables import sqlite_events_table
 from ledger.pg_connections import SCHEMA_LOCK_KEY as SCHEMA_LOCK_KEY  # re-exported
@@ -107,12 +107,12 @@ class RegistryGuard:
     version: int
 
 
-WriteBeside = Callable[[Any], None]
+WriteBeside = Callable[[Any], Callable[[], None] | None]
 """Rows another table keeps with the events, written in their transaction: ``save(...,
 beside=write)`` calls ``write(cursor)`` after the events' insert, with a cursor of that
 transaction taking ``?`` placeholders on either backend (the vault's rows of a v2 statement's
-disclosures: ``ledger.vault_rows``). A failed insert, of the events or of these rows, keeps
-neither."""
+disclosures: ``ledger.vault_rows``), and the check it returns, if any, once the results are
+in. A failed insert or check, of the events or of these rows, keeps neither."""
 
 
 class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
@@ -184,13 +184,15 @@ class GaplessPostgresApplicationRecorder(PostgresApplicationRecorder):
         ids: Sequence[int] | None = None
         with self.datastore.get_connection() as conn:
             with conn.pipeline() as pipeline, conn.transaction():
-                with conn.cursor() as curs, conn.cursor() as aside:
+                with conn.cursor() as curs, conn.cursor(row_factory=tuple_row) as aside:
                     try:
                         self._insert_stored_events(curs, stored_events, **kwargs)
-                        if beside is not None:  # after the table lock, before the sync
-                            beside(QmarkCursor(aside))
+                        # after the table lock, before the sync: the same round trip
+                        check = beside(QmarkCursor(aside)) if beside is not None else None
                         pipeline.sync()  # a constraint violation raises here, not at commit
                         ids = self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+                        if check is not None:
+                            check()
                     except Exception as error:  # raised once the pipeline is closed, as the
                         failed = error  # library does
                 if failed is not None:  # nothing of it is kept (the rows beside included)
@@ -281,8 +283,9 @@ class GuardedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
                 raise IntegrityError("the operator registry changed during the check")
         ids = super()._insert_events(c, stored_events, **kwargs)
         beside: WriteBeside | None = kwargs.get("beside")
-        if beside is not None:
-            beside(c)
+        check = beside(c) if beside is not None else None
+        if check is not None:
+            check()
         before_commit: Callable[[], None] | None = kwargs.get("before_commit")
         if before_commit is not None:
             before_commit()  # inside the library's transaction: an exception rolls it back

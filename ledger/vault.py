@@ -27,6 +27,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ from ledger.settings import LedgerSettings
 from ledger.vault_db import Database, of_subjects
 from ledger.vault_identity import Refused, key_store_refusal
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
-from ledger.vault_rows import FieldRow, VaultRows
+from ledger.vault_rows import FieldRow, KeptKeys, VaultRows
 from ledger.vault_search import BUCKET_BITS, SearchIndex
 from ledger.vault_shards import ShardedTokenKeyStore
 
@@ -73,6 +74,7 @@ class Vault:
         """``own_keys``: ``close`` closes the key store too (else its opener does)."""
         self._database = Database(database_url)
         self._url = database_url
+        self._kept = KeptKeys()
         self._keys = keys
         self._own_keys = own_keys
         self.keys_table = f"{ledger_name}_vault_keys"
@@ -158,18 +160,29 @@ class Vault:
         events' own transaction (``ledger.vault_rows``): kept with the events or not at all."""
         subjects = sorted({sealing.subject for sealing in sealings})
         searching = any(sealing.search for sealing in sealings)
-        with self._database.reading() as cursor:
-            wrapped = self._wrapped(cursor, subjects)
-            generations = self._search.generations(cursor) if searching else []
+        kept = self._kept.of(subjects)  # checked in the events' transaction, not read now
+        unread = [subject for subject in subjects if subject not in kept]
+        wrapped: dict[str, bytes] = {}
+        generations: list[tuple[int, int]] = []
+        if unread or searching:
+            with self._database.reading() as cursor:
+                wrapped = self._wrapped(cursor, unread) if unread else {}
+                generations = self._search.generations(cursor) if searching else []
         if searching and not generations:  # the ledger's first: its search key made now
             with self._database.transaction() as cursor:
                 generations = self._search.writing(cursor)
-        made = {subject: _data_key() for subject in subjects if subject not in wrapped}
+        made = {subject: _data_key() for subject in unread if subject not in wrapped}
         new = self._keys.wrap_each(made) if made else {}
         opened = self._keys.unwrap_each(wrapped) if wrapped else {}
         if len(opened) < len(wrapped):
             raise ErasedError
-        return self._rows(sealings, made | opened, generations, list(new.items()))
+        self._kept.keep(
+            {s: (new[s], made[s]) for s in made} | {s: (wrapped[s], opened[s]) for s in opened}
+        )
+        keys = made | opened | {subject: key for subject, (_, key) in kept.items()}
+        rows = self._rows(sealings, keys, generations, list(new.items()))
+        checked = [(subject, wrapped_key) for subject, (wrapped_key, _) in kept.items()]
+        return replace(rows, checked=checked, forget=self._kept.forget)
 
     def store(self, sealings: Sequence[Sealing]) -> None:
         """Keep accepted statements' disclosures in a transaction of the vault's own, for a
@@ -322,6 +335,7 @@ class Vault:
     def erase(self, subject: str) -> bool:
         """Destroy the subject's key-encryption key and delete its wrapped data key: every
         value kept for the subject is unreadable from now on, in backups too."""
+        self._kept.forget([subject])
         destroyed = self._keys.destroy(subject)
         with self._database.transaction() as cursor:
             cursor.execute(f"DELETE FROM {self.keys_table} WHERE subject = ?", [subject])

@@ -1,6 +1,7 @@
 """A v2 statement's values are written in its events' own transaction, on PostgreSQL and
 SQLite: kept with the events, or, when the insert fails (another writer took the version, a
-person's first key kept meanwhile, a failure in the recorder), not at all: no orphan rows."""
+person's first key kept meanwhile, a failure in the recorder), not at all: no orphan rows; a
+data key the ledger kept in memory is checked in that transaction (an erasure elsewhere)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from ledger.disclosed import Sealing
 from ledger.errors import LedgerError, StaleVersionError
 from ledger.settings import LedgerSettings
 from ledger.statement import SignedStatement
-from ledger.vault import Vault
+from ledger.vault import ErasedError, Vault
 from ledger.vault_rows import VaultRows
 from tests.card_stack import SoftHsmToken
 from tests.ledger_kit import LedgerKit, build_kit, record_data, vault_settings
@@ -289,3 +290,25 @@ def _race(
     for thread in threads:
         thread.join()
     return refusals
+
+
+def test_a_kept_key_erased_meanwhile_is_not_used(kit: LedgerKit, settings: LedgerSettings) -> None:
+    """The ledger keeps the data key of a person it wrote; another process erases the person;
+    the ledger's next write of that person is refused by the check in its transaction and
+    decided again under a new key: the new values read back, the old ones stay erased."""
+    stream = uuid.uuid4()
+    kit.emit(kit.hr, stream, "RecordOpened", record_data(cid=made_up_cid(905)))
+    kit.emit(kit.hr, stream, "AddressChanged", _address(5))
+    other = Vault(settings.database_url, settings.name, _vault(kit.ledger)._keys)
+    try:
+        assert other.erase(str(stream))
+    finally:
+        other.close()
+
+    kit.emit(kit.hr, stream, "AddressChanged", _address(6))
+
+    vault = _vault(kit.ledger)
+    assert "053-000-0006" == kept_value(vault, kit.ledger, stream, "AddressChanged", "phone")
+    with pytest.raises(ErasedError):
+        kept_value(vault, kit.ledger, stream, "RecordOpened", "cid")
+    assert _logged(kit.ledger, [stream]) == _kept_rows(kit.ledger, [stream])
