@@ -11,20 +11,28 @@ caller's enrolment scope says where. A route takes ``api.deps.ReaderDep`` and, b
 * ``reader.logged(records, kinds)``: records whose personal data (``PERSON_KINDS``) it returns
   are appended to the access log, one row per record, naming the caller, the endpoint and the
   kinds. Reads of data that name no one are not logged.
+
+Writes follow the same share: admission answers a statement on a stream outside its signer's
+share as one on a stream that does not exist (``ledger.admission.refused_unseen``), and
+``erasure_as_signer_sees`` does so for an erased record, which the ledger cannot even load.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from uuid import UUID
 
 from api.sessions import Session
+from ledger.admission import refused_unseen
 from ledger.application import Ledger
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.reading import PERSON_KINDS, DataKind, kinds_readable, only_own_record
 from ledger.domain.signed import SignedAggregate
-from ledger.errors import ForbiddenError, StreamNotFoundError
+from ledger.errors import BadSignatureError, ForbiddenError, LedgerError, StreamNotFoundError
+from ledger.signing import verify_signature
+from ledger.statement import read_statement
 from ledger.vault_keys import ErasedError
 from projections.access_log import AccessLog
 from projections.personal import erased_record_scope
@@ -145,4 +153,38 @@ class Reader:
         return table
 
 
-__all__ = ["Reader"]
+def erasure_as_signer_sees(
+    ledger: Ledger, items: Sequence[tuple[bytes, bytes]], erased: ErasedError
+) -> LedgerError:
+    """What the signers of statements refused because a record they name is erased are told.
+
+    The ledger cannot replay an erased person's record, so it refuses the statements before
+    admission (410 ``person.erased``) and before their signatures are checked. That answer is
+    for a signer who may see the record. A statement on a record outside its signer's scope
+    (or, for a record owner, any record: no owner reads an erased one), or on a stream not
+    opened, is answered in order as admission answers a stream that does not exist (404
+    ``stream.not_found``), a bad signature first: neither the record's existence nor its
+    erasure is told to whoever the record lies hidden from."""
+    for canonical, signature in items:
+        signed = read_statement(canonical, signature, strict=True)
+        statement = signed.statement
+        spec = EVENT_TYPES.get(statement.type)
+        enrolment = ledger.enrolment_for(statement.signer.key)
+        if spec is None or enrolment is None:
+            continue  # refused before any stream is read: not this batch
+        if not verify_signature(enrolment.public_key, signed.canonical, signed.signature):
+            return BadSignatureError(statement.signer.key)
+        events = ledger.stream_events(statement.stream)
+        if not events:
+            if not spec.opens_stream:
+                return refused_unseen(spec, statement.stream, opened=False)
+            continue
+        if events[0].type != "RecordOpened":
+            continue  # only a person's record is erased
+        scope = erased_record_scope(ledger, statement.stream)
+        if only_own_record(enrolment.roles) or not enrolment.scope.covers(scope):
+            return refused_unseen(spec, statement.stream, opened=True)
+    return erased
+
+
+__all__ = ["Reader", "erasure_as_signer_sees"]

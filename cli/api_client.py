@@ -70,11 +70,13 @@ class LedgerClient:
         """Use a bearer token opened before (``ledger token``) for the calls that follow."""
         self._token = token
 
-    def head(self, stream: UUID) -> tuple[int, str]:
-        """The stream's version and head hash (zeros for a stream not opened, or one outside
-        the caller's share, which the API does not tell apart); needs a session."""
+    def head(self, stream: UUID, *, opening: bool = False) -> tuple[int, str]:
+        """The stream's version and head hash; needs a session. The API answers 404 alike for
+        a stream not opened and for one outside the caller's share: for a statement that opens
+        a stream (``opening``) that is a new stream, at version 0; for any other, the 404's
+        problem is raised (``ServerError``), never a version 0 to sign against."""
         answer = self._http.get(f"/streams/{stream}/head", headers=self._auth())
-        if answer.status_code == 404:
+        if answer.status_code == 404 and opening:
             return 0, GENESIS_PREV_HASH
         head = _json_or_raise(answer)
         return int(head["version"]), str(head["hash"])

@@ -74,7 +74,10 @@ VersionArg = Annotated[
 class StreamSource(Protocol):
     """Where a draft reads a stream: the ledger's database, or its API."""
 
-    def head(self, stream: UUID) -> tuple[int, str]: ...
+    def head(self, stream: UUID, *, opening: bool = False) -> tuple[int, str]:
+        """The stream's version and head hash; a stream not opened is at version 0 only for
+        a statement that opens one (``opening``): the API refuses any other (404)."""
+        ...
 
     def events(self, stream: UUID) -> list[StoredEvent]: ...
 
@@ -88,7 +91,7 @@ class _Database:
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
 
-    def head(self, stream: UUID) -> tuple[int, str]:
+    def head(self, stream: UUID, *, opening: bool = False) -> tuple[int, str]:
         return self.ledger.head(stream)
 
     def events(self, stream: UUID) -> list[StoredEvent]:
@@ -119,8 +122,8 @@ class _Served:
     def __init__(self, client: LedgerClient) -> None:
         self.client = client
 
-    def head(self, stream: UUID) -> tuple[int, str]:
-        return self.client.head(stream)
+    def head(self, stream: UUID, *, opening: bool = False) -> tuple[int, str]:
+        return self.client.head(stream, opening=opening)
 
     def events(self, stream: UUID) -> list[StoredEvent]:
         return self.client.events(stream)
@@ -200,7 +203,8 @@ def draft(
         made = template(event_type, new, (0, GENESIS_PREV_HASH), effective)
     else:
         with stream_source(database_url, name, server, bearer) as source:
-            made = template(event_type, stream, source.head(stream), effective)
+            head = source.head(stream, opening=spec.opens_stream)
+            made = template(event_type, stream, head, effective)
     _write(made, out_file)
 
 

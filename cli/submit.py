@@ -26,6 +26,7 @@ from cli.token_options import Signing, with_token_options
 from cli.tokens import open_token, with_presence
 from ledger.application import Ledger
 from ledger.disclosed import NO_VAULT, V1_IN_CLEAR
+from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.dates import thai_today
 from ledger.domain.natural_streams import NATURAL_STREAMS, derived_stream
 from ledger.drafting.prepare import DraftError, prepare_data
@@ -200,7 +201,8 @@ def submit_draft(
             head = None
             if _needs_head(body):
                 client.open_session(signer)
-                head = client.head(stream)
+                spec = EVENT_TYPES.get(str(body.get("type")))
+                head = client.head(stream, opening=spec is not None and spec.opens_stream)
             made = _sign(body, stream, effective, signer, cid, head, fmt)
             return client.submit(made.signed, made.disclosures)
     if settings is None:

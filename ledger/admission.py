@@ -4,7 +4,10 @@
 statement may join them, in the batch's order and in DESIGN.md section 3's order: a known event
 type; a ``signed_at`` not in the future; for the genesis, the trust anchor's own rules, for any
 other statement, a known, unrevoked key of the named citizen with a role that may emit the
-type; data valid for the type; the expected version (or a receipt, when the very statement is
+type; data valid for the type; a stream the signer may see (``_sees``: one not opened, for a
+type that continues a stream, or one outside the signer's share is refused in the same words,
+``stream.not_found``, before its version or head is compared, so that a signer learns nothing
+of streams outside its share); the expected version (or a receipt, when the very statement is
 already recorded) and prev_hash of the stream; a stream opened or continued by the right kind
 of event; the signer's scope; the aggregate's own rules. The first failure raises its
 ``LedgerError``. An accepted statement becomes a pending event of its aggregate in the batch's
@@ -36,6 +39,7 @@ from ledger.domain.dates import OUT_OF_RANGE, DateKind, implausible_year
 from ledger.domain.event_labels import STREAM_LABELS
 from ledger.domain.operators import Enrolment, OperatorRegistry
 from ledger.domain.permissions import Scope
+from ledger.domain.reading import only_own_record
 from ledger.domain.signed import Parsed, SignedAggregate, SignedFields
 from ledger.domain.snapshot import SnapshotAt
 from ledger.domain.value_checks import value_violations
@@ -45,6 +49,7 @@ from ledger.errors import (
     BrokenChainError,
     ForbiddenError,
     InvalidDataError,
+    LedgerError,
     RevokedKeyError,
     StaleVersionError,
     UnknownKeyError,
@@ -219,6 +224,11 @@ class Admission:
         data = parsed if parsed is not None else self._parse_data(spec, statement.data)
         _check_values(spec, item)
         aggregate = self._working[statement.stream]
+        if not _sees(spec, data, aggregate, enrolment):
+            existing = self._find_receipt(item)  # a resend, its stream since out of its scope
+            if existing is not None:
+                return Accepted(item, existing)
+            raise refused_unseen(spec, statement.stream, opened=aggregate is not None)
         actual_version = aggregate.version if aggregate is not None else 0
         if statement.expected_version != actual_version:
             existing = self._find_receipt(item)
@@ -319,9 +329,6 @@ class Admission:
         data: BaseModel,
         enrolment: Enrolment | None,
     ) -> None:
-        if not spec.opens_stream:
-            openers = ", ".join(t.name for t in EVENT_TYPES.values() if t.opens_stream)
-            raise refused(spec.name, rules.OPENING_TYPE, "stream", openers=openers, event=spec.name)
         if spec.aggregate is OperatorRegistry and item.statement.stream != self._registry_id:
             registry = str(self._registry_id)
             raise refused(spec.name, rules.REGISTRY_ONLY, "stream", registry=registry)
@@ -374,6 +381,50 @@ class Admission:
         missing = {stream for stream in streams if stream not in self._working}
         if missing:
             self._working.update(self._load_streams(missing))
+
+
+def _sees(
+    spec: EventType,
+    data: BaseModel,
+    aggregate: SignedAggregate | None,
+    enrolment: Enrolment | None,
+) -> bool:
+    """Whether the signer may learn anything of the statement's stream (its version, its head,
+    its kind), as ``api.access`` lets a reader see a stream. A stream not opened: only for a
+    type that opens one. An opened one: for a record owner, only her own record; for anyone
+    else, when their scope covers the scope the stream is read in, or the scope this type asks
+    of its signer (the destination of a transfer signs the arrival). The genesis sees all."""
+    if aggregate is None:
+        return spec.opens_stream
+    if enrolment is None:
+        return True
+    if only_own_record(enrolment.roles):
+        if enrolment.record is not None:
+            return aggregate.id == enrolment.record
+        return enrolment.cid is not None and getattr(aggregate, "cid", None) == enrolment.cid
+    scope = enrolment.scope
+    if scope.covers(aggregate.read_scope()):
+        return True
+    applies = not spec.opens_stream and isinstance(aggregate, spec.aggregate)
+    return applies and scope.covers(aggregate.target_scope(spec.event_class, data))
+
+
+def refused_unseen(spec: EventType, stream: UUID, *, opened: bool) -> LedgerError:
+    """The refusal of a statement of ``spec`` on a stream its signer does not see: the one a
+    stream not opened gets (``stream.not_found``), whatever the statement claims of it. An
+    opening type on a stream ``opened`` outside the signer's share is told only that the id is
+    taken (``stream.already_open``), never the stream's version or head."""
+    if opened and spec.opens_stream:
+        return refused(spec.name, rules.ALREADY_OPEN, "stream", event=spec.name)
+    return rules.unseen_stream(spec.name, stream, _openers(spec))
+
+
+def _openers(spec: EventType) -> str:
+    """The event types that open a stream of the kind ``spec`` applies to."""
+    kind = [
+        t.name for t in EVENT_TYPES.values() if t.opens_stream and t.aggregate is spec.aggregate
+    ]
+    return ", ".join(kind or [t.name for t in EVENT_TYPES.values() if t.opens_stream])
 
 
 def _check_effective(item: SignedStatement) -> None:

@@ -1,20 +1,22 @@
 """The gate's rules about where a statement goes and when it was signed, before its data meets
-the domain's rules (``ledger.admission``): which event types open a stream, which streams an
-event type applies to, the registry's stream, the signing time, and the genesis. Each is a
-refusal of the catalogue (``ledger.violations``) on the statement's field it concerns.
+the domain's rules (``ledger.admission``): which event types open a stream, a stream the signer
+does not see, which streams an event type applies to, the registry's stream, the signing time,
+and the genesis. Each is a refusal of the catalogue (``ledger.violations``) on the statement's
+field it concerns.
 """
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from ledger.errors import InvalidDataError
+from ledger.errors import InvalidDataError, UnseenStreamError
 from ledger.violations import Rule, Violation, rule
 
-OPENING_TYPE = rule(
-    "stream.opening_type",
-    "สตรีมใหม่ต้องเริ่มด้วยรายการเปิดสตรีม ({openers}) รายการ {event} ใช้กับสตรีมที่มีอยู่แล้ว",
-    "a new stream starts with one of {openers}: {event} applies to an existing stream",
+NOT_FOUND = rule(
+    "stream.not_found",
+    "ไม่พบสตรีม {stream} ในขอบเขตของผู้ลงนาม: รายการ {event} ใช้กับสตรีมที่มีอยู่แล้ว (สตรีมใหม่เริ่มด้วย {openers})",
+    "no stream {stream} within the signer's scope: {event} applies to an existing stream"
+    " (a new stream starts with {openers})",
 )
 ALREADY_OPEN = rule(
     "stream.already_open",
@@ -51,6 +53,14 @@ GENESIS_PUBLIC_KEY = rule(
     "กุญแจสาธารณะต้องเป็นเลขฐานสิบหก 64 หลัก",
     "the public key is 64 hex characters",
 )
+
+
+def unseen_stream(event_type: str, stream: UUID, openers: str) -> UnseenStreamError:
+    """The refusal of a statement of ``event_type`` on a stream its signer does not see: one not
+    opened, or one outside the signer's share, in the same words (``openers``: what opens a
+    stream of the type's kind, the same whichever the stream is)."""
+    details = {"stream": str(stream), "event": event_type, "openers": openers}
+    return UnseenStreamError(str(stream), Violation(NOT_FOUND, "stream", details))
 
 
 def refused(event_type: str, broken_rule: Rule, field: str, **details: str) -> InvalidDataError:

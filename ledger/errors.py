@@ -211,6 +211,19 @@ class StreamNotFoundError(LedgerError):
         self.stream = stream
 
 
+class UnseenStreamError(StreamNotFoundError):
+    """A statement names a stream its signer does not see: one not opened (for a type that
+    continues a stream), or one outside the signer's share (scope; for a record owner, another's
+    record). Both are answered in the same words, whatever the statement's expected_version and
+    prev_hash, so a signer learns nothing of the streams outside its share (not even that they
+    exist); ``violation`` is the rule ``stream.not_found`` (``ledger.admission_rules``)."""
+
+    def __init__(self, stream: str, violation: Violation) -> None:
+        LedgerError.__init__(self, f"{violation.th}\n{violation.en} [{violation.id}]")
+        self.stream = stream
+        self.violations = [violation]
+
+
 class VaultNeededError(LedgerError):
     """A stream holding v2 statements was read by a ledger with no vault: its data holds
     commitments its event types' models do not read, so it cannot be replayed (a server

@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from ledger.application import Ledger
 from ledger.domain.rules import retirement_fiscal_year
-from ledger.errors import ForbiddenError, InvalidDataError
+from ledger.errors import InvalidDataError, UnseenStreamError
 from ledger.processes import due_for_retirement, records_of
 from ledger.settings import LedgerSettings
 from ledger.vault import ErasedError, Vault
@@ -78,7 +78,7 @@ def test_an_appended_erasure_destroys_the_key_and_a_refused_one_does_not(
     erased, kept, by_admin = _person(kit, 701), _person(kit, 702), _person(kit, 703)
 
     receipt = kit.emit(kit.hr, erased, "PersonErased", d.ERASURE)
-    with pytest.raises(ForbiddenError):
+    with pytest.raises(UnseenStreamError):  # outside its scope: not found, as if not there
         kit.emit(kit.other_hr, kept, "PersonErased", d.ERASURE)
     kit.emit(kit.admin, by_admin, "PersonErased", d.ERASURE)
 

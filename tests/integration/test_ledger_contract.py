@@ -27,6 +27,7 @@ from ledger.errors import (
     RevokedKeyError,
     StaleVersionError,
     UnknownKeyError,
+    UnseenStreamError,
 )
 from ledger.genesis import compose
 from ledger.signing import verify_signature
@@ -286,15 +287,28 @@ def test_out_of_scope_record_is_forbidden(kit: LedgerKit) -> None:
     assert "does not cover LAO 6630101" in str(error)
 
 
-def test_out_of_scope_append_is_forbidden(kit: LedgerKit) -> None:
-    """An HR officer may not add entries to a record held by another LAO."""
-    stream = kit.open_record()
+def test_out_of_scope_append_is_not_found(kit: LedgerKit) -> None:
+    """An HR officer may not add entries to a record held by another LAO, and is told no more
+    than of a record that does not exist (stream.not_found), not even its version."""
+    stream, missing = kit.open_record(), uuid.uuid4()
 
-    _rejected(
-        kit,
-        ForbiddenError,
-        kit.sign(kit.other_hr, stream=stream, type="EducationAdded", data=education_data()),
-    )
+    errors = [
+        _rejected(
+            kit,
+            UnseenStreamError,
+            kit.sign(
+                kit.other_hr,
+                stream=target,
+                type="EducationAdded",
+                data=education_data(),
+                expected_version=0,
+                prev_hash=GENESIS_PREV_HASH,
+            ),
+        )
+        for target in (stream, missing)
+    ]
+
+    assert str(errors[0]).replace(str(stream), "<s>") == str(errors[1]).replace(str(missing), "<s>")
 
 
 @pytest.mark.parametrize(
@@ -331,7 +345,7 @@ def test_stream_must_start_with_an_opening_event(kit: LedgerKit) -> None:
     """An entry cannot open a stream; only RecordOpened (or a genesis) can."""
     _rejected(
         kit,
-        InvalidDataError,
+        UnseenStreamError,
         kit.sign(kit.hr, stream=uuid.uuid4(), type="EducationAdded", data=education_data()),
     )
 

@@ -1,6 +1,6 @@
-"""Where a statement goes: a new stream opens with an opening event type, an opening event
-type opens nothing that exists, and an event type applies to its own kind of stream. Each
-refusal names its rule and the field ``stream``, in Thai and English."""
+"""Where a statement goes: a new stream opens with an opening event type (else it is not
+found), an opening event type opens nothing that exists, and an event type applies to its own
+kind of stream. Each refusal names its rule and the field ``stream``, in Thai and English."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.domain.organizations import organization_stream_id
-from ledger.errors import InvalidDataError
+from ledger.errors import InvalidDataError, UnseenStreamError
 from ledger.settings import LedgerSettings
 from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, first_rule
@@ -29,11 +29,14 @@ def ledger() -> Iterator[Ledger]:
 
 
 def test_a_new_stream_opens_with_an_opening_event(kit: LedgerKit) -> None:
-    with pytest.raises(InvalidDataError) as refused:
+    """A stream not opened is not found (as one outside the signer's scope would be), and the
+    refusal names what opens a stream of the event's kind."""
+    with pytest.raises(UnseenStreamError) as refused:
         kit.emit(kit.hr, uuid.uuid4(), "AbilityRecorded", ABILITY)
 
-    assert ("stream.opening_type", "stream") == first_rule(refused)
-    assert "RecordOpened" in refused.value.violations[0].th
+    violation = refused.value.violations[0]
+    assert ("stream.not_found", "stream") == (violation.id, violation.field)
+    assert "RecordOpened" in violation.th
 
 
 def test_an_opening_event_opens_no_stream_that_exists(kit: LedgerKit) -> None:

@@ -12,7 +12,7 @@ from ledger.application import Ledger
 from ledger.domain.eplan import DevelopmentPlan, plan_stream_id
 from ledger.domain.organizations import Organization, organization_stream_id
 from ledger.domain.permissions import Role
-from ledger.errors import ForbiddenError, InvalidDataError
+from ledger.errors import ForbiddenError, InvalidDataError, UnseenStreamError
 from ledger.settings import LedgerSettings
 from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, TAK_LAO, LedgerKit, Operator
@@ -72,7 +72,7 @@ def test_only_the_lao_finance_staff_sign_it(kit: LedgerKit, finance: Operator) -
     outsider = kit.operator([Role.EPLAN_FINANCE], TAK_LAO)
     data = {"fiscal_year": 2562, "amount": "7500000.00"}
 
-    with pytest.raises(ForbiddenError):
+    with pytest.raises(UnseenStreamError):  # outside its scope: not found, as if not there
         kit.emit(outsider, ORG, "AnnualBudgetEnacted", data)
     with pytest.raises(ForbiddenError):
         kit.emit(kit.hr, ORG, "AnnualBudgetEnacted", data)

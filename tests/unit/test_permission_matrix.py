@@ -21,7 +21,7 @@ import pytest
 from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES, permission_matrix, permission_table
 from ledger.domain.permissions import Role
-from ledger.errors import AlreadyInitialisedError, ForbiddenError, LedgerError
+from ledger.errors import AlreadyInitialisedError, ForbiddenError, LedgerError, UnseenStreamError
 from ledger.settings import LedgerSettings
 from ledger.vault_keys import ErasedError
 from tests.domain_world import World, build_world, samples
@@ -235,7 +235,7 @@ def test_role_and_scope_decide(world: World, event_type: str, variant: str) -> N
         try:
             world.kit.emit(world.operator(role, inside), stream, event_type, data)
             outcomes[(role.value, inside)] = "accepted"
-        except ForbiddenError:
+        except (ForbiddenError, UnseenStreamError):  # outside its scope, a stream is not found
             outcomes[(role.value, inside)] = "forbidden"
         except ErasedError:  # an accepted erasure closed the stream: nothing more to judge
             outcomes[(role.value, inside)] = "erased"

@@ -5,15 +5,17 @@ database gives them; ``ledger correct --server`` writes the same draft as from t
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from cli import drafting
-from cli.api_client import LedgerClient
+from cli import drafting, submit
+from cli.api_client import LedgerClient, ServerError
 from cli.main import app
+from ledger.statement import GENESIS_PREV_HASH
 from tests.ledger_kit import LedgerKit, education_data
 from tests.unit.api.http_kit import login
 
@@ -79,3 +81,65 @@ def test_the_server_needs_a_token() -> None:
 
     assert 1 == result.exit_code
     assert "bearer token" in result.output
+
+
+def test_a_head_the_api_does_not_show_stops_the_client(client: TestClient, kit: LedgerKit) -> None:
+    """404 on GET /streams/{id}/head is a stream not opened or one outside the caller's share:
+    the client stops with the API's words (Thai and English) rather than sign against version
+    0; only a statement that opens a stream takes it for a new one."""
+    stream = kit.open_record()  # LAO 6480101's, outside the Tak officer's scope
+    token = login(client, kit.other_hr)["Authorization"].removeprefix("Bearer ")
+    api = _client(client, token)
+
+    with pytest.raises(ServerError) as stopped:
+        api.head(stream)
+
+    assert 404 == stopped.value.status
+    assert "ไม่พบรายการ / Stream not found" in str(stopped.value)
+    assert (0, GENESIS_PREV_HASH) == api.head(uuid.uuid4(), opening=True)
+
+
+def test_draft_from_the_server_stops_on_a_head_not_shown(
+    client: TestClient, kit: LedgerKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stream = kit.open_record()
+    token = login(client, kit.other_hr)["Authorization"].removeprefix("Bearer ")
+    monkeypatch.setattr(drafting, "LedgerClient", lambda server: _client(client, token))
+    monkeypatch.setattr(LedgerClient, "__exit__", lambda *_: None)  # the app's client stays open
+    served = ["--server", "http://testserver", "--bearer", token]
+
+    hidden = runner.invoke(app, ["draft", "PersonErased", "--stream", str(stream), *served])
+    new = runner.invoke(app, ["draft", "RecordOpened", "--stream", str(uuid.uuid4()), *served])
+
+    assert 1 == hidden.exit_code
+    assert "Stream not found" in hidden.output
+    assert "expected_version" not in hidden.output
+    assert 0 == new.exit_code, new.output
+    assert 0 == json.loads(new.stdout)["expected_version"]
+
+
+def test_erasure_from_the_server_stops_on_a_head_not_shown(
+    client: TestClient, kit: LedgerKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The new user's case: the Tak HR officer erasing a person of LAO 6480101 over the API
+    is stopped at the head (404), and nothing is signed against version 0 or sent."""
+    stream = kit.open_record()
+    monkeypatch.setattr(submit, "LedgerClient", lambda server: _client(client, "unused"))
+    count = kit.event_count()
+    data = {"legal_basis": "พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล มาตรา 33", "reason": "เจ้าของขอลบ"}
+
+    with pytest.raises(ServerError) as stopped:
+        submit.submit_draft(
+            body={"stream": str(stream), "type": "PersonErased", "data": data},
+            stream=stream,
+            effective=None,
+            signer=kit.other_hr.signer,
+            cid=kit.other_hr.cid,
+            server="http://testserver",
+            settings=None,
+            fmt=1,
+        )
+
+    assert 404 == stopped.value.status
+    assert "version" not in str(stopped.value)
+    assert count == kit.event_count()
