@@ -301,10 +301,12 @@ def approve_in_agent(
     pin: str = DEMO_PIN,
     shot: Shots | None = None,
     shows: tuple[str, ...] = (),
+    hides: tuple[str, ...] = (),
 ) -> Page:
     """Click ``button`` on ``opener``, which opens the agent's popup; there (screenshot, axe,
-    each text of ``shows`` on the page: what the officer reads before signing) type the PIN and
-    confirm; wait for the popup to close itself after answering. The popup."""
+    each text of ``shows`` on the page and none of ``hides``: what the officer reads before
+    signing) type the PIN and confirm; wait for the popup to close itself after answering. The
+    popup."""
     with opener.expect_popup() as opened:
         opener.locator(button).click()
     popup = opened.value
@@ -315,6 +317,7 @@ def approve_in_agent(
     check_axe(popup)
     shown = popup.locator("main").inner_text()
     assert [] == [text for text in shows if text not in shown], shown
+    assert [] == [text for text in hides if text in popup.content()]
     popup.get_by_label("รหัส PIN").fill(pin)
     try:
         with popup.expect_event("close", timeout=20_000):
@@ -343,16 +346,18 @@ def sign(
     review: str = "#review",
     receipt: str = "#receipt",
     shows: tuple[str, ...] = (),
+    hides: tuple[str, ...] = (),
 ) -> None:
     """Sign the statement the review panel (``review``) shows through the agent (its
     ``#sign-button``); wait for the ledger's answer and fail with the page's text unless it is
     the receipt (``receipt``). The review, the agent's page and the receipt are checked by axe
-    (and photographed with ``shot``); the agent's page must show each text of ``shows``."""
+    (and photographed with ``shot``); the agent's page must show each text of ``shows`` and
+    none of ``hides`` (anywhere in its HTML)."""
     page.locator(review).wait_for()
     if shot is not None:
         shot(page, "review")
     check_axe(page)
-    approve_in_agent(page, "#sign-button", pin=pin, shot=shot, shows=shows)
+    approve_in_agent(page, "#sign-button", pin=pin, shot=shot, shows=shows, hides=hides)
     page.locator(f"{receipt}, [id$='refusal'], #stale-notice").first.wait_for()
     if not page.locator(receipt).count():
         pytest.fail(f"the ledger did not record it: {page.locator('main').inner_text()}")

@@ -26,6 +26,7 @@ from api.access import Reader
 from api.deps import AccessLogDep, LedgerDep, SessionsDep
 from api.sessions import Session, SessionError
 from ledger.domain.operators import Enrolment
+from ledger.domain.permissions import Role
 from ledger.domain.reading import DataKind, kinds_readable, only_own_record
 from ledger.errors import LedgerError
 from web.labels import role_label, scope_label
@@ -142,8 +143,11 @@ def is_htmx(request: Request) -> bool:
 
 def who(enrolment: Enrolment, lao_name: str | None = None) -> dict[str, str | bool]:
     """How the header names the caller: key id, roles and scope (an LAO by ``lao_name``),
-    never a citizen ID (and whether the menu offers the audit pages)."""
+    never a citizen ID (and whether the menu offers the audit pages; a record owner enrolled
+    by her record, the link to it: ``own_record``)."""
+    owner = enrolment.record is not None and Role.RECORD_OWNER in enrolment.roles
     return {
+        "own_record": str(enrolment.record) if owner else "",
         "key_id": enrolment.key_id,
         "roles_th": ", ".join(role_label(role, "th") for role in sorted(enrolment.roles)),
         "roles_en": ", ".join(role_label(role, "en") for role in sorted(enrolment.roles)),

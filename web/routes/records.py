@@ -21,7 +21,11 @@ Stable ids for browser tests: ``#search-form``, ``#search-q`` (label "ค้น�
 ``#search-results``, ``#results-table``, ``#search-error``; ``#kp7-heading``, ``#as-of-form``,
 ``#as-of`` (label "ณ วันที่"), ``#as-of-view``, ``#as-of-button``, ``#kp7-sections``, one
 ``section#section-<code>`` per section, one ``article#entry-<entry>`` per entry with
-``a.correct-link``, ``a.void-link`` and its ``details.history``; ``#new-entry-link``.
+``a.correct-link``, ``a.void-link`` and its ``details.history``; ``#new-entry-link``; the
+owners' change requests on the record now, ``#change-requests`` (each ``li.change-request``
+with its outcome), and for a record owner ``#change-request-link`` (her request's form; the
+menu's ``#nav-own-record`` and the home page's ``#shortcut-own-record`` and
+``#shortcut-change-request`` lead to her record and that form).
 """
 
 from __future__ import annotations
@@ -39,15 +43,19 @@ from api.routes.records import SEARCH_KINDS
 from api.routes.registry import RECORD_KINDS, require_record
 from ledger.domain.dates import THAILAND, DateInputError, parse_human_date
 from ledger.domain.permissions import ERASERS, HR
+from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.reading import DataKind
 from ledger.domain.search import QueryError, read_cid, read_name
 from ledger.errors import StreamNotFoundError
+from ledger.vault_keys import ErasedError
 from projections.personal import ERASED
 from projections.reports.scope import ReadScope
 from web.deps import WebReaderDep, render, require_same_origin
+from web.drafts import may_sign
 from web.errors import not_readable_page
 from web.kp7_view import kp7_sections
 from web.routes.documents import KINDS, attachments
+from web.todo import section_th
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
@@ -126,6 +134,7 @@ def kp7_page(
         return render(request, "kp7.html", context, session=reader.session)
     reader.logged([stream], (*RECORD_KINDS, DataKind.HEALTH) if health else RECORD_KINDS)
     hashes = {entry.version: entry.hash for entry in reports.audit_trail(stream).rows}
+    enrolment = reader.session.enrolment
     context |= {
         "kp7": kp7.as_json(),
         "sections": kp7_sections(kp7.as_json(), hashes),
@@ -134,6 +143,8 @@ def kp7_page(
         "max_document_bytes": request.app.state.settings.max_document_bytes,
         "may_write": bool(HR & reader.session.enrolment.roles),
         "may_erase": bool(ERASERS & reader.session.enrolment.roles),
+        "may_ask": may_sign(enrolment, "ChangeRequestedByOwner"),
+        "change_requests": [] if day else change_requests(ledger, stream),
         "erased": kp7.as_json()["record"].get("cid") == ERASED,
         "lao_name": reports.lao_names([kp7.record.lao]).get(kp7.record.lao),
     }
@@ -157,3 +168,30 @@ def read_axes(day: date | None, view: str) -> tuple[date | None, datetime | None
         return day, None
     end_of_day = datetime.combine(day + timedelta(days=1), time(), THAILAND)
     return day, end_of_day - timedelta(microseconds=1)
+
+
+OUTCOMES = {
+    None: ("รอเจ้าหน้าที่พิจารณา", "waiting for HR"),
+    "accepted": ("รับแก้ไขแล้ว", "accepted"),
+    "rejected": ("ไม่รับแก้ไข", "rejected"),
+}
+
+
+def change_requests(ledger: LedgerDep, stream: UUID) -> list[dict[str, Any]]:
+    """The owner's change requests on the record as it is now, oldest first: the request's
+    number (its entry), section (Thai), proposal and outcome (Thai and English)."""
+    try:
+        record = ledger.aggregate(stream)
+    except ErasedError:  # an erased person's requests went with their data
+        return []
+    if not isinstance(record, PersonnelRecord):
+        return []
+    return [
+        {
+            "request": number,
+            "section": section_th(str(asked.section)),
+            "proposal": asked.proposal,
+            "outcome": OUTCOMES.get(asked.outcome, (str(asked.outcome), str(asked.outcome))),
+        }
+        for number, asked in sorted(record.change_requests.items())
+    ]

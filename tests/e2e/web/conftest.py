@@ -6,6 +6,7 @@ tests/browser_kit.py."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -51,25 +52,37 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-@pytest.fixture(scope="package")
-def hr_session(browser: Browser, web_demo: WebDemo) -> dict[str, Any]:
-    """The demo HR officer logged in once through the agent: the browser's storage (the
-    session cookie) for every test that starts logged in."""
+def logged_in(browser: Browser, demo: WebDemo) -> dict[str, Any]:
+    """The agent's card holder logged in once to ``demo``: the browser's storage (the session
+    cookie), for pages that start logged in (``page_with``)."""
     context = browser.new_context(**CONTEXT)
     page = context.new_page()
-    login(page, web_demo)
+    login(page, demo)
     state: dict[str, Any] = dict(context.storage_state())
     context.close()
     return state
 
 
+@contextmanager
+def page_with(browser: Browser, state: dict[str, Any]) -> Iterator[Page]:
+    """A page of a fresh browser context holding ``state`` (``logged_in``'s)."""
+    context = browser.new_context(storage_state=state, **CONTEXT)  # type: ignore[arg-type]
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="package")
+def hr_session(browser: Browser, web_demo: WebDemo) -> dict[str, Any]:
+    """The demo HR officer logged in once through the agent, for every test that starts
+    logged in."""
+    return logged_in(browser, web_demo)
+
+
 @pytest.fixture
 def hr_page(browser: Browser, hr_session: dict[str, Any]) -> Iterator[Page]:
     """A page of a browser where the demo HR officer is logged in."""
-    context = browser.new_context(storage_state=hr_session, **CONTEXT)  # type: ignore[arg-type]
-    page = context.new_page()
-    yield page
-    context.close()
+    with page_with(browser, hr_session) as page:
+        yield page
 
 
 @pytest.fixture
