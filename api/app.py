@@ -23,6 +23,7 @@ from api.errors import install_error_handlers
 from api.limits import BodyLimit, BodySizeLimit
 from api.routes import ROUTERS
 from api.routes import transparency as transparency_routes
+from api.server_log import drop_query_strings
 from api.sessions import SessionAuthority
 from ledger.application import Ledger
 from ledger.documents import DocumentStore
@@ -48,6 +49,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        drop_query_strings()  # after the server configured its logging (api.server_log)
         with ExitStack() as adapters:
             if ledger is None:
                 app.state.ledger = adapters.enter_context(_owned(app.state, Ledger(settings)))

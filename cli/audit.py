@@ -119,7 +119,7 @@ def verify(
     if json_output:
         out.print_json(json.dumps(report.as_json(), ensure_ascii=False))
     else:
-        _print_report(report)
+        _print_report(report, strict=strict)
     if keep is not None and newest is not None:
         _write_kept(keep, newest, json_output)
     raise typer.Exit(0 if report.ok else 1)
@@ -148,7 +148,7 @@ def _reaudit(
     if json_output:
         out.print_json(json.dumps(_since_json(result), ensure_ascii=False))
     else:
-        _print_report(report)
+        _print_report(report, strict=strict)
         _print_since(result)
     if report.ok and result.newest_note is not None:
         _write_kept(keep, result.newest_note, json_output)
@@ -241,7 +241,13 @@ def _progress(*, enabled: bool) -> Progress:
     )
 
 
-def _print_report(report: Report) -> None:
+STRICT_LINE = (
+    "  ตรวจแบบเข้มงวด (--strict): อ่านและตรวจข้อมูลของทุกข้อความเต็มตามแบบของรายการแล้ว / "
+    "strict checks ran: every statement's data parsed and validated in full"
+)
+
+
+def _print_report(report: Report, *, strict: bool = False) -> None:
     verdict = "[green]verified[/green]" if report.ok else "[red]FAILED[/red]"
     out.print(f"ledger [bold]{report.ledger}[/bold]: {verdict}", highlight=False)
     out.print(
@@ -253,6 +259,8 @@ def _print_report(report: Report) -> None:
     anchor = report.trust_anchor or "none"
     pinned = "pinned" if report.anchor_pinned else "not pinned"
     out.print(f"  trust anchor: system key {anchor} ({pinned})", highlight=False)
+    if strict:
+        out.print(STRICT_LINE, highlight=False)
     for note in report.notes:
         out.print(f"  note: {note}", highlight=False)
     for failure in report.failures[:SHOWN_FAILURES]:

@@ -61,7 +61,7 @@ def _read(file: Path) -> dict[str, Any]:
     try:
         raw = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as error:
-        fail(f"อ่านแฟ้มไม่ได้ / cannot read {file}: {escape(str(error))}")
+        fail(f"อ่านแฟ้มไม่ได้ / cannot read {file}: {error}")
     if not isinstance(raw, dict):
         fail(f"ไม่ใช่แฟ้มการเปิดเผยข้อมูล / not a disclosure file: {file}")
     return raw

@@ -24,6 +24,7 @@ from pydantic import ValidationError
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
 from ledger.application import Ledger
 from ledger.domain.operators import registry_stream_id
+from ledger.errors import VaultSettingsError
 from ledger.settings import LedgerSettings
 from projections.kafka.checkpoints import CheckpointSource, TransparencyCheckpoints
 from projections.kafka.consumer import ReportConsumer
@@ -69,6 +70,8 @@ def transparency_checkpoints(settings: LedgerSettings) -> Iterator[CheckpointSou
     """The transparency log's signed checkpoints, read from its table in the ledger's database."""
     try:
         ledger = Ledger(settings.model_copy(update={"pool_size": 1, "pool_max_overflow": 1}))
+    except VaultSettingsError as error:  # the settings, not the database: said as such
+        fail(str(error))
     except Exception as error:  # the library raises driver errors on connection problems
         fail(f"cannot open the ledger database: {type(error).__name__}: {error}")
     try:

@@ -19,7 +19,6 @@ from uuid import UUID
 
 import httpx
 import typer
-from rich.markup import escape
 
 from cli.api_client import LedgerClient, ServerError
 from cli.options import check_cid
@@ -57,13 +56,13 @@ def erase(
     try:
         stream = UUID(record)
     except ValueError:
-        fail(f"ไม่ใช่รหัสระเบียน (UUID) / not a record id: {escape(record)}")
+        fail(f"ไม่ใช่รหัสระเบียน (UUID) / not a record id: {record}")
     check_cid(cid)
     data = {"legal_basis": legal_basis, "reason": reason}
     try:
         prepared = prepare_data(ERASURE, data, None)
     except DraftError as error:
-        fail(escape(str(error)))
+        fail(str(error))
     body = {"stream": str(stream), "type": ERASURE, "data": prepared}
     sign_and_send(body, stream, None, cid, signing, server, database_url, name)
 
@@ -87,13 +86,13 @@ def disclose(
     try:
         stream = UUID(record)
     except ValueError:
-        fail(f"ไม่ใช่รหัสระเบียน (UUID) / not a record id: {escape(record)}")
+        fail(f"ไม่ใช่รหัสระเบียน (UUID) / not a record id: {record}")
     with open_token(signing.spec) as opened, LedgerClient(server) as client:
         try:
             client.open_session(opened.signer())
             document = client.disclosure(stream, event, path)
         except ServerError as error:
-            fail(escape(str(error)))
+            fail(str(error))
         except httpx.HTTPError as error:
             fail(f"cannot reach the ledger's API at {server}: {type(error).__name__}: {error}")
     text = json.dumps(document, ensure_ascii=False, sort_keys=True)

@@ -17,7 +17,6 @@ from uuid import UUID
 import httpx
 import typer
 from pydantic import ValidationError
-from rich.markup import escape
 
 from cli.api_client import LedgerClient
 from cli.options import check_cid, read_date
@@ -122,7 +121,7 @@ def submit(
     try:
         body["data"] = prepare_data(str(body["type"]), body["data"], _corrected_type(body))
     except DraftError as error:
-        fail(escape(f"draft {draft}: {error}"))  # the rule's id is in [brackets], not markup
+        fail(f"draft {draft}: {error}")  # fail() escapes: a rule's [id] prints as written
     committed = commitments_in(str(body["type"]), body["data"])
     if committed:
         fail(
@@ -230,7 +229,7 @@ def _stream(body: dict[str, Any], draft: Path) -> UUID:
             derived = derived_stream(str(body["type"]), body["data"])
         except ValidationError as error:  # its messages never repeat the input
             problems = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()]
-            fail(escape(f"draft {draft}: its data names no stream: {'; '.join(problems)}"))
+            fail(f"draft {draft}: its data names no stream: {'; '.join(problems)}")
         if derived is None:
             fail(f"draft {draft}: name the stream (a UUID); only {_derivable()} derive it")
         return derived

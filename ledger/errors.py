@@ -236,6 +236,33 @@ class VaultNeededError(LedgerError):
         self.violations = [violation]
 
 
+VAULT_KEY_DB_ALONE = rule(
+    "settings.vault_key_db_alone",
+    "ตั้ง LEDGER_VAULT_KEY_DB (ฐานข้อมูลกุญแจของโทเค็นห้องเก็บข้อมูลส่วนบุคคล) ไว้ แต่ไม่ได้ตั้งโทเค็น: "
+    "ตั้ง LEDGER_VAULT_PKCS11_MODULE, LEDGER_VAULT_TOKEN_LABEL และ LEDGER_VAULT_TOKEN_PIN ด้วย "
+    "หรือเอา LEDGER_VAULT_KEY_DB ออก",
+    "LEDGER_VAULT_KEY_DB (the key database of a vault token) is set but no token is: set "
+    "LEDGER_VAULT_PKCS11_MODULE, LEDGER_VAULT_TOKEN_LABEL and LEDGER_VAULT_TOKEN_PIN too, or "
+    "unset LEDGER_VAULT_KEY_DB",
+)
+VAULT_TOKEN_INCOMPLETE = rule(
+    "settings.vault_token_incomplete",
+    "โทเค็นของห้องเก็บข้อมูลส่วนบุคคล (LEDGER_VAULT_PKCS11_MODULE) ต้องตั้ง LEDGER_VAULT_TOKEN_LABEL "
+    "และ LEDGER_VAULT_TOKEN_PIN ด้วย",
+    "a vault token (LEDGER_VAULT_PKCS11_MODULE) needs LEDGER_VAULT_TOKEN_LABEL and "
+    "LEDGER_VAULT_TOKEN_PIN too",
+)
+
+
+class VaultSettingsError(LedgerError, ValueError):
+    """The vault's settings do not make a vault: a configuration error, told as one (Thai and
+    English, the setting to change), never as a Python exception."""
+
+    def __init__(self, broken: Violation) -> None:
+        super().__init__(f"{broken.th}\n{broken.en} [{broken.id}]")
+        self.violations = [broken]
+
+
 class UnknownEventTypeError(LedgerError):
     """No event type of the catalogue (``ledger.domain.catalog.EVENT_TYPES``) has this name."""
 

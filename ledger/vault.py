@@ -39,6 +39,7 @@ from ledger.canonical import canonicalize
 from ledger.commitments import COMMITMENT_KEY, Disclosure, commitment, is_commitment
 from ledger.disclosed import Sealing
 from ledger.domain.personal_fields import personal_paths
+from ledger.errors import VAULT_KEY_DB_ALONE, VAULT_TOKEN_INCOMPLETE, VaultSettingsError
 from ledger.settings import LedgerSettings
 from ledger.vault_db import Database, of_subjects
 from ledger.vault_identity import Refused, key_store_refusal
@@ -46,6 +47,7 @@ from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
 from ledger.vault_rows import FieldRow, KeptKeys, VaultRows
 from ledger.vault_search import BUCKET_BITS, SearchIndex
 from ledger.vault_shards import ShardedTokenKeyStore
+from ledger.violations import Violation
 
 _REINDEX_BATCH = 500
 """Index rows ``reindex`` writes to a transaction."""
@@ -400,11 +402,11 @@ def open_vault(settings: LedgerSettings) -> Vault | None:
     is logged once per process, a warning (the ledger then refuses v2 statements)."""
     if (module := settings.vault_pkcs11_module) is not None:
         if settings.vault_token_label is None or settings.vault_token_pin is None:
-            raise ValueError("a vault token needs vault_token_label and vault_token_pin")
+            raise VaultSettingsError(Violation(VAULT_TOKEN_INCOMPLETE, "LEDGER_VAULT_TOKEN_LABEL"))
         keys = _token(settings, module)
         return Vault(settings.database_url, settings.name, keys, own_keys=True)
     if settings.vault_key_db is not None:
-        raise ValueError("vault_key_db is the key database of a vault token: set the token too")
+        raise VaultSettingsError(Violation(VAULT_KEY_DB_ALONE, "LEDGER_VAULT_KEY_DB"))
     key_dir = settings.vault_key_dir or default_vault_key_dir(settings)
     if key_dir is not None:
         return Vault(settings.database_url, settings.name, KeyFileStore(key_dir))

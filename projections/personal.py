@@ -153,6 +153,11 @@ class Revealer:
             return ERASED  # not the value signed: never shown as if it were
         return disclosure.value
 
+    @property
+    def reveals(self) -> bool:
+        """Whether there is a vault: without one every commitment shows as ``WITHHELD``."""
+        return self._vault is not None
+
     def subjects_of(self, cid: str) -> set[str]:
         """The v2 records the vault's search index finds for a citizen ID (a filter: the
         caller keeps those whose revealed citizen ID is ``cid``); none without a vault."""

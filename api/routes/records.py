@@ -7,7 +7,8 @@ record outside the caller's scope, or another's record for a record owner, is 40
 discipline are health data, shown only to roles that read health (otherwise named as withheld).
 Every read is appended to the record's access log with the kinds it returned; a search logs each
 record it returns (names and citizen IDs are personal data). Query parameters a route does not
-take are refused (``api.queries``).
+take are refused (``api.queries``). ``POST /records/search`` takes the citizen ID or name in a
+JSON body: a URL's query is written to access logs and browser history (``api.server_log``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import LedgerDep, ReaderDep, ReportsDep, ScopeDep
 from api.downloads import answers, respond
@@ -57,6 +59,37 @@ Name = Annotated[
 ]
 
 
+class RecordSearchIn(BaseModel):
+    """``POST /records/search``: the criteria in the body, so that no citizen ID or name is in
+    the URL (which servers, proxies and browsers log and keep)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cid: str | None = Field(
+        default=None, max_length=40, description="Citizen ID, exact (Thai digits, spaces, dashes)"
+    )
+    name: str | None = Field(
+        default=None,
+        max_length=200,
+        description="First and/or last name: each word a prefix, case and tone marks ignored",
+    )
+    page: int = Field(default=1, description="Page number, from 1")
+    size: int = Field(default=20, description=f"People per page (1 to {MAX_SIZE})")
+
+
+@router.post(
+    "/records/search", response_model=None, responses=answers(RecordSearchOut, drawn=False)
+)
+def search_records(
+    reports: ReportsDep, reader: ReaderDep, scope: ScopeDep, criteria: RecordSearchIn
+) -> Response:
+    """People within the caller's scope (narrowed by ``province`` and ``lao`` in the query) by
+    the citizen ID and/or name in the JSON body: the same answer as ``GET /records``, which
+    stays for old clients but puts the citizen ID or name in the URL. Each record returned is
+    logged in its access log."""
+    return _found(reports, reader, scope, criteria)
+
+
 @router.get("/records", response_model=None, responses=answers(RecordSearchOut, drawn=False))
 def find_records(
     reports: ReportsDep,
@@ -69,8 +102,17 @@ def find_records(
 ) -> Response:
     """People within the caller's scope (narrowed by ``province`` and ``lao``) by citizen ID
     and/or name, in the Thai order of first and last names, a page at a time; a record owner
-    finds only their own record. Each record returned is logged in its access log."""
+    finds only their own record. Each record returned is logged in its access log. Prefer
+    ``POST /records/search``: a query string is logged and kept wherever the URL goes."""
+    criteria = RecordSearchIn(cid=cid, name=name, page=page, size=size)
+    return _found(reports, reader, scope, criteria)
+
+
+def _found(
+    reports: ReportsDep, reader: ReaderDep, scope: ScopeDep, criteria: RecordSearchIn
+) -> Response:
     reader.require(*SEARCH_KINDS)
+    cid, name, page, size = criteria.cid, criteria.name, criteria.page, criteria.size
     if cid is None and name is None:
         raise QueryError(Violation(NO_CRITERION, "query"))
     if not 1 <= page <= MAX_PAGES:

@@ -12,7 +12,8 @@ types or scans its verification code, the hash of its ``CertificateIssued`` even
   Buddhist era), the issuing LAO and the issuer's role, the position and level, the salary on a
   salary certificate, and the purpose;
 * never the person's name, citizen ID, birth date or record id. The verifier compares the name
-  on the paper instead: ``?name=`` (as printed, with or without the prefix) answers
+  on the paper instead: ``POST`` with ``{"name": ...}`` (or the older ``?name=``, which puts
+  the name in the URL and so in logs and history), as printed, with or without the prefix, answers
   ``name_matches`` true or false, so a name pasted onto another person's genuine code fails.
   Name tries are limited per certificate and per client address (``api.name_checks``: 429
   ``certificate.name_checks`` with Retry-After), so names cannot be guessed one by one.
@@ -27,7 +28,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ReportsDep
 from api.errors import problem_responses
@@ -144,7 +145,34 @@ def verify_certificate(
     certificate_code: Annotated[str, Path(pattern=CODE_PATTERN, description="64 hex digits")],
     name: Annotated[str | None, Query(max_length=200)] = None,
 ) -> VerificationOut:
-    """Check a certificate by its verification code: genuine and still current? (Public.)"""
+    """Check a certificate by its verification code: genuine and still current? (Public.)
+    ``?name=`` stays for old clients; ``POST`` sends the name in the body, out of the URL."""
+    return _verified(request, reports, certificate_code, name)
+
+
+class NameCheckIn(BaseModel):
+    """The name printed on the certificate, as typed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=200, description="The name on the paper, prefix optional")
+
+
+@router.post("/verify/{certificate_code}", responses=problem_responses(400, 404, 429))
+def verify_certificate_name(
+    request: Request,
+    reports: ReportsDep,
+    certificate_code: Annotated[str, Path(pattern=CODE_PATTERN, description="64 hex digits")],
+    typed: NameCheckIn,
+) -> VerificationOut:
+    """The certificate's check with ``name_matches`` for the name in the JSON body: no name
+    in the URL, which access logs and browser history keep. Counted as ``?name=`` is."""
+    return _verified(request, reports, certificate_code, typed.name)
+
+
+def _verified(
+    request: Request, reports: ReportsDep, certificate_code: str, name: str | None
+) -> VerificationOut:
     check = reports.certificate(certificate_code)
     if check is None:
         raise UnknownCertificateError

@@ -19,7 +19,7 @@ import re
 import unicodedata
 
 from ledger.domain.rules import THAI_DIGITS, is_valid_cid
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, VaultNeededError
 from ledger.violations import Violation, rule
 
 CID_INVALID = rule(
@@ -37,6 +37,28 @@ NO_CRITERION = rule(
     "ระบุเลขประจำตัวประชาชน (cid) หรือชื่อ (name) ที่ต้องการค้นหา",
     "give a citizen ID (cid) or a name (name) to search for",
 )
+
+
+SEARCH_VAULT_NEEDED = rule(
+    "search.vault_needed",
+    "ค้นหาด้วยเลขประจำตัวประชาชนหรือชื่อไม่ได้: ระเบียนที่ลงนามรุ่น 2 เก็บค่าเหล่านี้ไว้ในห้องเก็บ"
+    "ข้อมูลส่วนบุคคล (vault) ซึ่งยังไม่ได้ตั้งค่าให้เซิร์ฟเวอร์หรือคำสั่งนี้ (LEDGER_VAULT_KEY_DIR หรือ "
+    "LEDGER_VAULT_PKCS11_MODULE)",
+    "searching by citizen ID or name needs the personal-data vault: v2 records keep these values "
+    "in the vault, which this server or command is not configured with (LEDGER_VAULT_KEY_DIR or "
+    "LEDGER_VAULT_PKCS11_MODULE)",
+)
+
+
+class SearchVaultNeededError(VaultNeededError):
+    """A search by citizen ID or name over v2 records with no vault: it would answer "nobody"
+    for people who are there, so it is refused instead (503 on the API: the server's setup)."""
+
+    def __init__(self, field: str = "query") -> None:
+        broken = Violation(SEARCH_VAULT_NEEDED, field)
+        LedgerError.__init__(self, broken.describe())
+        self.stream = ""
+        self.violations = [broken]
 
 
 class QueryError(LedgerError):
@@ -107,7 +129,9 @@ __all__ = [
     "CID_INVALID",
     "NAME_EMPTY",
     "NO_CRITERION",
+    "SEARCH_VAULT_NEEDED",
     "QueryError",
+    "SearchVaultNeededError",
     "name_key",
     "name_matches",
     "read_cid",

@@ -63,7 +63,12 @@ from projections.views.organizations import (
     organizations,
 )
 from projections.views.positions import Occupancy, PositionRow, occupancy, positions
-from projections.views.registry_queries import citizen_rows, record_rows, registry_entries
+from projections.views.registry_queries import (
+    citizen_rows,
+    record_rows,
+    registry_entries,
+    require_searchable,
+)
 from projections.views.registry_rows import RegistryEntry
 from projections.views.section35 import section35_ratios
 
@@ -329,8 +334,12 @@ class Reports(EplanReports):
         size: int = 20,
     ) -> SearchPage:
         """People of the scope by citizen ID and/or name words (``ledger.domain.search``), only
-        the owner's own record when ``owner`` is given; one page, in the Thai order."""
+        the owner's own record when ``owner`` is given; one page, in the Thai order. Without a
+        vault, v2 records in the scope make it ``SearchVaultNeededError``, never "nobody"."""
         with self._read() as (cursor, tables):
+            require_searchable(
+                cursor, tables["registry"], self._revealer, lao=scope.lao, province=scope.province
+            )
             if cid is not None:
                 rows = citizen_rows(
                     cursor,

@@ -17,7 +17,8 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from projections.personal import WITHHOLDING, Revealer
+from ledger.domain.search import SearchVaultNeededError
+from projections.personal import WITHHELD, WITHHOLDING, Revealer
 from projections.rows import utc_text
 from projections.store import Cursor
 from projections.views.registry_rows import (
@@ -109,6 +110,24 @@ def citizen_rows(
         )
         found += [row for row in v2 if row.cid == cid]
     return found
+
+
+def require_searchable(
+    cursor: Cursor,
+    tables: Mapping[str, str],
+    revealer: Revealer,
+    *,
+    lao: str | None = None,
+    province: str | None = None,
+) -> None:
+    """``SearchVaultNeededError`` when the scope holds v2 records and there is no vault to
+    reveal their citizen IDs and names: a search would answer "nobody" for people who are
+    there (PostgreSQL has no vault beside it by default)."""
+    if revealer.reveals:
+        return
+    rows = record_rows(cursor, tables, lao=lao, province=province, reveal=("cid",))
+    if any(row.cid == WITHHELD for row in rows):
+        raise SearchVaultNeededError
 
 
 def _matches(

@@ -213,3 +213,15 @@ def test_replay_an_organization_and_a_report(audited: Audited) -> None:
     tak = sorted(str(stream) for stream in audited.populated.tak)
     assert tak == sorted(record["stream"] for record in json.loads(organization.stdout)["records"])
     assert ["6480101", "6630101"] == [line["lao"] for line in json.loads(report.stdout)["laos"]]
+
+
+def test_audit_verify_strict_says_its_checks_ran(audited: Audited) -> None:
+    """``--strict`` adds one line in Thai and English saying the strict checks ran; without it
+    the summary does not claim them."""
+    strict = invoke("audit", "verify", "--strict", *audited.where)
+    plain = invoke("audit", "verify", *audited.where)
+
+    assert 0 == strict.exit_code, strict.output
+    assert "ตรวจแบบเข้มงวด (--strict)" in strict.stdout
+    assert "strict checks ran" in strict.stdout
+    assert "strict checks ran" not in plain.stdout

@@ -175,3 +175,28 @@ def test_the_commands_export_and_check_a_disclosure(
     assert "no trusted public key" in untrusted.output
     assert 1 == changed.exit_code
     assert "do not give the signed commitment" in changed.output
+
+
+def test_the_commands_refusal_names_its_rule_without_backslashes(
+    kit: LedgerKit, record: uuid.UUID, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ledger person disclose`` of a path with no commitment prints the rule as
+    ``ledger submit`` does, ``[personal.no_commitment]``, not ``\\[personal.no_commitment]``."""
+    runner = CliRunner(env={"COLUMNS": "300", "NO_COLOR": "1"})
+    kit.hr.signer.to_file(tmp_path / "hr.key")
+    with TestClient(create_app(kit.ledger.settings, kit.ledger)) as client:
+
+        def through_test_client(server: str) -> LedgerClient:
+            connected = LedgerClient(server)
+            connected._http = client  # the app in this process, not a socket
+            return connected
+
+        monkeypatch.setattr(cli.person, "LedgerClient", through_test_client)
+        refused = runner.invoke(app, [
+            "person", "disclose", str(record), "category", "--event", "1",
+            "--server", "http://testserver", "--key", str(tmp_path / "hr.key"),
+        ])  # fmt: skip
+
+    assert 1 == refused.exit_code
+    assert "[personal.no_commitment]" in refused.output
+    assert "\\[" not in refused.output

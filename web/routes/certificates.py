@@ -16,10 +16,12 @@
   is named beside the box (400), as it is when typed straight into the address;
 * ``GET /app/verify/{code}`` (no login): the verification page, the same answer as the API's
   ``GET /verify/{certificate_code}`` (``api.routes.verify``) in Thai and English, with a box to
-  check the name printed on the paper. Unknown code: the code box again, a 404 naming it. Name
-  tries are counted as the API counts them (``api.name_checks``): past the limit the page is a
-  429 with Retry-After, the certificate's facts and, by the name box, the rule
-  ``certificate.name_checks`` in Thai and English (``#verify-name-refusal``), no answer.
+  check the name printed on the paper, which POSTs (``POST /app/verify/{code}``: the name
+  stays out of the URL, the history and the server's log; ``?name=`` still answers). Unknown
+  code: the code box again, a 404 naming it. Name tries are counted as the API counts them
+  (``api.name_checks``): past the limit the page is a 429 with Retry-After, the certificate's
+  facts and, by the name box, the rule ``certificate.name_checks`` in Thai and English
+  (``#verify-name-refusal``), no answer.
 
 Stable ids: ``#certificate-form``, ``#certificate-kind-salary``, ``#certificate-kind-employment``,
 ``#certificate-as-of``, ``#certificate-purpose``, ``#certificate-review``, ``#sign-button``,
@@ -271,6 +273,26 @@ def verify_page(
     reports: ReportsDep,
     session: OptionalSessionDep,
     name: Annotated[str | None, Query(max_length=200)] = None,
+) -> Response:
+    """The certificate's page (``?name=`` still answers, for links made before the name box
+    posted)."""
+    return _verify(request, code, reports, session, name)
+
+
+@router.post("/app/verify/{code}")
+def verify_name(
+    request: Request,
+    code: str,
+    reports: ReportsDep,
+    session: OptionalSessionDep,
+    name: Annotated[str | None, Form(max_length=200)] = None,
+) -> Response:
+    """The name box's check: the name in the body, never in the URL or the history."""
+    return _verify(request, code, reports, session, name)
+
+
+def _verify(
+    request: Request, code: str, reports: ReportsDep, session: Session | None, name: str | None
 ) -> Response:
     if not CODE.fullmatch(code):
         return _box_refusal(request, code[:200], session, 400, _MALFORMED)

@@ -10,6 +10,13 @@ ID, anything else a name (``ledger.domain.search``). A query the rules refuse is
 the box with the rule's Thai and English words. With htmx the box searches as one types and only
 the results region is swapped; the count is announced in the layout's live region.
 
+The form POSTs (``hx-post``, no ``hx-push-url``): a citizen ID or a name typed in the box never
+enters the URL, so never the browser's history, the address bar's suggestions, a Referer, or a
+server's access log (PDPA). Without script the form posts the whole page, which works the same;
+the back button leaves the search page rather than stepping through searches, and the box keeps
+what was typed. The pager's links are small POST forms for the same reason. ``GET ?q=`` still
+answers, for links made before.
+
 The ก.พ.๗ page: ``as_of`` (a date, Buddhist era and Thai digits accepted) shows the record as it
 stood that day: by default the orders effective by then, with every correction recorded since
 applied (``view=effective``: valid time, what an officer means by "his salary on 1/10/2565"), or
@@ -35,7 +42,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReportsDep
@@ -45,7 +52,7 @@ from ledger.domain.dates import THAILAND, DateInputError, parse_human_date
 from ledger.domain.permissions import ERASERS, HR
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.reading import DataKind
-from ledger.domain.search import QueryError, read_cid, read_name
+from ledger.domain.search import QueryError, SearchVaultNeededError, read_cid, read_name
 from ledger.errors import StreamNotFoundError
 from ledger.vault_keys import ErasedError
 from projections.personal import ERASED
@@ -64,12 +71,31 @@ _CID_LIKE = re.compile(r"^[0-9๐-๙\s\-]+$")
 
 
 @router.get("/app/records")
-def search(
+def search_page(
     request: Request,
     reports: ReportsDep,
     reader: WebReaderDep,
     q: Annotated[str, Query(max_length=200)] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    """The search box (``?q=`` still answers, for links made before searching was a POST)."""
+    return _search(request, reports, reader, q, page)
+
+
+@router.post("/app/records")
+def search(
+    request: Request,
+    reports: ReportsDep,
+    reader: WebReaderDep,
+    q: Annotated[str, Form(max_length=200)] = "",
+    page: Annotated[int, Form(ge=1, le=100_000)] = 1,
+) -> Response:
+    """The search itself: the query in the body, never in the URL or the history."""
+    return _search(request, reports, reader, q, page)
+
+
+def _search(
+    request: Request, reports: ReportsDep, reader: WebReaderDep, q: str, page: int
 ) -> Response:
     reader.require(*SEARCH_KINDS)
     context: dict[str, Any] = {"q": q, "found": None, "error": None, "page": page}
@@ -85,7 +111,7 @@ def search(
                 page=page,
                 size=PAGE_SIZE,
             )
-        except QueryError as refused:
+        except (QueryError, SearchVaultNeededError) as refused:  # beside the box, in words
             context["error"] = refused.violations[0]
         else:
             reader.logged([UUID(stream) for stream in found.streams], SEARCH_KINDS)

@@ -94,3 +94,23 @@ def test_the_count_per_key_and_its_window(tmp_path: Path) -> None:
     assert (client, 597) == (refused.limit, refused.wait)
     assert other is None
     assert again is None
+
+
+def test_the_name_is_checked_by_post_and_counted(client: TestClient, code: str) -> None:
+    """The page's name box posts; the page's and the API's POSTs answer the name check with the
+    name out of the URL, and count against the same limit as ``?name=``."""
+    page = client.get(f"/app/verify/{code}").text
+    posted = client.post(f"/app/verify/{code}", data={"name": NAME})
+    api = client.post(f"/verify/{code}", json={"name": WRONG})
+    for _ in range(PER_CODE - 2):
+        client.get(f"/verify/{code}", params={"name": WRONG})
+    refused = client.post(f"/verify/{code}", json={"name": NAME})
+
+    form = re.search(r'<form[^>]*id="verify-name-form"[^>]*>', page)
+    assert form is not None
+    assert 'method="post"' in form.group(0)
+    assert (200, "") == (posted.status_code, posted.url.query.decode())
+    assert 'data-matches="true"' in posted.text
+    assert [] == page_problems(posted.text)
+    assert api.json()["name_matches"] is False
+    assert 429 == refused.status_code

@@ -278,3 +278,56 @@ def test_the_menu_offers_search_only_to_who_may_search(
     refused = client.get("/app/records", params={"q": "สอง"})
     assert 403 == refused.status_code
     assert '<html lang="th">' in refused.text
+
+
+def test_the_search_form_posts_and_pushes_no_address(hr: TestClient) -> None:
+    """The box posts (plain and htmx) and pushes nothing into the history: a citizen ID or a
+    name typed there never becomes part of an address (PDPA)."""
+    html = hr.get("/app/records").text
+
+    form = re.search(r'<form id="search-form".*?>', html, re.S)
+
+    assert form is not None
+    assert 'method="post"' in form.group(0)
+    assert 'hx-post="/app/records"' in form.group(0)
+    assert "hx-push-url" not in html
+
+
+def test_a_posted_citizen_id_finds_and_stays_out_of_the_address(
+    hr: TestClient, world: ProjectionWorld
+) -> None:
+    """A POST of the citizen ID answers the results page at ``/app/records``, whose links and
+    forms carry no query; htmx's POST gets the results region alone."""
+    cid = world.kit.ledger.aggregate(world.records["r1"]).cid  # type: ignore[attr-defined]
+
+    page = hr.post("/app/records", data={"q": cid})
+    region = hr.post(
+        "/app/records",
+        data={"q": cid},
+        headers={"HX-Request": "true", "HX-Target": "search-results"},
+    )
+
+    assert (200, "http://testserver/app/records") == (page.status_code, str(page.url))
+    assert f'href="/app/records/{world.records["r1"]}"' in page.text
+    assert "?q=" not in page.text
+    assert [] == page_problems(page.text)
+    assert "<html" not in region.text
+    assert str(world.records["r1"]) in region.text
+
+
+def test_the_pager_posts_the_query(
+    hr: TestClient, world: ProjectionWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With more people than a page holds, next and previous are POST forms carrying the query
+    and the page in hidden fields, never links with the query in them."""
+    monkeypatch.setattr("web.routes.records.PAGE_SIZE", 1)
+
+    first = hr.post("/app/records", data={"q": "ทดสอบ"}).text
+    second = hr.post("/app/records", data={"q": "ทดสอบ", "page": "2"}).text
+
+    assert 'id="pager-next"' in first
+    assert 'id="pager-previous"' not in first
+    assert 'id="pager-previous"' in second
+    assert '<input type="hidden" name="page" value="3">' in second
+    assert "?q=" not in first + second
+    assert [] == page_problems(second)
