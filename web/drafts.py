@@ -45,6 +45,7 @@ from ledger.sign_requests import SignRequest
 from ledger.statement import SignerRef, Statement, build_statement
 from ledger.vault import Vault
 from projections.personal import Revealer
+from projections.reports.kp7_labels import SECTIONS
 from web.forms import Form, FormField, build_correction_form, build_form, build_void_form
 from web.forms.values import show_value
 from web.request_key import NonceBook, RequestKey
@@ -95,7 +96,7 @@ def signable_types(enrolment: Enrolment) -> list[TypeGroup]:
         groups.setdefault(section, []).append((name, EVENT_LABELS.get(name, Label(name, name))))
     order = [section.value for section in RecordSection] + [""]
     return [
-        TypeGroup(section, _section_label(section), tuple(groups[section]))
+        TypeGroup(section, section_label(section), tuple(groups[section]))
         for section in order
         if section in groups
     ]
@@ -108,10 +109,15 @@ def _section_of(spec: EventType) -> str:
     return ""
 
 
-def _section_label(section: str) -> Label:
+SECTION_EN = {section.value: en for section, en in SECTIONS}
+
+
+def section_label(section: str) -> Label:
+    """A ก.พ.๗ section's names, Thai and English as the ก.พ.๗ page heads it (its code, if none)."""
     if not section:
         return OTHER
-    return Label(value_label("RecordSection", section) or section, section.replace("_", " "))
+    english = SECTION_EN.get(section, section.replace("_", " "))
+    return Label(value_label("RecordSection", section) or section, english)
 
 
 @dataclass(frozen=True, slots=True)

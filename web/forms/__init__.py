@@ -5,8 +5,9 @@ of ``web`` render and submit these.
 
 The effective date is never silently today (``effective``): a blank one follows the entry's
 own natural date (a leave's start, the day after a retirement's last day), a correction's or
-a void's follows the entry it changes; for every other event type (an order's entry, a scan)
-it is required and refused in Thai beside its field."""
+a void's follows the entry it changes; a record owner's request is made today, shown and not
+typed; for every other event type (an order's entry, a scan) it is required and refused in
+Thai beside its field."""
 
 from __future__ import annotations
 

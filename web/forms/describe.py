@@ -42,9 +42,15 @@ from pydantic_core import PydanticUndefined
 from ledger.domain.event_labels import EVENT_LABELS, Label
 from ledger.domain.event_schemas import event_type
 from ledger.domain.field_labels import field_label, value_label
-from ledger.domain.record_entries import COMMON_MOVEMENTS
+from ledger.domain.record_entries import COMMON_MOVEMENTS, RecordSection
 from ledger.domain.values import PlainMoney, SignedText
-from web.forms.effective import CORRECTED_HINT, NATURAL, natural_hint
+from web.forms.effective import (
+    ASKED_HINT,
+    ASKED_ON_THE_DAY,
+    CORRECTED_HINT,
+    NATURAL,
+    natural_hint,
+)
 
 Kind = Literal[
     "text",
@@ -95,6 +101,21 @@ SUGGESTIONS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 """Free-text fields with a domain vocabulary of common values (model, field): the input offers
 them as a datalist and still takes any other text."""
+NOT_ASKED = {
+    RecordSection.DOCUMENTS,
+    RecordSection.EMPLOYMENT,
+    RecordSection.STRUCTURE,
+    RecordSection.FRAME,
+}
+OFFERED: dict[tuple[str, str], frozenset[str]] = {
+    ("ChangeRequestedByOwnerData", "section"): frozenset(
+        section.value for section in RecordSection if section not in NOT_ASKED
+    ),
+}
+"""Choices a form offers of a wider enumeration (model, field): an owner asks about the
+sections of her own ก.พ.๗ she can read and HR can change, not the scans, her status (changed
+by orders) nor the LAO's structure and position frame (the model accepts any section; the
+form offers these, and reading it back refuses the others beside the field)."""
 _PATTERN_HINTS = {
     r"^\d{7}$": Label("รหัส อปท. 7 หลัก เช่น 6480101", "a 7-digit DLA code"),
     r"^[0-9]{7}$": Label("รหัส อปท. 7 หลัก เช่น 6480101", "a 7-digit DLA code"),
@@ -179,6 +200,11 @@ class Form:
     corrected_type: str | None = None  # for EntryCorrected: the entry's own type
     fixed: dict[str, Any] = field(default_factory=dict)  # data not typed (supersedes)
 
+    @property
+    def asked_today(self) -> bool:
+        """Whether the effective date is the day of the request, shown, never typed."""
+        return self.event_type in ASKED_ON_THE_DAY
+
     def fields(self) -> Iterator[FormField]:
         """Every input of the data, nested ones included, in order (not the effective date)."""
         for item in self.items:
@@ -218,7 +244,11 @@ def build_form(name: str) -> Form:
         raise RuntimeError(f"{name} has a data field named {EFFECTIVE}")
     natural = NATURAL.get(name)
     found = next((f for f in _fields(items) if natural and f.name == natural[0]), None)
-    hint = natural_hint(name, found.label if found else None)
+    hint = (
+        ASKED_HINT
+        if name in ASKED_ON_THE_DAY
+        else natural_hint(name, found.label if found else None)
+    )
     return Form(name, EVENT_LABELS.get(name, Label(name, name)), effective_field(hint), items)
 
 
@@ -283,6 +313,9 @@ def _item(model: type[BaseModel], name: str, info: FieldInfo, path: str) -> Form
     if inner is not None:
         return FormGroup(path, label, required, model_items(inner, path + "."))
     kind, choices, item_kind = _kind(annotation, marks)
+    offered = OFFERED.get((model.__name__, name))
+    if offered is not None:
+        choices = tuple(choice for choice in choices if choice.value in offered)
     return FormField(
         name=path,
         label=label,

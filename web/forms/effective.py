@@ -50,6 +50,11 @@ NATURAL: dict[str, tuple[str, int]] = {
 }
 """Event type -> (the data's date field a blank effective date follows, days after it)."""
 
+ASKED_ON_THE_DAY = frozenset({"ChangeRequestedByOwner"})
+"""Event types whose effective date is the day they are made (a request, not an entry of
+history): never typed, today in Thailand."""
+ASKED_HINT = Label("วันที่ยื่นคำขอ (วันนี้)", "the day of the request (today)")
+
 CORRECTED_HINT = Label(
     "วว/ดด/ปปปป พ.ศ.; ว่างไว้ = วันที่มีผลของรายการเดิม",
     "DD/MM/YYYY in the Buddhist era; empty: the entry's own effective date",
@@ -88,4 +93,4 @@ def natural_effective(event_type: str, data: dict[str, Any]) -> date | None:
         return None
 
 
-__all__ = ["NATURAL", "natural_effective", "natural_hint"]
+__all__ = ["ASKED_ON_THE_DAY", "NATURAL", "natural_effective", "natural_hint"]

@@ -27,7 +27,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from ledger.domain.dates import DateInputError, parse_human_date
+from ledger.domain.dates import DateInputError, parse_human_date, thai_today
 from ledger.domain.event_schemas import event_type
 from ledger.domain.rules import to_ascii_digits
 from ledger.domain.text import NOT_PLAIN_DECIMAL
@@ -36,6 +36,7 @@ from ledger.drafting.prepare import DraftError, prepare_data
 from ledger.errors import INVALID_DATA, model_violations
 from web.forms.describe import EFFECTIVE, Form, FormField, FormGroup
 from web.forms.effective import (
+    ASKED_ON_THE_DAY,
     NATURAL,
     REQUIRED_EN,
     REQUIRED_RULE,
@@ -91,7 +92,7 @@ def parse_form(form: Form, values: Mapping[str, str], fallback: date | None = No
     """Read ``values`` (input name -> what was typed) as ``form``'s event data. A blank
     effective date is never today (``web.forms.effective``): it follows the data's natural
     date, else ``fallback`` (a corrected or voided entry's own effective date), else it is
-    refused beside the field."""
+    refused beside the field; a request's (``ASKED_ON_THE_DAY``) is the day it is made."""
     parsed = Parsed({}, None)
     effective = _text(values, EFFECTIVE)
     if effective:
@@ -105,7 +106,9 @@ def parse_form(form: Form, values: Mapping[str, str], fallback: date | None = No
         data["replacement"] = {}
     parsed.data = data
     _validate(form, parsed)
-    if not effective:
+    if not effective and form.event_type in ASKED_ON_THE_DAY:
+        parsed.effective = thai_today()
+    elif not effective:
         parsed.effective = natural_effective(form.event_type, parsed.data) or fallback
         natural = NATURAL.get(form.event_type)
         if parsed.effective is None and (natural is None or natural[0] not in parsed.errors):

@@ -28,7 +28,8 @@ Element ids the browser tests use (helper h4), all stable:
 * the form: ``#entry-form`` (the ``<form>``), ``#form-area`` (what the review and the result
   replace), each input ``#field-{name}`` with dots and underscores as hyphens
   (``#field-salary``, ``#field-order-date``, ``#field-replacement-finished``), its message
-  ``#error-{same}``, its hint ``#hint-{same}``; the effective date ``#field-effective``;
+  ``#error-{same}``, its hint ``#hint-{same}``; the effective date ``#field-effective`` (a
+  request's, ``ChangeRequestedByOwner``: today shown, ``#effective-today``, not an input);
   ``#error-summary`` (links to each field in error), ``#form-error`` (errors of the whole data),
   ``#review-button`` (submit: check and review); a new entry prefilled from the record's
   latest one (``web.prefill``): ``#prefill-notice`` with ``#prefill-effective`` and
@@ -65,6 +66,7 @@ from api.deps import LedgerDep, ReportsDep
 from api.routes.registry import RECORD_KINDS, require_record
 from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES
+from ledger.domain.dates import thai_today
 from ledger.domain.permissions import lao_scope
 from ledger.domain.personnel import PersonnelRecord
 from ledger.drafting.corrections import EntryNotFoundError, StoredEntry, entry_at
@@ -180,6 +182,7 @@ def show_form(
         "errors": errors,
         "first_error": first,
         "field_order": order,
+        "today": thai_today() if form.asked_today else None,
         **(extra or {}),
     }
     return render(request, "entry_form.html", context, status_code=status_code, session=session)

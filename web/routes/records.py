@@ -58,11 +58,10 @@ from ledger.vault_keys import ErasedError
 from projections.personal import ERASED
 from projections.reports.scope import ReadScope
 from web.deps import WebReaderDep, render, require_same_origin
-from web.drafts import may_sign
+from web.drafts import may_sign, section_label
 from web.errors import not_readable_page
 from web.kp7_view import kp7_sections
 from web.routes.documents import KINDS, attachments
-from web.todo import section_th
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
@@ -205,7 +204,7 @@ OUTCOMES = {
 
 def change_requests(ledger: LedgerDep, stream: UUID) -> list[dict[str, Any]]:
     """The owner's change requests on the record as it is now, oldest first: the request's
-    number (its entry), section (Thai), proposal and outcome (Thai and English)."""
+    number (its entry), section (Thai and English), proposal and outcome (Thai and English)."""
     try:
         record = ledger.aggregate(stream)
     except ErasedError:  # an erased person's requests went with their data
@@ -215,7 +214,7 @@ def change_requests(ledger: LedgerDep, stream: UUID) -> list[dict[str, Any]]:
     return [
         {
             "request": number,
-            "section": section_th(str(asked.section)),
+            "section": section_label(str(asked.section)),
             "proposal": asked.proposal,
             "outcome": OUTCOMES.get(asked.outcome, (str(asked.outcome), str(asked.outcome))),
         }

@@ -151,3 +151,26 @@ def test_the_owners_draft_names_no_citizen_id_and_would_be_admitted(ledger: Ledg
     assert (2, None) == (made.statement.v, made.statement.signer.cid)
     assert b'"signer":{"cid":null,' in made.statement.canonical_bytes()
     ledger.check_draft(made.statement, made.disclosures_json())
+
+
+def test_the_owners_form_asks_no_date_and_her_requests_follow_the_language(
+    client: TestClient, demo: DemoFiles
+) -> None:
+    """Her request form shows today (Buddhist era) instead of an effective date to type and
+    offers only her ก.พ.๗'s sections; on the English switch her record names the section of
+    her request in English."""
+    log_in(client, operator_key(demo, demo_day.OWNER))
+    stream = record_stream(demo_day.OWNER_RECORD)
+
+    form = client.get(f"/app/records/{stream}/new/ChangeRequestedByOwner").text
+    assert 'name="effective"' not in form
+    assert f"{thai_today().year + 543}</span>" in form
+    assert 'value="general"' in form
+    for section in ("structure", "frame", "documents", "employment"):
+        assert f'value="{section}"' not in form
+
+    client.cookies.set("lang", "en")
+    english = client.get(f"/app/records/{stream}").text
+    requests = english[english.index('id="change-requests"') :]
+    assert "ข้อมูลทั่วไป" not in requests.split("</section>")[0]
+    assert "General" in requests.split("</section>")[0]

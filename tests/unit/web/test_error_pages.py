@@ -37,6 +37,7 @@ def test_a_403_page_keeps_the_logged_in_header_in_thai(client: TestClient, kit: 
     assert 'href="/app/login"' not in html
     assert "บทบาทหรือขอบเขตไม่มีสิทธิ์" in html
     assert '<code id="error-rule">forbidden</code>' in html
+    assert 1 == html.split("<main")[1].count("บทบาทหรือขอบเขตไม่มีสิทธิ์")  # once, the heading
     assert "Forbidden by role or scope" not in html
     assert "HTTP 403" not in html
     assert [] == page_problems(html)

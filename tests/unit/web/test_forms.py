@@ -12,6 +12,7 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES, permission_matrix
+from ledger.domain.dates import thai_today
 from ledger.domain.permissions import Role
 from ledger.domain.value_checks import value_violations
 from ledger.errors import InvalidDataError
@@ -337,3 +338,24 @@ def test_blank_effective_date_without_a_natural_date_is_refused() -> None:
         assert parsed.effective is None
         assert set(parsed.errors) == {"effective"}, (name, parsed.errors)
         assert "วันที่มีผล" in parsed.errors["effective"][0].th
+
+
+def test_an_owners_request_is_made_today_about_her_own_sections() -> None:
+    """The owner's request form offers the sections of her ก.พ.๗ (not the scans, her status,
+    the LAO's structure nor its position frame), and a blank effective date is today in
+    Thailand: she is not asked for it; a section not offered is refused beside its field."""
+    form = build_form("ChangeRequestedByOwner")
+    section = form.field("section")
+    assert section is not None
+    offered = {choice.value for choice in section.choices}
+    assert {"general", "family", "education", "position_salary", "leave"} <= offered
+    assert not {"structure", "frame", "documents", "employment"} & offered
+    assert form.asked_today
+    assert not form.effective.required
+
+    asked = parse_form(form, {"section": "general", "proposal": "ขอแก้ไขที่อยู่"})
+    assert asked.ok, asked.errors
+    assert thai_today() == asked.effective
+    refused = parse_form(form, {"section": "structure", "proposal": "ขอแก้ไขโครงสร้าง"})
+    assert "section" in refused.errors
+    assert not build_form("LeaveTaken").asked_today
