@@ -62,6 +62,7 @@ def test_certificate_issued_printed_verified_then_stale(
     public.locator("#verify-name-result").wait_for()
     shot(public, "verify-name")
     assert "true" == public.locator("#verify-name-result").get_attribute("data-matches")
+    assert public.url.endswith(f"/app/verify/{code}")  # the name was posted, not put in the URL
 
     find(hr_page, web_demo, "จำลองกุล", shot)
     open_form(hr_page, "PositionSalaryEntryAdded", shot)
