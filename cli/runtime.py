@@ -19,7 +19,7 @@ from rich.markup import escape
 from card.errors import CardError
 from ledger.application import Ledger
 from ledger.discovery import ledgers_in
-from ledger.errors import LedgerError, VaultSettingsError
+from ledger.errors import LedgerError
 from ledger.settings import LedgerSettings
 
 out = Console()
@@ -102,7 +102,7 @@ def first_line(error: Exception) -> str:
 def open_ledger(settings: LedgerSettings) -> Iterator[Ledger]:
     try:
         ledger = Ledger(settings)
-    except VaultSettingsError as error:  # the settings, not the database: said as such
+    except LedgerError as error:  # settings, an old file's shared table: each by its rule
         fail(str(error))
     except Exception as error:  # the library raises driver errors on connection problems
         fail(f"cannot open the ledger database: {type(error).__name__}: {first_line(error)}")

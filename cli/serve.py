@@ -5,6 +5,9 @@ itself from the settings it was given: ``create_web_app(settings)`` (the API at 
 the pages under ``/app/``), handed to uvicorn as an application object. (Docker runs the API
 alone through ``uvicorn --factory api.main:create_app_from_env``.)
 
+Before the port is bound, ``ledger_opens`` opens and closes the ledger the app's startup will
+open (a few milliseconds), so a refusal with a rule is said as every command says it.
+
 ``transparency_log_running`` is for the demo only: production runs the transparency log as its
 own process (``ledger transparency run``), but a demo served without it never signs another
 checkpoint, so every event an officer signs in it stays "waiting for the next checkpoint". The
@@ -20,9 +23,11 @@ from contextlib import contextmanager
 
 import uvicorn
 
+from cli.runtime import open_ledger
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
 from ledger.signing import Signer
+from ledger.vault import Vault
 from projections.transparency.errors import ProjectionError
 from projections.transparency.projection import CheckpointPolicy, TransparencyProjection
 from web.app import create_web_app
@@ -31,7 +36,19 @@ logger = logging.getLogger(__name__)
 
 
 def serve_api(settings: LedgerSettings, *, host: str, port: int) -> None:
+    ledger_opens(settings)
     uvicorn.run(create_web_app(settings), host=host, port=port, log_level="info")
+
+
+def ledger_opens(settings: LedgerSettings) -> None:
+    """Open the ledger the app's startup will open, and close it, before the port is bound: a
+    refusal with a rule (vault settings by halves, an old file's shared events table, a vault
+    made with another key store, which the app would answer 503 to every personal read) is
+    printed as every command prints it, exit 1, rather than as uvicorn's startup traceback."""
+    with open_ledger(settings) as ledger:
+        refusal = ledger.vault.refusal if isinstance(ledger.vault, Vault) else None
+        if refusal is not None:
+            raise refusal
 
 
 @contextmanager

@@ -42,7 +42,7 @@ from ledger.domain.personal_fields import personal_paths
 from ledger.errors import VAULT_KEY_DB_ALONE, VAULT_TOKEN_INCOMPLETE, VaultSettingsError
 from ledger.settings import LedgerSettings
 from ledger.vault_db import Database, of_subjects
-from ledger.vault_identity import Refused, key_store_refusal
+from ledger.vault_identity import KeyStoreMismatchError, Refused, key_store_refusal
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
 from ledger.vault_rows import FieldRow, KeptKeys, VaultRows
 from ledger.vault_search import BUCKET_BITS, SearchIndex
@@ -102,6 +102,12 @@ class Vault:
         if refusal is not None:
             self._keys = Refused(refusal, keys)
             self._search = SearchIndex(ledger_name, self._keys, postgres=self._database.postgres)
+
+    @property
+    def refusal(self) -> KeyStoreMismatchError | None:
+        """Why every use is refused (a vault opened with another key store), else None: what
+        ``ledger serve`` checks before it starts."""
+        return self._keys.refusal if isinstance(self._keys, Refused) else None
 
     @property
     def search_tables(self) -> tuple[str, str]:

@@ -6,8 +6,8 @@ files beside its SQLite file), nothing would open, and every read would show eve
 erased: wrong, and dangerous (an officer could believe the data destroyed). So the vault keeps
 one row, ``<ledger>_vault_store (kind, store, token)`` (``StoreIdentity``: never a key), and a
 vault opened with a store that is not that one refuses every read and write by the rule
-``vault.key_store_mismatch`` (``KeyStoreMismatchError``: the CLI exits 1, the API answers 503),
-never ``person.erased``.
+``vault.key_store_mismatch`` (``KeyStoreMismatchError``: the CLI exits 1, ``ledger serve`` does
+not start, an app given such a ledger answers 503), never ``person.erased``.
 
 * A new vault records the store it is opened with (key files: a random id kept in the key
   folder, made now; a token: its label and serial; the sharded store: the key database's store
