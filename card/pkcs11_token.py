@@ -9,8 +9,10 @@ path, token label and PIN come from the caller. python-pkcs11's exceptions becom
 from __future__ import annotations
 
 import contextlib
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import pkcs11
 import pkcs11.exceptions as p11
@@ -26,6 +28,7 @@ from card.errors import (
     WrongPinError,
 )
 from ledger.domain.operators import KeyStorage
+from ledger.pkcs11_modules import log_in, log_out, module_lock
 from ledger.statement import key_id_of
 
 ED25519_OID = "1.3.101.112"
@@ -48,39 +51,52 @@ def _pin_retries(token: pkcs11.Token) -> int | None:
     return None
 
 
+def _find_token(module: Path, token_label: str | None) -> pkcs11.Token:
+    """The module's token labelled ``token_label`` (its only one when None); the lock held."""
+    try:
+        library = pkcs11.lib(str(module))
+    except (OSError, RuntimeError, p11.PKCS11Error) as error:
+        raise TokenError(f"cannot load the PKCS#11 module {module}: {error}") from None
+    try:
+        if token_label is None:
+            return library.get_token()
+        return library.get_token(token_label=token_label)
+    except p11.NoSuchToken:
+        wanted = f"labelled {token_label!r}" if token_label else "at all"
+        raise TokenError(f"the PKCS#11 module {module} has no token {wanted}") from None
+    except p11.MultipleTokensReturned:
+        raise TokenError(
+            f"the PKCS#11 module {module} has several tokens; name one with its label"
+        ) from None
+    except p11.PKCS11Error as error:
+        raise TokenError(f"PKCS#11 token lookup failed: {type(error).__name__}") from None
+
+
 class Pkcs11Token:
     """An open, logged-in session with one PKCS#11 token. Close it (or use ``with``)."""
 
     def __init__(self, module: Path, *, token_label: str | None, pin: str) -> None:
         self.module = module
-        try:
-            library = pkcs11.lib(str(module))
-        except (OSError, RuntimeError, p11.PKCS11Error) as error:
-            raise TokenError(f"cannot load the PKCS#11 module {module}: {error}") from None
-        try:
-            if token_label is None:
-                self._token = library.get_token()
-            else:
-                self._token = library.get_token(token_label=token_label)
-        except p11.NoSuchToken:
-            wanted = f"labelled {token_label!r}" if token_label else "at all"
-            raise TokenError(f"the PKCS#11 module {module} has no token {wanted}") from None
-        except p11.MultipleTokensReturned:
-            raise TokenError(
-                f"the PKCS#11 module {module} has several tokens; name one with its label"
-            ) from None
-        except p11.PKCS11Error as error:
-            raise TokenError(f"PKCS#11 token lookup failed: {type(error).__name__}") from None
-        self.label = str(self._token.label)
-        try:
-            self._session = self._token.open(user_pin=pin, rw=True)
-        except p11.PinIncorrect:
-            raise WrongPinError("PIN", _pin_retries(self._token)) from None
-        except p11.PinLocked:
-            raise PinBlockedError("PIN") from None
-        except p11.PKCS11Error as error:
-            name = type(error).__name__
-            raise TokenError(f"cannot log in to token {self.label!r}: {name}") from None
+        self._lock = module_lock(module)  # every call into the module, with the vault's
+        with self._lock:
+            self._token = _find_token(module, token_label)
+            self.label = str(self._token.label)
+            try:  # shared with the vault's stores of the token: see ledger.pkcs11_modules
+                self._login = log_in(module, self._token, pin)
+            except p11.PinIncorrect:
+                raise WrongPinError("PIN", _pin_retries(self._token)) from None
+            except p11.PinLocked:
+                raise PinBlockedError("PIN") from None
+            except p11.PKCS11Error as error:
+                name = type(error).__name__
+                raise TokenError(f"cannot log in to token {self.label!r}: {name}") from None
+            try:
+                self._session = self._token.open(rw=True)
+            except p11.PKCS11Error as error:
+                log_out(self._login)
+                name = type(error).__name__
+                raise TokenError(f"cannot open token {self.label!r}: {name}") from None
+        self._closed = False
 
     def __enter__(self) -> Pkcs11Token:
         return self
@@ -94,8 +110,13 @@ class Pkcs11Token:
         self.close()
 
     def close(self) -> None:
-        with contextlib.suppress(p11.PKCS11Error):  # gone with the token: nothing to release
-            self._session.close()
+        """Close the session; the last user of the token in the process logs out."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                with contextlib.suppress(p11.PKCS11Error):  # gone with the token
+                    self._session.close()
+                log_out(self._login)
 
     @property
     def serial(self) -> str:
@@ -113,6 +134,10 @@ class Pkcs11Token:
         Refuses when the token already holds a key with that label, so an enrolled key is never
         overwritten by accident.
         """
+        with self._lock:
+            return self._generate_key(label)
+
+    def _generate_key(self, label: str) -> bytes:
         if self._find(ObjectClass.PRIVATE_KEY, label) is not None:
             raise TokenError(
                 f"token {self.label!r} already holds a key labelled {label!r}; choose another label"
@@ -133,18 +158,19 @@ class Pkcs11Token:
             ) from None
 
     def signer(self, label: str = DEFAULT_KEY_LABEL) -> Pkcs11Signer:
-        """The signer for the key pair labelled ``label``."""
-        private = self._find(ObjectClass.PRIVATE_KEY, label)
-        public = self._find(ObjectClass.PUBLIC_KEY, label)
-        if private is None or public is None:
-            raise NoSigningKeyError(f"PKCS#11 token {self.label!r} (key label {label!r})")
-        try:
-            point = bytes(public[Attribute.EC_POINT])
-        except p11.PKCS11Error as error:
-            raise TokenError(f"cannot read the public key: {type(error).__name__}") from None
+        """The signer for the key pair labelled ``label`` (signing under the module's lock)."""
+        with self._lock:
+            private = self._find(ObjectClass.PRIVATE_KEY, label)
+            public = self._find(ObjectClass.PUBLIC_KEY, label)
+            if private is None or public is None:
+                raise NoSigningKeyError(f"PKCS#11 token {self.label!r} (key label {label!r})")
+            try:
+                point = bytes(public[Attribute.EC_POINT])
+            except p11.PKCS11Error as error:
+                raise TokenError(f"cannot read the public key: {type(error).__name__}") from None
         if not isinstance(private, SignMixin):
             raise TokenError(f"key {label!r} on token {self.label!r} cannot sign")
-        return Pkcs11Signer(private, raw_public_key(point))
+        return Pkcs11Signer(private, raw_public_key(point), self._lock)
 
     def _find(self, object_class: ObjectClass, label: str) -> pkcs11.Object | None:
         try:
@@ -164,9 +190,12 @@ class Pkcs11Signer:
 
     storage_kind = "pkcs11"
 
-    def __init__(self, private: SignMixin, public_key: bytes) -> None:
+    def __init__(
+        self, private: SignMixin, public_key: bytes, lock: AbstractContextManager[Any]
+    ) -> None:
         self._private = private
         self._public_key = public_key
+        self._lock = lock  # the module's (ledger.pkcs11_modules.module_lock)
 
     @property
     def public_key(self) -> bytes:
@@ -178,7 +207,8 @@ class Pkcs11Signer:
 
     def sign(self, message: bytes) -> bytes:
         try:
-            signature = bytes(self._private.sign(message, mechanism=Mechanism.EDDSA))
+            with self._lock:
+                signature = bytes(self._private.sign(message, mechanism=Mechanism.EDDSA))
         except p11.PinIncorrect:
             raise WrongPinError("PIN", None) from None
         except p11.PKCS11Error as error:

@@ -36,6 +36,7 @@ import nacl.exceptions
 import nacl.secret
 
 from ledger.errors import LedgerError
+from ledger.pkcs11_modules import log_in, log_out, module_lock
 from ledger.violations import Violation, rule
 
 PERSON_ERASED = rule(
@@ -217,54 +218,6 @@ class KeyFileStore(OneByOne):
 _IV_BYTES = 12
 _KEPT_HANDLES = 100_000
 """KEK handles a ``TokenKeyStore`` keeps (an integer each; the oldest kept is dropped first)."""
-_module_locks: dict[str, threading.RLock] = {}
-_module_locks_guard = threading.Lock()
-
-
-def module_lock(module: Path) -> threading.RLock:
-    """The one lock of this process for the PKCS#11 module at ``module`` (by its real path: one
-    file is one library in the process, however named). python-pkcs11 loads a module once per
-    process and initialises it with ``C_Initialize(NULL)``, without CKF_OS_LOCKING_OK, so
-    SoftHSM2 turns its own mutexes off: two threads in the module at once, through two stores
-    on one token, failed in ``C_FindObjectsInit`` or crashed the process. Every token store
-    takes this lock around each call into the module (a call is ~0.1 ms)."""
-    path = os.path.realpath(module)
-    with _module_locks_guard:
-        return _module_locks.setdefault(path, threading.RLock())
-
-
-_logins: dict[tuple[str, str], tuple[Any, int]] = {}
-"""Per (module, token label): the session that logged the process in, and the stores open on
-the token. A login is the process's, not a session's: closing the session that logged in logs
-every session of the process out (another store's private keys vanish, its unwraps look like
-erasures), so that session stays open until the last store of the token closes."""
-
-
-def _log_in(login: tuple[str, str], token: Any, pin: str) -> None:
-    """Count one more store of the token, logging the process in first (the module's lock
-    held). Logged in already by something else of the process: no session is kept."""
-    import pkcs11
-
-    kept, stores = _logins.get(login, (None, 0))
-    if stores == 0:
-        try:
-            kept = token.open(user_pin=pin, rw=True)
-        except pkcs11.UserAlreadyLoggedIn:
-            kept = None
-    _logins[login] = (kept, stores + 1)
-
-
-def _log_out(login: tuple[str, str]) -> None:
-    """Count one store of the token less; the last one closes the login session (logging the
-    process out; the module's lock held)."""
-    import pkcs11
-
-    kept, stores = _logins.pop(login, (None, 1))
-    if stores > 1:
-        _logins[login] = (kept, stores - 1)
-    elif kept is not None:
-        with contextlib.suppress(pkcs11.PKCS11Error):
-            kept.close()
 
 
 class TokenKeyStore(OneByOne):
@@ -280,12 +233,11 @@ class TokenKeyStore(OneByOne):
         self._lock = module_lock(module)  # the module's, for every store: also guards ours
         self._search_handles: dict[str, Any] = {}  # a search key is never remade under a name
         self._handles: dict[str, Any] = {}  # subject -> the KEK that last opened its data key
-        self._login = (os.path.realpath(module), token_label)
         with self._lock:
             token = pkcs11.lib(str(module)).get_token(token_label=token_label)
             serial = bytes(token.serial).decode("ascii", "replace").strip()
             self.token_id = f"label {token.label.strip()}, serial {serial}"
-            _log_in(self._login, token, pin)
+            self._login = log_in(module, token, pin)
             self._session: Any = token.open(rw=True)
         self._closed = False
 
@@ -299,7 +251,7 @@ class TokenKeyStore(OneByOne):
                 self._closed = True
                 with contextlib.suppress(self._p11.PKCS11Error):
                     self._session.close()
-                _log_out(self._login)
+                log_out(self._login)
 
     def _labelled(self, label: str) -> list[Any]:
         """The token's secret keys labelled ``label`` (a scan of every object on SoftHSM2)."""

@@ -101,20 +101,10 @@ def workload(module: str, label: str, pin: str, folder: str, kinds: str) -> None
         sys.exit(1)
 
 
-@pytest.mark.parametrize(
-    "kinds", ["token,sharded:first", "sharded:first,sharded:second"], ids=["per-person", "shards"]
-)
-def test_two_stores_on_one_token_used_from_threads_at_once(
-    softhsm: SoftHsmToken, tmp_path: Path, kinds: str
-) -> None:
-    """Two token stores of one process on one token, several threads each wrapping,
-    unwrapping (fresh stores: finds), destroying for seconds: no token error, no crash."""
-    code = (
-        "import sys; from tests.integration.test_token_threads import workload; "
-        "workload(*sys.argv[1:])"
-    )
-    args = [str(softhsm.module), softhsm.label, softhsm.pin, str(tmp_path), kinds]
-
+def run_workload(module: str, args: list[str]) -> None:
+    """Run ``module.workload(*args)`` in a subprocess (a crash fails the test, not pytest):
+    it exits 0 with nothing on stderr and prints its rounds."""
+    code = f"import sys; from {module} import workload; workload(*sys.argv[1:])"
     ran = subprocess.run(
         [sys.executable, "-c", code, *args],
         env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -126,6 +116,20 @@ def test_two_stores_on_one_token_used_from_threads_at_once(
 
     assert (0, "") == (ran.returncode, ran.stderr[-2000:]), ran.stdout
     assert ran.stdout.startswith("rounds ")
+
+
+@pytest.mark.parametrize(
+    "kinds", ["token,sharded:first", "sharded:first,sharded:second"], ids=["per-person", "shards"]
+)
+def test_two_stores_on_one_token_used_from_threads_at_once(
+    softhsm: SoftHsmToken, tmp_path: Path, kinds: str
+) -> None:
+    """Two token stores of one process on one token, several threads each wrapping,
+    unwrapping (fresh stores: finds), destroying for seconds: no token error, no crash."""
+    run_workload(
+        "tests.integration.test_token_threads",
+        [str(softhsm.module), softhsm.label, softhsm.pin, str(tmp_path), kinds],
+    )
 
 
 def test_a_store_closing_leaves_the_other_stores_of_the_token_logged_in(
