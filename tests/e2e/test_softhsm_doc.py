@@ -41,7 +41,7 @@ def test_the_softhsm2_setup_works_as_written(tmp_path: Path) -> None:
     slots = _run('export SOFTHSM2_CONF="$PWD/var/softhsm/softhsm2.conf"\n'
                  "softhsm2-util --show-slots", tmp_path)  # fmt: skip
     without = _run(
-        "ledger record find --name สม --database-url sqlite:///var/token-demo.sqlite", tmp_path
+        "ledger record find --person สม --database-url sqlite:///var/token-demo.sqlite", tmp_path
     )
 
     assert 0 == first.returncode, first.stdout[-2000:] + first.stderr[-2000:]
