@@ -18,7 +18,10 @@ answer is (a page shown again reads the disclosed values, never a commitment):
   Thai and English message beside its field (``web.forms.place_violations``), ``#refusal``
   above it;
 * anything else the ledger refuses (a role or scope, a revoked key: 403/401/400; a record
-  erased since its review: 410), or a request that is not ours, expired or replayed:
+  erased since its review: 410, told only to a signer whose scope covers the record, others
+  the 404 ``stream.not_found`` of a stream that does not exist, as ``POST /statements``
+  answers, ``api.access.erasure_as_signer_sees``), or a request that is not ours, expired or
+  replayed:
   ``#refusal`` naming why in Thai and English, and the rule broken when there is one
   (``#refusal-rule``: ``person.erased``), as the other refusals name theirs.
 
@@ -32,6 +35,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
+from api.access import erasure_as_signer_sees
 from api.deps import LedgerDep, ReportsDep
 from api.errors import problem_kind
 from api.routes.documents import get_documents
@@ -46,6 +50,7 @@ from ledger.errors import (
 )
 from ledger.sign_requests import MAX_WIRE_CHARS, SignRequest, SignRequestError, b64decode
 from ledger.statement import SignedStatement, Statement, read_statement
+from ledger.vault_keys import ErasedError
 from ledger.violations import Violation
 from web.certificates import CERTIFICATE_TYPE, submit_certificate
 from web.changes import changed_entry, entry_heading
@@ -196,6 +201,9 @@ def submit_signed(
             errors=place_violations(form_names(form), error.violations), status_code=422,
             extra={**extra, "refused": True},
         )  # fmt: skip
+    except ErasedError as erased:  # the erasure only to whoever may see the record
+        told = erasure_as_signer_sees(ledger, [(signed.canonical, signed.signature)], erased)
+        return _refusal(request, session, RefusedError.of(told))
     except LedgerError as error:
         return _refusal(request, session, RefusedError.of(error))
     name = EVENT_LABELS.get(statement.type, Label(statement.type, statement.type))

@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from ledger.settings import LedgerSettings
+from ledger.sign_requests import SignRequest
 from ledger.vault import Vault
 from ledger.vault_keys import ErasedError
 from projections.personal import ERASED
@@ -20,7 +21,7 @@ from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, v1_client
 from tests.unit.web.html_check import page_problems
 from tests.unit.web.test_web_documents import sign_form
-from tests.unit.web.web_kit import answer, log_in, page_request, server_request
+from tests.unit.web.web_kit import ORIGIN, answer, log_in, page_request, server_request
 from tests.vault_kit import kept_value
 
 NAME = {"prefix": "นาง", "first_name": "ลบทดลอง", "last_name": "ตามคำขอ"}
@@ -129,3 +130,37 @@ def test_an_entry_signed_for_a_record_erased_meanwhile_is_refused_by_the_rule(
     assert "ถูกลบตามคำขอแล้ว" in thai
     assert "erased on request" in english
     assert head == kit.ledger.head(record)[0]
+
+
+def test_a_record_erased_outside_the_signers_scope_is_answered_as_a_missing_one(
+    client: TestClient, kit: LedgerKit
+) -> None:
+    """An officer of another LAO who signs an entry on an erased record through the pages is
+    told what a stream that does not exist is told (404 stream.not_found), the same page but
+    for the stream's id, as ``POST /statements`` answers her: not the record's erasure (410)."""
+    erased, missing = uuid.uuid4(), uuid.uuid4()
+    kit.emit_v2(kit.hr, erased, "RecordOpened", d.record(NAKHON_PHANOM_LAO))
+    kit.emit_v2(kit.hr, erased, "PersonErased", d.ERASURE)
+    log_in(client, kit.other_hr.signer)
+    web = client.app.state.web  # type: ignore[attr-defined]
+
+    def submitted(stream: uuid.UUID) -> tuple[int, str]:
+        """The page answering other_hr's signed entry on ``stream`` (a request the
+        application issued, as its review page would)."""
+        statement = kit.sign(
+            kit.other_hr, stream=stream, type="AbilityRecorded", data={"ability": "ภาษาลาว"},
+            expected_version=2, prev_hash="ab" * 32,
+        ).statement  # fmt: skip
+        request = SignRequest.new("statement", statement.canonical_bytes(), ORIGIN)
+        web.nonces.issue(request)
+        wire = web.request_key.wire(request)
+        page = client.post("/app/statements", data=answer(request, wire, kit.other_hr.signer))
+        return page.status_code, page.text.replace(str(stream), "STREAM")
+
+    outside, nowhere = submitted(erased), submitted(missing)
+
+    assert 404 == outside[0]
+    assert outside == nowhere
+    assert '<code id="refusal-rule">stream.not_found</code>' in outside[1]
+    assert "person.erased" not in outside[1]
+    assert 2 == kit.ledger.head(erased)[0]
