@@ -8,7 +8,6 @@ path, token label and PIN come from the caller. python-pkcs11's exceptions becom
 
 from __future__ import annotations
 
-import contextlib
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import TracebackType
@@ -28,7 +27,7 @@ from card.errors import (
     WrongPinError,
 )
 from ledger.domain.operators import KeyStorage
-from ledger.pkcs11_modules import log_in, log_out, module_lock
+from ledger.pkcs11_modules import close_session, log_in, log_out, module_lock
 from ledger.statement import key_id_of
 
 ED25519_OID = "1.3.101.112"
@@ -114,9 +113,7 @@ class Pkcs11Token:
         with self._lock:
             if not self._closed:
                 self._closed = True
-                with contextlib.suppress(p11.PKCS11Error):  # gone with the token
-                    self._session.close()
-                log_out(self._login)
+                close_session(self._session, self._login)
 
     @property
     def serial(self) -> str:

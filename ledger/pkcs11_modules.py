@@ -82,4 +82,26 @@ def log_out(login: tuple[str, str]) -> None:
             kept.close()
 
 
-__all__ = ["log_in", "log_out", "module_lock"]
+def open_session(module: Path, token: Any, pin: str) -> tuple[Any, tuple[str, str]]:
+    """A read-write session of ``token`` with the process logged in (``log_in``), and the key
+    to give ``close_session``; the login is counted back if the session does not open. Hold
+    ``module_lock(module)``."""
+    login = log_in(module, token, pin)
+    try:
+        return token.open(rw=True), login
+    except BaseException:
+        log_out(login)
+        raise
+
+
+def close_session(session: Any, login: tuple[str, str]) -> None:
+    """Close a session of ``open_session`` (one gone with its token already counts as closed);
+    the token's last user in the process logs it out. Hold the module's lock."""
+    import pkcs11
+
+    with contextlib.suppress(pkcs11.PKCS11Error):
+        session.close()
+    log_out(login)
+
+
+__all__ = ["close_session", "log_in", "log_out", "module_lock", "open_session"]

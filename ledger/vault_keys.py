@@ -36,7 +36,7 @@ import nacl.exceptions
 import nacl.secret
 
 from ledger.errors import LedgerError
-from ledger.pkcs11_modules import log_in, log_out, module_lock
+from ledger.pkcs11_modules import close_session, module_lock, open_session
 from ledger.violations import Violation, rule
 
 PERSON_ERASED = rule(
@@ -237,8 +237,7 @@ class TokenKeyStore(OneByOne):
             token = pkcs11.lib(str(module)).get_token(token_label=token_label)
             serial = bytes(token.serial).decode("ascii", "replace").strip()
             self.token_id = f"label {token.label.strip()}, serial {serial}"
-            self._login = log_in(module, token, pin)
-            self._session: Any = token.open(rw=True)
+            self._session, self._login = open_session(module, token, pin)
         self._closed = False
 
     def identity(self, *, create: bool) -> StoreIdentity | None:
@@ -249,9 +248,7 @@ class TokenKeyStore(OneByOne):
         with self._lock:
             if not self._closed:
                 self._closed = True
-                with contextlib.suppress(self._p11.PKCS11Error):
-                    self._session.close()
-                log_out(self._login)
+                close_session(self._session, self._login)
 
     def _labelled(self, label: str) -> list[Any]:
         """The token's secret keys labelled ``label`` (a scan of every object on SoftHSM2)."""
