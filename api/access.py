@@ -28,7 +28,13 @@ from api.sessions import Session
 from ledger.admission import refused_unseen
 from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES
-from ledger.domain.reading import PERSON_KINDS, DataKind, kinds_readable, only_own_record
+from ledger.domain.reading import (
+    PERSON_KINDS,
+    DataKind,
+    is_own_record,
+    kinds_readable,
+    only_own_record,
+)
 from ledger.domain.signed import SignedAggregate
 from ledger.errors import BadSignatureError, ForbiddenError, LedgerError, StreamNotFoundError
 from ledger.signing import verify_signature
@@ -92,10 +98,7 @@ class Reader:
         visible = self.session.enrolment.scope.covers(aggregate.read_scope())
         if self.owner_only:
             record = self.session.enrolment.record
-            if record is not None:
-                visible = owner and aggregate.id == record
-            else:
-                visible = owner_cid is not None and owner_cid == self.cid
+            visible = owner and is_own_record(record, self.cid, aggregate.id, owner_cid)
         if not visible:
             raise StreamNotFoundError(str(aggregate.id))
 

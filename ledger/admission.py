@@ -39,7 +39,7 @@ from ledger.domain.dates import OUT_OF_RANGE, DateKind, implausible_year
 from ledger.domain.event_labels import STREAM_LABELS
 from ledger.domain.operators import Enrolment, OperatorRegistry
 from ledger.domain.permissions import Scope
-from ledger.domain.reading import only_own_record
+from ledger.domain.reading import is_own_record, only_own_record
 from ledger.domain.signed import Parsed, SignedAggregate, SignedFields
 from ledger.domain.snapshot import SnapshotAt
 from ledger.domain.value_checks import value_violations
@@ -399,9 +399,8 @@ def _sees(
     if enrolment is None:
         return True
     if only_own_record(enrolment.roles):
-        if enrolment.record is not None:
-            return aggregate.id == enrolment.record
-        return enrolment.cid is not None and getattr(aggregate, "cid", None) == enrolment.cid
+        record_cid = getattr(aggregate, "cid", None)
+        return is_own_record(enrolment.record, enrolment.cid, aggregate.id, record_cid)
     scope = enrolment.scope
     if scope.covers(aggregate.read_scope()):
         return True

@@ -39,6 +39,7 @@ from ledger.domain.employment import (
 )
 from ledger.domain.erasable import ErasableRecord, ErasureCheck
 from ledger.domain.permissions import ERASERS, HR, OWNER, SYSTEM_ONLY, Scope, lao_scope
+from ledger.domain.reading import is_own_record
 from ledger.domain.record_entries import (
     SALARY_ROUND_MOVEMENTS,
     AbilityRecordedData,
@@ -318,8 +319,7 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
             cls, record: PersonnelRecord, data: ChangeRequestedByOwnerData, context: CheckContext
         ) -> None:
             actor = context.actor
-            own = record.id == actor.record if actor.record is not None else actor.cid == record.cid
-            if not own:
+            if not is_own_record(actor.record, actor.cid, record.id, record.cid):
                 raise forbidden(cls, "a record owner may only ask about their own record")
 
         def evolve(self, record: PersonnelRecord, data: ChangeRequestedByOwnerData) -> None:

@@ -92,10 +92,24 @@ def only_own_record(roles: frozenset[Role] | set[Role]) -> bool:
     return Role.RECORD_OWNER in roles and not (kinds_readable(others) & PERSON_KINDS)
 
 
+def is_own_record(
+    own_record: object | None, own_cid: str | None, record: object, record_cid: str | None
+) -> bool:
+    """Whether ``record`` (a stream id, with its citizen ID ``record_cid`` where known) is a
+    record owner's own: the record her enrolment names (``own_record``), or, for an owner
+    enrolled by citizen ID before owners were enrolled by record, the record whose citizen ID is
+    hers (``own_cid``). The ledger's admission, the API's reads, the searches and the owner's
+    change request all decide it here."""
+    if own_record is not None:
+        return record == own_record
+    return own_cid is not None and record_cid == own_cid
+
+
 __all__ = [
     "PERSON_KINDS",
     "READ_MATRIX",
     "DataKind",
+    "is_own_record",
     "kinds_readable",
     "may_read",
     "only_own_record",

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.commitments import COMMITMENT_KEY
+from ledger.domain.reading import is_own_record
 from ledger.domain.search import name_matches, thai_sort_key
 from projections.personal import committed
 from projections.reports.kp7_labels import category_th, status_th
@@ -90,9 +91,7 @@ class Owner:
     record: str | None = None
 
     def owns(self, row: RecordRow) -> bool:
-        if self.record is not None:
-            return row.stream == self.record
-        return self.cid is not None and row.cid == self.cid
+        return is_own_record(self.record, self.cid, row.stream, row.cid)
 
 
 def find_people(
