@@ -40,13 +40,13 @@ from card.thai_id import ThaiIdReader
 from card.virtual.inprocess import InProcessTransport
 from card.virtual.signing import SigningCardState, VirtualSigningCard
 from card.virtual.softhsm import SoftHsm
-from card.virtual.stack import Pcscd, stack_lock
+from card.virtual.stack import STACK_PORT, Pcscd, stack_lock
 from card.virtual.thai_id import VirtualThaiIdCard
 from card.virtual.vpcd import VpcdCard
 from ledger.signing import SoftwareSigner
 
 SAMPLE = Path(__file__).resolve().parent.parent / "card" / "virtual" / "samples" / "somying.json"
-PORT = 35963
+PORT = STACK_PORT
 ID_READER, TOKEN_READER = "Virtual PCD 00 00", "Virtual PCD 00 01"
 PIN, ADMIN_PIN = "123456", "12345678"
 DIGEST = hashlib.sha256(b"a statement").digest()

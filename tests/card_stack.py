@@ -21,12 +21,12 @@ from card.pcsc import PcscContext
 from card.virtual.inprocess import VirtualCard
 from card.virtual.signing import SigningCardState, VirtualSigningCard
 from card.virtual.softhsm import SoftHsm
-from card.virtual.stack import Pcscd, StackError, stack_lock
+from card.virtual.stack import STACK_PORT, Pcscd, StackError, stack_lock
 from card.virtual.thai_id import AtrVariant, VirtualThaiIdCard
 from card.virtual.vpcd import VpcdCard
 from tests.cards import SAMPLES
 
-VPCD_PORT = 35963
+VPCD_PORT = STACK_PORT  # below the ephemeral port range: see card.virtual.stack
 ID_READER = "Virtual PCD 00 00"
 TOKEN_READER = "Virtual PCD 00 01"
 SOFTHSM_TOKEN = "operator-test"
@@ -65,7 +65,7 @@ class Slot:
 
 @pytest.fixture(scope="session")
 def card_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pcscd]:
-    """The real pcscd with vpcd on 35963/35964, for this session (one pcscd per host)."""
+    """The real pcscd with vpcd on VPCD_PORT and the next, for this session (one per host)."""
     try:
         with stack_lock(timeout=900):
             pcscd = Pcscd(tmp_path_factory.mktemp("pcscd"), port=VPCD_PORT)

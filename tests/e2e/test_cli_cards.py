@@ -24,7 +24,7 @@ from card.virtual.stack import Pcscd
 from cli.main import app
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
-from tests.card_stack import ID_READER, TOKEN_READER, SoftHsmToken
+from tests.card_stack import ID_READER, TOKEN_READER, VPCD_PORT, SoftHsmToken
 from tests.cards import SAMPLE_PHOTO, SAMPLES, sample
 from tests.cli_steps import register_lao
 from tests.people import PERSON_CID
@@ -70,11 +70,11 @@ def start_card(card_stack: Pcscd, tmp_path: Path) -> Iterator[StartCard]:
 
 def insert_id_card(start_card: StartCard, name: str) -> None:
     person = str(SAMPLES / f"{name}.json")
-    start_card("thai-id", "--person", person, "--port", "35963", reader=ID_READER)
+    start_card("thai-id", "--person", person, "--port", str(VPCD_PORT), reader=ID_READER)
 
 
 def insert_signing_card(start_card: StartCard, state: Path) -> None:
-    start_card("signing", "--state", str(state), "--port", "35964", reader=TOKEN_READER)
+    start_card("signing", "--state", str(state), "--port", str(VPCD_PORT + 1), reader=TOKEN_READER)
 
 
 @pytest.fixture
