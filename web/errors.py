@@ -14,6 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from urllib.parse import parse_qsl, urlencode, urlsplit
+from uuid import UUID
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,6 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
+from api.access import Reader
 from api.errors import (
     handle_http_error,
     handle_known_error,
@@ -29,7 +31,11 @@ from api.errors import (
     problem_kind,
 )
 from api.limits import BODY_TOO_LARGE, RefusalPage
+from api.routes.registry import require_record
 from api.sessions import Session, SessionError
+from ledger.admission_rules import NOT_FOUND
+from ledger.application import Ledger
+from ledger.errors import StreamNotFoundError
 from ledger.violations import Violation
 from web.deps import (
     LOGIN_PATH,
@@ -139,9 +145,21 @@ NOT_READABLE = (
 
 def not_readable_page(request: Request) -> Response:
     """The one answer of every page about a record one may not read, whether it exists or
-    not: 403 for both, same words, so the pages reveal no record's existence outside one's
-    share (the ก.พ.๗ page, the entry forms, the employment page)."""
-    return error_page(request, 403, *NOT_READABLE)
+    not: 404 naming the rule ``stream.not_found``, as the API answers (``api.access``), same
+    words for both, so the pages reveal no record's existence outside one's share (a record
+    owner opening another's record, an LAO's officer another LAO's). A role that may not read
+    records at all is refused before any record is looked up (403)."""
+    return error_page(request, 404, *NOT_READABLE, rule=NOT_FOUND.id)
+
+
+def require_readable(reader: Reader, ledger: Ledger, stream: UUID) -> None:
+    """``api.routes.registry.require_record`` on a page: a record unknown or outside the
+    caller's share is ``RecordNotReadableError`` (the page ``not_readable_page`` draws); a
+    role that reads no records, the 403 of ``ForbiddenError``."""
+    try:
+        require_record(reader, ledger, stream)
+    except StreamNotFoundError:
+        raise RecordNotReadableError from None
 
 
 async def _not_readable(request: Request, error: Exception) -> Response:

@@ -2,7 +2,8 @@
 
 * ``GET /app/records/{stream}/certificates/new`` (HR officer of the LAO holding the record):
   the kind (หนังสือรับรองเงินเดือน / หนังสือรับรองการเป็นบุคลากร), the day it is as of (Buddhist
-  era, Thai digits accepted; today by default) and what it is for;
+  era, Thai digits accepted; today by default) and what it is for (a record unknown or outside
+  the officer's share: the ก.พ.๗ page's 404; a role that may not issue certificates: 403);
 * ``POST`` the same: the facts are read from the record (``web.certificates.certified_data``),
   never typed, then the review of what will be signed with "ลงนามด้วยบัตร": the agent signs
   the ``CertificateIssued`` statement, ``/app/statements`` submits it and answers the receipt
@@ -10,7 +11,8 @@
 * ``GET /app/certificates/{code}.pdf``: the certificate as a Thai official letter, printed by
   ``web.pdf`` (header, body with the salary in digits and words, signature block naming the
   issuing officer's role, the verification code and a QR code of the verification page); for
-  readers of the record only (the read matrix, scope and access log as the ก.พ.๗ page);
+  readers of the record only (the read matrix, scope and access log as the ก.พ.๗ page): a
+  certificate of a record outside the caller's share is the 404 of a code that does not exist;
 * ``GET /app/verify`` (no login): a box to type the code (``?code=``: spaces, dashes, capitals
   and Thai digits forgiven) that goes to ``/app/verify/{code}``; a code that is not 64 hex digits
   is named beside the box (400), as it is when typed straight into the address;
@@ -63,7 +65,7 @@ from web.certificates import (
 )
 from web.deps import OptionalSessionDep, WebDep, WebReaderDep, render, require_same_origin
 from web.drafts import draft_statement, issue_request, may_sign
-from web.errors import error_page
+from web.errors import RecordNotReadableError, error_page, require_readable
 from web.rendering import THAI_MONTHS
 from web.routes.printing import pdf_response
 
@@ -80,26 +82,29 @@ KIND_EN = {
 
 
 def _refused(request: Request) -> Response:
+    """A role that may not sign certificates: 403, whatever the record."""
     return error_page(
         request,
         403,
-        "ไม่พบประวัตินี้ในส่วนที่ท่านออกหนังสือรับรองได้",
-        "No such record among those you may issue certificates for",
+        "บทบาทของท่านออกหนังสือรับรองไม่ได้",
+        "None of your roles may issue certificates",
+        rule="forbidden",
     )
 
 
 def _record(
     request: Request, ledger: LedgerDep, reader: WebReaderDep, stream: UUID
 ) -> PersonnelRecord | Response:
-    """The record, if the caller reads it and may sign certificates; else the refusal page."""
+    """The record, if the caller may sign certificates (else the 403 page) and reads it (else
+    the ก.พ.๗ page's 404, ``web.errors.not_readable_page``: unknown, outside the caller's
+    share or no personnel record alike)."""
     if not may_sign(reader.session.enrolment, CERTIFICATE_TYPE):
         return _refused(request)
-    try:
-        require_record(reader, ledger, stream)
-    except StreamNotFoundError:
-        return _refused(request)
+    require_readable(reader, ledger, stream)
     record = ledger.aggregate(stream)
-    return record if isinstance(record, PersonnelRecord) else _refused(request)
+    if not isinstance(record, PersonnelRecord):
+        raise RecordNotReadableError
+    return record
 
 
 def _form(
@@ -203,13 +208,14 @@ def _problem(rule: str, th: str, en: str) -> dict[str, str]:
 def certificate_pdf(
     request: Request, code: str, ledger: LedgerDep, reports: ReportsDep, reader: WebReaderDep
 ) -> Response:
+    reader.require(*RECORD_KINDS)  # a role that reads no records: 403, before any lookup
     check = reports.certificate(code) if CODE.fullmatch(code) else None
     if check is None:
         return _unknown(request)
     try:
         require_record(reader, ledger, UUID(check.record))
-    except StreamNotFoundError:
-        return _refused(request)
+    except StreamNotFoundError:  # a record outside the share: as a code that does not exist
+        return _unknown(request)
     reader.logged([UUID(check.record)], RECORD_KINDS)
     verify_url = f"{request.app.state.settings.web_origin}/app/verify/{code}"
     roles = [ROLE_LABELS[role].th for role in check.signer_roles if role in ROLE_LABELS]
@@ -333,4 +339,5 @@ def _unknown(request: Request) -> Response:
         404,
         "ไม่พบหนังสือรับรองที่มีรหัสตรวจสอบนี้",
         "No certificate has this verification code",
+        rule=_NO_SUCH_CODE["rule"],
     )

@@ -14,6 +14,9 @@
   read matrix and scope, a hash the record does not bind is 404, the read logged), for the
   page's ``<img>`` and links, with the session's cookie instead of a bearer token.
 
+A record unknown or outside the caller's share is, for both, the ก.พ.๗ page's 404
+(``web.errors.not_readable_page``), whatever the hash.
+
 With a vault the file is kept sealed under the record's person's key (``ledger.documents``), so
 the record's erasure makes it unreadable. A photo or scan is bound only once kept (for this
 record): ``POST /app/statements`` refuses a ``PhotoAttached`` or
@@ -42,7 +45,6 @@ from fastapi.responses import Response
 
 from api.deps import LedgerDep
 from api.routes.documents import DOCUMENT_EVENTS, get_documents, read_upload, serve_document
-from api.routes.registry import require_record
 from ledger.documents import (
     SHA256_HEX,
     DocumentRefusedError,
@@ -57,6 +59,7 @@ from ledger.errors import ForbiddenError
 from ledger.statement import Statement
 from web.deps import WebReaderDep, WebSessionDep, render, require_same_origin
 from web.drafts import may_sign
+from web.errors import require_readable
 from web.forms import build_form, form_values
 from web.routes.entry_forms import show_form
 from web.routes.home import TodayDep
@@ -133,7 +136,7 @@ def upload_document(
     file: Annotated[UploadFile, File()],
 ) -> Response:
     event_type = "PhotoAttached" if kind == PHOTO else "DocumentScanned"
-    require_record(reader, ledger, stream)
+    require_readable(reader, ledger, stream)
     if not may_sign(session.enrolment, event_type):
         raise ForbiddenError(event_type, "none of the caller's roles may sign it")
     store = get_documents(request)
@@ -185,6 +188,7 @@ def read_document(
     ledger: LedgerDep,
     reader: WebReaderDep,
 ) -> Response:
+    require_readable(reader, ledger, stream)  # unknown or outside the share: the same 404 page
     return serve_document(ledger, get_documents(request), reader, stream, sha256)
 
 

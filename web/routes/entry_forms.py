@@ -15,7 +15,7 @@ form engine (``web.forms``) and one review before signing.
 
 A role that may not sign an event type is not offered it, and a POST of it anyway is refused
 (403 page) before anything is drafted. The record must be one the caller reads, else the
-ก.พ.๗ page's 403 (unknown and out of scope alike). Reads of the record's personal data (a
+ก.พ.๗ page's 404 (unknown and out of scope alike). Reads of the record's personal data (a
 correction's prefill) are logged. Before a review is shown, the ledger judges the drafted
 statement on what it holds (``Ledger.check_draft``, a dry run): a rule that depends on the
 record (a leave outside service, an entry after retirement) comes back beside its field before
@@ -119,7 +119,7 @@ def _require_may_sign(session: WebSessionDep, event_type: str) -> None:
 def _record(
     ledger: Ledger, reader: WebReaderDep, stream: UUID, *, arriving: bool = False
 ) -> PersonnelRecord:
-    """The record if the caller reads it, else the 403 page of the ก.พ.๗ page
+    """The record if the caller reads it, else the 404 page of the ก.พ.๗ page
     (``web.errors.not_readable_page``: unknown and out of scope alike, so nothing tells
     whether the record exists). ``arriving``: the destination of a transfer under way may
     open its status page and the arrival's form (it signs ``TransferredIn`` before it holds

@@ -8,7 +8,7 @@ the form in its order, as a table whose first column is the day in the Buddhist 
 position-and-salary section in the form's own columns (date, position, position number, level,
 salary, the order). Printed by ``web.pdf`` (Chromium, the Thai font embedded).
 
-A record outside the caller's share, or none, is the same 403 page as the ก.พ.๗ page; a date
+A record outside the caller's share, or none, is the same 404 page as the ก.พ.๗ page; a date
 that does not read is a 422 page naming the rule; no Chromium is a 503 page.
 """
 
@@ -22,13 +22,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReportsDep
-from api.routes.registry import RECORD_KINDS, require_record
+from api.routes.registry import RECORD_KINDS
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.dates import thai_today
 from ledger.domain.reading import DataKind
 from ledger.errors import LedgerError, StreamNotFoundError
 from web.deps import WebReaderDep, get_web, require_same_origin
-from web.errors import error_page, not_readable_page
+from web.errors import error_page, require_readable
 from web.kp7_view import kp7_sections
 from web.pdf import PdfError, font_face_css, html_to_pdf
 from web.routes.records import as_of_day, read_axes
@@ -86,10 +86,7 @@ def kp7_pdf(
     as_of: Annotated[str, Query(max_length=40)] = "",
     view: Annotated[str, Query(pattern="^(known|effective)$")] = "known",
 ) -> Response:
-    try:
-        require_record(reader, ledger, stream)
-    except StreamNotFoundError:
-        return not_readable_page(request)
+    require_readable(reader, ledger, stream)
     day, date_error = as_of_day(as_of)
     if date_error is not None:
         return error_page(request, 422, date_error.th, date_error.en)

@@ -22,7 +22,8 @@ stood that day: by default the orders effective by then, with every correction r
 applied (``view=effective``: valid time, what an officer means by "his salary on 1/10/2565"), or
 as the ledger knew it at the end of that day (``view=known``: both time axes, what an auditor
 asks; a record keyed in later did not exist then). A record outside the caller's share, or none
-at all, is the same 403 page, so the page tells nothing of records one may not read.
+at all, is the same 404 page (``web.errors.not_readable_page``, the rule ``stream.not_found`` as
+the API answers), so the page tells nothing of records one may not read.
 
 Stable ids for browser tests: ``#search-form``, ``#search-q`` (label "ค้นหา"), ``#search-button``,
 ``#search-results``, ``#results-table``, ``#search-error``; ``#kp7-heading``, ``#as-of-form``,
@@ -47,7 +48,7 @@ from fastapi.responses import Response
 
 from api.deps import LedgerDep, ReportsDep
 from api.routes.records import SEARCH_KINDS
-from api.routes.registry import RECORD_KINDS, require_record
+from api.routes.registry import RECORD_KINDS
 from ledger.domain.dates import THAILAND, DateInputError, parse_human_date
 from ledger.domain.permissions import ERASERS, HR
 from ledger.domain.personnel import PersonnelRecord
@@ -59,7 +60,7 @@ from projections.personal import ERASED
 from projections.reports.scope import ReadScope
 from web.deps import WebReaderDep, render, require_same_origin
 from web.drafts import may_sign, section_label
-from web.errors import not_readable_page
+from web.errors import require_readable
 from web.kp7_view import kp7_sections
 from web.routes.documents import KINDS, attachments
 
@@ -142,10 +143,7 @@ def kp7_page(
     as_of: Annotated[str, Query(max_length=40)] = "",
     view: Annotated[str, Query(pattern="^(known|effective)$")] = "effective",
 ) -> Response:
-    try:
-        require_record(reader, ledger, stream)
-    except StreamNotFoundError:
-        return not_readable_page(request)
+    require_readable(reader, ledger, stream)
     context: dict[str, Any] = {"stream": str(stream), "as_of": as_of, "view": view}
     day, date_error = as_of_day(as_of)
     context["as_of_error"] = date_error

@@ -168,8 +168,8 @@ def test_unknown_codes_are_404_in_thai(client: TestClient, kit: LedgerKit) -> No
 
 
 def test_only_the_records_lao_issues_and_prints(client: TestClient, kit: LedgerKit) -> None:
-    """Another LAO's HR officer and a role that may not sign get the 403 page, for the form and
-    the PDF alike."""
+    """Another LAO's HR officer gets the 404 of a record (the form) or a code (the PDF) that does
+    not exist; a role that may not sign certificates, the 403 page."""
     stream = person_record(kit)
     log_in(client, kit.hr.signer)
     code = _issue(client, kit, stream, FORM)
@@ -180,7 +180,7 @@ def test_only_the_records_lao_issues_and_prints(client: TestClient, kit: LedgerK
     log_in(client, superior.signer)
     not_hr = client.get(f"/app/records/{stream}/certificates/new")
 
-    assert (403, 403, 403) == (
+    assert (404, 404, 403) == (
         elsewhere.status_code,
         pdf_elsewhere.status_code,
         not_hr.status_code,
@@ -214,7 +214,7 @@ def test_the_form_in_english(hr_client: TestClient, kit: LedgerKit) -> None:
 
 def test_no_session_no_certificate_pdf(client: TestClient, kit: LedgerKit) -> None:
     """The PDF and the printed ก.พ.๗ need a session: without one the login redirect and no name
-    anywhere in the answer; another LAO's HR officer a 403 without the name; the issuing LAO's
+    anywhere in the answer; another LAO's HR officer a 404 without the name; the issuing LAO's
     HR officer the PDF."""
     stream = person_record(kit)
     log_in(client, kit.hr.signer)
@@ -240,7 +240,7 @@ def test_no_session_no_certificate_pdf(client: TestClient, kit: LedgerKit) -> No
     for refused in (anonymous, landed, kp7, elsewhere):
         assert "น้ำฝน" not in refused.text
         assert b"%PDF" not in refused.content
-    assert 403 == elsewhere.status_code
+    assert 404 == elsewhere.status_code
     assert "application/pdf" == issuer.headers["content-type"]
     assert NAME in pdf_text(issuer.content)
 

@@ -117,7 +117,7 @@ def test_the_owner_logs_in_and_reads_only_her_own_record(
     client: TestClient, demo: DemoFiles
 ) -> None:
     """The demo's record owner, enrolled by record 103, logs in with her key: she reads that
-    record and no other (another's is the 403 page, as for a record outside a scope). Her
+    record and no other (another's is the 404 page, as for a record outside a scope). Her
     menu and home page link to her record and to the change request form; her record lists
     her request, waiting for HR."""
     log_in(client, operator_key(demo, demo_day.OWNER))
@@ -128,7 +128,7 @@ def test_the_owner_logs_in_and_reads_only_her_own_record(
     home = client.get("/app/").text
 
     assert 200 == own.status_code, own.text
-    assert 403 == other.status_code
+    assert 404 == other.status_code
     assert f'href="/app/records/{stream}" id="nav-own-record"' in home
     assert f'href="/app/records/{stream}/new/ChangeRequestedByOwner"' in home
     assert 'id="change-request-link"' in own.text

@@ -322,7 +322,7 @@ def test_pages_need_a_session_and_the_apps_origin(client: TestClient, kit: Ledge
 
 def test_unknown_type_and_entry_are_not_found(hr_client: TestClient, kit: LedgerKit) -> None:
     """An event type that does not exist, one opening a stream, and a version that is no
-    entry are 404 pages, an unknown record the 403 of the ก.พ.๗ page, never a 5xx."""
+    entry are 404 pages, an unknown record the 404 of the ก.พ.๗ page, never a 5xx."""
     stream = _record(kit)
     answers: list[Any] = [
         hr_client.get(f"/app/records/{stream}/new/NoSuchType"),
@@ -331,7 +331,7 @@ def test_unknown_type_and_entry_are_not_found(hr_client: TestClient, kit: Ledger
         hr_client.get(f"/app/records/{uuid.uuid4()}/new"),
     ]
 
-    assert [404, 404, 404, 403] == [response.status_code for response in answers]
+    assert [404, 404, 404, 404] == [response.status_code for response in answers]
 
 
 def test_transfer_out_then_in_at_the_destination(client: TestClient, kit: LedgerKit) -> None:

@@ -184,11 +184,11 @@ def test_transfer_out_and_suspension_are_prefilled(hr_client: TestClient, kit: L
     assert "บ้านตัวอย่าง" not in died
 
 
-def test_unknown_and_out_of_scope_records_are_the_same_403(
+def test_unknown_and_out_of_scope_records_are_the_same_404(
     client: TestClient, kit: LedgerKit
 ) -> None:
     """The entry pages and the employment page answer an unknown record and a record of
-    another LAO with the ก.พ.๗ page's 403, word for word."""
+    another LAO with the ก.พ.๗ page's 404, word for word."""
     stream = _record(kit)
     log_in(client, kit.other_hr.signer)
     paths = ["", "/new", "/new/LeaveTaken", "/employment", "/entries/2/correct"]
@@ -199,5 +199,5 @@ def test_unknown_and_out_of_scope_records_are_the_same_403(
         for path in paths
     ]
 
-    assert [403] * len(answers) == [a.status_code for a in answers]
+    assert [404] * len(answers) == [a.status_code for a in answers]
     assert all("ไม่พบประวัตินี้ในส่วนที่ท่านมีสิทธิ์อ่าน" in a.text for a in answers)

@@ -60,9 +60,9 @@ def test_kp7_pdf_as_of_a_day_and_a_bad_date(hr_client: TestClient, kit: LedgerKi
 
 
 def test_kp7_pdf_keeps_to_the_readers_share(client: TestClient, kit: LedgerKit) -> None:
-    """An HR officer of another LAO gets the same 403 page as for the ก.พ.๗ page."""
+    """An HR officer of another LAO gets the same 404 page as for the ก.พ.๗ page."""
     stream = person_record(kit)
     log_in(client, kit.other_hr.signer)
     response = client.get(f"/app/records/{stream}/kp7.pdf")
-    assert 403 == response.status_code
+    assert 404 == response.status_code
     assert "ไม่พบประวัตินี้ในส่วนที่ท่านมีสิทธิ์อ่าน" in response.text

@@ -211,11 +211,11 @@ def test_an_unreadable_as_of_is_named_beside_the_field(
     assert "ปีต้องเขียนเต็มสี่หลัก" in response.text
 
 
-def test_a_record_outside_the_scope_is_a_thai_403(hr: TestClient, world: ProjectionWorld) -> None:
-    """Another province's record, and one that does not exist, are the same 403 page."""
+def test_a_record_outside_the_scope_is_a_thai_404(hr: TestClient, world: ProjectionWorld) -> None:
+    """Another province's record, and one that does not exist, are the same 404 page."""
     outside = hr.get(f"/app/records/{world.records['r6']}")
     unknown = hr.get("/app/records/00000000-0000-4000-8000-000000000000")
-    assert (403, 403) == (outside.status_code, unknown.status_code)
+    assert (404, 404) == (outside.status_code, unknown.status_code)
     assert "ไม่พบประวัตินี้ในส่วนที่ท่านมีสิทธิ์อ่าน" in outside.text
     stream = str(world.records["r6"])
     unknown_text = unknown.text.replace("00000000-0000-4000-8000-000000000000", stream)
@@ -244,7 +244,7 @@ def test_the_record_owner_reads_only_their_own(client: TestClient, world: Projec
     owner = record_owner(world, "r1")
     log_in(client, owner.signer)
     assert 200 == client.get(f"/app/records/{world.records['r1']}").status_code
-    assert 403 == client.get(f"/app/records/{world.records['r2']}").status_code
+    assert 404 == client.get(f"/app/records/{world.records['r2']}").status_code
     assert made_up_cid(1) not in client.get("/app/").text
     found = client.get("/app/records?q=สอง")
     assert str(world.records["r2"]) not in found.text
