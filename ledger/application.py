@@ -37,6 +37,7 @@ from ledger.disclosed import (
     Door,
     VaultPort,
     VaultRows,
+    abandoned_on_failure,
     keep_disclosures,
     read_revealed,
     reveal_all,
@@ -338,16 +339,17 @@ class Ledger(Application[UUID]):
         # recorder asks for the verdicts before it commits, and a bad one rolls the insert
         # back. A few inline checks run here instead, before the table lock is taken.
         in_flight = pending and verification.in_background
-        if not in_flight:
-            verification.check()
-        if not pending:
-            return []
-        return self.save(
-            *to_save,
-            registry_guard=guard,
-            before_commit=verification.check if in_flight else None,
-            beside=vault_rows.write if vault_rows is not None else None,
-        )
+        with abandoned_on_failure(vault_rows):
+            if not in_flight:
+                verification.check()
+            if not pending:
+                return []
+            return self.save(
+                *to_save,
+                registry_guard=guard,
+                before_commit=verification.check if in_flight else None,
+                beside=vault_rows.write if vault_rows is not None else None,
+            )
 
     @staticmethod
     def _receipts(accepted: list[Accepted], recordings: list[Recording[UUID]]) -> list[Receipt]:

@@ -24,7 +24,8 @@ vault, an enrolment by record is refused (``operator.owner_needs_vault``): she s
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -117,6 +118,11 @@ class VaultRows(Protocol):
     def write(self, cursor: Any) -> Callable[[], None] | None:
         """Insert the rows through ``cursor`` (``?`` placeholders), in its transaction; a
         check to run once the statements' results are in, or None."""
+        ...
+
+    def abandon(self, error: BaseException) -> None:
+        """The transaction did not commit (``error``): discard what was kept for it ahead
+        (a new person's wrapped key the key store keeps, ``ledger.vault_rows``)."""
         ...
 
 
@@ -256,6 +262,18 @@ def keep_disclosures(
     return None
 
 
+@contextmanager
+def abandoned_on_failure(rows: VaultRows | None) -> Iterator[None]:
+    """Around the events' transaction that writes ``rows``: if it raises, the rows are
+    ``abandon``ed (what the vault kept for them ahead, discarded), and the error goes on."""
+    try:
+        yield
+    except BaseException as error:
+        if rows is not None:
+            rows.abandon(error)
+        raise
+
+
 def sealings_of(signed: Sequence[SignedStatement]) -> list[Sealing]:
     """What the vault must keep of these accepted statements (none for v1)."""
     return [
@@ -275,6 +293,7 @@ __all__ = [
     "Sealing",
     "VaultPort",
     "VaultRows",
+    "abandoned_on_failure",
     "keep_disclosures",
     "read_revealed",
     "reveal",

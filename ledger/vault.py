@@ -26,7 +26,7 @@ import contextlib
 import json
 import logging
 import secrets
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ from ledger.settings import LedgerSettings
 from ledger.vault_db import Database, of_subjects
 from ledger.vault_identity import KeyStoreMismatchError, Refused, key_store_refusal
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
-from ledger.vault_rows import FieldRow, KeptKeys, VaultRows
+from ledger.vault_rows import FieldRow, FirstKeys, KeptKeys, VaultRows, discard_unheld
 from ledger.vault_search import BUCKET_BITS, SearchIndex
 from ledger.vault_shards import ShardedTokenKeyStore
 from ledger.violations import Violation
@@ -125,35 +125,55 @@ class Vault:
         select = f"SELECT subject, wrapped FROM {self.keys_table}"
         return {str(row[0]): bytes(row[1]) for row in of_subjects(cursor, select, subjects)}
 
-    def _data_key(self, cursor: Any, subject: str, *, create: bool) -> bytes:
-        return self._data_keys(cursor, [subject], create=create)[subject]
+    def _data_key(self, cursor: Any, subject: str, *, first: FirstKeys | None = None) -> bytes:
+        return self._data_keys(cursor, [subject], first=first)[subject]
 
     def _data_keys(
-        self, cursor: Any, subjects: Collection[str], *, create: bool
+        self, cursor: Any, subjects: Collection[str], *, first: FirstKeys | None = None
     ) -> dict[str, bytes]:
-        """Each subject's data key, unwrapped once; made now for a subject without one when
-        ``create`` (else ``ErasedError``). Another process may keep a person's first data key
-        meanwhile: theirs wins (ours, inserted with DO NOTHING, is dropped)."""
+        """Each subject's data key, unwrapped once; with ``first`` (``_first_keys``), made now
+        for a subject without one, and noted there (else ``ErasedError``). Another process may
+        keep a person's first data key meanwhile: theirs wins (ours, inserted with DO NOTHING,
+        is dropped, and noted lost)."""
         wanted = sorted(set(subjects))  # one order: two writers of the same people never deadlock
         wrapped = self._wrapped(cursor, wanted)
         missing = [subject for subject in wanted if subject not in wrapped]
-        if missing and not create:
+        if missing and first is None:
             raise ErasedError
         made = {subject: _data_key() for subject in missing}
         ours = self._keys.wrap_each(made) if made else {}
-        if ours:
+        if ours and first is not None:
+            first.made.update(ours)
             cursor.executemany(
                 f"INSERT INTO {self.keys_table} (subject, wrapped) VALUES (?, ?) "
                 "ON CONFLICT (subject) DO NOTHING",
                 list(ours.items()),
             )
             wrapped.update(self._wrapped(cursor, missing))
+            first.lost.update({s: key for s, key in ours.items() if wrapped[s] != key})
         theirs = {s: wrapped[s] for s in wanted if ours.get(s) != wrapped[s]}
         opened = self._keys.unwrap_each(theirs) if theirs else {}
         if len(opened) < len(theirs):
             raise ErasedError
         return {subject: made[subject] if subject not in theirs else opened[subject]
                 for subject in wanted}  # fmt: skip
+
+    @contextlib.contextmanager
+    def _first_keys(self) -> Iterator[FirstKeys]:
+        """Around a transaction of the vault's own that may make persons' first data keys
+        (``_data_keys``): once it is over, the wrapped keys nothing references are discarded
+        from the key store (``ledger.vault_rows``): those another writer's first key beat, or,
+        when it failed, those the vault does not hold."""
+        first = FirstKeys()
+        try:
+            yield first
+        except BaseException as error:
+            self._discard(first.made, error)
+            raise
+        self._discard(first.lost, None)
+
+    def _discard(self, wrapped: Mapping[str, bytes], error: BaseException | None) -> None:
+        discard_unheld(self._database, self.keys_table, self._keys, wrapped, error)
 
     def writes_in(self, database_url: str) -> bool:
         """Whether the vault's tables are in that database (a file or a server's, not one in
@@ -165,7 +185,9 @@ class Vault:
         events' transaction opens: one read of the persons' wrapped data keys, each unwrapped
         once (a new person's made and wrapped), every value sealed, the record owners' citizen
         IDs indexed (``ledger.vault_search``). ``VaultRows.write`` then only inserts, in the
-        events' own transaction (``ledger.vault_rows``): kept with the events or not at all."""
+        events' own transaction (``ledger.vault_rows``): kept with the events or not at all.
+        The new persons' wrapped keys are kept by the key store already: a write that does
+        not commit is ``VaultRows.abandon``ed, which discards them."""
         subjects = sorted({sealing.subject for sealing in sealings})
         searching = any(sealing.search for sealing in sealings)
         kept = self._kept.of(subjects)  # checked in the events' transaction, not read now
@@ -179,18 +201,22 @@ class Vault:
         if searching and not generations:  # the ledger's first: its search key made now
             with self._database.transaction() as cursor:
                 generations = self._search.writing(cursor)
-        made = {subject: _data_key() for subject in unread if subject not in wrapped}
-        new = self._keys.wrap_each(made) if made else {}
         opened = self._keys.unwrap_each(wrapped) if wrapped else {}
         if len(opened) < len(wrapped):
             raise ErasedError
+        made = {subject: _data_key() for subject in unread if subject not in wrapped}
+        new = self._keys.wrap_each(made) if made else {}
+        keys = made | opened | {subject: key for subject, (_, key) in kept.items()}
+        try:
+            rows = self._rows(sealings, keys, generations, list(new.items()))
+        except BaseException as error:
+            self._discard(new, error)
+            raise
         self._kept.keep(
             {s: (new[s], made[s]) for s in made} | {s: (wrapped[s], opened[s]) for s in opened}
         )
-        keys = made | opened | {subject: key for subject, (_, key) in kept.items()}
-        rows = self._rows(sealings, keys, generations, list(new.items()))
         checked = [(subject, wrapped_key) for subject, (wrapped_key, _) in kept.items()]
-        return replace(rows, checked=checked, forget=self._kept.forget)
+        return replace(rows, checked=checked, forget=self._kept.forget, discard=self._discard)
 
     def store(self, sealings: Sequence[Sealing]) -> None:
         """Keep accepted statements' disclosures in a transaction of the vault's own, for a
@@ -200,8 +226,8 @@ class Vault:
         On PostgreSQL the commit does not wait for its flush to disk: the caller appends the
         statements' events after this returns, and PostgreSQL flushes its write-ahead log in
         order, so the events' commit, once durable, makes this one durable too."""
-        with self._database.transaction(flushed=False) as cursor:
-            keys = self._data_keys(cursor, [s.subject for s in sealings], create=True)
+        with self._first_keys() as first, self._database.transaction(flushed=False) as cursor:
+            keys = self._data_keys(cursor, [s.subject for s in sealings], first=first)
             searching = any(sealing.search for sealing in sealings)
             generations = self._search.writing(cursor) if searching else []
             self._rows(sealings, keys, generations, ()).write(cursor)
@@ -250,7 +276,7 @@ class Vault:
             row = cursor.fetchone()
             if row is None:
                 raise ErasedError
-            key = self._data_key(cursor, subject, create=False)
+            key = self._data_key(cursor, subject)
         path, sealed = str(row[0]), bytes(row[1])
         return path, self._open(subject, path, hexed, sealed, key)
 
@@ -323,8 +349,8 @@ class Vault:
         """A document's bytes sealed under the person's data key (made now if the person has
         none): a random nonce, then XChaCha20-Poly1305 with the subject and the hash as
         associated data, so a sealed file moved to another person or hash does not open."""
-        with self._database.transaction() as cursor:
-            key = self._data_key(cursor, subject, create=True)
+        with self._first_keys() as first, self._database.transaction() as cursor:
+            key = self._data_key(cursor, subject, first=first)
         nonce = secrets.token_bytes(_NONCE)
         aad = _framed(DOCUMENT_TAG, subject, sha256)
         return nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(content, aad, nonce, key)
@@ -332,7 +358,7 @@ class Vault:
     def open_document(self, subject: str, sha256: str, sealed: bytes) -> bytes:
         """A sealed document's bytes; ``ErasedError`` once the person's key is gone."""
         with self._database.transaction(write=False) as cursor:
-            key = self._data_key(cursor, subject, create=False)
+            key = self._data_key(cursor, subject)
         try:
             return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
                 sealed[_NONCE:], _framed(DOCUMENT_TAG, subject, sha256), sealed[:_NONCE], key
@@ -376,7 +402,7 @@ class Vault:
             with self._database.transaction() as cursor:
                 for subject, cid in readable[start : start + _REINDEX_BATCH]:
                     with contextlib.suppress(ErasedError):  # erased meanwhile
-                        key = self._data_key(cursor, subject, create=False)
+                        key = self._data_key(cursor, subject)
                         self._search.add(cursor, [generation], (subject, key, cid))
         with self._database.transaction() as cursor:
             older = self._search.retire(cursor, generation[0])

@@ -16,6 +16,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
+from eventsourcing.persistence import InterfaceError, OperationalError
+
 from ledger.pg_connections import QmarkCursor, Reconnecting
 
 CHUNK = 500
@@ -91,6 +94,18 @@ class Database:
         (self._pg if self.postgres else self._lite).close()
 
 
+_UNSURE = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
+
+
+def may_have_committed(error: BaseException) -> bool:
+    """Whether a transaction that raised ``error`` may have committed all the same: a
+    connection lost or broken around its commit (the library's or psycopg's
+    ``OperationalError`` or ``InterfaceError``; the library's recorder retries those, so it
+    may be a retry that failed after an attempt that committed), whose outcome another
+    connection may not see yet. Any other error rolled the transaction back."""
+    return isinstance(error, _UNSURE)
+
+
 def of_subjects(cursor: Any, select: str, subjects: Sequence[str]) -> list[Any]:
     """The rows ``select`` (no WHERE of its own) finds for these subjects, a query per
     ``CHUNK`` of them."""
@@ -102,4 +117,4 @@ def of_subjects(cursor: Any, select: str, subjects: Sequence[str]) -> list[Any]:
     return rows
 
 
-__all__ = ["CHUNK", "Database", "of_subjects"]
+__all__ = ["CHUNK", "Database", "may_have_committed", "of_subjects"]

@@ -173,7 +173,7 @@ class Refused:
         raise KeyStoreMismatchError(self.refusal.needed, self.refusal.given)
 
     wrap = unwrap = destroy = search_hmac = destroy_search_key = _refuse
-    wrap_each = unwrap_each = _refuse
+    wrap_each = unwrap_each = discard = _refuse
 
 
 __all__ = ["KEY_STORE_MISMATCH", "SAMPLE", "KeyStoreMismatchError", "Refused", "key_store_refusal"]

@@ -115,6 +115,14 @@ class KeyStore(Protocol):
         all at once); a subject whose key is erased is left out."""
         ...
 
+    def discard(self, wrapped: Mapping[str, bytes]) -> None:
+        """Forget what ``wrap_each`` kept for these wrapped keys, which nothing references (the
+        write they were made for did not commit, or lost to another writer's first key): the
+        sharded store deletes their rows of its key database. A per-person KEK stays: another
+        writer's first key may be wrapped under it (it wraps nothing else, a later first key of
+        the person is wrapped under it again, and the person's erasure destroys it)."""
+        ...
+
 
 class OneByOne:
     """``wrap_each`` and ``unwrap_each`` as one ``wrap`` or ``unwrap`` per subject."""
@@ -134,6 +142,10 @@ class OneByOne:
             with contextlib.suppress(ErasedError):
                 opened[subject] = self.unwrap(subject, sealed)
         return opened
+
+    def discard(self, wrapped: Mapping[str, bytes]) -> None:
+        """Nothing: the wrapped key was kept nowhere but in the write that failed, and the
+        person's KEK stays (``KeyStore.discard``)."""
 
 
 def key_name(subject: str) -> str:

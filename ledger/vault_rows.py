@@ -6,19 +6,31 @@ own database, and written in the events' own transaction (``Ledger``, through th
 transaction of their own. Everything that needs the key store (a person's data key unwrapped,
 a new person's made and wrapped, each value sealed, the search index's tags and buckets) is done
 before, by ``Vault.prepare``; what is left here is INSERTs only, on the caller's cursor.
+
+A new person's data key is wrapped before too, and the sharded token store keeps the wrapped
+key in its own key database then (``ledger.vault_shards``: another database, which cannot
+commit with the events). A write that does not commit (``VaultRows.abandon``), or a first key
+that lost to another writer's, leaves such a key referenced by nothing: ``discard_unheld``
+deletes it once the vault's table shows it unreferenced (docs/personal-data.md, "Keys wrapped
+ahead of the write").
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
+from ledger.vault_db import Database, may_have_committed, of_subjects
+from ledger.vault_keys import KeyStore
 from ledger.vault_search import SearchIndex
+
+_log = logging.getLogger(__name__)
 
 KEPT_KEYS = 10_000
 """Persons whose data key the append path keeps in memory (the most recently written)."""
@@ -44,6 +56,15 @@ class VaultRows:
     """(subject, wrapped data key) of each person whose kept data key sealed fields here: the
     stored wrapped key must still be this one when the rows commit (``KeptKeys``)."""
     forget: Callable[[Collection[str]], None] = lambda _subjects: None
+    discard: Callable[[Mapping[str, bytes], BaseException], None] = lambda _keys, _error: None
+
+    def abandon(self, error: BaseException) -> None:
+        """The write did not commit (``error``; or may have: ``may_have_committed``): the new
+        persons' data keys are no longer kept in memory, and their wrapped keys, which the key
+        store kept before the transaction, are discarded unless the vault holds them."""
+        if self.keys:
+            self.forget([subject for subject, _ in self.keys])
+            self.discard(dict(self.keys), error)
 
     def write(self, cursor: Any) -> Callable[[], None] | None:
         """Insert the rows through ``cursor`` (``?`` placeholders), in its transaction; the
@@ -87,6 +108,41 @@ class VaultRows:
             raise IntegrityError("a person's data key changed since this process kept it")
 
 
+@dataclass(slots=True)
+class FirstKeys:
+    """The persons' first data keys a transaction of the vault's own wrapped (``made``), and
+    those of them another writer's first key beat (``lost``: referenced by nothing)."""
+
+    made: dict[str, bytes] = field(default_factory=dict)
+    lost: dict[str, bytes] = field(default_factory=dict)
+
+
+def discard_unheld(
+    database: Database,
+    keys_table: str,
+    keys: KeyStore,
+    wrapped: Mapping[str, bytes],
+    error: BaseException | None,
+) -> None:
+    """Discard (``KeyStore.discard``) those of these wrapped keys the vault's ``keys_table``
+    does not hold, read now: made for a write that failed with ``error``, or that lost to
+    another writer's first key (``error`` None). A key is left when the write may have
+    committed (``may_have_committed``: another connection may not see its rows yet), or when
+    the clean-up fails (logged): left, it is harmless (no value is sealed under it that any
+    row keeps, and the person's erasure deletes it with the rest)."""
+    if not wrapped or (error is not None and may_have_committed(error)):
+        return
+    try:
+        with database.reading() as cursor:
+            select = f"SELECT subject, wrapped FROM {keys_table}"
+            held = {
+                str(row[0]): bytes(row[1]) for row in of_subjects(cursor, select, sorted(wrapped))
+            }
+        keys.discard({s: key for s, key in wrapped.items() if held.get(s) != key})
+    except Exception:  # the write's own error matters more: this one is logged
+        _log.warning("vault: wrapped data keys of a failed write left unreferenced", exc_info=True)
+
+
 class KeptKeys:
     """The data keys of the persons this process wrote last, with their wrapped form, so a
     write of the same person needs no read of the wrapped key: its rows carry a check, in the
@@ -126,4 +182,12 @@ class KeptKeys:
                 self._keys.pop(subject, None)
 
 
-__all__ = ["CHECKED_AT_MOST", "KEPT_KEYS", "FieldRow", "KeptKeys", "VaultRows"]
+__all__ = [
+    "CHECKED_AT_MOST",
+    "KEPT_KEYS",
+    "FieldRow",
+    "FirstKeys",
+    "KeptKeys",
+    "VaultRows",
+    "discard_unheld",
+]

@@ -241,6 +241,21 @@ class ShardedTokenKeyStore(TokenKeyStore):
             )
         return references
 
+    def discard(self, wrapped: Mapping[str, bytes]) -> None:
+        """Delete the key database's rows of these references (``KeyStore.discard``): a
+        reference names one wrap of one person (a random ``ref``), so no other write's key
+        goes with it; a key wrapped per person (``TokenKeyStore``) keeps its KEK."""
+        rows = sorted(
+            (key_name(subject), sealed[len(REFERENCE) :].decode())
+            for subject, sealed in wrapped.items()
+            if sealed.startswith(REFERENCE)
+        )
+        if rows:
+            with self._db.transaction() as cursor:
+                cursor.executemany(
+                    "DELETE FROM vault_key_wraps WHERE subject = ? AND ref = ?", rows
+                )
+
     def unwrap(self, subject: str, wrapped: bytes) -> bytes:
         opened = self.unwrap_each({subject: wrapped})
         if subject not in opened:

@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
+
+from pytest_postgresql.janitor import DatabaseJanitor
 
 from ledger.application import Ledger
 from ledger.vault import Vault
@@ -27,4 +32,18 @@ def kept_value(vault: Vault, ledger: Ledger, stream: uuid.UUID, type: str, path:
     raise KeyError(type)
 
 
-__all__ = ["kept_value"]
+@contextmanager
+def key_database(postgres: bool, tmp_path: Path) -> Iterator[str]:
+    """A sharded store's key database of its own (``LEDGER_VAULT_KEY_DB``): a fresh database
+    on the test PostgreSQL (its URL), dropped after, or an SQLite file in ``tmp_path``."""
+    if not postgres:
+        yield str(tmp_path / "keys.sqlite")
+        return
+    from tests.conftest import PG_HOST, PG_PORT, PG_USER
+
+    name = f"vault_keys_{uuid.uuid4().hex[:12]}"
+    with DatabaseJanitor(user=PG_USER, host=PG_HOST, port=PG_PORT, dbname=name):
+        yield f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+
+
+__all__ = ["kept_value", "key_database"]

@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from pytest_postgresql.janitor import DatabaseJanitor
 
 import ledger.vault as vault_module
 from ledger.settings import LedgerSettings
@@ -24,8 +23,8 @@ from ledger.vault import PER_PERSON_WARNING, Vault, open_vault
 from ledger.vault_keys import ErasedError, TokenKeyStore, key_name
 from ledger.vault_shards import REFERENCE, ShardedTokenKeyStore
 from tests.card_stack import SoftHsmToken
-from tests.conftest import PG_HOST, PG_PORT, PG_USER
 from tests.integration.test_vault import _sealing, _value
+from tests.vault_kit import key_database
 
 SHARDS = 4
 ROOT = Path(__file__).resolve().parents[2]
@@ -38,12 +37,8 @@ def _store(token: SoftHsmToken, key_db: str | Path) -> ShardedTokenKeyStore:
 @pytest.fixture(params=["sqlite", "postgres"])
 def key_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A key database of its own: an SQLite file, or a fresh PostgreSQL database."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "keys.sqlite")
-        return
-    name = f"vault_keys_{uuid.uuid4().hex[:12]}"
-    with DatabaseJanitor(user=PG_USER, host=PG_HOST, port=PG_PORT, dbname=name):
-        yield f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
+    with key_database(request.param == "postgres", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -20,31 +20,44 @@ from ledger.errors import LedgerError, StaleVersionError
 from ledger.settings import LedgerSettings
 from ledger.statement import SignedStatement
 from ledger.vault import ErasedError, Vault
+from ledger.vault_keys import key_name
 from ledger.vault_rows import VaultRows
+from ledger.vault_shards import ShardedTokenKeyStore
 from tests.card_stack import SoftHsmToken
 from tests.ledger_kit import LedgerKit, build_kit, record_data, vault_settings
 from tests.people import made_up_cid
-from tests.vault_kit import kept_value
+from tests.vault_kit import kept_value, key_database
 
 ROUNDS = 40
 """Rounds of the two racing writers: enough that several lose a race at the insert."""
 
 
 @pytest.fixture(params=["key files", "sharded token"])
-def settings(request: pytest.FixtureRequest, backend_url: str, tmp_path: Path) -> LedgerSettings:
+def settings(
+    request: pytest.FixtureRequest, backend_url: str, tmp_path: Path
+) -> Iterator[LedgerSettings]:
     """A ledger's settings with a vault of key files, or of a SoftHSM2 token whose persons'
-    data keys are wrapped in a key database of their own (``ledger.vault_shards``)."""
+    data keys are wrapped in a key database of their own (``ledger.vault_shards``), on the
+    ledger's backend (a PostgreSQL database of its own, or an SQLite file)."""
     settings = vault_settings(backend_url, tmp_path)
     if request.param == "key files":
-        return settings
+        yield settings
+        return
     token: SoftHsmToken = request.getfixturevalue("softhsm")
+    with key_database(backend_url.startswith("postgresql"), tmp_path) as key_db:
+        yield sharded(settings, token, key_db)
+
+
+def sharded(settings: LedgerSettings, token: SoftHsmToken, key_db: str) -> LedgerSettings:
+    """The settings with a vault of the token's shard KEKs, 8 of them, and the key database
+    ``key_db`` (``ledger.vault_shards``)."""
     return settings.model_copy(
         update={
             "vault_key_dir": None,
             "vault_pkcs11_module": token.module,
             "vault_token_label": token.label,
             "vault_token_pin": token.pin,
-            "vault_key_db": str(tmp_path / "keys.sqlite"),
+            "vault_key_db": key_db,
             "vault_key_shards": 8,
         }
     )
@@ -132,6 +145,9 @@ class _FailingRows:
         self._rows.write(cursor)
         raise RuntimeError("a fault after the vault's rows were inserted")
 
+    def abandon(self, error: BaseException) -> None:
+        self._rows.abandon(error)
+
 
 class _FailingVault(Vault):
     """The vault whose next write fails in the events' transaction, after its inserts."""
@@ -171,8 +187,23 @@ def test_a_v2_statement_keeps_its_values_with_its_events(kit: LedgerKit) -> None
     )
 
 
+def unreferenced(vault: Vault, subject: str) -> set[str]:
+    """The references a sharded store's key database holds for the person that the vault
+    does not (none with key files, which keep no wrapped key apart from the vault)."""
+    keys = vault._keys
+    if not isinstance(keys, ShardedTokenKeyStore):
+        return set()
+    with keys._db.transaction(write=False) as cursor:
+        cursor.execute("SELECT ref FROM vault_key_wraps WHERE subject = ?", [key_name(subject)])
+        kept = {f"shard:{row[0]}".encode() for row in cursor.fetchall()}
+    with vault._database.transaction(write=False) as cursor:
+        held = set(vault._wrapped(cursor, [subject]).values())
+    return {ref.decode() for ref in kept - held}
+
+
 def test_a_fault_in_the_events_transaction_keeps_no_values(kit: LedgerKit) -> None:
-    """The vault's rows are inserted, then the transaction fails: no event, no row, no key."""
+    """The vault's rows are inserted, then the transaction fails: no event, no row, no key
+    (in the vault, or in a sharded store's key database: ``test_vault_key_orphans``)."""
     settings = kit.ledger.settings
     failing = _FailingVault(settings.database_url, settings.name, _vault(kit.ledger)._keys)
     ledger = Ledger(settings, vault=failing)
@@ -188,6 +219,7 @@ def test_a_fault_in_the_events_transaction_keeps_no_values(kit: LedgerKit) -> No
     assert 0 == kit.ledger.head(stream)[0]
     assert set() == _kept_rows(kit.ledger, [stream])
     assert not _has_key(kit.ledger, stream)
+    assert set() == unreferenced(_vault(kit.ledger), str(stream))
 
 
 def test_a_statement_that_loses_the_version_keeps_no_values(
@@ -218,7 +250,8 @@ def test_a_first_key_kept_meanwhile_decides_the_statement_again(
 ) -> None:
     """Another writer keeps the person's first data key between the write's preparing and its
     insert: the insert fails, the statement is decided again under that key, and both the
-    values and the other writer's document open."""
+    values and the other writer's document open; the key database holds no key of the failed
+    attempts (``test_vault_key_orphans``)."""
     raced = _RacedVault(settings.database_url, settings.name, _vault(kit.ledger)._keys)
     ledger = Ledger(settings, vault=raced)
     stream = uuid.uuid4()
@@ -233,6 +266,7 @@ def test_a_first_key_kept_meanwhile_decides_the_statement_again(
     assert str(stream) == raced.raced
     assert 1 == receipt.version
     assert b"made-up scan" == document
+    assert set() == unreferenced(_vault(kit.ledger), str(stream))
     assert _logged(kit.ledger, [stream]) == _kept_rows(kit.ledger, [stream])
     cid = kept_value(_vault(kit.ledger), kit.ledger, stream, "RecordOpened", "cid")
     assert record_data()["cid"] == cid
