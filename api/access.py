@@ -19,15 +19,16 @@ share as one on a stream that does not exist (``ledger.admission.refused_unseen`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from uuid import UUID
 
 from api.sessions import Session
-from ledger.admission import refused_unseen
+from ledger.admission import refused_unseen, related_of
 from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES
+from ledger.domain.operators import Enrolment
 from ledger.domain.reading import (
     PERSON_KINDS,
     DataKind,
@@ -157,7 +158,10 @@ class Reader:
 
 
 def erasure_as_signer_sees(
-    ledger: Ledger, items: Sequence[tuple[bytes, bytes]], erased: ErasedError
+    ledger: Ledger,
+    items: Sequence[tuple[bytes, bytes]],
+    erased: ErasedError,
+    disclosures: Sequence[Mapping[str, Any] | None] | None = None,
 ) -> LedgerError:
     """What the signers of statements refused because a record they name is erased are told.
 
@@ -166,9 +170,12 @@ def erasure_as_signer_sees(
     for a signer who may see the record. A statement on a record outside its signer's scope
     (or, for a record owner, any record: no owner reads an erased one), or on a stream not
     opened, is answered in order as admission answers a stream that does not exist (404
-    ``stream.not_found``), a bad signature first: neither the record's existence nor its
-    erasure is told to whoever the record lies hidden from."""
-    for canonical, signature in items:
+    ``stream.not_found``), a bad signature first; one whose rule reads such a record beside
+    its own stream (a certificate's record, a position's holder, an owner's enrolment record)
+    is answered as the rule answers a record that does not exist (the dry run with the record
+    hidden, ``ledger.dry_run``): neither the record's existence nor its erasure is told to
+    whoever the record lies hidden from."""
+    for index, (canonical, signature) in enumerate(items):
         signed = read_statement(canonical, signature, strict=True)
         statement = signed.statement
         spec = EVENT_TYPES.get(statement.type)
@@ -177,17 +184,58 @@ def erasure_as_signer_sees(
             continue  # refused before any stream is read: not this batch
         if not verify_signature(enrolment.public_key, signed.canonical, signed.signature):
             return BadSignatureError(statement.signer.key)
-        events = ledger.stream_events(statement.stream)
-        if not events:
-            if not spec.opens_stream:
-                return refused_unseen(spec, statement.stream, opened=False)
-            continue
-        if events[0].type != "RecordOpened":
-            continue  # only a person's record is erased
-        scope = erased_record_scope(ledger, statement.stream)
-        if only_own_record(enrolment.roles) or not enrolment.scope.covers(scope):
-            return refused_unseen(spec, statement.stream, opened=True)
+        if _is_record(ledger, statement.stream):
+            if not _sees_record(ledger, enrolment, statement.stream):
+                return refused_unseen(spec, statement.stream, opened=True)
+            if _is_erased(ledger, statement.stream):
+                continue  # its own erased record: the erasure is the signer's to know
+        elif ledger.head(statement.stream)[0] == 0 and not spec.opens_stream:
+            return refused_unseen(spec, statement.stream, opened=False)
+        hidden = {
+            stream
+            for stream in related_of(
+                statement, ledger.load({statement.stream}).get(statement.stream)
+            )
+            if _is_record(ledger, stream)
+            and _is_erased(ledger, stream)
+            and not _sees_record(ledger, enrolment, stream)
+        }
+        if hidden:
+            told = disclosures[index] if disclosures is not None else None
+            try:
+                ledger.check_draft(statement, told, hidden)
+            except ErasedError:
+                continue  # another stream it reads is erased, which the signer may see
+            except LedgerError as refusal:
+                return refusal
     return erased
+
+
+def _is_record(ledger: Ledger, stream: UUID) -> bool:
+    """Whether ``stream`` is a personnel record (read from its signed events, as an erased
+    one can be)."""
+    try:
+        events = ledger.stream_events(stream)
+    except StreamNotFoundError:
+        return False
+    return events[0].type == "RecordOpened"
+
+
+def _is_erased(ledger: Ledger, stream: UUID) -> bool:
+    try:
+        ledger.load({stream})
+    except ErasedError:
+        return True
+    return False
+
+
+def _sees_record(ledger: Ledger, enrolment: Enrolment, stream: UUID) -> bool:
+    """Whether the signer may see the record ``stream``, erased or not: never a record owner
+    (no owner reads an erased record; she writes only on her own, which admission decides),
+    else when her scope covers the LAO holding it."""
+    if only_own_record(enrolment.roles):
+        return False
+    return enrolment.scope.covers(erased_record_scope(ledger, stream))
 
 
 __all__ = ["Reader", "erasure_as_signer_sees"]

@@ -39,7 +39,7 @@ from ledger.domain.dates import OUT_OF_RANGE, DateKind, implausible_year
 from ledger.domain.event_labels import STREAM_LABELS
 from ledger.domain.operators import Enrolment, OperatorRegistry
 from ledger.domain.permissions import Scope
-from ledger.domain.reading import is_own_record, only_own_record
+from ledger.domain.reading import only_own_record
 from ledger.domain.signed import Parsed, SignedAggregate, SignedFields
 from ledger.domain.snapshot import SnapshotAt
 from ledger.domain.value_checks import value_violations
@@ -60,6 +60,7 @@ from ledger.statement import (
     GENESIS_PREV_HASH,
     SYSTEM_CID,
     SignedStatement,
+    Statement,
     describe_validation_error,
 )
 from ledger.violations import Violation
@@ -152,6 +153,19 @@ def _related(spec: EventType, data: BaseModel, current: SignedAggregate | None) 
         return ()
     target = current if isinstance(current, aggregate) else None
     return aggregate.related_streams(spec.event_class, data, target)
+
+
+def related_of(statement: Statement, current: SignedAggregate | None) -> set[UUID]:
+    """The other streams the domain's check of ``statement`` reads, ``current`` being its
+    stream's state (None: not opened); none for an unknown type or data its model refuses."""
+    spec = EVENT_TYPES.get(statement.type)
+    if spec is None:
+        return set()
+    try:
+        data = spec.data_model.model_validate(statement.data)
+    except ValidationError:
+        return set()
+    return set(_related(spec, data, current))
 
 
 class Admission:
@@ -372,7 +386,7 @@ class Admission:
         return CheckContext(
             stream=statement.stream,
             effective=statement.effective,
-            actor=Actor(statement.signer.cid, enrolment.roles, enrolment.record),
+            actor=_actor(enrolment),
             related=self._working,
             snapshot_at=self._snapshot_at,
         )
@@ -398,14 +412,17 @@ def _sees(
         return spec.opens_stream
     if enrolment is None:
         return True
-    if only_own_record(enrolment.roles):
-        record_cid = getattr(aggregate, "cid", None)
-        return is_own_record(enrolment.record, enrolment.cid, aggregate.id, record_cid)
-    scope = enrolment.scope
-    if scope.covers(aggregate.read_scope()):
+    if _actor(enrolment).sees(aggregate):
         return True
+    if only_own_record(enrolment.roles):
+        return False
     applies = not spec.opens_stream and isinstance(aggregate, spec.aggregate)
-    return applies and scope.covers(aggregate.target_scope(spec.event_class, data))
+    return applies and enrolment.scope.covers(aggregate.target_scope(spec.event_class, data))
+
+
+def _actor(enrolment: Enrolment) -> Actor:
+    """The signer as the domain's rules see her: her roles, an owner's record, her scope."""
+    return Actor(enrolment.cid, enrolment.roles, enrolment.record, enrolment.scope)
 
 
 def refused_unseen(spec: EventType, stream: UUID, *, opened: bool) -> LedgerError:

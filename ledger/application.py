@@ -24,13 +24,14 @@ verdicts before it commits.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Recording
 
+from ledger import dry_run
 from ledger.admission import Accepted, Admission, Receipt, RecordedEvent, Streams, signing_key
 from ledger.admission_rules import not_a_ledger_stream
 from ledger.disclosed import (
@@ -136,35 +137,25 @@ class Ledger(Application[UUID]):
             return self.submit_batch([(statement, signature)], [disclosures])[0]
 
     def check_draft(
-        self, statement: Statement, disclosures: Mapping[str, Any] | None = None
+        self,
+        statement: Statement,
+        disclosures: Mapping[str, Any] | None = None,
+        hidden: Collection[UUID] = (),
     ) -> None:
-        """Judge an unsigned statement (v2: with its disclosures, checked first) against what
-        is stored now, as ``submit`` would, and append nothing: raise the ``LedgerError``
-        admission would raise, or return None. Why: a rule that depends on the stream's state
-        (a leave outside the person's service, a salary entry after retirement) should reach
-        the officer at the form, before the card is asked to sign. The checks are admission's
-        own (``ledger.admission.Admission``): event type, clock, the named key's enrolment for
-        its roles and scope, the data, the expected version and prev_hash, the stream's kind,
-        the scope and the aggregate's rules. No signature is checked; ``submit`` checks all.
-
-        The streams are read fresh from storage into a throwaway copy (never the stream cache),
-        the registry is not changed, no parse is remembered: the log stays as it was."""
-        unsigned = SignedStatement(statement.canonical_bytes(), b"", statement)
-        draft = reveal_all([unsigned], [disclosures], self.door)[0]
-        registry = self.registry(refresh=True)
-        if registry is None and statement.type != "LedgerInitialised":
-            raise NotInitialisedError
-        working = self._load_streams({statement.stream})
-        admission = Admission(
-            self.settings,
-            self.registry_id,
-            registry,
-            working,
+        """Judge an unsigned statement against what is stored now, as ``submit`` would, and
+        append nothing (``ledger.dry_run``: raise the ``LedgerError`` admission would raise,
+        or return None); ``hidden`` streams are read as not opened."""
+        dry_run.check_draft(
+            statement,
+            disclosures,
+            settings=self.settings,
+            door=self.door,
+            registry_id=self.registry_id,
+            registry=self.registry(refresh=True),
             load_streams=self._load_streams,
-            find_receipt=lambda _item: None,
             snapshot_at=self.lao_snapshots.at,
+            hidden=hidden,
         )
-        admission.admit([draft], admission.preload_related([draft]))
 
     def decide_each(self, signed: Sequence[SignedStatement]) -> list[Receipt | LedgerError]:
         """Decide each statement on its own, in order, and save the accepted ones in one

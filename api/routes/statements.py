@@ -27,7 +27,7 @@ def submit_statement(body: SignedStatementIn, ledger: LedgerDep) -> ReceiptOut:
     try:
         return ReceiptOut.of(ledger.submit(body.statement, body.signature, body.disclosures))
     except ErasedError as erased:
-        raise erasure_as_signer_sees(ledger, [body.as_pair()], erased) from None
+        raise erasure_as_signer_sees(ledger, [body.as_pair()], erased, [body.disclosures]) from None
 
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED)
@@ -36,5 +36,5 @@ def submit_batch(body: StatementBatchIn, ledger: LedgerDep) -> list[ReceiptOut]:
     try:
         receipts = ledger.submit_batch(body.as_pairs(), body.disclosures())
     except ErasedError as erased:
-        raise erasure_as_signer_sees(ledger, body.as_pairs(), erased) from None
+        raise erasure_as_signer_sees(ledger, body.as_pairs(), erased, body.disclosures()) from None
     return [ReceiptOut.of(receipt) for receipt in receipts]

@@ -17,6 +17,9 @@ version, chain and scope checks:
   ``InvalidDataError`` (a rule is broken) or ``ForbiddenError`` (a permission that depends on
   the target: a record owner only on their own record).
 
+A rule answers a related stream its signer does not see (``Actor.sees``) exactly as one that
+does not exist (``CheckContext.find_seen``), so its refusal tells her nothing outside her share.
+
 Related streams are read, not locked: the append is guarded on the streams it writes, so a
 concurrent change to a related stream between the check and the commit goes unnoticed. These
 rules are entry-time integrity checks (like a foreign key), not invariants across streams.
@@ -33,6 +36,7 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from ledger.domain.permissions import Role, Scope, lao_scope
+from ledger.domain.reading import is_own_record, only_own_record
 from ledger.domain.signed import SignedAggregate, SignedCreated, SignedEvent
 from ledger.domain.snapshot import SnapshotAt
 from ledger.errors import ForbiddenError, InvalidDataError
@@ -52,11 +56,25 @@ D = TypeVar("D")
 @dataclass(frozen=True, slots=True)
 class Actor:
     """Who signs the statement: the citizen ID (or "system"; None for a record owner enrolled
-    by her record), the roles of the key, and the record an owner's key was enrolled by."""
+    by her record), the roles of the key, the record an owner's key was enrolled by, and the
+    key's scope (None: a check run without a signer's scope, which sees every stream)."""
 
     cid: str | None
     roles: frozenset[Role]
     record: UUID | None = None
+    scope: Scope | None = None
+
+    def sees(self, stream: SignedAggregate) -> bool:
+        """Whether this signer may learn anything of ``stream``, a stream a rule reads beside
+        the one written (as admission lets a signer see the stream she writes): a record
+        owner only her own record, anyone else a stream her scope covers. A rule answers a
+        related stream she does not see exactly as one that does not exist, so that its
+        refusal tells her nothing outside her share (docs/personal-data.md, "Rules that read
+        another stream")."""
+        if only_own_record(self.roles):
+            record_cid = getattr(stream, "cid", None)
+            return is_own_record(self.record, self.cid, stream.id, record_cid)
+        return self.scope is None or self.scope.covers(stream.read_scope())
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +92,12 @@ class CheckContext:
         """The related stream's current state if it exists and is a ``kind``, else None."""
         found = self.related.get(stream)
         return found if isinstance(found, kind) else None
+
+    def find_seen(self, stream: UUID, kind: type[A]) -> A | None:
+        """As ``find``, and None as well for a stream the signer does not see (``Actor.sees``):
+        a rule naming what it found must not find what lies outside the signer's share."""
+        found = self.find(stream, kind)
+        return found if found is not None and self.actor.sees(found) else None
 
 
 class LedgerAggregate(SignedAggregate):

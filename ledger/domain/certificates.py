@@ -12,7 +12,9 @@ the record as of the certificate's day), the position and level, and for a salar
 the salary, as the record stood on ``as_of``. The ledger checks those facts against the record
 when the certificate is signed, so a certificate can only say what the ก.พ.๗ said:
 
-* the record exists and is held by the LAO issuing (``certificate.record_*``);
+* the record exists and is held by the LAO issuing (``certificate.record_*``); a record the
+  signer's scope does not cover is answered as one that does not exist
+  (``certificate.record_missing``), never naming the LAO holding it;
 * ``as_of`` is not after the day the statement takes effect (no certifying the future);
 * the person was in service that day (active or suspended), and the record had a name then
   (the printed certificate names the person);
@@ -183,8 +185,8 @@ class Certificate(LaoHeldAggregate):
 
         @classmethod
         def check_opening_with(cls, data: CertificateIssuedData, context: CheckContext) -> None:
-            record = context.find(data.record, PersonnelRecord)
-            if record is None:
+            record = context.find_seen(data.record, PersonnelRecord)
+            if record is None:  # or outside the signer's share: where it is is not hers to know
                 raise broken(cls, RECORD_MISSING, "data.record", record=str(data.record))
             if (record.lao, record.province) != (data.lao, data.province):
                 raise broken(cls, RECORD_ELSEWHERE, "data.lao", held_by=record.lao, lao=data.lao)

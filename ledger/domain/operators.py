@@ -47,6 +47,15 @@ ACTIVE_KEY = rule(
     "ผู้ปฏิบัติงานรายนี้มีกุญแจที่ใช้งานอยู่แล้ว ({key_id}): เพิกถอนกุญแจเดิมก่อนลงทะเบียนกุญแจใหม่",
     "this operator already has the active key {key_id}: revoke it first",
 )
+ACTIVE_KEY_ELSEWHERE = rule(
+    "operator.active_key_elsewhere",
+    "ผู้ปฏิบัติงานรายนี้มีกุญแจที่ใช้งานอยู่แล้วนอกขอบเขตของท่าน: ผู้ดูแลระบบซึ่งมีขอบเขตครอบคลุม"
+    "กุญแจนั้น (หรือ สถ.) ต้องเพิกถอนกุญแจเดิมก่อน",
+    "this operator already has an active key outside your scope: an administrator whose scope "
+    "covers it (or DLA) revokes it first",
+)
+"""``operator.active_key`` told to an enrolling key whose scope does not cover the active
+key's: neither the key nor where it acts is named."""
 KEY_NOT_ENROLLED = rule(
     "operator.key_not_enrolled",
     "กุญแจ {key_id} ยังไม่ได้ลงทะเบียน",
@@ -254,17 +263,39 @@ class OperatorRegistry(LedgerAggregate):
                 fields = ("data.scope.lao", "data.scope.province")
                 registered_organization(cls, context, scope.lao, scope.province, fields)
             if data.record is not None:
-                cls._check_owner_record(data, data.record, context)
+                cls._check_owner_record(registry, data, data.record, context)
+            elif data.cid is not None:
+                cls._check_active_key(registry, data.cid, context)
+
+        @classmethod
+        def _check_active_key(
+            cls, registry: OperatorRegistry, cid: str, context: CheckContext
+        ) -> None:
+            """One active key per operator: the key is named to an enrolling key whose scope
+            covers it, anyone else is told only that there is one outside her scope."""
+            active = registry.state.active_key_by_cid.get(cid)
+            if active is None:
+                return
+            scope = context.actor.scope
+            if scope is None or scope.covers(registry.state.keys[active].scope):
+                raise broken(cls, ACTIVE_KEY, "data.cid", key_id=active)
+            raise broken(cls, ACTIVE_KEY_ELSEWHERE, "data.cid")
 
         @classmethod
         def _check_owner_record(
-            cls, data: EnrolmentData, record: UUID, context: CheckContext
+            cls,
+            registry: OperatorRegistry,
+            data: EnrolmentData,
+            record: UUID,
+            context: CheckContext,
         ) -> None:
             """The record an owner is enrolled by is a personnel record her scope covers (an
-            erased one cannot be read: ``person.erased``). The enrolling key covers the scope
-            it grants (``target_scope``), so it covers the record too."""
-            found = context.related.get(record)
-            if not isinstance(found, PersonnelRecord):
+            erased one cannot be read: ``person.erased``), and has no active owner key. The
+            enrolling key covers the scope it grants (``target_scope``), so it covers the
+            record too; a record outside the enrolling key's scope is answered as one that does
+            not exist (``operator.owner_record``), neither located nor said to have a key."""
+            found = context.find_seen(record, PersonnelRecord)
+            if found is None:  # or outside the enrolling key's scope: not located for it
                 raise broken(cls, OWNER_RECORD, "data.record", record=str(record))
             record_scope = found.read_scope()
             if not data.scope.covers(record_scope):
@@ -277,6 +308,9 @@ class OperatorRegistry(LedgerAggregate):
                     record_scope=record_scope.describe(),
                     record_scope_th=record_scope.describe_th(),
                 )
+            active = registry.state.active_key_by_record.get(record)
+            if active is not None:  # asked once the record is known to be the signer's to see
+                raise broken(cls, RECORD_ACTIVE_KEY, "data.record", key_id=active)
 
         @classmethod
         def check(cls, registry: OperatorRegistry, data: EnrolmentData) -> None:
@@ -287,13 +321,7 @@ class OperatorRegistry(LedgerAggregate):
             if data.record is not None:
                 if data.roles != [Role.RECORD_OWNER]:
                     raise broken(cls, OWNER_ROLES, "data.roles")
-                active = registry.state.active_key_by_record.get(data.record)
-                if active is not None:
-                    raise broken(cls, RECORD_ACTIVE_KEY, "data.record", key_id=active)
-                return
-            active = registry.state.active_key_by_cid.get(data.cid or "")
-            if active is not None:
-                raise broken(cls, ACTIVE_KEY, "data.cid", key_id=active)
+                return  # the record's own rules read it: ``check_with``
 
         def evolve_with(
             self, registry: OperatorRegistry, statement: Statement, data: EnrolmentData

@@ -5,7 +5,9 @@ One stream per position, keyed by the LAO's DLA code and the position number
 second ``PositionCreated`` for the same number finds the stream taken. Status: ``Vacant <->
 Occupied``, ``Vacant <-> Frozen``, ``Vacant | Frozen -> Abolished``; one holder at a time
 (acting appointments are a separate relation, not modelled here). The holder is a personnel
-record held by the same LAO, in service or about to start, of the position's staff category.
+record held by the same LAO, in service or about to start, of the position's staff category; a
+record outside the signer's scope is answered as no record (``reference.holder_not_a_record``),
+never naming the LAO holding it.
 """
 
 from __future__ import annotations
@@ -244,9 +246,9 @@ class Position(LaoHeldAggregate):
             cls, position: Position, data: PositionHolderAssignedData, context: CheckContext
         ) -> None:
             super().check_with(position, data, context)
-            record = context.find(data.record, PersonnelRecord)
+            record = context.find_seen(data.record, PersonnelRecord)
             field = "data.record"
-            if record is None:
+            if record is None:  # or outside the signer's share: not located for her
                 raise broken(cls, HOLDER_NOT_A_RECORD, field, record=str(data.record))
             if record.lao != position.lao:
                 raise broken(cls, HOLDER_ELSEWHERE, field, held_by=record.lao, lao=position.lao)

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from ledger.domain.certificates import Certificate
+from ledger.domain.permissions import NATIONAL, Role
 from ledger.errors import ForbiddenError, InvalidDataError
 from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit
@@ -103,8 +104,9 @@ def test_salary_only_on_salary_certificates(kit: LedgerKit) -> None:
 
 
 def test_another_lao_may_not_certify(kit: LedgerKit) -> None:
-    """The HR officer of another LAO is refused by scope, naming the record's LAO refused by
-    the rule."""
+    """The HR officer of another LAO is refused by scope, naming the record's LAO; naming
+    her own LAO, she is told of the record what she would be of one that does not exist
+    (never the LAO holding it)."""
     record = _record(kit)
     tak = d.certificate(record) | {"lao": "6630101", "province": "ตาก"}
 
@@ -112,4 +114,17 @@ def test_another_lao_may_not_certify(kit: LedgerKit) -> None:
         kit.emit(kit.other_hr, uuid.uuid4(), "CertificateIssued", d.certificate(record))
     with pytest.raises(InvalidDataError) as elsewhere:
         kit.emit(kit.other_hr, uuid.uuid4(), "CertificateIssued", tak, effective=date(2019, 5, 1))
+    assert ["certificate.record_missing"] == _rules(elsewhere.value)
+    assert "6480101" not in str(elsewhere.value)
+
+
+def test_a_scope_covering_the_record_is_told_where_it_is(kit: LedgerKit) -> None:
+    """An HR officer whose scope covers both LAOs, certifying for the wrong one, is told
+    which LAO holds the record."""
+    record = _record(kit)
+    national = kit.operator([Role.LAO_HR_OFFICER], NATIONAL)
+    tak = d.certificate(record) | {"lao": "6630101", "province": "ตาก"}
+
+    with pytest.raises(InvalidDataError) as elsewhere:
+        kit.emit(national, uuid.uuid4(), "CertificateIssued", tak, effective=date(2019, 5, 1))
     assert ["certificate.record_elsewhere"] == _rules(elsewhere.value)

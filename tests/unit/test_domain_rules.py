@@ -450,13 +450,14 @@ def test_one_holder_at_a_time(world: LedgerKit) -> None:
 
 
 def test_holder_must_be_a_record_of_the_same_lao(world: LedgerKit) -> None:
-    """A record held by another LAO, or one that does not exist, cannot hold the position."""
+    """A record held by another LAO, or one that does not exist, cannot hold the position; to
+    the LAO's officer, whose scope does not cover the other LAO, both are no record."""
     stream = position_stream_id("6480101", "P-1")
     world.emit(world.hr, stream, "PositionCreated", d.position(LAO, "P-1"))
     elsewhere = uuid.uuid4()
     world.emit(world.other_hr, elsewhere, "RecordOpened", d.record(OTHER))
 
-    with pytest.raises(InvalidDataError, match="held by LAO 6630101"):
+    with pytest.raises(InvalidDataError, match="not a personnel record"):
         world.emit(
             world.hr,
             stream,

@@ -12,7 +12,7 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.domain.organizations import organization_stream_id
-from ledger.domain.permissions import Role, Scope, province_scope
+from ledger.domain.permissions import NATIONAL, Role, Scope, province_scope
 from ledger.domain.positions import position_stream_id
 from ledger.domain.provinces import PROVINCES, is_province
 from ledger.errors import InvalidDataError
@@ -205,17 +205,23 @@ def test_a_holder_is_of_the_positions_category(kit: LedgerKit) -> None:
 
 
 def test_a_holder_is_a_record_of_the_same_lao(kit: LedgerKit) -> None:
-    """A record held by another LAO holds no position here."""
+    """A record held by another LAO holds no position here: to an officer whose scope covers
+    it, the rule names the LAO holding it; to one whose scope does not, it is no record."""
     stream = position_stream_id(str(LAO.lao), "P-1")
     kit.emit(kit.hr, stream, "PositionCreated", d.position(LAO, "P-1"))
     elsewhere = uuid.uuid4()
     kit.emit(kit.other_hr, elsewhere, "RecordOpened", d.record(OTHER))
+    national = kit.operator([Role.LAO_HR_OFFICER], NATIONAL)
+    holder = {"record": str(elsewhere), "order": d.order()}
 
     with pytest.raises(InvalidDataError) as refused:
-        kit.emit(kit.hr, stream, "PositionHolderAssigned", {"record": str(elsewhere),
-                                                           "order": d.order()})  # fmt: skip
+        kit.emit(national, stream, "PositionHolderAssigned", holder)
+    with pytest.raises(InvalidDataError) as hidden:
+        kit.emit(kit.hr, stream, "PositionHolderAssigned", holder)
 
     assert ("reference.holder_elsewhere", "data.record") == first_rule(refused)
+    assert ("reference.holder_not_a_record", "data.record") == first_rule(hidden)
+    assert str(OTHER.lao) not in str(hidden.value)
 
 
 # Operators' scopes.

@@ -202,7 +202,8 @@ def submit_signed(
             extra={**extra, "refused": True},
         )  # fmt: skip
     except ErasedError as erased:  # the erasure only to whoever may see the record
-        told = erasure_as_signer_sees(ledger, [(signed.canonical, signed.signature)], erased)
+        pair = (signed.canonical, signed.signature)
+        told = erasure_as_signer_sees(ledger, [pair], erased, [asked.disclosures_json()])
         return _refusal(request, session, RefusedError.of(told))
     except LedgerError as error:
         return _refusal(request, session, RefusedError.of(error))
