@@ -18,7 +18,7 @@ import httpx
 import typer
 from pydantic import ValidationError
 
-from cli.api_client import LedgerClient
+from cli.api_client import LedgerClient, problem_text
 from cli.options import check_cid, read_date
 from cli.runtime import DatabaseUrl, LedgerName, build_settings, fail, out
 from cli.token_options import Signing, with_token_options
@@ -30,7 +30,7 @@ from ledger.domain.dates import thai_today
 from ledger.domain.natural_streams import NATURAL_STREAMS, derived_stream
 from ledger.drafting.prepare import DraftError, prepare_data
 from ledger.drafting.signed import Format, SignedDraft, commitments_in, sign_draft
-from ledger.errors import LedgerError
+from ledger.errors import InvalidDataError, LedgerError
 from ledger.settings import LedgerSettings
 from ledger.signing import Signer
 
@@ -275,9 +275,14 @@ def _sign(
 
 
 def refusal_text(error: LedgerError) -> str:
-    """The ledger's refusal as the terminal shows it; a refusal of the statement's format
-    (no vault for v2, a vault refusing v1) says what to do about it."""
+    """The ledger's refusal as the terminal shows it: a refusal of the data names each rule
+    broken with its field, Thai first then English, as a refusal over the API reads
+    (``cli.api_client.problem_text``); a refusal of the statement's format (no vault for v2, a
+    vault refusing v1) says what to do about it."""
     text = str(error)
+    if isinstance(error, InvalidDataError):
+        errors = [violation.as_json() for violation in error.violations]
+        text = problem_text({"title": f"invalid {error.event_type}", "errors": errors})
     if f"[{NO_VAULT.id}]" in text:
         return f"{text}\n{NO_VAULT_HINT}"
     if f"[{V1_IN_CLEAR.id}]" in text:

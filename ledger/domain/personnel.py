@@ -81,6 +81,7 @@ from ledger.domain.record_history import (
     EntryHistory,
     Revision,
     check_open_request,
+    check_owner_section,
 )
 from ledger.domain.record_refusals import entry_field
 from ledger.domain.record_rules import (
@@ -321,6 +322,7 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
             actor = context.actor
             if not is_own_record(actor.record, actor.cid, record.id, record.cid):
                 raise forbidden(cls, "a record owner may only ask about their own record")
+            check_owner_section(cls, data.section)
 
         def evolve(self, record: PersonnelRecord, data: ChangeRequestedByOwnerData) -> None:
             record.change_requests[self.originator_version] = ChangeRequest(

@@ -60,6 +60,23 @@ class RecordSection(StrEnum):
     FRAME = "frame"  # กรอบอัตรากำลัง / ตำแหน่ง (for certification returns)
 
 
+OWNER_SECTIONS: tuple[RecordSection, ...] = tuple(
+    section
+    for section in RecordSection
+    if section
+    not in {
+        RecordSection.DOCUMENTS,
+        RecordSection.EMPLOYMENT,
+        RecordSection.STRUCTURE,
+        RecordSection.FRAME,
+    }
+)
+"""The sections a record owner may ask HR to change (``ChangeRequestedByOwner``): those of her
+own ก.พ.๗ that she reads and HR changes by an entry; not the scans, her employment status
+(changed by orders), nor the LAO's structure and position frame. The owner's form offers these
+(``web.forms.describe``) and the gate refuses any other (``record.change_request_section``)."""
+
+
 class StaffCategory(StrEnum):
     """ประเภทบุคลากร."""
 
@@ -421,7 +438,8 @@ class PersonErasedData(Data):
 
 
 class ChangeRequestedByOwnerData(Data):
-    """The record's owner asks HR to change a section (name, marriage, education, address)."""
+    """The record's owner asks HR to change a section (name, marriage, education, address):
+    one of ``OWNER_SECTIONS``, which the event's rule checks."""
 
     section: RecordSection
     proposal: Text

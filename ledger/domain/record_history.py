@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ledger.domain.base import CheckContext, LedgerEvent, broken
+from ledger.domain.field_labels import value_label
 from ledger.domain.permissions import HR
-from ledger.domain.record_entries import RecordSection
+from ledger.domain.record_entries import OWNER_SECTIONS, RecordSection
 from ledger.domain.record_refusals import (
     CHANGE_REQUEST_RESOLVED,
+    CHANGE_REQUEST_SECTION,
     ENTRY_TYPE,
     ENTRY_VOIDED,
     UNKNOWN_CHANGE_REQUEST,
@@ -79,6 +81,16 @@ class ChangeRequest:
     section: RecordSection
     proposal: str
     outcome: str | None = None
+
+
+def check_owner_section(checker: type[SignedAggregate.Event], section: RecordSection) -> None:
+    """Raise the broken rule unless a record owner may ask to change ``section``
+    (``OWNER_SECTIONS``)."""
+    if section not in OWNER_SECTIONS:
+        section_th = value_label("RecordSection", section.value) or section.value
+        sections = ", ".join(allowed.value for allowed in OWNER_SECTIONS)
+        details = {"section": section.value, "section_th": section_th, "sections": sections}
+        raise broken(checker, CHANGE_REQUEST_SECTION, "data.section", **details)
 
 
 def check_open_request(

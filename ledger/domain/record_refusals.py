@@ -85,6 +85,13 @@ UNKNOWN_CHANGE_REQUEST = rule(
     "ทะเบียนประวัตินี้ไม่มีคำขอแก้ไขข้อมูลรายการที่ {request}",
     "the record has no change request {request}",
 )
+CHANGE_REQUEST_SECTION = rule(
+    "record.change_request_section",
+    "เจ้าของประวัติขอแก้ไขหมวด{section_th}ไม่ได้: ขอแก้ไขได้เฉพาะหมวดของ ก.พ.๗"
+    " ที่เจ้าหน้าที่บันทึกเป็นรายการ ({sections})",
+    "a record owner may not ask to change the section {section}: only a section of the KP7"
+    " that HR records as entries ({sections})",
+)
 CHANGE_REQUEST_RESOLVED = rule(
     "record.change_request_resolved",
     "คำขอแก้ไขข้อมูลรายการที่ {request} พิจารณาแล้ว ({outcome})",

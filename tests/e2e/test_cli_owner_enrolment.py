@@ -78,22 +78,31 @@ def test_an_owner_is_enrolled_by_her_record(kit: LedgerKit, tmp_path: Path) -> N
     assert "operator.owner_by_record" in by_cid[1]
 
 
-def test_the_owner_submits_with_no_citizen_id(kit: LedgerKit, tmp_path: Path) -> None:
-    """``ledger submit --owner`` signs her request v2 naming no citizen ID; ``--format v1``
-    with it is refused before anything is signed."""
+def _owner_request(
+    kit: LedgerKit, tmp_path: Path, section: str, proposal: str
+) -> tuple[uuid.UUID, str, list[str]]:
+    """A record whose owner is enrolled by it, and the draft of her request about ``section``:
+    the record, her key id, and the arguments of ``ledger submit`` but for ``--owner``."""
     record = uuid.uuid4()
     kit.emit(kit.hr, record, "RecordOpened", record_data(cid=PERSON_CID))
     code, output, key_id = _enrol(kit, tmp_path, "--record", str(record), "--cid", PERSON_CID)
     assert 0 == code, output
     draft = tmp_path / "request.json"
-    request = {"section": "general", "proposal": "ขอแก้ไขที่อยู่"}
+    request = {"section": section, "proposal": proposal}
     body = {"stream": str(record), "type": "ChangeRequestedByOwner", "data": request}
     draft.write_text(json.dumps(body, ensure_ascii=False), encoding="utf-8")
     database = ["--database-url", kit.ledger.settings.database_url, "--name", kit.ledger.name]
     key = ["--key", str(tmp_path / f"{key_id}.key")]
+    return record, key_id, ["submit", str(draft), *database, *key]
 
-    as_v1 = runner.invoke(app, ["submit", str(draft), *database, *key, "--owner", "--format", "v1"])
-    sent = runner.invoke(app, ["submit", str(draft), *database, *key, "--owner"])
+
+def test_the_owner_submits_with_no_citizen_id(kit: LedgerKit, tmp_path: Path) -> None:
+    """``ledger submit --owner`` signs her request v2 naming no citizen ID; ``--format v1``
+    with it is refused before anything is signed."""
+    record, key_id, submit = _owner_request(kit, tmp_path, "general", "ขอแก้ไขที่อยู่")
+
+    as_v1 = runner.invoke(app, [*submit, "--owner", "--format", "v1"])
+    sent = runner.invoke(app, [*submit, "--owner"])
 
     assert 1 == as_v1.exit_code
     assert "--owner signs v2 only" in as_v1.output
@@ -101,3 +110,21 @@ def test_the_owner_submits_with_no_citizen_id(kit: LedgerKit, tmp_path: Path) ->
     [stored] = [e for e in kit.ledger.stream_events(record) if e.type == "ChangeRequestedByOwner"]
     signed = json.loads(stored.statement)
     assert (2, {"cid": None, "key": key_id}) == (signed["v"], signed["signer"])
+
+
+def test_the_owner_asks_about_no_section_her_form_does_not_offer(
+    kit: LedgerKit, tmp_path: Path
+) -> None:
+    """``ledger submit --owner`` of a request about the LAO's position frame (not one of her
+    ก.พ.๗'s sections she may ask about) exits 1 naming the rule and ``data.section`` in Thai and
+    English, and appends nothing."""
+    record, _key_id, submit = _owner_request(kit, tmp_path, "frame", "ขอแก้ไขกรอบอัตรากำลัง")
+    head = kit.ledger.head(record)
+
+    sent = runner.invoke(app, [*submit, "--owner"])
+
+    assert 1 == sent.exit_code, sent.output
+    assert "[record.change_request_section] data.section:" in sent.output
+    assert "เจ้าของประวัติขอแก้ไขหมวดกรอบอัตรากำลังไม่ได้" in sent.output
+    assert "a record owner may not ask to change the section frame" in sent.output
+    assert head == kit.ledger.head(record)

@@ -13,8 +13,10 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.domain.catalog import EVENT_TYPES
+from ledger.domain.field_labels import value_label
 from ledger.domain.permissions import Role
 from ledger.domain.personnel import PersonnelRecord
+from ledger.domain.record_entries import OWNER_SECTIONS, RecordSection
 from ledger.domain.signed import SignedFields
 from ledger.errors import InvalidDataError
 from ledger.settings import LedgerSettings
@@ -22,6 +24,7 @@ from ledger.statement import SignedStatement
 from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, first_rule, offline_chain
 from tests.people import PERSON_CID
+from web.forms.describe import OFFERED
 
 LAO = NAKHON_PHANOM_LAO
 STARTED = date(2019, 4, 1)
@@ -173,6 +176,45 @@ def test_an_owners_request_is_resolved_after_a_separation(kit: LedgerKit) -> Non
     kit.emit(kit.hr, stream, "ChangeRequestResolved", answer, effective=AFTER)
 
     assert 5 == kit.ledger.head(stream)[0]
+
+
+NOT_ASKED = sorted(set(RecordSection) - set(OWNER_SECTIONS))
+
+
+@pytest.mark.parametrize("section", NOT_ASKED)
+def test_an_owner_asks_only_about_the_sections_she_may(kit: LedgerKit, section: str) -> None:
+    """A section her form does not offer (the scans, her status, the LAO's structure and
+    frame) is refused naming the rule and ``data.section`` in Thai and English, and nothing is
+    appended; a section it offers is taken."""
+    owner = kit.operator([Role.RECORD_OWNER], LAO, cid=PERSON_CID)
+    stream = in_service(kit)
+    head = kit.ledger.head(stream)
+
+    with pytest.raises(InvalidDataError) as refused:
+        kit.emit(owner, stream, "ChangeRequestedByOwner", {"section": section, "proposal": "ขอ"})
+
+    assert ("record.change_request_section", "data.section") == first_rule(refused)
+    violation = refused.value.violations[0]
+    assert str(value_label("RecordSection", section)) in violation.th
+    assert f"the section {section}:" in violation.en
+    assert head == kit.ledger.head(stream)
+    kit.emit(owner, stream, "ChangeRequestedByOwner", {"section": "family", "proposal": "ขอ"})
+    assert head[0] + 1 == kit.ledger.head(stream)[0]
+
+
+def test_the_owners_form_offers_the_sections_the_gate_takes(kit: LedgerKit) -> None:
+    """One list: the owner's form offers exactly ``OWNER_SECTIONS`` (15 of the 19), and the
+    gate takes a request about each of them."""
+    owner = kit.operator([Role.RECORD_OWNER], LAO, cid=PERSON_CID)
+    stream = in_service(kit)
+    offered = OFFERED[("ChangeRequestedByOwnerData", "section")]
+
+    for section in OWNER_SECTIONS:
+        kit.emit(owner, stream, "ChangeRequestedByOwner", {"section": section, "proposal": "ขอ"})
+
+    assert {section.value for section in OWNER_SECTIONS} == offered
+    assert (15, 19) == (len(OWNER_SECTIONS), len(RecordSection))
+    assert 2 + len(OWNER_SECTIONS) == kit.ledger.head(stream)[0]
 
 
 def test_entries_resume_after_a_reentry(kit: LedgerKit) -> None:

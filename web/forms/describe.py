@@ -42,7 +42,7 @@ from pydantic_core import PydanticUndefined
 from ledger.domain.event_labels import EVENT_LABELS, Label
 from ledger.domain.event_schemas import event_type
 from ledger.domain.field_labels import field_label, value_label
-from ledger.domain.record_entries import COMMON_MOVEMENTS, RecordSection
+from ledger.domain.record_entries import COMMON_MOVEMENTS, OWNER_SECTIONS
 from ledger.domain.values import PlainMoney, SignedText
 from web.forms.effective import (
     ASKED_HINT,
@@ -101,21 +101,15 @@ SUGGESTIONS: dict[tuple[str, str], tuple[str, ...]] = {
 }
 """Free-text fields with a domain vocabulary of common values (model, field): the input offers
 them as a datalist and still takes any other text."""
-NOT_ASKED = {
-    RecordSection.DOCUMENTS,
-    RecordSection.EMPLOYMENT,
-    RecordSection.STRUCTURE,
-    RecordSection.FRAME,
-}
 OFFERED: dict[tuple[str, str], frozenset[str]] = {
     ("ChangeRequestedByOwnerData", "section"): frozenset(
-        section.value for section in RecordSection if section not in NOT_ASKED
+        section.value for section in OWNER_SECTIONS
     ),
 }
 """Choices a form offers of a wider enumeration (model, field): an owner asks about the
-sections of her own ก.พ.๗ she can read and HR can change, not the scans, her status (changed
-by orders) nor the LAO's structure and position frame (the model accepts any section; the
-form offers these, and reading it back refuses the others beside the field)."""
+sections ``ledger.domain.record_entries.OWNER_SECTIONS`` names, the list the gate's rule
+``record.change_request_section`` keeps to (reading the form back refuses the others beside
+the field)."""
 _PATTERN_HINTS = {
     r"^\d{7}$": Label("รหัส อปท. 7 หลัก เช่น 6480101", "a 7-digit DLA code"),
     r"^[0-9]{7}$": Label("รหัส อปท. 7 หลัก เช่น 6480101", "a 7-digit DLA code"),
