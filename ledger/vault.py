@@ -84,7 +84,7 @@ class Vault:
         self._search = SearchIndex(ledger_name, keys, postgres=self._database.postgres)
         blob = "BYTEA" if self._database.postgres else "BLOB"
         serial = "BIGSERIAL" if self._database.postgres else "INTEGER"
-        with self._database.transaction() as cursor:
+        with self._database.schema_change() as cursor:  # processes opening it at once take turns
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.keys_table} ("
                 f"subject TEXT PRIMARY KEY, wrapped {blob} NOT NULL)"

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
 
-from ledger.pg_connections import QmarkCursor, Reconnecting
+from ledger.pg_connections import SCHEMA_LOCK_KEY, QmarkCursor, Reconnecting
 
 CHUNK = 500
 """Subjects per ``IN (...)`` of a batch read."""
@@ -73,6 +73,19 @@ class Database:
                 lite.execute("ROLLBACK")
                 raise
             lite.execute("COMMIT")
+
+    @contextmanager
+    def schema_change(self) -> Iterator[Any]:
+        """A transaction for ``CREATE TABLE IF NOT EXISTS`` and ``CREATE INDEX``: on
+        PostgreSQL it first takes the schema lock every process takes to create tables
+        (``SCHEMA_LOCK_KEY``, as the events tables' creation does, ``ledger.storage``), so
+        processes opening a new vault or key database at once create its tables in turn; two
+        creating one table at once collide in the catalogue (a duplicate key in ``pg_type``).
+        SQLite's write lock, taken as the transaction begins, does the same there."""
+        with self.transaction() as cursor:
+            if self.postgres:
+                cursor.execute("SELECT pg_advisory_xact_lock(?)", [SCHEMA_LOCK_KEY])
+            yield cursor
 
     @contextmanager
     def reading(self) -> Iterator[Any]:

@@ -27,7 +27,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from ledger.errors import LedgerError
-from ledger.pg_connections import SCHEMA_LOCK_KEY
 from ledger.vault_db import Database
 from ledger.vault_keys import KEY_FILES, SHARDED, TOKEN, KeyStore, StoreIdentity
 from ledger.violations import Violation, rule
@@ -110,9 +109,7 @@ def key_store_refusal(
 ) -> KeyStoreMismatchError | None:
     """Check the key store against the one the vault recorded in ``table`` (made now), and
     record it when the vault recorded none (module docstring); the refusal, or None."""
-    with database.transaction() as cursor:
-        if database.postgres:  # processes starting at once take turns in the catalogue
-            cursor.execute("SELECT pg_advisory_xact_lock(?)", [SCHEMA_LOCK_KEY])
+    with database.schema_change() as cursor:  # processes starting at once take turns
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {table} (id INTEGER PRIMARY KEY CHECK (id = 1), "
             "kind TEXT NOT NULL, store TEXT NOT NULL, token TEXT NOT NULL)"

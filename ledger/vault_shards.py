@@ -83,7 +83,7 @@ class ShardedTokenKeyStore(TokenKeyStore):
         self._lock_rows = " FOR UPDATE" if self._db.postgres else ""
         self._share_rows = " FOR SHARE" if self._db.postgres else ""
         blob = "BYTEA" if self._db.postgres else "BLOB"
-        with self._db.transaction() as cursor:
+        with self._db.schema_change() as cursor:  # processes opening it at once take turns
             cursor.execute(
                 "CREATE TABLE IF NOT EXISTS vault_key_store (id INTEGER PRIMARY KEY "
                 "CHECK (id = 1), store TEXT NOT NULL, shards INTEGER NOT NULL)"
