@@ -252,6 +252,23 @@ VAULT_TOKEN_INCOMPLETE = rule(
     "a vault token (LEDGER_VAULT_PKCS11_MODULE) needs LEDGER_VAULT_TOKEN_LABEL and "
     "LEDGER_VAULT_TOKEN_PIN too",
 )
+# ``ledger vault move-to-shards`` (``ledger.vault_moves``); declared here, with the vault's
+# other settings rules, so the catalogue (``GET /rules``) holds them.
+MOVE_NEEDS_SHARDS = rule(
+    "vault.move_needs_shards",
+    "การย้ายกุญแจเข้าชาร์ดต้องเปิดคลังข้อมูลส่วนบุคคลด้วยโทเค็นแบบชาร์ด: ตั้ง "
+    "LEDGER_VAULT_PKCS11_MODULE, LEDGER_VAULT_TOKEN_LABEL, LEDGER_VAULT_TOKEN_PIN และ "
+    "LEDGER_VAULT_KEY_DB (โทเค็นเดียวกับที่ถือกุญแจรายบุคคลอยู่)",
+    "moving keys into the shards needs the vault opened with the sharded token store: set "
+    "LEDGER_VAULT_PKCS11_MODULE, LEDGER_VAULT_TOKEN_LABEL, LEDGER_VAULT_TOKEN_PIN and "
+    "LEDGER_VAULT_KEY_DB (the token that holds the per-person keys)",
+)
+MOVE_RUNNING = rule(
+    "vault.move_running",
+    "มีการย้ายกุญแจเข้าชาร์ดของฐานข้อมูลกุญแจนี้ทำงานอยู่แล้ว: รอให้เสร็จ (หรือให้โปรเซสนั้นจบ) แล้วสั่งอีกครั้ง",
+    "another move into the shards is running on this key database: wait for it to finish (or "
+    "its process to end) and run it again",
+)
 
 
 class VaultSettingsError(LedgerError, ValueError):

@@ -109,6 +109,11 @@ class Vault:
         ``ledger serve`` checks before it starts."""
         return self._keys.refusal if isinstance(self._keys, Refused) else None
 
+    def parts(self) -> tuple[KeyStore, Database]:
+        """The key store (``Refused`` when opened with another) and the connection to the
+        vault's tables (``ledger.vault_moves`` moves its keys)."""
+        return self._keys, self._database
+
     @property
     def search_tables(self) -> tuple[str, str]:
         """The search index's tables (``ledger.vault_search``): rows, then generations."""
@@ -466,9 +471,10 @@ def _token(settings: LedgerSettings, module: Path) -> TokenKeyStore:
 
 PER_PERSON_WARNING = (
     "ledger %s: โทเคนของคลังข้อมูลส่วนบุคคลเก็บกุญแจหนึ่งดอกต่อคน เหมาะกับระบบขนาดเล็กเท่านั้น "
-    "(ให้ตั้ง LEDGER_VAULT_KEY_DB) / the vault token holds one KEK per person, for small "
-    "deployments only (a few thousand people): set LEDGER_VAULT_KEY_DB for the sharded key "
-    "store (docs/personal-data.md)"
+    "(ให้ตั้ง LEDGER_VAULT_KEY_DB แล้วสั่ง ledger vault move-to-shards) / the vault token holds "
+    "one KEK per person, for small deployments only (a few thousand people): set "
+    "LEDGER_VAULT_KEY_DB for the sharded key store, then move the people there with `ledger "
+    "vault move-to-shards` (docs/personal-data.md)"
 )
 
 NO_VAULT_WARNING = (

@@ -33,7 +33,9 @@ it, because a stale copy of the key database opened beside the live token would 
 the live shards' current KEKs. Another process's kept handle of a destroyed generation fails
 on the token; the reader reads the person's row again (now under the new generation) and finds
 that KEK. A data key wrapped by ``TokenKeyStore`` (a token that held per-person KEKs before)
-still unwraps through it, and an erasure destroys that KEK too.
+still unwraps through it, and an erasure destroys that KEK too; ``ledger.vault_moves`` moves
+such keys into the shards (``adopt_each``), and a copy of the vault's database taken before the
+move still opens them, from the row each was moved to.
 """
 
 from __future__ import annotations
@@ -53,6 +55,14 @@ DEFAULT_SHARDS = 1024
 REFERENCE = b"shard:"
 """Begins what ``wrap`` returns to the vault: a reference to a row of the key database."""
 _PREFIX = "vault-shard:"
+_PER_PERSON = "vault:"
+"""Begins the label of a ``TokenKeyStore``'s per-person KEK (``vault:<key name>``)."""
+
+
+def moved_ref(name: str) -> str:
+    """The reference of a person's data key moved in from their per-person KEK: the same at
+    every attempt, so a move resumed after a crash finds the row it kept (``adopt_each``)."""
+    return hashlib.sha256(b"thai-lgov-ledger vault move\n" + name.encode()).hexdigest()[:16]
 
 
 def key_db_url(key_db: str | Path) -> str:
@@ -78,7 +88,8 @@ class ShardedTokenKeyStore(TokenKeyStore):
         *,
         shards: int = DEFAULT_SHARDS,
     ) -> None:
-        self._db = Database(key_db_url(key_db))
+        self.key_db = key_db_url(key_db)
+        self._db = Database(self.key_db)
         self._shard_handles: dict[tuple[int, int], Any] = {}
         self._lock_rows = " FOR UPDATE" if self._db.postgres else ""
         self._share_rows = " FOR SHARE" if self._db.postgres else ""
@@ -216,13 +227,24 @@ class ShardedTokenKeyStore(TokenKeyStore):
     def wrap_each(self, data_keys: Mapping[str, bytes]) -> dict[str, bytes]:
         """Each data key wrapped under its shard's current KEK and kept in the key database,
         one transaction; the vault gets the rows' references."""
+        return self._kept_each(data_keys, moved=False)
+
+    def adopt_each(self, data_keys: Mapping[str, bytes]) -> dict[str, bytes]:
+        """``wrap_each`` for data keys moved in from per-person KEKs (``ledger.vault_moves``):
+        each row's reference is the person's ``moved_ref``, and a row already kept under it
+        (a move that crashed before the vault took the reference) is kept as it is, so a
+        person moved again has one row, never two."""
+        return self._kept_each(data_keys, moved=True)
+
+    def _kept_each(self, data_keys: Mapping[str, bytes], *, moved: bool) -> dict[str, bytes]:
         references: dict[str, bytes] = {}
         rows: list[tuple[str, str, int, int, bytes]] = []
         with self._db.transaction() as cursor:
             shards = {subject: self.shard_of(subject) for subject in data_keys}
             current = self._current(cursor, set(shards.values()))
             for subject, data_key in data_keys.items():
-                shard, name, ref = shards[subject], key_name(subject), secrets.token_hex(8)
+                shard, name = shards[subject], key_name(subject)
+                ref = moved_ref(name) if moved else secrets.token_hex(8)
                 generation = current[shard]
                 kek = self._kek(shard, generation)
                 if kek is None:
@@ -236,7 +258,7 @@ class ShardedTokenKeyStore(TokenKeyStore):
                 references[subject] = REFERENCE + ref.encode()
             cursor.executemany(
                 "INSERT INTO vault_key_wraps (subject, ref, shard, generation, wrapped) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?)" + (" ON CONFLICT (subject, ref) DO NOTHING" * moved),
                 rows,
             )
         return references
@@ -256,6 +278,42 @@ class ShardedTokenKeyStore(TokenKeyStore):
                     "DELETE FROM vault_key_wraps WHERE subject = ? AND ref = ?", rows
                 )
 
+    def per_person_keks(self) -> dict[str, list[Any]]:
+        """One scan of the token: the handles of its per-person KEKs (``TokenKeyStore``'s,
+        labelled ``vault:<key name>``), by key name (two where two processes made a person's
+        first key at once)."""
+        found: dict[str, list[Any]] = {}
+        with self._lock:
+            for key in self._session.get_objects(
+                {self._p11.Attribute.CLASS: self._p11.ObjectClass.SECRET_KEY}
+            ):
+                label = str(key.label)
+                if label.startswith(_PER_PERSON):
+                    found.setdefault(label[len(_PER_PERSON) :], []).append(key)
+        return found
+
+    def open_per_person(
+        self, keks: Sequence[Any], subject: str, wrapped: bytes
+    ) -> tuple[Any, bytes] | None:
+        """The person's per-person wrapped data key opened: the KEK (of the handles given)
+        that opens it, and the data key; None when none does (erased, or an erasure that
+        stopped before the vault's row went)."""
+        with self._lock:
+            for kek in keks:
+                data_key = self._decrypt(kek, subject, wrapped)
+                if data_key is not None:
+                    return kek, data_key
+        return None
+
+    def destroy_per_person(self, subject: str, keks: Sequence[Any]) -> None:
+        """Destroy these per-person KEKs of the subject (handles ``per_person_keks`` found);
+        one gone meanwhile is skipped."""
+        with self._lock:
+            self._handles.pop(subject, None)
+            for kek in keks:
+                with contextlib.suppress(self._p11.PKCS11Error):
+                    kek.destroy()
+
     def unwrap(self, subject: str, wrapped: bytes) -> bytes:
         opened = self.unwrap_each({subject: wrapped})
         if subject not in opened:
@@ -264,25 +322,30 @@ class ShardedTokenKeyStore(TokenKeyStore):
 
     def unwrap_each(self, wrapped: Mapping[str, bytes]) -> dict[str, bytes]:
         """The data keys of these references, their rows read together (a query per 500
-        people); a key wrapped per person (``TokenKeyStore``) through the token."""
+        people). A key wrapped per person (``TokenKeyStore``) opens from the row it was moved
+        to (``ledger.vault_moves``: a database copy taken before the move still reads), else
+        through its per-person KEK on the token."""
         opened: dict[str, bytes] = {}
         ours: dict[tuple[str, str], str] = {}
+        per_person: dict[str, bytes] = {}
         for subject, sealed in wrapped.items():
+            name = key_name(subject)
             if sealed.startswith(REFERENCE):
-                ours[(key_name(subject), sealed[len(REFERENCE) :].decode())] = subject
+                ours[(name, sealed[len(REFERENCE) :].decode())] = subject
             else:
-                with contextlib.suppress(ErasedError):
-                    opened[subject] = TokenKeyStore.unwrap(self, subject, sealed)
-        if not ours:
-            return opened
-        rows = self._rows(sorted({name for name, _ in ours}))
+                ours[(name, moved_ref(name))] = subject
+                per_person[subject] = sealed
+        rows = self._rows(sorted({name for name, _ in ours})) if ours else {}
         for (name, ref), subject in ours.items():
             row = rows.get((name, ref))
             if row is None:
-                continue  # erased
+                continue  # erased, or never moved
             key = self._open(name, row) or self._open(name, self._row(name, ref))
             if key is not None:  # else: erased, or its shard rotated twice meanwhile
                 opened[subject] = key
+        for subject in (subject for subject in per_person if subject not in opened):
+            with contextlib.suppress(ErasedError):
+                opened[subject] = TokenKeyStore.unwrap(self, subject, per_person[subject])
         return opened
 
     def _rows(self, names: Sequence[str]) -> dict[tuple[str, str], tuple[int, int, bytes]]:
@@ -359,4 +422,4 @@ class ShardedTokenKeyStore(TokenKeyStore):
         )
 
 
-__all__ = ["DEFAULT_SHARDS", "REFERENCE", "ShardedTokenKeyStore", "key_db_url"]
+__all__ = ["DEFAULT_SHARDS", "REFERENCE", "ShardedTokenKeyStore", "key_db_url", "moved_ref"]

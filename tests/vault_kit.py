@@ -12,12 +12,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pytest_postgresql.janitor import DatabaseJanitor
 
 from ledger.application import Ledger
 from ledger.vault import Vault
+
+if TYPE_CHECKING:
+    from tests.card_stack import SoftHsmToken
 
 
 def kept_value(vault: Vault, ledger: Ledger, stream: uuid.UUID, type: str, path: str) -> Any:
@@ -46,4 +49,19 @@ def key_database(postgres: bool, tmp_path: Path) -> Iterator[str]:
         yield f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{name}"
 
 
-__all__ = ["kept_value", "key_database"]
+def token_vault(
+    token: SoftHsmToken, key_db: Path | str | None = None, *, shards: int = 8
+) -> dict[str, Any]:
+    """Settings of a vault on a SoftHSM2 token: its shard KEKs with ``key_db`` as the key
+    database (``ledger.vault_shards``), or with none a KEK per person on the token."""
+    settings: dict[str, Any] = {
+        "vault_pkcs11_module": token.module,
+        "vault_token_label": token.label,
+        "vault_token_pin": token.pin,
+    }
+    if key_db is not None:
+        settings |= {"vault_key_db": str(key_db), "vault_key_shards": shards}
+    return settings
+
+
+__all__ = ["kept_value", "key_database", "token_vault"]

@@ -31,7 +31,7 @@ from tests.card_stack import SoftHsmToken
 from tests.integration.test_personal_views import NAME, _submit_v2
 from tests.ledger_kit import LedgerKit, Operator, build_kit, record_data, v1_client
 from tests.people import made_up_cid
-from tests.vault_kit import kept_value
+from tests.vault_kit import kept_value, token_vault
 
 
 @pytest.fixture(params=["key files", "softhsm sharded"])
@@ -41,13 +41,7 @@ def kit(request: pytest.FixtureRequest, backend_url: str, tmp_path: Path) -> Ite
     vault: dict[str, Any] = {"vault_key_dir": tmp_path / "vault-keys"}
     if request.param == "softhsm sharded":
         token: SoftHsmToken = request.getfixturevalue("softhsm")
-        vault = {
-            "vault_pkcs11_module": token.module,
-            "vault_token_label": token.label,
-            "vault_token_pin": token.pin,
-            "vault_key_db": str(tmp_path / "keys.sqlite"),
-            "vault_key_shards": 16,
-        }
+        vault = token_vault(token, tmp_path / "keys.sqlite", shards=16)
     settings = LedgerSettings(database_url=backend_url, name=f"t{uuid.uuid4().hex[:12]}", **vault)
     ledger = Ledger(settings)
     yield build_kit(ledger)

@@ -1,6 +1,8 @@
-"""The erasure drill (issue 17): a ledger of v2 records with a key-file vault, published to a
-real Kafka-protocol broker (Tansu) with a verifying consumer, its transparency log sealed, an
-audit bundle exported and a backup of its database taken; then one person is erased.
+"""The erasure drill (issue 17): a ledger of v2 records with a vault, published to a real
+Kafka-protocol broker (Tansu) with a verifying consumer, its transparency log sealed, an audit
+bundle exported and a backup of its database taken; then one person is erased. The drill runs
+twice: with development key files, and with the production key store, a SoftHSM2 token's shard
+KEKs with a key database of their own (``ledger.vault_shards``), backed up too.
 
 Afterwards everything the auditor holds still verifies: ``audit verify`` (full and strict), the
 checkpoints (the one sealed before is a prefix of the one after: consistency proof), the bundles
@@ -8,8 +10,11 @@ taken before and after, and the consumer, whose view equals the database's. The 
 values (citizen ID, names, birth date, address, a family member's name and citizen ID) are
 readable through no GET route of the API, were never in the raw database bytes, the topic or a
 bundle, and a backup taken before the erasure, opened with the current key store, does not
-reveal them. Before the erasure, the reads are refused or withheld for callers without the
-right: a role without health rights, another LAO's officer, an unauthenticated caller.
+reveal them (with the sharded store: neither with the live key database nor with a backup of
+it taken before the erasure, which the erasure's rotation of the person's shard left holding
+their data key only under a KEK the token no longer has). Before the erasure, the reads are
+refused or withheld for callers without the right: a role without health rights, another LAO's
+officer, an unauthenticated caller.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,8 +35,8 @@ from ledger.application import Ledger
 from ledger.domain.permissions import Role, province_scope
 from ledger.merkle import verify_consistency
 from ledger.settings import LedgerSettings
-from ledger.vault import ErasedError, Vault
-from ledger.vault_keys import KeyFileStore
+from ledger.vault import ErasedError, open_vault
+from ledger.vault_shards import ShardedTokenKeyStore
 from projections.kafka.checkpoints import TransparencyCheckpoints
 from projections.kafka.consumer import ReportConsumer
 from projections.kafka.publisher import KafkaPublisher
@@ -49,7 +55,10 @@ from tests.kafka_kit import kafka_settings, read_topic
 from tests.ledger_kit import LedgerKit, Operator, build_kit, record_data
 from tests.people import made_up_cid
 from tests.unit.api.http_kit import login
-from tests.vault_kit import kept_value
+from tests.vault_kit import kept_value, token_vault
+
+if TYPE_CHECKING:
+    from tests.card_stack import SoftHsmToken
 
 pytestmark = [pytest.mark.slow]
 
@@ -71,6 +80,7 @@ class Drill:
     watched: list[str]  # the erased person's values
     db_file: Path
     backup: Path
+    key_db: tuple[Path, Path] | None  # the sharded store's key database, and its backup
     bundles: tuple[Path, Path]  # the LAO's bundle before the erasure, and after
     sealed: tuple[StoredCheckpoint, StoredCheckpoint]
     kafka: KafkaSettings
@@ -136,12 +146,27 @@ def _callers(kit: LedgerKit) -> dict[str, Operator | None]:
     }
 
 
-@pytest.fixture(scope="module")
-def drill(tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str) -> Iterator[Drill]:
+def _settings(request: pytest.FixtureRequest, root: Path) -> LedgerSettings:
+    """Key files in a folder, or a SoftHSM2 token's shard KEKs with an SQLite key database."""
+    settings = LedgerSettings(database_url=f"sqlite:///{root / 'ledger.db'}", name="drill")
+    if request.param == "key files":
+        return settings.model_copy(update={"vault_key_dir": root / "keys"})
+    token: SoftHsmToken = request.getfixturevalue("softhsm")
+    return settings.model_copy(update=token_vault(token, root / "keys.sqlite"))
+
+
+def _backup(live: Path, copy: Path) -> None:
+    with sqlite3.connect(live) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+
+
+@pytest.fixture(scope="module", params=["key files", "sharded token"])
+def drill(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str
+) -> Iterator[Drill]:
     root = tmp_path_factory.mktemp("drill")
-    settings = LedgerSettings(
-        database_url=f"sqlite:///{root / 'ledger.db'}", name="drill", vault_key_dir=root / "keys"
-    )
+    settings = _settings(request, root)
+    key_db = None if settings.vault_key_db is None else (root / "keys.sqlite", root / "kb.sqlite")
     ledger = Ledger(settings)
     kit = build_kit(ledger)
     callers = _callers(kit)
@@ -157,8 +182,9 @@ def drill(tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str) -> Ite
     consumed = [_publish_and_consume(kit, kafka, view)]
     bundles = (root / "before.bundle", root / "after.bundle")
     export_bundle(settings.database_url, settings.name, Scope("lao", lao=LAO), bundles[0])
-    with sqlite3.connect(root / "ledger.db") as live, sqlite3.connect(root / "backup.db") as copy:
-        live.backup(copy)  # a backup of the database, vault tables included
+    _backup(root / "ledger.db", root / "backup.db")  # the database, vault tables included
+    if key_db is not None:
+        _backup(*key_db)  # and the sharded store's key database
     fill = {"stream_id": str(erased), "code": LAO, "fiscal_year": "2562", "sha256": "0" * 64}
     fill |= {"event": "5", "path": "detail"}  # the disclosure of the penalty's detail
     swept_before = _sweeps(kit, callers, fill, watched)
@@ -173,7 +199,7 @@ def drill(tmp_path_factory: pytest.TempPathFactory, kafka_bootstrap: str) -> Ite
     expected.create()
     rebuild_from_ledger(ledger, expected, _registry(kit))
     yield Drill(
-        kit, erased, kept, watched, root / "ledger.db", root / "backup.db", bundles,
+        kit, erased, kept, watched, root / "ledger.db", root / "backup.db", key_db, bundles,
         (first, second), kafka, consumed, (view, expected), swept_before,
         _sweeps(kit, callers, fill, watched),
     )  # fmt: skip
@@ -257,9 +283,11 @@ def test_the_values_were_never_in_clear_in_the_log_the_topic_or_a_bundle(drill: 
     """The raw bytes of the database (now, and the backup), every record of the topic and both
     bundles hold none of the erased person's values."""
     records = read_topic(drill.kafka.bootstrap_servers, drill.kafka.topic, drill.kafka.partitions)
+    key_dbs = {} if drill.key_db is None else {"key database": _raw(drill.key_db[0])}
     blobs = {
         "database": _raw(drill.db_file),
         "backup": _raw(drill.backup),
+        **key_dbs,
         "topic": b"".join(bytes(record.value) for record in records),
         **{bundle.name: bundle.read_bytes() for bundle in drill.bundles},
     }
@@ -286,14 +314,15 @@ FIELDS = [
 def test_a_backup_taken_before_the_erasure_reveals_nothing(drill: Drill, tmp_path: Path) -> None:
     """The backup's vault, opened with the current key store, reveals none of the erased
     person's fields, and a ledger restored from it serves the person's ก.พ.๗ without them; the
-    other person's values still open (the backup is a good one)."""
+    other person's values still open (the backup is a good one). With the sharded store, nor
+    does it with the key database's backup taken with it (``_key_database_backup``)."""
     restored = tmp_path / "restored.db"
     shutil.copy(drill.backup, restored)
     settings = drill.kit.ledger.settings.model_copy(
         update={"database_url": f"sqlite:///{restored}"}
     )
-    assert settings.vault_key_dir is not None
-    vault = Vault(settings.database_url, settings.name, KeyFileStore(settings.vault_key_dir))
+    vault = open_vault(settings)
+    assert vault is not None
     try:
         live = drill.kit.ledger  # the events the backup holds, and the erasure after them
         for type_, path in FIELDS:
@@ -312,3 +341,39 @@ def test_a_backup_taken_before_the_erasure_reveals_nothing(drill: Drill, tmp_pat
         ledger.close()
     assert [] == [mark for mark in forms(drill.watched) if mark in erased.text]
     assert KEPT_NAME["last_name"] in kept.text
+    if drill.key_db is not None:
+        _key_database_backup(drill, drill.key_db[1], tmp_path)
+
+
+def _key_database_backup(drill: Drill, key_db: Path, where: Path) -> None:
+    """The sharded store: both backups taken before the erasure (the ledger's database and the
+    key database), restored together beside the live token, reveal none of the erased person's
+    fields: the erasure rotated the person's shard and destroyed the KEK that backup's row is
+    wrapped under. The other person opens unless the two share a shard (the trade-off the key
+    database's backups make, docs/personal-data.md); the live store is unharmed."""
+    shutil.copy(key_db, where / "keys.sqlite")
+    settings = drill.kit.ledger.settings.model_copy(
+        update={
+            "database_url": f"sqlite:///{where / 'restored.db'}",
+            "vault_key_db": str(where / "keys.sqlite"),
+        }
+    )
+    vault = open_vault(settings)
+    assert vault is not None
+    live = drill.kit.ledger
+    try:
+        keys = vault.parts()[0]
+        assert isinstance(keys, ShardedTokenKeyStore)
+        apart = keys.shard_of(str(drill.kept)) != keys.shard_of(str(drill.erased))
+        for type_, path in FIELDS:
+            with pytest.raises(ErasedError):
+                kept_value(vault, live, drill.erased, type_, path)
+        try:
+            born = kept_value(vault, live, drill.kept, "RecordOpened", "birth_date")
+        except ErasedError:
+            born = None
+    finally:
+        vault.close()
+    assert ("1980-05-05" if apart else None) == born
+    assert live.vault is not None
+    assert "1980-05-05" == kept_value(live.vault, live, drill.kept, "RecordOpened", "birth_date")

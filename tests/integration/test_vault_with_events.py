@@ -26,7 +26,7 @@ from ledger.vault_shards import ShardedTokenKeyStore
 from tests.card_stack import SoftHsmToken
 from tests.ledger_kit import LedgerKit, build_kit, record_data, vault_settings
 from tests.people import made_up_cid
-from tests.vault_kit import kept_value, key_database
+from tests.vault_kit import kept_value, key_database, token_vault
 
 ROUNDS = 40
 """Rounds of the two racing writers: enough that several lose a race at the insert."""
@@ -51,16 +51,7 @@ def settings(
 def sharded(settings: LedgerSettings, token: SoftHsmToken, key_db: str) -> LedgerSettings:
     """The settings with a vault of the token's shard KEKs, 8 of them, and the key database
     ``key_db`` (``ledger.vault_shards``)."""
-    return settings.model_copy(
-        update={
-            "vault_key_dir": None,
-            "vault_pkcs11_module": token.module,
-            "vault_token_label": token.label,
-            "vault_token_pin": token.pin,
-            "vault_key_db": key_db,
-            "vault_key_shards": 8,
-        }
-    )
+    return settings.model_copy(update={"vault_key_dir": None, **token_vault(token, key_db)})
 
 
 def _v2_kit(settings: LedgerSettings) -> Iterator[LedgerKit]:
