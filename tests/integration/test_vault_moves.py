@@ -30,9 +30,9 @@ from ledger.vault_keys import ErasedError, TokenKeyStore, key_name
 from ledger.vault_moves import MOVE_RUNNING, VaultMoveError, move_to_shards
 from ledger.vault_shards import REFERENCE, ShardedTokenKeyStore, moved_ref
 from tests.integration.test_vault import _sealing, _value
-from tests.ledger_kit import build_kit
+from tests.ledger_kit import LedgerKit, build_kit, record_data
 from tests.people import made_up_cid
-from tests.vault_kit import key_database, token_vault
+from tests.vault_kit import kept_value, key_database, token_vault
 
 if TYPE_CHECKING:
     from tests.card_stack import SoftHsmToken
@@ -291,6 +291,47 @@ def test_a_person_erased_while_being_moved_stays_erased(
     for person in world.live[2:]:
         assert person.fields["cid"][1].value == state["readable"][person.subject]
         assert (1, 0) == (state["wraps"][person.subject], state["keks"][person.subject])
+
+
+def test_a_ledger_serving_through_the_move_writes_and_reads_on(
+    softhsm: SoftHsmToken, tmp_path: Path
+) -> None:
+    """A ledger process on the sharded store, running while the move runs, has kept a person's
+    data key with its per-person wrapped form from a write; after the move its next write for
+    the person finds the vault's row changed, is decided again with the moved key, and every
+    value reads, the first (kept per person) and the last (after the move)."""
+    per_person = LedgerSettings(
+        database_url=f"sqlite:///{tmp_path / 'ledger.sqlite'}", name="serving",
+        **token_vault(softhsm),
+    )  # fmt: skip
+    ledger = Ledger(per_person)
+    kit = build_kit(ledger)
+    stream = uuid.uuid4()
+    kit.emit_v2(kit.hr, stream, "RecordOpened", record_data(cid=made_up_cid(801)))
+    ledger.close()
+    sharded = per_person.model_copy(update=token_vault(softhsm, tmp_path / "k.sqlite"))
+    serving = Ledger(sharded)
+    try:
+        kit = LedgerKit(serving, kit.system, kit.admin, kit.hr, kit.other_hr, v2=True)
+        kit.emit_v2(kit.hr, stream, "AddressChanged", {"address": "ก่อนย้าย"})
+        vault = serving.vault
+        assert isinstance(vault, Vault)
+        kept = vault._kept.of([str(stream)])  # the write kept the per-person wrapped key
+        assert not kept[str(stream)][0].startswith(REFERENCE)
+        mover = open_vault(sharded)  # the move: a process of its own in production
+        assert mover is not None
+        try:
+            done = move_to_shards(mover)
+        finally:
+            mover.close()
+        kit.emit_v2(kit.hr, stream, "AddressChanged", {"address": "หลังย้าย"})
+
+        assert 1 == done.moved
+        assert made_up_cid(801) == kept_value(vault, serving, stream, "RecordOpened", "cid")
+        assert "หลังย้าย" == kept_value(vault, serving, stream, "AddressChanged", "address")
+        assert vault._kept.of([str(stream)])[str(stream)][0].startswith(REFERENCE)
+    finally:
+        serving.close()
 
 
 def test_one_move_at_a_time(world: World) -> None:
