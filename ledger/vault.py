@@ -44,7 +44,14 @@ from ledger.settings import LedgerSettings
 from ledger.vault_db import Database, of_subjects
 from ledger.vault_identity import KeyStoreMismatchError, Refused, key_store_refusal
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
-from ledger.vault_rows import FieldRow, FirstKeys, KeptKeys, VaultRows, discard_unheld
+from ledger.vault_rows import (
+    FieldRow,
+    FirstKeys,
+    KeptKeys,
+    VaultRows,
+    discard_unheld,
+    refuse_erased,
+)
 from ledger.vault_search import BUCKET_BITS, SearchIndex
 from ledger.vault_shards import ShardedTokenKeyStore
 from ledger.violations import Violation
@@ -145,6 +152,7 @@ class Vault:
         missing = [subject for subject in wanted if subject not in wrapped]
         if missing and first is None:
             raise ErasedError
+        refuse_erased(cursor, self.fields_table, missing)  # an erased person gets no new key
         made = {subject: _data_key() for subject in missing}
         ours = self._keys.wrap_each(made) if made else {}
         if ours and first is not None:
@@ -202,6 +210,7 @@ class Vault:
         if unread or searching:
             with self._database.reading() as cursor:
                 wrapped = self._wrapped(cursor, unread) if unread else {}
+                refuse_erased(cursor, self.fields_table, [s for s in unread if s not in wrapped])
                 generations = self._search.generations(cursor) if searching else []
         if searching and not generations:  # the ledger's first: its search key made now
             with self._database.transaction() as cursor:
@@ -352,8 +361,9 @@ class Vault:
 
     def seal_document(self, subject: str, sha256: str, content: bytes) -> bytes:
         """A document's bytes sealed under the person's data key (made now if the person has
-        none): a random nonce, then XChaCha20-Poly1305 with the subject and the hash as
-        associated data, so a sealed file moved to another person or hash does not open."""
+        none; never for an erased person: ``ErasedError``): a random nonce, then
+        XChaCha20-Poly1305 with the subject and the hash as associated data, so a sealed file
+        moved to another person or hash does not open."""
         with self._first_keys() as first, self._database.transaction() as cursor:
             key = self._data_key(cursor, subject, first=first)
         nonce = secrets.token_bytes(_NONCE)

@@ -31,7 +31,7 @@ from api.errors import (
     problem_kind,
 )
 from api.limits import BODY_TOO_LARGE, RefusalPage
-from api.routes.registry import require_record
+from api.routes.registry import require_live_record, require_record
 from api.sessions import Session, SessionError
 from ledger.admission_rules import NOT_FOUND
 from ledger.application import Ledger
@@ -152,12 +152,13 @@ def not_readable_page(request: Request) -> Response:
     return error_page(request, 404, *NOT_READABLE, rule=NOT_FOUND.id)
 
 
-def require_readable(reader: Reader, ledger: Ledger, stream: UUID) -> None:
+def require_readable(reader: Reader, ledger: Ledger, stream: UUID, *, live: bool = False) -> None:
     """``api.routes.registry.require_record`` on a page: a record unknown or outside the
     caller's share is ``RecordNotReadableError`` (the page ``not_readable_page`` draws); a
-    role that reads no records, the 403 of ``ForbiddenError``."""
+    role that reads no records, the 403 of ``ForbiddenError``. ``live``: for what adds to the
+    record, an erased person's is refused 410 ``person.erased`` (``require_live_record``)."""
     try:
-        require_record(reader, ledger, stream)
+        (require_live_record if live else require_record)(reader, ledger, stream)
     except StreamNotFoundError:
         raise RecordNotReadableError from None
 

@@ -11,6 +11,8 @@ The upload names the record the document is for (``stream``, a form field, which
 must read): with a vault the file is kept sealed under that person's key (``ledger.documents``),
 so the record's erasure makes it unreadable, and without the record the upload is refused
 (``document.record_required``); without a vault the field may be left out (kept in clear).
+An erased person's record takes no document (410 ``person.erased``, as a statement on it):
+nothing is stored and no key is made for her (the vault makes none for an erased person).
 
 ``GET /records/{stream_id}/documents/{sha256}`` serves a document only through a record whose
 events bind that hash, to a caller who may read that record (``api.access.Reader``, like the
@@ -34,7 +36,7 @@ from api.access import Reader
 from api.deps import LedgerDep, ReaderDep, SessionDep
 from api.errors import problem_responses
 from api.queries import KNOWN_QUERY
-from api.routes.registry import RECORD_KINDS, require_record
+from api.routes.registry import RECORD_KINDS, require_live_record, require_record
 from ledger.application import Ledger
 from ledger.documents import (
     BINDING_KEYS,
@@ -79,7 +81,7 @@ def read_upload(upload: UploadFile, store: DocumentStore) -> bytes:
 @router.post(
     "/documents",
     status_code=status.HTTP_201_CREATED,
-    responses=problem_responses(400, 401, 403, 404, 413, 415),
+    responses=problem_responses(400, 401, 403, 404, 410, 413, 415),
 )
 def upload_document(
     request: Request,
@@ -100,7 +102,7 @@ def upload_document(
         )
     store = get_documents(request)
     if stream is not None:
-        require_record(reader, ledger, stream)
+        require_live_record(reader, ledger, stream)  # an erased person's: 410, nothing kept
     elif store.sealer is not None:
         raise DocumentRefusedError(Violation(RECORD_REQUIRED, "stream"))
     stored = store.put(read_upload(file, store), subject=None if stream is None else str(stream))

@@ -33,6 +33,8 @@ from ledger.application import Ledger
 from ledger.domain.employment import EmploymentStatus
 from ledger.domain.reading import DataKind
 from ledger.domain.record_entries import StaffCategory
+from ledger.domain.signed import SignedAggregate
+from ledger.vault_keys import ErasedError
 from projections.reports.labels import Lang
 
 router = APIRouter(
@@ -122,12 +124,21 @@ def read_audit_trail(
     return answer
 
 
-def require_record(reader: Reader, ledger: Ledger, stream: UUID) -> None:
-    """The caller may read the record (404 otherwise). An erased person's record cannot be
-    replayed (its values are gone): its scope is read from the stream's custody events, so
-    the registry and the ก.พ.๗ still show it, as erased (docs/personal-data.md)."""
+def require_record(reader: Reader, ledger: Ledger, stream: UUID) -> SignedAggregate | None:
+    """The caller may read the record (404 otherwise); its state, or None when its person is
+    erased. An erased person's record cannot be replayed (its values are gone): its scope is
+    read from the stream's custody events, so the registry and the ก.พ.๗ still show it, as
+    erased (docs/personal-data.md)."""
     reader.require(*RECORD_KINDS)
-    reader.require_visible(ledger, stream, owner=True)
+    return reader.require_visible(ledger, stream, owner=True)
+
+
+def require_live_record(reader: Reader, ledger: Ledger, stream: UUID) -> None:
+    """``require_record`` for what adds to the record (a document uploaded for it): an erased
+    person's is refused 410 ``person.erased`` (``ErasedError``), as a statement on it is, to a
+    caller who may see it; anyone else gets the 404 of a record that does not exist."""
+    if require_record(reader, ledger, stream) is None:
+        raise ErasedError
 
 
 @router.get("/positions", response_model=None, responses=answers(list[PositionRowOut]))

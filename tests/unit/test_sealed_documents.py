@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from ledger.commitments import Disclosure, commitment
+from ledger.disclosed import Sealing
 from ledger.documents import DocumentNotFoundError, DocumentStore
 from ledger.vault import Vault
 from ledger.vault_keys import ErasedError, KeyFileStore
@@ -101,3 +104,35 @@ def test_without_a_vault_the_subject_changes_nothing(tmp_path: Path, vault: Vaul
     assert PNG == store.get(stored.sha256, person)[1]
     assert store.holds(stored.sha256, person)
     assert PNG == DocumentStore(tmp_path, sealer=vault).get(stored.sha256, person)[1]
+
+
+def test_no_new_key_is_made_for_an_erased_person(tmp_path: Path, vault: Vault) -> None:
+    """A person whose values the vault keeps, erased: sealing a document for her (a new file,
+    so nothing on disk answers for it), or keeping a new value, is refused ``ErasedError``; no
+    key file, no wrapped key row and no sealed file is made for her. A new person still gets
+    her first key from a document."""
+    store = DocumentStore(tmp_path / "docs", sealer=vault)
+    erased, newcomer = str(uuid.uuid4()), str(uuid.uuid4())
+    salt = bytes(range(32))
+    value = "1999900005015"
+    kept = Sealing(
+        erased, {"cid": (commitment(erased, "cid", salt, value), Disclosure(value, salt))}
+    )
+    vault.store([kept])
+    vault.erase(erased)
+    keys_before = files(tmp_path / "keys")
+
+    with pytest.raises(ErasedError):
+        store.put(PNG, subject=erased)
+    with pytest.raises(ErasedError):
+        vault.store([kept])
+    with pytest.raises(ErasedError):
+        vault.prepare([kept])
+
+    assert keys_before == files(tmp_path / "keys")
+    assert not store.holds(hashlib.sha256(PNG).hexdigest(), erased)
+    with sqlite3.connect(tmp_path / "v.sqlite") as db:
+        rows = db.execute("SELECT subject FROM t_vault_keys WHERE subject = ?", [erased])
+        assert [] == rows.fetchall()
+    store.put(PNG, subject=newcomer)
+    assert PNG == store.get(hashlib.sha256(PNG).hexdigest(), newcomer)[1]

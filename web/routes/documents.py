@@ -15,7 +15,8 @@
   page's ``<img>`` and links, with the session's cookie instead of a bearer token.
 
 A record unknown or outside the caller's share is, for both, the ก.พ.๗ page's 404
-(``web.errors.not_readable_page``), whatever the hash.
+(``web.errors.not_readable_page``), whatever the hash. An erased person's record takes no
+upload: the 410 page naming ``person.erased``, nothing kept, no key made for her.
 
 With a vault the file is kept sealed under the record's person's key (``ledger.documents``), so
 the record's erasure makes it unreadable. A photo or scan is bound only once kept (for this
@@ -136,7 +137,7 @@ def upload_document(
     file: Annotated[UploadFile, File()],
 ) -> Response:
     event_type = "PhotoAttached" if kind == PHOTO else "DocumentScanned"
-    require_readable(reader, ledger, stream)
+    require_readable(reader, ledger, stream, live=True)  # erased: 410, nothing kept
     if not may_sign(session.enrolment, event_type):
         raise ForbiddenError(event_type, "none of the caller's roles may sign it")
     store = get_documents(request)

@@ -73,3 +73,50 @@ def test_the_upload_s_record_must_be_one_the_caller_reads(
 
     assert 404 == answer.status_code
     assert [] == stored_files(settings)
+
+
+def test_an_erased_person_s_record_takes_no_upload_and_gets_no_new_key(
+    client: TestClient, kit: LedgerKit, settings: LedgerSettings
+) -> None:
+    """Erased: an upload for the record, of a file kept for her before or of a new one, is
+    refused 410 ``person.erased`` (as a statement on it is); nothing is stored and no key file
+    is made for her. Another LAO's HR officer is told 404, as for a record that does not
+    exist, so the erasure is not told outside the record's share."""
+    record = uuid.uuid4()
+    kit.emit_v2(kit.hr, record, "RecordOpened", d.record(NAKHON_PHANOM_LAO))
+    headers = login(client, kit.hr)
+    before = client.post(
+        "/documents", headers=headers, files={"file": ("x.jpg", JPEG)}, data={"stream": str(record)}
+    )
+    kit.emit(kit.hr, record, "PersonErased", d.ERASURE)
+    keys = sorted(path.name for path in Path(settings.vault_key_dir or "").rglob("*"))
+    kept = stored_files(settings)
+    fresh = b"\xff\xd8\xff\xe0" + b"a new made-up scan" * 8
+
+    answers = [
+        client.post(
+            "/documents",
+            headers=headers,
+            files={"file": ("x.jpg", content)},
+            data={"stream": str(record)},
+        )
+        for content in (JPEG, fresh)
+    ]
+    outside = client.post(
+        "/documents",
+        headers=login(client, kit.other_hr),
+        files={"file": ("x.jpg", fresh)},
+        data={"stream": str(record)},
+    )
+
+    assert 201 == before.status_code, before.text
+    for answer in answers:
+        assert (410, "person-erased") == problem(answer)
+        assert ("person.erased", "stream") == (
+            answer.json()["rule"],
+            answer.json()["errors"][0]["field"],
+        )
+    assert (404, "stream-not-found") == problem(outside)
+    assert "erase" not in outside.text
+    assert kept == stored_files(settings)
+    assert keys == sorted(path.name for path in Path(settings.vault_key_dir or "").rglob("*"))

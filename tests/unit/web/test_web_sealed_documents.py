@@ -48,3 +48,22 @@ def test_a_photo_uploaded_on_the_page_is_sealed_and_gone_with_the_person(
     on_disk = stored(settings)
     assert 1 == len(on_disk)
     assert [] == [path for path in on_disk if b"a made-up face" in path.read_bytes()]
+
+
+def test_the_page_s_upload_for_an_erased_person_is_refused_and_keeps_nothing(
+    client: TestClient, kit: LedgerKit, settings: LedgerSettings
+) -> None:
+    """The person erased, the ก.พ.๗ page's upload of a new scan is the 410 page naming
+    ``person.erased``: no file kept, no key file made for her."""
+    record = uuid.uuid4()
+    kit.emit_v2(kit.hr, record, "RecordOpened", d.record(NAKHON_PHANOM_LAO))
+    kit.emit(kit.hr, record, "PersonErased", d.ERASURE)
+    log_in(client, kit.hr.signer)
+    keys = sorted(path.name for path in Path(settings.vault_key_dir or "").rglob("*"))
+
+    refused = upload(client, record, "order", b"\xff\xd8\xff\xe0" + b"a new made-up scan" * 8)
+
+    assert 410 == refused.status_code
+    assert "person.erased" in refused.text
+    assert [] == stored(settings)
+    assert keys == sorted(path.name for path in Path(settings.vault_key_dir or "").rglob("*"))
