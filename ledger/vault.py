@@ -41,17 +41,10 @@ from ledger.disclosed import Sealing
 from ledger.domain.personal_fields import personal_paths
 from ledger.errors import VAULT_KEY_DB_ALONE, VAULT_TOKEN_INCOMPLETE, VaultSettingsError
 from ledger.settings import LedgerSettings
-from ledger.vault_db import Database, of_subjects
+from ledger.vault_db import Database, of_subjects, refuse_erased
 from ledger.vault_identity import KeyStoreMismatchError, Refused, key_store_refusal
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
-from ledger.vault_rows import (
-    FieldRow,
-    FirstKeys,
-    KeptKeys,
-    VaultRows,
-    discard_unheld,
-    refuse_erased,
-)
+from ledger.vault_rows import FieldRow, FirstKeys, KeptKeys, VaultRows, discard_unheld
 from ledger.vault_search import BUCKET_BITS, SearchIndex
 from ledger.vault_shards import ShardedTokenKeyStore
 from ledger.violations import Violation
