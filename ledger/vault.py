@@ -3,20 +3,16 @@
 v2 statements sign commitments (``ledger.commitments``); the values live here, in two tables of
 the ledger's own database (``<ledger>_vault_keys``, ``<ledger>_vault_fields``):
 
-* per person (subject id: the record's stream id) a random 256-bit data key, stored only
-  wrapped by a key-encryption key the key store holds outside the database (``ledger.
-  vault_keys``: a PKCS#11 token, or key files for development), or with the sharded token
-  store only a reference to it, wrapped in the store's own key database (``ledger.
-  vault_shards``);
-* per field a row (subject, path, commitment, sealed): the JSON ``{"salt", "value"}``
-  encrypted with XChaCha20-Poly1305 under the data key, a random 24-byte nonce before the
-  ciphertext, and as associated data the subject id, the path and the commitment (each
-  length-prefixed), so a ciphertext moved to another person, field or commitment fails to open.
+* per person (subject: the record's stream id) a random 256-bit data key, stored only wrapped
+  by a key-encryption key kept outside the database (``ledger.vault_keys``, a token or key
+  files; the sharded store: a reference to it in its own key database, ``ledger.vault_shards``);
+* per field a row (subject, path, commitment, sealed): the JSON ``{"salt", "value"}`` under
+  XChaCha20-Poly1305 with the data key, a random 24-byte nonce first, the subject, path and
+  commitment (length-prefixed) as associated data, so a moved ciphertext fails to open.
 
-``erase`` has the key store destroy the person's key-encryption key (the sharded store: rotate
-the person's shard to a new one without them) and deletes the wrapped data key: the
-ciphertexts may stay, nothing opens them, and a backup of the database taken before holds a
-wrapped key (or reference) nothing unwraps any more (docs/personal-data.md).
+``erase`` has the key store destroy the person's key-encryption key (the sharded store rotates
+her shard) and deletes the wrapped data key: the ciphertexts stay, nothing opens them, in
+backups too; and no new key is ever made for her (``refuse_erased``; docs/personal-data.md).
 """
 
 from __future__ import annotations
@@ -41,10 +37,17 @@ from ledger.disclosed import Sealing
 from ledger.domain.personal_fields import personal_paths
 from ledger.errors import VAULT_KEY_DB_ALONE, VAULT_TOKEN_INCOMPLETE, VaultSettingsError
 from ledger.settings import LedgerSettings
-from ledger.vault_db import Database, of_subjects, refuse_erased
+from ledger.vault_db import Database, of_subjects
 from ledger.vault_identity import KeyStoreMismatchError, Refused, key_store_refusal
 from ledger.vault_keys import ErasedError, KeyFileStore, KeyStore, TokenKeyStore
-from ledger.vault_rows import FieldRow, FirstKeys, KeptKeys, VaultRows, discard_unheld
+from ledger.vault_rows import (
+    FieldRow,
+    FirstKeys,
+    KeptKeys,
+    VaultRows,
+    discard_unheld,
+    refuse_erased,
+)
 from ledger.vault_search import BUCKET_BITS, SearchIndex
 from ledger.vault_shards import ShardedTokenKeyStore
 from ledger.violations import Violation
@@ -187,13 +190,11 @@ class Vault:
         return database_url == self._url and ":memory:" not in database_url
 
     def prepare(self, sealings: Sequence[Sealing]) -> VaultRows:
-        """The rows that keep these accepted statements' disclosures, made ready before the
-        events' transaction opens: one read of the persons' wrapped data keys, each unwrapped
-        once (a new person's made and wrapped), every value sealed, the record owners' citizen
-        IDs indexed (``ledger.vault_search``). ``VaultRows.write`` then only inserts, in the
-        events' own transaction (``ledger.vault_rows``): kept with the events or not at all.
-        The new persons' wrapped keys are kept by the key store already: a write that does
-        not commit is ``VaultRows.abandon``ed, which discards them."""
+        """The rows keeping these accepted statements' disclosures, made ready before the
+        events' transaction: one read of the wrapped data keys, each unwrapped once (a new
+        person's made and wrapped), every value sealed, owners' citizen IDs indexed.
+        ``VaultRows.write`` only inserts, in the events' transaction (``ledger.vault_rows``);
+        a write that does not commit is ``abandon``ed, discarding the new wrapped keys."""
         subjects = sorted({sealing.subject for sealing in sealings})
         searching = any(sealing.search for sealing in sealings)
         kept = self._kept.of(subjects)  # checked in the events' transaction, not read now

@@ -20,7 +20,6 @@ import psycopg
 from eventsourcing.persistence import InterfaceError, OperationalError
 
 from ledger.pg_connections import SCHEMA_LOCK_KEY, QmarkCursor, Reconnecting
-from ledger.vault_keys import ErasedError
 
 CHUNK = 500
 """Subjects per ``IN (...)`` of a batch read."""
@@ -131,14 +130,4 @@ def of_subjects(cursor: Any, select: str, subjects: Sequence[str]) -> list[Any]:
     return rows
 
 
-def refuse_erased(cursor: Any, fields_table: str, keyless: Sequence[str]) -> None:
-    """``ErasedError`` when one of these persons, who have no data key, has values in the
-    vault's ``fields_table``: her key was erased (a first key is kept in the transaction that
-    keeps her first values, and only an erasure deletes it), so no new key is made for her:
-    a write or a document sealed for an erased person would bring her back."""
-    select = f"SELECT DISTINCT subject FROM {fields_table}"
-    if keyless and of_subjects(cursor, select, sorted(set(keyless))):
-        raise ErasedError
-
-
-__all__ = ["CHUNK", "Database", "may_have_committed", "of_subjects", "refuse_erased"]
+__all__ = ["CHUNK", "Database", "may_have_committed", "of_subjects"]

@@ -27,7 +27,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from ledger.vault_db import Database, may_have_committed, of_subjects
-from ledger.vault_keys import KeyStore
+from ledger.vault_keys import ErasedError, KeyStore
 from ledger.vault_search import SearchIndex
 
 _log = logging.getLogger(__name__)
@@ -143,6 +143,16 @@ def discard_unheld(
         _log.warning("vault: wrapped data keys of a failed write left unreferenced", exc_info=True)
 
 
+def refuse_erased(cursor: Any, fields_table: str, keyless: Sequence[str]) -> None:
+    """``ErasedError`` when one of these persons, who have no data key, has values in the
+    vault's ``fields_table``: her key was erased (a first key is kept in the transaction that
+    keeps her first values, and only an erasure deletes it), so no new key is made for her:
+    a write or a document sealed for an erased person would bring her back."""
+    select = f"SELECT DISTINCT subject FROM {fields_table}"
+    if keyless and of_subjects(cursor, select, sorted(set(keyless))):
+        raise ErasedError
+
+
 class KeptKeys:
     """The data keys of the persons this process wrote last, with their wrapped form, so a
     write of the same person needs no read of the wrapped key: its rows carry a check, in the
@@ -190,4 +200,5 @@ __all__ = [
     "KeptKeys",
     "VaultRows",
     "discard_unheld",
+    "refuse_erased",
 ]
