@@ -10,7 +10,9 @@ rules its statement must keep, so a refusal naming one of them is no surprise. T
   an earlier step named;
 * the rules an event type's own checks raise (``_OWN``, kept beside the aggregates' modules).
 
-Every statement may also break ``data.invalid`` (its data does not fit the model).
+Every statement may also break ``data.invalid`` (its data does not fit the model) and
+``data.json_type`` (a value is not the JSON type its schema publishes: a boolean written
+``"yes"``, a year written ``"2560"``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from ledger.domain import text as texts
 from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.dates import OUT_OF_RANGE
 from ledger.domain.record_history import EntryEvent
+from ledger.domain.value_checks import JSON_TYPE
 from ledger.domain.values import PlainMoney, SignedDate, SignedText
 from ledger.errors import INVALID_DATA
 from ledger.statement import NOT_ISO_DATE
@@ -93,7 +96,7 @@ _OWN: dict[str, tuple[Rule, ...]] = {
 
 def rules_of(spec: EventType) -> list[Rule]:
     """The rules a statement of ``spec``'s type may break, in catalogue order of their ids."""
-    found: dict[str, Rule] = {INVALID_DATA.id: INVALID_DATA}
+    found: dict[str, Rule] = {INVALID_DATA.id: INVALID_DATA, JSON_TYPE.id: JSON_TYPE}
     for rule in (*_value_rules(spec), *_kind_rules(spec), *_OWN.get(spec.name, ())):
         found.setdefault(rule.id, rule)
     return sorted(found.values(), key=lambda rule: rule.id)

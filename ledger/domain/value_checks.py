@@ -9,6 +9,12 @@ the model's fields. Each model's plan (its marked fields by kind, and how to rea
 nested models, lists and maps) is built once. The common case, nothing wrong, is told with few
 calls: a model's texts in one match, each date and amount in one. Every broken value is
 reported, each with its rule and its field's dotted path (``data.order.issuer``).
+
+Booleans and numbers are checked too, by their field's type rather than a mark: pydantic's lax
+reading turns ``"yes"``, ``1`` or ``"0"`` into a boolean and ``"2560"`` or ``true`` into an
+integer, so the gate asks that each be the JSON type the published schema says (``boolean``,
+``integer``, ``number``), as it asks dates and money to be strings. Events stored before this
+check still load and verify: the models stay lax.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -26,7 +32,23 @@ from ledger.domain.dates import DATE_RANGES, OUT_OF_RANGE, DateKind, implausible
 from ledger.domain.text import NOT_PLAIN_DECIMAL, PLAIN_DECIMAL, all_plain, text_violation
 from ledger.domain.values import PlainMoney, SignedDate, SignedText
 from ledger.statement import ISO_DATE, NOT_ISO_DATE, given
-from ledger.violations import Violation
+from ledger.violations import Violation, rule
+
+JSON_TYPE = rule(
+    "data.json_type",
+    "ค่านี้ต้องเป็น{expected_th} (JSON {type}) ตามแบบของรายการ (GET /schemas/<ประเภท>) แต่ได้รับ{got_th}",
+    "this value must be {expected} (JSON {type}) as the event type's schema says "
+    "(GET /schemas/<type>), but got {got}",
+)
+
+_EXPECTED = {
+    bool: ("boolean", "true or false", "ค่าจริงหรือเท็จ (true หรือ false)"),
+    int: ("integer", "a whole number", "จำนวนเต็ม"),
+    float: ("number", "a number", "ตัวเลข"),
+}
+"""The JSON type each Python type of a field is published as, in English and Thai."""
+_FITS: dict[type, tuple[type, ...]] = {bool: (bool,), int: (int,), float: (int, float)}
+"""The Python types of parsed JSON each field type takes (``type(...)``, so True is no int)."""
 
 Check = Callable[[Any, str, str, list[Violation]], None]
 """Checks one value (as signed) under a parent path and a key, adding what it breaks to the
@@ -48,12 +70,15 @@ class _Plan:
     texts: tuple[tuple[tuple[str, ...], bool], ...]  # (names, multiline), one line then one not
     dates: tuple[tuple[str, DateKind, int, int], ...]  # name, kind, lowest and highest year
     money: tuple[str, ...]
+    kinds: tuple[tuple[str, type], ...]  # name, bool, int or float
     models: tuple[tuple[str, type[BaseModel]], ...]
     inner: tuple[tuple[str, Check], ...]
 
     @property
     def is_empty(self) -> bool:
-        return not (self.texts or self.dates or self.money or self.models or self.inner)
+        return not (
+            self.texts or self.dates or self.money or self.kinds or self.models or self.inner
+        )
 
 
 _PLANS: dict[type[BaseModel], _Plan] = {}
@@ -70,6 +95,7 @@ def _plan_of(model: type[BaseModel]) -> _Plan:
     texts: dict[bool, list[str]] = {False: [], True: []}
     dates: list[tuple[str, DateKind, int, int]] = []
     money: list[str] = []
+    kinds: list[tuple[str, type]] = []
     models: list[tuple[str, type[BaseModel]]] = []
     inner: list[tuple[str, Check]] = []
     for name, field in model.model_fields.items():
@@ -82,12 +108,24 @@ def _plan_of(model: type[BaseModel]) -> _Plan:
             dates.append((key, mark.kind, bounds.low, bounds.high))
         elif isinstance(mark, PlainMoney):
             money.append(key)
+        elif (kind := _json_kind(field.annotation)) is not None:
+            kinds.append((key, kind))
         elif (nested := _only_model(field.annotation)) is not None:
             models.append((key, nested))
         elif (check := _check_of(field.annotation)) is not None:
             inner.append((key, check))
     groups = tuple((tuple(names), multiline) for multiline, names in texts.items() if names)
-    return _Plan(groups, tuple(dates), tuple(money), tuple(models), tuple(inner))
+    return _Plan(groups, tuple(dates), tuple(money), tuple(kinds), tuple(models), tuple(inner))
+
+
+def _json_kind(annotation: Any) -> type | None:
+    """bool, int or float for a field of that type (``X`` or ``X | None``, annotated or not)."""
+    if get_origin(annotation) is Annotated:
+        return _json_kind(get_args(annotation)[0])
+    if get_origin(annotation) is Union or get_origin(annotation) is types.UnionType:
+        members = [member for member in get_args(annotation) if member is not type(None)]
+        return _json_kind(members[0]) if len(members) == 1 else None
+    return annotation if annotation in _FITS else None
 
 
 def _only_model(annotation: Any) -> type[BaseModel] | None:
@@ -126,6 +164,10 @@ def _check_fields(model: type[BaseModel], value: Any, path: str, found: list[Vio
         amount = value.get(name)
         if amount is not None and not (type(amount) is str and PLAIN_DECIMAL.fullmatch(amount)):
             _check_money(amount, path, name, found)
+    for name, json_kind in plan.kinds:
+        item = value.get(name)
+        if item is not None and type(item) not in _FITS[json_kind]:
+            _check_kind(json_kind, item, path, name, found)
     for name, nested in plan.models:
         item = value.get(name)
         if item is not None:
@@ -145,6 +187,8 @@ def _check_of(annotation: Any, marks: tuple[Any, ...] = ()) -> Check | None:
         return partial(_check_date, mark.kind)
     if isinstance(mark, PlainMoney):
         return _check_money
+    if annotation in _FITS:
+        return partial(_check_kind, annotation)
     origin, args = get_origin(annotation), get_args(annotation)
     if origin is Annotated:
         return _check_of(args[0], args[1:])
@@ -156,7 +200,18 @@ def _check_of(annotation: Any, marks: tuple[Any, ...] = ()) -> Check | None:
         return partial(_check_items, item)
     if origin is dict and len(args) == 2 and (item := _check_of(args[1])) is not None:
         return partial(_check_values, item)
+    if origin is tuple and args:
+        return _check_of_tuple(args)
     return None
+
+
+def _check_of_tuple(args: tuple[Any, ...]) -> Check | None:
+    """``tuple[X, ...]`` is checked as a list of X; ``tuple[X, Y]``, each place as its own."""
+    if len(args) == 2 and args[1] is Ellipsis:
+        item = _check_of(args[0])
+        return None if item is None else partial(_check_items, item)
+    places = tuple(_check_of(arg) for arg in args)
+    return None if places == (None,) * len(places) else partial(_check_places, places)
 
 
 def _check_of_union(members: tuple[Any, ...]) -> Check | None:
@@ -168,6 +223,19 @@ def _check_of_union(members: tuple[Any, ...]) -> Check | None:
     return partial(_check_fitting, tuple(checks))
 
 
+def _fits(model: type[BaseModel], value: Any) -> bool:
+    """Whether an object could be ``model``'s: its keys are the model's, and each field the
+    model fixes to literal values (a GeoJSON ``type``) holds one of them."""
+    if not isinstance(value, dict) or not value.keys() <= model.model_fields.keys():
+        return False
+    for name, field in model.model_fields.items():
+        if get_origin(field.annotation) is Literal and value.get(name) not in get_args(
+            field.annotation
+        ):
+            return False
+    return True
+
+
 def _check_fitting(
     checks: tuple[tuple[Any, Check], ...],
     value: Any,
@@ -176,9 +244,7 @@ def _check_fitting(
     found: list[Violation],
 ) -> None:
     for member, check in checks:
-        if not _is_model(member) or (
-            isinstance(value, dict) and value.keys() <= member.model_fields.keys()
-        ):
+        if not _is_model(member) or _fits(member, value):
             check(value, parent, key, found)
             return
 
@@ -206,6 +272,16 @@ def _check_items(check: Check, value: Any, parent: str, key: str, found: list[Vi
                 check(item, path, str(index), found)
 
 
+def _check_places(
+    checks: tuple[Check | None, ...], value: Any, parent: str, key: str, found: list[Violation]
+) -> None:
+    if isinstance(value, list):
+        path = f"{parent}.{key}"
+        for index, (check, item) in enumerate(zip(checks, value, strict=False)):
+            if check is not None and item is not None:
+                check(item, path, str(index), found)
+
+
 def _check_values(check: Check, value: Any, parent: str, key: str, found: list[Violation]) -> None:
     if isinstance(value, dict):
         path = f"{parent}.{key}"
@@ -228,9 +304,17 @@ def _check_text(multiline: bool, value: Any, parent: str, key: str, found: list[
         found.append(Violation(broken[0], f"{parent}.{key}", broken[1]))
 
 
+def _check_kind(kind: type, value: Any, parent: str, key: str, found: list[Violation]) -> None:
+    if type(value) not in _FITS[kind]:
+        json_type, expected, expected_th = _EXPECTED[kind]
+        details = {"type": json_type, "expected": expected, "expected_th": expected_th}
+        got = {"got": "a string", "got_th": "ข้อความ"} if type(value) is str else given(value)
+        found.append(Violation(JSON_TYPE, f"{parent}.{key}", details | got))
+
+
 def _check_money(value: Any, parent: str, key: str, found: list[Violation]) -> None:
     if not isinstance(value, str) or PLAIN_DECIMAL.fullmatch(value) is None:
         found.append(Violation(NOT_PLAIN_DECIMAL, f"{parent}.{key}"))
 
 
-__all__ = ["value_violations"]
+__all__ = ["JSON_TYPE", "value_violations"]

@@ -9,6 +9,11 @@ anywhere); and the rest of the data is validated by the model as v1's would be, 
 commitment replaced by a placeholder of its field's type (``PLACEHOLDERS``), so that the
 model's cross-field rules still run, and any error the model finds at a committed path set
 aside: what the value was is the vault's, not the log's.
+
+The models are lax, as they were at the door: the gate's admission checks of the values as
+signed (``ledger.domain.value_checks``: ISO dates, visible text, plain decimals, booleans and
+integers of their JSON type) are not repeated here, so an event admitted before a check
+existed (a ``gpf_member`` signed as ``"yes"``) still verifies; the gate refuses new ones.
 """
 
 from __future__ import annotations

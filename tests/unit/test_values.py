@@ -27,6 +27,7 @@ from ledger.domain.values import (
     SchoolingDate,
     SignedDate,
 )
+from tests import domain_data as d
 
 
 class Form(BaseModel):
@@ -234,3 +235,63 @@ def test_every_date_of_every_event_has_a_kind() -> None:
     ]
 
     assert [] == bare
+
+
+@pytest.mark.parametrize("written", ["yes", 1, "0", "true"])
+def test_a_boolean_written_otherwise_is_refused(written: Any) -> None:
+    """gpf_member "yes", 1 or "0" (which pydantic reads as booleans) is data.json_type on the
+    field, saying JSON boolean; true and false are admitted."""
+    model = EVENT_TYPES["PersonalDataRecorded"].data_model
+
+    (violation,) = value_violations(model, {"gpf_member": written})
+
+    assert ("data.json_type", "data.gpf_member") == (violation.id, violation.field)
+    assert "JSON boolean" in violation.en
+    assert "JSON boolean" in violation.th
+    assert [] == value_violations(model, {"gpf_member": True})
+    assert [] == value_violations(model, {"gpf_member": False})
+
+
+@pytest.mark.parametrize("written", ["2560", True, 2560.0])
+def test_a_fiscal_year_written_otherwise_is_refused(written: Any) -> None:
+    """A BudgetApproved fiscal_year "2560", true (read as 1) or 2560.0 is data.json_type;
+    the integer 2560 is admitted."""
+    model = EVENT_TYPES["BudgetApproved"].data_model
+
+    (violation,) = value_violations(model, {"fiscal_year": written})
+
+    assert ("data.json_type", "data.fiscal_year") == (violation.id, violation.field)
+    assert "JSON integer" in violation.en
+    assert [] == value_violations(model, {"fiscal_year": 2560})
+
+
+def test_numbers_inside_a_geometry_are_checked_by_its_type() -> None:
+    """A line's coordinate written as a string, or a point's as true, is refused at its place;
+    the GeoJSON type picks the model (a line is not read as a point)."""
+    model = EVENT_TYPES["ProjectGeoLocated"].data_model
+    line = {"type": "LineString", "coordinates": [[99.1, 16.8], [99, "16.9"]]}
+    point = {"type": "Point", "coordinates": [99.1, True]}
+
+    found = value_violations(model, {"geometry": line}) + value_violations(
+        model, {"geometry": point}
+    )
+
+    assert [
+        ("data.json_type", "data.geometry.coordinates.1.1"),
+        ("data.json_type", "data.geometry.coordinates.1"),
+    ] == [(violation.id, violation.field) for violation in found]
+    right = {"type": "LineString", "coordinates": [[99.1, 16.8], [99, 16.9]]}
+    assert [] == value_violations(model, {"geometry": right})
+
+
+def test_replays_read_booleans_and_years_as_they_always_did() -> None:
+    """A stored gpf_member "yes" or fiscal_year "2560" still loads (the models stay lax)."""
+    personal = EVENT_TYPES["PersonalDataRecorded"].data_model
+    budget = EVENT_TYPES["BudgetApproved"].data_model
+    stored = {**d.ENTRY_DATA["PersonalDataRecorded"], "gpf_member": "yes"}
+
+    assert personal.model_validate(stored).model_dump()["gpf_member"] is True
+    assert (
+        2560
+        == budget.model_validate({**d.budget(), "fiscal_year": "2560"}).model_dump()["fiscal_year"]
+    )

@@ -24,6 +24,7 @@ OPENED = {
     "province": "นครพนม",
     "birth_date": "1975-01-15",
 }
+PERSONAL = {"prefix": "นาย", "first_name": "สมชาย", "last_name": "ทดสอบ", "sex": "male"}
 LEAVE = {"leave_type": "sick", "start": "2024-03-01", "end": "2024-03-02", "days": "2"}
 
 
@@ -118,3 +119,13 @@ def test_a_correction_s_committed_replacement_is_sound() -> None:
 
     assert "commitment" in committed["replacement"]["first_name"]
     assert [] == _kinds("EntryCorrected", committed)
+
+
+def test_a_boolean_stored_as_a_string_before_the_gate_checked_still_verifies() -> None:
+    """A v1 statement signed with gpf_member "yes" and a v1 budget with fiscal_year "2560",
+    stored before the gate checked JSON types (data.json_type), pass the strict check: it
+    validates with the models as the gate did then, and the models stay lax."""
+    budget = {"fiscal_year": "2560", "amount": "450000.00", "source": "own_revenue"}
+
+    assert [] == _kinds("PersonalDataRecorded", {**PERSONAL, "gpf_member": "yes"}, v=1)
+    assert [] == _kinds("BudgetApproved", budget, v=1)

@@ -205,3 +205,26 @@ def test_a_correction_is_checked_like_the_entry_it_replaces(
 
     assert [("date.out_of_range", "data.replacement.finished")] == rules_of(payload)
     accepted(client, correction("1992-04-30"))
+
+
+@pytest.mark.parametrize("written", ["yes", 1, "0"])
+def test_a_boolean_written_otherwise_is_refused(
+    client: TestClient, kit: LedgerKit, written: object
+) -> None:
+    """gpf_member "yes", 1 or "0" is refused 422 with data.json_type on the field, in Thai
+    and English, as the schema publishes it (``boolean``); true is accepted and read so."""
+    stream = kit.open_record()
+    schema = client.get("/schemas/PersonalDataRecorded").json()
+    published = {item.get("type") for item in schema["properties"]["gpf_member"]["anyOf"]}
+    wrong = {**d.ENTRY_DATA["PersonalDataRecorded"], "gpf_member": written}
+
+    payload = refusal(
+        client, kit, body(kit.sign(kit.hr, stream=stream, type="PersonalDataRecorded", data=wrong))
+    )
+
+    assert {"boolean", "null"} == published
+    assert [("data.json_type", "data.gpf_member")] == rules_of(payload)
+    assert "JSON boolean" in payload["errors"][0]["en"]
+    assert "ค่าจริงหรือเท็จ" in payload["errors"][0]["th"]
+    right = {**d.ENTRY_DATA["PersonalDataRecorded"], "gpf_member": True}
+    accepted(client, body(kit.sign(kit.hr, stream=stream, type="PersonalDataRecorded", data=right)))
