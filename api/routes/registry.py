@@ -36,6 +36,7 @@ from ledger.domain.record_entries import StaffCategory
 from ledger.domain.signed import SignedAggregate
 from ledger.vault_keys import ErasedError
 from projections.reports.labels import Lang
+from projections.reports.organization import holders_withheld
 
 router = APIRouter(
     tags=["registry"],
@@ -150,8 +151,12 @@ def read_positions(
     lang: LangQuery = Lang.TH,
 ) -> Response:
     """Positions of the frame with their status and holder (the holder by name for roles that
-    read personal data, and logged; by record id for the others)."""
-    return respond(reader.naming_people(reports.positions(scope)), format, lang)
+    read personal data, and logged; withheld, with the day they took the post, from the
+    others: a record id is the person's key elsewhere)."""
+    found = reports.positions(scope)
+    if not reader.may(DataKind.PERSONAL):
+        found = holders_withheld(found)
+    return respond(reader.naming_people(found), format, lang)
 
 
 @router.get("/positions/occupancy", response_model=None, responses=answers(list[OccupancyRowOut]))

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from projections.personal import is_marker
 from projections.reports.labels import CODES, Label
 from projections.reports.names import full_name
-from projections.reports.sheets import Column, Kind, Layout, Names
+from projections.reports.sheets import Column, Kind, Layout, Names, Wording
 from projections.views.leave import SUMMARY_FIELDS, LeaveSummary
 from projections.views.registry_rows import RegistryEntry
 
@@ -29,6 +30,19 @@ def person(row: Any, names: Names) -> str | None:
 
 def entry_name(entry: RegistryEntry, names: Names) -> str | None:
     return full_name(entry.prefix, entry.first_name, entry.last_name)
+
+
+NO_NAME: Label = ("(ยังไม่มีชื่อ)", "(no name yet)")
+"""A record that has no name entry yet, as the pages name it."""
+
+
+def holder_name(row: Any, names: Names) -> Any:
+    """A position's holder by name: a withheld holder as the marker, a record without a name
+    as ``NO_NAME`` (never its record id, which is the person's key elsewhere)."""
+    holder = row.holder
+    if holder is None or is_marker(holder):
+        return holder
+    return names.people.get(str(holder)) or Wording(NO_NAME)
 
 
 LAO_NAME = Column("lao_name", source=lao_name)
@@ -76,7 +90,7 @@ POSITIONS = Layout(
         Column("category", Kind.CODE, "category"),
         Column("unit"),
         Column("status", Kind.CODE, "position"),
-        Column("holder_name", source=lambda row, names: names.person(row.holder)),
+        Column("holder_name", source=holder_name),
         Column("holder_since", Kind.DATE),
         PROVINCE,
         LAO,

@@ -5,14 +5,14 @@ natural keys people use (รหัส อปท. ๗ หลัก, เลขท�
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ledger.domain.field_labels import value_label
 from ledger.errors import SnapshotNotFoundError
-from projections.personal import WITHHOLDING, Revealer
+from projections.personal import WITHHELD, WITHHOLDING, Revealer
 from projections.reports.kp7_labels import category_th
-from projections.reports.results import Columns, JsonRows, field_names
+from projections.reports.results import Columns, JsonRows, Table, field_names
 from projections.store import Cursor
 from projections.views.organizations import OrganizationRow, UnitRow, organizations, units
 from projections.views.positions import PositionRow, positions
@@ -46,10 +46,26 @@ class OrganizationDetail:
         return list(field_names(OrganizationRow)), [self.organization.as_json()]
 
 
+def holder_withheld(position: PositionRow) -> PositionRow:
+    """The position as a reader who may not read its holder's record sees it: its status
+    (occupied or not) kept, who holds it and since when ``WITHHELD``. The holder's record id
+    is the person's key everywhere else, and the day they took the post is a fact of their
+    record, so neither is shown."""
+    if position.holder is None:
+        return position
+    return replace(position, holder=WITHHELD, holder_since=WITHHELD)
+
+
+def holders_withheld(table: Table[PositionRow]) -> Table[PositionRow]:
+    """The positions report with every holder withheld (``holder_withheld``)."""
+    return replace(table, rows=tuple(holder_withheld(row) for row in table.rows))
+
+
 @dataclass(frozen=True, slots=True)
 class PositionDetail:
     """A position of an LAO's frame, and who holds it now (``occupant``; None when it is
-    vacant, or ``withheld`` from a reader who does not read personal data)."""
+    vacant, or ``withheld`` from a reader who does not read personal data: then the holder
+    and the day they took it are withheld too, ``holder_withheld``)."""
 
     position: PositionRow
     occupant: RegistryEntry | None
@@ -73,14 +89,16 @@ class PositionDetail:
                 "category_th": category_th(entry.category),
                 "status": entry.status,
             }
-        return self.position.as_json() | {
+        position = holder_withheld(self.position) if self.withheld else self.position
+        return position.as_json() | {
             "category_th": category_th(self.position.category),
             "occupant": occupant,
             "occupant_withheld": self.withheld,
         }
 
     def tabulate(self) -> tuple[Columns, JsonRows]:
-        return list(field_names(PositionRow)), [self.position.as_json()]
+        position = holder_withheld(self.position) if self.withheld else self.position
+        return list(field_names(PositionRow)), [position.as_json()]
 
 
 Tables = Mapping[str, Mapping[str, str]]

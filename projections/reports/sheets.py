@@ -86,6 +86,15 @@ Source = Callable[[Any, Names], Any]
 
 
 @dataclass(frozen=True, slots=True)
+class Wording:
+    """A cell that is words, not a stored value: it reads in the drawing's language (a record
+    with no name yet is ``(ยังไม่มีชื่อ)`` in Thai, ``(no name yet)`` in English, as the pages
+    say it)."""
+
+    label: Label
+
+
+@dataclass(frozen=True, slots=True)
 class Column:
     """A column: the row attribute it shows (or ``source``), its kind, the code list its
     labels come from, and whether a totals row sums it."""
@@ -188,6 +197,10 @@ def show_text(value: Any, column: Column, lang: Lang) -> str | None:
     """A text cell as it reads (None when blank): labels, dates in the language's era."""
     if value is None or value == "":
         return None
+    if isinstance(value, Wording):
+        return word(value.label, lang)
+    if is_marker(value):  # a withheld or erased value reads as the word, whatever its kind
+        return str(value)
     kind = column.kind
     if kind is Kind.CODE and column.codes is not None:
         return code_label(column.codes, str(value), lang)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 from fastapi.testclient import TestClient
 
+from ledger.domain.positions import position_stream_id
+from projections.personal import WITHHELD
+from tests import domain_data as d
 from tests.ledger_kit import LedgerKit
 from tests.projection_world import ProjectionWorld, build_projection_world, record_owner
 from tests.unit.api.http_kit import login, problem
@@ -77,5 +83,62 @@ def test_e_plan_staff_see_the_position_but_not_its_occupant(
 
     assert (None, True) == (held["occupant"], held["occupant_withheld"])
     assert ("P-1", "occupied") == (held["number"], held["status"])
+    assert (WITHHELD, WITHHELD) == (held["holder"], held["holder_since"])
+    assert str(world.records["r1"]) not in str(held)
     assert (403, "forbidden") == problem(refused)
     assert [] == log
+
+
+def positions_csv(
+    client: TestClient, headers: dict[str, str], lang: str = "th"
+) -> list[dict[str, str]]:
+    found = client.get("/positions", params={"format": "csv", "lang": lang}, headers=headers)
+    assert 200 == found.status_code
+    return list(csv.DictReader(io.StringIO(found.content.decode("utf-8-sig"))))
+
+
+def test_the_positions_report_withholds_holders_from_roles_that_do_not_read_them(
+    client: TestClient, world: ProjectionWorld
+) -> None:
+    """A finance officer sees which positions are occupied, not who holds them nor since when:
+    a holder's record id is the person's key elsewhere (in JSON and in the CSV alike)."""
+    finance = login(client, world.operators["finance"])
+    r1 = str(world.records["r1"])
+
+    rows = client.get("/positions", headers=finance).json()
+    lines = positions_csv(client, finance)
+
+    held = next(row for row in rows if row["number"] == "P-1")
+    line = next(line for line in lines if line["เลขที่ตำแหน่ง"] == "P-1")
+    assert ("occupied", WITHHELD, WITHHELD) == (
+        held["status"],
+        held["holder"],
+        held["holder_since"],
+    )
+    assert (WITHHELD, WITHHELD) == (line["ผู้ครองตำแหน่ง"], line["ครองตั้งแต่"])
+    assert r1 not in str(rows)
+    assert r1 not in str(lines)
+    vacant = next(row for row in rows if row["number"] == "P-2")
+    assert (None, None) == (vacant["holder"], vacant["holder_since"])
+
+
+def test_an_unnamed_holder_reads_as_the_pages_say_it(
+    client: TestClient, world: ProjectionWorld
+) -> None:
+    """The HR officer reads P-1's holder by name, and a holder whose record has no name yet as
+    ``(ยังไม่มีชื่อ)`` (``(no name yet)`` in English), never as a record id."""
+    kit = world.kit
+    unnamed = kit.open_record()
+    assigned = {"record": str(unnamed), "order": d.order("45/2562")}
+    kit.emit(kit.hr, position_stream_id("6480101", "P-4"), "PositionHolderAssigned", assigned)
+    hr = login(client, kit.hr)
+
+    thai = {line["เลขที่ตำแหน่ง"]: line for line in positions_csv(client, hr)}
+    english = {line["Position no."]: line for line in positions_csv(client, hr, "en")}
+
+    assert "นายหนึ่ง ทดสอบ" == thai["P-1"]["ผู้ครองตำแหน่ง"]
+    assert ("(ยังไม่มีชื่อ)", "(no name yet)") == (
+        thai["P-4"]["ผู้ครองตำแหน่ง"],
+        english["P-4"]["Holder"],
+    )
+    assert str(unnamed) not in str(thai["P-4"])
