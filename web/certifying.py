@@ -12,7 +12,9 @@ the HR officer's submission page makes): the records it covers, by name when the
 names, with what each lacks for the KPI now and whether it changed since the snapshot.
 
 Nothing here reads of its own: the worklist is ``Reports.worklist`` (what ``GET /worklist``
-answers), the LAOs past a deadline ``Reports.overdue``, the cycles ``Reports.certification``;
+answers), the cycles ``Reports.certification``, and the LAOs past a deadline read from those
+cycles by date (``kpi.stages_overdue``: every cycle, not only the current one that
+``Reports.overdue`` and ``ledger process overdue`` look at, each saying whether it was marked);
 the past returns' reasons are on the cycle's aggregate. ``draft_step`` turns the form into
 the step's statement at the cycle's head, checked by the event's own data model first so a
 missing reason is shown beside its field before anything is signed.
@@ -45,7 +47,7 @@ from ledger.domain.value_checks import value_violations
 from ledger.errors import StreamNotFoundError, model_violations
 from ledger.statement import SignerRef, Statement, build_statement
 from projections.reports.facade import Reports
-from projections.reports.kpi import Overdue
+from projections.reports.kpi import Overdue, stages_overdue
 from projections.reports.scope import ReadScope
 from projections.reports.worklist import WorkItem
 from projections.views.certification import CycleRow, StepRow
@@ -148,13 +150,14 @@ class CertifierWork:
 def certifier_work(
     reports: Reports, scope: ReadScope, roles: frozenset[str], today: date
 ) -> CertifierWork:
-    """What waits for ``roles`` in ``scope`` on ``today`` (overdue first, then by deadline)."""
+    """What waits for ``roles`` in ``scope`` on ``today`` (overdue first, then by deadline),
+    and every stage of every cycle past its deadline by date: the worklist's overdue items
+    are all among them, whether or not the system marked them."""
     items = reports.worklist(scope, roles, today).items
-    late = reports.overdue(scope, today)
     report = reports.certification(scope)
     cycles = sorted(report.cycles, key=lambda row: (row.province, row.lao, row.cycle))
-    names = dict(report.names.laos) | dict(late.names.laos)
-    return CertifierWork(today, items, late.rows, tuple(cycles), names)
+    late = stages_overdue(cycles, today)
+    return CertifierWork(today, items, tuple(late), tuple(cycles), dict(report.names.laos))
 
 
 @dataclass(frozen=True, slots=True)

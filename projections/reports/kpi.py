@@ -22,7 +22,7 @@ cycle), so it needs no tables of its own:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -249,10 +249,16 @@ def overdue(
     province: str | None = None,
 ) -> list[Overdue]:
     """Every stage overdue on ``as_of`` in each LAO's current (or named) cycle."""
+    found = current_cycles(cursor, certification_tables, cycle=cycle, lao=lao, province=province)
+    return stages_overdue(found.values(), as_of)
+
+
+def stages_overdue(rows: Iterable[CycleRow], as_of: date) -> list[Overdue]:
+    """Every stage of the cycles ``rows`` overdue on ``as_of`` by its deadline, whether or not
+    the system has marked it (``Overdue.marked``: ``ledger process overdue``, which marks only
+    each LAO's current cycle) or a warning letter was sent."""
     found = []
-    for row in current_cycles(
-        cursor, certification_tables, cycle=cycle, lao=lao, province=province
-    ).values():
+    for row in rows:
         for stage, deadline in (("lao", row.lao_deadline), ("province", row.province_deadline)):
             if row.is_overdue(stage, as_of):
                 found.append(

@@ -2,8 +2,10 @@
 
 * GET ``/app/certify``: the certifier's home (``/app/`` redirects here for these roles): the
   steps waiting for the caller's roles in their scope (``Reports.worklist``), overdue first,
-  deadlines in the Buddhist era; the stages past their deadline (``Reports.overdue``), with the
-  warning letter of each for the province; and every cycle of the scope with its state.
+  deadlines in the Buddhist era; the stages of every cycle past their deadline by date
+  (``kpi.stages_overdue``), each saying whether the system marked it (``ledger process
+  overdue``) and how many warning letters were sent, with the warning letter of each for the
+  province; and every cycle of the scope with its state.
 * GET ``/app/certify/{lao}/{cycle}``: one cycle: its deadlines, its signed steps and past
   returns, the snapshot under review (the submitted one, or the certified one after the head
   certified) as the list of records it covers, each linking to its ก.พ.๗ page, with what it
@@ -23,8 +25,9 @@ are listed by their ids. Names shown are logged in the people's access logs.
 
 Stable ids for the browser tests: ``#certify-heading``, ``#certify-worklist`` (rows
 ``tr.work-item`` with ``data-lao``, ``data-cycle``, ``data-action``; ``.overdue-badge``; link
-``a.open-cycle``), ``#certify-empty``, ``#certify-overdue`` (rows ``tr.overdue-row``, link
-``a.warning-letter``), ``#certify-cycles``; on a cycle: ``#cycle-heading``, ``#cycle-state``
+``a.open-cycle``), ``#certify-empty``, ``#certify-overdue`` (rows ``tr.overdue-row`` with
+``data-marked``; link ``a.warning-letter``), ``#certify-overdue-summary``,
+``#certify-cycles``; on a cycle: ``#cycle-heading``, ``#cycle-state``
 (``data-state``), ``#cycle-root``, ``#cycle-records`` (rows ``data-stream``, ``.record-missing``,
 ``.record-changed``), ``#cycle-returns``, ``#step-area``, one ``form.step-form`` per action
 (``id="step-<action>"``), ``#reason-<action>``, ``fieldset#sections-<action>``,

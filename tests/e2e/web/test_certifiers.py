@@ -192,7 +192,9 @@ def test_a_cycle_returned_by_the_province_and_certified_up_to_dla(
         log.expect_signed(position, ["ProvinceVerificationReturned"], PROVINCE)
         assert {"sections": ["position_salary"], "reason": REASON} == last_data(served)
         page.goto(f"{served.demo.base_url}/app/certify")  # the LAO is late again: its letter
-        letter = page.locator(f"tr.overdue-row[data-lao='{LAO}'] a.warning-letter")
+        letter = page.locator(
+            f"tr.overdue-row[data-lao='{LAO}'][data-cycle='2562'] a.warning-letter"
+        )
         pdf = page.request.get(f"{served.demo.base_url}{letter.get_attribute('href')}")
         assert (200, "application/pdf") == (pdf.status, pdf.headers["content-type"])
         shot(page, "worklist-after-return")

@@ -19,6 +19,7 @@ from ledger.application import Ledger
 from ledger.domain.certification import certification_stream_id
 from ledger.domain.permissions import Role
 from ledger.genesis import compose, enrolment_data
+from ledger.processes import mark_overdue_cycles
 from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner
 from tests.ledger_kit import SOFTWARE
@@ -163,6 +164,38 @@ def test_the_demo_leaves_a_submission_for_the_head(
     log_in(client, operator_key(demo, "province-nakhonphanom"))
     worklist = client.get("/app/certify").text
     assert f'data-cycle="{demo_day.HEAD_ROUND}" data-action="verify"' in worklist
+
+
+def test_the_overdue_section_lists_every_stage_past_its_deadline(
+    client: TestClient, ledger: Ledger, demo: DemoFiles
+) -> None:
+    """The worklist says round 2560 is overdue for the head: the section of LAOs past a
+    deadline lists it too (by date, in every cycle, not only those the system marked), and
+    says which the system has marked: after ``ledger process overdue``, the stale current
+    cycle's LAO stage is marked, the older rounds (which the process does not look at) not."""
+    make_stale(ledger, demo)
+    mark_overdue_cycles(ledger, operator_key(demo, "system"), DEMO_TODAY)
+    log_in(client, operator_key(demo, "head-nakhonphanom"))
+
+    html = client.get("/app/certify").text
+
+    late_items = set(
+        re.findall(r'<tr class="work-item overdue" data-lao="\d+" data-cycle="(\d+)"', html)
+    )
+    rows = re.findall(
+        r'<tr class="overdue-row" data-lao="\d+" data-cycle="(\d+)" data-stage="(\w+)"'
+        r' data-marked="(\w+)"',
+        html,
+    )
+    assert demo_day.HEAD_ROUND in late_items
+    assert late_items <= {cycle for cycle, _, _ in rows}
+    assert ("2562", "lao", "true") in rows
+    assert (demo_day.HEAD_ROUND, "lao", "false") in rows
+    assert 'id="certify-no-overdue"' not in html
+    summary = re.search(r'<p id="certify-overdue-summary"[^>]*>([^<]*)</p>', html)
+    assert summary is not None
+    assert f"ณ วันนี้ {len(rows)} รายการ" in summary.group(1)
+    assert "ระบบบันทึกว่าเกินกำหนดแล้ว 1 รายการ" in summary.group(1)
 
 
 def test_each_role_sees_only_its_scope(client: TestClient, ledger: Ledger, demo: DemoFiles) -> None:
@@ -407,7 +440,9 @@ def test_the_province_records_the_warning_letter_it_sent(
         },
     } == statement["data"]
     row = re.search(
-        r'<tr class="overdue-row" data-lao="\d+".*?</tr>', client.get("/app/certify").text, re.S
+        r'<tr class="overdue-row" data-lao="\d+" data-cycle="2562".*?</tr>',
+        client.get("/app/certify").text,
+        re.S,
     )
     assert row is not None
     assert "<td>1</td>" in row.group(0)
