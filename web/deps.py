@@ -163,9 +163,10 @@ def who(enrolment: Enrolment, lao_name: str | None = None) -> dict[str, str | bo
 
 def _lao_name(request: Request, session: Session | None, status_code: int) -> str | None:
     """The registered name of an LAO-scoped caller's LAO for the page header, read from the
-    organizations registry (not for an htmx fragment, which has no header, nor a 5xx page,
-    where the database may be what failed)."""
-    if session is None or status_code >= 500 or is_htmx(request):
+    organizations registry (not for a 5xx page, where the database may be what failed). Read
+    for an htmx answer too: a page drawn whole for htmx (a search posted by htmx to the whole
+    page) has the header, which must name the LAO as every other page does."""
+    if session is None or status_code >= 500:
         return None
     scope = session.enrolment.scope
     reports = getattr(request.app.state, "reports", None)

@@ -82,6 +82,21 @@ def test_the_header_names_the_callers_lao(hr: TestClient, world: ProjectionWorld
     assert f"เทศบาลตำบลตัวอย่าง ({LAO.lao}), นครพนม province" in english
 
 
+def test_the_header_after_a_search_names_the_lao_as_every_page_does(
+    hr: TestClient, world: ProjectionWorld
+) -> None:
+    """A search posted (by the form, or by htmx drawing the whole page) answers a page whose
+    header names the LAO by name, as the other pages do, never as ``อปท. 6480101``."""
+    header = f'<span class="who-scope">เทศบาลตำบลตัวอย่าง ({LAO.lao}) จังหวัดนครพนม</span>'
+
+    posted = hr.post("/app/records", data={"q": "สอง"}).text
+    by_htmx = hr.post("/app/records", data={"q": "สอง"}, headers={"HX-Request": "true"}).text
+
+    assert header in posted
+    assert header in by_htmx
+    assert f"อปท. {LAO.lao}" not in by_htmx
+
+
 def test_an_lao_the_registry_does_not_name_shows_its_code() -> None:
     assert "อปท. 6480101 จังหวัดนครพนม" == scope_label(LAO, "th")
     assert "LAO 6480101, นครพนม province" == scope_label(LAO, "en", None)
