@@ -12,7 +12,11 @@ that changes how the text around it shows:
 * text that is empty once invisible characters (zero-width spaces, joiners, soft hyphens,
   format characters) and white space are taken away;
 * combining marks that follow no base character (a Thai vowel or tone mark must sit on a
-  consonant), or more than three of them stacked on one base.
+  consonant), or more than three of them stacked on one base;
+* in one line of text (a name, a title, a number, an issuer), white space before or after it
+  or two white spaces in a row: ``"ทดสอบ  "`` and ``"ทดสอบ"`` would be two names in every
+  registry and search. Clients tidy one-line text before signing (``tidy_line``); free text
+  keeps its spacing.
 
 Each check returns the violated rule, or None; ``text_violation`` runs them in order.
 """
@@ -55,6 +59,12 @@ STACKED_MARKS = rule(
     "มีสระหรือวรรณยุกต์ซ้อนกันเกินสามตัว",
     "more than three combining marks are stacked on one character",
 )
+STRAY_SPACE = rule(
+    "text.stray_space",
+    "ข้อความบรรทัดเดียว (เช่น ชื่อ) ต้องไม่มีช่องว่างนำหน้าหรือต่อท้าย และไม่มีช่องว่างติดกันเกินหนึ่งตัว",
+    "one-line text (a name, a title) may not begin or end with white space, nor hold two white "
+    "spaces in a row",
+)
 
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _INVISIBLE = frozenset(
@@ -69,11 +79,14 @@ def _code(character: str) -> str:
 
 _THAI_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
 _BASES = "!-~\u0e01-\u0e30\u0e32\u0e33\u0e3f-\u0e46\u0e4f-\u0e5b"  # ASCII, Thai non-marks
-_PLAIN_LINE = re.compile(f"(?: *+[{_BASES}]++[{_THAI_MARKS}]{{0,{_MAX_MARKS}}})*+ *+")
-_PLAIN_LINES = re.compile(f"(?:[ \n]*+[{_BASES}]++[{_THAI_MARKS}]{{0,{_MAX_MARKS}}})*+[ \n]*+")
+_UNIT = f"[{_BASES}]++[{_THAI_MARKS}]{{0,{_MAX_MARKS}}}"  # a base and the marks on it
+_PLAIN_LINE = re.compile(f"{_UNIT}(?: ?+{_UNIT})*+")
+_PLAIN_LINES = re.compile(f"(?:[ \n]*+{_UNIT})*+[ \n]*+")
 """Text made only of printable ASCII and Thai, each Thai mark on a base character (a letter,
-digit or sign) and at most three stacked: what nearly every name and reason is. Possessive
-quantifiers, so the match never backtracks."""
+digit or sign) and at most three stacked: what nearly every name and reason is; one line also
+begins and ends with a base and holds single spaces only. Possessive quantifiers, so the match
+never backtracks."""
+_SPACE_RUN = re.compile(r"\s\s")
 
 
 def text_violation(text: str, *, multiline: bool = False) -> tuple[Rule, dict[str, str]] | None:
@@ -113,7 +126,17 @@ def first_violation(text: str, *, multiline: bool = False) -> tuple[Rule, dict[s
         return marks
     if not any(_is_visible(character) for character in text):
         return INVISIBLE_ONLY, {}
+    if not multiline and (
+        text[0].isspace() or text[-1].isspace() or _SPACE_RUN.search(text) is not None
+    ):
+        return STRAY_SPACE, {}
     return None
+
+
+def tidy_line(text: str) -> str:
+    """One line of text as a client signs it: no white space around it, and each run of white
+    space inside it one space (what ``STRAY_SPACE`` asks)."""
+    return " ".join(text.split()) if text.strip() else text
 
 
 def _is_visible(character: str) -> bool:
@@ -153,4 +176,11 @@ def is_plain_decimal(text: str) -> bool:
     return PLAIN_DECIMAL.fullmatch(text) is not None
 
 
-__all__ = ["PLAIN_DECIMAL", "all_plain", "first_violation", "is_plain_decimal", "text_violation"]
+__all__ = [
+    "PLAIN_DECIMAL",
+    "all_plain",
+    "first_violation",
+    "is_plain_decimal",
+    "text_violation",
+    "tidy_line",
+]

@@ -1,11 +1,14 @@
-"""A statement draft as people write it, made ready to sign: NFC text and ISO dates.
+"""A statement draft as people write it, made ready to sign: NFC text, tidy lines, ISO dates.
 
 The ledger refuses text that is not in Unicode NFC and dates that are not ISO strings with a
 plausible year, and whatever it accepts is signed forever. A draft is typed by a person, so
 before signing ``ledger submit`` normalises every string of its data to NFC and rewrites each
 date field (as the event type's data model declares them) from the forms people write
 (``01/04/2562``, Thai digits, ``1 เมษายน 2562``, ISO) to ISO; a two-digit year, or a date that is
-not text at all, is refused with its rule before anything is signed.
+not text at all, is refused with its rule before anything is signed. One-line text (a name, a
+title: the fields the model marks ``SignedText`` without ``multiline``) loses the white space
+around it and each run inside it becomes one space (``ledger.domain.text.tidy_line``), so a
+name typed ``"ทดสอบ  "`` is signed ``"ทดสอบ"`` rather than refused by the gate.
 
 A correction's ``replacement`` is data of the corrected entry's type: its strings are
 normalised, and its dates written as ISO when the draft names that type (``corrects.type``,
@@ -23,6 +26,8 @@ from pydantic import BaseModel
 
 from ledger.domain.catalog import EVENT_TYPES
 from ledger.domain.dates import DateInputError, parse_human_date
+from ledger.domain.text import tidy_line
+from ledger.domain.values import SignedText
 from ledger.statement import NOT_ISO_DATE, given
 
 
@@ -36,7 +41,8 @@ class DraftError(ValueError):
 
 
 def prepare_data(event_type: str, data: Any, corrected_type: str | None = None) -> Any:
-    """The draft's ``data`` ready to sign: strings in NFC, the event type's dates in ISO; a
+    """The draft's ``data`` ready to sign: strings in NFC, one-line text tidy, the event type's
+    dates in ISO; a
     correction's ``replacement`` too when the draft names the corrected entry's type
     (``corrects.type``, as ``ledger correct`` writes it).
 
@@ -65,13 +71,16 @@ def normalise_text(value: Any) -> Any:
     return value
 
 
-def _convert(annotation: Any, value: Any, path: str) -> Any:
-    """``value`` with the dates that ``annotation`` declares in it written as ISO."""
+def _convert(annotation: Any, value: Any, path: str, marks: tuple[Any, ...] = ()) -> Any:
+    """``value`` with the dates that ``annotation`` declares in it written as ISO, and its
+    one-line text (``marks`` or the annotation's) tidy."""
     origin, args = get_origin(annotation), get_args(annotation)
     if value is None:
         return None
+    if isinstance(value, str) and any(_is_line(mark) for mark in marks):
+        return tidy_line(value)
     if origin is Annotated:
-        return _convert(args[0], value, path)
+        return _convert(args[0], value, path, args[1:])
     if origin is Union or origin is types.UnionType:
         return _convert(_member_for(args, value), value, path)
     if annotation is date:
@@ -90,9 +99,15 @@ def _convert_model(model: type[BaseModel], value: Any, path: str) -> Any:
         return value
     fields = model.model_fields
     return {
-        key: _convert(fields[key].annotation, item, f"{path}.{key}") if key in fields else item
+        key: _convert(fields[key].annotation, item, f"{path}.{key}", tuple(fields[key].metadata))
+        if key in fields
+        else item
         for key, item in value.items()
     }
+
+
+def _is_line(mark: Any) -> bool:
+    return isinstance(mark, SignedText) and not mark.multiline
 
 
 def _member_for(members: tuple[Any, ...], value: Any) -> Any:

@@ -68,3 +68,16 @@ def test_fields_that_are_not_dates_stay_as_written() -> None:
 def test_an_unknown_type_is_only_normalised() -> None:
     """The ledger refuses an unknown type; the draft's text is still made NFC."""
     assert {"x": "é"} == prepare_data("NoSuchEvent", {"x": "e\u0301"})
+
+
+def test_one_line_text_is_tidied_free_text_is_not() -> None:
+    """A first name typed "  ทดสอบ  ชื่อ " and an issuer with a double space are signed with
+    single spaces and none around them; a free-text reason keeps its spacing."""
+    named = {"prefix": "นาย", "first_name": "  ทดสอบ  ชื่อ ", "last_name": "ใจดี", "reason": "สมรส  "}
+    order = {"number": "1/2562", "date": "25/03/2562", "issuer": "นายก  อบต. "}
+
+    prepared = prepare_data("NameChanged", named)
+
+    assert "ทดสอบ ชื่อ" == prepared["first_name"]
+    assert "สมรส  " == prepared["reason"]
+    assert "นายก อบต." == prepare_data("PenaltyImposed", {"order": order})["order"]["issuer"]

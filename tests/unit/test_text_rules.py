@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from ledger.domain.text import is_plain_decimal, text_violation
+from ledger.domain.text import is_plain_decimal, text_violation, tidy_line
 
 
 @pytest.mark.parametrize(
@@ -76,3 +76,23 @@ def test_a_refusal_names_the_character() -> None:
 def test_money_is_a_plain_decimal(text: str, ok: bool) -> None:
     """Money is digits with at most two decimals: no exponent, separator, blank or Thai digit."""
     assert ok == is_plain_decimal(text)
+
+
+@pytest.mark.parametrize("text", ["ทดสอบ  ", " ทดสอบ", "ทด  สอบ", "ทด\u00a0 สอบ", "ทดสอบ\u00a0"])
+def test_stray_white_space_in_one_line_is_refused(text: str) -> None:
+    """A name with white space around it or two in a row is text.stray_space; free text may
+    keep its spacing, and one space between words is a name."""
+    found = text_violation(text)
+
+    assert found is not None
+    assert "text.stray_space" == found[0].id
+    assert text_violation(text, multiline=True) is None
+    assert text_violation(tidy_line(text)) is None
+
+
+def test_tidy_line_trims_and_collapses_white_space() -> None:
+    """What clients sign: "  นาง  สาว  " becomes "นาง สาว"; blank stays blank (the gate
+    refuses it as text.empty rather than a client signing "")."""
+    assert "นาง สาว" == tidy_line("  นาง \u00a0 สาว  ")
+    assert "   " == tidy_line("   ")
+    assert "text.empty" == text_violation("   ")[0].id  # type: ignore[index]

@@ -97,6 +97,8 @@ NAMES = {
     "only combining marks": ("\u0e48\u0e49", "text.dangling_mark"),
     "a right-to-left override": ("สมชาย\u202eยาชมส", "text.bidi_control"),
     "not NFC": (unicodedata.normalize("NFD", "Café"), "text.not_nfc"),
+    "spaces after it": ("ทดสอบ  ", "text.stray_space"),
+    "two spaces inside": ("ทด  สอบ", "text.stray_space"),
 }
 
 

@@ -148,6 +148,25 @@ def test_be_dates_thai_digits_and_grouped_money_are_read() -> None:
     assert "allowance" not in parsed.data
 
 
+def test_names_typed_with_stray_spaces_are_signed_tidy() -> None:
+    """A first name typed "  ทดสอบ  ชื่อ " is read as "ทดสอบ ชื่อ" (the gate would refuse the
+    spaces, text.stray_space), and the form has no error; a free-text reason keeps them."""
+    form = build_form("NameChanged")
+    values = {
+        EFFECTIVE: "1 เม.ย. 2562",
+        "prefix": "นาง",
+        "first_name": "  ทดสอบ  ชื่อ ",
+        "last_name": "ใจ  ดี",
+        "reason": "สมรส  แล้ว",
+    }
+
+    parsed = parse_form(form, values)
+
+    assert parsed.errors == {}
+    assert ("ทดสอบ ชื่อ", "ใจ ดี") == (parsed.data["first_name"], parsed.data["last_name"])
+    assert "สมรส  แล้ว" == parsed.data["reason"]
+
+
 def test_optional_group_left_empty_is_dropped_and_half_filled_is_checked() -> None:
     """Death with no certificate: no ``reference``; a certificate with a number only: its
     date and issuer are required."""
