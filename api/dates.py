@@ -1,5 +1,6 @@
 """Dates in query parameters, as people write them: ISO, or Buddhist era with Thai digits and
-month names (``ledger.domain.dates.parse_human_date``); a two-digit year is a 400.
+month names (``ledger.domain.dates.parse_human_date``); a two-digit year is a 400 naming the
+date's rule (``date.two_digit_year``: ``api.request_problems``).
 
 ``HumanDate`` is a date; ``HumanMoment`` is an ISO 8601 moment, or a date meaning the end of
 that day in Thailand (UTC+7), so "as the ledger knew it on 1 เม.ย. 2562" reads naturally.
@@ -12,16 +13,13 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
 
-from ledger.domain.dates import THAILAND, DateInputError, parse_human_date
+from ledger.domain.dates import THAILAND, parse_human_date
 
 
 def _read_date(value: Any) -> Any:
     if not isinstance(value, str):
         return value
-    try:
-        return parse_human_date(value)
-    except DateInputError as error:
-        raise ValueError(f"{error.en} / {error.th} [{error.rule_id}]") from None
+    return parse_human_date(value)  # DateInputError, a ValueError: its rule names the refusal
 
 
 def _read_moment(value: Any) -> Any:

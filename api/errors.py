@@ -10,7 +10,10 @@ submitted personal data).
 Request validation (a body that is not JSON, lacks a field, holds bad base64; a path parameter
 that is not a UUID) is answered 400 ``malformed-request``, not FastAPI's default 422: the request
 could not be read at all. 422 is kept for one meaning: the ledger read the signed statement and
-its data fails the event type's rules (``invalid-data``).
+its data fails the event type's rules (``invalid-data``). A malformed request names its rules
+and places in Thai and English like any refusal (``api.request_problems``); so do an unknown
+path (404 ``not-found``) and a method the path does not take (405 ``method-not-allowed``):
+every 4xx carries ``title_th``.
 
 PDPA: statements carry citizen IDs and names, so nothing here logs a request body, a problem's
 detail or an exception message; a rejection is logged by problem type, method and path only.
@@ -42,6 +45,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.name_checks import NameChecksExceededError
 from api.paging import PageRangeError
+from api.request_problems import METHOD_NOT_ALLOWED, NOT_FOUND, describe, request_violations
 from api.schemas import Problem, ProblemItem
 from api.sessions import (
     ChallengeError,
@@ -254,6 +258,10 @@ MALFORMED_REQUEST = ProblemKind(
     400, "malformed-request", "Malformed request", "คำขอไม่ถูกต้องตามรูปแบบ"
 )
 INTERNAL_ERROR = ProblemKind(500, "internal-error", "Internal error", "ระบบขัดข้อง")
+NOT_FOUND_PATH = ProblemKind(404, "not-found", "Not found", "ไม่พบที่อยู่นี้")
+METHOD_REFUSED = ProblemKind(405, "method-not-allowed", "Method not allowed", "ที่อยู่นี้ไม่รับวิธีเรียกนี้")
+HTTP_REFUSED = ProblemKind(400, "request-refused", "Request refused", "ไม่รับคำขอนี้")
+"""Any other status Starlette itself answers (its own title is the status's phrase)."""
 
 
 def problem_kind(error: Exception) -> ProblemKind:
@@ -330,33 +338,53 @@ async def handle_validation_error(request: Request, error: Exception) -> JSONRes
         raise error
     kind = MALFORMED_REQUEST
     _log_rejection(request, kind.type, kind.status)
-    return problem_response(kind.type, kind.title, kind.status, describe_request_errors(error))
+    violations = request_violations(error.errors())
+    detail = describe(violations) or "the request could not be read / อ่านคำขอไม่ได้"
+    return problem_response(
+        kind.type, kind.title, kind.status, detail, title_th=kind.title_th, violations=violations
+    )
 
 
 async def handle_http_error(request: Request, error: Exception) -> JSONResponse:
-    """Starlette's own errors (unknown path, wrong method) as problem details too."""
+    """Starlette's own errors (unknown path, wrong method) as problem details too, with their
+    Thai title and rule."""
     if not isinstance(error, StarletteHTTPException):  # registered for that class only
         raise error
+    headers = getattr(error, "headers", None)
+    violations: list[Violation] = []
+    if error.status_code == 404:
+        kind = NOT_FOUND_PATH
+        violations.append(Violation(NOT_FOUND, "path"))
+    elif error.status_code == 405:
+        kind = METHOD_REFUSED
+        allowed = (headers or {}).get("Allow", "-")
+        details = {"method": request.method, "allowed": allowed}
+        violations.append(Violation(METHOD_NOT_ALLOWED, "method", details))
+    else:
+        kind = HTTP_REFUSED
     phrase = HTTPStatus(error.status_code).phrase
-    detail = error.detail if isinstance(error.detail, str) else phrase
+    detail = violations[0].en if violations else phrase
     return problem_response(
-        "about:blank", phrase, error.status_code, detail, getattr(error, "headers", None)
+        kind.type,
+        kind.title if violations else phrase,
+        error.status_code,
+        detail,
+        headers,
+        title_th=kind.title_th,
+        violations=violations,
     )
 
 
 async def handle_unexpected_error(request: Request, error: Exception) -> JSONResponse:
     """A bug: 500 in problem details, saying nothing of the error (the server logs its trace)."""
     kind = INTERNAL_ERROR
-    return problem_response(kind.type, kind.title, kind.status, "the ledger failed unexpectedly")
-
-
-def describe_request_errors(error: RequestValidationError) -> str:
-    """``body.statement: ...; body.signature: Field required`` (never the rejected input)."""
-    parts = []
-    for problem in error.errors():
-        location = ".".join(str(item) for item in problem.get("loc", ())) or "(request)"
-        parts.append(f"{location}: {problem.get('msg', 'invalid')}")
-    return "; ".join(parts) or "the request could not be read"
+    return problem_response(
+        kind.type,
+        kind.title,
+        kind.status,
+        "the ledger failed unexpectedly",
+        title_th=kind.title_th,
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -40,11 +40,13 @@ PROBLEM_FIELDS = {"type", "title", "status", "detail", "title_th", "rule", "erro
 
 
 def problem(response: httpx.Response) -> tuple[int, str]:
-    """The status and problem-type slug of a problem-details response."""
+    """The status and problem-type slug of a problem-details response (which has its Thai
+    title, as every refusal has)."""
     assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
     payload = response.json()
     assert {"type", "title", "status", "detail"} <= set(payload) <= PROBLEM_FIELDS
     assert payload["status"] == response.status_code
+    assert payload.get("title_th"), "every refusal has its Thai title (README)"
     return response.status_code, payload["type"].removeprefix(PROBLEM_TYPE_BASE)
 
 

@@ -31,7 +31,7 @@ def test_unknown_path_is_a_problem(client: TestClient) -> None:
     """Even the framework's own 404 answers in problem details."""
     response = client.get("/no/such/path")
 
-    assert problem(response) == (404, "about:blank")
+    assert problem(response) == (404, "not-found")
 
 
 def test_unexpected_error_is_a_500_problem(settings: LedgerSettings, ledger: Ledger) -> None:
