@@ -83,7 +83,11 @@ def load(kit: LedgerKit, records: int) -> float:
     for number in range(records):
         born = date(1960 + number % 40, 1 + number % 12, 1 + number % 28).isoformat()
         opened = d.record(NAKHON_PHANOM_LAO, cid=made_up_cid(number), birth_date=born)
-        name = {"prefix": "นาย", "first_name": f"ทดสอบ{number}", "last_name": "สมมติ"}
+        name = {
+            "prefix": "นาย",
+            "first_name": "ทดสอบ" + "".join("กขคงจฉชซญฎ"[int(c)] for c in str(number)),
+            "last_name": "สมมติ",
+        }
         leave = {"leave_type": "sick", "start": "2019-06-03", "end": "2019-06-04", "days": "2"}
         items = [
             ("RecordOpened", opened),

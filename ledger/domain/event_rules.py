@@ -36,7 +36,7 @@ from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.dates import OUT_OF_RANGE
 from ledger.domain.record_history import EntryEvent
 from ledger.domain.value_checks import JSON_TYPE
-from ledger.domain.values import PlainMoney, SignedDate, SignedText
+from ledger.domain.values import NameText, PlainMoney, SignedDate, SignedText
 from ledger.errors import INVALID_DATA
 from ledger.statement import NOT_ISO_DATE
 from ledger.violations import Rule
@@ -50,6 +50,7 @@ TEXT_RULES = (
     texts.STACKED_MARKS,
     texts.STRAY_SPACE,
 )
+NAME_RULES = (texts.NAME_CHARACTER,)
 DATE_RULES = (NOT_ISO_DATE, OUT_OF_RANGE)
 MONEY_RULES = (texts.NOT_PLAIN_DECIMAL,)
 
@@ -113,8 +114,11 @@ def _value_rules(spec: EventType) -> list[Rule]:
     for model in models:
         marks |= _marks(model, set())
     rules: list[Rule] = []
+    if NameText in marks and SignedText not in marks:
+        rules.extend(TEXT_RULES)
     for mark, kind in (
         (SignedText, TEXT_RULES),
+        (NameText, NAME_RULES),
         (SignedDate, DATE_RULES),
         (PlainMoney, MONEY_RULES),
     ):
@@ -156,7 +160,7 @@ def _marks_of(annotation: Any, seen: set[type[BaseModel]]) -> set[type]:
 
 
 def _is_mark(mark: object) -> bool:
-    return isinstance(mark, SignedText | SignedDate | PlainMoney)
+    return isinstance(mark, SignedText | SignedDate | PlainMoney)  # NameText is a SignedText
 
 
 __all__ = ["DATE_RULES", "MONEY_RULES", "TEXT_RULES", "rules_of"]

@@ -28,6 +28,7 @@ from ledger.domain.values import (
     Line,
     Name,
     OrderRef,
+    PersonName,
     Province,
     SchoolingDate,
     Sha256,
@@ -175,9 +176,9 @@ Count = Annotated[int, Field(ge=0, le=10_000)]
 class PersonalDataRecordedData(Data):
     """ข้อมูลทั่วไป: the header of the record beyond what opened it."""
 
-    prefix: Name  # คำนำหน้านาม
-    first_name: Name
-    last_name: Name
+    prefix: PersonName  # คำนำหน้านาม
+    first_name: PersonName
+    last_name: PersonName
     sex: Literal["male", "female"] | None = None
     religion: Name | None = None
     blood_group: Literal["A", "B", "AB", "O"] | None = None
@@ -189,9 +190,9 @@ class PersonalDataRecordedData(Data):
 class NameChangedData(Data):
     """ประวัติการเปลี่ยนชื่อ: the earlier name stays in the history."""
 
-    prefix: Name
-    first_name: Name
-    last_name: Name
+    prefix: PersonName
+    first_name: PersonName
+    last_name: PersonName
     reason: Text | None = None
 
 
@@ -214,9 +215,9 @@ class FamilyMemberRecordedData(Data):
     """A family member, with the "show on ก.พ.๗" flag (kp7_active)."""
 
     relation: Relation
-    prefix: Name | None = None
-    first_name: Name
-    last_name: Name
+    prefix: PersonName | None = None
+    first_name: PersonName
+    last_name: PersonName
     occupation: Name | None = None
     is_alive: bool | None = None
     cid: CitizenId | None = None

@@ -16,7 +16,10 @@ that changes how the text around it shows:
 * in one line of text (a name, a title, a number, an issuer), white space before or after it
   or two white spaces in a row: ``"ทดสอบ  "`` and ``"ทดสอบ"`` would be two names in every
   registry and search. Clients tidy one-line text before signing (``tidy_line``); free text
-  keeps its spacing.
+  keeps its spacing;
+* in a person's name (prefix, first or last name), anything but letters, their marks, spaces
+  and ``. - ' ( )``: ``นาย =cmd|1`` or ``สมชาย2`` is no one's name, and a name that begins with
+  ``=`` is a formula in a spreadsheet (reports neutralise such cells anyway).
 
 Each check returns the violated rule, or None; ``text_violation`` runs them in order.
 """
@@ -65,6 +68,11 @@ STRAY_SPACE = rule(
     "one-line text (a name, a title) may not begin or end with white space, nor hold two white "
     "spaces in a row",
 )
+NAME_CHARACTER = rule(
+    "text.name_character",
+    "ชื่อบุคคลมีได้เฉพาะตัวอักษร สระ วรรณยุกต์ ช่องว่าง และเครื่องหมาย . - ' ( ) (พบ {code})",
+    "a person's name holds only letters, their marks, spaces and . - ' ( ) (found {code})",
+)
 
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _INVISIBLE = frozenset(
@@ -87,22 +95,38 @@ digit or sign) and at most three stacked: what nearly every name and reason is; 
 begins and ends with a base and holds single spaces only. Possessive quantifiers, so the match
 never backtracks."""
 _SPACE_RUN = re.compile(r"\s\s")
+_NAME_BASES = (
+    "A-Za-z.'()\\-\u0e01-\u0e30\u0e32\u0e33\u0e40-\u0e46"  # Latin, Thai letters; . - ' ( )
+)
+_NAME_UNIT = f"[{_NAME_BASES}]++[{_THAI_MARKS}]{{0,{_MAX_MARKS}}}"
+_PLAIN_NAME = re.compile(f"{_NAME_UNIT}(?: ?+{_NAME_UNIT})*+")
+"""A one-line text of Latin and Thai letters (no Thai digit or sign) and ``. - ' ( )``: what
+nearly every person's name is."""
+_NAME_PUNCTUATION = frozenset(" .-'()\u2019")
 
 
-def text_violation(text: str, *, multiline: bool = False) -> tuple[Rule, dict[str, str]] | None:
+def text_violation(
+    text: str, *, multiline: bool = False, person_name: bool = False
+) -> tuple[Rule, dict[str, str]] | None:
     """The first rule ``text`` breaks, with its details; None for acceptable text."""
-    plain = _PLAIN_LINES if multiline else _PLAIN_LINE
+    plain = _plain(multiline=multiline, person_name=person_name)
     if plain.fullmatch(text) and text.strip() and unicodedata.is_normalized("NFC", text):
         return None  # the gate's common case, told at C speed, several times faster than below
-    return first_violation(text, multiline=multiline)
+    return first_violation(text, multiline=multiline, person_name=person_name)
 
 
-def all_plain(texts: Sequence[str], *, multiline: bool = False) -> bool:
+def _plain(*, multiline: bool, person_name: bool) -> re.Pattern[str]:
+    if person_name:
+        return _PLAIN_NAME
+    return _PLAIN_LINES if multiline else _PLAIN_LINE
+
+
+def all_plain(texts: Sequence[str], *, multiline: bool = False, person_name: bool = False) -> bool:
     """True when every text passes ``text_violation``'s fast path, told in one match of them
     joined by spaces (a space keeps each text's marks on its own letters and, being a starter
     that composes with nothing, its NFC its own). False says only: check them one by one."""
     joined = " ".join(texts)
-    plain = _PLAIN_LINES if multiline else _PLAIN_LINE
+    plain = _plain(multiline=multiline, person_name=person_name)
     return (
         plain.fullmatch(joined) is not None
         and "" not in map(str.strip, texts)
@@ -110,7 +134,9 @@ def all_plain(texts: Sequence[str], *, multiline: bool = False) -> bool:
     )
 
 
-def first_violation(text: str, *, multiline: bool = False) -> tuple[Rule, dict[str, str]] | None:
+def first_violation(
+    text: str, *, multiline: bool = False, person_name: bool = False
+) -> tuple[Rule, dict[str, str]] | None:
     """``text_violation`` without the fast path: each rule in order, character by character."""
     if not unicodedata.is_normalized("NFC", text):
         return NOT_NFC, {}
@@ -130,6 +156,13 @@ def first_violation(text: str, *, multiline: bool = False) -> tuple[Rule, dict[s
         text[0].isspace() or text[-1].isspace() or _SPACE_RUN.search(text) is not None
     ):
         return STRAY_SPACE, {}
+    if person_name:
+        for character in text:
+            if (
+                character not in _NAME_PUNCTUATION
+                and unicodedata.category(character)[0] not in "LM"
+            ):
+                return NAME_CHARACTER, {"code": _code(character)}
     return None
 
 

@@ -30,7 +30,7 @@ from pydantic import BaseModel
 
 from ledger.domain.dates import DATE_RANGES, OUT_OF_RANGE, DateKind, implausible_year
 from ledger.domain.text import NOT_PLAIN_DECIMAL, PLAIN_DECIMAL, all_plain, text_violation
-from ledger.domain.values import PlainMoney, SignedDate, SignedText
+from ledger.domain.values import NameText, PlainMoney, SignedDate, SignedText
 from ledger.statement import ISO_DATE, NOT_ISO_DATE, given
 from ledger.violations import Violation, rule
 
@@ -67,7 +67,7 @@ class _Plan:
     """A model's marked fields by kind (only the kinds it has), and the checks of the fields
     that hold marked values inside (nested models, lists, maps)."""
 
-    texts: tuple[tuple[tuple[str, ...], bool], ...]  # (names, multiline), one line then one not
+    texts: tuple[tuple[tuple[str, ...], bool, bool], ...]  # names, multiline, person's name
     dates: tuple[tuple[str, DateKind, int, int], ...]  # name, kind, lowest and highest year
     money: tuple[str, ...]
     kinds: tuple[tuple[str, type], ...]  # name, bool, int or float
@@ -92,7 +92,7 @@ def _plan(model: type[BaseModel]) -> _Plan:
 
 
 def _plan_of(model: type[BaseModel]) -> _Plan:
-    texts: dict[bool, list[str]] = {False: [], True: []}
+    texts: dict[tuple[bool, bool], list[str]] = {}
     dates: list[tuple[str, DateKind, int, int]] = []
     money: list[str] = []
     kinds: list[tuple[str, type]] = []
@@ -102,7 +102,7 @@ def _plan_of(model: type[BaseModel]) -> _Plan:
         key = field.alias or name
         mark = _mark_of(field.metadata)
         if isinstance(mark, SignedText):
-            texts[mark.multiline].append(key)
+            texts.setdefault(_text_kind(mark), []).append(key)
         elif isinstance(mark, SignedDate):
             bounds = DATE_RANGES[mark.kind]
             dates.append((key, mark.kind, bounds.low, bounds.high))
@@ -114,7 +114,7 @@ def _plan_of(model: type[BaseModel]) -> _Plan:
             models.append((key, nested))
         elif (check := _check_of(field.annotation)) is not None:
             inner.append((key, check))
-    groups = tuple((tuple(names), multiline) for multiline, names in texts.items() if names)
+    groups = tuple((tuple(names), *kind) for kind, names in texts.items())
     return _Plan(groups, tuple(dates), tuple(money), tuple(kinds), tuple(models), tuple(inner))
 
 
@@ -149,11 +149,11 @@ def _check_fields(model: type[BaseModel], value: Any, path: str, found: list[Vio
     if not isinstance(value, dict):
         return
     plan = _PLANS.get(model) or _plan(model)
-    for names, multiline in plan.texts:
+    for names, multiline, person_name in plan.texts:
         texts = [text for name in names if type(text := value.get(name)) is str]
-        if texts and not all_plain(texts, multiline=multiline):
+        if texts and not all_plain(texts, multiline=multiline, person_name=person_name):
             for name in names:
-                _check_text(multiline, value.get(name), path, name, found)
+                _check_text(multiline, person_name, value.get(name), path, name, found)
     for name, kind, low, high in plan.dates:
         day = value.get(name)
         if day is not None and not (
@@ -182,7 +182,7 @@ def _check_of(annotation: Any, marks: tuple[Any, ...] = ()) -> Check | None:
     """How to check a value of this annotation (with its ``Annotated`` marks), if at all."""
     mark = _mark_of(marks)
     if isinstance(mark, SignedText):
-        return partial(_check_text, mark.multiline)
+        return partial(_check_text, *_text_kind(mark))
     if isinstance(mark, SignedDate):
         return partial(_check_date, mark.kind)
     if isinstance(mark, PlainMoney):
@@ -299,8 +299,17 @@ def _check_date(kind: DateKind, value: Any, parent: str, key: str, found: list[V
         found.append(Violation(OUT_OF_RANGE, f"{parent}.{key}", details))
 
 
-def _check_text(multiline: bool, value: Any, parent: str, key: str, found: list[Violation]) -> None:
-    if isinstance(value, str) and (broken := text_violation(value, multiline=multiline)):
+def _text_kind(mark: SignedText) -> tuple[bool, bool]:
+    """(multiline, a person's name) of a text mark."""
+    return mark.multiline, isinstance(mark, NameText)
+
+
+def _check_text(
+    multiline: bool, person_name: bool, value: Any, parent: str, key: str, found: list[Violation]
+) -> None:
+    if isinstance(value, str) and (
+        broken := text_violation(value, multiline=multiline, person_name=person_name)
+    ):
         found.append(Violation(broken[0], f"{parent}.{key}", broken[1]))
 
 

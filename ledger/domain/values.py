@@ -45,6 +45,12 @@ class SignedText:
 
 
 @dataclass(frozen=True, slots=True)
+class NameText(SignedText):
+    """Marks a person's prefix, first or last name: ``SignedText`` on one line, and at admission
+    only letters, their marks, spaces and ``. - ' ( )`` (no digit, no ``=``, no ``|``)."""
+
+
+@dataclass(frozen=True, slots=True)
 class PlainMoney:
     """Marks a money field: at admission a plain decimal string (``"1e5"`` is refused)."""
 
@@ -114,6 +120,9 @@ Amount = Annotated[Decimal, PLAIN_MONEY]
 decimal string at admission, whatever was stored before on replay; bounds on the field."""
 
 Name = Annotated[str, Field(min_length=1, max_length=200), SignedText()]
+
+PersonName = Annotated[str, Field(min_length=1, max_length=200), NameText()]
+"""A person's prefix (คำนำหน้านาม), first name or last name."""
 """A name or title: a person's, an organization's, a position's, a course's."""
 
 Text = Annotated[str, Field(min_length=1, max_length=2000), SignedText(multiline=True)]

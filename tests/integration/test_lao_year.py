@@ -154,13 +154,18 @@ def _structure(year: Year) -> None:
     year.batch(positions)
 
 
+def spelled(n: int) -> str:
+    """``n`` in Thai letters, one a digit: a person's name holds no digit (text.name_character)."""
+    return "".join("กขคงจฉชซญฎ"[int(digit)] for digit in str(n))
+
+
 def _history(n: int, category: str) -> list[tuple[str, dict[str, Any]]]:
     appointment = {**d.salary_entry(f"{15000 + 100 * n}.00", f"P-{n:03d}"), "movement_type": "บรรจุ"}
     events: list[tuple[str, dict[str, Any]]] = [
         ("RecordOpened", d.record(LAO, made_up_cid(2000 + n), category, birth_date(n))),
         (
             "PersonalDataRecorded",
-            {**d.ENTRY_DATA["PersonalDataRecorded"], "first_name": f"บุคคล{n}"},
+            {**d.ENTRY_DATA["PersonalDataRecorded"], "first_name": "บุคคล" + spelled(n)},
         ),
         ("EducationAdded", d.education(n)),
         ("PositionSalaryEntryAdded", appointment),

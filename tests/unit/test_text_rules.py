@@ -96,3 +96,26 @@ def test_tidy_line_trims_and_collapses_white_space() -> None:
     assert "นาง สาว" == tidy_line("  นาง \u00a0 สาว  ")
     assert "   " == tidy_line("   ")
     assert "text.empty" == text_violation("   ")[0].id  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "name", ["สมชาย", "ณ อยุธยา", "ว่าที่ร้อยตรี", "พ.ต.ท.", "O'Brien", "Smith-Jones", "Müller", "ฯพณฯ"]
+)
+def test_a_person_may_be_named_in_letters_and_a_few_signs(name: str) -> None:
+    """Thai and Latin letters with their marks, spaces and . - ' ( ) make a person's name."""
+    assert text_violation(name, person_name=True) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [("=cmd|1", "U+003D"), ("สมชาย2", "U+0032"), ("สมชาย๒", "U+0E52"), ("@สมชาย", "U+0040"),
+     ("สม|ชาย", "U+007C"), ("+66", "U+002B")],
+)  # fmt: skip
+def test_digits_and_signs_are_no_ones_name(name: str, code: str) -> None:
+    """A digit (Thai or Arabic) or a sign such as ``= + @ |`` in a person's name is
+    text.name_character, naming the first such character; the same text is a fine title."""
+    found = text_violation(name, person_name=True)
+
+    assert found is not None
+    assert ("text.name_character", {"code": code}) == (found[0].id, found[1])
+    assert text_violation(name) is None

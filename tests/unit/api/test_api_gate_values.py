@@ -99,6 +99,8 @@ NAMES = {
     "not NFC": (unicodedata.normalize("NFD", "Café"), "text.not_nfc"),
     "spaces after it": ("ทดสอบ  ", "text.stray_space"),
     "two spaces inside": ("ทด  สอบ", "text.stray_space"),
+    "a formula": ("=cmd|1", "text.name_character"),
+    "a digit": ("สมชาย2", "text.name_character"),
 }
 
 
