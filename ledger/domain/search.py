@@ -69,6 +69,22 @@ class QueryError(LedgerError):
         self.violations = [broken]
 
 
+RANGE_REVERSED = rule(
+    "query.range_reversed",
+    "ช่วงกลับด้าน: {last_name} ({last}) ต้องไม่มาก่อน {first_name} ({first})",
+    "the range is reversed: {last_name} ({last}) may not come before {first_name} ({first})",
+)
+
+
+def check_range(first_name: str, first: int | None, last_name: str, last: int | None) -> None:
+    """``QueryError`` (``query.range_reversed``, on the range's end) when a range of years
+    ends before it starts: it would answer nothing, as if nothing were there."""
+    if first is not None and last is not None and last < first:
+        names = {"first_name": first_name, "last_name": last_name}
+        details = names | {"first": str(first), "last": str(last)}
+        raise QueryError(Violation(RANGE_REVERSED, f"query.{last_name}", details))
+
+
 _CID_SEPARATORS = re.compile(r"[\s\-]")
 
 
@@ -130,8 +146,10 @@ __all__ = [
     "NAME_EMPTY",
     "NO_CRITERION",
     "SEARCH_VAULT_NEEDED",
+    "RANGE_REVERSED",
     "QueryError",
     "SearchVaultNeededError",
+    "check_range",
     "name_key",
     "name_matches",
     "read_cid",

@@ -21,6 +21,7 @@ from uuid import UUID
 
 from ledger.domain.dates import thai_today
 from ledger.domain.rules import fiscal_year as fiscal_year_of
+from ledger.domain.search import check_range
 from ledger.errors import StreamNotFoundError
 from projections.personal import commitments_in, without_health
 from projections.reports import layouts
@@ -398,8 +399,10 @@ class Reports(EplanReports):
     def retirements(
         self, scope: ReadScope, first_year: int | None = None, last_year: int | None = None
     ) -> Table[RetirementGroup]:
-        """Upcoming retirements by fiscal year, LAO and line (default: this FY and 4 more)."""
+        """Upcoming retirements by fiscal year, LAO and line (default: this FY and 4 more);
+        ``QueryError`` (``query.range_reversed``) for a last year before the first."""
         first = first_year or fiscal_year_of(self._today())
+        check_range("first_year", first, "last_year", last_year)
         with self._read() as (cursor, tables):
             found = upcoming_retirements(
                 cursor,

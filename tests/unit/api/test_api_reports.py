@@ -313,3 +313,29 @@ def test_an_unknown_filter_value_is_refused_not_ignored(
 
     assert 400 == response.status_code
     assert next(iter(params)) in response.text
+
+
+@pytest.mark.parametrize(
+    ("params", "shown"),
+    [
+        ({"first_year": 2600, "last_year": 2500}, "(2500)"),
+        ({"last_year": 2500}, "(2500)"),  # before this fiscal year, the default first year
+    ],
+)
+def test_a_reversed_range_of_years_is_refused(
+    client: TestClient,
+    world: ProjectionWorld,
+    auditor: Operator,
+    params: dict[str, int],
+    shown: str,
+) -> None:
+    """Retirements from 2600 to 2500 would answer [] as if nobody retired: refused 400 with
+    query.range_reversed on last_year, naming both years in Thai and English."""
+    response = client.get("/reports/retirements", params=params, headers=login(client, auditor))
+
+    assert (400, "bad-query") == problem(response)
+    (error,) = response.json()["errors"]
+    assert ("query.range_reversed", "query.last_year") == (error["rule"], error["field"])
+    assert "first_year" in error["en"]
+    assert shown in error["en"]
+    assert "ช่วงกลับด้าน" in error["th"]
