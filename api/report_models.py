@@ -6,17 +6,17 @@ bytes are still the report's own ``as_json()`` (``projections.reports.render``),
 re-encoded through these models: describing must not change what is sent.
 
 Each model names the fields every answer has, typed as they come out (codes and ISO dates as
-strings, money as a decimal string in the registry and a number of baht in e-Plan), and allows
-more (``extra="allow"``): the rows carry Thai labels beside codes and nested sections (a
-ก.พ.๗'s entries, a cycle's steps, a plan's years) whose keys differ by section or event type,
-described only as objects.
+strings, money as a decimal string of baht such as "50000.00", in the registry and e-Plan
+alike), and allows more (``extra="allow"``): the rows carry Thai labels beside codes and
+nested sections (a ก.พ.๗'s entries, a cycle's steps, a plan's years) whose keys differ by
+section or event type, described only as objects.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 Json = dict[str, Any]
 
@@ -240,9 +240,9 @@ class ProjectRowOut(_Open):
     province: str
     title: str
     status: str
-    budget: float
-    contracted: float
-    disbursed: float
+    budget: str = Field(description='baht, a decimal string such as "50000.00"')
+    contracted: str = Field(description='baht, a decimal string such as "50000.00"')
+    disbursed: str = Field(description='baht, a decimal string such as "50000.00"')
 
 
 class ProjectPageOut(_Open):
@@ -261,8 +261,8 @@ class ProjectOut(ProjectRowOut):
 
 class SubsidiesOut(_Open):
     fiscal_year: int | None
-    amount: float
-    disbursed: float
+    amount: str = Field(description='baht, a decimal string such as "50000.00"')
+    disbursed: str = Field(description='baht, a decimal string such as "50000.00"')
     items: list[Json]
 
 

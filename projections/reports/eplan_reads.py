@@ -3,9 +3,13 @@
 Every code (a status, a funding source, a subsidy's kind and sector) travels with its Thai
 label in a ``<name>_th`` member; every date as ISO with its Buddhist-era form in ``<name>_th``
 (``30/06/2562``); fiscal years are Buddhist-era numbers (FY2562 runs 1 Oct 2561 to 30 Sep 2562);
-money is a JSON number of baht rounded to the satang. A project's amounts are its totals to
-date (every budget approval, contract and payment), whatever fiscal year the list was asked
-for; its own page lists each line with its year.
+money is a decimal string of baht with two places (``"50000.00"``), as statements and the
+registry write it, never a JSON number (a float would round large sums and lose "0.10").
+A project's amounts are its totals to date (every budget approval, contract and payment),
+whatever fiscal year the list was asked for; its own page lists each line with its year. Its
+``fiscal_year`` is the year its money belongs to (its budget's, or the year it was carried
+into); in a list asked for a fiscal year, a project with no budget yet shows the year asked
+for, in which it is planned.
 
 The located projects are a GeoJSON FeatureCollection (RFC 7946: WGS 84, longitude before
 latitude, as ``ProjectGeoLocated`` signed them).
@@ -78,9 +82,9 @@ SUBSIDY_STATUS_TH = {
 }
 
 
-def money(amount: Decimal | None) -> float | None:
-    """Baht as a JSON number, rounded to the satang (None: not reported)."""
-    return None if amount is None else float(amount.quantize(Decimal("0.01")))
+def money(amount: Decimal | None) -> str | None:
+    """Baht as a decimal string with two places, ``"50000.00"`` (None: not reported)."""
+    return None if amount is None else f"{amount.quantize(Decimal('0.01')):f}"
 
 
 def dated(name: str, day: str | None) -> dict[str, Any]:
@@ -159,13 +163,15 @@ def _step_json(step: PlanStep) -> dict[str, Any]:
     )
 
 
-def project_json(row: ProjectRow) -> dict[str, Any]:
-    """A project in a list: its place in the plan, status, and totals to date."""
+def project_json(row: ProjectRow, asked_year: int | None = None) -> dict[str, Any]:
+    """A project in a list: its place in the plan, status, and totals to date; its fiscal year
+    the one its money belongs to, else the year the list was asked for (``asked_year``)."""
+    year = row.fiscal_year if row.fiscal_year is not None else asked_year
     return (
         {"id": row.stream, "plan": row.plan, "lao": row.lao, "lao_name": row.lao_name}
         | {"province": row.province, "strategy": row.strategy, "title": row.title}
         | coded("status", row.status, PROJECT_STATUS_TH)
-        | {"fiscal_year": row.fiscal_year, "deferred_to": row.deferred_to}
+        | {"fiscal_year": year, "deferred_to": row.deferred_to}
         | {
             "planned": [
                 {"fiscal_year": year, "amount": money(amount)}
@@ -221,8 +227,9 @@ def subsidy_json(row: SubsidyRow) -> dict[str, Any]:
     )
 
 
-def feature_collection(rows: Sequence[ProjectRow]) -> dict[str, Any]:
-    """The located projects as an RFC 7946 FeatureCollection (longitude, latitude)."""
+def feature_collection(rows: Sequence[ProjectRow], asked_year: int | None = None) -> dict[str, Any]:
+    """The located projects as an RFC 7946 FeatureCollection (longitude, latitude), their
+    properties as a list's (``project_json``)."""
     return {
         "type": "FeatureCollection",
         "features": [
@@ -232,7 +239,7 @@ def feature_collection(rows: Sequence[ProjectRow]) -> dict[str, Any]:
                 "geometry": row.geometry,
                 "properties": {
                     name: value
-                    for name, value in project_json(row).items()
+                    for name, value in project_json(row, asked_year).items()
                     if name not in {"id", "planned", "located"}
                 },
             }
@@ -285,7 +292,7 @@ def read_plan(book: EplanBook, stream: UUID) -> EplanAnswer:
 def read_projects(book: EplanBook, fiscal_year: int | None, page: int, size: int) -> EplanAnswer:
     """A page of the scope's projects (of a fiscal year), with how many there are in all."""
     total, rows = book.projects(fiscal_year=fiscal_year, page=((page - 1) * size, size))
-    items = tuple(project_json(row) for row in rows)
+    items = tuple(project_json(row, fiscal_year) for row in rows)
     body = {"fiscal_year": fiscal_year, "page": page, "size": size, "total": total}
     return EplanAnswer("projects", body | {"items": list(items)}, items)
 
@@ -315,4 +322,4 @@ def read_subsidies(book: EplanBook, fiscal_year: int | None) -> EplanAnswer:
 def read_features(book: EplanBook, fiscal_year: int | None) -> EplanAnswer:
     """The scope's located projects (of a fiscal year) as a GeoJSON FeatureCollection."""
     _, rows = book.projects(fiscal_year=fiscal_year, located=True)
-    return EplanAnswer("projects-geojson", feature_collection(rows))
+    return EplanAnswer("projects-geojson", feature_collection(rows, fiscal_year))

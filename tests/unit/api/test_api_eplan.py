@@ -37,7 +37,8 @@ def _by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 def test_project_amounts_add_up_against_the_events(
     client: TestClient, world: ProjectionWorld
 ) -> None:
-    """Each project's budget, contracts and payments are the ledger's own sums, as numbers."""
+    """Each project's budget, contracts and payments are the ledger's own sums, as decimal
+    strings ("80000.00", as the README says money is written), never JSON numbers."""
     headers = login(client, world.operators["finance"])
 
     listed = _by_id(_get(client, headers, "/projects", size=500)["items"])
@@ -47,13 +48,13 @@ def test_project_amounts_add_up_against_the_events(
         assert isinstance(project, PlanProject)
         item = listed[str(project.id)]
         assert (
-            Decimal(str(item["budget"])),
-            Decimal(str(item["contracted"])),
-            Decimal(str(item["disbursed"])),
+            Decimal(item["budget"]),
+            Decimal(item["contracted"]),
+            Decimal(item["disbursed"]),
         ) == (approved_budget(project), contracted(project), project.disbursed)
     a, b = listed[str(world.projects["a"])], listed[str(world.projects["b"])]
     assert ("completed", "ดำเนินการแล้วเสร็จ", 100) == (a["status"], a["status_th"], a["progress"])
-    assert (80000.0, 30000.0, 50000.0, 40) == (
+    assert ("80000.00", "30000.00", "50000.00", 40) == (
         b["budget"],
         b["disbursed"],
         b["carried_over"],
@@ -70,12 +71,12 @@ def test_a_project_page_lists_every_money_line(client: TestClient, world: Projec
 
     assert ["budget", "contract", "disbursement"] == [line["kind"] for line in page["money"]]
     budget, contract, paid = page["money"]
-    assert (2562, 100000.0, "รายได้ของ อปท.") == (
+    assert (2562, "100000.00", "รายได้ของ อปท.") == (
         budget["fiscal_year"],
         budget["amount"],
         budget["source_th"],
     )
-    assert ("7/2562", "15/01/2562", 95000.0) == (
+    assert ("7/2562", "15/01/2562", "95000.00") == (
         contract["contract_no"],
         contract["on_th"],
         contract["amount"],
@@ -114,6 +115,37 @@ def test_the_fiscal_year_filter(client: TestClient, world: ProjectionWorld) -> N
     assert set() == ids("2565")
 
 
+def test_a_list_of_a_fiscal_year_names_the_year_of_each_project(
+    client: TestClient, world: ProjectionWorld
+) -> None:
+    """Asked for FY2562, each item has a fiscal year: its money's (b was carried into 2563), or
+    2562 for a project only planned in it (d), never null; the map's features alike; and no
+    amount is a JSON number."""
+    headers = login(client, world.operators["finance"])
+
+    listed = _by_id(_get(client, headers, "/projects", fiscal_year=2562)["items"])
+    mapped = _get(client, headers, "/projects.geojson", fiscal_year=2562)["features"]
+    everything = _by_id(_get(client, headers, "/projects")["items"])
+
+    years = {name: listed[str(world.projects[name])]["fiscal_year"] for name in ("a", "b", "d")}
+    assert {"a": 2562, "b": 2563, "d": 2562} == years
+    assert everything[str(world.projects["d"])]["fiscal_year"] is None
+    assert [] == [f["id"] for f in mapped if f["properties"]["fiscal_year"] is None]
+    amounts = [
+        item[name]
+        for item in [*listed.values(), *(f["properties"] for f in mapped)]
+        for name in ("budget", "contracted", "disbursed", "carried_over")
+    ]
+    assert amounts
+    assert all(isinstance(amount, str) for amount in amounts)
+    assert all(
+        isinstance(p["amount"], str)
+        for item in listed.values()
+        for p in item["planned"]
+        if p["amount"] is not None
+    )
+
+
 def test_projects_come_in_pages(client: TestClient, world: ProjectionWorld) -> None:
     headers = login(client, world.operators["finance"])
 
@@ -140,7 +172,7 @@ def test_the_map_is_geojson_longitude_first(client: TestClient, world: Projectio
     assert ("Feature", "Point") == (a["type"], a["geometry"]["type"])
     longitude, latitude = a["geometry"]["coordinates"]
     assert (104.78, 17.41) == (longitude, latitude)
-    assert ("ก่อสร้างถนนคอนกรีตเสริมเหล็ก หมู่ ๓", 100000.0) == (
+    assert ("ก่อสร้างถนนคอนกรีตเสริมเหล็ก หมู่ ๓", "100000.00") == (
         a["properties"]["title"],
         a["properties"]["budget"],
     )
@@ -157,7 +189,9 @@ def test_a_plan_page(client: TestClient, world: ProjectionWorld) -> None:
     assert ("amending", "ชุมชนน่าอยู่", 1) == (plan["status"], plan["vision"], plan["amendment"])
     assert ["1", "2"] == [strategy["strategy"] for strategy in plan["strategies"]]
     years = {year["fiscal_year"]: year for year in plan["years"]}
-    assert (180000.0, 140000.0, 0.0) == tuple(years[y]["planned_total"] for y in (2562, 2563, 2564))
+    assert ("180000.00", "140000.00", "0.00") == tuple(
+        years[y]["planned_total"] for y in (2562, 2563, 2564)
+    )
     assert [None] == [project["planned"] for project in years[2564]["projects"]]
     assert [(0, "30/06/2562")] == [
         (approval["amendment"], approval["approved_on_th"]) for approval in plan["approvals"]
@@ -191,7 +225,7 @@ def test_subsidies_with_their_sums(client: TestClient, world: ProjectionWorld) -
     every = _get(client, headers, "/subsidies")
     year = _get(client, headers, "/subsidies", fiscal_year=2562)
 
-    assert (200000.5, 60000.0) == (every["amount"], every["disbursed"])
+    assert ("200000.50", "60000.00") == (every["amount"], every["disbursed"])
     assert ["lunch"] == [item["item"] for item in year["items"]]
     lunch = year["items"][0]
     assert ("disbursing", "เงินอุดหนุนทั่วไป", "การศึกษา") == (
