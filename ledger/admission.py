@@ -9,9 +9,11 @@ type that continues a stream, or one outside the signer's share is refused in th
 ``stream.not_found``, before its version or head is compared, so that a signer learns nothing
 of streams outside its share); the expected version (or a receipt, when the very statement is
 already recorded) and prev_hash of the stream; a stream opened or continued by the right kind
-of event; the signer's scope; the aggregate's own rules. The first failure raises its
-``LedgerError``. An accepted statement becomes a pending event of its aggregate in the batch's
-working streams, so a later statement of the batch sees it.
+of event; the signer's scope; the aggregate's own rules, and one active record per person and
+category (``ledger.person_claims``: the person's other records, which storage finds, are read
+beside the batch's). The first failure raises its ``LedgerError``. An accepted statement
+becomes a pending event of its aggregate in the batch's working streams, so a later statement
+of the batch sees it.
 
 Admission never reads storage itself: it is handed the loaded streams, the operator registry and
 the settings, and callables for what only storage knows (the streams the domain's rules read
@@ -55,6 +57,7 @@ from ledger.errors import (
     UnknownKeyError,
     model_violations,
 )
+from ledger.person_claims import FindPerson, PersonClaims
 from ledger.settings import LedgerSettings
 from ledger.statement import (
     GENESIS_PREV_HASH,
@@ -187,8 +190,10 @@ class Admission:
         find_receipt: FindReceipt,
         remember_parse: RememberParse | None = None,
         snapshot_at: SnapshotAt | None = None,
+        find_person: FindPerson | None = None,
     ) -> None:
         self._settings = settings
+        self._claims = PersonClaims(find_person, working)  # one active record per person
         self._snapshot_at = snapshot_at
         self._remember_parse = remember_parse
         self._registry_id = registry_id
@@ -289,14 +294,18 @@ class Admission:
         fields = SignedFields(text, item.signature.hex(), item.hash, parsed)
         if aggregate is None:
             self._check_opening(spec, item, data, enrolment)
+            claim = self._claims.check(spec, data, statement.stream, None)
             # The catalogue types event_class as any Event; _check_opening saw it is a Created.
             opened = spec.aggregate.open(statement.stream, spec.event_class, fields)  # type: ignore[arg-type]
             self._working[statement.stream] = opened
+            self._claims.claimed(claim, statement.stream)
             return
         if enrolment is None:  # only the genesis has none, and it opens a stream
             raise refused(spec.name, rules.ALREADY_OPEN, "stream", event=spec.name)
         self._check_append(spec, item, data, aggregate, enrolment)
+        claim = self._claims.check(spec, data, statement.stream, aggregate)
         aggregate.record(spec.event_class, fields)
+        self._claims.claimed(claim, statement.stream)
 
     def _registry_in_batch(self) -> OperatorRegistry | None:
         """The registry as this batch sees it: including enrolments earlier in the batch."""

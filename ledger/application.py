@@ -58,6 +58,7 @@ from ledger.errors import (
 )
 from ledger.group_commit import GoAlone, GroupCommitter, signed_by_a_known_key
 from ledger.parsed_statements import ParsedStatements
+from ledger.persons import PersonIndex
 from ledger.settings import LedgerSettings
 from ledger.signing import BatchVerification, VerifierPool
 from ledger.snapshots import Snapshots
@@ -95,6 +96,7 @@ class Ledger(Application[UUID]):
         self._parsed = ParsedStatements(reveal=self.vault.revealed_data if self.vault else None)
         self._verifiers = VerifierPool()
         self.lao_snapshots = Snapshots(self.recorder, self._index)
+        self.persons = PersonIndex(self.recorder, self.vault, self._load_streams, settings)
         self.committer: GroupCommitter | None = None
         if settings.group_commit:
             self.committer = GroupCommitter(
@@ -107,6 +109,7 @@ class Ledger(Application[UUID]):
         if self.committer is not None:
             self.committer.close()
         self._verifiers.close()
+        self.persons.close()
         if self._own_vault is not None:
             self._own_vault.close()
         super().close()
@@ -154,6 +157,7 @@ class Ledger(Application[UUID]):
             registry=self.registry(refresh=True),
             load_streams=self._load_streams,
             snapshot_at=self.lao_snapshots.at,
+            find_person=self.persons.find,
             hidden=hidden,
         )
 
@@ -162,12 +166,14 @@ class Ledger(Application[UUID]):
         transaction: one refused statement does not refuse its neighbours. The signatures
         must have been checked already (the group committer's callers do). A group decided
         on cached state that refused anything, or that lost a race at insert, is decided
-        again on stored state, as a batch is."""
-        for attempt in range(DECIDE_ATTEMPTS):
-            try:
-                return self._append_each(list(signed), fresh=attempt > 0)
-            except (IntegrityError, _DecideAgain):
-                continue
+        again on stored state, as a batch is. One that may give a person a record waits its
+        turn (``ledger.persons.PersonLock``), as a batch does."""
+        with self.persons.lock.serialised(signed):
+            for attempt in range(DECIDE_ATTEMPTS):
+                try:
+                    return self._append_each(list(signed), fresh=attempt > 0)
+                except (IntegrityError, _DecideAgain):
+                    continue
         return [ContentionError(1, DECIDE_ATTEMPTS) for _ in signed]
 
     def _append_each(
@@ -212,7 +218,8 @@ class Ledger(Application[UUID]):
         if not signed:
             return []
         try:
-            return self._decide(signed)
+            with self.persons.lock.serialised(signed):  # one active record a person: in turns
+                return self._decide(signed)
         except (UnknownKeyError, RevokedKeyError) as error:
             return self._resent(signed, error)
 
@@ -313,6 +320,7 @@ class Ledger(Application[UUID]):
             find_receipt=self._existing_receipt,
             remember_parse=self._parsed.put,
             snapshot_at=self.lao_snapshots.at,
+            find_person=self.persons.find,
         )
 
     def _save(

@@ -152,6 +152,11 @@ class VaultPort(Protocol):
         """Destroy the person's key: their kept values are unreadable from now on."""
         ...
 
+    def subjects_of(self, cid: str) -> set[str]:
+        """The records (subjects) whose owner's citizen ID may be ``cid``, through the keyed
+        index (``ledger.vault_search``); an erased person's are not among them."""
+        ...
+
 
 def reveal(
     item: SignedStatement, raw: Mapping[str, Any] | None, door: Door

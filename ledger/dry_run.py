@@ -26,6 +26,7 @@ from ledger.disclosed import Door, reveal_all
 from ledger.domain.operators import OperatorRegistry
 from ledger.domain.snapshot import SnapshotAt
 from ledger.errors import NotInitialisedError
+from ledger.person_claims import FindPerson
 from ledger.settings import LedgerSettings
 from ledger.statement import SignedStatement, Statement
 
@@ -53,6 +54,7 @@ def check_draft(
     registry: OperatorRegistry | None,
     load_streams: LoadStreams,
     snapshot_at: SnapshotAt,
+    find_person: FindPerson | None = None,
     hidden: Collection[UUID] = (),
 ) -> None:
     """Raise the ``LedgerError`` admission would raise for ``statement`` (v2: with its
@@ -70,6 +72,7 @@ def check_draft(
         load_streams=load,
         find_receipt=lambda _item: None,
         snapshot_at=snapshot_at,
+        find_person=find_person,
     )
     admission.admit([draft], admission.preload_related([draft]))
 

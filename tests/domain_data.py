@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.domain.permissions import Scope
-from tests.people import PERSON_CID
+from tests.people import fresh_cid
 
 
 def order(
@@ -62,12 +62,13 @@ def position(
 
 def record(
     scope: Scope,
-    cid: str = PERSON_CID,
+    cid: str | None = None,
     category: str = "official",
     birth_date: str = "1970-10-01",
 ) -> dict[str, Any]:
+    """A record's header; without ``cid``, a person of its own (``people.fresh_cid``)."""
     return {
-        "cid": cid,
+        "cid": cid or fresh_cid(),
         "category": category,
         "lao": scope.lao,
         "province": scope.province,

@@ -27,7 +27,7 @@ from ledger.settings import LedgerSettings
 from ledger.signing import SoftwareSigner, sign_statement
 from ledger.statement import GENESIS_PREV_HASH, SignedStatement, SignerRef, build_statement
 from tests import domain_data as d
-from tests.people import ADMIN_CID, HR_CID, OTHER_HR_CID, PERSON_CID, made_up_cid
+from tests.people import ADMIN_CID, HR_CID, OTHER_HR_CID, fresh_cid, made_up_cid
 
 SOFTWARE = KeyStorage(kind="software")
 NAKHON_PHANOM_LAO = Scope(level="lao", province="นครพนม", lao="6480101")
@@ -177,14 +177,15 @@ class LedgerKit:
         return operator
 
     def open_record(
-        self, operator: Operator | None = None, scope: Scope = NAKHON_PHANOM_LAO
+        self,
+        operator: Operator | None = None,
+        scope: Scope = NAKHON_PHANOM_LAO,
+        cid: str | None = None,
     ) -> uuid.UUID:
+        """Open a record (of ``cid``, else of a person of its own)."""
         stream = uuid.uuid4()
-        self.submit(
-            self.sign(
-                operator or self.hr, stream=stream, type="RecordOpened", data=record_data(scope)
-            )
-        )
+        data = record_data(scope, cid)
+        self.submit(self.sign(operator or self.hr, stream=stream, type="RecordOpened", data=data))
         return stream
 
     def event_count(self) -> int:
@@ -197,9 +198,10 @@ def first_rule(refused: pytest.ExceptionInfo[InvalidDataError]) -> tuple[str, st
     return violation.id, violation.field
 
 
-def record_data(scope: Scope = NAKHON_PHANOM_LAO, cid: str = PERSON_CID) -> dict[str, Any]:
+def record_data(scope: Scope = NAKHON_PHANOM_LAO, cid: str | None = None) -> dict[str, Any]:
+    """A record's header; without ``cid``, a person of its own (``people.fresh_cid``)."""
     return {
-        "cid": cid,
+        "cid": cid or fresh_cid(),
         "category": "official",
         "lao": scope.lao,
         "province": scope.province,

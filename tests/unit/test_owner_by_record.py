@@ -280,7 +280,7 @@ def test_with_a_vault_an_owner_alone_is_enrolled_by_her_record(vault_kit: Ledger
 def test_without_a_vault_an_owner_is_enrolled_by_citizen_id(kit: LedgerKit) -> None:
     """With no vault she could sign no personal value: by record is refused by name, by
     citizen ID taken as before."""
-    record = kit.open_record()
+    record = kit.open_record(cid=PERSON_CID)
 
     with pytest.raises(InvalidDataError) as refused:
         owner_of(kit, record)

@@ -48,9 +48,9 @@ def in_service(kit: LedgerKit, **fields: Any) -> uuid.UUID:
     return stream
 
 
-def resigned(kit: LedgerKit) -> uuid.UUID:
+def resigned(kit: LedgerKit, **fields: Any) -> uuid.UUID:
     """A record whose resignation took effect on ``LEFT``."""
-    stream = in_service(kit)
+    stream = in_service(kit, **fields)
     kit.emit(kit.hr, stream, "Resigned", d.status_data("Resigned"), effective=LEFT)
     return stream
 
@@ -168,7 +168,7 @@ def test_corrections_and_voids_are_accepted_after_a_separation(kit: LedgerKit) -
 def test_an_owners_request_is_resolved_after_a_separation(kit: LedgerKit) -> None:
     """The owner asks, and HR answers, after the owner left service."""
     owner = kit.operator([Role.RECORD_OWNER], LAO, cid=PERSON_CID)
-    stream = resigned(kit)
+    stream = resigned(kit, cid=PERSON_CID)
 
     request = {"section": "general", "proposal": "ขอแก้ไขที่อยู่"}
     asked = kit.emit(owner, stream, "ChangeRequestedByOwner", request, effective=AFTER)
@@ -187,7 +187,7 @@ def test_an_owner_asks_only_about_the_sections_she_may(kit: LedgerKit, section: 
     frame) is refused naming the rule and ``data.section`` in Thai and English, and nothing is
     appended; a section it offers is taken."""
     owner = kit.operator([Role.RECORD_OWNER], LAO, cid=PERSON_CID)
-    stream = in_service(kit)
+    stream = in_service(kit, cid=PERSON_CID)
     head = kit.ledger.head(stream)
 
     with pytest.raises(InvalidDataError) as refused:
@@ -206,7 +206,7 @@ def test_the_owners_form_offers_the_sections_the_gate_takes(kit: LedgerKit) -> N
     """One list: the owner's form offers exactly ``OWNER_SECTIONS`` (15 of the 19), and the
     gate takes a request about each of them."""
     owner = kit.operator([Role.RECORD_OWNER], LAO, cid=PERSON_CID)
-    stream = in_service(kit)
+    stream = in_service(kit, cid=PERSON_CID)
     offered = OFFERED[("ChangeRequestedByOwnerData", "section")]
 
     for section in OWNER_SECTIONS:

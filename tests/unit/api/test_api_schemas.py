@@ -81,7 +81,7 @@ def test_an_owner_reads_the_head_of_their_own_record_only(
     client: TestClient, kit: LedgerKit
 ) -> None:
     """A record owner signs change requests on their own record: they read its head, no other."""
-    own, other = kit.open_record(), uuid.uuid4()
+    own, other = kit.open_record(cid=PERSON_CID), uuid.uuid4()
     colleague = record_data(cid=made_up_cid(77))
     kit.submit(kit.sign(kit.hr, stream=other, type="RecordOpened", data=colleague))
     owner = kit.operator([Role.RECORD_OWNER], NAKHON_PHANOM_LAO, cid=PERSON_CID)

@@ -352,8 +352,9 @@ def test_citizen_ids_are_never_logged(
     client: TestClient, kit: LedgerKit, caplog: pytest.LogCaptureFixture
 ) -> None:
     """PDPA: neither an accepted nor a rejected statement puts a citizen ID in the logs."""
-    accepted = kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data())
-    rejected = kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=record_data(TAK_LAO))
+    header, elsewhere = record_data(cid=PERSON_CID), record_data(TAK_LAO, cid=PERSON_CID)
+    accepted = kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=header)
+    rejected = kit.sign(kit.hr, stream=uuid.uuid4(), type="RecordOpened", data=elsewhere)
     caplog.set_level(logging.DEBUG)
 
     client.post("/statements", json=body(accepted))

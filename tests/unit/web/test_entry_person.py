@@ -30,7 +30,7 @@ def _named_record(kit: LedgerKit) -> tuple[uuid.UUID, int]:
     """A record of the kit's LAO of a made-up person with a name and a salary entry (its
     version returned)."""
     stream = uuid.uuid4()
-    kit.emit(kit.hr, stream, "RecordOpened", d.record(NAKHON_PHANOM_LAO))
+    kit.emit(kit.hr, stream, "RecordOpened", d.record(NAKHON_PHANOM_LAO, cid=PERSON_CID))
     kit.emit(kit.hr, stream, "EmploymentStarted", d.status_data("EmploymentStarted"))
     personal = {**d.ENTRY_DATA["PersonalDataRecorded"], "first_name": "ทดลองใจ"}
     kit.emit(kit.hr, stream, "PersonalDataRecorded", personal | {"last_name": "ตัวอย่างดี"})

@@ -25,6 +25,7 @@ from ledger.signing import sign_statement
 from ledger.statement import SignerRef, Statement, build_statement
 from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit
+from tests.people import PERSON_CID
 from tests.raw_rows import events_bytes
 from tests.unit.web.web_kit import ORIGIN, answer, log_in, page_request
 from tests.unit.web.web_kit import server_request as read_wire
@@ -63,7 +64,7 @@ def _emit_v2(kit: LedgerKit, stream: uuid.UUID, type_: str, draft: dict[str, Any
 def _v2_record(kit: LedgerKit) -> uuid.UUID:
     """A record opened v2 (citizen ID and birth date committed), its name recorded v2."""
     stream = uuid.uuid4()
-    _emit_v2(kit, stream, "RecordOpened", d.record(NAKHON_PHANOM_LAO))
+    _emit_v2(kit, stream, "RecordOpened", d.record(NAKHON_PHANOM_LAO, cid=PERSON_CID))
     kit.emit(kit.hr, stream, "EmploymentStarted", d.status_data("EmploymentStarted"))
     _emit_v2(kit, stream, "PersonalDataRecorded", d.ENTRY_DATA["PersonalDataRecorded"])
     return stream
@@ -101,7 +102,7 @@ def test_a_name_change_on_a_v2_record_is_signed_v2_with_its_disclosures(
     stored = kit.ledger.stream_events(stream)[-1]
     assert ("NameChanged", request.payload) == (stored.type, stored.statement)
     raw = events_bytes(settings)
-    for value in (*NEW_NAME.values(), d.PERSON_CID, "สมมติ"):
+    for value in (*NEW_NAME.values(), PERSON_CID, "สมมติ"):
         assert value.encode() not in raw
     page = hr_client.get(f"/app/records/{stream}")
     assert NEW_NAME["first_name"] in page.text
