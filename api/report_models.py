@@ -36,6 +36,7 @@ class FoundRecordOut(_Open):
     lao: str
     province: str
     status: str
+    erased: bool = False  # the person's data erased (beside the employment status)
 
 
 class RegistryRowOut(FoundRecordOut):

@@ -21,29 +21,51 @@ from uuid import UUID
 from ledger.application import Ledger
 from ledger.domain.certification import certification_stream_id
 from ledger.domain.dates import thai_today
+from ledger.domain.event_labels import Label
 from ledger.domain.operators import Enrolment
 from ledger.domain.rules import fiscal_year
 from ledger.domain.snapshot import LaoSnapshot
 from ledger.errors import SnapshotNotFoundError
 from ledger.statement import SignerRef, Statement, build_statement
 from projections.reports.facade import Reports
+from projections.reports.labels import CODES
 from projections.reports.names import full_name
 from projections.reports.scope import ReadScope
 from projections.views.certification import CycleRow
+from projections.views.registry_rows import NOT_SEPARATED, RegistryEntry
 
 SUBMITTABLE = frozenset({"draft", "stale"})
 """The cycle states a submission may be signed from."""
 
 
+NOT_COUNTED_ERASED = Label("ลบข้อมูลส่วนบุคคลแล้ว", "personal data erased")
+
+
 @dataclass(frozen=True, slots=True)
 class CoveredRecord:
-    """One record a snapshot covers: its leaf (stream, version, event hash) and its person."""
+    """One record a snapshot covers: its leaf (stream, version, event hash) and its person;
+    ``missing`` the required sections it lacks, ``not_counted`` why the KPI leaves it out
+    (``projections.reports.kpi.assessable``: separated from service, or erased), else None."""
 
     stream: UUID
     version: int
     hash: str
     name: str | None
     missing: tuple[str, ...]
+    not_counted: Label | None = None
+
+
+def not_counted(entry: RegistryEntry | None) -> Label | None:
+    """Why the KPI does not count the record now: its person erased, or her employment status
+    (separated: died, retired...); None when it counts (or the registry has no line for it)."""
+    if entry is None:
+        return None
+    if entry.erased:
+        return NOT_COUNTED_ERASED
+    if entry.status in NOT_SEPARATED:
+        return None
+    th, en = CODES["employment"].get(entry.status, (entry.status, entry.status))
+    return Label(th, en)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +108,10 @@ def submission(
     snapshot = ledger.snapshot(cycle.lao, position)
     if snapshot is None:
         raise SnapshotNotFoundError(f"position {position} is beyond the end of the log")
+    entries = {entry.stream: entry for entry in reports.registry(scope).rows}
     people = {
-        entry.stream: full_name(entry.prefix, entry.first_name, entry.last_name)
-        for entry in reports.registry(scope).rows
+        stream: full_name(entry.prefix, entry.first_name, entry.last_name)
+        for stream, entry in entries.items()
     }
     year = fiscal_year(thai_today())  # only the completeness part is read here
     todo, _ = reports.records_to_do(scope, year, year)
@@ -100,6 +123,7 @@ def submission(
             hash=leaf.hash,
             name=people.get(str(leaf.stream)),
             missing=missing.get(str(leaf.stream), ()),
+            not_counted=not_counted(entries.get(str(leaf.stream))),
         )
         for leaf in snapshot.leaves
     )

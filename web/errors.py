@@ -46,6 +46,7 @@ from web.deps import (
     render,
     safe_next,
 )
+from web.own_erasure import OwnRecordErasedError, refuse_own_erased
 
 logger = logging.getLogger("web")
 
@@ -160,11 +161,22 @@ def require_readable(reader: Reader, ledger: Ledger, stream: UUID, *, live: bool
     try:
         (require_live_record if live else require_record)(reader, ledger, stream)
     except StreamNotFoundError:
+        refuse_own_erased(reader, ledger, stream)  # her own record erased: she is told so
         raise RecordNotReadableError from None
 
 
 async def _not_readable(request: Request, error: Exception) -> Response:
     return not_readable_page(request)
+
+
+async def _own_erased(request: Request, error: Exception) -> Response:
+    """A record owner's page of her own erased record (``web.own_erasure``): 410, the day and
+    the legal basis of the erasure, nothing else of the record."""
+    erasure = error.erasure if isinstance(error, OwnRecordErasedError) else None
+    logger.info("%s %s own record erased", request.method, request.url.path)
+    context = {"erasure": erasure}
+    session = _session_of(request)
+    return render(request, "owner_erased.html", context, status_code=410, session=session)
 
 
 def login_target(request: Request) -> str:
@@ -281,6 +293,7 @@ def install_page_errors(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequiredError, _login_required)
     app.add_exception_handler(CrossSiteRequestError, _cross_site)
     app.add_exception_handler(RecordNotReadableError, _not_readable)
+    app.add_exception_handler(OwnRecordErasedError, _own_erased)
     known = _known_on_pages(handle_known_error)
     for error_class in list(app.exception_handlers):
         if isinstance(error_class, type) and app.exception_handlers[error_class] is (

@@ -7,7 +7,11 @@ types or scans its verification code, the hash of its ``CertificateIssued`` even
 * ``valid``: the statement's signature verifies under the key enrolled when it was signed and
   its hash is the code; ``current``: what it certified still stands in the record now, else
   ``changed`` names what no longer does (``salary``, ``position_title``, ``level``,
-  ``status``, ``lao``), with Thai labels;
+  ``status``, ``lao``, ``erased``), with Thai labels;
+* once the person is erased (PDPA): still ``valid`` (it was issued), never ``current``,
+  ``changed`` starting with ``erased`` and ``erasure`` saying why, in Thai and English: the
+  day, and the legal basis the erasure was signed under (it names no one); the name can no
+  longer be checked (``name_matches`` null: no name is kept to compare);
 * what the paper prints: the kind, the day it is as of and the day it was issued (ISO and
   Buddhist era), the issuing LAO and the issuer's role, the position and level, the salary on a
   salary certificate, and the purpose;
@@ -38,6 +42,7 @@ from ledger.domain.field_labels import field_label, value_label
 from ledger.domain.rules import format_buddhist_date
 from ledger.errors import UnknownCertificateError
 from projections.reports.certificates import CertificateCheck
+from projections.views.registry_rows import Erasure
 
 router = APIRouter(tags=["certificates"])
 
@@ -50,7 +55,9 @@ CHANGED_TH = {
     "status": "สถานภาพ (ไม่ได้ปฏิบัติงานแล้ว)",
     "lao": "สังกัด (ย้ายหรือโอนไปแล้ว)",
     "record": "ทะเบียนประวัติ",
+    "erased": "ข้อมูลส่วนบุคคลของผู้ที่ได้รับการรับรองถูกลบตามคำขอแล้ว",
 }
+CHANGED_EN = {"erased": "the certified person's personal data was erased on request"}
 
 
 class LabelOut(BaseModel):
@@ -66,6 +73,31 @@ class IssuerOut(BaseModel):
     lao_name: str
     province: str
     roles: list[LabelOut]
+
+
+class ErasureOut(BaseModel):
+    """Why a certificate is no longer current: its person's data erased (PDPA)."""
+
+    on: str = Field(description="the day the erasure took effect (ISO)")
+    on_be: str
+    legal_basis: str = Field(description="the law, section and request it was signed under")
+    th: str
+    en: str
+
+
+def erasure_out(erasure: Erasure) -> ErasureOut:
+    """The erasure as a verifier and the pages are told it, in Thai and English."""
+    on_be = format_buddhist_date(erasure.on)
+    return ErasureOut(
+        on=erasure.on.isoformat(),
+        on_be=on_be,
+        legal_basis=erasure.legal_basis,
+        th=f"ข้อมูลส่วนบุคคลของผู้ที่ได้รับการรับรองถูกลบตามคำขอเมื่อ {on_be} "
+        f"ตาม {erasure.legal_basis} หนังสือรับรองนี้ออกจริง แต่ใช้ยืนยันข้อมูลปัจจุบันไม่ได้อีก",
+        en=f"the certified person's personal data was erased on request on "
+        f"{erasure.on.isoformat()} under {erasure.legal_basis}: the certificate was issued, "
+        "but no longer confirms anything current",
+    )
 
 
 class VerificationOut(BaseModel):
@@ -86,7 +118,12 @@ class VerificationOut(BaseModel):
     salary: str | None = Field(description="on a salary certificate: baht, a decimal string")
     purpose: str
     name_matches: bool | None = Field(
-        default=None, description="whether ?name= is the name the certificate names"
+        default=None,
+        description="whether the name given is the one the certificate names (null: none "
+        "given, or the person erased, so no name is kept to compare)",
+    )
+    erasure: ErasureOut | None = Field(
+        default=None, description="the person's data erased: when and under which legal basis"
     )
 
 
@@ -113,7 +150,8 @@ def verification(check: CertificateCheck, name: str | None) -> VerificationOut:
         level=check.level,
         salary=None if check.salary is None else f"{check.salary:.2f}",
         purpose=check.purpose,
-        name_matches=None if name is None else name_matches(check, name),
+        name_matches=None if name is None or check.erasure else name_matches(check, name),
+        erasure=None if check.erasure is None else erasure_out(check.erasure),
     )
 
 
@@ -130,7 +168,8 @@ def name_matches(check: CertificateCheck, name: str) -> bool:
 def _changed(field: str) -> LabelOut:
     label = field_label("CertificateIssuedData", field)
     th = CHANGED_TH.get(field) or (label.th if label else field)
-    return LabelOut(code=field, th=th, en=label.en if label else field)
+    en = CHANGED_EN.get(field) or (label.en if label else field)
+    return LabelOut(code=field, th=th, en=en)
 
 
 def _role(role: str) -> LabelOut:

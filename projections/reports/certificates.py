@@ -10,7 +10,9 @@ the answer tells nothing of what else the ledger holds). Otherwise it says:
 * ``current`` (and ``changed``): whether what it certified still stands in the record now: the
   same position and level, the same salary on a salary certificate, still in service, still
   with the issuing LAO. A later salary line, a promotion, a separation or a transfer makes it
-  stale and names what changed;
+  stale and names what changed; so does the person's erasure (``erased``, with ``erasure``:
+  its day and legal basis), after which the record no longer holds what it certified about
+  her (her name is gone: the printed name can no longer be checked, nor the paper reprinted);
 * the certified facts as signed, the person's name as the record had it on the certificate's
   day, as the ledger knew it when the certificate was issued (what the printed certificate
   shows), and the issuing LAO's Thai name.
@@ -36,8 +38,8 @@ from projections.rows import from_utc_text
 from projections.store import Cursor
 from projections.views.audit_trail import EVENT_COLUMNS, audit_trail
 from projections.views.organizations import organizations
-from projections.views.registry_queries import registry_entries
-from projections.views.registry_rows import RegistryEntry
+from projections.views.registry_queries import erasure_of, registry_entries
+from projections.views.registry_rows import Erasure, RegistryEntry
 
 CERTIFICATE_TYPE = "CertificateIssued"
 IN_SERVICE_CODES = frozenset(status.value for status in IN_SERVICE)
@@ -65,6 +67,7 @@ class CertificateCheck:
     signature: str
     person: RegistryEntry | None
     changed: tuple[str, ...]
+    erasure: Erasure | None = None
 
     @property
     def valid(self) -> bool:
@@ -72,7 +75,7 @@ class CertificateCheck:
 
     @property
     def current(self) -> bool:
-        return self.valid and not self.changed
+        return self.valid and not self.changed and self.erasure is None
 
     @property
     def name(self) -> str:
@@ -119,6 +122,8 @@ def certificate_check(
     )
     now = registry_entries(cursor, tables["registry"], streams=[record])
     salary = None if data.get("salary") is None else Decimal(str(data["salary"]))
+    erasure = erasure_of(cursor, tables["registry"], record)
+    changed = _changed(data, salary, now[0] if now else None)
     signature = event.signature if event.key_status in ("enrolled", "genesis") else "revoked key"
     return CertificateCheck(
         code=code,
@@ -138,7 +143,8 @@ def certificate_check(
         signer_roles=event.roles,
         signature=signature,
         person=then[0] if then else None,
-        changed=_changed(data, salary, now[0] if now else None),
+        changed=changed if erasure is None else ("erased", *changed),
+        erasure=erasure,
     )
 
 

@@ -3,7 +3,11 @@
 Read from the registry (each record's live entries) and the certification view (each LAO's
 cycle), so it needs no tables of its own:
 
-* a record counts when it is not separated from service (pending, active, suspended);
+* a record counts when it is not separated from service (pending, active, suspended) and its
+  person was not erased: an erased record can neither be read nor completed (no entry can be
+  added to it), so it is not assessable, and counting it either way would misstate the LAO
+  (complete: data no one can read; incomplete for good: a penalty for honouring a PDPA
+  request). It is left out of the records, complete and certified alike (``assessable``);
 * it is *complete* when every required ก.พ.๗ item has a live entry (``REQUIRED``: personal
   data, education, a position-and-salary line), and *certified* when its LAO's cycle certified
   a snapshot at or after its latest operator event (``projections.views.certification.
@@ -42,6 +46,11 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 
 TARGET_PERCENT = 90.0
 LPA_2_9_POINTS = 5
+
+
+def assessable(row: RecordRow) -> bool:
+    """Whether the KPI counts the record: not separated from service, its person not erased."""
+    return row.status in NOT_SEPARATED and not row.erased
 
 
 def missing_sections(row: RecordRow) -> list[str]:
@@ -161,7 +170,8 @@ def lao_kpis(
     for row in record_rows(  # counts and states only: nothing personal revealed
         cursor, registry_tables, lao=lao, province=province, statuses=NOT_SEPARATED, reveal=()
     ):
-        records[row.lao].append(row)
+        if assessable(row):
+            records[row.lao].append(row)
     provinces = {code: rows[0].province for code, rows in records.items()}
     for organization in organizations(
         cursor, organization_tables, province=province, code=lao, active_only=True

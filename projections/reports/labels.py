@@ -35,6 +35,7 @@ HEADINGS: dict[str, Label] = {
     "province": ("จังหวัด", "Province"),
     "district": ("อำเภอ", "District"),
     "status": ("สถานะ", "Status"),
+    "erased": ("ข้อมูลส่วนบุคคล", "Personal data"),
     "position_no": ("เลขที่ตำแหน่ง", "Position no."),
     "position_title": ("ตำแหน่ง", "Position"),
     "line": ("สายงาน", "Line"),
@@ -147,6 +148,7 @@ CODES: dict[str, dict[str, Label]] = {
         "transferred_out": ("โอนออก", "Transferred out"),
         "contract_ended": ("สิ้นสุดสัญญาจ้าง", "Contract ended"),
     },
+    "personal_data": {"erased": ("ลบข้อมูลส่วนบุคคลแล้ว", "Personal data erased")},
     "position": {
         "vacant": ("ว่าง", "Vacant"),
         "occupied": ("มีผู้ครอง", "Occupied"),

@@ -45,6 +45,11 @@ def holder_name(row: Any, names: Names) -> Any:
     return names.people.get(str(holder)) or Wording(NO_NAME)
 
 
+def erased_code(row: Any, names: Names) -> str | None:
+    """``erased`` beside the employment status of a record whose person was erased."""
+    return "erased" if getattr(row, "erased", False) else None
+
+
 LAO_NAME = Column("lao_name", source=lao_name)
 PROVINCE = Column("province")
 LAO = Column("lao")
@@ -61,6 +66,7 @@ REGISTRY = Layout(
         LAO_NAME,
         PROVINCE,
         Column("status", Kind.CODE, "employment"),
+        Column("erased", Kind.CODE, "personal_data", source=erased_code),
         Column("position_no"),
         Column("position_title"),
         Column("line"),

@@ -40,6 +40,7 @@ class Found:
     province: str
     status: str
     position_title: str | None
+    erased: bool = False  # the person's data erased (beside the employment status)
 
     @classmethod
     def of(cls, row: RecordRow) -> Found:
@@ -55,6 +56,7 @@ class Found:
             province=row.province,
             status=row.status,
             position_title=position.get("position_title"),
+            erased=row.erased,
         )
 
     def sort_key(self) -> tuple[Any, ...]:

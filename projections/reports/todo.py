@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from projections.personal import WITHHOLDING, Revealer
-from projections.reports.kpi import missing_sections
+from projections.reports.kpi import assessable, missing_sections
 from projections.reports.retirements import RETIRING_CATEGORIES
 from projections.store import Cursor
 from projections.views.registry_queries import record_rows
@@ -95,7 +95,7 @@ def records_to_do(
         revealer=revealer,
         reveal=("cid", "birth_date"),  # the retirement year, and the registry's order
     )
-    notes = [RecordNote.of(row) for row in rows]
+    notes = [RecordNote.of(row) for row in rows if assessable(row)]  # an erased one: nothing to do
     incomplete = [note for note in notes if note.missing]
     retiring = [
         note

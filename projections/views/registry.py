@@ -8,14 +8,16 @@ Three tables:
   (when the ledger recorded it). Kinds: ``header`` (citizen ID, category, birth date),
   ``custody`` (the LAO holding the record, from RecordOpened and TransferredIn), ``status``
   (employment status), ``name``, ``position`` (the position-and-salary line), ``entry`` (any
-  other section entry, kept for its type and section only), ``void``. A fact's payload is the
+  other section entry, kept for its type and section only), ``void``, ``erasure`` (the
+  person's ``PersonErased``: its legal basis and reason, which name no one). A fact's payload is the
   entry's data exactly as signed. A correction (EntryCorrected) is a new revision of the entry
   it supersedes: same entry, same valid time, later transaction time.
 * ``custody``: which LAOs ever held each record (to find an LAO's records as of a date).
 * ``records``: the registry now, one row per record: the ledger's own order for custody and
   status (what the aggregate says), and for the name and the position-and-salary line the entry
   with the latest valid time (so a backdated order never displaces a later one); the live
-  entries counted by type (for the completeness KPI), the retirement date and fiscal year, and
+  entries counted by type (for the completeness KPI; an erasure counted as ``PersonErased``:
+  ``RecordRow.erased``), the retirement date and fiscal year, and
   the position of its latest operator event (``last_change_id``: what certification staleness
   compares; the system's notices change no data an LAO certifies).
 """
@@ -37,6 +39,7 @@ from projections.personal import committed, stored
 from projections.rows import dumps, loads
 from projections.store import Cursor
 from projections.views.registry_rows import (
+    ERASURE,
     FACT_COLUMNS,
     IN_SERVICE_STATUSES,
     RECORD_COLUMNS,
@@ -216,6 +219,9 @@ class _Batch:
             self._move(row, event)
         elif kind == "RetirementScheduled":
             row.scheduled_year = int(event.data["fiscal_year"])
+        elif kind == ERASURE:  # its legal basis and reason, named in clear in the log
+            self.fact(event, "erasure", event.version, event.data_text)
+            self._count(row, ERASURE, +1)
         row.version = event.version
         row.last_notification_id = event.notification_id
         row.last_recorded_at = event.recorded_text

@@ -25,6 +25,7 @@ from projections.views.registry_rows import (
     FACT_COLUMNS,
     RECORD_COLUMNS,
     REVEALABLE,
+    Erasure,
     Fact,
     RecordRow,
     RegistryEntry,
@@ -172,6 +173,16 @@ def current_registry(
     ]
 
 
+def erasure_of(cursor: Cursor, tables: Mapping[str, str], stream: str) -> Erasure | None:
+    """The record's erasure (``Erasure``: day, legal basis), or None if its person was not
+    erased; read from its ``erasure`` fact, never from the vault."""
+    facts = [
+        fact_of(row) for row in cursor.select_in(tables["facts"], FACT_COLUMNS, "stream", [stream])
+    ]
+    found = [fact for fact in facts if fact.kind == "erasure"]
+    return Erasure.of(found[0]) if found else None
+
+
 # As of a date: the fold over facts.
 
 
@@ -207,6 +218,7 @@ def fold_record(
         status=status.payload["status"] if status is not None else "pending",
         named=name.payload if name is not None else {},
         placed=position.payload if position is not None else {},
+        erased=any(fact.kind == "erasure" for fact in known),  # known by then, whatever the day
     )
 
 

@@ -21,6 +21,8 @@ from ledger.domain.rules import retirement_date, retirement_fiscal_year
 from projections.personal import WITHHOLDING, Revealer, commitments_in, committed, is_marker
 from projections.rows import dumps, loads
 
+ERASURE = "PersonErased"
+"""The event erasing a record's person: counted among its entries, kept as an ``erasure`` fact."""
 IN_SERVICE_STATUSES = ("active", "suspended")
 NOT_SEPARATED = ("pending", "active", "suspended")
 
@@ -126,6 +128,12 @@ class RecordRow:
         found: dict[str, Any] = loads(self.position_text) or {}
         return found
 
+    @property
+    def erased(self) -> bool:
+        """Whether the record's person was erased (a ``PersonErased`` among its events): her
+        values unreadable, the record closed to new entries (docs/personal-data.md)."""
+        return bool(loads(self.entries).get(ERASURE))
+
 
 RECORD_COLUMNS = tuple(f.name for f in fields(RecordRow))
 
@@ -203,6 +211,26 @@ def fact_commitments(fact: Fact) -> Iterator[tuple[str, str]]:
             yield fact.stream, hexed
 
 
+@dataclass(frozen=True, slots=True)
+class Erasure:
+    """A record's person erased (its ``PersonErased``, signed in clear: it names no one): the
+    day it took effect, when the ledger recorded it, and its legal basis."""
+
+    stream: str
+    on: date
+    recorded_at: str
+    legal_basis: str
+
+    @classmethod
+    def of(cls, fact: Fact) -> Erasure:
+        return cls(
+            fact.stream,
+            date.fromisoformat(fact.effective),
+            fact.recorded_at,
+            str(fact.payload.get("legal_basis", "")),
+        )
+
+
 def entry_counts(row: RecordRow) -> dict[str, int]:
     """Live entries of the record by event type (voided entries are not counted)."""
     counts: dict[str, int] = loads(row.entries)
@@ -229,6 +257,7 @@ class RegistryEntry:
     level: str | None
     salary: Decimal | None
     allowance: Decimal | None
+    erased: bool = False  # the person erased: beside the employment status, which stays
 
     @classmethod
     def of(
@@ -242,6 +271,7 @@ class RegistryEntry:
         named: dict[str, Any],
         placed: dict[str, Any],
         revealer: Revealer = WITHHOLDING,
+        erased: bool = False,
     ) -> RegistryEntry:
         """The entry from the record's header, place, status, name and position line data
         (a v2 record's commitments revealed by ``revealer``)."""
@@ -266,6 +296,7 @@ class RegistryEntry:
             level=placed.get("level"),
             salary=_decimal(placed.get("salary")),
             allowance=_decimal(placed.get("allowance")),
+            erased=erased,
         )
 
     @classmethod
@@ -284,6 +315,7 @@ class RegistryEntry:
             status=row.status,
             named=row.name,
             placed=row.position,
+            erased=row.erased,
         )
 
     def as_json(self) -> dict[str, Any]:

@@ -48,7 +48,7 @@ from pydantic import ValidationError
 from api.deps import LedgerDep, ReportsDep
 from api.name_checks import NameChecksExceededError, admit_name_check
 from api.routes.registry import RECORD_KINDS, require_record
-from api.routes.verify import name_matches, verification
+from api.routes.verify import erasure_out, name_matches, verification
 from api.sessions import Session
 from ledger.domain.certificates import CertificateIssuedData, CertificateKind
 from ledger.domain.dates import DateInputError, parse_human_date, thai_today
@@ -56,6 +56,7 @@ from ledger.domain.event_labels import ROLE_LABELS
 from ledger.domain.field_labels import value_label
 from ledger.domain.personnel import PersonnelRecord
 from ledger.errors import StreamNotFoundError
+from projections.views.registry_rows import Erasure
 from web.certificates import (
     CERTIFICATE_TYPE,
     NotCertifiableError,
@@ -216,6 +217,8 @@ def certificate_pdf(
         require_record(reader, ledger, UUID(check.record))
     except StreamNotFoundError:  # a record outside the share: as a code that does not exist
         return _unknown(request)
+    if check.erasure is not None:  # nothing of her is kept to print (told only within the share)
+        return _erased(request, check.erasure)
     reader.logged([UUID(check.record)], RECORD_KINDS)
     verify_url = f"{request.app.state.settings.web_origin}/app/verify/{code}"
     roles = [ROLE_LABELS[role].th for role in check.signer_roles if role in ROLE_LABELS]
@@ -311,7 +314,9 @@ def _verify(
     context = {
         "v": answer,
         "name": given or "",
-        "name_matches": None if given is None or refused else name_matches(check, given),
+        "name_matches": None
+        if given is None or refused or check.erasure
+        else name_matches(check, given),
         "name_refusal": None if refused is None else refused.violations[0],
         "salary": None if answer.salary is None else Decimal(answer.salary),
     }
@@ -331,6 +336,18 @@ def _name_refusal(request: Request, code: str) -> NameChecksExceededError | None
     except NameChecksExceededError as refused:
         return refused
     return None
+
+
+def _erased(request: Request, erasure: Erasure) -> Response:
+    """The reprint of an erased person's certificate: 410, naming ``person.erased``."""
+    told = erasure_out(erasure)
+    return error_page(
+        request,
+        410,
+        f"พิมพ์หนังสือรับรองนี้ไม่ได้: {told.th}",
+        f"This certificate cannot be printed: {told.en}",
+        rule="person.erased",
+    )
 
 
 def _unknown(request: Request) -> Response:

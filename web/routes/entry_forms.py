@@ -101,6 +101,7 @@ from web.forms import (
     parse_form,
     place_violations,
 )
+from web.own_erasure import refuse_own_erased
 from web.person import record_person
 from web.prefill import prefill
 
@@ -127,6 +128,7 @@ def _record(
     try:
         require_record(reader, ledger, stream)
     except StreamNotFoundError:
+        refuse_own_erased(reader, ledger, stream)  # her own record erased: no form, she is told
         if not arriving or not _arriving_at_caller(ledger, reader, stream):
             raise RecordNotReadableError from None
     record = ledger.aggregate(stream)

@@ -9,7 +9,9 @@ page, where the retirement is recorded), dates in the Buddhist era. The certifie
 superiors and head, the province, DLA) are sent to their worklist, ``/app/certify``
 (``web.routes.certify``). Other roles see the certification steps waiting for them
 (``Reports.worklist``), if they read certification states.
-The records the page names are logged in their access logs.
+The records the page names are logged in their access logs. A record owner whose record was
+erased is told so (``#own-record-erased``: the day and the legal basis) in place of the
+shortcuts to her record and to the change-request form (``web.own_erasure``).
 
 "Today" is Thailand's day (``today``, a dependency tests pin), or the day typed in the page's
 "ณ วันที่" box (``as_of``: Buddhist era, Thai digits accepted; an unreadable one is shown beside
@@ -54,6 +56,7 @@ from projections.reports.scope import ReadScope
 from projections.reports.worklist import STATE_TH
 from web.certifying import is_certifier
 from web.deps import WebReaderDep, WebSessionDep, render, require_same_origin
+from web.own_erasure import own_erasure
 from web.todo import HOME_KINDS, hr_todo, section_th
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
@@ -93,6 +96,7 @@ def home(
         "state_th": STATE_TH,
         "fill_forms": FILL_FORMS,
         "section_th": section_th,
+        "own_erasure": own_erasure(reader, ledger),  # a record owner's record erased: told so
     }
     officer = Role.LAO_HR_OFFICER in session.enrolment.roles
     if not officer and is_certifier(session.enrolment):

@@ -168,7 +168,7 @@ def kp7_page(
         "may_erase": bool(ERASERS & reader.session.enrolment.roles),
         "may_ask": may_sign(enrolment, "ChangeRequestedByOwner"),
         "change_requests": [] if day else change_requests(ledger, stream),
-        "erased": kp7.as_json()["record"].get("cid") == ERASED,
+        "erased": kp7.record.erased or kp7.as_json()["record"].get("cid") == ERASED,
         "lao_name": reports.lao_names([kp7.record.lao]).get(kp7.record.lao),
     }
     return render(request, "kp7.html", context, session=reader.session)
