@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import PROBLEM_TYPE_BASE
 from ledger.violations import rule
 
 BODY_TOO_LARGE = rule(
@@ -131,7 +132,7 @@ async def _refuse(send: Send, scope: Scope, rule: BodyLimit) -> None:
 def _problem(limit: int) -> bytes:
     return json.dumps(
         {
-            "type": "about:blank",
+            "type": PROBLEM_TYPE_BASE + "body-too-large",
             "title": "Request body too large",
             "status": 413,
             "detail": f"the body is larger than {limit} bytes",

@@ -18,6 +18,7 @@ from api.deps import LedgerDep, TransparencyDep
 from api.errors import problem_responses
 from api.paging import MAX_POSITION
 from api.schemas import CheckpointOut, ConsistencyProofOut, InclusionProofOut
+from ledger.domain.search import check_range
 from ledger.errors import NotInitialisedError
 from projections.transparency.checkpoints import log_origin, verifier_key
 
@@ -89,5 +90,7 @@ def read_consistency_proof(
         int | None, Query(ge=1, le=MAX_POSITION, description="A newer checkpoint's size")
     ] = None,
 ) -> ConsistencyProofOut:
-    """The proof that an older checkpoint is a prefix of a newer one (the latest by default)."""
+    """The proof that an older checkpoint is a prefix of a newer one (the latest by default);
+    400 ``query.range_reversed`` when ``new_size`` comes before ``old_size``."""
+    check_range("old_size", old_size, "new_size", new_size)
     return ConsistencyProofOut.of(log.consistency_proof(old_size, new_size))

@@ -74,6 +74,25 @@ def test_a_consistency_proof_verifies_between_checkpoints(
     )
 
 
+def test_a_reversed_consistency_range_is_a_400_naming_it(
+    client: TestClient, logged: LedgerKit
+) -> None:
+    """Asking from a newer checkpoint to an older one is the client's mistake, not a missing
+    proof: 400 query.range_reversed on new_size, in Thai and English."""
+    first, second = client.get("/transparency/checkpoints", params={"limit": 2}).json()
+
+    response = client.get(
+        "/transparency/proofs/consistency",
+        params={"old_size": second["tree_size"], "new_size": first["tree_size"]},
+    )
+
+    assert (400, "bad-query") == problem(response)
+    body = response.json()
+    assert ("query.range_reversed", "query.new_size") == (body["rule"], body["errors"][0]["field"])
+    assert "new_size" in body["errors"][0]["th"]
+    assert "new_size" in body["errors"][0]["en"]
+
+
 def test_checkpoints_page_by_tree_size(client: TestClient, logged: LedgerKit) -> None:
     """Checkpoints come in order of size, after the size given."""
     everything = [cp["tree_size"] for cp in client.get("/transparency/checkpoints").json()]

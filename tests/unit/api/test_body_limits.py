@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from starlette.types import Message
 
+from api.errors import PROBLEM_TYPE_BASE
 from api.limits import BodyLimit, BodySizeLimit
 
 
@@ -47,6 +48,8 @@ def test_a_declared_length_over_the_limit_is_refused_with_413() -> None:
 
     assert 413 == response.status_code
     assert "http.body_too_large" == response.json()["rule"]
+    assert PROBLEM_TYPE_BASE + "body-too-large" == response.json()["type"]
+    assert response.json()["title_th"]
 
 
 def test_each_path_has_its_own_limit() -> None:
