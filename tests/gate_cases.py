@@ -88,6 +88,59 @@ def _leave_after_retirement(kit: LedgerKit) -> tuple[SignedStatement, SignedStat
     return leave("2021-03-01"), leave("2020-03-02")
 
 
+def _opened_before_birth(kit: LedgerKit) -> tuple[SignedStatement, SignedStatement]:
+    """The trial's record born 15/01/2568 and opened effective 01/04/2562; put right, born
+    15/01/2518."""
+    stream = uuid.uuid4()
+
+    def opening(born: str) -> SignedStatement:
+        data = d.record(LAO, birth_date=born)
+        return kit.sign(kit.hr, stream=stream, type="RecordOpened", data=data)
+
+    return opening("2025-01-15"), opening("1975-01-15")
+
+
+def _appointed_at_seventeen(kit: LedgerKit) -> tuple[SignedStatement, SignedStatement]:
+    """An official born 1 June 2001 appointed on 1 April 2019 (17); put right, 1 June 2019."""
+    stream = uuid.uuid4()
+    opened = d.record(LAO, birth_date="2001-06-01")
+    kit.emit(kit.hr, stream, "RecordOpened", opened, effective=date(2019, 1, 1))
+
+    def start(on: date) -> SignedStatement:
+        data = d.status_data("EmploymentStarted")
+        return kit.sign(kit.hr, stream=stream, type="EmploymentStarted", data=data, effective=on)
+
+    return start(date(2019, 4, 1)), start(date(2019, 6, 1))
+
+
+def _in_service(kit: LedgerKit) -> uuid.UUID:
+    stream = uuid.uuid4()
+    kit.emit(kit.hr, stream, "RecordOpened", d.record(LAO, birth_date="1975-01-15"))
+    kit.emit(kit.hr, stream, "EmploymentStarted", d.status_data("EmploymentStarted"))
+    return stream
+
+
+def _death_ahead(kit: LedgerKit) -> tuple[SignedStatement, SignedStatement]:
+    """Died on 01/01/2600 (2057); put right, 01/04/2562."""
+    stream = _in_service(kit)
+
+    def died(on: str) -> SignedStatement:
+        return kit.sign(kit.hr, stream=stream, type="Died", data={"died_on": on})
+
+    return died("2057-01-01"), died("2019-04-01")
+
+
+def _schooling_before_birth(kit: LedgerKit) -> tuple[SignedStatement, SignedStatement]:
+    """Finished 01/01/2483 (1940) for a person born in 1975; put right, 31/03/2540."""
+    stream = _in_service(kit)
+
+    def education(finished: str) -> SignedStatement:
+        data = {**d.education(), "finished": finished}
+        return kit.sign(kit.hr, stream=stream, type="EducationAdded", data=data)
+
+    return education("1940-01-01"), education("1997-03-31")
+
+
 def approved_project(kit: LedgerKit, budget: str) -> tuple[Operator, uuid.UUID]:
     """A project of an approved plan with ``budget`` approved for FY2563; its finance officer."""
     planning = kit.operator([Role.EPLAN_PLANNING], LAO)
@@ -136,6 +189,10 @@ CASES = [
         _enrolment(Scope(level="lao", province="นครพนม", lao="9999999")),
     ),
     GateCase("leave after retirement", "record.after_separation", _leave_after_retirement),
+    GateCase("record opened before birth", "record.before_birth", _opened_before_birth),
+    GateCase("official appointed at 17", "record.under_age", _appointed_at_seventeen),
+    GateCase("death in the future", "record.death_in_future", _death_ahead),
+    GateCase("schooling finished before birth", "record.before_birth", _schooling_before_birth),
     GateCase(
         "contract three times the budget",
         "eplan.contract_over_budget",

@@ -192,6 +192,14 @@ class LedgerKit:
         return self.ledger.recorder.max_notification_id() or 0
 
 
+def memory_ledger(name: str) -> Iterator[Ledger]:
+    """A fresh ledger in SQLite memory, closed after the test (a module's ``ledger`` fixture
+    that overrides the root one, so ``kit`` uses it: ``yield from memory_ledger("rules")``)."""
+    app = Ledger(LedgerSettings(database_url="sqlite:///:memory:", name=name))
+    yield app
+    app.close()
+
+
 def first_rule(refused: pytest.ExceptionInfo[InvalidDataError]) -> tuple[str, str]:
     """The id of the first rule a refusal names, and the field it names."""
     violation = refused.value.violations[0]

@@ -90,8 +90,8 @@ def personal(first: str) -> tuple[str, dict[str, Any], date]:
     )
 
 
-def education() -> tuple[str, dict[str, Any], date]:
-    return ("EducationAdded", d.education(), date(1992, 3, 31))
+def education(finished: date = date(1992, 3, 31)) -> tuple[str, dict[str, Any], date]:
+    return ("EducationAdded", {**d.education(), "finished": finished.isoformat()}, finished)
 
 
 def salary(amount: str, effective: date = date(2019, 4, 1)) -> tuple[str, dict[str, Any], date]:
@@ -192,8 +192,8 @@ def _records(world: ProjectionWorld) -> None:
     _emit(world, kit.hr, r4, "TransferredOut", to_tak, date(2019, 11, 1))
     _emit(world, kit.other_hr, r4, "TransferredIn",
           {"from_lao": LAO.lao, "order": d.order("41/2562")}, date(2019, 11, 1))  # fmt: skip
-    _record(world, "r5", kit.hr, LAO, "contract", "1990-07-07",
-            personal("ห้า"), education(), salary("15000.00"), started("contracted"))  # fmt: skip
+    _record(world, "r5", kit.hr, LAO, "contract", "1990-07-07", personal("ห้า"),
+            education(date(2012, 3, 31)), salary("15000.00"), started("contracted"))  # fmt: skip
     _record(world, "r6", kit.other_hr, TAK, "official", "1960-12-01",
             personal("หก"), education(), salary("40000.00"), started())  # fmt: skip
     _record(world, "r7", world.operators["neighbour_hr"], NEIGHBOUR, "employee", "1962-06-06",

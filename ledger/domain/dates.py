@@ -3,10 +3,14 @@
 Two places, two jobs:
 
 * human input (the CLI, query parameters, the web forms) is read by ``parse_human_date``: ISO
-  ``2019-04-01``, ``01/04/2562`` (day, month, year; a year from 2400 on is Buddhist era), Thai
-  digits (``๐๑/๐๔/๒๕๖๒``) and Thai month names, full or abbreviated (``1 เมษายน 2562``,
-  ``1 เม.ย. พ.ศ. 2562``, ``1 April 2019``). A two-digit year (``1/4/62``) is refused: 62 could
-  be 2562 or 1962 or 0062, and whatever is accepted is signed forever.
+  ``2019-04-01``, ``01/04/2562`` (day, month, year), Thai digits (``๐๑/๐๔/๒๕๖๒``) and month
+  names, full or abbreviated (``1 เมษายน 2562``, ``1 เม.ย. พ.ศ. 2562``, ``1 April 2019``).
+  The form, never the number, says the era: day/month/year is always Buddhist era (a year
+  such as 2019 is refused as a common-era year, naming its BE equivalent); ISO year-month-day
+  is always common era (a year such as 2562 is refused, naming its CE equivalent); with a
+  month name, the era written (พ.ศ., ค.ศ., BE, CE, AD) decides, else a Thai month name is
+  Buddhist era and an English one common era. A two-digit year (``1/4/62``) is refused: 62
+  could be 2562 or 1962 or 0062, and whatever is accepted is signed forever.
 * the signed form is always ISO 8601 with a four-digit common-era year; ``plausible`` tells
   whether a date of a given kind (a birth date, an order or effective date, a deadline) lies in
   that kind's range, so a Buddhist year written as ISO (``2518-01-15``) or a year 0062 is
@@ -20,8 +24,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
-from ledger.domain.rules import BUDDHIST_ERA_OFFSET, from_buddhist_date, to_ascii_digits
-from ledger.violations import rule
+from ledger.domain.rules import (
+    BUDDHIST_ERA_OFFSET,
+    format_buddhist_date,
+    from_buddhist_date,
+    to_ascii_digits,
+)
+from ledger.violations import Rule, rule
 
 THAILAND = timezone(timedelta(hours=7), "ICT")
 """Thailand's time (UTC+7, no daylight saving): the day an officer lives in."""
@@ -47,6 +56,22 @@ YEAR_NEITHER_ERA = rule(
     "date.year_unknown_era",
     "ปี {year} ไม่ใช่ปี พ.ศ. ที่อ่านได้ (2400-2700)",
     "the year {year} is neither a Buddhist-era (2400-2700) nor a common-era (1800-2200) year",
+)
+BE_FORM_CE_YEAR = rule(
+    "date.be_form_ce_year",
+    "วันที่แบบ วว/ดด/ปปปป (และที่เขียนชื่อเดือนภาษาไทย) เป็นปี พ.ศ. เสมอ: {text} มีปี {year} "
+    "ซึ่งดูเหมือนปี ค.ศ. (ตรงกับ พ.ศ. {year_be}) ให้เขียน {suggestion}",
+    "a day/month/year date (or one with a Thai month name) is always in the Buddhist era: "
+    "{text} has the year {year}, which looks like a Christian-era (CE) year, {year_be} in BE: "
+    "write {suggestion}",
+)
+ISO_FORM_BE_YEAR = rule(
+    "date.iso_form_be_year",
+    "วันที่แบบ ปปปป-ดด-วว (ISO) และที่เขียนชื่อเดือนภาษาอังกฤษ เป็นปี ค.ศ. เสมอ: {text} มีปี {year} "
+    "ซึ่งดูเหมือนปี พ.ศ. (ตรงกับ ค.ศ. {year_ce}) ให้เขียน {suggestion}",
+    "an ISO date (YYYY-MM-DD, or one with an English month name) is always in the common era "
+    "(CE): {text} has the year {year}, which looks like a Buddhist-era year, {year_ce} CE: "
+    "write {suggestion}",
 )
 OUT_OF_RANGE = rule(
     "date.out_of_range",
@@ -102,17 +127,18 @@ def parse_human_date(text: str) -> date:
     cleaned = " ".join(to_ascii_digits(text).split())
     if (iso := _ISO.fullmatch(cleaned)) is not None:
         year_text, month, day = iso.group(1), int(iso.group(2)), int(iso.group(3))
-        return _build(text, _year(text, year_text, era=None), month, day)
+        return _build(text, _year(text, year_text, "ce", month, day), month, day)
     if (numeric := _NUMERIC.fullmatch(cleaned)) is not None:
         day, month, year_text = int(numeric.group(1)), int(numeric.group(2)), numeric.group(3)
-        return _build(text, _year(text, year_text, era=None), month, day)
+        return _build(text, _year(text, year_text, "be", month, day), month, day)
     if (words := _WORDS.fullmatch(cleaned)) is not None:
         month_name = words.group(2).lower().rstrip(",")
         month_number = THAI_MONTHS.get(month_name) or THAI_MONTHS.get(month_name.replace(".", ""))
         if month_number is not None:
-            era = _era(words.group(3))
-            year = _year(text, words.group(4), era=era)
-            return _build(text, year, month_number, int(words.group(1)))
+            era = _era(words.group(3)) or ("ce" if month_name.isascii() else "be")
+            day = int(words.group(1))
+            year = _year(text, words.group(4), era, month_number, day)
+            return _build(text, year, month_number, day)
     raise _error(NOT_A_DATE.id, NOT_A_DATE.th, NOT_A_DATE.en, text=text)
 
 
@@ -129,17 +155,42 @@ def _era(marker: str | None) -> str | None:
     return "be" if letters in ("พศ", "be") else "ce"
 
 
-def _year(text: str, digits: str, era: str | None) -> _Year:
+def _year(text: str, digits: str, era: str, month: int, day: int) -> _Year:
+    """The year ``digits`` read in ``era`` (the form's, or the one written): a year of the
+    other era is refused naming its equivalent, and so is one of neither."""
     if len(digits) != 4:
         raise _error(TWO_DIGIT_YEAR.id, TWO_DIGIT_YEAR.th, TWO_DIGIT_YEAR.en, text=text)
     number = int(digits)
-    if era == "be" or (era is None and 2400 <= number <= 2700):
-        if not 2400 <= number <= 2700:
-            raise _error(YEAR_NEITHER_ERA.id, YEAR_NEITHER_ERA.th, YEAR_NEITHER_ERA.en, year=digits)
-        return _Year(number, is_buddhist=True)
-    if not 1800 <= number <= 2200:
-        raise _error(YEAR_NEITHER_ERA.id, YEAR_NEITHER_ERA.th, YEAR_NEITHER_ERA.en, year=digits)
-    return _Year(number, is_buddhist=False)
+    if era == "be":
+        if 2400 <= number <= 2700:
+            return _Year(number, is_buddhist=True)
+        if 1800 <= number <= 2200:
+            raise _other_era(BE_FORM_CE_YEAR, text, number, month, day)
+    else:
+        if 1800 <= number <= 2200:
+            return _Year(number, is_buddhist=False)
+        if 2400 <= number <= 2700:
+            raise _other_era(ISO_FORM_BE_YEAR, text, number, month, day)
+    raise _error(YEAR_NEITHER_ERA.id, YEAR_NEITHER_ERA.th, YEAR_NEITHER_ERA.en, year=digits)
+
+
+def _other_era(refusal: Rule, text: str, year: int, month: int, day: int) -> DateInputError:
+    """The refusal of a year written in the era its form does not use, with the date as it
+    would be written in the form's era (the year alone where the day itself is impossible)."""
+    if refusal is BE_FORM_CE_YEAR:
+        try:
+            suggestion = format_buddhist_date(date(year, month, day))
+        except ValueError:
+            suggestion = f"{day:02d}/{month:02d}/{year + BUDDHIST_ERA_OFFSET}"
+        equivalent = {"year_be": suggestion[-4:]}
+    else:
+        try:
+            suggestion = from_buddhist_date(year, month, day).isoformat()
+        except ValueError:
+            suggestion = f"{year - BUDDHIST_ERA_OFFSET:04d}-{month:02d}-{day:02d}"
+        equivalent = {"year_ce": suggestion[:4]}
+    details = {"text": text, "year": str(year), "suggestion": suggestion, **equivalent}
+    return _error(refusal.id, refusal.th, refusal.en, **details)
 
 
 def _build(text: str, year: _Year, month: int, day: int) -> date:
@@ -205,7 +256,9 @@ def implausible_year(kind: DateKind, day: date) -> dict[str, str] | None:
 
 
 __all__ = [
+    "BE_FORM_CE_YEAR",
     "DATE_RANGES",
+    "ISO_FORM_BE_YEAR",
     "OUT_OF_RANGE",
     "THAI_MONTHS",
     "TWO_DIGIT_YEAR",

@@ -15,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Literal, TypeVar, cast
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from ledger.domain.base import CheckContext, LedgerEvent, broken
+from ledger.domain.life_dates import check_appointment_age, check_life_dates
 from ledger.domain.permissions import HR
 from ledger.domain.record_refusals import STATUS_TRANSITION
 from ledger.domain.values import (
@@ -106,11 +107,14 @@ class Service:
 
 class StatusEvent(LedgerEvent["PersonnelRecord", D]):
     """An event of the employment state machine, moving the record along its row of
-    ``TRANSITIONS`` (HR records them)."""
+    ``TRANSITIONS`` (HR records them): none takes effect or names a date before the person's
+    birth, and one that ``starts_service`` not before the category's minimum age
+    (``ledger.domain.life_dates``)."""
 
     roles = HR
     sources: ClassVar[frozenset[EmploymentStatus]]
     target: ClassVar[EmploymentStatus | None]  # None: back to the status before separation
+    starts_service: ClassVar[bool] = False  # True: at least the category's minimum age
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -121,6 +125,10 @@ class StatusEvent(LedgerEvent["PersonnelRecord", D]):
         if record.status not in cls.sources:
             status = record.status
             raise broken(cls, STATUS_TRANSITION, "stream", event=cls.__name__, status=status)
+        born, category, effective = record.birth_date, record.category, context.effective
+        check_life_dates(cls, born, category, cast(BaseModel, data), effective)
+        if cls.starts_service:
+            check_appointment_age(cls, born, category, "effective", effective)
 
     def evolve_with(self, record: PersonnelRecord, statement: Statement, data: D) -> None:
         # No validation here: the ledger checked the transition before recording it, and a

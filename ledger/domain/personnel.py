@@ -38,6 +38,7 @@ from ledger.domain.employment import (
     TransferredOutData,
 )
 from ledger.domain.erasable import ErasableRecord, ErasureCheck
+from ledger.domain.life_dates import check_birth_date, check_death, check_life_dates
 from ledger.domain.permissions import ERASERS, HR, OWNER, SYSTEM_ONLY, Scope, lao_scope
 from ledger.domain.reading import is_own_record
 from ledger.domain.record_entries import (
@@ -131,6 +132,13 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
             (header,) = record.entries_of(cls)
             if (data.lao, data.province) != (header.data.lao, header.data.province):
                 raise broken(cls, refusal.CUSTODY_BY_TRANSFER, "data.replacement.lao")
+            check_birth_date(cls, data.birth_date, "data.replacement.birth_date", record)
+
+        @classmethod
+        def check_opening_with(cls, data: RecordOpenedData, context: CheckContext) -> None:
+            super().check_opening_with(data, context)
+            check_birth_date(cls, data.birth_date, "data.birth_date", None)
+            check_life_dates(cls, data.birth_date, data.category, data, context.effective)
 
         @classmethod
         def corrected(cls, record: PersonnelRecord, data: RecordOpenedData) -> None:
@@ -174,14 +182,6 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
 
     class PositionSalaryEntryAdded(EntryEvent[PositionSalaryEntryAddedData]):
         section = RecordSection.POSITION_SALARY
-
-        @classmethod
-        def check_entry(
-            cls, record: PersonnelRecord, data: PositionSalaryEntryAddedData, corrected: int | None
-        ) -> None:
-            if data.order.date < record.birth_date:
-                field, on = entry_field("order.date", corrected), data.order.date.isoformat()
-                raise broken(cls, refusal.ORDER_BEFORE_BIRTH, field, date=on)
 
         @classmethod
         def check_with(
@@ -287,7 +287,7 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
             replacement = record.replacement(cls, entry, data.replacement)
             if replacement == entry.data:
                 raise broken(cls, refusal.CORRECTION_UNCHANGED, "data.replacement")
-            entry.event.check_entry(record, replacement, entry.id)
+            entry.event.check_replacement(record, replacement, entry.id)
 
         def evolve(self, record: PersonnelRecord, data: EntryCorrectedData) -> None:
             entry = record.entries[record.current_versions.pop(data.supersedes)]
@@ -344,7 +344,7 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
     # Employment status (สถานภาพ): each event's row of the state machine, and its own rules.
 
     class EmploymentStarted(StatusEvent[EmploymentStartedData]):
-        pass
+        starts_service = True
 
     class Suspended(StatusEvent[SuspendedData]):
         pass
@@ -445,10 +445,8 @@ class PersonnelRecord(ErasableRecord, EntryHistory, LedgerAggregate):
     class Died(StatusEvent[DiedData]):
         @classmethod
         def check_with(cls, record: PersonnelRecord, data: DiedData, context: CheckContext) -> None:
-            super().check_with(record, data, context)
-            if data.died_on < record.birth_date:
-                died_on = data.died_on.isoformat()
-                raise broken(cls, refusal.DIED_BEFORE_BIRTH, "data.died_on", died_on=died_on)
+            super().check_with(record, data, context)  # the transition, nothing before birth
+            check_death(cls, data.died_on, context.effective)
 
     class ContractEnded(StatusEvent[SeparationData]):
         @classmethod

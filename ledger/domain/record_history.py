@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
 
 from ledger.domain.base import CheckContext, LedgerEvent, broken
 from ledger.domain.field_labels import value_label
+from ledger.domain.life_dates import check_life_dates
 from ledger.domain.permissions import HR
 from ledger.domain.record_entries import OWNER_SECTIONS, RecordSection
 from ledger.domain.record_refusals import (
@@ -119,7 +120,8 @@ class EntryEvent(LedgerEvent["PersonnelRecord", D]):
 
     ``check_entry`` holds the rules of the entry's data; the ledger applies them to the event
     and to every correction of the entry it adds. No entry takes effect after the person left
-    service, but in the sections that still apply then (``ledger.domain.record_rules``).
+    service, but in the sections that still apply then (``ledger.domain.record_rules``), nor
+    takes effect or names a date before the person's birth (``ledger.domain.life_dates``).
     """
 
     roles = HR
@@ -143,7 +145,18 @@ class EntryEvent(LedgerEvent["PersonnelRecord", D]):
     @classmethod
     def check_with(cls, record: PersonnelRecord, data: D, context: CheckContext) -> None:
         check_after_separation(cls, record, context.effective)
+        born, category = record.birth_date, record.category
+        check_life_dates(cls, born, category, cast(BaseModel, data), context.effective)
         cls.check_entry(record, data, None)
+
+    @classmethod
+    def check_replacement(cls, record: PersonnelRecord, data: D, corrected: int) -> None:
+        """The rules of a correction's replacement ``data`` for entry ``corrected``: the dates
+        of a person's life (``ledger.domain.life_dates``), then the entry's own."""
+        born, category = record.birth_date, record.category
+        replacement = cast(BaseModel, data)
+        check_life_dates(cls, born, category, replacement, None, "data.replacement")
+        cls.check_entry(record, data, corrected)
 
     @classmethod
     def check_entry(cls, record: PersonnelRecord, data: D, corrected: int | None) -> None:

@@ -55,11 +55,6 @@ CUSTODY_BY_TRANSFER = rule(
     "อปท. ที่ดูแลทะเบียนประวัติเปลี่ยนได้ด้วยการโอน (โอนออกและรับโอน) เท่านั้น ไม่ใช่ด้วยการแก้ไขข้อมูล",
     "the LAO holding a record changes by transfer, not by correction",
 )
-ORDER_BEFORE_BIRTH = rule(
-    "record.order_before_birth",
-    "วันที่ของคำสั่ง ({date}) อยู่ก่อนวันเกิดของเจ้าของทะเบียนประวัติ",
-    "the order's date ({date}) is before the person's birth date",
-)
 SALARY_ROUND_DATE = rule(
     "record.salary_round_date",
     "การเลื่อนขั้นเงินเดือนตามรอบการประเมินต้องมีผลวันที่ 1 เมษายน หรือ 1 ตุลาคม (ได้รับ {effective})",
@@ -106,11 +101,6 @@ TRANSFER_FROM = rule(
     "record.transfer_from",
     "ทะเบียนประวัตินี้โอนออกจาก อปท. รหัส {lao} ไม่ใช่ {from_lao}",
     "the record was transferred out of LAO {lao}, not {from_lao}",
-)
-DIED_BEFORE_BIRTH = rule(
-    "record.died_before_birth",
-    "วันที่ถึงแก่กรรม ({died_on}) อยู่ก่อนวันเกิดของเจ้าของทะเบียนประวัติ",
-    "the date of death ({died_on}) is before the person's birth date",
 )
 NOT_CONTRACT_STAFF = rule(
     "record.not_contract_staff",

@@ -91,31 +91,37 @@ def to_ascii_digits(text: str) -> str:
     return text.translate(THAI_DIGITS)
 
 
+BUDDHIST_YEARS_FROM = 2400
+"""The first year number read as Buddhist era in these records (2400 BE is 1857 CE)."""
+
+
 def is_buddhist_year(year: int) -> bool:
     """True for a year number that can only be Buddhist era in these records (2400 to 2600)."""
     return 2400 <= year <= 2600
 
 
 def parse_date(text: str) -> date:
-    """Read a date as users write it: ISO ``YYYY-MM-DD`` or ``DD/MM/YYYY``, CE or Buddhist era.
-
-    A year of 2400 or more is taken as Buddhist era (พ.ศ.) and converted; Thai digits are
-    accepted. Raises ``ValueError`` naming the text when it is not a date.
+    """Read a date as users write it: ``DD/MM/YYYY`` in the Buddhist era (พ.ศ.) or ISO
+    ``YYYY-MM-DD`` in the common era; the form says the era, never the number (as
+    ``ledger.domain.dates.parse_human_date``, which reads more forms and names its rules).
+    Thai digits are accepted. Raises ``ValueError`` naming the text when it is not a date.
     """
     normalised = to_ascii_digits(text.strip())
     try:
         if "/" in normalised:
             day_s, month_s, year_s = normalised.split("/")
             year, month, day = int(year_s), int(month_s), int(day_s)
-        else:
-            year_s, month_s, day_s = normalised.split("-")
-            year, month, day = int(year_s), int(month_s), int(day_s)
-        if year >= 2400:
+            if year < BUDDHIST_YEARS_FROM:  # a common-era year in a Buddhist-era form
+                raise ValueError(text)
             return from_buddhist_date(year, month, day)
+        year_s, month_s, day_s = normalised.split("-")
+        year, month, day = int(year_s), int(month_s), int(day_s)
+        if year >= BUDDHIST_YEARS_FROM:  # a Buddhist-era year in a common-era form
+            raise ValueError(text)
         return date(year, month, day)
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY, CE or BE)"
+            f"{text!r} is not a date (use DD/MM/YYYY in BE or YYYY-MM-DD in CE)"
         ) from None
 
 

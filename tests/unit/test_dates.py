@@ -36,13 +36,11 @@ modern_days = st.dates(min_value=date(1941, 1, 1), max_value=date(2150, 12, 31))
         ("วันที่ ๑ เมษายน พ.ศ. ๒๕๖๒", date(2019, 4, 1)),
         ("1 เม.ย. ค.ศ. 2019", date(2019, 4, 1)),
         ("1 April 2019", date(2019, 4, 1)),
-        ("01/04/2019", date(2019, 4, 1)),
-        ("2562-04-01", date(2019, 4, 1)),
         ("  31 ธ.ค. 2563 ", date(2020, 12, 31)),
     ],
 )
 def test_reads_the_ways_thai_users_write_a_date(text: str, expected: date) -> None:
-    """ISO, day/month/year in either era, Thai digits and Thai or English month names all read."""
+    """ISO (CE), day/month/year (BE), Thai digits and Thai or English month names all read."""
     assert expected == parse_human_date(text)
 
 
@@ -60,6 +58,38 @@ def test_refuses_what_is_no_date_in_either_era(text: str) -> None:
     """Years that are neither CE nor BE, impossible days and words are refused, never guessed."""
     with pytest.raises(DateInputError):
         parse_human_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id", "suggestion"),
+    [
+        ("01/04/2062", "date.be_form_ce_year", "01/04/2605"),
+        ("01/04/2019", "date.be_form_ce_year", "01/04/2562"),
+        ("๐๑/๐๔/๒๐๑๙", "date.be_form_ce_year", "01/04/2562"),
+        ("15/01/1940", "date.be_form_ce_year", "15/01/2482"),  # before 2484 BE began 1 April
+        ("1 เมษายน 2019", "date.be_form_ce_year", "01/04/2562"),
+        ("2562-04-01", "date.iso_form_be_year", "2019-04-01"),
+        ("2482-01-15", "date.iso_form_be_year", "1940-01-15"),
+        ("1 April 2562", "date.iso_form_be_year", "2019-04-01"),
+    ],
+)
+def test_the_form_says_the_era_never_the_number(text: str, rule_id: str, suggestion: str) -> None:
+    """Day/month/year is always BE and ISO always CE: a year of the other era is refused, its
+    messages giving the date as the form would write it, never read silently in that era."""
+    with pytest.raises(DateInputError) as refused:
+        parse_human_date(text)
+
+    assert rule_id == refused.value.rule_id
+    assert suggestion in refused.value.th
+    assert suggestion in refused.value.en
+
+
+def test_a_written_era_decides_over_the_month_names() -> None:
+    """An era written beside a month name decides: ค.ศ. with a Thai month, BE with English."""
+    assert (date(2019, 4, 1), date(2019, 4, 1)) == (
+        parse_human_date("1 เม.ย. ค.ศ. 2019"),
+        parse_human_date("1 April BE 2562"),
+    )
 
 
 def test_refusals_speak_thai_and_english() -> None:

@@ -43,6 +43,19 @@ def test_a_two_digit_year_is_refused_with_its_rule() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("written", "rule_id"),
+    [("01/04/2062", "date.be_form_ce_year"), ("2562-04-01", "date.iso_form_be_year")],
+)
+def test_a_year_of_the_other_era_is_refused_not_guessed(written: str, rule_id: str) -> None:
+    """Day/month/year is BE and ISO is CE: 01/04/2062 was once signed as 2062 CE and
+    2562-04-01 as 2019; both are refused before signing, naming the field and the rule."""
+    with pytest.raises(DraftError) as refused:
+        prepare_data("PersonalDataRecorded", {"appointed_on": written})
+
+    assert ("data.appointed_on", rule_id) == (refused.value.field, refused.value.rule_id)
+
+
 def test_a_date_as_a_number_is_refused() -> None:
     """A date field written as a JSON number is refused before signing."""
     with pytest.raises(DraftError) as refused:

@@ -19,10 +19,9 @@ from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.record_entries import OWNER_SECTIONS, RecordSection
 from ledger.domain.signed import SignedFields
 from ledger.errors import InvalidDataError
-from ledger.settings import LedgerSettings
 from ledger.statement import SignedStatement
 from tests import domain_data as d
-from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, first_rule, offline_chain
+from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, first_rule, memory_ledger, offline_chain
 from tests.people import PERSON_CID
 from web.forms.describe import OFFERED
 
@@ -35,9 +34,7 @@ AFTER = date(2020, 3, 2)
 @pytest.fixture
 def ledger() -> Iterator[Ledger]:
     """A fresh ledger in memory (overrides the root fixture, so ``kit`` uses it)."""
-    app = Ledger(LedgerSettings(database_url="sqlite:///:memory:", name="record_rules"))
-    yield app
-    app.close()
+    yield from memory_ledger("record_rules")
 
 
 def in_service(kit: LedgerKit, **fields: Any) -> uuid.UUID:
