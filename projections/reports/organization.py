@@ -88,6 +88,7 @@ class PositionDetail:
                 "category": entry.category,
                 "category_th": category_th(entry.category),
                 "status": entry.status,
+                "erased": entry.erased,  # beside the status: the person's data erased
             }
         position = holder_withheld(self.position) if self.withheld else self.position
         return position.as_json() | {

@@ -19,6 +19,7 @@ from cli.demo import day as demo_day
 from cli.demo.loader import record_stream
 from ledger.application import Ledger
 from ledger.settings import LedgerSettings
+from projections.personal import ERASED
 from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, Operator
 from tests.people import made_up_cid
@@ -110,9 +111,9 @@ def test_an_erased_record_is_marked_beside_its_status_and_left_out_of_the_kpi(
     client: TestClient, signers: LedgerKit, demo: DemoFiles, ledger: Ledger
 ) -> None:
     """The registry (JSON and CSV) and the ก.พ.๗ page keep her employment status and mark
-    her erased beside it; the KPI counts her LAO's records without her; the certification
-    page shows her, and a record of someone who died (with no name), as not counted, never
-    "complete"."""
+    her erased beside it; her position stays occupied, its holder shown erased; the KPI counts
+    her LAO's records without her; the certification page shows her, and a record of someone
+    who died (with no name), as not counted, never "complete"."""
     headers = login(client, signers.hr)
     kpi_before = client.get("/reports/kpi", headers=headers).json()
     died = uuid.uuid4()
@@ -124,6 +125,15 @@ def test_an_erased_record_is_marked_beside_its_status_and_left_out_of_the_kpi(
     registry = client.get("/registry", headers=headers).json()
     csv = client.get("/registry", params={"format": "csv"}, headers=headers).text
     kpi = client.get("/reports/kpi", headers=headers).json()
+    (held,) = [
+        p
+        for p in client.get("/positions", headers=headers).json()
+        if p["holder"] == str(OWN_RECORD)
+    ]
+    occupant = client.get(
+        f"/organizations/{held['lao']}/positions/{held['number']}", headers=headers
+    ).json()["occupant"]
+    positions = client.get("/positions", params={"format": "csv"}, headers=headers).text
     log_in(client, operator_key(demo, "hr-nakhonphanom"))
     kp7 = client.get(f"/app/records/{OWN_RECORD}").text
     rows = _rows(client.get("/app/certification").text)
@@ -133,6 +143,9 @@ def test_an_erased_record_is_marked_beside_its_status_and_left_out_of_the_kpi(
     assert not any(row["erased"] for row in registry if row["stream"] != str(OWN_RECORD))
     assert "ลบข้อมูลส่วนบุคคลแล้ว" in csv
     assert 'id="kp7-erased-status"' in kp7
+    assert "occupied" == held["status"]  # an erasure separates no one: she still holds it
+    assert (True, "active") == (occupant["erased"], occupant["status"])
+    assert f"มีผู้ครอง,{ERASED}," in positions
 
     def counted(report: dict[str, list[dict[str, int]]]) -> int:
         return next(row["records"] for row in report["laos"] if row["lao"] == LAO)
