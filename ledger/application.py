@@ -157,7 +157,7 @@ class Ledger(Application[UUID]):
             registry=self.registry(refresh=True),
             load_streams=self._load_streams,
             snapshot_at=self.lao_snapshots.at,
-            find_person=self.persons.find,
+            find_person=self.persons.finder(),
             hidden=hidden,
         )
 
@@ -320,7 +320,7 @@ class Ledger(Application[UUID]):
             find_receipt=self._existing_receipt,
             remember_parse=self._parsed.put,
             snapshot_at=self.lao_snapshots.at,
-            find_person=self.persons.find,
+            find_person=self.persons.finder(),
         )
 
     def _save(

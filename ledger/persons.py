@@ -6,11 +6,12 @@ state of every readable record whose citizen ID may be the one asked:
 
 - **v1 records** (citizen ID in clear in the log): the streams of the header events
   (``RecordOpened``, and ``EntryCorrected``, whose replacement header may carry a new citizen
-  ID) whose stored statement holds ``"cid":"<the ID>","lao":"`` (the header's keys are
-  signed in canonical order, so a signer's own ``"cid"`` never matches). It scans those events
-  of the events table; the header events are a small share of the log, but the scan grows with
-  the records kept (a v1 ledger; a ledger with a vault takes v2 headers, whose citizen ID is a
-  commitment that nothing here compares).
+  ID) whose stored statement holds ``"cid":"<the ID>","lao":"`` (``HEADER_CID``: the
+  header's keys are signed in canonical order, so a signer's own ``"cid"`` never matches).
+  ``V1Headers`` keeps them in memory, citizen ID -> streams: the process reads the header
+  events of the log once (3,000 records on PostgreSQL: 139 ms), then at a batch's first lookup
+  only those appended since (one query: a few ms). Only v1 headers take memory (a ledger with
+  a vault takes v2 ones, whose citizen ID is a commitment that nothing here compares).
 - **v2 records**: the vault's keyed citizen-ID index (``Vault.subjects_of``,
   ``ledger.vault_search``): the bucket of the ID under the search key, then the tags under each
   person's data key. An erased person's rows are gone with their key, so an erased record is
@@ -36,6 +37,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -50,6 +52,7 @@ from psycopg import sql
 from ledger.admission import LoadStreams, Streams
 from ledger.disclosed import VaultPort
 from ledger.domain.persons import may_claim
+from ledger.person_claims import FindPerson
 from ledger.pg_connections import Reconnecting
 from ledger.settings import LedgerSettings
 from ledger.statement import SignedStatement
@@ -61,10 +64,68 @@ HEADER_TOPICS = (
 )
 
 
-def header_pattern(cid: str) -> bytes:
-    """The bytes a stored header event of ``cid`` holds: its canonical statement is a JSON
-    string inside the stored state, so its quotes are escaped."""
-    return b'\\"cid\\":\\"' + cid.encode("ascii") + b'\\",\\"lao\\":\\"'
+HEADER_CID = re.compile(rb'\\"cid\\":\\"([0-9]{13})\\",\\"lao\\":\\"')
+"""A v1 header's citizen ID in a stored event: the canonical statement is a JSON string inside
+the stored state (its quotes escaped), the header's keys in canonical order, so a signer's own
+``"cid"`` (followed by ``"key"``) never matches, nor does a v2 header's commitment."""
+
+
+class V1Headers:
+    """The citizen IDs of the v1 headers in the log, read once, then only what was appended
+    since: citizen ID -> streams, in memory. The log's ids commit in order (the events table's
+    lock), so every event up to the highest id read is committed, and none is missed later."""
+
+    def __init__(self, recorder: Any) -> None:
+        self._recorder = recorder
+        self._lock = threading.Lock()
+        self._seen = 0
+        self._streams: dict[str, set[UUID]] = {}
+        table = recorder.events_table_name
+        self._postgres = isinstance(recorder, PostgresApplicationRecorder)
+        if self._postgres:
+            names = {
+                "schema": sql.Identifier(recorder.datastore.schema),
+                "table": sql.Identifier(table),
+            }
+            self._end: Any = sql.SQL(
+                "SELECT COALESCE(max(notification_id), 0) AS n FROM {schema}.{table}"
+            ).format(**names)
+            self._scan: Any = sql.SQL(
+                "SELECT originator_id, state FROM {schema}.{table} WHERE notification_id > %s "
+                "AND notification_id <= %s AND topic = ANY(%s)"
+            ).format(**names)
+        else:
+            self._end = f"SELECT COALESCE(max(rowid), 0) FROM {table}"  # noqa: S608 (ours)
+            self._scan = (
+                f"SELECT originator_id, state FROM {table} "  # noqa: S608 (our table's name)
+                "WHERE rowid > ? AND rowid <= ? AND topic IN (?, ?)"
+            )
+
+    def streams_of(self, cid: str, *, catch_up: bool = True) -> set[UUID]:
+        """The streams with a v1 header (opened or corrected) naming ``cid``; ``catch_up``:
+        read what was appended since first (a batch's first lookup)."""
+        with self._lock:
+            for stream, state in self._appended() if catch_up else ():
+                for found in HEADER_CID.finditer(state):
+                    self._streams.setdefault(found.group(1).decode(), set()).add(stream)
+            return set(self._streams.get(cid, ()))
+
+    def _appended(self) -> list[tuple[UUID, bytes]]:
+        """The header events appended since the last read (and the log's end read now)."""
+        if self._postgres:
+            with self._recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
+                cursor.execute(self._end)
+                end = int(cursor.fetchone()["n"])
+                cursor.execute(self._scan, [self._seen, end, list(HEADER_TOPICS)])
+                rows = [(row["originator_id"], bytes(row["state"])) for row in cursor.fetchall()]
+        else:
+            with self._recorder.datastore.transaction(commit=False) as cursor:
+                cursor.execute(self._end)
+                end = int(cursor.fetchone()[0])
+                cursor.execute(self._scan, [self._seen, end, *HEADER_TOPICS])
+                rows = [(UUID(str(row[0])), bytes(row[1])) for row in cursor.fetchall()]
+        self._seen = max(self._seen, end)
+        return rows
 
 
 class PersonIndex:
@@ -81,23 +142,23 @@ class PersonIndex:
         self._recorder = recorder
         self._vault = vault
         self._load_streams = load_streams
-        table = recorder.events_table_name
-        if isinstance(recorder, PostgresApplicationRecorder):
-            self._postgres = True
-            self._scan: Any = sql.SQL(
-                "SELECT DISTINCT originator_id FROM {schema}.{table} "
-                "WHERE topic = ANY(%s) AND position(%s::bytea in state) > 0"
-            ).format(schema=sql.Identifier(recorder.datastore.schema), table=sql.Identifier(table))
-        else:
-            self._postgres = False
-            self._scan = (
-                f"SELECT DISTINCT originator_id FROM {table} "  # noqa: S608 (our table's name)
-                f"WHERE topic IN (?, ?) AND instr(state, ?) > 0"
-            )
+        self._v1 = V1Headers(recorder)
 
-    def find(self, cid: str) -> Streams:
+    def finder(self) -> FindPerson:
+        """``find`` for one batch's decision: the log's v1 headers are read up to its end at
+        the first lookup only (a batch that may claim a place is decided under the lock, so
+        no header is appended meanwhile but the batch's own)."""
+        first = [True]
+
+        def find(cid: str) -> Streams:
+            caught_up, first[0] = first[0], False
+            return self.find(cid, catch_up=caught_up)
+
+        return find
+
+    def find(self, cid: str, *, catch_up: bool = True) -> Streams:
         """The current state of each readable record that may be ``cid``'s."""
-        streams = self._v1_streams(cid)
+        streams = self._v1.streams_of(cid, catch_up=catch_up)
         if self._vault is not None:
             streams |= {UUID(subject) for subject in self._vault.subjects_of(cid)}
         if not streams:
@@ -115,16 +176,6 @@ class PersonIndex:
 
     def close(self) -> None:
         self.lock.close()
-
-    def _v1_streams(self, cid: str) -> set[UUID]:
-        pattern = header_pattern(cid)
-        if self._postgres:
-            with self._recorder.datastore.get_connection() as conn, conn.cursor() as cursor:
-                cursor.execute(self._scan, [list(HEADER_TOPICS), pattern])
-                return {row["originator_id"] for row in cursor.fetchall()}
-        with self._recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(self._scan, [*HEADER_TOPICS, pattern])
-            return {UUID(str(row[0])) for row in cursor.fetchall()}
 
 
 def lock_key(settings: LedgerSettings) -> int:
@@ -176,4 +227,4 @@ class PersonLock:
                 self._connection = None
 
 
-__all__ = ["HEADER_TOPICS", "PersonIndex", "PersonLock", "header_pattern", "lock_key"]
+__all__ = ["HEADER_CID", "HEADER_TOPICS", "PersonIndex", "PersonLock", "V1Headers", "lock_key"]

@@ -235,6 +235,20 @@ def test_a_header_correction_to_an_active_persons_id_is_refused(kit: LedgerKit) 
     kit.emit(kit.hr, other, "EntryCorrected", fix, effective=LATER)
 
 
+def test_a_record_corrected_to_a_new_citizen_id_holds_that_persons_place(
+    kit: LedgerKit,
+) -> None:
+    """The record is found under the ID its header was corrected to (v1: the correction's
+    stored header; v2: the keyed index of ``replacement.cid``)."""
+    record, corrected = in_service(kit, fresh_cid()), fresh_cid()
+    header = d.record(NAKHON_PHANOM_LAO, cid=corrected)
+    fix = {"supersedes": 1, "reason": "พิมพ์เลขผิด", "replacement": header}
+    kit.emit(kit.hr, record, "EntryCorrected", fix, effective=LATER)
+
+    error = refused(kit, opening(kit, corrected, by=kit.other_hr))
+    assert (RULE, "data.cid") == first_rule_of(error)
+
+
 def test_two_openings_in_one_batch_are_refused_together(kit: LedgerKit) -> None:
     cid = fresh_cid()
     batch = [opening(kit, cid), opening(kit, cid, by=kit.other_hr)]
