@@ -245,7 +245,7 @@ def section35_dashboard(report: Section35Report, words: Words, query: dict[str, 
         left_out = _left_out(words, len(charted), empty, more, what)
     title = t(
         f"สัดส่วนค่าใช้จ่ายด้านบุคคล (มาตรา 35) ปีงบประมาณ {year}",
-        f"Personnel cost ratio (Section 35), FY{year}",
+        f"Personnel cost ratio (Section 35), fiscal year B.E. {year}",
     )
     desc = t(
         f"ค่าใช้จ่ายด้านบุคคลต่องบประมาณรายจ่ายประจำปี ราย อปท. เทียบเพดานร้อยละ {CAP_PERCENT:g}: "
@@ -287,7 +287,10 @@ def _section35_table(
     t = words.t
     return DataTable(
         "section35-table",
-        t(f"สัดส่วนค่าใช้จ่ายด้านบุคคล ปีงบประมาณ {year}", f"Personnel cost ratio, FY{year}"),
+        t(
+            f"สัดส่วนค่าใช้จ่ายด้านบุคคล ปีงบประมาณ {year}",
+            f"Personnel cost ratio, fiscal year B.E. {year}",
+        ),
         (
             t("อปท.", "LAO"),
             t("จังหวัด", "Province"),

@@ -159,13 +159,14 @@ def retirements_dashboard(
     years = range(first, last + 1)
     total, busiest = sum(people.values()), max(years, key=lambda y: (people[y], -y))
     title = t(
-        f"ผู้เกษียณอายุราชการ ปีงบประมาณ {first}–{last}", f"Retirements, fiscal years {first}–{last}"
+        f"ผู้เกษียณอายุราชการ ปีงบประมาณ {first}–{last}",
+        f"Retirements, fiscal years B.E. {first}–{last}",
     )
     desc = t(
         f"จำนวนผู้เกษียณอายุราชการเมื่อสิ้นปีงบประมาณ รวม {total} คน: "
         + "; ".join(f"ปีงบประมาณ {year} {people[year]} คน" for year in years),
         f"People retiring at the end of each fiscal year, {total} in all: "
-        + "; ".join(f"FY{year} {people[year]}" for year in years),
+        + "; ".join(f"B.E. {year}: {people[year]}" for year in years),
     )
     columns = [Bar(str(year), float(people[year]), str(people[year])) for year in years]
     chart = None
@@ -175,7 +176,7 @@ def retirements_dashboard(
         "retirements-years-table",
         t("ผู้เกษียณอายุราชการ รายปีงบประมาณ", "Retirements per fiscal year"),
         (
-            t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (BE)"),
+            t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)"),
             t("จำนวน (คน)", "People"),
             t("ระบบแจ้งกำหนดเกษียณแล้ว", "Scheduled by the system"),
         ),
@@ -187,7 +188,7 @@ def retirements_dashboard(
     )
     headline = t(
         f"รวม {total} คน ในปีงบประมาณ {first}–{last}; มากที่สุดปี {busiest}",
-        f"{total} people in FY{first}–{last}; most in FY{busiest}",
+        f"{total} people in fiscal years B.E. {first}–{last}; most in B.E. {busiest}",
     )
     tables = (totals, _groups_table(table, words))
     download = download_link("retirements", query)
@@ -200,7 +201,7 @@ def _groups_table(table: Table[RetirementGroup], words: Words) -> DataTable:
         "retirements-groups-table",
         t("ผู้เกษียณอายุราชการ ราย อปท. และสายงาน", "Retirements per LAO and line"),
         (
-            t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (BE)"),
+            t("ปีงบประมาณ (พ.ศ.)", "Fiscal year (B.E.)"),
             t("อปท.", "LAO"),
             t("จังหวัด", "Province"),
             t("สายงาน", "Line"),

@@ -33,7 +33,7 @@ from ledger.commitments import Disclosure, commit_statement_data
 from ledger.domain.catalog import EVENT_TYPES, EventType
 from ledger.domain.employment import TRANSITIONS
 from ledger.domain.event_labels import EVENT_LABELS, Label
-from ledger.domain.field_labels import field_label, value_label
+from ledger.domain.field_labels import field_label
 from ledger.domain.operators import Enrolment
 from ledger.domain.personal_fields import personal_paths
 from ledger.domain.personnel import PersonnelRecord
@@ -45,7 +45,7 @@ from ledger.sign_requests import SignRequest
 from ledger.statement import SignerRef, Statement, build_statement
 from ledger.vault import Vault
 from projections.personal import Revealer
-from projections.reports.kp7_labels import SECTIONS
+from projections.reports.kp7_labels import section_label as kp7_section_label
 from web.forms import Form, FormField, build_correction_form, build_form, build_void_form
 from web.forms.values import show_value
 from web.request_key import NonceBook, RequestKey
@@ -109,15 +109,10 @@ def _section_of(spec: EventType) -> str:
     return ""
 
 
-SECTION_EN = {section.value: en for section, en in SECTIONS}
-
-
 def section_label(section: str) -> Label:
-    """A ก.พ.๗ section's names, Thai and English as the ก.พ.๗ page heads it (its code, if none)."""
-    if not section:
-        return OTHER
-    english = SECTION_EN.get(section, section.replace("_", " "))
-    return Label(value_label("RecordSection", section) or section, english)
+    """A ก.พ.๗ section's names, Thai and English as the ก.พ.๗ page heads it (``other`` when
+    none is named)."""
+    return OTHER if not section else kp7_section_label(section)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,9 @@ picks the text of that language, so a page is written once with both languages s
 Filters:
 
 * ``be_date``: ``1 ต.ค. 2569`` (``be_date(long=True)``: ``1 ตุลาคม 2569``); in English
-  ``1 Oct 2026``. Takes a ``date``, a ``datetime`` (shown in Thailand's day) or ISO text;
+  ``1 Oct B.E. 2569``: English pages keep the Buddhist era, labelled, as Thai government
+  English does, so a date reads in the same era as the fiscal years and rounds beside it
+  (docs/language.md). Takes a ``date``, a ``datetime`` (shown in Thailand's day) or ISO text;
   ``None`` and unreadable text show as themselves (a page never fails on a date).
 * ``be_moment``: a date and Thailand's time of day (``1 ต.ค. 2569 14:05``).
 * ``money``: ``1,234,567.50`` (two decimals; whole amounts keep ``.00``, as on a pay slip).
@@ -27,6 +29,7 @@ from jinja2.runtime import Context
 
 from ledger.domain.dates import THAILAND
 from ledger.domain.event_labels import EVENT_LABELS
+from projections.reports.kp7_labels import section_label
 from projections.reports.names import full_name
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -76,7 +79,7 @@ def format_be_date(value: Any, lang: str = "th", *, long: bool = False) -> str:
         return "" if value is None else str(value)
     if lang == "en":
         month = ENGLISH_MONTHS[day.month - 1]
-        return f"{day.day} {month if long else month[:3]} {day.year}"
+        return f"{day.day} {month if long else month[:3]} B.E. {day.year + 543}"
     month = (THAI_MONTHS if long else THAI_MONTHS_SHORT)[day.month - 1]
     return f"{day.day} {month} {day.year + 543}"
 
@@ -118,6 +121,12 @@ def _t(context: Context, th: str, en: str) -> str:
 
 
 @pass_context
+def _section_name(context: Context, section: Any) -> str:
+    label = section_label(str(section))
+    return label.en if context.get("lang") == "en" else label.th
+
+
+@pass_context
 def _be_date(context: Context, value: Any, long: bool = False) -> str:
     return format_be_date(value, str(context.get("lang", "th")), long=long)
 
@@ -137,6 +146,7 @@ def build_environment() -> Environment:
     environment.globals["t"] = _t
     environment.globals["full_name"] = full_name  # an erased name shown once, not per part
     environment.globals["erasure_label"] = EVENT_LABELS["PersonErased"]  # its receipt's note
+    environment.globals["section_name"] = _section_name  # a ก.พ.๗ section in the page's language
     environment.filters["be_date"] = _be_date
     environment.filters["be_moment"] = _be_moment
     environment.filters["money"] = format_money

@@ -27,7 +27,6 @@ from ledger.application import Ledger
 from ledger.domain.certification import CertificationCycle, certification_stream_id
 from ledger.domain.dates import thai_today
 from ledger.domain.event_labels import EVENT_LABELS, Label
-from ledger.domain.field_labels import value_label
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.reading import DataKind
 from ledger.domain.rules import fiscal_year
@@ -44,18 +43,13 @@ HOME_KINDS = (DataKind.PERSONAL, DataKind.PERSONNEL)
 """What the home page shows: people by name (personal) and their certification (personnel)."""
 
 
-def section_th(code: str) -> str:
-    """A ก.พ.๗ section's Thai name (ตำแหน่งและอัตราเงินเดือน), its code if it has none."""
-    return value_label("RecordSection", code) or code
-
-
 @dataclass(frozen=True, slots=True)
 class Returned:
     """A submission sent back to the LAO: by whom, which sections, and why."""
 
     cycle: str
     returned_by: Label  # the return's event name (the LAO's reviewers', or the province's)
-    sections: tuple[str, ...]
+    sections: tuple[str, ...]  # section codes (a page names them: ``section_name``)
     reason: str
     records: tuple[tuple[str, str | None], ...] = ()  # flagged records: (stream, name)
 
@@ -67,7 +61,7 @@ class ChangeRequest:
     stream: str
     name: str | None
     request: int  # the version of the request (what ChangeRequestResolved names)
-    section: str
+    section: str  # the section's code
     proposal: str
 
 
@@ -157,7 +151,7 @@ def _returned(ledger: Ledger, row: CycleRow) -> Returned | None:
     return Returned(
         cycle=row.cycle,
         returned_by=EVENT_LABELS.get(event.type, Label(event.type, event.type)),
-        sections=tuple(section_th(str(section)) for section in sections),
+        sections=tuple(str(section) for section in sections),
         reason=reason,
         records=tuple((str(stream), None) for stream in records),
     )
@@ -193,7 +187,7 @@ def _change_requests(ledger: Ledger, reports: Reports, scope: ReadScope) -> list
                         stream=entry.stream,
                         name=full_name(entry.prefix, entry.first_name, entry.last_name),
                         request=version,
-                        section=section_th(str(request.section)),
+                        section=str(request.section),
                         proposal=request.proposal,
                     )
                 )

@@ -16,7 +16,7 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
-from ledger.domain.event_labels import EVENT_LABELS, ROLE_LABELS
+from ledger.domain.event_labels import EVENT_LABELS, ROLE_LABELS, Label
 from ledger.domain.field_labels import field_label, value_label
 from ledger.domain.personnel import PersonnelRecord
 from ledger.domain.record_entries import RecordSection
@@ -43,6 +43,20 @@ SECTIONS: tuple[tuple[RecordSection, str], ...] = (
     (RecordSection.EMPLOYMENT, "Employment status"),
 )
 """The sections of a person's ก.พ.๗ in the form's order (DOMAIN.md section 2), in English."""
+
+SECTION_EN = {section.value: en for section, en in SECTIONS} | {
+    RecordSection.STRUCTURE.value: "Structure of the LAO",
+    RecordSection.FRAME.value: "Position frame",
+}
+"""Every section's English name (the ก.พ.๗'s, and the two a certification return may name)."""
+
+
+def section_label(section: str) -> Label:
+    """A section's names, Thai and English, as the ก.พ.๗ page heads it (its code if none): how
+    every page names a section, in English too (never the Thai name on an English page)."""
+    english = SECTION_EN.get(section, section.replace("_", " "))
+    return Label(value_label("RecordSection", section) or section, english)
+
 
 STATUS_LABELS = {code: label[0] for code, label in CODES["employment"].items()}
 """Employment statuses (สถานภาพ), in Thai: the words of the reports (one source; neutral

@@ -59,7 +59,6 @@ from web.certify import SUBMITTABLE, cycles_of, draft_submission, open_cycle, su
 from web.deps import WebDep, WebReaderDep, WebSessionDep, render, require_same_origin
 from web.routes.home import TodayDep
 from web.routes.statements import RefusedError, signed_answer
-from web.todo import section_th
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
@@ -96,7 +95,7 @@ def certification_page(
     shown = None if chosen is None else submission(ledger, reports, scope, chosen, None)
     if shown is not None:
         reader.logged([record.stream for record in shown.records], (DataKind.PERSONAL,))
-    context = {"cycles": cycles, "shown": shown, "state_th": STATE_TH, "section_th": section_th}
+    context = {"cycles": cycles, "shown": shown, "state_th": STATE_TH}
     return render(request, "certification.html", context, session=session)
 
 
@@ -133,7 +132,6 @@ def draft_certification(
         "statement": statement,
         "wire": web.request_key.wire(sign_request),
         "nonce": sign_request.nonce,
-        "section_th": section_th,
     }
     return render(request, "certification_review.html", context, session=session)
 

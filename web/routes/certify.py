@@ -82,7 +82,6 @@ from web.drafts import Draft, issue_request
 from web.errors import error_page
 from web.routes.home import TodayDep
 from web.routes.statements import RefusedError, signed_answer
-from web.todo import section_th
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
@@ -179,7 +178,6 @@ def _cycle_context(
         "review": review,
         "names": names,
         "state_th": STATE_TH,
-        "section_th": section_th,
         "sections": SECTIONS,
         "event_label": lambda name: EVENT_LABELS.get(name, Label(name, name)),
         "office": office_of(review.row.province),
@@ -260,7 +258,6 @@ def _step_context(review: CycleReview, action: Action, form: StepForm) -> dict[s
         "review": review,
         "action": action,
         "form": form,
-        "section_th": section_th,
         "event_name": EVENT_LABELS.get(action.event_type, action.label),
     }
 

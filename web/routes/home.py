@@ -57,7 +57,7 @@ from projections.reports.worklist import STATE_TH
 from web.certifying import is_certifier
 from web.deps import WebReaderDep, WebSessionDep, render, require_same_origin
 from web.own_erasure import own_erasure
-from web.todo import HOME_KINDS, hr_todo, section_th
+from web.todo import HOME_KINDS, hr_todo
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(require_same_origin)])
 
@@ -95,7 +95,6 @@ def home(
         "steps": (),
         "state_th": STATE_TH,
         "fill_forms": FILL_FORMS,
-        "section_th": section_th,
         "own_erasure": own_erasure(reader, ledger),  # a record owner's record erased: told so
     }
     officer = Role.LAO_HR_OFFICER in session.enrolment.roles

@@ -226,8 +226,8 @@ def test_the_warning_names_an_unnamed_record_and_is_absent_when_all_are_complete
     unnamed = CoveredRecord(UUID(int=7), 3, "ab" * 32, None, ())
     named = CoveredRecord(UUID(int=8), 2, "cd" * 32, "นายสมมุติ ทดสอบ", ())
 
-    warned = template.render(lang="th", records=[unnamed, named], names=True, section_th=str)
-    quiet = template.render(lang="th", records=[named], names=True, section_th=str)
+    warned = template.render(lang="th", records=[unnamed, named], names=True)
+    quiet = template.render(lang="th", records=[named], names=True)
 
     assert f'data-stream="{UUID(int=7)}"' in warned
     assert "(ยังไม่มีชื่อ)" in warned

@@ -512,7 +512,7 @@ def test_a_superior_reviews_and_may_only_return(
 
 def test_the_pages_switch_to_english(client: TestClient, ledger: Ledger, demo: DemoFiles) -> None:
     """With the English switch the worklist and the cycle page speak English, dates in the
-    Christian era."""
+    Buddhist era labelled B.E. (docs/language.md)."""
     _submitted(ledger, demo)
     log_in(client, operator_key(demo, "head-nakhonphanom"))
     client.cookies.set("lang", "en")
@@ -521,6 +521,6 @@ def test_the_pages_switch_to_english(client: TestClient, ledger: Ledger, demo: D
     cycle = client.get(CYCLE_PAGE).text
 
     assert "Certification work waiting for you" in worklist
-    assert "31 Jul 2019" in worklist
+    assert "31 Jul B.E. 2562" in worklist
     assert "Records covered" in cycle
     assert "Review the return before signing" in cycle

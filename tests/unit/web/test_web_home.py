@@ -138,7 +138,8 @@ def test_english_switch_keeps_the_items(client: TestClient, demo: DemoFiles) -> 
     html = client.get("/app/").text
 
     assert "Records incomplete for the KPI" in html
-    assert "30 Sep 2020" in html
+    assert "30 Sep B.E. 2563" in html
+    assert "(fiscal year B.E. 2563)" in html
 
 
 def test_another_role_sees_only_its_certification_steps(

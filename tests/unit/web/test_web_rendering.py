@@ -17,11 +17,13 @@ from web.routes import ROUTERS
 
 
 def test_be_date_short_and_long() -> None:
-    """1 Oct 2026 is 1 ต.ค. 2569, long 1 ตุลาคม 2569; English keeps the common era."""
+    """1 Oct 2026 is 1 ต.ค. 2569, long 1 ตุลาคม 2569; English keeps the Buddhist era, labelled
+    (docs/language.md)."""
     day = date(2026, 10, 1)
     assert "1 ต.ค. 2569" == format_be_date(day)
     assert "1 ตุลาคม 2569" == format_be_date(day, long=True)
-    assert "1 Oct 2026" == format_be_date(day, "en")
+    assert "1 Oct B.E. 2569" == format_be_date(day, "en")
+    assert "1 October B.E. 2569" == format_be_date(day, "en", long=True)
     assert "1 ต.ค. 2569" == format_be_date("2026-10-01")
 
 
