@@ -161,13 +161,14 @@ def spelled(n: int) -> str:
 
 def _history(n: int, category: str) -> list[tuple[str, dict[str, Any]]]:
     appointment = {**d.salary_entry(f"{15000 + 100 * n}.00", f"P-{n:03d}"), "movement_type": "บรรจุ"}
+    born = birth_date(n)  # schooling finished at 22: never before the person could have
     events: list[tuple[str, dict[str, Any]]] = [
-        ("RecordOpened", d.record(LAO, made_up_cid(2000 + n), category, birth_date(n))),
+        ("RecordOpened", d.record(LAO, made_up_cid(2000 + n), category, born)),
         (
             "PersonalDataRecorded",
             {**d.ENTRY_DATA["PersonalDataRecorded"], "first_name": "บุคคล" + spelled(n)},
         ),
-        ("EducationAdded", d.education(n)),
+        ("EducationAdded", {**d.education(n), "finished": f"{int(born[:4]) + 22}-03-31"}),
         ("PositionSalaryEntryAdded", appointment),
         (
             "EmploymentStarted",
