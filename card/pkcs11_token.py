@@ -27,6 +27,7 @@ from card.errors import (
     WrongPinError,
 )
 from ledger.domain.operators import KeyStorage
+from ledger.pkcs11_files import token_files
 from ledger.pkcs11_modules import close_session, log_in, log_out, module_lock
 from ledger.statement import key_id_of
 
@@ -51,7 +52,14 @@ def _pin_retries(token: pkcs11.Token) -> int | None:
 
 
 def _find_token(module: Path, token_label: str | None) -> pkcs11.Token:
-    """The module's token labelled ``token_label`` (its only one when None); the lock held."""
+    """The module's token labelled ``token_label`` (its only one when None); the lock held.
+    The module's load and the search read a SoftHSM2 token's files: in the process's turn
+    (``ledger.pkcs11_files``)."""
+    with token_files(module):
+        return _found_token(module, token_label)
+
+
+def _found_token(module: Path, token_label: str | None) -> pkcs11.Token:
     try:
         library = pkcs11.lib(str(module))
     except (OSError, RuntimeError, p11.PKCS11Error) as error:

@@ -7,7 +7,8 @@ closing the session that logged in (python-pkcs11 calls ``C_Logout``) logs every
 the process out. The vault's token key stores (``ledger.vault_keys``) and the operator's signing
 token (``card.pkcs11_token``), in one process on one module, both go through here: every call
 into the module under ``module_lock``, and a token logged in by ``log_in`` until the last of
-its users calls ``log_out``.
+its users calls ``log_out``. A login takes the process's turn on a SoftHSM2 token's files
+(``ledger.pkcs11_files``): SoftHSM2 rewrites the token's file at each login.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import secrets
 import threading
 from pathlib import Path
 from typing import Any
+
+from ledger.pkcs11_files import token_files
 
 _module_locks: dict[str, threading.RLock] = {}
 _module_locks_guard = threading.Lock()
@@ -59,8 +62,9 @@ def log_in(module: Path, token: Any, pin: str) -> tuple[str, str]:
     login = (os.path.realpath(module), text.strip())
     kept, users, digest = _logins.get(login, (None, 0, None))
     if users == 0:
-        try:
-            kept, digest = token.open(user_pin=pin, rw=True), _digest(pin)
+        try:  # SoftHSM2 rewrites the token's file at a login: our processes take turns
+            with token_files(module):
+                kept, digest = token.open(user_pin=pin, rw=True), _digest(pin)
         except pkcs11.UserAlreadyLoggedIn:
             kept, digest = None, None
     elif digest is not None and not hmac.compare_digest(digest, _digest(pin)):

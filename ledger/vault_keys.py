@@ -36,6 +36,7 @@ import nacl.exceptions
 import nacl.secret
 
 from ledger.errors import LedgerError
+from ledger.pkcs11_files import token_files
 from ledger.pkcs11_modules import close_session, module_lock, open_session
 from ledger.violations import Violation, rule
 
@@ -242,10 +243,11 @@ class TokenKeyStore(OneByOne):
         import pkcs11  # the module is loaded only when a token is used
 
         self._p11 = pkcs11
+        self._module = module
         self._lock = module_lock(module)  # the module's, for every store: also guards ours
         self._search_handles: dict[str, Any] = {}  # a search key is never remade under a name
         self._handles: dict[str, Any] = {}  # subject -> the KEK that last opened its data key
-        with self._lock:
+        with self._lock, self._files():  # the module's load reads every token's files
             token = pkcs11.lib(str(module)).get_token(token_label=token_label)
             serial = bytes(token.serial).decode("ascii", "replace").strip()
             self.token_id = f"label {token.label.strip()}, serial {serial}"
@@ -262,55 +264,71 @@ class TokenKeyStore(OneByOne):
                 self._closed = True
                 close_session(self._session, self._login)
 
+    def _files(self) -> contextlib.AbstractContextManager[None]:
+        """The process's turn on the token's files (``ledger.pkcs11_files``: SoftHSM2's, our
+        processes take turns) for a search, a new key or a destroy, never a key's use; the
+        caller holds the lock."""
+        return token_files(self._module)
+
     def _labelled(self, label: str) -> list[Any]:
         """The token's secret keys labelled ``label`` (a scan of every object on SoftHSM2)."""
         p11 = self._p11
-        return list(
-            self._session.get_objects(
-                {p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY, p11.Attribute.LABEL: label}
+        with self._files():
+            return list(
+                self._session.get_objects(
+                    {p11.Attribute.CLASS: p11.ObjectClass.SECRET_KEY, p11.Attribute.LABEL: label}
+                )
             )
-        )
 
     def _destroy_labelled(self, label: str) -> bool:
         """Destroy every secret key labelled ``label`` (the caller holds the lock); whether
         there was one. One gone meanwhile (another process) counts as destroyed."""
-        found = self._labelled(label)
-        for key in found:
-            with contextlib.suppress(self._p11.PKCS11Error):
-                key.destroy()
+        with self._files():
+            found = self._labelled(label)
+            for key in found:
+                with contextlib.suppress(self._p11.PKCS11Error):
+                    key.destroy()
         return bool(found)
 
     def _keys(self, subject: str) -> list[Any]:
-        """The subject's KEKs: one, but two processes making the first at once make two (the
+        """The subject's KEKs: one (two processes making the first at once take turns: the
+        second finds the first's), but a token of a ledger before the turns may hold two (the
         vault keeps one data key, wrapped under either, so ``unwrap`` tries each)."""
         return self._labelled(f"vault:{key_name(subject)}")
 
     def _key(self, subject: str, *, create: bool) -> Any:
-        found = self._keys(subject)
-        if found:
-            return found[0]
-        if not create:
-            raise ErasedError
-        return self._make_kek(f"vault:{key_name(subject)}")
+        with self._files():  # found, else made, in one turn: one KEK, whoever makes it
+            found = self._keys(subject)
+            if found:
+                return found[0]
+            if not create:
+                raise ErasedError
+            return self._make_kek(f"vault:{key_name(subject)}")
 
     def _make_kek(self, label: str) -> Any:
         """A new AES-256 KEK on the token: sensitive, never extractable, encrypt and decrypt
         only (the caller holds the lock)."""
-        p11 = self._p11
-        attribute = p11.Attribute
+        attribute = self._p11.Attribute
+        allowed, denied = (attribute.ENCRYPT, attribute.DECRYPT), (attribute.WRAP, attribute.UNWRAP)
+        return self._generate(self._p11.KeyType.AES, label, allowed, denied)
+
+    def _generate(self, key_type: Any, label: str, allowed: Any, denied: Any) -> Any:
+        """A new 256-bit secret key on the token, private, sensitive, never extractable, for
+        the ``allowed`` uses and not the ``denied`` ones (the caller holds the lock; made in
+        the process's turn on the files)."""
+        attribute = self._p11.Attribute
         template = {
             attribute.TOKEN: True,
             attribute.PRIVATE: True,
             attribute.SENSITIVE: True,
             attribute.EXTRACTABLE: False,
-            attribute.ENCRYPT: True,
-            attribute.DECRYPT: True,
-            attribute.WRAP: False,
-            attribute.UNWRAP: False,
+            **dict.fromkeys(allowed, True),
+            **dict.fromkeys(denied, False),
         }
-        return self._session.generate_key(
-            p11.KeyType.AES, 256, label=label, store=True, template=template
-        )
+        with self._files():
+            return self._session.generate_key(
+                key_type, 256, label=label, store=True, template=template
+            )
 
     def _params(self, iv: bytes, subject: str) -> Any:
         return self._p11.mechanisms.GCMParams(iv, subject.encode("utf-8"), 128)
@@ -390,30 +408,17 @@ class TokenKeyStore(OneByOne):
             if cached is not None:
                 with contextlib.suppress(p11.PKCS11Error):  # destroyed: find it again
                     return bytes(cached.sign(message, mechanism=p11.Mechanism.SHA256_HMAC))
-            found = self._labelled(f"vault-search:{name}")
-            if found:
-                key = found[0]
-            elif create:
-                attribute = p11.Attribute
-                template = {
-                    attribute.TOKEN: True,
-                    attribute.PRIVATE: True,
-                    attribute.SENSITIVE: True,
-                    attribute.EXTRACTABLE: False,
-                    attribute.SIGN: True,
-                    attribute.VERIFY: True,
-                    attribute.ENCRYPT: False,
-                    attribute.DECRYPT: False,
-                }
-                key = self._session.generate_key(
-                    p11.KeyType.GENERIC_SECRET,
-                    256,
-                    label=f"vault-search:{name}",
-                    store=True,
-                    template=template,
-                )
-            else:
-                raise KeyError(name)
+            with self._files():  # found, else made, in one turn
+                found = self._labelled(f"vault-search:{name}")
+                if found:
+                    key = found[0]
+                elif create:
+                    attribute, label = p11.Attribute, f"vault-search:{name}"
+                    allowed = (attribute.SIGN, attribute.VERIFY)
+                    denied = (attribute.ENCRYPT, attribute.DECRYPT)
+                    key = self._generate(p11.KeyType.GENERIC_SECRET, label, allowed, denied)
+                else:
+                    raise KeyError(name)
             self._search_handles[name] = key
             return bytes(key.sign(message, mechanism=p11.Mechanism.SHA256_HMAC))
 

@@ -153,7 +153,7 @@ class ShardedTokenKeyStore(TokenKeyStore):
         destroy those older than their shard's generation (an erasure that crashed before its
         destroy); how many were destroyed. A newer one is left (module docstring)."""
         prefix = f"{_PREFIX}{self.store_id}:"
-        with self._lock:
+        with self._lock, self._files():
             objects = [
                 (str(key.label), key)
                 for key in self._session.get_objects(
@@ -167,7 +167,7 @@ class ShardedTokenKeyStore(TokenKeyStore):
                 continue
             shard, generation = (int(part) for part in label[len(prefix) :].split(":"))
             if generation < current.get(shard, 0):
-                with self._lock, contextlib.suppress(self._p11.PKCS11Error):
+                with self._lock, self._files(), contextlib.suppress(self._p11.PKCS11Error):
                     key.destroy()
                     destroyed += 1
             else:
@@ -183,13 +183,14 @@ class ShardedTokenKeyStore(TokenKeyStore):
             if kept is not None:
                 return kept
             label = self._label(shard, generation)
-            found = self._labelled(label)
-            if found:
-                key = found[0]
-            elif create:
-                key = self._make_kek(label)
-            else:
-                return None
+            with self._files():  # found, else made, in one turn (ledger.pkcs11_files)
+                found = self._labelled(label)
+                if found:
+                    key = found[0]
+                elif create:
+                    key = self._make_kek(label)
+                else:
+                    return None
             self._shard_handles[(shard, generation)] = key
             return key
 
@@ -281,9 +282,9 @@ class ShardedTokenKeyStore(TokenKeyStore):
     def per_person_keks(self) -> dict[str, list[Any]]:
         """One scan of the token: the handles of its per-person KEKs (``TokenKeyStore``'s,
         labelled ``vault:<key name>``), by key name (two where two processes made a person's
-        first key at once)."""
+        first key at once, before they took turns on the token: ``ledger.pkcs11_files``)."""
         found: dict[str, list[Any]] = {}
-        with self._lock:
+        with self._lock, self._files():
             for key in self._session.get_objects(
                 {self._p11.Attribute.CLASS: self._p11.ObjectClass.SECRET_KEY}
             ):
@@ -308,7 +309,7 @@ class ShardedTokenKeyStore(TokenKeyStore):
     def destroy_per_person(self, subject: str, keks: Sequence[Any]) -> None:
         """Destroy these per-person KEKs of the subject (handles ``per_person_keks`` found);
         one gone meanwhile is skipped."""
-        with self._lock:
+        with self._lock, self._files():
             self._handles.pop(subject, None)
             for kek in keks:
                 with contextlib.suppress(self._p11.PKCS11Error):

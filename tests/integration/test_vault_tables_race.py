@@ -14,9 +14,8 @@ from __future__ import annotations
 import multiprocessing
 import uuid
 from collections.abc import Iterator
-from multiprocessing.synchronize import Barrier, Lock
+from multiprocessing.synchronize import Barrier
 from pathlib import Path
-from typing import Any
 
 import psycopg
 import pytest
@@ -33,7 +32,6 @@ process but the first to create a table), on a duplicate key in ``pg_type``."""
 
 def _open_together(
     barrier: Barrier,
-    token_turns: Lock,
     failures: Path,
     token: tuple[str, str, str],
     rounds: list[tuple[str, str, str]],
@@ -41,25 +39,12 @@ def _open_together(
     """In a process of its own: each round, with the others, open the sharded store on the
     round's key database, then (again with the others) the vault of the round's ledger, its
     key files in ``failures``' folder; each failure is written to ``failures`` (a file of
-    the process's own). The store's use of the token (its session and its scan) takes turns
-    (``token_turns``): SoftHSM2 answers CKR_GENERAL_ERROR to a process reading the token
-    while another logs in; the tables are made before, and race."""
+    the process's own). The token is opened at once too: the store's processes take turns on
+    SoftHSM2's files themselves (``ledger.pkcs11_files``)."""
     from ledger.vault import Vault
-    from ledger.vault_keys import KeyFileStore, TokenKeyStore
+    from ledger.vault_keys import KeyFileStore
     from ledger.vault_shards import ShardedTokenKeyStore
 
-    open_token, sweep = TokenKeyStore.__init__, ShardedTokenKeyStore.sweep
-
-    def opened_in_turn(store: TokenKeyStore, *args: Any) -> None:
-        with token_turns:
-            open_token(store, *args)
-
-    def swept_in_turn(store: ShardedTokenKeyStore) -> int:
-        with token_turns:
-            return sweep(store)
-
-    TokenKeyStore.__init__ = opened_in_turn  # type: ignore[method-assign]
-    ShardedTokenKeyStore.sweep = swept_in_turn  # type: ignore[method-assign]
     module, label, pin = token
     with failures.open("w", encoding="utf-8") as report:
         for database_url, name, key_db in rounds:
@@ -106,13 +91,12 @@ def test_processes_opening_a_new_vault_together_all_come_up(
     none fails, and each round's tables are there once."""
     spawn = multiprocessing.get_context("spawn")
     barrier = spawn.Barrier(PROCESSES, timeout=120)
-    token_turns = spawn.Lock()
     rounds = [(postgres_url, f"t{uuid.uuid4().hex[:12]}", key_db) for key_db in key_dbs]
     token = (str(softhsm.module), softhsm.label, softhsm.pin)
     processes = [
         spawn.Process(
             target=_open_together,
-            args=(barrier, token_turns, tmp_path / f"failures-{n}", token, rounds),
+            args=(barrier, tmp_path / f"failures-{n}", token, rounds),
         )
         for n in range(PROCESSES)
     ]
