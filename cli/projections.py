@@ -1,8 +1,10 @@
 """``ledger project ...``: keep the read models (views) current.
 
 ``catch-up`` applies every event recorded since each view's position (``--follow`` keeps doing
-it, for a worker process); ``rebuild NAME`` replays the whole log into fresh tables and swaps
-them in; ``list`` shows each view, its position and the log's end. Views live in the ledger's
+it, for a worker process), first rebuilding any view built by another version of its code
+(``View.version``: an upgrade needs no ``rebuild`` by hand); ``rebuild NAME`` replays the whole
+log into fresh tables and swaps them in; ``list`` shows each view, its position and the log's
+end, and a view that the next catch-up will rebuild. Views live in the ledger's
 own database; a batch of view rows and the views' positions commit together, so a killed
 process resumes where it stopped, nothing lost or doubled.
 """
@@ -77,11 +79,21 @@ def list_views(database_url: DatabaseUrl = None, name: LedgerName = None) -> Non
         Projections.open(ledger) as views,
     ):
         positions = views.runner.positions()
+        built = views.runner.versions()
         end = log_end(ledger)
     out.print(f"log end: {end}")
     for view in VIEW_NAMES:
         behind = end - positions[view]
-        out.print(f"  {view:<14} at {positions[view]:>10}  ({behind} behind)", highlight=False)
+        version = views.runner.view(view).version
+        stale = (
+            f"  built by version {built.get(view, 0)}, code is {version}: the next catch-up "
+            "rebuilds it"
+            if built.get(view, 0) != version
+            else ""
+        )
+        out.print(
+            f"  {view:<14} at {positions[view]:>10}  ({behind} behind){stale}", highlight=False
+        )
 
 
 @project_app.command("catch-up")
@@ -107,7 +119,10 @@ def catch_up(
     with open_ledger(settings) as ledger, Projections.open(ledger, batch_size=batch_size) as views:
         try:
             with progress_bar("catching up") as bar:
+                rebuilt = views.upgrade(_reporter(bar))
                 done = views.catch_up(_reporter(bar))
+            for view, events in rebuilt.items():
+                out.print(f"view {view} was built by another version: rebuilt from {events} events")
             out.print(f"{done} events applied to {len(VIEW_NAMES)} views")
             while follow and not stop.wait(interval):
                 applied = views.catch_up()

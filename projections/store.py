@@ -6,7 +6,9 @@ runner commits view rows and its tracking position in one transaction.
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
+import zlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -245,14 +247,16 @@ class ViewDatabase:
     def __init__(self, database_url: str) -> None:
         parts = urlsplit(database_url)
         self.dialect: Literal["postgresql", "sqlite"]
+        self._path: Path | None = None
         if parts.scheme in ("postgresql", "postgres"):
             self.dialect = "postgresql"
             self._pg = Reconnecting(database_url)  # a database restart: a new connection
         elif parts.scheme == "sqlite":
             self.dialect = "sqlite"
             path = database_url[len("sqlite:///") :]
-            if path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self._path = None if path == ":memory:" else Path(path)
+            if self._path is not None:
+                self._path.parent.mkdir(parents=True, exist_ok=True)
             self._sqlite = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
             self._sqlite.execute("PRAGMA journal_mode=WAL")
             self._sqlite.execute("PRAGMA busy_timeout=30000")
@@ -285,6 +289,32 @@ class ViewDatabase:
             if self.dialect == "postgresql":
                 cursor.execute("SELECT pg_advisory_xact_lock(?)", [SCHEMA_LOCK_KEY])
             yield cursor
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold the lock ``name`` across several transactions, against every other connection
+        to this database (threads or processes): PostgreSQL, a session advisory lock; SQLite, an
+        exclusive ``flock`` on a file beside the database (``<file>.<name>.lock``; an in-memory
+        database has one connection, so nothing to hold). Not re-entrant."""
+        if self.dialect == "postgresql":
+            key = zlib.crc32(name.encode())
+            with self.transaction() as cursor:
+                cursor.execute("SELECT pg_advisory_lock(?)", [key])
+            try:
+                yield
+            finally:
+                with self.transaction() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(?)", [key])
+            return
+        if self._path is None:
+            yield
+            return
+        with open(self._path.with_name(f"{self._path.name}.{name}.lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def close(self) -> None:
         if self.dialect == "postgresql":

@@ -1,7 +1,8 @@
 """The catalogue of read models, and ``Projections``: a ledger's views in one database.
 
 ``ledger project catch-up`` and the API keep every view of ``VIEW_CLASSES`` current with one
-pass over the log (``ViewsRunner``); ``ledger project rebuild NAME`` rebuilds one. Queries read
+pass over the log (``ViewsRunner``), first rebuilding any view whose stored version is not its
+code's ``View.version`` (``upgrade``); ``ledger project rebuild NAME`` rebuilds one. Queries read
 a view's tables by the names ``tables`` gives (the kpi, retirement and section 35 reports join
 the registry's, certification's and organizations' tables).
 """
@@ -107,9 +108,16 @@ class Projections:
     def refresh(self) -> int:
         """Catch up only when the log moved on since the views' lowest position (cheap when not)."""
         with self._lock:
+            rebuilt = sum(self.runner.upgrade().values())  # views of an older version first
             if min(self.runner.positions().values(), default=0) >= log_end(self.ledger):
-                return 0
-            return self.runner.catch_up()
+                return rebuilt
+            return rebuilt + self.runner.catch_up()
+
+    def upgrade(self, progress: Progress | None = None) -> dict[str, int]:
+        """Rebuild the views built by another version of their code (``ViewsRunner.upgrade``);
+        each rebuilt view's name -> the events it replayed."""
+        with self._lock:
+            return self.runner.upgrade(progress)
 
     def rebuild(self, name: str, progress: Progress | None = None) -> int:
         with self._lock:

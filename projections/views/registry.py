@@ -92,6 +92,7 @@ class RegistryView(View):
     """ทะเบียนบุคลากร: records now (``records``) and every dated fact (``facts``)."""
 
     name = "registry"
+    version = 2  # 2: a PersonErased kept as an ``erasure`` fact and counted (RecordRow.erased)
 
     def table_definitions(self) -> Mapping[str, str]:
         return {

@@ -12,10 +12,17 @@ once and handed to every view (each view only the events after its own position,
 are behind, a freshly added one say, catch up in the same pass). ``ProjectionRunner`` runs one
 view. ``rebuild`` replays the whole log into fresh tables, creates their indexes, and swaps them
 in atomically, so readers never see a half-built view.
+
+Each view declares a ``version`` (bumped whenever its tables or its folding change), and the
+version a view was built with is kept beside its position (``<ledger>_projection_versions``).
+The first catch-up of a runner rebuilds every view whose stored version differs from its code's
+(``upgrade``; a view built before versions were kept counts as version 0), one process at a
+time (``ViewDatabase.exclusive``): a new release never serves rows folded by the old code.
 """
 
 from __future__ import annotations
 
+import logging
 import zlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -27,6 +34,8 @@ from projections.store import Cursor, ViewDatabase
 
 Progress = Callable[[int, int], None]
 """Called with (events done, events to do) after each batch."""
+
+log = logging.getLogger(__name__)
 
 REBUILD_SUFFIX = "__rebuild"
 DEFAULT_BATCH_SIZE = 20_000
@@ -40,6 +49,11 @@ class View(ABC):
     """
 
     name: ClassVar[str]
+    version: ClassVar[int] = 1
+    """The version of the view's tables and of how it folds events. Bump it whenever either
+    changes (a column, a table, an event handled differently or newly handled): a database built
+    with another version rebuilds the view on its next catch-up (``ViewsRunner.upgrade``), so
+    rows folded by the old code are never served."""
 
     @abstractmethod
     def table_definitions(self) -> Mapping[str, str]:
@@ -64,6 +78,11 @@ def tracking_table(ledger_name: str) -> str:
     return f"{ledger_name}_projection_tracking"
 
 
+def versions_table(ledger_name: str) -> str:
+    """Each view's name -> the ``View.version`` its tables were built with."""
+    return f"{ledger_name}_projection_versions"
+
+
 class ViewsRunner:
     """Runs several views over one ledger's log in one pass, writing into ``db``."""
 
@@ -83,6 +102,9 @@ class ViewsRunner:
         self.views = list(views)
         self.batch_size = batch_size
         self._tracking = tracking_table(ledger.settings.name)
+        self._versions = versions_table(ledger.settings.name)
+        self._rebuild_lock = f"{ledger.settings.name}_views_rebuild"
+        self._upgraded = False
         self._lock_keys = sorted(
             zlib.crc32(f"{self._tracking}:{name}".encode()) for name in sorted(set(names))
         )
@@ -91,9 +113,19 @@ class ViewsRunner:
                 f"CREATE TABLE IF NOT EXISTS {self._tracking} "
                 "(view TEXT PRIMARY KEY, position BIGINT NOT NULL)"
             )
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {self._versions} "
+                "(view TEXT PRIMARY KEY, version INTEGER NOT NULL)"
+            )
             for view in self.views:
                 self._create_tables(cursor, view, "")
                 self._create_indexes(cursor, view, "")
+                if not self._tracked(cursor, view.name):  # nothing folded yet: nothing stale
+                    cursor.execute(
+                        f"INSERT INTO {self._versions} (view, version) VALUES (?, ?) "
+                        "ON CONFLICT (view) DO NOTHING",
+                        [view.name, view.version],
+                    )
 
     def view(self, name: str) -> View:
         for view in self.views:
@@ -114,13 +146,56 @@ class ViewsRunner:
         with self.db.transaction() as cursor:
             return {view.name: self._position(cursor, view.name) for view in self.views}
 
+    def versions(self) -> dict[str, int]:
+        """Each view's name -> the version its tables were built with (0: before versions)."""
+        with self.db.transaction() as cursor:
+            return self._stored_versions(cursor)
+
     def catch_up(self, progress: Progress | None = None, *, max_batches: int | None = None) -> int:
-        """Apply every event recorded so far to every view; return how many events were read."""
-        return self._run([(view, "") for view in self.views], progress, max_batches)
+        """Apply every event recorded so far to every view, first rebuilding the outdated ones
+        (``upgrade``); return how many events were read."""
+        rebuilt = sum(self.upgrade(progress).values())
+        return rebuilt + self._run([(view, "") for view in self.views], progress, max_batches)
+
+    def upgrade(self, progress: Progress | None = None) -> dict[str, int]:
+        """Rebuild every view whose stored version differs from its code's ``View.version``
+        (checked once per runner: a process's code does not change); return each rebuilt view's
+        name -> the events it replayed. Under ``ViewDatabase.exclusive``, so of two processes
+        starting at once one rebuilds and the other, once it has waited, finds nothing to do."""
+        if self._upgraded:
+            return {}
+        rebuilt: dict[str, int] = {}
+        if self._outdated():
+            with self.db.exclusive(self._rebuild_lock):
+                for view, stored in self._outdated():  # again: another may have rebuilt them
+                    rebuilt[view.name] = self._rebuild(view, progress)
+                    log.warning(  # seen without any logging set up: the operator knows
+                        "view %s rebuilt from version %d to version %d: %d events",
+                        view.name,
+                        stored,
+                        view.version,
+                        rebuilt[view.name],
+                    )
+        self._upgraded = True
+        return rebuilt
 
     def rebuild(self, name: str, progress: Progress | None = None) -> int:
-        """Replay the whole log into fresh tables of view ``name``, then swap them in."""
+        """Replay the whole log into fresh tables of view ``name``, then swap them in (and
+        record the code's version of the view with its position)."""
         view = self.view(name)
+        with self.db.exclusive(self._rebuild_lock):
+            return self._rebuild(view, progress)
+
+    def _outdated(self) -> list[tuple[View, int]]:
+        stored = self.versions()
+        return [
+            (view, stored.get(view.name, 0))
+            for view in self.views
+            if stored.get(view.name, 0) != view.version
+        ]
+
+    def _rebuild(self, view: View, progress: Progress | None) -> int:
+        name = view.name
         key = name + REBUILD_SUFFIX
         with self.db.schema_change() as cursor:
             for table in self.tables_of(view, REBUILD_SUFFIX).values():
@@ -138,6 +213,11 @@ class ViewsRunner:
             self._create_indexes(cursor, view, "")
             self._set_position(cursor, name, position)
             cursor.execute(f"DELETE FROM {self._tracking} WHERE view = ?", [key])
+            cursor.execute(
+                f"INSERT INTO {self._versions} (view, version) VALUES (?, ?) "
+                "ON CONFLICT (view) DO UPDATE SET version = excluded.version",
+                [name, view.version],
+            )
         return done + self._run([(view, "")], None, None)
 
     def _run(
@@ -197,6 +277,14 @@ class ViewsRunner:
                     f"CREATE INDEX IF NOT EXISTS {tables[short]}_i{number} "
                     f"ON {tables[short]} ({columns})"
                 )
+
+    def _tracked(self, cursor: Cursor, key: str) -> bool:
+        cursor.execute(f"SELECT 1 FROM {self._tracking} WHERE view = ?", [key])
+        return cursor.fetchone() is not None
+
+    def _stored_versions(self, cursor: Cursor) -> dict[str, int]:
+        cursor.execute(f"SELECT view, version FROM {self._versions}")
+        return {str(view): int(version) for view, version in cursor.fetchall()}
 
     def _position(self, cursor: Cursor, key: str) -> int:
         cursor.execute(f"SELECT position FROM {self._tracking} WHERE view = ?", [key])
