@@ -22,9 +22,11 @@ demo: $(STAMP)
 	$(BIN)/ledger demo --port $(PORT)
 
 ## Lint, type check, dependency rule, then every test (starts PostgreSQL if it is stopped).
-## The unit tests run in a second pytest process beside the integration and end-to-end tests
-## (which wait on brokers, browsers and subprocesses much of the time); the unit tests start
-## no pcscd, bind no fixed port and make their own databases, so the two share nothing.
+## Three pytest processes share the two cores: the unit tests (CPU-bound), the end-to-end tests
+## (browsers, subprocesses and the README, waiting much of the time) and the integration tests
+## with the one end-to-end file that needs pcscd. They share nothing: only the third starts
+## pcscd (one per host), only the second binds a fixed port (8000, the README's), and each test
+## makes its own databases, brokers and token directories.
 test: $(STAMP) services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -32,10 +34,13 @@ test: $(STAMP) services
 	$(BIN)/lint-imports
 	mkdir -p var
 	$(BIN)/pytest tests/unit -p no:cacheprovider >var/unit-tests.log 2>&1 & unit=$$!; \
-	$(BIN)/pytest tests --ignore=tests/unit; others=$$?; \
-	wait $$unit; units=$$?; \
+	$(BIN)/pytest tests/e2e --ignore=tests/e2e/test_cli_cards.py -p no:cacheprovider \
+		>var/e2e-tests.log 2>&1 & e2e=$$!; \
+	$(BIN)/pytest tests/integration tests/e2e/test_cli_cards.py; others=$$?; \
+	wait $$unit; units=$$?; wait $$e2e; e2es=$$?; \
 	echo "== tests/unit (second process) =="; cat var/unit-tests.log; \
-	exit $$(( others || units ))
+	echo "== tests/e2e but test_cli_cards.py (third process) =="; cat var/e2e-tests.log; \
+	exit $$(( others || units || e2es ))
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
