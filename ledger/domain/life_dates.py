@@ -31,7 +31,7 @@ data). The rules run when a statement is admitted; a replay never re-checks them
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
@@ -45,7 +45,7 @@ from ledger.domain.record_entries import (
     PersonalDataRecordedData,
     StaffCategory,
 )
-from ledger.domain.rules import format_buddhist_date
+from ledger.domain.rules import format_buddhist_date, full_years
 from ledger.domain.values import SignedDate
 from ledger.violations import rule
 
@@ -99,17 +99,6 @@ EFFECTIVE = Label("วันที่มีผล", "the effective date")
 SCHOOLING = Label("การสำเร็จการศึกษาที่บันทึกในทะเบียนประวัติ", "finishing a schooling on a record")
 
 
-def reached(birth: date, years: int) -> date:
-    """The day someone born on ``birth`` reaches ``years`` full years: the day before that
-    birthday (a 29 February birth has its birthday on 1 March in a common year)."""
-    year = birth.year + years
-    try:
-        birthday = birth.replace(year=year)
-    except ValueError:  # 29 February in a common year
-        birthday = date(year, 3, 1)
-    return birthday - timedelta(days=1)
-
-
 def check_birth_date(
     checker: type[SignedAggregate.Event], born: date, field: str, record: PersonnelRecord | None
 ) -> None:
@@ -118,7 +107,7 @@ def check_birth_date(
     today = thai_today()
     if born > today:
         raise broken(checker, BIRTH_IN_FUTURE, field, today=format_buddhist_date(today))
-    if reached(born, OLDEST_AGE + 1) <= today:
+    if full_years(born, OLDEST_AGE + 1) <= today:
         details = {"oldest": str(OLDEST_AGE), "today": format_buddhist_date(today)}
         raise broken(checker, BIRTH_TOO_OLD, field, **details)
     if record is not None:
@@ -170,7 +159,7 @@ def check_age(
     checker: type[SignedAggregate.Event], born: date, years: int, what: Label, field: str, day: date
 ) -> None:
     """Raise ``record.under_age`` when ``day`` (at ``field``) is before ``years`` full years."""
-    if day < reached(born, years):
+    if day < full_years(born, years):
         label = _field_label(field)
         details = {"minimum": str(years), "what_th": what.th, "what_en": what.en}
         raise broken(checker, UNDER_AGE, field, **_labelled(label, day), **details)
@@ -228,5 +217,4 @@ __all__ = [
     "check_birth_date",
     "check_death",
     "check_life_dates",
-    "reached",
 ]

@@ -150,18 +150,21 @@ def fiscal_year_bounds(year: int) -> tuple[date, date]:
 # Retirement (เกษียณอายุราชการ).
 
 
-def sixty_full_years(birth_date: date) -> date:
-    """The day someone reaches 60 full years: the day before the 60th birthday.
-
-    (Cabinet circular นร ๐๒๐๕/ว ๔๒, 13 March 2538.) Someone born on 29 February whose 60th
-    birthday falls in a common year has that birthday on 1 March.
-    """
-    year = birth_date.year + 60
+def full_years(birth_date: date, years: int) -> date:
+    """The day someone born on ``birth_date`` reaches ``years`` full years: the day before that
+    birthday (Cabinet circular นร ๐๒๐๕/ว ๔๒, 13 March 2538). Someone born on 29 February whose
+    birthday falls in a common year has that birthday on 1 March."""
+    year = birth_date.year + years
     if birth_date.month == 2 and birth_date.day == 29 and not _is_leap(year):
         birthday = date(year, 3, 1)
     else:
         birthday = birth_date.replace(year=year)
     return birthday - timedelta(days=1)
+
+
+def sixty_full_years(birth_date: date) -> date:
+    """The day someone reaches 60 full years: the day before the 60th birthday."""
+    return full_years(birth_date, 60)
 
 
 def retirement_date(birth_date: date) -> date:

@@ -14,7 +14,7 @@ import pytest
 
 from ledger.application import Ledger
 from ledger.domain.dates import thai_today
-from ledger.domain.life_dates import reached
+from ledger.domain.rules import full_years
 from ledger.errors import InvalidDataError
 from tests import domain_data as d
 from tests.ledger_kit import NAKHON_PHANOM_LAO, LedgerKit, first_rule, memory_ledger
@@ -92,10 +92,10 @@ def test_staff_on_contract_may_start_younger(kit: LedgerKit, category: str, youn
     born = date(2003, 6, 1)
     stream = opened(kit, effective=date(2017, 1, 1), birth_date=born.isoformat(), category=category)
     start = {**d.status_data("EmploymentStarted"), "kind": "contracted"}
-    too_young = reached(born, youngest) - timedelta(days=1)
+    too_young = full_years(born, youngest) - timedelta(days=1)
 
     rule = refused(kit, stream, "EmploymentStarted", start, too_young)
-    kit.emit(kit.hr, stream, "EmploymentStarted", start, effective=reached(born, youngest))
+    kit.emit(kit.hr, stream, "EmploymentStarted", start, effective=full_years(born, youngest))
 
     assert ("record.under_age", "effective") == rule
 
@@ -103,8 +103,8 @@ def test_staff_on_contract_may_start_younger(kit: LedgerKit, category: str, youn
 def test_age_counts_full_years_from_the_day_before_the_birthday() -> None:
     """N full years are reached the day before the Nth birthday, as the retirement rule counts
     them; a 29 February birthday falls on 1 March in a common year."""
-    assert date(2019, 5, 31) == reached(date(2001, 6, 1), 18)
-    assert date(2022, 2, 28) == reached(date(2004, 2, 29), 18)
+    assert date(2019, 5, 31) == full_years(date(2001, 6, 1), 18)
+    assert date(2022, 2, 28) == full_years(date(2004, 2, 29), 18)
 
 
 def test_a_death_in_the_future_is_refused(kit: LedgerKit) -> None:
@@ -208,7 +208,7 @@ def test_a_correction_is_checked_as_the_entry(kit: LedgerKit) -> None:
     ("birth_date", "rule"),
     [
         ((thai_today() + timedelta(days=1)).isoformat(), "record.birth_in_future"),
-        (reached(thai_today(), -121).isoformat(), "record.birth_too_old"),
+        (full_years(thai_today(), -121).isoformat(), "record.birth_too_old"),
     ],
     ids=["tomorrow", "over 120 years ago"],
 )
